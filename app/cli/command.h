@@ -1,0 +1,23 @@
+#pragma once
+// Sub-commands register themselves here, so each lives in its own file (cmd_<name>.cpp).
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace repalign::cli {
+
+/// Adds one sub-command (with its options and callback) to the top-level app.
+using CommandSetup = std::function<void(CLI::App& app)>;
+
+struct CommandRegistrar {
+    CommandRegistrar(int order, CommandSetup setup);
+};
+
+void setupAllCommands(CLI::App& app);
+
+/// Exit status the running command wants (0 success).
+int& exitStatus();
+
+} // namespace repalign::cli

@@ -1,0 +1,69 @@
+// repalign-cli: every workbench result, headless.
+#include "cli/command.h"
+#include "common/error.h"
+#include "common/version.h"
+
+#include <QtGlobal>
+
+#include <iostream>
+#include <map>
+
+namespace repalign::cli {
+
+namespace {
+std::multimap<int, CommandSetup>& registry()
+{
+    static std::multimap<int, CommandSetup> r;
+    return r;
+}
+} // namespace
+
+CommandRegistrar::CommandRegistrar(int order, CommandSetup setup)
+{
+    registry().emplace(order, std::move(setup));
+}
+
+void setupAllCommands(CLI::App& app)
+{
+    for (auto& [order, setup] : registry())
+        setup(app);
+}
+
+int& exitStatus()
+{
+    static int status = 0;
+    return status;
+}
+
+} // namespace repalign::cli
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"RepAlign Workbench: train, fine-tune on brain data, and measure unit interpretability"};
+    app.name("repalign-cli");
+    app.require_subcommand(0, 1);
+    bool version = false;
+    app.add_flag("--version", version, "Print the program and library versions");
+    repalign::cli::setupAllCommands(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const repalign::Error& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+    if (version) {
+        std::cout << "repalign-cli " << REPALIGN_VERSION << "\n"
+                  << repalign::libraryVersions() << "Qt " << qVersion() << "\n";
+        return 0;
+    }
+    if (app.get_subcommands().empty()) {
+        std::cout << app.help();
+        return 0;
+    }
+    return repalign::cli::exitStatus();
+}

@@ -1,0 +1,62 @@
+#include "common/version.h"
+
+#include <torch/torch.h>
+#include <opencv2/core/version.hpp>
+#include <H5public.h>
+#include <boost/version.hpp>
+
+#include <sstream>
+
+#ifndef REPALIGN_VERSION
+#define REPALIGN_VERSION "0.0.0"
+#endif
+
+namespace repalign {
+
+namespace {
+std::string hdf5Version()
+{
+    unsigned maj = 0, min = 0, rel = 0;
+    H5get_libversion(&maj, &min, &rel);
+    return std::to_string(maj) + "." + std::to_string(min) + "." + std::to_string(rel);
+}
+std::string boostVersion()
+{
+    return std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) + "." + std::to_string(BOOST_VERSION % 100);
+}
+} // namespace
+
+std::string programVersion() { return REPALIGN_VERSION; }
+
+std::string libraryVersions()
+{
+    std::ostringstream out;
+    out << "LibTorch " << TORCH_VERSION << (torch::cuda::is_available() ? " (CUDA available)" : " (CPU)") << "\n"
+        << "OpenCV " << CV_VERSION << "\n"
+        << "HDF5 " << hdf5Version() << "\n"
+        << "Boost " << boostVersion() << "\n";
+    return out.str();
+}
+
+std::string libraryVersionsYaml(int indent)
+{
+    std::string pad(static_cast<std::size_t>(indent), ' ');
+    std::ostringstream out;
+    out << pad << "repalign: \"" << REPALIGN_VERSION << "\"\n"
+        << pad << "libtorch: \"" << TORCH_VERSION << "\"\n"
+        << pad << "opencv: \"" << CV_VERSION << "\"\n"
+        << pad << "hdf5: \"" << hdf5Version() << "\"\n"
+        << pad << "boost: \"" << boostVersion() << "\"\n";
+    return out.str();
+}
+
+std::string deviceSummary()
+{
+    std::ostringstream out;
+    out << "cpu (" << torch::get_num_threads() << " threads)";
+    if (torch::cuda::is_available())
+        out << "; cuda: " << torch::cuda::device_count() << " device(s)";
+    return out.str();
+}
+
+} // namespace repalign

@@ -1,0 +1,104 @@
+#include "data/dataset.h"
+#include "common/error.h"
+#include "common/fsutil.h"
+
+#include <cstring>
+
+namespace repalign {
+
+ImageDataset ImageDataset::subset(const std::vector<std::int64_t>& indices) const
+{
+    ImageDataset out;
+    out.count = static_cast<std::int64_t>(indices.size());
+    out.height = height;
+    out.width = width;
+    out.classes = classes;
+    out.source = source;
+    out.pixels.resize(indices.size() * imageBytes());
+    out.labels.resize(indices.size());
+    for (std::size_t i = 0; i < indices.size(); ++i) {
+        std::memcpy(out.pixels.data() + i * imageBytes(), image(indices[i]), imageBytes());
+        out.labels[i] = labels[static_cast<std::size_t>(indices[i])];
+    }
+    return out;
+}
+
+Split parseSplit(const std::string& text)
+{
+    if (text == "train")
+        return Split::Train;
+    if (text == "test" || text == "val")
+        return Split::Test;
+    throw Error("unknown split '" + text + "' (valid: train, test, val)");
+}
+
+const char* splitName(Split split)
+{
+    return split == Split::Train ? "train" : "test";
+}
+
+std::vector<std::string> dataSpecKinds()
+{
+    return {"cifar10:DIR", "idx:DIR", "folder:DIR", "shapes:N[:SEED]"};
+}
+
+DataSpec parseDataSpec(const std::string& spec)
+{
+    DataSpec out;
+    out.text = spec;
+    auto colon = spec.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 >= spec.size())
+        throw Error("invalid data spec '" + spec + "' (valid: " + joinChoices(dataSpecKinds()) + ")");
+    out.kind = spec.substr(0, colon);
+    std::string rest = spec.substr(colon + 1);
+    if (out.kind == "cifar10" || out.kind == "idx" || out.kind == "folder") {
+        out.path = rest;
+        return out;
+    }
+    if (out.kind == "shapes") {
+        auto c2 = rest.find(':');
+        std::string n = rest.substr(0, c2);
+        try {
+            std::size_t used = 0;
+            out.count = std::stoll(n, &used);
+            if (used != n.size() || out.count <= 0)
+                throw std::invalid_argument(n);
+            if (c2 != std::string::npos) {
+                std::string s = rest.substr(c2 + 1);
+                out.seed = std::stoull(s, &used);
+                if (used != s.size())
+                    throw std::invalid_argument(s);
+            }
+        } catch (const std::exception&) {
+            throw Error("invalid data spec '" + spec + "': shapes needs a positive count and an optional integer seed, e.g. shapes:2000:1");
+        }
+        return out;
+    }
+    throw Error("unknown data kind '" + out.kind + "' in '" + spec + "' (valid: " + joinChoices(dataSpecKinds()) + ")");
+}
+
+ImageDataset loadDataset(const std::string& spec, Split split)
+{
+    DataSpec s = parseDataSpec(spec);
+    ImageDataset ds;
+    if (s.kind == "cifar10")
+        ds = loadCifar10(s.path, split);
+    else if (s.kind == "idx")
+        ds = loadIdx(s.path, split);
+    else if (s.kind == "folder") {
+        // A folder spec names one split; a folder with train/ and test/ subfolders names both.
+        std::string sub = s.path + "/" + (split == Split::Train ? "train" : "test");
+        std::string alt = s.path + "/val";
+        if (isDirectory(sub))
+            ds = loadImageFolder(sub);
+        else if (split == Split::Test && isDirectory(alt))
+            ds = loadImageFolder(alt);
+        else
+            ds = loadImageFolder(s.path);
+    } else
+        ds = makeShapes(s.count, s.seed, split);
+    ds.source = spec;
+    return ds;
+}
+
+} // namespace repalign

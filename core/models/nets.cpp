@@ -1,0 +1,354 @@
+#include "models/nets.h"
+#include "models/registry.h"
+#include "common/error.h"
+
+#include <sstream>
+
+namespace repalign {
+
+namespace nn = torch::nn;
+
+torch::Tensor TapNetImpl::forward(torch::Tensor x)
+{
+    for (const auto& s : m_stages)
+        x = s.fn(x);
+    return x;
+}
+
+torch::Tensor TapNetImpl::forwardTaps(torch::Tensor x, const std::vector<std::string>& taps,
+                                      std::map<std::string, torch::Tensor>& out, bool fullForward)
+{
+    std::size_t found = 0;
+    for (const auto& s : m_stages) {
+        x = s.fn(x);
+        if (s.tap && std::find(taps.begin(), taps.end(), s.name) != taps.end()) {
+            out[s.name] = x;
+            if (++found == taps.size() && !fullForward)
+                return {};
+        }
+    }
+    return x;
+}
+
+std::vector<std::string> TapNetImpl::tapNames() const
+{
+    std::vector<std::string> names;
+    for (const auto& s : m_stages)
+        if (s.tap)
+            names.push_back(s.name);
+    return names;
+}
+
+bool TapNetImpl::hasTap(const std::string& name) const
+{
+    for (const auto& s : m_stages)
+        if (s.tap && s.name == name)
+            return true;
+    return false;
+}
+
+void TapNetImpl::addStage(const std::string& name, bool tap, Stage fn)
+{
+    m_stages.push_back({name, tap, std::move(fn)});
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> TapNetImpl::stateDict()
+{
+    std::vector<std::pair<std::string, torch::Tensor>> out;
+    for (const auto& item : named_modules(/*name_prefix=*/"", /*include_self=*/true)) {
+        const std::string prefix = item.key().empty() ? "" : item.key() + ".";
+        for (const auto& p : item.value()->named_parameters(/*recurse=*/false))
+            out.emplace_back(prefix + p.key(), p.value());
+        for (const auto& b : item.value()->named_buffers(/*recurse=*/false))
+            out.emplace_back(prefix + b.key(), b.value());
+    }
+    return out;
+}
+
+namespace {
+
+nn::Conv2d conv(int in, int out, int k, int stride, int pad, bool bias)
+{
+    return nn::Conv2d(nn::Conv2dOptions(in, out, k).stride(stride).padding(pad).bias(bias));
+}
+
+void initConvBn(nn::Module& m)
+{
+    for (auto& mod : m.modules(/*include_self=*/false)) {
+        if (auto* c = mod->as<nn::Conv2d>()) {
+            nn::init::kaiming_normal_(c->weight, /*a=*/0.0, torch::kFanOut, torch::kReLU);
+            if (c->options.bias())
+                nn::init::zeros_(c->bias);
+        } else if (auto* b = mod->as<nn::BatchNorm2d>()) {
+            nn::init::ones_(b->weight);
+            nn::init::zeros_(b->bias);
+        }
+    }
+}
+
+// torchvision's BasicBlock / Bottleneck, same member names.
+struct BlockImpl : nn::Module {
+    bool bottleneck;
+    nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
+    nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
+    nn::Sequential downsample{nullptr};
+
+    BlockImpl(int inplanes, int planes, int stride, bool isBottleneck) : bottleneck(isBottleneck)
+    {
+        const int expansion = bottleneck ? 4 : 1;
+        if (bottleneck) {
+            conv1 = register_module("conv1", conv(inplanes, planes, 1, 1, 0, false));
+            bn1 = register_module("bn1", nn::BatchNorm2d(planes));
+            conv2 = register_module("conv2", conv(planes, planes, 3, stride, 1, false));
+            bn2 = register_module("bn2", nn::BatchNorm2d(planes));
+            conv3 = register_module("conv3", conv(planes, planes * 4, 1, 1, 0, false));
+            bn3 = register_module("bn3", nn::BatchNorm2d(planes * 4));
+        } else {
+            conv1 = register_module("conv1", conv(inplanes, planes, 3, stride, 1, false));
+            bn1 = register_module("bn1", nn::BatchNorm2d(planes));
+            conv2 = register_module("conv2", conv(planes, planes, 3, 1, 1, false));
+            bn2 = register_module("bn2", nn::BatchNorm2d(planes));
+        }
+        if (stride != 1 || inplanes != planes * expansion) {
+            downsample = register_module("downsample",
+                nn::Sequential(conv(inplanes, planes * expansion, 1, stride, 0, false), nn::BatchNorm2d(planes * expansion)));
+        }
+    }
+
+    torch::Tensor forward(const torch::Tensor& x)
+    {
+        torch::Tensor out = torch::relu(bn1(conv1(x)));
+        out = bn2(conv2(out));
+        if (bottleneck)
+            out = bn3(conv3(torch::relu(out)));
+        torch::Tensor identity = downsample ? downsample->forward(x) : x;
+        return torch::relu(out + identity);
+    }
+};
+TORCH_MODULE(Block);
+
+class ResNetImpl : public TapNetImpl {
+public:
+    ResNetImpl(const std::string& arch, std::vector<int> layers, bool bottleneck, int numClasses)
+    {
+        m_arch = arch;
+        const int expansion = bottleneck ? 4 : 1;
+        conv1 = register_module("conv1", conv(3, 64, 3, 1, 1, false));
+        bn1 = register_module("bn1", nn::BatchNorm2d(64));
+        int inplanes = 64;
+        const int planes[4] = {64, 128, 256, 512};
+        for (int l = 0; l < 4; ++l) {
+            nn::Sequential seq;
+            for (int b = 0; b < layers[static_cast<std::size_t>(l)]; ++b) {
+                const int stride = (b == 0 && l > 0) ? 2 : 1;
+                seq->push_back(Block(inplanes, planes[l], stride, bottleneck));
+                inplanes = planes[l] * expansion;
+            }
+            stages[l] = register_module("layer" + std::to_string(l + 1), seq);
+        }
+        fc = register_module("fc", nn::Linear(512 * expansion, numClasses));
+        initConvBn(*this);
+
+        addStage("conv1", true, [this](const torch::Tensor& x) { return conv1(x); });
+        addStage("bn1", false, [this](const torch::Tensor& x) { return torch::relu(bn1(x)); });
+        addStage("maxpool", false, [](const torch::Tensor& x) { return torch::max_pool2d(x, 3, 2, 1); });
+        for (int l = 0; l < 4; ++l)
+            addStage("layer" + std::to_string(l + 1), true, [this, l](const torch::Tensor& x) { return stages[l]->forward(x); });
+        addStage("avgpool", true, [](const torch::Tensor& x) { return torch::adaptive_avg_pool2d(x, {1, 1}); });
+        addStage("fc", true, [this](const torch::Tensor& x) { return fc(torch::flatten(x, 1)); });
+    }
+
+private:
+    nn::Conv2d conv1{nullptr};
+    nn::BatchNorm2d bn1{nullptr};
+    nn::Sequential stages[4];
+    nn::Linear fc{nullptr};
+};
+
+class VggImpl : public TapNetImpl {
+public:
+    VggImpl(const std::string& arch, const std::vector<int>& cfg, int numClasses)
+    {
+        m_arch = arch;
+        features = register_module("features", nn::Sequential());
+        int in = 3;
+        for (int v : cfg) {
+            if (v == 0) {
+                features->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(2).stride(2)));
+            } else {
+                features->push_back(conv(in, v, 3, 1, 1, true));
+                features->push_back(nn::BatchNorm2d(v));
+                features->push_back(nn::ReLU(nn::ReLUOptions(/*inplace=*/false)));
+                in = v;
+            }
+        }
+        classifier = register_module("classifier", nn::Sequential(
+            nn::Linear(512, 4096), nn::ReLU(), nn::Dropout(0.5),
+            nn::Linear(4096, 4096), nn::ReLU(), nn::Dropout(0.5),
+            nn::Linear(4096, numClasses)));
+        initConvBn(*this);
+        for (auto& mod : classifier->modules(false))
+            if (auto* lin = mod->as<nn::Linear>()) {
+                nn::init::normal_(lin->weight, 0.0, 0.01);
+                nn::init::zeros_(lin->bias);
+            }
+
+        for (std::size_t i = 0; i < features->size(); ++i)
+            addStage("features." + std::to_string(i), true, [this, i](const torch::Tensor& x) { return featureModules()[i].forward(x); });
+        addStage("avgpool", true, [](const torch::Tensor& x) { return torch::adaptive_avg_pool2d(x, {1, 1}); });
+        for (std::size_t i = 0; i < classifier->size(); ++i)
+            addStage("classifier." + std::to_string(i), true, [this, i](const torch::Tensor& x) {
+                return classifierAt(i, i == 0 ? torch::flatten(x, 1) : x);
+            });
+    }
+
+private:
+    torch::Tensor classifierAt(std::size_t i, const torch::Tensor& x) { return classifierModules()[i].forward(x); }
+    std::vector<nn::AnyModule>& featureModules()
+    {
+        if (m_feat.empty())
+            for (auto it = features->begin(); it != features->end(); ++it)
+                m_feat.push_back(*it);
+        return m_feat;
+    }
+    std::vector<nn::AnyModule>& classifierModules()
+    {
+        if (m_cls.empty())
+            for (auto it = classifier->begin(); it != classifier->end(); ++it)
+                m_cls.push_back(*it);
+        return m_cls;
+    }
+    nn::Sequential features{nullptr}, classifier{nullptr};
+    std::vector<nn::AnyModule> m_feat, m_cls;
+};
+
+std::vector<int> vggCfg(int depth)
+{
+    // 0 = 'M' (max-pool)
+    switch (depth) {
+    case 11: return {64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0};
+    case 13: return {64, 64, 0, 128, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0};
+    case 16: return {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0};
+    default: return {64, 64, 0, 128, 128, 0, 256, 256, 256, 256, 0, 512, 512, 512, 512, 0, 512, 512, 512, 512, 0};
+    }
+}
+
+} // namespace
+
+std::vector<std::string> modelNames()
+{
+    return {"resnet18_cifar10", "resnet34_cifar10", "resnet50_cifar10", "vgg11_cifar10",
+            "vgg13_cifar10", "vgg16_cifar10", "vgg19_cifar10"};
+}
+
+bool isModelName(const std::string& name)
+{
+    auto n = modelNames();
+    return std::find(n.begin(), n.end(), name) != n.end();
+}
+
+void requireModelName(const std::string& name)
+{
+    if (!isModelName(name))
+        throw Error("unknown model '" + name + "' (valid: " + joinChoices(modelNames()) + ")");
+}
+
+TapNet createModel(const std::string& name, int numClasses)
+{
+    requireModelName(name);
+    if (name == "resnet18_cifar10")
+        return std::make_shared<ResNetImpl>(name, std::vector<int>{2, 2, 2, 2}, false, numClasses);
+    if (name == "resnet34_cifar10")
+        return std::make_shared<ResNetImpl>(name, std::vector<int>{3, 4, 6, 3}, false, numClasses);
+    if (name == "resnet50_cifar10")
+        return std::make_shared<ResNetImpl>(name, std::vector<int>{3, 4, 6, 3}, true, numClasses);
+    int depth = std::stoi(name.substr(3, 2));
+    return std::make_shared<VggImpl>(name, vggCfg(depth), numClasses);
+}
+
+namespace {
+std::string shapeText(const at::IntArrayRef& s)
+{
+    std::ostringstream o;
+    o << "(";
+    for (std::size_t i = 0; i < s.size(); ++i)
+        o << (i ? ", " : "") << s[i];
+    if (s.size() == 1)
+        o << ",";
+    o << ")";
+    return o.str();
+}
+} // namespace
+
+void loadStateDict(TapNetImpl& model, const std::map<std::string, torch::Tensor>& state, bool strict)
+{
+    torch::NoGradGuard noGrad;
+    auto own = model.stateDict();
+    std::vector<std::string> missing, mismatched, unexpected;
+    std::map<std::string, bool> used;
+    for (auto& [name, tensor] : own) {
+        auto it = state.find(name);
+        if (it == state.end()) {
+            missing.push_back(name);
+            continue;
+        }
+        used[name] = true;
+        if (it->second.sizes() != tensor.sizes()) {
+            mismatched.push_back(name + " expected " + shapeText(tensor.sizes()) + " found " + shapeText(it->second.sizes()));
+            continue;
+        }
+        tensor.copy_(it->second.to(tensor.dtype()));
+    }
+    for (auto& [name, t] : state)
+        if (!used.count(name))
+            unexpected.push_back(name);
+    std::string msg;
+    auto add = [&msg](const char* what, const std::vector<std::string>& v) {
+        if (v.empty())
+            return;
+        std::string list;
+        for (std::size_t i = 0; i < v.size() && i < 8; ++i)
+            list += (i ? ", " : "") + v[i];
+        if (v.size() > 8)
+            list += ", ... (" + std::to_string(v.size()) + " in all)";
+        msg += std::string(msg.empty() ? "" : "; ") + what + ": " + list;
+    };
+    add("shape mismatch", mismatched);
+    if (strict) {
+        add("missing keys", missing);
+        add("unexpected keys", unexpected);
+    }
+    if (!msg.empty())
+        throw Error("state dict does not fit " + model.architecture() + ": " + msg);
+}
+
+std::vector<std::string> modelTaps(const std::string& name)
+{
+    return createModel(name)->tapNames();
+}
+
+ModelInfo describeModel(const std::string& name)
+{
+    torch::NoGradGuard noGrad;
+    TapNet model = createModel(name);
+    model->eval();
+    ModelInfo info;
+    info.name = name;
+    for (const auto& p : model->parameters())
+        info.parameterCount += p.numel();
+    for (auto& [n, t] : model->stateDict()) {
+        TensorInfo ti{n, t.sizes().vec(), t.scalar_type() == torch::kLong ? "int64" : "float32"};
+        info.stateDict.push_back(ti);
+    }
+    auto taps = model->tapNames();
+    std::map<std::string, torch::Tensor> out;
+    model->forwardTaps(torch::zeros({1, 3, 32, 32}), taps, out, /*fullForward=*/true);
+    for (const auto& t : taps) {
+        auto s = out[t].sizes().vec();
+        s.erase(s.begin());
+        info.taps.push_back({t, s, "float32"});
+    }
+    return info;
+}
+
+} // namespace repalign

@@ -1,0 +1,32 @@
+#pragma once
+/// @file registry.h
+/// Facts about the reference models without LibTorch types (for the CLI, GUI and tests).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace repalign {
+
+struct TensorInfo {
+    std::string name;
+    std::vector<std::int64_t> shape;
+    std::string dtype; ///< "float32", "int64", ...
+};
+
+struct ModelInfo {
+    std::string name;
+    std::int64_t parameterCount = 0;     ///< trainable parameters
+    std::vector<TensorInfo> stateDict;   ///< PyTorch order, buffers included
+    std::vector<TensorInfo> taps;        ///< output shape per tap for one 3x32x32 input (batch dim omitted)
+};
+
+/// resnet18_cifar10, resnet34_cifar10, resnet50_cifar10, vgg11/13/16/19_cifar10.
+std::vector<std::string> modelNames();
+bool isModelName(const std::string& name);
+/// Throws Error listing the valid names for an unknown model.
+void requireModelName(const std::string& name);
+ModelInfo describeModel(const std::string& name);
+/// Tap names in forward order.
+std::vector<std::string> modelTaps(const std::string& name);
+
+} // namespace repalign

@@ -1,0 +1,246 @@
+#include "train/config.h"
+#include "common/error.h"
+#include "common/fsutil.h"
+#include "data/dataset.h"
+#include "models/registry.h"
+#include "train/yaml_util.h"
+
+#include <cstdlib>
+#include <sstream>
+
+namespace repalign {
+
+using yamlutil::Ctx;
+
+int TransformConfig::outputSide(int inputSide) const
+{
+    int side = resize > 0 ? resize : inputSide;
+    return cropSize > 0 ? cropSize : side;
+}
+
+namespace {
+
+TransformConfig parseTransforms(const Ctx& c)
+{
+    c.allowOnly({"resize", "random_crop", "horizontal_flip", "norm_mean", "norm_std"});
+    TransformConfig t;
+    t.resize = static_cast<int>(c.integer("resize", -1, -1, 4096));
+    if (t.resize == 0)
+        throw Error(c.where("resize") + " must be -1 (keep size) or a positive side length");
+    Ctx crop = c.child("random_crop");
+    crop.allowOnly({"size", "padding"});
+    t.cropSize = static_cast<int>(crop.integer("size", 0, 0, 4096));
+    t.padding = static_cast<int>(crop.integer("padding", 0, 0, 256));
+    t.horizontalFlip = c.boolean("horizontal_flip", false);
+    auto mean = c.numList("norm_mean", {0, 0, 0}, 3);
+    auto std = c.numList("norm_std", {1, 1, 1}, 3);
+    for (int i = 0; i < 3; ++i) {
+        t.mean[i] = mean[i];
+        if (std[i] <= 0)
+            throw Error(c.where("norm_std") + " values must be positive");
+        t.std[i] = std[i];
+    }
+    return t;
+}
+
+void emitTransforms(std::ostringstream& o, const char* name, const TransformConfig& t)
+{
+    o << name << ":\n"
+      << "  resize: " << t.resize << "\n";
+    if (t.cropSize > 0)
+        o << "  random_crop:\n    size: " << t.cropSize << "\n    padding: " << t.padding << "\n";
+    else
+        o << "  random_crop: {}\n";
+    o << "  horizontal_flip: " << (t.horizontalFlip ? "True" : "False") << "\n";
+    o.precision(17);
+    o << "  norm_mean: [" << t.mean[0] << ", " << t.mean[1] << ", " << t.mean[2] << "]\n"
+      << "  norm_std: [" << t.std[0] << ", " << t.std[1] << ", " << t.std[2] << "]\n";
+}
+
+} // namespace
+
+TrainConfig parseTrainConfig(const std::string& text, const std::string& origin, const std::vector<std::string>& overrides)
+{
+    YAML::Node root = yamlutil::parse(text, origin);
+    for (const auto& o : overrides)
+        yamlutil::applyOverride(root, o, origin);
+    Ctx c{root, "", origin};
+    c.allowOnly({"system", "dataset", "data", "train_transforms", "val_transforms", "model", "optimization",
+                 "logging", "seed", "checkpoint"});
+    TrainConfig cfg;
+    cfg.origin = origin;
+
+    Ctx sys = c.child("system");
+    sys.allowOnly({"device", "num_workers", "threads"});
+    cfg.device = sys.str("device", "cpu");
+    if (cfg.device != "cpu" && cfg.device != "cuda" && cfg.device.rfind("cuda:", 0) != 0)
+        throw Error(sys.where("device") + " has invalid value '" + cfg.device + "' (valid: cpu, cuda, cuda:N)");
+    cfg.numWorkers = static_cast<int>(sys.integer("num_workers", 2, 0, 256));
+    cfg.threads = static_cast<int>(sys.integer("threads", 0, 0, 1024));
+
+    cfg.dataset = c.choice("dataset", "cifar10", {"cifar10", "fashion_mnist", "mnist", "shapes", "custom"});
+    Ctx data = c.child("data");
+    data.allowOnly({"train", "val"});
+    cfg.trainSpec = data.str("train", "");
+    cfg.valSpec = data.str("val", "");
+    for (const auto* spec : {&cfg.trainSpec, &cfg.valSpec})
+        if (!spec->empty())
+            try {
+                parseDataSpec(*spec);
+            } catch (const Error& e) {
+                throw Error(origin + ": key 'data." + std::string(spec == &cfg.trainSpec ? "train" : "val") + "': " + e.what());
+            }
+
+    cfg.trainTransforms = parseTransforms(c.child("train_transforms"));
+    cfg.valTransforms = parseTransforms(c.child("val_transforms"));
+
+    cfg.model = c.str("model", "resnet18_cifar10");
+    if (!isModelName(cfg.model))
+        throw Error(c.where("model") + " has invalid value '" + cfg.model + "' (valid: " + joinChoices(modelNames()) + ")");
+
+    Ctx opt = c.child("optimization");
+    opt.allowOnly({"epochs", "batch_size", "optimizer", "optimizer_params", "lr_scheduling", "lr_scheduling_params",
+                   "max_steps_per_epoch", "precision"});
+    cfg.epochs = static_cast<int>(opt.integer("epochs", 150, 1, 100000));
+    cfg.batchSize = static_cast<int>(opt.integer("batch_size", 256, 1, 65536));
+    cfg.maxStepsPerEpoch = opt.integer("max_steps_per_epoch", 0, 0, 1LL << 40);
+    cfg.precision = opt.choice("precision", "fp32", {"fp32", "bf16", "fp16"});
+    cfg.optimizer.type = opt.choice("optimizer", "sgd", {"sgd", "adam"});
+    Ctx op = opt.child("optimizer_params");
+    op.allowOnly({"lr", "momentum", "weight_decay", "nesterov", "dampening", "betas", "eps"});
+    cfg.optimizer.lr = op.positive("lr", cfg.optimizer.type == "adam" ? 1e-3 : 0.01);
+    cfg.optimizer.momentum = op.positive("momentum", 0.0, true);
+    cfg.optimizer.weightDecay = op.positive("weight_decay", 0.0, true);
+    cfg.optimizer.nesterov = op.boolean("nesterov", false);
+    cfg.optimizer.dampening = op.positive("dampening", 0.0, true);
+    auto betas = op.numList("betas", {0.9, 0.999}, 2);
+    cfg.optimizer.beta1 = betas[0];
+    cfg.optimizer.beta2 = betas[1];
+    cfg.optimizer.eps = op.positive("eps", 1e-8);
+    if (cfg.optimizer.type == "sgd" && cfg.optimizer.nesterov && (cfg.optimizer.momentum <= 0 || cfg.optimizer.dampening != 0))
+        throw Error(op.where("nesterov") + ": nesterov needs momentum > 0 and dampening 0");
+    if (cfg.optimizer.type == "adam" && op.has("momentum"))
+        throw Error(op.where("momentum") + " does not apply to adam (valid: lr, weight_decay, betas, eps)");
+
+    cfg.schedule.type = opt.choice("lr_scheduling", "constant", {"constant", "linear_warmup_cosine_decay"});
+    Ctx sp = opt.child("lr_scheduling_params");
+    sp.allowOnly({"warmup_start_lr", "base_lr", "warmup_steps", "max_steps", "eta_min"});
+    cfg.schedule.warmupStartLr = sp.positive("warmup_start_lr", 1e-8, true);
+    cfg.schedule.baseLr = sp.positive("base_lr", cfg.optimizer.lr);
+    cfg.schedule.warmupEpochs = sp.positive("warmup_steps", 0, true);
+    cfg.schedule.maxEpochs = sp.positive("max_steps", cfg.epochs);
+    cfg.schedule.etaMin = sp.positive("eta_min", 1e-8, true);
+    if (cfg.schedule.type == "linear_warmup_cosine_decay" && cfg.schedule.warmupEpochs >= cfg.schedule.maxEpochs)
+        throw Error(sp.where("warmup_steps") + " must be smaller than max_steps");
+
+    Ctx log = c.child("logging");
+    log.allowOnly({"wandb", "save_dir"});
+    cfg.wandb = log.boolean("wandb", false);
+    cfg.saveDir = log.str("save_dir", "");
+    if (cfg.wandb)
+        cfg.notices.push_back(origin + ": logging.wandb is accepted and ignored (metrics go to metrics.csv in the run directory)");
+
+    cfg.seed = static_cast<std::uint64_t>(c.integer("seed", 0, 0, (1LL << 62)));
+    Ctx ck = c.child("checkpoint");
+    ck.allowOnly({"save_last", "save_best_loss", "save_best_acc"});
+    cfg.checkpoints.saveLast = ck.boolean("save_last", true);
+    cfg.checkpoints.saveBestLoss = ck.boolean("save_best_loss", true);
+    cfg.checkpoints.saveBestAcc = ck.boolean("save_best_acc", true);
+    return cfg;
+}
+
+TrainConfig loadTrainConfig(const std::string& path, const std::vector<std::string>& overrides)
+{
+    if (!fileExists(path))
+        throw Error("config file " + path + " does not exist");
+    return parseTrainConfig(readFileText(path), path, overrides);
+}
+
+std::string trainConfigToYaml(const TrainConfig& c)
+{
+    std::ostringstream o;
+    o.precision(17);
+    o << "system:\n  device: " << c.device << "\n  num_workers: " << c.numWorkers << "\n  threads: " << c.threads << "\n\n";
+    o << "dataset: " << c.dataset << "\n";
+    if (!c.trainSpec.empty() || !c.valSpec.empty())
+        o << "data:\n  train: \"" << c.trainSpec << "\"\n  val: \"" << c.valSpec << "\"\n";
+    emitTransforms(o, "train_transforms", c.trainTransforms);
+    emitTransforms(o, "val_transforms", c.valTransforms);
+    o << "\nmodel: " << c.model << "\n\n";
+    o << "optimization:\n  epochs: " << c.epochs << "\n  batch_size: " << c.batchSize << "\n";
+    if (c.maxStepsPerEpoch > 0)
+        o << "  max_steps_per_epoch: " << c.maxStepsPerEpoch << "\n";
+    if (c.precision != "fp32")
+        o << "  precision: " << c.precision << "\n";
+    o << "  optimizer: " << c.optimizer.type << "\n  optimizer_params:\n    lr: " << c.optimizer.lr << "\n";
+    if (c.optimizer.type == "sgd")
+        o << "    momentum: " << c.optimizer.momentum << "\n    nesterov: " << (c.optimizer.nesterov ? "True" : "False")
+          << "\n    dampening: " << c.optimizer.dampening << "\n";
+    else
+        o << "    betas: [" << c.optimizer.beta1 << ", " << c.optimizer.beta2 << "]\n    eps: " << c.optimizer.eps << "\n";
+    o << "    weight_decay: " << c.optimizer.weightDecay << "\n";
+    o << "  lr_scheduling: " << c.schedule.type << "\n";
+    if (c.schedule.type == "linear_warmup_cosine_decay")
+        o << "  lr_scheduling_params:\n    warmup_start_lr: " << c.schedule.warmupStartLr << "\n    base_lr: " << c.schedule.baseLr
+          << "\n    warmup_steps: " << c.schedule.warmupEpochs << "\n    max_steps: " << c.schedule.maxEpochs
+          << "\n    eta_min: " << c.schedule.etaMin << "\n";
+    o << "\nlogging:\n  wandb: " << (c.wandb ? "True" : "False") << "\n";
+    if (!c.saveDir.empty())
+        o << "  save_dir: \"" << c.saveDir << "\"\n";
+    o << "\nseed: " << c.seed << "\n";
+    o << "checkpoint:\n  save_last: " << (c.checkpoints.saveLast ? "true" : "false")
+      << "\n  save_best_loss: " << (c.checkpoints.saveBestLoss ? "true" : "false")
+      << "\n  save_best_acc: " << (c.checkpoints.saveBestAcc ? "true" : "false") << "\n";
+    return o.str();
+}
+
+std::string resolveCifar10Spec(const std::string& preferenceDir)
+{
+    std::vector<std::string> looked;
+    auto ok = [](const std::string& dir) {
+        return fileExists(dir + "/test_batch.bin") || fileExists(dir + "/cifar-10-batches-bin/test_batch.bin");
+    };
+    if (const char* env = std::getenv("REPALIGN_DATA")) {
+        for (const std::string d : {std::string(env), std::string(env) + "/cifar10"}) {
+            if (ok(d))
+                return "cifar10:" + d;
+            looked.push_back(d + " ($REPALIGN_DATA)");
+        }
+    } else {
+        looked.push_back("$REPALIGN_DATA (unset)");
+    }
+    if (!preferenceDir.empty()) {
+        if (ok(preferenceDir))
+            return "cifar10:" + preferenceDir;
+        looked.push_back(preferenceDir + " (preferences)");
+    }
+    for (const std::string d : {"./data", "./data/cifar10"}) {
+        if (ok(d))
+            return "cifar10:" + d;
+        looked.push_back(d);
+    }
+    throw Error("CIFAR-10 not found; looked in " + joinChoices(looked, "; ") +
+                ". Download the binary version (cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html), "
+                "unpack it into ./data or set REPALIGN_DATA, or give data.train/data.val specs");
+}
+
+void resolveDataSpecs(TrainConfig& cfg, const std::string& preferenceDir)
+{
+    if (!cfg.trainSpec.empty() && !cfg.valSpec.empty())
+        return;
+    std::string spec;
+    if (cfg.dataset == "cifar10")
+        spec = resolveCifar10Spec(preferenceDir);
+    else if (cfg.dataset == "fashion_mnist")
+        spec = "idx:/usr/share/datasets/fashion-mnist";
+    else if (cfg.dataset == "shapes")
+        spec = "shapes:5000:" + std::to_string(cfg.seed);
+    else
+        throw Error(cfg.origin + ": dataset '" + cfg.dataset + "' needs data.train and data.val specs (" + joinChoices(dataSpecKinds()) + ")");
+    if (cfg.trainSpec.empty())
+        cfg.trainSpec = spec;
+    if (cfg.valSpec.empty())
+        cfg.valSpec = spec;
+}
+
+} // namespace repalign

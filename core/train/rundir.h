@@ -1,0 +1,76 @@
+#pragma once
+/// @file rundir.h
+/// The run directory (DESIGN.md): run.yaml, metrics.csv, status.json, checkpoints/,
+/// analysis/, log.txt. Writing side here; reading side (MetricsReader) for the GUI and tests.
+#include <cstdint>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace repalign {
+
+struct MetricRow {
+    std::int64_t step = 0;
+    double epoch = 0;
+    double wallTime = 0;
+    std::string split; ///< train | val | test
+    std::string name;  ///< loss, acc, lr, ...
+    double value = 0;
+};
+
+class RunDir {
+public:
+    /// Creates the folder layout when missing.
+    explicit RunDir(std::string path);
+    const std::string& path() const { return m_path; }
+    std::string checkpointPath(const std::string& name) const { return m_path + "/checkpoints/" + name; }
+    std::string metricsPath() const { return m_path + "/metrics.csv"; }
+    std::string statusPath() const { return m_path + "/status.json"; }
+
+    /// Appends one row to metrics.csv and flushes (the header is written when the file is new).
+    void appendMetric(const MetricRow& row);
+    /// Rewrites metrics.csv keeping only rows with step <= @p maxStep (resume after a crash).
+    void truncateMetrics(std::int64_t maxStep);
+    /// Writes status.json atomically. @p extra holds additional JSON members (already encoded).
+    void writeStatus(const std::string& state, double progress, const std::string& message,
+                     const std::map<std::string, std::string>& extra = {});
+    void log(const std::string& line);
+    void writeRunYaml(const std::string& yaml);
+
+private:
+    std::string m_path;
+    std::ofstream m_metrics;
+    std::ofstream m_log;
+    std::mutex m_mutex;
+};
+
+/// Reads metrics.csv incrementally: each poll() parses only what was appended since the last
+/// one and keeps a partial last line for the next call.
+class MetricsReader {
+public:
+    explicit MetricsReader(std::string path);
+    /// New complete rows since the last call (empty when nothing new or the file is missing).
+    std::vector<MetricRow> poll();
+    void reset();
+
+private:
+    std::string m_path;
+    std::uint64_t m_offset = 0;
+    std::string m_partial;
+    bool m_headerSeen = false;
+};
+
+/// Parses one CSV line of metrics.csv; false for the header or a malformed line.
+bool parseMetricLine(const std::string& line, MetricRow& row);
+
+struct RunStatus {
+    std::string state; ///< queued | running | finished | failed | cancelled | diverged, empty if unknown
+    double progress = 0;
+    std::string message;
+};
+/// Reads status.json (tolerant: an unreadable file gives an empty state).
+RunStatus readRunStatus(const std::string& runDir);
+
+} // namespace repalign
