@@ -22,13 +22,14 @@
 ///   activation: none            # none | elu1 (ELU(x)+1, positive outputs)
 ///   freeze_backbone: false      # true: only the readout learns
 /// alpha: 1.0                    # KD weight; 0 = no distillation (teacher skipped)
-/// image_size: 32                # bundle images are resized to this first
-/// train_transforms:             # reference block, applied after the resize
+/// train_transforms:             # reference block; bundle images are resized first
+///   resize: 32
 ///   random_crop: {size: 32, padding: 4}
 ///   horizontal_flip: True
 ///   norm_mean: [0.4914, 0.4822, 0.4465]
 ///   norm_std: [0.2470, 0.2435, 0.2616]
 /// val_transforms:
+///   resize: 32
 ///   random_crop: {}
 ///   horizontal_flip: False
 ///   norm_mean: [0.4914, 0.4822, 0.4465]
@@ -68,9 +69,8 @@ struct TuneConfig {
     std::string activation = "none"; ///< none | elu1
     bool freezeBackbone = false;
     double alpha = 1.0;
-    int imageSize = 32;
-    TransformConfig trainTransforms; ///< reference: crop 32 pad 4, flip, CIFAR normalisation
-    TransformConfig valTransforms;   ///< reference: CIFAR normalisation
+    TransformConfig trainTransforms; ///< reference: resize 32, crop 32 pad 4, flip, CIFAR normalisation
+    TransformConfig valTransforms;   ///< reference: resize 32, CIFAR normalisation
 
     int epochs = 10;
     int batchSize = 128;
