@@ -18,8 +18,8 @@
 ///   /ii/lpips_pairs         float32 [U,k,k]   (extension) symmetric pairwise LPIPS, zero diagonal
 ///   /ii/color, /ii/label    float32 [U]
 /// Root attributes: model, checkpoint, layer, aggregation, k, data, split, accuracy,
-/// ii_diagonal, lpips_weights, lpips_calibrated (0/1), units, images, tuned_area, program,
-/// created.
+/// ii_diagonal, lpips_weights, lpips_calibrated (0/1), lpips_resize, units, images, tuned_area,
+/// program, created.
 #include "common/progress.h"
 
 #include <array>
@@ -53,6 +53,7 @@ struct AnalyzeOptions {
     int k = 5;
     bool bottomK = false;              ///< also store the k least exciting images per unit
     std::string lpipsWeights;          ///< files/folder, empty = search, "random:SEED" = uncalibrated
+    int lpipsResize = 64;              ///< MEIs resized to this side for LPIPS (reference: 32 -> 64); 0 = as is
     IIDiagonal iiDiagonal = IIDiagonal::Exclude;
     std::string tunedArea;             ///< "" = from the checkpoint (readout.<AREA>.*), else given
     std::string device = "cpu";

@@ -26,8 +26,9 @@ inline const char* kAlexnetWeightsFile = "alexnet-owt-7be5be79.pth";
 inline const char* kLpipsLinWeightsFile = "alex.pth";
 
 /// Resolves a weights spec, in this order:
-///  1. @p spec naming the two files ("A.pth,B.pth" in any order, told apart by their
-///     contents' names) or a folder holding them (also its weights/v0.1/ subfolder);
+///  1. @p spec naming the two files ("A.pth,B.pth" in any order; the one whose file name
+///     starts with "alexnet" is the torchvision file) or a folder holding them (also searched:
+///     its weights/v0.1/ and hub/checkpoints/ subfolders);
 ///  2. when @p spec is empty: $TORCH_HOME/hub/checkpoints, ~/.cache/torch/hub/checkpoints
 ///     and the lpips package folders of the Python site-packages found on this system;
 ///  3. "random:SEED", only when asked for explicitly.

@@ -1,6 +1,9 @@
 #pragma once
 // Core-internal (LibTorch): the LPIPS v0.1 network (AlexNet features + learned 1x1 weights)
 // and the cached-feature pairwise distances the Interpretability Index uses.
+#include "common/progress.h"
+#include "data/dataset.h"
+#include "interp/analysis.h"
 #include "interp/lpips.h"
 
 #include <torch/torch.h>
@@ -67,5 +70,22 @@ private:
 /// uint8 HWC RGB images [N,H,W,3] -> float [N,3,S,S] in [-1, 1]; resized to @p side
 /// bilinearly (half-pixel centres, no antialias) when side > 0 and differs.
 torch::Tensor lpipsPrepare(const std::uint8_t* images, std::int64_t count, int height, int width, int side);
+
+/// The Interpretability Index of every unit.
+struct IIValues {
+    std::vector<float> lpips;                   ///< [U]
+    std::vector<std::array<float, 5>> perLayer; ///< [U]
+    std::vector<float> pairs;                   ///< [U*k*k] symmetric total LPIPS, zero diagonal
+    std::vector<float> color, label;            ///< [U]
+    std::int64_t distinctImages = 0;            ///< images whose features were computed
+};
+
+/// Computes II-LPIPS (with per-layer parts and the pair matrices), II-color and II-label for
+/// @p units units whose k MEIs are @p meiIndices ([U*k], into @p data). Each distinct image's
+/// normalised features are computed once (batches of @p batch, resized to @p resize), then
+/// all pair distances come from the cache in batched tensor operations on the net's device.
+IIValues computeII(const LpipsNet& net, const ImageDataset& data, const std::vector<std::int64_t>& meiIndices,
+                   std::int64_t units, int k, int resize, IIDiagonal diagonal, ProgressSink& sink,
+                   const CancelToken& cancel, int batch = 128);
 
 } // namespace repalign
