@@ -1,5 +1,6 @@
 #include "cli/terminal_sink.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>

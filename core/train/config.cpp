@@ -66,7 +66,7 @@ TrainConfig parseTrainConfig(const std::string& text, const std::string& origin,
         yamlutil::applyOverride(root, o, origin);
     Ctx c{root, "", origin};
     c.allowOnly({"system", "dataset", "data", "train_transforms", "val_transforms", "model", "optimization",
-                 "logging", "seed", "checkpoint"});
+                 "logging", "seed", "checkpoint", "run"});
     TrainConfig cfg;
     cfg.origin = origin;
 

@@ -1,0 +1,204 @@
+#include "train/rundir.h"
+#include "common/error.h"
+#include "common/fsutil.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
+namespace repalign {
+
+namespace {
+constexpr const char* kHeader = "step,epoch,wall_time,split,name,value";
+
+std::string formatRow(const MetricRow& r)
+{
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%lld,%.6g,%.3f,", static_cast<long long>(r.step), r.epoch, r.wallTime);
+    std::string out = buf;
+    out += r.split + "," + r.name + ",";
+    std::snprintf(buf, sizeof buf, "%.9g", r.value);
+    return out + buf;
+}
+} // namespace
+
+RunDir::RunDir(std::string path) : m_path(std::move(path))
+{
+    makeDirs(m_path);
+    makeDirs(m_path + "/checkpoints");
+    makeDirs(m_path + "/analysis");
+}
+
+void RunDir::appendMetric(const MetricRow& row)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_metrics.is_open()) {
+        const bool fresh = !fileExists(metricsPath()) || readFileBytes(metricsPath()).empty();
+        m_metrics.open(metricsPath(), std::ios::app);
+        if (!m_metrics)
+            throw Error("cannot write " + metricsPath());
+        if (fresh)
+            m_metrics << kHeader << "\n";
+    }
+    m_metrics << formatRow(row) << "\n";
+    m_metrics.flush();
+}
+
+void RunDir::truncateMetrics(std::int64_t maxStep)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_metrics.is_open())
+        m_metrics.close();
+    if (!fileExists(metricsPath()))
+        return;
+    std::istringstream in(readFileText(metricsPath()));
+    std::string out = std::string(kHeader) + "\n", line;
+    MetricRow row;
+    while (std::getline(in, line))
+        if (parseMetricLine(line, row) && row.step <= maxStep)
+            out += line + "\n";
+    writeFileAtomic(metricsPath(), out);
+}
+
+void RunDir::writeStatus(const std::string& state, double progress, const std::string& message,
+                         const std::map<std::string, std::string>& extra)
+{
+    std::ostringstream o;
+    o << "{\n  \"state\": " << jsonQuote(state) << ",\n  \"progress\": " << progress
+      << ",\n  \"message\": " << jsonQuote(message) << ",\n  \"updated\": " << jsonQuote(isoTimestamp())
+      << ",\n  \"pid\": " << ::getpid();
+    for (const auto& [k, v] : extra)
+        o << ",\n  " << jsonQuote(k) << ": " << v;
+    o << "\n}\n";
+    writeFileAtomic(statusPath(), o.str());
+}
+
+void RunDir::log(const std::string& line)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_log.is_open())
+        m_log.open(m_path + "/log.txt", std::ios::app);
+    m_log << isoTimestamp() << " " << line << "\n";
+    m_log.flush();
+}
+
+void RunDir::writeRunYaml(const std::string& yaml)
+{
+    writeFileAtomic(m_path + "/run.yaml", yaml);
+}
+
+bool parseMetricLine(const std::string& line, MetricRow& row)
+{
+    if (line.empty() || line.rfind("step,", 0) == 0)
+        return false;
+    std::string fields[6];
+    std::size_t start = 0;
+    for (int i = 0; i < 6; ++i) {
+        std::size_t comma = line.find(',', start);
+        if (i < 5 && comma == std::string::npos)
+            return false;
+        fields[i] = line.substr(start, i < 5 ? comma - start : std::string::npos);
+        start = comma + 1;
+    }
+    try {
+        std::size_t used = 0;
+        row.step = std::stoll(fields[0], &used);
+        row.epoch = std::stod(fields[1]);
+        row.wallTime = std::stod(fields[2]);
+        row.split = fields[3];
+        row.name = fields[4];
+        std::string v = fields[5];
+        while (!v.empty() && (v.back() == '\r' || v.back() == ' '))
+            v.pop_back();
+        row.value = std::stod(v, &used);
+        return used == v.size();
+    } catch (...) {
+        return false;
+    }
+}
+
+MetricsReader::MetricsReader(std::string path) : m_path(std::move(path)) {}
+
+void MetricsReader::reset()
+{
+    m_offset = 0;
+    m_partial.clear();
+    m_headerSeen = false;
+}
+
+std::vector<MetricRow> MetricsReader::poll()
+{
+    std::vector<MetricRow> rows;
+    std::ifstream in(m_path, std::ios::binary);
+    if (!in)
+        return rows;
+    in.seekg(0, std::ios::end);
+    const std::uint64_t size = static_cast<std::uint64_t>(in.tellg());
+    if (size < m_offset) // rewritten (resume truncation): start over
+        reset();
+    if (size == m_offset)
+        return rows;
+    in.seekg(static_cast<std::streamoff>(m_offset));
+    std::string chunk(size - m_offset, '\0');
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    chunk.resize(static_cast<std::size_t>(in.gcount()));
+    m_offset += chunk.size();
+    std::string data = m_partial + chunk;
+    std::size_t start = 0;
+    for (;;) {
+        std::size_t nl = data.find('\n', start);
+        if (nl == std::string::npos)
+            break;
+        MetricRow r;
+        if (parseMetricLine(data.substr(start, nl - start), r))
+            rows.push_back(std::move(r));
+        start = nl + 1;
+    }
+    m_partial = data.substr(start);
+    return rows;
+}
+
+RunStatus readRunStatus(const std::string& runDir)
+{
+    RunStatus s;
+    std::string text;
+    try {
+        text = readFileText(runDir + "/status.json");
+    } catch (const Error&) {
+        return s;
+    }
+    auto field = [&text](const std::string& key) -> std::string {
+        std::size_t k = text.find("\"" + key + "\"");
+        if (k == std::string::npos)
+            return {};
+        std::size_t colon = text.find(':', k);
+        if (colon == std::string::npos)
+            return {};
+        std::size_t v = text.find_first_not_of(" \t\n", colon + 1);
+        if (v == std::string::npos)
+            return {};
+        if (text[v] == '"') {
+            std::string out;
+            for (std::size_t i = v + 1; i < text.size() && text[i] != '"'; ++i) {
+                if (text[i] == '\\' && i + 1 < text.size())
+                    ++i;
+                out += text[i];
+            }
+            return out;
+        }
+        std::size_t end = text.find_first_of(",}\n", v);
+        return text.substr(v, end - v);
+    };
+    s.state = field("state");
+    s.message = field("message");
+    try {
+        s.progress = std::stod(field("progress"));
+    } catch (...) {
+        s.progress = 0;
+    }
+    return s;
+}
+
+} // namespace repalign
