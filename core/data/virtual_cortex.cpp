@@ -94,7 +94,7 @@ torch::Tensor gaborEnergy(const torch::Tensor& rgb, int orientations, const std:
     const torch::Tensor gray = rgb.mean(1, /*keepdim=*/true) - 0.5;
     const int k = 15;
     const torch::Tensor bank = gaborBank(orientations, wavelengths, k);
-    const torch::Tensor resp = torch::conv2d(gray, bank, {}, 1, k / 2);
+    const torch::Tensor resp = torch::conv2d(gray, bank, torch::Tensor(), 1, k / 2);
     const int nf = orientations * static_cast<int>(wavelengths.size());
     const torch::Tensor even = resp.narrow(1, 0, nf), odd = resp.narrow(1, nf, nf);
     return torch::sqrt(even * even + odd * odd + 1e-8);
@@ -109,8 +109,9 @@ torch::Tensor blur(const torch::Tensor& maps, double sigma)
     const std::int64_t c = maps.size(1);
     const torch::Tensor kx = g.view({1, 1, 1, k}).repeat({c, 1, 1, 1});
     const torch::Tensor ky = g.view({1, 1, k, 1}).repeat({c, 1, 1, 1});
-    torch::Tensor x = torch::conv2d(torch::replication_pad2d(maps, {k / 2, k / 2, 0, 0}), kx, {}, 1, 0, 1, c);
-    return torch::conv2d(torch::replication_pad2d(x, {0, 0, k / 2, k / 2}), ky, {}, 1, 0, 1, c);
+    namespace F = torch::nn::functional;
+    torch::Tensor x = F::conv2d(torch::replication_pad2d(maps, {k / 2, k / 2, 0, 0}), kx, F::Conv2dFuncOptions().groups(c));
+    return F::conv2d(torch::replication_pad2d(x, {0, 0, k / 2, k / 2}), ky, F::Conv2dFuncOptions().groups(c));
 }
 
 /// Pools maps [N,C,S,S] with one Gaussian window per voxel: weights [V,S*S] -> [N,C,V].
