@@ -131,6 +131,7 @@ bool allowedGlobal(const std::string& name)
         "torch.nn.parameter.Parameter",
         "torch.Size",
         "numpy.dtype",
+        "_codecs.encode",
         "numpy.core.multiarray.scalar",
         "numpy._core.multiarray.scalar",
     };
@@ -444,6 +445,26 @@ private:
             d->className = args[0]->text;
             return d;
         }
+        if (fn == "_codecs.encode") {
+            // Protocol 2 spells bytes as _codecs.encode(text, 'latin1') (numpy scalars do).
+            if (args.size() != 2 || args[0]->kind != Value::Kind::Str || args[1]->kind != Value::Kind::Str ||
+                (args[1]->text != "latin1" && args[1]->text != "latin-1"))
+                fail("_codecs.encode() is only read as encode(str, 'latin1')");
+            std::string out;
+            const std::string& in = args[0]->text;
+            for (std::size_t i = 0; i < in.size(); ++i) {
+                const unsigned char c = static_cast<unsigned char>(in[i]);
+                if (c < 0x80) {
+                    out += static_cast<char>(c);
+                } else if ((c == 0xc2 || c == 0xc3) && i + 1 < in.size()) {
+                    out += static_cast<char>(((c & 0x03) << 6) | (static_cast<unsigned char>(in[i + 1]) & 0x3f));
+                    ++i;
+                } else {
+                    fail("_codecs.encode(): text has characters outside latin-1");
+                }
+            }
+            return makeText(Value::Kind::Bytes, out);
+        }
         if (fn == "numpy.core.multiarray.scalar" || fn == "numpy._core.multiarray.scalar")
             return numpyScalar(args);
         fail("'" + fn + "' cannot be called");
@@ -452,23 +473,10 @@ private:
     MValue numpyScalar(const std::vector<ValuePtr>& args)
     {
         if (args.size() != 2 || args[0]->kind != Value::Kind::Global || args[0]->text != "numpy.dtype" ||
-            (args[1]->kind != Value::Kind::Bytes && args[1]->kind != Value::Kind::Str))
+            args[1]->kind != Value::Kind::Bytes)
             fail("numpy scalar needs (dtype, bytes)");
         const std::string& code = args[0]->className;
         std::string raw = args[1]->text;
-        if (args[1]->kind == Value::Kind::Str) { // Python 2 pickles: latin-1 text
-            std::string back;
-            for (std::size_t i = 0; i < raw.size(); ++i) {
-                unsigned char c = static_cast<unsigned char>(raw[i]);
-                if (c >= 0xc0 && i + 1 < raw.size()) {
-                    back += static_cast<char>(((c & 0x1f) << 6) | (static_cast<unsigned char>(raw[i + 1]) & 0x3f));
-                    ++i;
-                } else {
-                    back += static_cast<char>(c);
-                }
-            }
-            raw = back;
-        }
         const std::size_t width = static_cast<std::size_t>(code[1] - '0');
         if (raw.size() != width)
             fail("numpy scalar of dtype " + code + " needs " + std::to_string(width) + " bytes, found " + std::to_string(raw.size()));
