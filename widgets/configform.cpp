@@ -1,0 +1,184 @@
+#include "configform.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QRegularExpression>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace repalign::gui {
+
+ConfigForm::ConfigForm(QWidget* parent) : QWidget(parent)
+{
+    m_timer.setSingleShot(true);
+    m_timer.setInterval(120);
+    connect(&m_timer, &QTimer::timeout, this, &ConfigForm::validateNow);
+}
+
+QFormLayout* ConfigForm::addSection(const QString& title, QVBoxLayout* column)
+{
+    auto* box = new QGroupBox(title);
+    auto* form = new QFormLayout(box);
+    form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
+    form->setLabelAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    column->addWidget(box);
+    return form;
+}
+
+void ConfigForm::addRow(QFormLayout* form, const QString& label, QWidget* widget, const QString& key, const QString& help)
+{
+    auto* holder = new QWidget;
+    auto* v = new QVBoxLayout(holder);
+    v->setContentsMargins(0, 0, 0, 0);
+    v->setSpacing(2);
+    v->addWidget(widget);
+    auto* error = new QLabel;
+    error->setWordWrap(true);
+    error->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    error->setVisible(false);
+    error->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    v->addWidget(error);
+    if (!help.isEmpty()) {
+        widget->setToolTip(help);
+        widget->setWhatsThis(help);
+    }
+    form->addRow(label, holder);
+    if (!key.isEmpty()) {
+        m_fields.insert(key, widget);
+        m_errors.insert(key, error);
+        widget->setAccessibleName(label);
+    }
+    watch(widget);
+}
+
+void ConfigForm::watch(QWidget* widget)
+{
+    if (auto* e = qobject_cast<QLineEdit*>(widget))
+        connect(e, &QLineEdit::textChanged, this, &ConfigForm::scheduleValidate);
+    else if (auto* c = qobject_cast<QComboBox*>(widget)) {
+        connect(c, &QComboBox::currentTextChanged, this, &ConfigForm::scheduleValidate);
+    } else if (auto* s = qobject_cast<QSpinBox*>(widget))
+        connect(s, qOverload<int>(&QSpinBox::valueChanged), this, &ConfigForm::scheduleValidate);
+    else if (auto* b = qobject_cast<QCheckBox*>(widget))
+        connect(b, &QCheckBox::toggled, this, &ConfigForm::scheduleValidate);
+    else if (auto* t = qobject_cast<QPlainTextEdit*>(widget))
+        connect(t, &QPlainTextEdit::textChanged, this, &ConfigForm::scheduleValidate);
+    else
+        for (QObject* child : widget->children())
+            if (auto* w = qobject_cast<QWidget*>(child))
+                watch(w);
+}
+
+void ConfigForm::scheduleValidate()
+{
+    Q_EMIT changed();
+    m_timer.start();
+}
+
+bool ConfigForm::validateNow()
+{
+    m_timer.stop();
+    const QString message = check();
+    showError(message);
+    return message.isEmpty();
+}
+
+void ConfigForm::showError(const QString& message)
+{
+    const bool changedState = message != m_error;
+    m_error = message;
+    for (QLabel* l : m_errors) {
+        l->clear();
+        l->setVisible(false);
+    }
+    for (QWidget* w : m_fields)
+        w->setStyleSheet(QString());
+    m_shownKey.clear();
+    if (!message.isEmpty()) {
+        // The parser names the key: "FILE: key 'optimization.optimizer_params.lr' must be ...".
+        static const QRegularExpression keyRe(QStringLiteral("key '([^']+)'"));
+        const auto m = keyRe.match(message);
+        QString key = m.hasMatch() ? m.captured(1) : QString();
+        // A message about a parent key (a list, a block) goes to the first field under it.
+        if (!key.isEmpty() && !m_errors.contains(key))
+            for (auto it = m_errors.begin(); it != m_errors.end(); ++it)
+                if (it.key().startsWith(key + QLatin1Char('.')) || key.startsWith(it.key() + QLatin1Char('.'))) {
+                    key = it.key();
+                    break;
+                }
+        QString shown = message;
+        // Drop the "<form>: " origin prefix: the field is right there.
+        const int colon = shown.indexOf(QStringLiteral(": "));
+        if (colon > 0 && shown.left(colon).startsWith(QLatin1Char('<')))
+            shown = shown.mid(colon + 2);
+        if (m_errors.contains(key)) {
+            m_errors[key]->setText(shown);
+            m_errors[key]->setVisible(true);
+            if (auto* w = m_fields.value(key); w && (qobject_cast<QLineEdit*>(w) || qobject_cast<QComboBox*>(w)))
+                w->setStyleSheet(QStringLiteral("border: 1px solid #c0392b; border-radius: 2px;"));
+            m_shownKey = key;
+        }
+    }
+    if (changedState)
+        Q_EMIT validityChanged(message.isEmpty(), message);
+}
+
+QString ConfigForm::fieldError(const QString& key) const
+{
+    QLabel* l = m_errors.value(key);
+    return l && !l->isHidden() ? l->text() : QString();
+}
+
+QString ConfigForm::quoted(const QString& text)
+{
+    QString s = text;
+    s.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
+    s.replace(QLatin1Char('"'), QStringLiteral("\\\""));
+    s.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
+    return QLatin1Char('"') + s + QLatin1Char('"');
+}
+
+QString ConfigForm::scalar(const QString& text)
+{
+    static const QRegularExpression number(QStringLiteral("^[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?$"));
+    const QString t = text.trimmed();
+    if (number.match(t).hasMatch())
+        return t;
+    if (t == QLatin1String("true") || t == QLatin1String("false"))
+        return t;
+    return quoted(t);
+}
+
+QWidget* ConfigForm::pathField(QLineEdit* edit, bool directory, const QString& filter, std::function<QString()> prefix)
+{
+    auto* box = new QWidget;
+    auto* h = new QHBoxLayout(box);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->setSpacing(4);
+    h->addWidget(edit, 1);
+    auto* browse = new QToolButton;
+    browse->setText(QStringLiteral("…"));
+    browse->setToolTip(directory ? tr("Choose a folder") : tr("Choose a file"));
+    h->addWidget(browse);
+    connect(browse, &QToolButton::clicked, this, [this, edit, directory, filter, prefix] {
+        QString current = edit->text();
+        const int colon = current.indexOf(QLatin1Char(':'));
+        if (prefix && colon > 0)
+            current = current.mid(colon + 1);
+        const QString chosen = directory ? QFileDialog::getExistingDirectory(this, tr("Choose a folder"), current)
+                                         : QFileDialog::getOpenFileName(this, tr("Choose a file"), current, filter);
+        if (chosen.isEmpty())
+            return;
+        edit->setText(prefix ? prefix() + QLatin1Char(':') + chosen : chosen);
+    });
+    return box;
+}
+
+} // namespace repalign::gui

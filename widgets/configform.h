@@ -1,0 +1,74 @@
+#pragma once
+/// @file configform.h
+/// Base of the Setup forms: fields registered with the YAML key they map to, validation as
+/// the user types (the same parser the CLI uses, so the message is the CLI's message) with
+/// the message shown beside the field the parser names.
+#include <QHash>
+#include <QLabel>
+#include <QTimer>
+#include <QWidget>
+
+class QFormLayout;
+class QGroupBox;
+class QLineEdit;
+class QVBoxLayout;
+
+namespace repalign::gui {
+
+class ConfigForm : public QWidget {
+    Q_OBJECT
+public:
+    explicit ConfigForm(QWidget* parent = nullptr);
+
+    /// The form as YAML in the schema the CLI reads.
+    virtual QString yaml() const = 0;
+    /// Parses yaml() with the core parser; returns the error message, empty when valid.
+    virtual QString check() const = 0;
+    /// Fills the form from a YAML file; throws repalign::Error with the parser's message.
+    virtual void loadYamlFile(const QString& path) = 0;
+    /// Short name for files and jobs ("train", "tune", "analyze").
+    virtual QString kind() const = 0;
+    /// Run directory / output name typed by the user.
+    virtual QString runName() const = 0;
+    /// The `repalign-cli` command line that runs @p yamlFile writing to @p outDir.
+    virtual QString cliCommand(const QString& yamlFile, const QString& outDir) const = 0;
+
+    /// Validates now; returns true when valid. Shows the message beside its field.
+    bool validateNow();
+    bool isValid() const { return m_error.isEmpty(); }
+    QString errorText() const { return m_error; }
+    /// The message beside the field for @p key ("optimization.optimizer_params.lr"), empty if none.
+    QString fieldError(const QString& key) const;
+    /// The field widget registered for @p key (tests type into it).
+    QWidget* field(const QString& key) const { return m_fields.value(key); }
+    QStringList fieldKeys() const { return m_fields.keys(); }
+
+Q_SIGNALS:
+    void validityChanged(bool valid, const QString& message);
+    void changed();
+
+protected:
+    QFormLayout* addSection(const QString& title, QVBoxLayout* column);
+    /// Adds a row: the widget, with a message label under it, mapped to @p key.
+    void addRow(QFormLayout* form, const QString& label, QWidget* widget, const QString& key, const QString& help = {});
+    /// Connects a widget's change signal to revalidation.
+    void watch(QWidget* widget);
+    void scheduleValidate();
+    /// "a: b" value text: numbers stay bare, anything else is a quoted YAML string.
+    static QString scalar(const QString& text);
+    static QString quoted(const QString& text);
+    /// A line edit with a browse button for files or folders; the folder case can prefix
+    /// the chosen path with a data-spec kind taken from @p kindFn.
+    QWidget* pathField(QLineEdit* edit, bool directory, const QString& filter = {},
+                       std::function<QString()> prefix = {});
+
+private:
+    void showError(const QString& message);
+    QHash<QString, QWidget*> m_fields;
+    QHash<QString, QLabel*> m_errors;
+    QString m_error;
+    QString m_shownKey;
+    QTimer m_timer;
+};
+
+} // namespace repalign::gui

@@ -1,0 +1,98 @@
+#include "corejobs.h"
+
+#include "train/trainer.h"
+#include "train/tuner.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace repalign::gui {
+
+JobSpec makeTrainJob(const TrainConfig& config, const QString& runDir)
+{
+    JobSpec spec;
+    spec.kind = QStringLiteral("train");
+    spec.runDir = runDir;
+    spec.title = QObject::tr("Train %1 (%2)").arg(QFileInfo(runDir).fileName(), QString::fromStdString(config.model));
+    spec.work = [config, runDir](ProgressSink& sink, const CancelToken& cancel) {
+        TrainJob job(config, runDir.toStdString());
+        const TrainResult r = job.run(sink, cancel);
+        JobOutcome out;
+        out.state = QString::fromStdString(r.state);
+        out.message = r.message.empty()
+                          ? QObject::tr("%1 epochs, val acc %2").arg(r.epochsDone).arg(r.lastValAcc, 0, 'f', 4)
+                          : QString::fromStdString(r.message);
+        return out;
+    };
+    return spec;
+}
+
+JobSpec makeTuneJob(const TuneConfig& config, const QString& runDir)
+{
+    JobSpec spec;
+    spec.kind = QStringLiteral("tune");
+    spec.runDir = runDir;
+    spec.title = QObject::tr("Fine-tune %1 on %2").arg(QFileInfo(runDir).fileName(),
+                                                        QString::fromStdString(config.rois.empty() ? "" : config.rois.front()));
+    spec.work = [config, runDir](ProgressSink& sink, const CancelToken& cancel) {
+        TuneJob job(config, runDir.toStdString());
+        const TuneResult r = job.run(sink, cancel);
+        JobOutcome out;
+        out.state = QString::fromStdString(r.state);
+        QString msg = QString::fromStdString(r.message);
+        if (msg.isEmpty()) {
+            msg = QObject::tr("%1 epochs").arg(r.epochsDone);
+            for (const TuneRoiResult& roi : r.best)
+                msg += QObject::tr(", %1 median r %2").arg(QString::fromStdString(roi.roi)).arg(roi.rMedian, 0, 'f', 3);
+            if (r.lastValAcc >= 0)
+                msg += QObject::tr(", val acc %1").arg(r.lastValAcc, 0, 'f', 4);
+        }
+        out.message = msg;
+        return out;
+    };
+    return spec;
+}
+
+JobSpec makeAnalyzeJob(const AnalyzeOptions& options)
+{
+    JobSpec spec;
+    spec.kind = QStringLiteral("analyze");
+    const QString out = QString::fromStdString(options.out);
+    // analysis/<name>.h5 inside a run: the run is two levels up.
+    const QDir dir = QFileInfo(out).dir();
+    spec.runDir = dir.dirName() == QLatin1String("analysis") ? QFileInfo(dir.absolutePath()).absolutePath() : QString();
+    spec.title = QObject::tr("Analyse %1 (%2)").arg(QFileInfo(out).fileName(), QString::fromStdString(options.layer));
+    spec.work = [options](ProgressSink& sink, const CancelToken& cancel) {
+        QDir().mkpath(QFileInfo(QString::fromStdString(options.out)).absolutePath());
+        AnalyzeJob job(options);
+        const AnalyzeResult r = job.run(sink, cancel);
+        JobOutcome outcome;
+        outcome.message = QObject::tr("%1 units, II-LPIPS %2 ± %3%4")
+                              .arg(r.units)
+                              .arg(r.iiLpipsMean, 0, 'f', 3)
+                              .arg(r.iiLpipsStd, 0, 'f', 3)
+                              .arg(r.lpipsCalibrated ? QString() : QObject::tr(" (uncalibrated LPIPS)"));
+        return outcome;
+    };
+    return spec;
+}
+
+JobSpec makeDemoJob(const DemoOptions& options)
+{
+    JobSpec spec;
+    spec.kind = QStringLiteral("demo");
+    spec.title = QObject::tr("Demo pipeline");
+    spec.work = [options](ProgressSink& sink, const CancelToken& cancel) {
+        const DemoResult r = runDemo(options, sink, cancel);
+        JobOutcome out;
+        out.state = QString::fromStdString(r.state.empty() ? "finished" : r.state);
+        QStringList lines;
+        for (const auto& s : r.summary)
+            lines << QString::fromStdString(s);
+        out.message = lines.join(QStringLiteral("; "));
+        return out;
+    };
+    return spec;
+}
+
+} // namespace repalign::gui

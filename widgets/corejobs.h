@@ -1,0 +1,21 @@
+#pragma once
+/// @file corejobs.h
+/// The core's long-running work wrapped as queue jobs (train, tune, analyse, compare, demo).
+/// Each runs on the queue's worker thread and calls the core job directly.
+#include "jobqueuemodel.h"
+
+#include "interp/analysis.h"
+#include "train/config.h"
+#include "train/demo.h"
+#include "train/tune_config.h"
+
+namespace repalign::gui {
+
+JobSpec makeTrainJob(const TrainConfig& config, const QString& runDir);
+JobSpec makeTuneJob(const TuneConfig& config, const QString& runDir);
+/// @p options.out must be set (the analysis file).
+JobSpec makeAnalyzeJob(const AnalyzeOptions& options);
+/// The demo pipeline (baseline → tune → analyse both → compare) as one job.
+JobSpec makeDemoJob(const DemoOptions& options);
+
+} // namespace repalign::gui

@@ -1,0 +1,213 @@
+#include "setuppanel.h"
+
+#include "analysisformpanel.h"
+#include "corejobs.h"
+#include "trainformpanel.h"
+#include "tuneformpanel.h"
+
+#include "common/error.h"
+#include "common/fsutil.h"
+
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+namespace repalign::gui {
+
+SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent)
+{
+    m_train = new TrainFormPanel;
+    m_tune = new TuneFormPanel;
+    m_analysis = new AnalysisFormPanel;
+    m_tabs = new QTabWidget;
+    m_tabs->setDocumentMode(true);
+    auto scrolled = [](QWidget* w) {
+        auto* s = new QScrollArea;
+        s->setWidgetResizable(true);
+        s->setFrameShape(QFrame::NoFrame);
+        s->setWidget(w);
+        return s;
+    };
+    m_tabs->addTab(scrolled(m_train), tr("Baseline training"));
+    m_tabs->addTab(scrolled(m_tune), tr("Neural fine-tuning"));
+    m_tabs->addTab(scrolled(m_analysis), tr("Analysis"));
+
+    m_launch = new QPushButton(QIcon(QStringLiteral(":/icons/launch.svg")), tr("&Launch"));
+    m_launch->setDefault(true);
+    m_launch->setToolTip(tr("Queue this as a job (Ctrl+Return)"));
+    m_launch->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    auto* load = new QPushButton(tr("Load YAML…"));
+    auto* save = new QPushButton(QIcon(QStringLiteral(":/icons/save.svg")), tr("Save YAML…"));
+    auto* cluster = new QPushButton(QIcon(QStringLiteral(":/icons/cluster.svg")), tr("Export for cluster…"));
+    cluster->setToolTip(tr("Writes the YAML and an sbatch script that runs repalign-cli with it"));
+    m_status = new QLabel;
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(m_status, 1);
+    bar->addWidget(load);
+    bar->addWidget(save);
+    bar->addWidget(cluster);
+    bar->addWidget(m_launch);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_tabs, 1);
+    layout->addLayout(bar);
+
+    connect(m_launch, &QPushButton::clicked, this, &SetupPanel::launch);
+    connect(load, &QPushButton::clicked, this, &SetupPanel::loadYaml);
+    connect(save, &QPushButton::clicked, this, &SetupPanel::saveYaml);
+    connect(cluster, &QPushButton::clicked, this, &SetupPanel::exportForClusterDialog);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &SetupPanel::updateState);
+    for (ConfigForm* f : {static_cast<ConfigForm*>(m_train), static_cast<ConfigForm*>(m_tune), static_cast<ConfigForm*>(m_analysis)})
+        connect(f, &ConfigForm::validityChanged, this, &SetupPanel::updateState);
+    updateState();
+}
+
+ConfigForm* SetupPanel::currentForm() const
+{
+    switch (m_tabs->currentIndex()) {
+    case 1:
+        return m_tune;
+    case 2:
+        return m_analysis;
+    default:
+        return m_train;
+    }
+}
+
+void SetupPanel::showForm(int index)
+{
+    m_tabs->setCurrentIndex(index);
+}
+
+void SetupPanel::updateState()
+{
+    ConfigForm* f = currentForm();
+    m_launch->setEnabled(f->isValid());
+    if (f->isValid()) {
+        m_status->setStyleSheet(QString());
+        m_status->setText(tr("Ready. Runs are written to %1").arg(m_project.isEmpty() ? tr("(no project open)") : m_project));
+    } else {
+        m_status->setStyleSheet(QStringLiteral("color: #c0392b;"));
+        m_status->setText(f->errorText());
+    }
+}
+
+JobSpec SetupPanel::buildJob() const
+{
+    ConfigForm* f = currentForm();
+    if (!f->validateNow())
+        throw Error(f->errorText().toStdString());
+    if (m_project.isEmpty())
+        throw Error("no project is open (File > Open project)");
+    if (f == m_analysis) {
+        AnalyzeOptions o = m_analysis->options();
+        // Next to the checkpoint's run: <run>/analysis/<name>.h5, else the project's analysis folder.
+        QDir ckptDir = QFileInfo(QString::fromStdString(o.checkpoint)).absoluteDir();
+        QString runDir = ckptDir.dirName() == QLatin1String("checkpoints") ? QFileInfo(ckptDir.absolutePath()).absolutePath()
+                                                                             : QDir(m_project).filePath(QStringLiteral("analyses"));
+        o.out = QDir(runDir).filePath(QStringLiteral("analysis/%1.h5").arg(m_analysis->runName())).toStdString();
+        return makeAnalyzeJob(o);
+    }
+    QString runDir = QDir(m_project).filePath(f->runName());
+    for (int i = 2; QFileInfo::exists(runDir); ++i)
+        runDir = QDir(m_project).filePath(QStringLiteral("%1-%2").arg(f->runName()).arg(i));
+    if (f == m_tune)
+        return makeTuneJob(m_tune->config(), runDir);
+    return makeTrainJob(m_train->config(), runDir);
+}
+
+void SetupPanel::launch()
+{
+    try {
+        const JobSpec spec = buildJob();
+        Q_EMIT launchRequested(spec);
+        Q_EMIT message(tr("Queued: %1").arg(spec.title));
+    } catch (const Error& e) {
+        QMessageBox::warning(this, tr("Cannot launch"), QString::fromStdString(e.what()));
+    }
+}
+
+void SetupPanel::saveYaml()
+{
+    ConfigForm* f = currentForm();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save YAML"), QDir(m_project).filePath(f->runName() + QStringLiteral(".yaml")),
+                                                      tr("YAML (*.yaml *.yml)"));
+    if (path.isEmpty())
+        return;
+    try {
+        writeFileAtomic(path.toStdString(), f->yaml().toStdString());
+        Q_EMIT message(tr("Saved %1").arg(path));
+    } catch (const Error& e) {
+        QMessageBox::warning(this, tr("Cannot save"), QString::fromStdString(e.what()));
+    }
+}
+
+void SetupPanel::loadYaml()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Load YAML"), m_project, tr("YAML (*.yaml *.yml);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    try {
+        currentForm()->loadYamlFile(path);
+        Q_EMIT message(tr("Loaded %1").arg(path));
+    } catch (const Error& e) {
+        QMessageBox::warning(this, tr("Cannot load"), QString::fromStdString(e.what()));
+    }
+}
+
+QString SetupPanel::exportForCluster(const QString& folder) const
+{
+    ConfigForm* f = currentForm();
+    if (!f->validateNow())
+        throw Error(f->errorText().toStdString());
+    QDir().mkpath(folder);
+    const QString name = f->runName();
+    const QString yamlPath = QDir(folder).filePath(QStringLiteral("%1-%2.yaml").arg(f->kind(), name));
+    const QString scriptPath = QDir(folder).filePath(QStringLiteral("%1-%2.sbatch").arg(f->kind(), name));
+    writeFileAtomic(yamlPath.toStdString(), f->yaml().toStdString());
+    const bool cuda = f->yaml().contains(QStringLiteral("device: cuda"));
+    QString script;
+    QTextStream o(&script);
+    o << "#!/bin/bash\n";
+    o << "# Written by RepAlign Workbench: submit with  sbatch " << QFileInfo(scriptPath).fileName() << "\n";
+    o << "#SBATCH --job-name=repalign-" << f->kind() << "-" << name << "\n";
+    o << "#SBATCH --output=repalign-" << f->kind() << "-" << name << "-%j.out\n";
+    o << "#SBATCH --cpus-per-task=8\n#SBATCH --mem=32G\n#SBATCH --time=24:00:00\n";
+    if (cuda)
+        o << "#SBATCH --gres=gpu:1\n";
+    o << "set -euo pipefail\ncd \"${SLURM_SUBMIT_DIR:-$(dirname \"$0\")}\"\n";
+    o << "REPALIGN_CLI=${REPALIGN_CLI:-repalign-cli}\n";
+    QString command = f->cliCommand(QFileInfo(yamlPath).fileName(), f->kind() == QLatin1String("analyze") ? QStringLiteral("analysis") : QStringLiteral("runs/") + name);
+    command.replace(QStringLiteral("repalign-cli "), QStringLiteral("\"$REPALIGN_CLI\" "));
+    o << command << "\n";
+    writeFileAtomic(scriptPath.toStdString(), script.toStdString());
+    QFile::setPermissions(scriptPath, QFile::permissions(scriptPath) | QFile::ExeOwner | QFile::ExeGroup);
+    return scriptPath;
+}
+
+void SetupPanel::exportForClusterDialog()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export for cluster: choose a folder"), m_project);
+    if (folder.isEmpty())
+        return;
+    try {
+        const QString script = exportForCluster(folder);
+        Q_EMIT message(tr("Wrote %1 and its YAML").arg(script));
+        QMessageBox::information(this, tr("Export for cluster"),
+                                 tr("Wrote\n%1\n\nSubmit it with: sbatch %2").arg(script, QFileInfo(script).fileName()));
+    } catch (const Error& e) {
+        QMessageBox::warning(this, tr("Cannot export"), QString::fromStdString(e.what()));
+    }
+}
+
+} // namespace repalign::gui

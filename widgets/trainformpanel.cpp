@@ -1,0 +1,435 @@
+#include "trainformpanel.h"
+
+#include "plotstyle.h"
+#include "qcp.h"
+
+#include "common/error.h"
+#include "data/dataset.h"
+#include "models/registry.h"
+#include "train/schedule.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace repalign::gui {
+
+namespace {
+QString num(double v)
+{
+    return QString::number(v, 'g', 10);
+}
+QString triple(const std::array<double, 3>& a)
+{
+    return QStringLiteral("%1, %2, %3").arg(num(a[0]), num(a[1]), num(a[2]));
+}
+QString listYaml(const QString& text)
+{
+    QStringList parts;
+    for (const QString& p : text.split(QLatin1Char(','), Qt::SkipEmptyParts))
+        parts << p.trimmed();
+    // Non-numbers are quoted so the parser names them instead of failing on syntax.
+    QStringList out;
+    for (const QString& p : parts) {
+        bool ok = false;
+        p.toDouble(&ok);
+        out << (ok ? p : QLatin1Char('"') + QString(p).replace(QLatin1Char('"'), QLatin1Char('\'')) + QLatin1Char('"'));
+    }
+    return QLatin1Char('[') + out.join(QStringLiteral(", ")) + QLatin1Char(']');
+}
+QString boolYaml(bool b)
+{
+    return b ? QStringLiteral("true") : QStringLiteral("false");
+}
+} // namespace
+
+TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
+{
+    auto* columns = new QHBoxLayout(this);
+    auto* left = new QVBoxLayout;
+    auto* right = new QVBoxLayout;
+    columns->addLayout(left, 1);
+    columns->addLayout(right, 1);
+
+    // Run and data
+    QFormLayout* run = addSection(tr("Run and data"), left);
+    m_name = new QLineEdit(QStringLiteral("baseline"));
+    addRow(run, tr("Run name:"), m_name, QStringLiteral("run.name"), tr("Folder created in the project for this run"));
+    m_dataset = new QComboBox;
+    m_dataset->addItems({QStringLiteral("cifar10"), QStringLiteral("fashion_mnist"), QStringLiteral("mnist"),
+                         QStringLiteral("shapes"), QStringLiteral("custom")});
+    addRow(run, tr("Dataset:"), m_dataset, QStringLiteral("dataset"),
+           tr("Named dataset; the data specs below override where it is read from"));
+    m_train = new QLineEdit;
+    m_train->setPlaceholderText(tr("from the dataset (e.g. cifar10:/data/cifar-10-batches-bin)"));
+    auto specPrefix = [this] {
+        const QString d = m_dataset->currentText();
+        if (d == QLatin1String("cifar10"))
+            return QStringLiteral("cifar10");
+        if (d == QLatin1String("mnist") || d == QLatin1String("fashion_mnist"))
+            return QStringLiteral("idx");
+        return QStringLiteral("folder");
+    };
+    addRow(run, tr("Training data:"), pathField(m_train, true, {}, specPrefix), QStringLiteral("data.train"),
+           tr("Data spec: cifar10:DIR, idx:DIR, folder:DIR or shapes:N[:SEED]"));
+    m_val = new QLineEdit;
+    m_val->setPlaceholderText(tr("same source, test split"));
+    addRow(run, tr("Validation data:"), pathField(m_val, true, {}, specPrefix), QStringLiteral("data.val"),
+           tr("Data spec for the validation split"));
+    m_model = new QComboBox;
+    for (const std::string& name : modelNames())
+        m_model->addItem(QString::fromStdString(name));
+    m_modelInfo = new QLabel;
+    m_modelInfo->setEnabled(false);
+    auto* modelBox = new QWidget;
+    auto* mh = new QHBoxLayout(modelBox);
+    mh->setContentsMargins(0, 0, 0, 0);
+    mh->addWidget(m_model, 1);
+    mh->addWidget(m_modelInfo);
+    addRow(run, tr("Model:"), modelBox, QStringLiteral("model"));
+    connect(m_model, &QComboBox::currentTextChanged, this, [this](const QString& name) {
+        try {
+            const ModelInfo info = describeModel(name.toStdString());
+            m_modelInfo->setText(tr("%1 M parameters").arg(QLocale().toString(info.parameterCount / 1e6, 'f', 2)));
+        } catch (const Error&) {
+            m_modelInfo->clear();
+        }
+    });
+
+    // Optimisation
+    QFormLayout* opt = addSection(tr("Optimisation"), left);
+    m_epochs = new QSpinBox;
+    m_epochs->setRange(1, 100000);
+    addRow(opt, tr("Epochs:"), m_epochs, QStringLiteral("optimization.epochs"));
+    m_batch = new QSpinBox;
+    m_batch->setRange(1, 65536);
+    addRow(opt, tr("Batch size:"), m_batch, QStringLiteral("optimization.batch_size"));
+    m_maxSteps = new QLineEdit;
+    addRow(opt, tr("Max steps per epoch:"), m_maxSteps, QStringLiteral("optimization.max_steps_per_epoch"),
+           tr("Caps each epoch for smoke runs; 0 = whole epoch"));
+    m_optimizer = new QComboBox;
+    m_optimizer->addItems({QStringLiteral("sgd"), QStringLiteral("adam")});
+    addRow(opt, tr("Optimiser:"), m_optimizer, QStringLiteral("optimization.optimizer"));
+    m_lr = new QLineEdit;
+    addRow(opt, tr("Learning rate:"), m_lr, QStringLiteral("optimization.optimizer_params.lr"));
+    m_momentum = new QLineEdit;
+    addRow(opt, tr("Momentum:"), m_momentum, QStringLiteral("optimization.optimizer_params.momentum"));
+    m_weightDecay = new QLineEdit;
+    addRow(opt, tr("Weight decay:"), m_weightDecay, QStringLiteral("optimization.optimizer_params.weight_decay"),
+           tr("L2 penalty added to the gradient (as torch.optim)"));
+    m_nesterov = new QCheckBox(tr("Nesterov momentum"));
+    addRow(opt, QString(), m_nesterov, QStringLiteral("optimization.optimizer_params.nesterov"));
+    m_precision = new QComboBox;
+    m_precision->addItems({QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16")});
+    addRow(opt, tr("Precision:"), m_precision, QStringLiteral("optimization.precision"),
+           tr("bf16/fp16 use autocast on CUDA; the CPU trains in fp32"));
+    connect(m_optimizer, &QComboBox::currentTextChanged, this, &TrainFormPanel::updateOptimizerFields);
+
+    // Schedule
+    QFormLayout* sched = addSection(tr("Learning-rate schedule"), right);
+    m_schedule = new QComboBox;
+    m_schedule->addItems({QStringLiteral("constant"), QStringLiteral("linear_warmup_cosine_decay")});
+    addRow(sched, tr("Schedule:"), m_schedule, QStringLiteral("optimization.lr_scheduling"));
+    m_warmupStart = new QLineEdit;
+    addRow(sched, tr("Warm-up start LR:"), m_warmupStart, QStringLiteral("optimization.lr_scheduling_params.warmup_start_lr"));
+    m_baseLr = new QLineEdit;
+    addRow(sched, tr("Base LR:"), m_baseLr, QStringLiteral("optimization.lr_scheduling_params.base_lr"));
+    m_warmup = new QLineEdit;
+    addRow(sched, tr("Warm-up (epochs):"), m_warmup, QStringLiteral("optimization.lr_scheduling_params.warmup_steps"),
+           tr("In epochs, as the reference configs give it; the LR changes every step"));
+    m_maxEpochs = new QLineEdit;
+    addRow(sched, tr("Decay ends (epoch):"), m_maxEpochs, QStringLiteral("optimization.lr_scheduling_params.max_steps"));
+    m_etaMin = new QLineEdit;
+    addRow(sched, tr("Minimum LR:"), m_etaMin, QStringLiteral("optimization.lr_scheduling_params.eta_min"));
+    m_preview = new QCustomPlot;
+    m_preview->setMinimumHeight(130);
+    m_preview->setMaximumHeight(170);
+    m_preview->addGraph();
+    m_preview->graph(0)->setPen(QPen(paletteColor(0), 1.8));
+    stylePlot(m_preview, 8);
+    m_preview->xAxis->setLabel(tr("Epoch"));
+    m_preview->yAxis->setLabel(tr("LR"));
+    m_preview->yAxis->setNumberFormat(QStringLiteral("gb"));
+    m_preview->setToolTip(tr("Learning rate over the run, per step"));
+    sched->addRow(m_preview);
+    connect(m_schedule, &QComboBox::currentTextChanged, this, [this](const QString& s) {
+        const bool warm = s == QLatin1String("linear_warmup_cosine_decay");
+        for (QLineEdit* e : {m_warmupStart, m_baseLr, m_warmup, m_maxEpochs, m_etaMin})
+            e->setEnabled(warm);
+    });
+
+    // Augmentation
+    QFormLayout* aug = addSection(tr("Augmentation and normalisation"), right);
+    m_crop = new QSpinBox;
+    m_crop->setRange(0, 4096);
+    m_crop->setSpecialValueText(tr("no crop"));
+    addRow(aug, tr("Random crop size:"), m_crop, QStringLiteral("train_transforms.random_crop.size"));
+    m_padding = new QSpinBox;
+    m_padding->setRange(0, 256);
+    addRow(aug, tr("Crop padding:"), m_padding, QStringLiteral("train_transforms.random_crop.padding"));
+    m_flip = new QCheckBox(tr("Random horizontal flip"));
+    addRow(aug, QString(), m_flip, QStringLiteral("train_transforms.horizontal_flip"));
+    m_mean = new QLineEdit;
+    addRow(aug, tr("Mean (R, G, B):"), m_mean, QStringLiteral("train_transforms.norm_mean"),
+           tr("Per-channel mean on the 0..1 scale"));
+    m_std = new QLineEdit;
+    addRow(aug, tr("Std (R, G, B):"), m_std, QStringLiteral("train_transforms.norm_std"));
+
+    // System
+    QFormLayout* sys = addSection(tr("System"), right);
+    m_device = new QComboBox;
+    m_device->setEditable(true);
+    m_device->addItems({QStringLiteral("cpu"), QStringLiteral("cuda"), QStringLiteral("cuda:0")});
+    addRow(sys, tr("Device:"), m_device, QStringLiteral("system.device"), tr("cpu, cuda or cuda:N"));
+    m_threads = new QSpinBox;
+    m_threads->setRange(0, 1024);
+    m_threads->setSpecialValueText(tr("all cores"));
+    addRow(sys, tr("CPU threads:"), m_threads, QStringLiteral("system.threads"));
+    m_workers = new QSpinBox;
+    m_workers->setRange(0, 256);
+    addRow(sys, tr("Data workers:"), m_workers, QStringLiteral("system.num_workers"));
+    m_seed = new QLineEdit;
+    addRow(sys, tr("Seed:"), m_seed, QStringLiteral("seed"));
+    auto* ck = new QWidget;
+    auto* ckl = new QHBoxLayout(ck);
+    ckl->setContentsMargins(0, 0, 0, 0);
+    m_saveLast = new QCheckBox(tr("last"));
+    m_saveBestLoss = new QCheckBox(tr("best loss"));
+    m_saveBestAcc = new QCheckBox(tr("best accuracy"));
+    ckl->addWidget(m_saveLast);
+    ckl->addWidget(m_saveBestLoss);
+    ckl->addWidget(m_saveBestAcc);
+    ckl->addStretch();
+    addRow(sys, tr("Checkpoints:"), ck, QStringLiteral("checkpoint"));
+    left->addStretch(1);
+    right->addStretch(1);
+
+    for (QWidget* w : std::initializer_list<QWidget*>{m_epochs, m_batch, m_maxSteps, m_schedule, m_warmupStart, m_baseLr,
+                                                      m_warmup, m_maxEpochs, m_etaMin, m_lr, m_train, m_optimizer})
+        watch(w);
+    connect(this, &ConfigForm::changed, this, &TrainFormPanel::updatePreview);
+
+    // Start from the reference recipe, scaled to run here: the seed config with a CPU device.
+    TrainConfig reference;
+    try {
+        reference = parseTrainConfig("dataset: cifar10\n", "<defaults>");
+    } catch (const Error&) {
+    }
+    reference.optimizer.lr = 0.01;
+    reference.optimizer.momentum = 0.9;
+    reference.optimizer.weightDecay = 0.01;
+    reference.optimizer.nesterov = true;
+    reference.schedule.type = "linear_warmup_cosine_decay";
+    reference.schedule.warmupEpochs = 45;
+    reference.schedule.maxEpochs = 150;
+    reference.trainTransforms.cropSize = 32;
+    reference.trainTransforms.padding = 4;
+    reference.trainTransforms.horizontalFlip = true;
+    reference.trainTransforms.mean = {0.4914, 0.4822, 0.4465};
+    reference.trainTransforms.std = {0.2470, 0.2435, 0.2616};
+    reference.valTransforms.mean = reference.trainTransforms.mean;
+    reference.valTransforms.std = reference.trainTransforms.std;
+    setConfig(reference);
+}
+
+void TrainFormPanel::updateOptimizerFields()
+{
+    const bool sgd = m_optimizer->currentText() == QLatin1String("sgd");
+    m_momentum->setEnabled(sgd);
+    m_nesterov->setEnabled(sgd);
+}
+
+void TrainFormPanel::setRunName(const QString& name)
+{
+    m_name->setText(name);
+}
+
+QString TrainFormPanel::runName() const
+{
+    return m_name->text().trimmed();
+}
+
+void TrainFormPanel::setConfig(const TrainConfig& c)
+{
+    m_loaded = c;
+    m_dataset->setCurrentText(QString::fromStdString(c.dataset));
+    m_train->setText(QString::fromStdString(c.trainSpec));
+    m_val->setText(QString::fromStdString(c.valSpec));
+    m_model->setCurrentText(QString::fromStdString(c.model));
+    m_epochs->setValue(c.epochs);
+    m_batch->setValue(c.batchSize);
+    m_maxSteps->setText(QString::number(c.maxStepsPerEpoch));
+    m_precision->setCurrentText(QString::fromStdString(c.precision));
+    m_optimizer->setCurrentText(QString::fromStdString(c.optimizer.type));
+    m_lr->setText(num(c.optimizer.lr));
+    m_momentum->setText(num(c.optimizer.momentum));
+    m_weightDecay->setText(num(c.optimizer.weightDecay));
+    m_nesterov->setChecked(c.optimizer.nesterov);
+    m_schedule->setCurrentText(QString::fromStdString(c.schedule.type));
+    m_warmupStart->setText(num(c.schedule.warmupStartLr));
+    m_baseLr->setText(num(c.schedule.baseLr));
+    m_warmup->setText(num(c.schedule.warmupEpochs));
+    m_maxEpochs->setText(num(c.schedule.maxEpochs));
+    m_etaMin->setText(num(c.schedule.etaMin));
+    m_crop->setValue(c.trainTransforms.cropSize);
+    m_padding->setValue(c.trainTransforms.padding);
+    m_flip->setChecked(c.trainTransforms.horizontalFlip);
+    m_mean->setText(triple(c.trainTransforms.mean));
+    m_std->setText(triple(c.trainTransforms.std));
+    m_device->setCurrentText(QString::fromStdString(c.device));
+    m_threads->setValue(c.threads);
+    m_workers->setValue(c.numWorkers);
+    m_seed->setText(QString::number(c.seed));
+    m_saveLast->setChecked(c.checkpoints.saveLast);
+    m_saveBestLoss->setChecked(c.checkpoints.saveBestLoss);
+    m_saveBestAcc->setChecked(c.checkpoints.saveBestAcc);
+    updateOptimizerFields();
+    const bool warm = c.schedule.type == "linear_warmup_cosine_decay";
+    for (QLineEdit* e : {m_warmupStart, m_baseLr, m_warmup, m_maxEpochs, m_etaMin})
+        e->setEnabled(warm);
+    validateNow();
+    updatePreview();
+}
+
+QString TrainFormPanel::yaml() const
+{
+    QString y;
+    QTextStream o(&y);
+    const bool sgd = m_optimizer->currentText() == QLatin1String("sgd");
+    o << "# Baseline training config written by RepAlign Workbench (reference schema)\n";
+    o << "system:\n  device: " << scalar(m_device->currentText()) << "\n  num_workers: " << m_workers->value()
+      << "\n  threads: " << m_threads->value() << "\n\n";
+    o << "dataset: " << scalar(m_dataset->currentText()) << "\n";
+    if (!m_train->text().trimmed().isEmpty() || !m_val->text().trimmed().isEmpty()) {
+        o << "data:\n";
+        if (!m_train->text().trimmed().isEmpty())
+            o << "  train: " << quoted(m_train->text().trimmed()) << "\n";
+        if (!m_val->text().trimmed().isEmpty())
+            o << "  val: " << quoted(m_val->text().trimmed()) << "\n";
+    }
+    auto transforms = [&](const char* name, bool train) {
+        o << name << ":\n  resize: -1\n";
+        if (train && m_crop->value() > 0)
+            o << "  random_crop:\n    size: " << m_crop->value() << "\n    padding: " << m_padding->value() << "\n";
+        else
+            o << "  random_crop: {}\n";
+        o << "  horizontal_flip: " << (train && m_flip->isChecked() ? "True" : "False") << "\n";
+        o << "  norm_mean: " << listYaml(m_mean->text()) << "\n  norm_std: " << listYaml(m_std->text()) << "\n";
+    };
+    transforms("train_transforms", true);
+    transforms("val_transforms", false);
+    o << "\nmodel: " << scalar(m_model->currentText()) << "\n\n";
+    o << "optimization:\n  epochs: " << m_epochs->value() << "\n  batch_size: " << m_batch->value() << "\n";
+    o << "  max_steps_per_epoch: " << scalar(m_maxSteps->text()) << "\n";
+    o << "  precision: " << scalar(m_precision->currentText()) << "\n";
+    o << "  optimizer: " << scalar(m_optimizer->currentText()) << "\n";
+    o << "  optimizer_params:\n    lr: " << scalar(m_lr->text()) << "\n";
+    if (sgd)
+        o << "    momentum: " << scalar(m_momentum->text()) << "\n";
+    o << "    weight_decay: " << scalar(m_weightDecay->text()) << "\n";
+    if (sgd)
+        o << "    nesterov: " << (m_nesterov->isChecked() ? "True" : "False") << "\n";
+    else
+        o << "    betas: [" << num(m_loaded.optimizer.beta1) << ", " << num(m_loaded.optimizer.beta2) << "]\n    eps: "
+          << num(m_loaded.optimizer.eps) << "\n";
+    o << "  lr_scheduling: " << scalar(m_schedule->currentText()) << "\n";
+    if (m_schedule->currentText() == QLatin1String("linear_warmup_cosine_decay"))
+        o << "  lr_scheduling_params:\n    warmup_start_lr: " << scalar(m_warmupStart->text())
+          << "\n    base_lr: " << scalar(m_baseLr->text()) << "\n    warmup_steps: " << scalar(m_warmup->text())
+          << " # In epochs\n    max_steps: " << scalar(m_maxEpochs->text()) << " # In epochs\n    eta_min: "
+          << scalar(m_etaMin->text()) << "\n";
+    o << "\nlogging:\n  wandb: " << (m_loaded.wandb ? "True" : "False") << "\n";
+    if (!m_loaded.saveDir.empty())
+        o << "  save_dir: " << quoted(QString::fromStdString(m_loaded.saveDir)) << "\n";
+    o << "\nseed: " << scalar(m_seed->text()) << "\n";
+    o << "checkpoint:\n  save_last: " << boolYaml(m_saveLast->isChecked())
+      << "\n  save_best_loss: " << boolYaml(m_saveBestLoss->isChecked())
+      << "\n  save_best_acc: " << boolYaml(m_saveBestAcc->isChecked()) << "\n";
+    return y;
+}
+
+TrainConfig TrainFormPanel::config() const
+{
+    return parseTrainConfig(yaml().toStdString(), "<form>");
+}
+
+QString TrainFormPanel::check() const
+{
+    const QString name = runName();
+    if (name.isEmpty() || name.contains(QLatin1Char('/')) || name.contains(QLatin1Char('\\')) || name.startsWith(QLatin1Char('.')))
+        return tr("<form>: key 'run.name' must be a folder name (not empty, no '/', not starting with '.')");
+    try {
+        config();
+    } catch (const Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+void TrainFormPanel::loadYamlFile(const QString& path)
+{
+    setConfig(loadTrainConfig(path.toStdString()));
+    const QString base = QFileInfo(path).completeBaseName();
+    if (!base.isEmpty())
+        m_name->setText(base);
+}
+
+QString TrainFormPanel::cliCommand(const QString& yamlFile, const QString& outDir) const
+{
+    return QStringLiteral("repalign-cli train --config %1 --out %2").arg(yamlFile, outDir);
+}
+
+std::int64_t TrainFormPanel::estimatedStepsPerEpoch() const
+{
+    bool ok = false;
+    const qint64 cap = m_maxSteps->text().toLongLong(&ok);
+    std::int64_t images = 50000;
+    const QString d = m_dataset->currentText();
+    if (d == QLatin1String("mnist") || d == QLatin1String("fashion_mnist"))
+        images = 60000;
+    try {
+        const DataSpec spec = parseDataSpec(m_train->text().trimmed().toStdString());
+        if (spec.kind == "shapes" && spec.count > 0)
+            images = spec.count;
+    } catch (const Error&) {
+    }
+    std::int64_t steps = (images + m_batch->value() - 1) / std::max(1, m_batch->value());
+    if (ok && cap > 0)
+        steps = std::min<std::int64_t>(steps, cap);
+    return std::max<std::int64_t>(1, steps);
+}
+
+void TrainFormPanel::updatePreview()
+{
+    TrainConfig c;
+    try {
+        c = config();
+    } catch (const Error&) {
+        return; // keep the last good curve while the user is typing
+    }
+    const std::int64_t perEpoch = estimatedStepsPerEpoch();
+    const std::int64_t total = perEpoch * c.epochs;
+    const int samples = static_cast<int>(std::min<std::int64_t>(total, 600));
+    QVector<double> x(samples), y(samples);
+    for (int i = 0; i < samples; ++i) {
+        const std::int64_t step = samples > 1 ? i * (total - 1) / (samples - 1) : 0;
+        x[i] = static_cast<double>(step) / perEpoch;
+        y[i] = learningRate(c.schedule, step, perEpoch, c.optimizer.lr);
+    }
+    m_preview->graph(0)->setData(x, y, true);
+    m_preview->rescaleAxes();
+    const double top = m_preview->yAxis->range().upper;
+    m_preview->yAxis->setRange(0, top > 0 ? top * 1.08 : 1);
+    m_preview->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace repalign::gui

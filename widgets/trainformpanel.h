@@ -1,0 +1,78 @@
+#pragma once
+/// @file trainformpanel.h
+/// Setup form for baseline training: one field per key of the reference YAML schema (plus
+/// the workbench extensions), an LR-curve preview, validation as you type.
+#include "configform.h"
+
+#include "train/config.h"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+class QCustomPlot;
+
+namespace repalign::gui {
+
+class TrainFormPanel : public ConfigForm {
+    Q_OBJECT
+public:
+    explicit TrainFormPanel(QWidget* parent = nullptr);
+
+    QString yaml() const override;
+    QString check() const override;
+    void loadYamlFile(const QString& path) override;
+    QString kind() const override { return QStringLiteral("train"); }
+    QString runName() const override;
+    QString cliCommand(const QString& yamlFile, const QString& outDir) const override;
+
+    /// Fills every field from @p config.
+    void setConfig(const TrainConfig& config);
+    /// The parsed form (throws repalign::Error when invalid).
+    TrainConfig config() const;
+    void setRunName(const QString& name);
+    /// Steps per epoch the LR preview assumes (from the data spec and batch size).
+    std::int64_t estimatedStepsPerEpoch() const;
+
+private:
+    void updateOptimizerFields();
+    void updatePreview();
+    QLineEdit* m_name;
+    QComboBox* m_dataset;
+    QLineEdit* m_train;
+    QLineEdit* m_val;
+    QComboBox* m_model;
+    QLabel* m_modelInfo;
+    QSpinBox* m_epochs;
+    QSpinBox* m_batch;
+    QLineEdit* m_maxSteps;
+    QComboBox* m_precision;
+    QComboBox* m_optimizer;
+    QLineEdit* m_lr;
+    QLineEdit* m_momentum;
+    QLineEdit* m_weightDecay;
+    QCheckBox* m_nesterov;
+    QComboBox* m_schedule;
+    QLineEdit* m_warmupStart;
+    QLineEdit* m_baseLr;
+    QLineEdit* m_warmup;
+    QLineEdit* m_maxEpochs;
+    QLineEdit* m_etaMin;
+    QSpinBox* m_crop;
+    QSpinBox* m_padding;
+    QCheckBox* m_flip;
+    QLineEdit* m_mean;
+    QLineEdit* m_std;
+    QComboBox* m_device;
+    QSpinBox* m_threads;
+    QSpinBox* m_workers;
+    QLineEdit* m_seed;
+    QCheckBox* m_saveLast;
+    QCheckBox* m_saveBestLoss;
+    QCheckBox* m_saveBestAcc;
+    QCustomPlot* m_preview;
+    TrainConfig m_loaded; ///< keeps values the form does not show (betas, wandb, save_dir)
+};
+
+} // namespace repalign::gui

@@ -1,0 +1,252 @@
+#include "tuneformpanel.h"
+
+#include "common/error.h"
+#include "models/registry.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QTextStream>
+#include <QVBoxLayout>
+
+namespace repalign::gui {
+
+namespace {
+QString num(double v)
+{
+    return QString::number(v, 'g', 10);
+}
+void emitTransforms(QTextStream& o, const char* name, const TransformConfig& t)
+{
+    o << name << ":\n  resize: " << t.resize << "\n";
+    if (t.cropSize > 0)
+        o << "  random_crop: {size: " << t.cropSize << ", padding: " << t.padding << "}\n";
+    else
+        o << "  random_crop: {}\n";
+    o << "  horizontal_flip: " << (t.horizontalFlip ? "True" : "False") << "\n";
+    o << "  norm_mean: [" << num(t.mean[0]) << ", " << num(t.mean[1]) << ", " << num(t.mean[2]) << "]\n";
+    o << "  norm_std: [" << num(t.std[0]) << ", " << num(t.std[1]) << ", " << num(t.std[2]) << "]\n";
+}
+} // namespace
+
+TuneFormPanel::TuneFormPanel(QWidget* parent) : ConfigForm(parent)
+{
+    auto* columns = new QHBoxLayout(this);
+    auto* left = new QVBoxLayout;
+    auto* right = new QVBoxLayout;
+    columns->addLayout(left, 1);
+    columns->addLayout(right, 1);
+
+    QFormLayout* base = addSection(tr("Base model and brain data"), left);
+    m_name = new QLineEdit(QStringLiteral("tuned"));
+    addRow(base, tr("Run name:"), m_name, QStringLiteral("run.name"), tr("Folder created in the project for this run"));
+    m_checkpoint = new QLineEdit;
+    m_checkpoint->setPlaceholderText(tr("baseline checkpoint (.pt / .pth)"));
+    addRow(base, tr("Base checkpoint:"),
+           pathField(m_checkpoint, false, tr("Checkpoints (*.pt *.pth);;All files (*)")), QStringLiteral("base.checkpoint"),
+           tr("The trained baseline; a copy becomes the student, the original the frozen teacher"));
+    m_model = new QComboBox;
+    m_model->addItem(tr("from the checkpoint"), QString());
+    for (const std::string& n : modelNames())
+        m_model->addItem(QString::fromStdString(n), QString::fromStdString(n));
+    addRow(base, tr("Architecture:"), m_model, QStringLiteral("base.model"),
+           tr("Only needed for PyTorch files that do not record it"));
+    m_bundle = new QLineEdit;
+    m_bundle->setPlaceholderText(tr("NSD bundle (.h5)"));
+    addRow(base, tr("Bundle:"), pathField(m_bundle, false, tr("NSD bundles (*.h5 *.hdf5);;All files (*)")),
+           QStringLiteral("bundle"), tr("Stimuli and voxel responses (File ▸ Import NSD… writes one)"));
+    m_rois = new QLineEdit(QStringLiteral("V4"));
+    addRow(base, tr("ROIs:"), m_rois, QStringLiteral("rois"), tr("Comma-separated; one readout per ROI"));
+    m_classVal = new QLineEdit;
+    addRow(base, tr("Accuracy data:"), m_classVal, QStringLiteral("classification_val"),
+           tr("Data spec for the per-epoch classification accuracy; auto = CIFAR-10 where found; none = skip"));
+
+    QFormLayout* readout = addSection(tr("Readout and distillation"), left);
+    m_tap = new QComboBox;
+    addRow(readout, tr("Layer:"), m_tap, QStringLiteral("tap"), tr("Layer the readout reads"));
+    m_pooling = new QComboBox;
+    m_pooling->addItems({QStringLiteral("flatten"), QStringLiteral("mean")});
+    addRow(readout, tr("Pooling:"), m_pooling, QStringLiteral("readout.pooling"),
+           tr("flatten: every element (512×2×2 = 2048 inputs); mean: spatial mean"));
+    m_activation = new QComboBox;
+    m_activation->addItems({QStringLiteral("none"), QStringLiteral("elu1")});
+    addRow(readout, tr("Output activation:"), m_activation, QStringLiteral("readout.activation"));
+    m_freeze = new QCheckBox(tr("Freeze the backbone (train only the readout)"));
+    addRow(readout, QString(), m_freeze, QStringLiteral("readout.freeze_backbone"));
+    m_alpha = new QLineEdit;
+    addRow(readout, tr("Alpha (KD weight):"), m_alpha, QStringLiteral("alpha"),
+           tr("loss = MSE + alpha · KL(student ‖ teacher); 0 = no distillation"));
+    left->addStretch(1);
+
+    QFormLayout* opt = addSection(tr("Optimisation"), right);
+    m_epochs = new QSpinBox;
+    m_epochs->setRange(1, 100000);
+    addRow(opt, tr("Epochs:"), m_epochs, QStringLiteral("optimization.epochs"));
+    m_batch = new QSpinBox;
+    m_batch->setRange(1, 65536);
+    addRow(opt, tr("Batch size:"), m_batch, QStringLiteral("optimization.batch_size"));
+    m_maxSteps = new QLineEdit;
+    addRow(opt, tr("Max steps per epoch:"), m_maxSteps, QStringLiteral("optimization.max_steps_per_epoch"),
+           tr("Caps each epoch for smoke runs; 0 = whole epoch"));
+    m_optimizer = new QComboBox;
+    m_optimizer->addItems({QStringLiteral("adam"), QStringLiteral("sgd")});
+    addRow(opt, tr("Optimiser:"), m_optimizer, QStringLiteral("optimization.optimizer"));
+    m_lr = new QLineEdit;
+    addRow(opt, tr("Learning rate:"), m_lr, QStringLiteral("optimization.optimizer_params.lr"));
+    m_weightDecay = new QLineEdit;
+    addRow(opt, tr("Weight decay:"), m_weightDecay, QStringLiteral("optimization.optimizer_params.weight_decay"));
+
+    QFormLayout* sys = addSection(tr("System"), right);
+    m_device = new QComboBox;
+    m_device->setEditable(true);
+    m_device->addItems({QStringLiteral("cpu"), QStringLiteral("cuda"), QStringLiteral("cuda:0")});
+    addRow(sys, tr("Device:"), m_device, QStringLiteral("system.device"));
+    m_threads = new QSpinBox;
+    m_threads->setRange(0, 1024);
+    m_threads->setSpecialValueText(tr("all cores"));
+    addRow(sys, tr("CPU threads:"), m_threads, QStringLiteral("system.threads"));
+    m_seed = new QLineEdit;
+    addRow(sys, tr("Seed:"), m_seed, QStringLiteral("seed"));
+    right->addStretch(1);
+
+    connect(m_model, &QComboBox::currentIndexChanged, this, &TuneFormPanel::updateTaps);
+    connect(m_checkpoint, &QLineEdit::textChanged, this, &TuneFormPanel::updateTaps);
+    updateTaps();
+    setConfig(TuneConfig());
+}
+
+void TuneFormPanel::updateTaps()
+{
+    QString model = m_model->currentData().toString();
+    if (model.isEmpty())
+        model = QString::fromStdString(m_loaded.baseModel.empty() ? "resnet18_cifar10" : m_loaded.baseModel);
+    const QString current = m_tap->currentText();
+    QSignalBlocker block(m_tap);
+    m_tap->clear();
+    try {
+        for (const std::string& t : modelTaps(model.toStdString()))
+            m_tap->addItem(QString::fromStdString(t));
+    } catch (const Error&) {
+    }
+    m_tap->setCurrentText(current.isEmpty() ? QStringLiteral("layer4") : current);
+}
+
+void TuneFormPanel::setRunName(const QString& name)
+{
+    m_name->setText(name);
+}
+void TuneFormPanel::setBaseCheckpoint(const QString& path)
+{
+    m_checkpoint->setText(path);
+}
+void TuneFormPanel::setBundle(const QString& path)
+{
+    m_bundle->setText(path);
+}
+QString TuneFormPanel::runName() const
+{
+    return m_name->text().trimmed();
+}
+
+void TuneFormPanel::setConfig(const TuneConfig& c)
+{
+    m_loaded = c;
+    m_checkpoint->setText(QString::fromStdString(c.baseCheckpoint));
+    const int mi = m_model->findData(QString::fromStdString(c.baseModel));
+    m_model->setCurrentIndex(mi < 0 ? 0 : mi);
+    m_bundle->setText(QString::fromStdString(c.bundle));
+    QStringList rois;
+    for (const auto& r : c.rois)
+        rois << QString::fromStdString(r);
+    m_rois->setText(rois.join(QStringLiteral(", ")));
+    updateTaps();
+    m_tap->setCurrentText(QString::fromStdString(c.tap));
+    m_pooling->setCurrentText(QString::fromStdString(c.pooling));
+    m_activation->setCurrentText(QString::fromStdString(c.activation));
+    m_freeze->setChecked(c.freezeBackbone);
+    m_alpha->setText(num(c.alpha));
+    m_epochs->setValue(c.epochs);
+    m_batch->setValue(c.batchSize);
+    m_maxSteps->setText(QString::number(c.maxStepsPerEpoch));
+    m_optimizer->setCurrentText(QString::fromStdString(c.optimizer.type));
+    m_lr->setText(num(c.optimizer.lr));
+    m_weightDecay->setText(num(c.optimizer.weightDecay));
+    m_classVal->setText(QString::fromStdString(c.classificationVal));
+    m_device->setCurrentText(QString::fromStdString(c.device));
+    m_threads->setValue(c.threads);
+    m_seed->setText(QString::number(c.seed));
+    validateNow();
+}
+
+QString TuneFormPanel::yaml() const
+{
+    QString y;
+    QTextStream o(&y);
+    o << "# Neural fine-tuning config written by RepAlign Workbench\n";
+    o << "system:\n  device: " << scalar(m_device->currentText()) << "\n  num_workers: " << m_loaded.numWorkers
+      << "\n  threads: " << m_threads->value() << "\n";
+    o << "base:\n  checkpoint: " << quoted(m_checkpoint->text().trimmed()) << "\n";
+    if (!m_model->currentData().toString().isEmpty())
+        o << "  model: " << m_model->currentData().toString() << "\n";
+    if (!m_loaded.baseKey.empty())
+        o << "  key: " << quoted(QString::fromStdString(m_loaded.baseKey)) << "\n";
+    o << "bundle: " << quoted(m_bundle->text().trimmed()) << "\n";
+    QStringList rois;
+    for (const QString& r : m_rois->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
+        rois << quoted(r.trimmed());
+    o << "rois: [" << rois.join(QStringLiteral(", ")) << "]\n";
+    o << "tap: " << scalar(m_tap->currentText()) << "\n";
+    o << "readout:\n  pooling: " << scalar(m_pooling->currentText()) << "\n  activation: " << scalar(m_activation->currentText())
+      << "\n  freeze_backbone: " << (m_freeze->isChecked() ? "true" : "false") << "\n";
+    o << "alpha: " << scalar(m_alpha->text()) << "\n";
+    emitTransforms(o, "train_transforms", m_loaded.trainTransforms);
+    emitTransforms(o, "val_transforms", m_loaded.valTransforms);
+    o << "optimization:\n  epochs: " << m_epochs->value() << "\n  batch_size: " << m_batch->value() << "\n";
+    o << "  optimizer: " << scalar(m_optimizer->currentText()) << "\n";
+    o << "  optimizer_params:\n    lr: " << scalar(m_lr->text()) << "\n    weight_decay: " << scalar(m_weightDecay->text()) << "\n";
+    o << "  lr_scheduling: constant\n";
+    o << "  max_steps_per_epoch: " << scalar(m_maxSteps->text()) << "\n";
+    o << "classification_val: " << quoted(m_classVal->text().trimmed()) << "\n";
+    o << "classification_max_images: " << m_loaded.classificationMaxImages << "\n";
+    o << "seed: " << scalar(m_seed->text()) << "\n";
+    return y;
+}
+
+TuneConfig TuneFormPanel::config() const
+{
+    return parseTuneConfig(yaml().toStdString(), "<form>");
+}
+
+QString TuneFormPanel::check() const
+{
+    const QString name = runName();
+    if (name.isEmpty() || name.contains(QLatin1Char('/')) || name.startsWith(QLatin1Char('.')))
+        return tr("<form>: key 'run.name' must be a folder name (not empty, no '/', not starting with '.')");
+    if (m_checkpoint->text().trimmed().isEmpty())
+        return tr("<form>: key 'base.checkpoint' is required: choose the baseline checkpoint to tune");
+    if (m_bundle->text().trimmed().isEmpty())
+        return tr("<form>: key 'bundle' is required: choose an NSD bundle (File ▸ Import NSD… writes one)");
+    try {
+        config();
+    } catch (const Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+void TuneFormPanel::loadYamlFile(const QString& path)
+{
+    setConfig(loadTuneConfig(path.toStdString()));
+    m_name->setText(QFileInfo(path).completeBaseName());
+}
+
+QString TuneFormPanel::cliCommand(const QString& yamlFile, const QString& outDir) const
+{
+    return QStringLiteral("repalign-cli tune --config %1 --out %2").arg(yamlFile, outDir);
+}
+
+} // namespace repalign::gui

@@ -1,0 +1,59 @@
+#pragma once
+/// @file tuneformpanel.h
+/// Setup form for neural fine-tuning (Learning without Forgetting): base checkpoint, NSD
+/// bundle, ROIs, readout, alpha, optimiser; maps one-to-one to the tuning YAML schema.
+#include "configform.h"
+
+#include "train/tune_config.h"
+
+class QCheckBox;
+class QComboBox;
+class QLineEdit;
+class QSpinBox;
+
+namespace repalign::gui {
+
+class TuneFormPanel : public ConfigForm {
+    Q_OBJECT
+public:
+    explicit TuneFormPanel(QWidget* parent = nullptr);
+
+    QString yaml() const override;
+    QString check() const override;
+    void loadYamlFile(const QString& path) override;
+    QString kind() const override { return QStringLiteral("tune"); }
+    QString runName() const override;
+    QString cliCommand(const QString& yamlFile, const QString& outDir) const override;
+
+    void setConfig(const TuneConfig& config);
+    TuneConfig config() const;
+    void setBaseCheckpoint(const QString& path);
+    void setBundle(const QString& path);
+    void setRunName(const QString& name);
+
+private:
+    void updateTaps();
+    QLineEdit* m_name;
+    QLineEdit* m_checkpoint;
+    QComboBox* m_model;
+    QLineEdit* m_bundle;
+    QLineEdit* m_rois;
+    QComboBox* m_tap;
+    QComboBox* m_pooling;
+    QComboBox* m_activation;
+    QCheckBox* m_freeze;
+    QLineEdit* m_alpha;
+    QSpinBox* m_epochs;
+    QSpinBox* m_batch;
+    QLineEdit* m_maxSteps;
+    QComboBox* m_optimizer;
+    QLineEdit* m_lr;
+    QLineEdit* m_weightDecay;
+    QLineEdit* m_classVal;
+    QComboBox* m_device;
+    QSpinBox* m_threads;
+    QLineEdit* m_seed;
+    TuneConfig m_loaded;
+};
+
+} // namespace repalign::gui
