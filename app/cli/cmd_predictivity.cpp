@@ -1,0 +1,54 @@
+// repalign-cli predictivity: ridge probe on frozen features (Brain-Score style).
+#include "cli/command.h"
+#include "cli/terminal_sink.h"
+#include "common/error.h"
+#include "train/predictivity.h"
+
+#include <cstdio>
+
+namespace repalign::cli {
+namespace {
+
+struct ProbeArgs {
+    ProbeOptions opt;
+    bool quiet = false;
+};
+
+CommandRegistrar reg(32, [](CLI::App& app) {
+    auto args = std::make_shared<ProbeArgs>();
+    auto* sub = app.add_subcommand("predictivity", "Fit a ridge readout on frozen features (train split) and report per-voxel r (val split)");
+    sub->add_option("--checkpoint", args->opt.checkpoint, "Checkpoint (own or PyTorch)")->required();
+    sub->add_option("--bundle", args->opt.bundle, "NSD bundle (.h5)")->required();
+    sub->add_option("--layer", args->opt.layer, "Tap to read features from (default layer4)");
+    sub->add_option("--roi", args->opt.rois, "ROI (repeatable; default all in the bundle)");
+    sub->add_option("--model", args->opt.model, "Architecture when the checkpoint does not record it");
+    sub->add_option("--key", args->opt.checkpointKey, "State-dict key inside a PyTorch checkpoint dict");
+    sub->add_option("--pooling", args->opt.pooling, "flatten | mean")->check(CLI::IsMember({"flatten", "mean"}));
+    sub->add_option("--alphas", args->opt.alphas, "Ridge penalty grid (default 1e-2 .. 1e6, one per decade)");
+    sub->add_option("--folds", args->opt.folds, "Cross-validation folds (default 5)");
+    sub->add_option("--image-size", args->opt.imageSize, "Side the bundle images are resized to (default 32)");
+    sub->add_option("--max-train", args->opt.maxTrain, "Use at most this many train images (0 = all)");
+    sub->add_option("--device", args->opt.device, "cpu, cuda, cuda:N");
+    sub->add_option("--threads", args->opt.threads, "CPU threads (0 = all cores)");
+    sub->add_option("--seed", args->opt.seed, "Seed of the CV folds");
+    sub->add_flag("-q,--quiet", args->quiet, "Only print the result");
+    sub->callback([args] {
+        CancelToken cancel;
+        TerminalSink sink(args->quiet);
+        const ProbeResult r = predictivityProbe(args->opt, sink, cancel);
+        sink.finish();
+        std::printf("model %s, layer %s (%lld features)\n", r.model.c_str(), r.layer.c_str(), static_cast<long long>(r.features));
+        for (const auto& p : r.rois) {
+            std::printf("%s: %lld voxels, train %lld, val %lld, ridge alpha %g (CV r %.4f)\n", p.roi.c_str(),
+                        static_cast<long long>(p.fit.voxels), static_cast<long long>(p.trainCount), static_cast<long long>(p.valCount),
+                        p.fit.alpha, *std::max_element(p.fit.cvScores.begin(), p.fit.cvScores.end()));
+            std::printf("  val r median %.4f, mean %.4f", p.val.rMedian, p.val.rMean);
+            if (p.val.hasCeiling)
+                std::printf(", r^2/noise ceiling median %.4f, mean %.4f", p.val.normalizedMedian, p.val.normalizedMean);
+            std::printf("\n");
+        }
+    });
+});
+
+} // namespace
+} // namespace repalign::cli

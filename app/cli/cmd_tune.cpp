@@ -1,0 +1,60 @@
+// repalign-cli tune: neural fine-tuning (LwF) on a brain-data bundle.
+#include "cli/command.h"
+#include "cli/terminal_sink.h"
+#include "common/error.h"
+#include "train/tuner.h"
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+namespace repalign::cli {
+namespace {
+
+CancelToken* g_cancel = nullptr;
+void onSignal(int)
+{
+    if (g_cancel)
+        g_cancel->cancel();
+}
+
+struct TuneArgs {
+    std::string config, out;
+    std::vector<std::string> sets;
+    bool resume = false;
+    bool quiet = false;
+};
+
+CommandRegistrar reg(31, [](CLI::App& app) {
+    auto args = std::make_shared<TuneArgs>();
+    auto* sub = app.add_subcommand("tune", "Fine-tune a baseline to predict brain responses while distilling from it (LwF)");
+    sub->add_option("--config", args->config, "Tuning YAML (base.checkpoint, bundle, rois, ...; defaults = the reference recipe)")->required();
+    sub->add_option("--out", args->out, "Run directory to create (or continue with --resume)")->required();
+    sub->add_option("--set", args->sets, "Override a config value, key.path=value (repeatable)");
+    sub->add_flag("--resume", args->resume, "Continue the run in --out from checkpoints/last.pt");
+    sub->add_flag("-q,--quiet", args->quiet, "Only print the result");
+    sub->callback([args] {
+        TuneConfig cfg = loadTuneConfig(args->config, args->sets);
+        CancelToken cancel;
+        g_cancel = &cancel;
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+        TerminalSink sink(args->quiet);
+        TuneJob job(cfg, args->out, args->resume);
+        TuneResult r = job.run(sink, cancel);
+        sink.finish();
+        g_cancel = nullptr;
+        std::cout << r.state << ": " << r.message << "\n";
+        for (const auto& roi : r.best) {
+            std::printf("best epoch %d %s: r median %.4f, mean %.4f", r.bestEpoch, roi.roi.c_str(), roi.rMedian, roi.rMean);
+            if (roi.normalizedMedian >= 0)
+                std::printf(", r^2/noise ceiling median %.4f", roi.normalizedMedian);
+            std::printf("\n");
+        }
+        std::cout << "run directory: " << r.runDir << "\n";
+        exitStatus() = r.state == "finished" ? 0 : (r.state == "cancelled" ? 130 : 3);
+    });
+});
+
+} // namespace
+} // namespace repalign::cli
