@@ -1,0 +1,468 @@
+#include "distributionsview.h"
+
+#include "plotstyle.h"
+#include "qcp.h"
+
+#include "common/error.h"
+#include "interp/analysis.h"
+#include "interp/stats.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenu>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace repalign::gui {
+
+QString metricLabel(const QString& metric)
+{
+    if (metric == QLatin1String("lpips"))
+        return QStringLiteral("II-LPIPS");
+    if (metric == QLatin1String("color"))
+        return QStringLiteral("II-color");
+    if (metric == QLatin1String("label"))
+        return QStringLiteral("II-label");
+    return metric;
+}
+
+DistributionGroup loadDistributionGroup(const QString& analysisPath, const QString& metric, const QString& label)
+{
+    const AnalysisFile file(analysisPath.toStdString());
+    DistributionGroup g;
+    const QFileInfo fi(analysisPath);
+    g.label = !label.isEmpty() ? label
+              : fi.dir().dirName() == QLatin1String("analysis") ? QFileInfo(fi.dir().absolutePath()).fileName()
+                                                                 : fi.completeBaseName();
+    const auto& v = file.metric(metric.toStdString());
+    g.values.assign(v.begin(), v.end());
+    return g;
+}
+
+namespace {
+
+void resetPlot(QCustomPlot* plot, const QString& title)
+{
+    plot->clearPlottables();
+    plot->clearItems();
+    if (plot->plotLayout()->rowCount() < 2 || !qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))) {
+        plot->plotLayout()->insertRow(0);
+        plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title));
+    } else {
+        static_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))->setText(title);
+    }
+    plot->legend->setVisible(true);
+    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    stylePlot(plot, plot->xAxis->tickLabelFont().pointSizeF() > 0 ? plot->xAxis->tickLabelFont().pointSizeF() : 9);
+}
+
+/// Gaussian KDE with Scott's bandwidth (as scipy.stats.gaussian_kde), evaluated on @p grid.
+QVector<double> kde(const std::vector<double>& x, const QVector<double>& grid)
+{
+    const double n = static_cast<double>(x.size());
+    const double sd = stats::sampleStd(x);
+    const double bw = std::max(1e-9, sd * std::pow(n, -1.0 / 5.0));
+    QVector<double> out(grid.size(), 0.0);
+    const double norm = 1.0 / (n * bw * std::sqrt(2 * M_PI));
+    for (int g = 0; g < grid.size(); ++g) {
+        double s = 0;
+        for (double v : x) {
+            const double z = (grid[g] - v) / bw;
+            s += std::exp(-0.5 * z * z);
+        }
+        out[g] = s * norm;
+    }
+    return out;
+}
+
+double quantile(std::vector<double> v, double q)
+{
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    const double pos = q * (v.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    const auto hi = std::min(v.size() - 1, lo + 1);
+    return v[lo] + (pos - lo) * (v[hi] - v[lo]);
+}
+
+} // namespace
+
+void plotDistributions(QCustomPlot* plot, const QList<DistributionGroup>& groups, DistributionKind kind, const QString& label)
+{
+    resetPlot(plot, QCoreApplication::translate("repalign::gui::DistributionsView", "%1 distribution").arg(label));
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const auto& g : groups)
+        for (double v : g.values)
+            if (std::isfinite(v)) {
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+            }
+    if (!std::isfinite(lo)) {
+        plot->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    if (hi <= lo)
+        hi = lo + 1e-6;
+    if (kind == DistributionKind::Histogram) {
+        const int bins = 30;
+        const double width = (hi - lo) / bins;
+        double top = 0;
+        for (int gi = 0; gi < groups.size(); ++gi) {
+            const auto& g = groups[gi];
+            QVector<double> x(bins), y(bins, 0.0);
+            for (int b = 0; b < bins; ++b)
+                x[b] = lo + (b + 0.5) * width;
+            for (double v : g.values)
+                if (std::isfinite(v))
+                    y[std::clamp(static_cast<int>((v - lo) / width), 0, bins - 1)] += 1.0;
+            // Density, so groups of different sizes compare.
+            for (double& c : y)
+                c /= std::max<std::size_t>(1, g.values.size()) * width;
+            for (double c : y)
+                top = std::max(top, c);
+            auto* graph = plot->addGraph();
+            graph->setLineStyle(QCPGraph::lsStepCenter);
+            QColor c = paletteColor(gi);
+            graph->setPen(QPen(c, 1.8));
+            c.setAlpha(50);
+            graph->setBrush(c);
+            graph->setName(QStringLiteral("%1 (n=%2)").arg(g.label).arg(g.values.size()));
+            graph->setData(x, y);
+        }
+        plot->xAxis->setLabel(label);
+        plot->yAxis->setLabel(QCoreApplication::translate("repalign::gui::DistributionsView", "Density"));
+        plot->xAxis->setRange(lo - width, hi + width);
+        plot->yAxis->setRange(0, top * 1.12);
+    } else {
+        QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+        for (int gi = 0; gi < groups.size(); ++gi)
+            ticker->addTick(gi + 1, groups[gi].label);
+        const double pad = 0.05 * (hi - lo);
+        for (int gi = 0; gi < groups.size(); ++gi) {
+            const auto& g = groups[gi];
+            const QColor color = paletteColor(gi);
+            if (kind == DistributionKind::Violin && g.values.size() > 1) {
+                QVector<double> grid(120);
+                for (int i = 0; i < grid.size(); ++i)
+                    grid[i] = lo - pad + (hi - lo + 2 * pad) * i / (grid.size() - 1);
+                const QVector<double> d = kde(g.values, grid);
+                const double dmax = *std::max_element(d.begin(), d.end());
+                auto* curve = new QCPCurve(plot->xAxis, plot->yAxis);
+                QVector<double> t, cx, cy;
+                int n = 0;
+                for (int i = 0; i < grid.size(); ++i) {
+                    t << n++;
+                    cx << gi + 1 + 0.4 * d[i] / dmax;
+                    cy << grid[i];
+                }
+                for (int i = grid.size() - 1; i >= 0; --i) {
+                    t << n++;
+                    cx << gi + 1 - 0.4 * d[i] / dmax;
+                    cy << grid[i];
+                }
+                curve->setData(t, cx, cy);
+                curve->setPen(QPen(color, 1.5));
+                QColor fill = color;
+                fill.setAlpha(70);
+                curve->setBrush(fill);
+                curve->setName(QStringLiteral("%1 (n=%2)").arg(g.label).arg(g.values.size()));
+            }
+            auto* box = new QCPStatisticalBox(plot->xAxis, plot->yAxis);
+            box->addData(gi + 1, quantile(g.values, 0.0), quantile(g.values, 0.25), quantile(g.values, 0.5),
+                         quantile(g.values, 0.75), quantile(g.values, 1.0));
+            box->setWidth(kind == DistributionKind::Violin ? 0.12 : 0.5);
+            box->setPen(QPen(kind == DistributionKind::Violin ? QColor(40, 40, 40) : color, 1.5));
+            QColor bf = kind == DistributionKind::Violin ? QColor(255, 255, 255, 220) : color;
+            if (kind == DistributionKind::Box)
+                bf.setAlpha(90);
+            box->setBrush(bf);
+            box->setMedianPen(QPen(QColor(20, 20, 20), 2));
+            if (kind == DistributionKind::Box)
+                box->setName(QStringLiteral("%1 (n=%2)").arg(g.label).arg(g.values.size()));
+            else
+                box->removeFromLegend();
+        }
+        plot->xAxis->setTicker(ticker);
+        plot->xAxis->setLabel(QString());
+        plot->yAxis->setLabel(label);
+        plot->xAxis->setRange(0.4, groups.size() + 0.6);
+        plot->yAxis->setRange(lo - 2 * pad, hi + 2 * pad);
+        plot->legend->setVisible(false);
+    }
+    plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void plotPairedScatter(QCustomPlot* plot, const DistributionGroup& a, const DistributionGroup& b, const QString& label)
+{
+    resetPlot(plot, QCoreApplication::translate("repalign::gui::DistributionsView", "%1 per unit").arg(label));
+    const std::size_t n = std::min(a.values.size(), b.values.size());
+    QVector<double> x, y;
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (std::size_t i = 0; i < n; ++i) {
+        x << a.values[i];
+        y << b.values[i];
+        lo = std::min({lo, a.values[i], b.values[i]});
+        hi = std::max({hi, a.values[i], b.values[i]});
+    }
+    if (!std::isfinite(lo)) {
+        plot->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    const double pad = std::max(1e-6, 0.05 * (hi - lo));
+    auto* diag = plot->addGraph();
+    diag->setData(QVector<double>{lo - pad, hi + pad}, QVector<double>{lo - pad, hi + pad});
+    diag->setPen(QPen(QColor(120, 120, 120), 1, Qt::DashLine));
+    diag->setName(QStringLiteral("y = x"));
+    auto* pts = plot->addGraph();
+    pts->setLineStyle(QCPGraph::lsNone);
+    QColor c = paletteColor(0);
+    c.setAlpha(150);
+    pts->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, c, c, 4));
+    pts->setData(x, y);
+    pts->setName(QCoreApplication::translate("repalign::gui::DistributionsView", "units (n=%1)").arg(n));
+    plot->xAxis->setLabel(a.label);
+    plot->yAxis->setLabel(b.label);
+    plot->xAxis->setRange(lo - pad, hi + pad);
+    plot->yAxis->setRange(lo - pad, hi + pad);
+    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+DistributionsView::DistributionsView(QWidget* parent) : QWidget(parent)
+{
+    m_list = new QListWidget;
+    m_list->setToolTip(tr("Tick two or more analyses; the first two make the paired scatter"));
+    m_list->setDragDropMode(QAbstractItemView::InternalMove);
+    m_metric = new QComboBox;
+    for (const std::string& m : comparisonMetrics())
+        m_metric->addItem(metricLabel(QString::fromStdString(m)), QString::fromStdString(m));
+    m_kind = new QComboBox;
+    m_kind->addItem(tr("Histogram"));
+    m_kind->addItem(tr("Violin"));
+    m_kind->addItem(tr("Box"));
+    auto* copyMd = new QPushButton(tr("Copy as Markdown"));
+    auto* copyTex = new QPushButton(tr("Copy as LaTeX"));
+    auto* exportPage = new QPushButton(QIcon(QStringLiteral(":/icons/export.svg")), tr("Export page…"));
+
+    m_dist = new QCustomPlot;
+    m_dist->setMinimumHeight(260);
+    m_scatter = new QCustomPlot;
+    m_scatter->setMinimumHeight(260);
+    for (QCustomPlot* p : {m_dist, m_scatter}) {
+        p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+        stylePlot(p);
+        p->setContextMenuPolicy(Qt::CustomContextMenu);
+        connect(p, &QWidget::customContextMenuRequested, this, [this, p](const QPoint& pos) {
+            QMenu menu;
+            menu.addAction(QIcon(QStringLiteral(":/icons/export.svg")), tr("Export figure…"), this, [this, p] {
+                Q_EMIT exportPlotRequested(p, p == m_dist ? QStringLiteral("ii-distribution") : QStringLiteral("ii-scatter"));
+            });
+            menu.exec(p->mapToGlobal(pos));
+        });
+    }
+    m_table = new QPlainTextEdit;
+    m_table->setReadOnly(true);
+    m_table->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_table->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_table->setPlaceholderText(tr("Tick two or more analyses to compare them."));
+    m_note = new QLabel;
+    m_note->setWordWrap(true);
+    m_note->setStyleSheet(QStringLiteral("color: #6b4e00;"));
+
+    auto* side = new QWidget;
+    auto* sl = new QVBoxLayout(side);
+    sl->setContentsMargins(0, 0, 0, 0);
+    sl->addWidget(new QLabel(tr("Analyses")));
+    sl->addWidget(m_list, 1);
+    auto* form = new QHBoxLayout;
+    form->addWidget(new QLabel(tr("Metric:")));
+    form->addWidget(m_metric, 1);
+    sl->addLayout(form);
+    auto* form2 = new QHBoxLayout;
+    form2->addWidget(new QLabel(tr("Plot:")));
+    form2->addWidget(m_kind, 1);
+    sl->addLayout(form2);
+    sl->addWidget(exportPage);
+
+    m_page = new QWidget;
+    auto* pl = new QVBoxLayout(m_page);
+    pl->setContentsMargins(0, 0, 0, 0);
+    auto* plots = new QHBoxLayout;
+    plots->addWidget(m_dist, 3);
+    plots->addWidget(m_scatter, 2);
+    pl->addLayout(plots, 3);
+    pl->addWidget(m_note);
+    auto* tableBar = new QHBoxLayout;
+    tableBar->addWidget(new QLabel(tr("Statistics")), 1);
+    tableBar->addWidget(copyMd);
+    tableBar->addWidget(copyTex);
+    pl->addLayout(tableBar);
+    pl->addWidget(m_table, 2);
+
+    auto* split = new QSplitter;
+    split->addWidget(side);
+    split->addWidget(m_page);
+    split->setStretchFactor(1, 1);
+    split->setSizes({230, 900});
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(split);
+
+    connect(m_list, &QListWidget::itemChanged, this, &DistributionsView::recompute);
+    connect(m_list->model(), &QAbstractItemModel::rowsMoved, this, &DistributionsView::recompute);
+    connect(m_metric, qOverload<int>(&QComboBox::currentIndexChanged), this, &DistributionsView::recompute);
+    connect(m_kind, qOverload<int>(&QComboBox::currentIndexChanged), this, &DistributionsView::recompute);
+    connect(copyMd, &QPushButton::clicked, this, &DistributionsView::copyMarkdown);
+    connect(copyTex, &QPushButton::clicked, this, &DistributionsView::copyLatex);
+    connect(exportPage, &QPushButton::clicked, this, [this] { Q_EMIT exportRequested(m_page, QStringLiteral("distributions")); });
+    recompute();
+}
+
+void DistributionsView::setAvailableAnalyses(const QStringList& paths)
+{
+    QSignalBlocker block(m_list);
+    QHash<QString, Qt::CheckState> state;
+    for (int i = 0; i < m_list->count(); ++i)
+        state.insert(m_list->item(i)->data(Qt::UserRole).toString(), m_list->item(i)->checkState());
+    m_list->clear();
+    for (const QString& p : paths) {
+        const QFileInfo fi(p);
+        const QString run = fi.dir().dirName() == QLatin1String("analysis") ? QFileInfo(fi.dir().absolutePath()).fileName() : QString();
+        auto* item = new QListWidgetItem(QIcon(QStringLiteral(":/icons/analysis.svg")),
+                                         run.isEmpty() ? fi.completeBaseName() : QStringLiteral("%1 / %2").arg(run, fi.completeBaseName()));
+        item->setData(Qt::UserRole, p);
+        item->setToolTip(p);
+        item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+        item->setCheckState(state.value(p, Qt::Unchecked));
+        m_list->addItem(item);
+    }
+    // With nothing chosen yet, compare the first two (baseline vs tuned in the demo).
+    if (selectedAnalyses().isEmpty() && m_list->count() >= 2)
+        for (int i = 0; i < 2; ++i)
+            m_list->item(i)->setCheckState(Qt::Checked);
+    block.unblock();
+    if (selectedAnalyses() != m_computedPaths)
+        recompute();
+}
+
+void DistributionsView::setSelectedAnalyses(const QStringList& paths)
+{
+    QStringList all;
+    for (int i = 0; i < m_list->count(); ++i)
+        all << m_list->item(i)->data(Qt::UserRole).toString();
+    for (const QString& p : paths)
+        if (!all.contains(p))
+            all << p;
+    // Selected first, in the given order.
+    QStringList ordered = paths;
+    for (const QString& p : all)
+        if (!ordered.contains(p))
+            ordered << p;
+    {
+        QSignalBlocker block(m_list);
+        m_list->clear();
+    }
+    setAvailableAnalyses(ordered);
+    QSignalBlocker block(m_list);
+    for (int i = 0; i < m_list->count(); ++i)
+        m_list->item(i)->setCheckState(paths.contains(m_list->item(i)->data(Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
+    block.unblock();
+    recompute();
+}
+
+QStringList DistributionsView::selectedAnalyses() const
+{
+    QStringList out;
+    for (int i = 0; i < m_list->count(); ++i)
+        if (m_list->item(i)->checkState() == Qt::Checked)
+            out << m_list->item(i)->data(Qt::UserRole).toString();
+    return out;
+}
+
+void DistributionsView::recompute()
+{
+    const QStringList paths = selectedAnalyses();
+    m_computedPaths = paths;
+    const QString metric = m_metric->currentData().toString();
+    const QString label = metricLabel(metric);
+    QList<DistributionGroup> groups;
+    QStringList errors;
+    for (const QString& p : paths) {
+        try {
+            groups << loadDistributionGroup(p, metric);
+        } catch (const Error& e) {
+            errors << QString::fromStdString(e.what());
+        }
+    }
+    plotDistributions(m_dist, groups, static_cast<DistributionKind>(m_kind->currentIndex()), label);
+    if (groups.size() >= 2)
+        plotPairedScatter(m_scatter, groups[0], groups[1], label);
+    else
+        plotPairedScatter(m_scatter, DistributionGroup{}, DistributionGroup{}, label);
+    QStringList notes = errors;
+    m_table->clear();
+    if (groups.size() >= 2 && errors.isEmpty()) {
+        try {
+            std::vector<std::string> files, labels;
+            for (int i = 0; i < paths.size(); ++i) {
+                files.push_back(paths[i].toStdString());
+                labels.push_back(groups[i].label.toStdString());
+            }
+            // Repeated run names (two analyses of one run) would make ambiguous labels.
+            std::vector<std::string> sorted = labels;
+            std::sort(sorted.begin(), sorted.end());
+            if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+                labels.clear();
+            const ComparisonResult r = compareAnalyses(files, metric.toStdString(), labels);
+            m_table->setPlainText(QString::fromStdString(formatComparison(r, "table")));
+            for (const auto& n : r.notes)
+                notes << QString::fromStdString(n);
+        } catch (const Error& e) {
+            notes << QString::fromStdString(e.what());
+        }
+    } else if (groups.size() < 2) {
+        m_table->setPlaceholderText(tr("Tick two or more analyses to compare them."));
+    }
+    m_note->setText(notes.join(QLatin1Char('\n')));
+    m_note->setVisible(!notes.isEmpty());
+}
+
+QString DistributionsView::statisticsText(const QString& format) const
+{
+    const QStringList paths = selectedAnalyses();
+    if (paths.size() < 2)
+        return {};
+    std::vector<std::string> files;
+    for (const QString& p : paths)
+        files.push_back(p.toStdString());
+    try {
+        const ComparisonResult r = compareAnalyses(files, m_metric->currentData().toString().toStdString());
+        return QString::fromStdString(formatComparison(r, format.toStdString()));
+    } catch (const Error& e) {
+        return QString::fromStdString(e.what());
+    }
+}
+
+void DistributionsView::copyMarkdown()
+{
+    QApplication::clipboard()->setText(statisticsText(QStringLiteral("markdown")));
+}
+
+void DistributionsView::copyLatex()
+{
+    QApplication::clipboard()->setText(statisticsText(QStringLiteral("latex")));
+}
+
+} // namespace repalign::gui

@@ -1,0 +1,72 @@
+#pragma once
+/// @file distributionsview.h
+/// The Distributions tab: for two or more analyses, overlaid histograms / violins / box plots
+/// of the chosen II metric, the paired scatter (unit i of one vs the other, with the
+/// diagonal), and the compare command's statistics table, copyable as Markdown or LaTeX.
+#include <QWidget>
+
+#include <vector>
+
+class QComboBox;
+class QCustomPlot;
+class QLabel;
+class QListWidget;
+class QPlainTextEdit;
+
+namespace repalign::gui {
+
+/// Values of one analysis for the distribution plots.
+struct DistributionGroup {
+    QString label;
+    std::vector<double> values;
+};
+
+enum class DistributionKind { Histogram, Violin, Box };
+
+/// Draws the groups on @p plot (also used headless by `repalign-cli figure`).
+void plotDistributions(QCustomPlot* plot, const QList<DistributionGroup>& groups, DistributionKind kind,
+                       const QString& metricLabel);
+/// Paired scatter of @p a against @p b (same units), with the y = x diagonal.
+void plotPairedScatter(QCustomPlot* plot, const DistributionGroup& a, const DistributionGroup& b, const QString& metricLabel);
+/// "II-LPIPS", "II-color", "II-label".
+QString metricLabel(const QString& metric);
+/// Reads one analysis' metric values; label defaults to the run folder name.
+DistributionGroup loadDistributionGroup(const QString& analysisPath, const QString& metric, const QString& label = {});
+
+class DistributionsView : public QWidget {
+    Q_OBJECT
+public:
+    explicit DistributionsView(QWidget* parent = nullptr);
+
+    void setAvailableAnalyses(const QStringList& paths);
+    /// Ticks exactly these analyses (in order) and recomputes.
+    void setSelectedAnalyses(const QStringList& paths);
+    QStringList selectedAnalyses() const;
+
+    QCustomPlot* distributionPlot() const { return m_dist; }
+    QCustomPlot* scatterPlot() const { return m_scatter; }
+    QWidget* page() const { return m_page; }
+    QString statisticsText(const QString& format) const;
+
+public Q_SLOTS:
+    void recompute();
+    void copyMarkdown();
+    void copyLatex();
+
+Q_SIGNALS:
+    void exportRequested(QWidget* widget, const QString& suggestedName);
+    void exportPlotRequested(QCustomPlot* plot, const QString& suggestedName);
+
+private:
+    QListWidget* m_list;
+    QComboBox* m_metric;
+    QComboBox* m_kind;
+    QCustomPlot* m_dist;
+    QCustomPlot* m_scatter;
+    QPlainTextEdit* m_table;
+    QLabel* m_note;
+    QWidget* m_page;
+    QStringList m_computedPaths;
+};
+
+} // namespace repalign::gui
