@@ -335,6 +335,7 @@ std::string H5File::attrString(const std::string& object, const std::string& key
         char* s = nullptr;
         Handle mt(H5Tcopy(H5T_C_S1), H5Tclose);
         H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5Tget_cset(t)); // UTF-8 attributes (ours, h5py's) need a UTF-8 memory type
         H5Aread(a, mt, &s);
         std::string out = s ? s : "";
         Handle sp(H5Aget_space(a), H5Sclose);
