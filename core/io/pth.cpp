@@ -482,6 +482,8 @@ std::vector<std::string> keyList(const Value& v)
     return keys;
 }
 
+} // namespace
+
 std::string dtypeName(torch::ScalarType t)
 {
     switch (t) {
@@ -500,6 +502,8 @@ std::string dtypeName(torch::ScalarType t)
     default: return c10::toString(t);
     }
 }
+
+namespace {
 
 std::string shapeText(const torch::Tensor& t)
 {

@@ -33,6 +33,9 @@ std::map<std::string, torch::Tensor> stateDictFrom(const ValuePtr& v, const std:
 /// available where a step does not exist.
 ValuePtr lookupPath(const ValuePtr& v, const std::string& path);
 
+/// "float32", "float64", "float16", "bfloat16", "int64", "uint8", "bool", ... (NumPy names).
+std::string dtypeName(torch::ScalarType t);
+
 /// The text `repalign-cli pth ls` prints: one line per node with keys, types, dtypes,
 /// shapes and scalar values (short lists of numbers inline).
 std::string listing(const ValuePtr& v);

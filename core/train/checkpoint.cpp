@@ -2,6 +2,8 @@
 #include "common/error.h"
 #include "common/fsutil.h"
 #include "models/registry.h"
+#include "io/pth.h"
+#include "io/pth_checkpoint.h"
 
 #include <torch/serialize.h>
 
@@ -78,6 +80,10 @@ Checkpoint loadCheckpoint(const std::string& path, const std::string& key)
     try {
         v = torch::pickle_load(bytes);
     } catch (const std::exception& e) {
+        // Files LibTorch's reader cannot take (OrderedDict state dicts, the legacy format,
+        // training scripts' checkpoint dicts) go through the data-only torch.save reader.
+        if (pth::looksLikeTorchSave(bytes.data(), bytes.size()))
+            return pth::checkpointFromTorchSave(path, key);
         std::string what = e.what();
         what = what.substr(0, what.find('\n'));
         throw Error(path + ": not a checkpoint this program can read (" + what + ")");
