@@ -2,7 +2,7 @@
 
 #include "common/error.h"
 #include "common/rng.h"
-#include "io/pth.h"
+#include "train/checkpoint.h"
 
 #include <cmath>
 
@@ -86,13 +86,15 @@ LpipsWeights loadLpipsWeights(const LpipsWeightsSource& source)
         return randomLpipsWeights(source.seed);
     LpipsWeights w;
     w.source = source;
-    auto alex = pth::stateDictFrom(pth::loadFile(source.alexnetPath));
+    // loadCheckpoint reads torch.save files (zip or legacy, bare state dicts or dicts holding
+    // one) as well as the program's own checkpoints
+    auto alex = loadCheckpoint(source.alexnetPath).stateDict;
     for (int l = 0; l < 5; ++l) {
         const std::string n = kConvNames[l];
         w.alexnet[n + ".weight"] = takeTensor(alex, n + ".weight", convShape(l), source.alexnetPath);
         w.alexnet[n + ".bias"] = takeTensor(alex, n + ".bias", {kLpipsChannels[l]}, source.alexnetPath);
     }
-    auto lin = pth::stateDictFrom(pth::loadFile(source.linPath));
+    auto lin = loadCheckpoint(source.linPath).stateDict;
     for (int l = 0; l < 5; ++l) {
         w.lin[l] = takeTensor(lin, "lin" + std::to_string(l) + ".model.1.weight", {1, kLpipsChannels[l], 1, 1},
                               source.linPath);

@@ -1,0 +1,81 @@
+// repalign-cli analyze: activations, MEIs and the Interpretability Index of one checkpoint.
+#include "cli/command.h"
+#include "cli/terminal_sink.h"
+#include "common/error.h"
+#include "interp/analysis.h"
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+namespace repalign::cli {
+namespace {
+
+CancelToken* g_cancel = nullptr;
+void onSignal(int)
+{
+    if (g_cancel)
+        g_cancel->cancel();
+}
+
+CommandRegistrar reg(50, [](CLI::App& app) {
+    auto opt = std::make_shared<AnalyzeOptions>();
+    auto diagonal = std::make_shared<std::string>("exclude");
+    auto quiet = std::make_shared<bool>(false);
+    auto* sub = app.add_subcommand("analyze", "Find each unit's MEIs and score its Interpretability Index (writes an analysis .h5)");
+    sub->add_option("--checkpoint", opt->checkpoint, "Checkpoint (repalign .pt or a PyTorch .pth)")->required();
+    sub->add_option("--checkpoint-key", opt->checkpointKey, "State-dict key inside a PyTorch checkpoint (default: auto)");
+    sub->add_option("--model", opt->model, "Architecture when the checkpoint does not record it");
+    sub->add_option("--data", opt->data, "Data spec: cifar10:DIR, idx:DIR, folder:DIR, shapes:N[:SEED]")->required();
+    sub->add_option("--split", opt->split, "Split to analyse (train|test)")->capture_default_str();
+    sub->add_option("--layer", opt->layer, "Tap whose units are analysed")->capture_default_str();
+    sub->add_option("--aggregation", opt->aggregation, "mean|max|min|median|center|flatten")->capture_default_str();
+    sub->add_option("--k", opt->k, "MEIs per unit")->capture_default_str();
+    sub->add_flag("--bottom-k", opt->bottomK, "Also store the k least exciting images per unit");
+    sub->add_option("--lpips-weights", opt->lpipsWeights,
+                    "LPIPS weights: FILE,FILE or a folder (alexnet-owt-7be5be79.pth + alex.pth); default: search; "
+                    "random:SEED = uncalibrated");
+    sub->add_option("--lpips-resize", opt->lpipsResize, "Side MEIs are resized to for LPIPS (0 = as is)")->capture_default_str();
+    sub->add_option("--ii-diagonal", *diagonal, "include (reference numbers) | exclude (pairs i<j)")->capture_default_str();
+    sub->add_option("--tuned-area", opt->tunedArea, "Brain area the model was tuned on (default: from the checkpoint)");
+    sub->add_option("--max-images", opt->maxImages, "Use only the first N images of the split (0 = all)");
+    sub->add_option("--device", opt->device, "cpu | cuda | cuda:N")->capture_default_str();
+    sub->add_option("--threads", opt->threads, "CPU threads (0 = all cores)");
+    sub->add_option("--batch-size", opt->batchSize, "Images per forward pass")->capture_default_str();
+    sub->add_option("--out", opt->out, "Analysis file to write (.h5)")->required();
+    sub->add_flag("--quiet", *quiet, "No progress output");
+    sub->callback([opt, diagonal, quiet] {
+        opt->iiDiagonal = parseIIDiagonal(*diagonal);
+        CancelToken cancel;
+        g_cancel = &cancel;
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+        TerminalSink sink(*quiet);
+        AnalyzeJob job(*opt);
+        AnalyzeResult r;
+        try {
+            r = job.run(sink, cancel);
+        } catch (const Cancelled&) {
+            sink.finish();
+            g_cancel = nullptr;
+            std::cerr << "analyze cancelled; no file written\n";
+            exitStatus() = 130;
+            return;
+        }
+        sink.finish();
+        g_cancel = nullptr;
+        const char* mark = r.lpipsCalibrated ? "" : " (UNCALIBRATED: random LPIPS weights)";
+        std::printf("wrote %s\n", r.out.c_str());
+        std::printf("model %s, %lld images, %lld units, k = %d, accuracy %.4f\n", r.model.c_str(),
+                    static_cast<long long>(r.images), static_cast<long long>(r.units), r.k, r.accuracy);
+        std::printf("II-LPIPS %.4f +/- %.4f (mean +/- sample std)%s\n", r.iiLpipsMean, r.iiLpipsStd, mark);
+        std::printf("II-color %.3f, II-label %.4f (ii_diagonal %s)\n", r.iiColorMean, r.iiLabelMean,
+                    iiDiagonalName(opt->iiDiagonal));
+        std::printf("LPIPS weights: %s\n", r.lpipsWeights.c_str());
+        std::printf("%.1f s\n", r.seconds);
+    });
+});
+
+} // namespace
+} // namespace repalign::cli

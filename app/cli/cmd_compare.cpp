@@ -1,0 +1,46 @@
+// repalign-cli compare: statistics between analyses (the study's results table).
+#include "cli/command.h"
+#include "interp/stats.h"
+
+#include <iostream>
+#include <memory>
+
+namespace repalign::cli {
+namespace {
+
+std::vector<std::string> splitLabels(const std::string& s)
+{
+    std::vector<std::string> out;
+    if (s.empty())
+        return out;
+    std::string cur;
+    for (char c : s + ",") {
+        if (c == ',') {
+            out.push_back(cur);
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    return out;
+}
+
+CommandRegistrar reg(56, [](CLI::App& app) {
+    auto files = std::make_shared<std::vector<std::string>>();
+    auto metric = std::make_shared<std::string>("lpips");
+    auto format = std::make_shared<std::string>("table");
+    auto labels = std::make_shared<std::string>();
+    auto* sub = app.add_subcommand("compare", "Compare analyses: mean/std/median/bootstrap CI, ANOVA, Welch, Mann-Whitney, "
+                                              "Wilcoxon (paired), Cohen's d");
+    sub->add_option("files", *files, "Analysis files (.h5) written by analyze")->required();
+    sub->add_option("--metric", *metric, "lpips | color | label")->capture_default_str();
+    sub->add_option("--format", *format, "table | csv | markdown | latex")->capture_default_str();
+    sub->add_option("--labels", *labels, "Comma-separated names, one per file (e.g. \"Baseline,Neural-tuned\")");
+    sub->callback([files, metric, format, labels] {
+        const auto result = compareAnalyses(*files, *metric, splitLabels(*labels));
+        std::cout << formatComparison(result, *format);
+    });
+});
+
+} // namespace
+} // namespace repalign::cli
