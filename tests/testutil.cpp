@@ -1,6 +1,8 @@
 #include "testutil.h"
 
 #include <array>
+#include <cstdlib>
+#include <vector>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,12 +15,32 @@ namespace fs = std::filesystem;
 
 namespace testutil {
 
+namespace {
+std::vector<std::string>& created()
+{
+    static std::vector<std::string> dirs;
+    return dirs;
+}
+void removeCreated()
+{
+    if (std::getenv("REPALIGN_KEEP_TEST_DIRS"))
+        return;
+    for (const auto& d : created()) {
+        std::error_code ec;
+        fs::remove_all(d, ec);
+    }
+}
+} // namespace
+
 std::string tempDir(const std::string& tag)
 {
     static int counter = 0;
+    if (counter == 0)
+        std::atexit(removeCreated);
     fs::path p = fs::temp_directory_path() / ("repalign-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(p);
     fs::create_directories(p);
+    created().push_back(p.string());
     return p.string();
 }
 

@@ -4,7 +4,7 @@
 
 namespace testutil {
 
-/// A fresh, empty temporary folder that lives until the process ends.
+/// A fresh, empty temporary folder, removed when the process exits (set REPALIGN_KEEP_TEST_DIRS to keep it).
 std::string tempDir(const std::string& tag);
 /// Runs a command line, returns its exit status; stdout+stderr go to @p output.
 int run(const std::string& command, std::string* output = nullptr);

@@ -1,0 +1,145 @@
+// The reference YAML configs load unchanged; bad keys/values get one-line errors; LR schedules.
+#include "common/error.h"
+#include "train/config.h"
+#include "train/schedule.h"
+#include "testutil.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <filesystem>
+
+using namespace repalign;
+
+namespace {
+QString errorOf(const std::string& yaml, const std::vector<std::string>& sets = {})
+{
+    try {
+        parseTrainConfig(yaml, "cfg.yaml", sets);
+    } catch (const Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+} // namespace
+
+class TestConfig : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void referenceConfigsLoad_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("model");
+        for (const char* m : {"resnet18", "resnet34", "resnet50", "vgg11", "vgg13", "vgg16", "vgg19"})
+            QTest::newRow(m) << QString("%1_cifar10_base_config.yaml").arg(m) << QString("%1_cifar10").arg(m);
+    }
+    void referenceConfigsLoad()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, model);
+        const std::string path = std::string(REPALIGN_SEED_CONFIGS) + "/" + file.toStdString();
+        if (!std::filesystem::exists(path))
+            QSKIP("../shared/seed-configs is not beside this checkout");
+        TrainConfig c = loadTrainConfig(path);
+        QCOMPARE(QString::fromStdString(c.model), model);
+        QVERIFY(c.device == "cuda" || c.device == "cuda:1"); // vgg13 names a second GPU
+        QCOMPARE(c.numWorkers, 16);
+        QCOMPARE(c.epochs, 150);
+        QCOMPARE(c.batchSize, 256);
+        QCOMPARE(c.optimizer.type, std::string("sgd"));
+        QCOMPARE(c.optimizer.lr, 0.01);
+        QCOMPARE(c.optimizer.momentum, 0.9);
+        QCOMPARE(c.optimizer.weightDecay, 0.01);
+        QVERIFY(c.optimizer.nesterov);
+        QCOMPARE(c.schedule.type, std::string("linear_warmup_cosine_decay"));
+        QCOMPARE(c.schedule.warmupStartLr, 1e-8);
+        QCOMPARE(c.schedule.warmupEpochs, 45.0);
+        QCOMPARE(c.schedule.maxEpochs, 150.0);
+        QCOMPARE(c.trainTransforms.cropSize, 32);
+        QCOMPARE(c.trainTransforms.padding, 4);
+        QVERIFY(c.trainTransforms.horizontalFlip);
+        QCOMPARE(c.valTransforms.cropSize, 0);
+        QVERIFY(!c.valTransforms.horizontalFlip);
+        QCOMPARE(c.trainTransforms.std[2], 0.2616);
+        QVERIFY(c.wandb);
+        QCOMPARE(c.notices.size(), std::size_t(1)); // wandb accepted and ignored, with a notice
+        // The resolved YAML round-trips.
+        TrainConfig again = parseTrainConfig(trainConfigToYaml(c), "roundtrip");
+        QCOMPARE(trainConfigToYaml(again), trainConfigToYaml(c));
+    }
+
+    void errorsNameKeyAndChoices()
+    {
+        QString e = errorOf("model: resnet19_cifar10\n");
+        QVERIFY2(e.contains("'model'") && e.contains("resnet19_cifar10") && e.contains("vgg16_cifar10"), qPrintable(e));
+        e = errorOf("optimization:\n  optimizer: rmsprop\n");
+        QVERIFY2(e.contains("optimization.optimizer") && e.contains("sgd, adam"), qPrintable(e));
+        e = errorOf("optimization:\n  epoch: 3\n");
+        QVERIFY2(e.contains("unknown key 'optimization.epoch'") && e.contains("epochs"), qPrintable(e));
+        e = errorOf("optimization:\n  batch_size: -4\n");
+        QVERIFY2(e.contains("optimization.batch_size") && e.contains("out of range"), qPrintable(e));
+        e = errorOf("optimization:\n  optimizer_params:\n    lr: fast\n");
+        QVERIFY2(e.contains("optimization.optimizer_params.lr") && e.contains("number"), qPrintable(e));
+        e = errorOf("system:\n  device: tpu\n");
+        QVERIFY2(e.contains("system.device") && e.contains("cpu, cuda, cuda:N"), qPrintable(e));
+        e = errorOf("data:\n  train: imagenet:/x\n");
+        QVERIFY2(e.contains("data.train"), qPrintable(e));
+        e = errorOf("model: [1,\n");
+        QVERIFY2(e.contains("cfg.yaml:") && e.contains("YAML syntax error"), qPrintable(e));
+        QVERIFY(errorOf("seed: 3\n").isEmpty());
+    }
+
+    void overrides()
+    {
+        TrainConfig c = parseTrainConfig("model: vgg11_cifar10\n", "x", {"optimization.epochs=3", "system.threads=2", "data.train=shapes:100"});
+        QCOMPARE(c.epochs, 3);
+        QCOMPARE(c.threads, 2);
+        QCOMPARE(c.trainSpec, std::string("shapes:100"));
+        QString e = errorOf("", {"optimization.epochs=zero"});
+        QVERIFY2(e.contains("optimization.epochs"), qPrintable(e));
+    }
+
+    void missingCifarSaysWhereItLooked()
+    {
+        qputenv("REPALIGN_DATA", "/nonexistent/cifar");
+        try {
+            resolveCifar10Spec();
+            QFAIL("no error");
+        } catch (const Error& e) {
+            QString m = e.what();
+            QVERIFY2(m.contains("/nonexistent/cifar") && m.contains("./data") && m.contains("binary version"), qPrintable(m));
+        }
+        qunsetenv("REPALIGN_DATA");
+    }
+
+    void warmupCosineSchedule()
+    {
+        // The reference: 150 epochs, warm-up 45 epochs, per step; CIFAR-10 at batch 256 has
+        // 196 steps per epoch. W = 8820, M = 29400.
+        ScheduleConfig s;
+        s.type = "linear_warmup_cosine_decay";
+        s.warmupStartLr = 1e-8;
+        s.baseLr = 0.01;
+        s.warmupEpochs = 45;
+        s.maxEpochs = 150;
+        s.etaMin = 1e-8;
+        const std::int64_t spe = 196;
+        // Values worked out independently from pl_bolts' closed form.
+        QCOMPARE(learningRate(s, 0, spe, 0.01), 1e-8);
+        QVERIFY(std::abs(learningRate(s, 1, spe, 0.01) - (1e-8 + (0.01 - 1e-8) / 8819.0)) < 1e-15);
+        QVERIFY(std::abs(learningRate(s, 4410, spe, 0.01) - (1e-8 + 4410.0 * (0.01 - 1e-8) / 8819.0)) < 1e-15);
+        QVERIFY(std::abs(learningRate(s, 8819, spe, 0.01) - 0.01) < 1e-15);      // end of warm-up: base_lr
+        QVERIFY(std::abs(learningRate(s, 8820, spe, 0.01) - 0.01) < 1e-15);      // cosine starts at base_lr
+        QVERIFY(std::abs(learningRate(s, 19110, spe, 0.01) - 0.005000005) < 1e-12); // half-way: (base+eta)/2
+        QVERIFY(std::abs(learningRate(s, 29400, spe, 0.01) - 1e-8) < 1e-15);
+        QVERIFY(std::abs(learningRate(s, 99999, spe, 0.01) - 1e-8) < 1e-15);
+        // A quarter into the decay: eta + (base-eta)(1+cos(pi/4))/2.
+        const double q = 1e-8 + (0.01 - 1e-8) * (1 + std::sqrt(0.5)) / 2;
+        QVERIFY(std::abs(learningRate(s, 8820 + 5145, spe, 0.01) - q) < 1e-12);
+        s.type = "constant";
+        QCOMPARE(learningRate(s, 123, spe, 1e-4), 1e-4);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConfig)
+#include "test_config.moc"

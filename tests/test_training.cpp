@@ -1,0 +1,244 @@
+// Baseline training: loss falls, resume is bit-for-bit, checkpoints survive an interrupted
+// write, divergence and device errors.
+#include "common/error.h"
+#include "common/fsutil.h"
+#include "train/checkpoint.h"
+#include "train/config.h"
+#include "train/rundir.h"
+#include "train/trainer.h"
+#include "testutil.h"
+
+#include <QtTest>
+
+#include <csignal>
+#include <filesystem>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace repalign;
+
+namespace {
+
+TrainConfig smallConfig(const std::string& model = "resnet18_cifar10")
+{
+    std::ostringstream y;
+    y << "system: {device: cpu, num_workers: 2}\n"
+      << "dataset: shapes\n"
+      << "data: {train: 'shapes:320:1', val: 'shapes:64:1'}\n"
+      << "train_transforms: {resize: -1, random_crop: {size: 32, padding: 4}, horizontal_flip: True,"
+         " norm_mean: [0.4914, 0.4822, 0.4465], norm_std: [0.2470, 0.2435, 0.2616]}\n"
+      << "val_transforms: {resize: -1, random_crop: {}, horizontal_flip: False,"
+         " norm_mean: [0.4914, 0.4822, 0.4465], norm_std: [0.2470, 0.2435, 0.2616]}\n"
+      << "model: " << model << "\n"
+      << "optimization: {epochs: 3, batch_size: 32, max_steps_per_epoch: 8, optimizer: sgd,"
+         " optimizer_params: {lr: 0.02, momentum: 0.9, weight_decay: 0.0005, nesterov: True},"
+         " lr_scheduling: linear_warmup_cosine_decay,"
+         " lr_scheduling_params: {warmup_start_lr: 0.001, base_lr: 0.02, warmup_steps: 0.5, max_steps: 3, eta_min: 0.0001}}\n"
+      << "seed: 11\n";
+    return parseTrainConfig(y.str(), "test.yaml");
+}
+
+/// Cancels the job once it reaches a given global step.
+class CancelAt : public ProgressSink {
+public:
+    CancelAt(CancelToken& token, int epoch, std::int64_t stepInEpoch) : m_token(token), m_epoch(epoch), m_step(stepInEpoch) {}
+    void progress(const ProgressEvent& e) override
+    {
+        if (e.phase == "train" && e.epoch == m_epoch && e.done == m_step)
+            m_token.cancel();
+    }
+
+private:
+    CancelToken& m_token;
+    int m_epoch;
+    std::int64_t m_step;
+};
+
+std::vector<std::string> metricValues(const std::string& runDir)
+{
+    // step, split, name, value (wall time differs between runs by design)
+    std::vector<std::string> out;
+    MetricsReader r(runDir + "/metrics.csv");
+    for (const auto& row : r.poll()) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.9g", row.value);
+        out.push_back(std::to_string(row.step) + "," + row.split + "," + row.name + "," + buf);
+    }
+    return out;
+}
+
+} // namespace
+
+class TestTraining : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void lossFallsAndRunDirIsComplete()
+    {
+        const std::string dir = testutil::tempDir("train");
+        TrainConfig cfg = smallConfig();
+        NullSink sink;
+        CancelToken cancel;
+        TrainResult r = TrainJob(cfg, dir).run(sink, cancel);
+        QCOMPARE(r.state, std::string("finished"));
+        QCOMPARE(r.steps, std::int64_t(24));
+        for (const char* f : {"run.yaml", "metrics.csv", "status.json", "log.txt", "checkpoints/last.pt",
+                              "checkpoints/best_loss.pt", "checkpoints/best_acc.pt"})
+            QVERIFY2(fileExists(dir + "/" + f), f);
+        QCOMPARE(readRunStatus(dir).state, std::string("finished"));
+        // run.yaml is a config the CLI accepts (reference schema + extensions).
+        TrainConfig again = loadTrainConfig(dir + "/run.yaml");
+        QCOMPARE(again.model, cfg.model);
+        QCOMPARE(again.seed, cfg.seed);
+        std::vector<double> epochLoss;
+        int lrRows = 0;
+        MetricsReader reader(dir + "/metrics.csv");
+        for (const auto& row : reader.poll()) {
+            if (row.split == "train" && row.name == "epoch_loss")
+                epochLoss.push_back(row.value);
+            if (row.name == "lr")
+                ++lrRows;
+        }
+        QCOMPARE(lrRows, 24);
+        QCOMPARE(epochLoss.size(), std::size_t(3));
+        QVERIFY2(epochLoss.back() < epochLoss.front() * 0.9,
+                 qPrintable(QString("epoch losses %1 -> %2").arg(epochLoss.front()).arg(epochLoss.back())));
+        // The checkpoint holds what the program needs to continue and to evaluate.
+        Checkpoint ck = loadCheckpoint(dir + "/checkpoints/last.pt");
+        QCOMPARE(ck.model, std::string("resnet18_cifar10"));
+        QCOMPARE(ck.epoch, std::int64_t(3));
+        QCOMPARE(ck.globalStep, std::int64_t(24));
+        QCOMPARE(ck.stateDict.size(), std::size_t(122));
+        QCOMPARE(ck.optimizerState.size(), std::size_t(62)); // a momentum buffer per parameter
+        TapNet net = modelFromCheckpoint(ck, "", dir);
+        QVERIFY(net);
+        // A second train into the same folder is refused (nothing is overwritten).
+        QVERIFY_THROWS_EXCEPTION(Error, TrainJob(cfg, dir).run(sink, cancel));
+    }
+
+    void resumeIsBitForBit()
+    {
+        TrainConfig cfg = smallConfig();
+        cfg.epochs = 2;
+        cfg.schedule.maxEpochs = 2;
+        NullSink none;
+        CancelToken c0;
+        const std::string full = testutil::tempDir("full");
+        QCOMPARE(TrainJob(cfg, full).run(none, c0).state, std::string("finished"));
+
+        // Cancel mid-epoch 2, then resume.
+        const std::string part = testutil::tempDir("part");
+        CancelToken c1;
+        CancelAt stopper(c1, 2, 3);
+        TrainResult r1 = TrainJob(cfg, part).run(stopper, c1);
+        QCOMPARE(r1.state, std::string("cancelled"));
+        QCOMPARE(readRunStatus(part).state, std::string("cancelled"));
+        CancelToken c2;
+        TrainResult r2 = TrainJob(cfg, part, /*resume=*/true).run(none, c2);
+        QCOMPARE(r2.state, std::string("finished"));
+        QCOMPARE(metricValues(part), metricValues(full));
+        Checkpoint a = loadCheckpoint(full + "/checkpoints/last.pt");
+        Checkpoint b = loadCheckpoint(part + "/checkpoints/last.pt");
+        for (const auto& [name, t] : a.stateDict)
+            QVERIFY2(torch::equal(t, b.stateDict.at(name)), name.c_str());
+    }
+
+    void crashAfterCheckpointTruncatesMetrics()
+    {
+        // A crash after last.pt leaves metric rows past it; --resume drops them and redoes the work.
+        TrainConfig cfg = smallConfig();
+        cfg.epochs = 2;
+        cfg.schedule.maxEpochs = 2;
+        const std::string dir = testutil::tempDir("crash");
+        NullSink none;
+        CancelToken c;
+        TrainJob(cfg, dir).run(none, c);
+        std::vector<std::string> done = metricValues(dir);
+        std::filesystem::copy_file(dir + "/checkpoints/last.pt", dir + "/final.pt");
+        // Pretend the process died after epoch 1: put epoch 1's state back as last.pt.
+        Checkpoint ck = loadCheckpoint(dir + "/checkpoints/best_loss.pt");
+        if (ck.epoch != 1)
+            QSKIP("best_loss.pt is not from epoch 1 in this run");
+        std::filesystem::copy_file(dir + "/checkpoints/best_loss.pt", dir + "/checkpoints/last.pt",
+                                   std::filesystem::copy_options::overwrite_existing);
+        RunDir(dir).writeStatus("running", 0.5, "killed");
+        QCOMPARE(TrainJob(cfg, dir, true).run(none, c).state, std::string("finished"));
+        QCOMPARE(metricValues(dir), done);
+    }
+
+    void interruptedCheckpointWriteKeepsPrevious()
+    {
+        const std::string dir = testutil::tempDir("atomic");
+        const std::string path = dir + "/last.pt";
+        Checkpoint ck;
+        ck.model = "resnet18_cifar10";
+        ck.epoch = 7;
+        ck.stateDict["w"] = torch::arange(10, torch::kFloat32);
+        saveCheckpoint(path, ck);
+        const auto before = readFileBytes(path);
+        // A child process starts replacing it with a large file and is killed part-way.
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            std::string big(512u << 20, 'x');
+            writeFileAtomic(path, big);
+            ::_exit(0);
+        }
+        const std::string tmp = path + ".tmp-" + std::to_string(pid);
+        for (int i = 0; i < 2000; ++i) {
+            std::error_code ec;
+            if (std::filesystem::exists(tmp, ec) && std::filesystem::file_size(tmp, ec) > (1u << 20))
+                break;
+            ::usleep(1000);
+        }
+        ::kill(pid, SIGKILL);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        QVERIFY(WIFSIGNALED(status)); // it really was interrupted
+        QVERIFY(readFileBytes(path) == before);
+        Checkpoint back = loadCheckpoint(path);
+        QCOMPARE(back.epoch, std::int64_t(7));
+        QVERIFY(torch::equal(back.stateDict.at("w"), ck.stateDict.at("w")));
+    }
+
+    void divergenceStopsAndKeepsLastGood()
+    {
+        TrainConfig cfg = smallConfig();
+        cfg.epochs = 2;
+        cfg.schedule.type = "constant";
+        cfg.optimizer.lr = 1e12;
+        cfg.optimizer.momentum = 0.0;
+        cfg.optimizer.nesterov = false;
+        const std::string dir = testutil::tempDir("diverge");
+        NullSink none;
+        CancelToken c;
+        TrainResult r = TrainJob(cfg, dir).run(none, c);
+        QCOMPARE(r.state, std::string("diverged"));
+        QCOMPARE(readRunStatus(dir).state, std::string("diverged"));
+        QVERIFY(QString::fromStdString(readRunStatus(dir).message).contains("NaN") ||
+                QString::fromStdString(readRunStatus(dir).message).contains("Inf"));
+    }
+
+    void cudaWithoutCudaFailsFirst()
+    {
+        TrainConfig cfg = smallConfig();
+        cfg.device = "cuda";
+        const std::string dir = testutil::tempDir("cuda") + "/run";
+        NullSink none;
+        CancelToken c;
+        if (torch::cuda::is_available())
+            QSKIP("this machine has CUDA");
+        try {
+            TrainJob(cfg, dir).run(none, c);
+            QFAIL("no error");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("valid here: cpu"), e.what());
+        }
+        QVERIFY(!std::filesystem::exists(dir)); // nothing written
+        cfg.device = "cpu";
+        cfg.precision = "bf16";
+        QVERIFY_THROWS_EXCEPTION(Error, TrainJob(cfg, dir).run(none, c));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTraining)
+#include "test_training.moc"
