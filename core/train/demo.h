@@ -12,9 +12,9 @@ namespace repalign {
 
 struct DemoOptions {
     std::string projectDir;        ///< runs go to projectDir/<name>
-    int trainImages = 4000;        ///< per class-balanced subset of the source data
-    int valImages = 1000;
-    int epochs = 3;
+    int trainImages = 2500;        ///< class-balanced subset of the source data
+    int valImages = 500;
+    int epochs = 2;
     int batchSize = 64;
     int threads = 0;
     std::uint64_t seed = 0;
