@@ -1,0 +1,598 @@
+#include "mainwindow.h"
+
+#include "analysisformpanel.h"
+#include "corejobs.h"
+#include "distributionsview.h"
+#include "figuredialog.h"
+#include "figureexport.h"
+#include "importnsddialog.h"
+#include "jobdock.h"
+#include "jobqueuemodel.h"
+#include "metricsmodel.h"
+#include "monitorview.h"
+#include "neuronsview.h"
+#include "preferencesdialog.h"
+#include "projectmodel.h"
+#include "qcp.h"
+#include "setuppanel.h"
+#include "trainformpanel.h"
+#include "tuneformpanel.h"
+
+#include "common/error.h"
+#include "common/fsutil.h"
+#include "common/version.h"
+#include "io/pth_info.h"
+#include "train/rundir.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDesktopServices>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTreeView>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace repalign::gui {
+
+namespace {
+QString formatEta(double seconds)
+{
+    if (seconds < 0)
+        return {};
+    const qint64 s = static_cast<qint64>(seconds + 0.5);
+    if (s >= 3600)
+        return MainWindow::tr("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
+    if (s >= 60)
+        return MainWindow::tr("%1 min %2 s").arg(s / 60).arg(s % 60);
+    return MainWindow::tr("%1 s").arg(s);
+}
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("RepAlign Workbench"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/repalign.svg")));
+    m_project = new ProjectModel(this);
+    m_metrics = new MetricsModel(this);
+    m_metrics->setPollInterval(PreferencesDialog::pollIntervalSetting());
+    m_jobs = new JobQueueModel(this);
+
+    // Project sidebar.
+    m_tree = new QTreeView;
+    m_tree->setModel(m_project);
+    m_tree->setHeaderHidden(true);
+    m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_tree->setUniformRowHeights(true);
+    auto* projectDock = new QDockWidget(tr("Project"), this);
+    projectDock->setObjectName(QStringLiteral("ProjectDock"));
+    projectDock->setWidget(m_tree);
+    addDockWidget(Qt::LeftDockWidgetArea, projectDock);
+
+    // Central tabs.
+    m_setup = new SetupPanel;
+    m_monitor = new MonitorView(m_metrics);
+    m_neurons = new NeuronsView;
+    m_distributions = new DistributionsView;
+    m_tabs = new QTabWidget;
+    m_tabs->addTab(m_setup, tr("Setup"));
+    m_tabs->addTab(m_monitor, tr("Monitor"));
+    m_tabs->addTab(m_neurons, tr("Neurons"));
+    m_tabs->addTab(m_distributions, tr("Distributions"));
+
+    // The demo offer: shown while the project has no runs.
+    m_demoBanner = new QWidget;
+    m_demoBanner->setObjectName(QStringLiteral("demoBanner"));
+    m_demoBanner->setStyleSheet(QStringLiteral("#demoBanner { background: #e8f3fb; border: 1px solid #9cc7e6; border-radius: 4px; }"));
+    auto* bannerText = new QLabel(tr("<b>This project is empty.</b> Run the demo pipeline to see the whole study on small "
+                                     "built-in data: a baseline, neural fine-tuning, the analysis of both models and their "
+                                     "comparison. Every step shows up here as it runs."));
+    bannerText->setWordWrap(true);
+    m_demoButton = new QPushButton(QIcon(QStringLiteral(":/icons/demo.svg")), tr("Run demo pipeline"));
+    auto* bl = new QHBoxLayout(m_demoBanner);
+    bl->addWidget(bannerText, 1);
+    bl->addWidget(m_demoButton);
+    connect(m_demoButton, &QPushButton::clicked, this, &MainWindow::runDemoPipeline);
+
+    auto* central = new QWidget;
+    auto* cl = new QVBoxLayout(central);
+    cl->setContentsMargins(4, 4, 4, 0);
+    cl->addWidget(m_demoBanner);
+    cl->addWidget(m_tabs, 1);
+    setCentralWidget(central);
+
+    m_jobDock = new JobDock(m_jobs, this);
+    addDockWidget(Qt::BottomDockWidgetArea, m_jobDock);
+
+    // Status bar: device, then the current job.
+    m_device = new QLabel(tr("Device: %1").arg(QString::fromStdString(deviceSummary())));
+    m_jobLabel = new QLabel;
+    m_progress = new QProgressBar;
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(false);
+    m_progress->setVisible(false);
+    statusBar()->addPermanentWidget(m_jobLabel);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_device);
+
+    buildMenus();
+
+    connect(m_tree->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onSelectionChanged);
+    connect(m_tree, &QTreeView::doubleClicked, this, [this](const QModelIndex& index) {
+        const auto kind = static_cast<ProjectModel::Kind>(index.data(ProjectModel::KindRole).toInt());
+        if (kind == ProjectModel::Kind::Analysis) {
+            m_neurons->openAnalysis(index.data(ProjectModel::PathRole).toString());
+            m_tabs->setCurrentWidget(m_neurons);
+        } else if (kind == ProjectModel::Kind::Run) {
+            m_tabs->setCurrentWidget(m_monitor);
+        }
+    });
+    connect(m_tree, &QTreeView::customContextMenuRequested, this, &MainWindow::treeContextMenu);
+    connect(m_project, &ProjectModel::runAdded, this, [this] { updateDemoBanner(); });
+    connect(m_project, &ProjectModel::runRemoved, this, [this](const QString& run) {
+        m_metrics->removeRun(run);
+        updateDemoBanner();
+    });
+    connect(m_project, &ProjectModel::analysisAdded, this, [this] { refreshAnalysisLists(); });
+    connect(m_project, &ProjectModel::rowsRemoved, this, [this] { refreshAnalysisLists(); });
+    connect(m_setup, &SetupPanel::launchRequested, this, [this](const JobSpec& spec) { launch(spec); });
+    connect(m_setup, &SetupPanel::message, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
+    connect(m_monitor, &MonitorView::exportRequested, this, &MainWindow::exportPlot);
+    connect(m_neurons, &NeuronsView::exportRequested, this, &MainWindow::exportWidget);
+    connect(m_neurons, &NeuronsView::status, this, [this](const QString& m) { statusBar()->showMessage(m, 5000); });
+    connect(m_distributions, &DistributionsView::exportRequested, this, &MainWindow::exportWidget);
+    connect(m_distributions, &DistributionsView::exportPlotRequested, this, &MainWindow::exportPlot);
+
+    connect(m_jobs, &JobQueueModel::jobStarted, this, [this](int, const QString& title, const QString& runDir) {
+        m_jobLabel->setText(title);
+        m_progress->setValue(0);
+        m_progress->setVisible(true);
+        if (!runDir.isEmpty()) {
+            m_monitor->addRun(runDir);
+            m_project->refresh();
+        }
+    });
+    connect(m_jobs, &JobQueueModel::progressChanged, this, &MainWindow::onProgress);
+    connect(m_jobs, &JobQueueModel::jobFinished, this, [this](int id, const QString& state, const QString& message) {
+        statusBar()->showMessage(tr("%1: %2. %3").arg(m_jobs->jobTitle(id), state, message), 10000);
+        m_project->refresh();
+        if (state == QLatin1String("failed"))
+            m_jobDock->show();
+    });
+    connect(m_jobs, &JobQueueModel::idle, this, [this] {
+        m_progress->setVisible(false);
+        m_jobLabel->clear();
+        if (m_closing)
+            close();
+    });
+
+    restoreSettings();
+}
+
+MainWindow::~MainWindow()
+{
+    m_jobs->shutdown();
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(QIcon(QStringLiteral(":/icons/new.svg")), tr("&New project…"), QKeySequence::New, this, &MainWindow::newProject);
+    file->addAction(QIcon(QStringLiteral(":/icons/folder.svg")), tr("&Open project…"), QKeySequence::Open, this,
+                    &MainWindow::openProjectDialog);
+    file->addAction(tr("Open &run…"), this, &MainWindow::openRunDialog);
+    file->addSeparator();
+    file->addAction(tr("Import &NSD…"), this, &MainWindow::importNsd);
+    file->addAction(tr("Import PyTorch &checkpoint…"), this, &MainWindow::importCheckpoint);
+    file->addSeparator();
+    file->addAction(QIcon(QStringLiteral(":/icons/export.svg")), tr("&Export figure…"), QKeySequence(Qt::CTRL | Qt::Key_E), this,
+                    &MainWindow::exportFigure);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(tr("Train &baseline…"), this, [this] {
+        m_setup->showForm(0);
+        m_tabs->setCurrentWidget(m_setup);
+    });
+    run->addAction(tr("&Fine-tune…"), this, [this] {
+        m_setup->showForm(1);
+        m_tabs->setCurrentWidget(m_setup);
+    });
+    run->addAction(tr("&Analyze…"), this, [this] {
+        m_setup->showForm(2);
+        m_tabs->setCurrentWidget(m_setup);
+    });
+    run->addAction(tr("&Compare"), this, [this] { m_tabs->setCurrentWidget(m_distributions); });
+    run->addSeparator();
+    run->addAction(QIcon(QStringLiteral(":/icons/demo.svg")), tr("Run &demo pipeline"), this, &MainWindow::runDemoPipeline);
+    run->addSeparator();
+    run->addAction(QIcon(QStringLiteral(":/icons/cancel.svg")), tr("Cancel &job"), QKeySequence(Qt::CTRL | Qt::Key_Period), m_jobs,
+                   &JobQueueModel::cancelCurrent);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    const QStringList names = {tr("&Setup"), tr("&Monitor"), tr("&Neurons"), tr("&Distributions")};
+    for (int i = 0; i < names.size(); ++i)
+        view->addAction(names[i], QKeySequence(Qt::CTRL | (Qt::Key_1 + i)), this, [this, i] { m_tabs->setCurrentIndex(i); });
+    view->addSeparator();
+    for (QDockWidget* dock : findChildren<QDockWidget*>())
+        view->addAction(dock->toggleViewAction());
+
+    QMenu* settings = menuBar()->addMenu(tr("&Settings"));
+    settings->addAction(tr("&Preferences…"), QKeySequence::Preferences, this, &MainWindow::showPreferences);
+    QMenu* language = settings->addMenu(tr("&Language"));
+    const QList<QPair<QString, QString>> langs = {{tr("System language"), QString()},
+                                                  {QStringLiteral("English"), QStringLiteral("en")},
+                                                  {QStringLiteral("Deutsch"), QStringLiteral("de")}};
+    auto* group = new QActionGroup(this);
+    for (const auto& l : langs) {
+        QAction* a = language->addAction(l.first);
+        a->setCheckable(true);
+        a->setChecked(PreferencesDialog::languageSetting() == l.second);
+        group->addAction(a);
+        connect(a, &QAction::triggered, this, [this, code = l.second] {
+            QSettings().setValue(QStringLiteral("ui/language"), code);
+            QMessageBox::information(this, tr("Language"), tr("The language changes after a restart."));
+        });
+    }
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Documentation"), QKeySequence::HelpContents, this, &MainWindow::showDocumentation);
+    help->addAction(tr("&About RepAlign Workbench"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings s;
+    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1280, 800);
+    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+}
+
+QString MainWindow::demoProjectPath()
+{
+    QString base = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (base.isEmpty())
+        base = QDir::home().filePath(QStringLiteral(".local/share/repalign"));
+    return QDir(base).filePath(QStringLiteral("demo"));
+}
+
+void MainWindow::openProject(const QString& path)
+{
+    m_project->setProjectPath(path);
+    m_setup->setProjectPath(m_project->projectPath());
+    QSettings().setValue(QStringLiteral("project/last"), m_project->projectPath());
+    setWindowTitle(tr("%1 — RepAlign Workbench").arg(QDir(path).dirName()));
+    m_monitor->setRuns(m_project->runPaths());
+    refreshAnalysisLists();
+    updateDemoBanner();
+    statusBar()->showMessage(tr("Project %1: %n run(s)", nullptr, static_cast<int>(m_project->runPaths().size())).arg(m_project->projectPath()), 6000);
+}
+
+QString MainWindow::projectPath() const
+{
+    return m_project->projectPath();
+}
+
+void MainWindow::updateDemoBanner()
+{
+    m_demoBanner->setVisible(!m_project->projectPath().isEmpty() && m_project->runPaths().isEmpty() && !m_jobs->busy());
+}
+
+void MainWindow::refreshAnalysisLists()
+{
+    const QStringList analyses = m_project->analysisPaths();
+    m_neurons->setAvailableAnalyses(analyses);
+    m_distributions->setAvailableAnalyses(analyses);
+    if (m_neurons->model()->path().isEmpty() && !analyses.isEmpty())
+        m_neurons->openAnalysis(analyses.first());
+}
+
+int MainWindow::launch(const JobSpec& spec)
+{
+    const int id = m_jobs->enqueue(spec);
+    m_jobDock->show();
+    updateDemoBanner();
+    return id;
+}
+
+int MainWindow::runDemoPipeline()
+{
+    if (m_project->projectPath().isEmpty())
+        openProject(demoProjectPath());
+    DemoOptions options;
+    options.projectDir = m_project->projectPath().toStdString();
+    m_demoBanner->setVisible(false);
+    m_tabs->setCurrentWidget(m_monitor);
+    return launch(makeDemoJob(options));
+}
+
+void MainWindow::onSelectionChanged()
+{
+    QStringList runs;
+    QString analysis;
+    for (const QModelIndex& index : m_tree->selectionModel()->selectedRows()) {
+        const auto kind = static_cast<ProjectModel::Kind>(index.data(ProjectModel::KindRole).toInt());
+        const QString run = index.data(ProjectModel::RunPathRole).toString();
+        if (!run.isEmpty() && !runs.contains(run))
+            runs << run;
+        if (kind == ProjectModel::Kind::Analysis)
+            analysis = index.data(ProjectModel::PathRole).toString();
+        if (kind == ProjectModel::Kind::Checkpoint) {
+            const QString ckpt = index.data(ProjectModel::PathRole).toString();
+            m_setup->analysisForm()->setCheckpoint(ckpt);
+            m_setup->tuneForm()->setBaseCheckpoint(ckpt);
+        }
+    }
+    if (!runs.isEmpty())
+        m_monitor->setRuns(runs);
+    if (!analysis.isEmpty() && analysis != m_neurons->model()->path())
+        m_neurons->openAnalysis(analysis);
+}
+
+void MainWindow::treeContextMenu(const QPoint& pos)
+{
+    const QModelIndex index = m_tree->indexAt(pos);
+    if (!index.isValid())
+        return;
+    const auto kind = static_cast<ProjectModel::Kind>(index.data(ProjectModel::KindRole).toInt());
+    const QString path = index.data(ProjectModel::PathRole).toString();
+    const QString run = index.data(ProjectModel::RunPathRole).toString();
+    QMenu menu;
+    if (kind == ProjectModel::Kind::Checkpoint) {
+        menu.addAction(tr("Fine-tune from this checkpoint"), this, [this, path] {
+            m_setup->tuneForm()->setBaseCheckpoint(path);
+            m_setup->showForm(1);
+            m_tabs->setCurrentWidget(m_setup);
+        });
+        menu.addAction(tr("Analyse this checkpoint"), this, [this, path] {
+            m_setup->analysisForm()->setCheckpoint(path);
+            m_setup->showForm(2);
+            m_tabs->setCurrentWidget(m_setup);
+        });
+    }
+    if (kind == ProjectModel::Kind::Analysis) {
+        menu.addAction(tr("Open in Neurons"), this, [this, path] {
+            m_neurons->openAnalysis(path);
+            m_tabs->setCurrentWidget(m_neurons);
+        });
+        menu.addAction(tr("Compare with the open analysis"), this, [this, path] {
+            m_neurons->setCompareAnalysis(path);
+            m_tabs->setCurrentWidget(m_neurons);
+        });
+    }
+    if (!run.isEmpty()) {
+        menu.addAction(tr("Show in Monitor"), this, [this, run] {
+            m_monitor->addRun(run);
+            m_tabs->setCurrentWidget(m_monitor);
+        });
+        menu.addAction(tr("Open folder"), this, [run] { QDesktopServices::openUrl(QUrl::fromLocalFile(run)); });
+    }
+    menu.exec(m_tree->viewport()->mapToGlobal(pos));
+}
+
+void MainWindow::onProgress(int, const ProgressEvent& e)
+{
+    m_progress->setVisible(true);
+    m_progress->setValue(static_cast<int>(std::clamp(e.fraction, 0.0, 1.0) * 1000));
+    QString text = QString::fromStdString(e.phase);
+    if (e.epochs > 0)
+        text += tr(" · epoch %1/%2").arg(e.epoch).arg(e.epochs);
+    else if (e.total > 0)
+        text += QStringLiteral(" · %1/%2").arg(e.done).arg(e.total);
+    if (e.loss >= 0)
+        text += tr(" · loss %1").arg(e.loss, 0, 'f', 4);
+    if (e.accuracy >= 0)
+        text += tr(" · acc %1").arg(e.accuracy, 0, 'f', 3);
+    text += QStringLiteral(" · %1 %").arg(e.fraction * 100, 0, 'f', 0);
+    if (e.etaSeconds >= 0)
+        text += tr(" · ETA %1").arg(formatEta(e.etaSeconds));
+    m_jobLabel->setText(text);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (m_jobs->busy() && !m_closing) {
+        const auto answer = QMessageBox::question(
+            this, tr("Jobs are running"),
+            tr("A job is still running. Stop it and quit? The run keeps its last checkpoint and can be resumed."),
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_closing = true;
+        m_jobs->cancelAll();
+        statusBar()->showMessage(tr("Stopping the running job…"));
+        setEnabled(false);
+        event->ignore(); // closes when the queue reports idle
+        return;
+    }
+    if (m_jobs->busy()) {
+        event->ignore();
+        return;
+    }
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+    m_jobs->shutdown();
+    event->accept();
+}
+
+void MainWindow::newProject()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("New project: choose or create an empty folder"), QDir::homePath());
+    if (!dir.isEmpty())
+        openProject(dir);
+}
+
+void MainWindow::openProjectDialog()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open project"), m_project->projectPath());
+    if (!dir.isEmpty())
+        openProject(dir);
+}
+
+void MainWindow::openRunDialog()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open run"), m_project->projectPath());
+    if (dir.isEmpty())
+        return;
+    if (!ProjectModel::isRunDir(dir)) {
+        QMessageBox::warning(this, tr("Open run"), tr("%1 is not a run directory (no run.yaml, status.json or metrics.csv).").arg(dir));
+        return;
+    }
+    m_monitor->addRun(dir);
+    m_tabs->setCurrentWidget(m_monitor);
+}
+
+void MainWindow::importNsd()
+{
+    ImportNsdDialog dialog(m_project->projectPath(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const ImportOptions options = dialog.options();
+    launch(ImportNsdDialog::makeJob(options));
+    m_setup->tuneForm()->setBundle(QString::fromStdString(options.out));
+}
+
+void MainWindow::importCheckpoint()
+{
+    if (m_project->projectPath().isEmpty()) {
+        QMessageBox::warning(this, tr("Import checkpoint"), tr("Open a project first."));
+        return;
+    }
+    const QString file = QFileDialog::getOpenFileName(this, tr("Import PyTorch checkpoint"), QDir::homePath(),
+                                                      tr("PyTorch files (*.pt *.pth *.ckpt);;All files (*)"));
+    if (file.isEmpty())
+        return;
+    try {
+        // Read it first: a file that is not a torch.save state dict fails here, with its reason.
+        const QString listing = QString::fromStdString(pth::listStateDict(file.toStdString()));
+        const QString runDir = m_project->uniqueRunPath(QStringLiteral("imported-") + QFileInfo(file).completeBaseName());
+        QDir().mkpath(runDir + QStringLiteral("/checkpoints"));
+        const QString target = runDir + QStringLiteral("/checkpoints/") + QFileInfo(file).fileName();
+        if (!QFile::copy(file, target))
+            throw Error("cannot copy '" + file.toStdString() + "' to '" + target.toStdString() + "'");
+        RunDir rd(runDir.toStdString());
+        rd.writeStatus("finished", 1.0, "imported from " + file.toStdString());
+        rd.log("imported " + file.toStdString() + "\n" + listing.toStdString());
+        m_project->refresh();
+        statusBar()->showMessage(tr("Imported %1 (%2)").arg(QFileInfo(file).fileName(), listing.section(QLatin1Char('\n'), 0, 0)), 8000);
+    } catch (const Error& e) {
+        QMessageBox::warning(this, tr("Import checkpoint"), QString::fromStdString(e.what()));
+    }
+}
+
+QString MainWindow::suggestFigurePath(const QString& name) const
+{
+    const QString folder = QSettings().value(QStringLiteral("figure/folder"),
+                                             m_project->projectPath().isEmpty() ? QDir::homePath()
+                                                                                : QDir(m_project->projectPath()).filePath(QStringLiteral("figures")))
+                               .toString();
+    return QDir(folder).filePath(name + QStringLiteral(".pdf"));
+}
+
+void MainWindow::exportPlot(QCustomPlot* plot, const QString& name)
+{
+    if (!plot)
+        return;
+    FigureDialog dialog(suggestFigurePath(name), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    try {
+        QDir().mkpath(QFileInfo(dialog.path()).absolutePath());
+        exportPlotFigure(plot, dialog.path(), dialog.preset(), dialog.dpi());
+        statusBar()->showMessage(tr("Wrote %1").arg(dialog.path()), 6000);
+    } catch (const Error& e) {
+        QMessageBox::warning(this, tr("Export figure"), QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::exportWidget(QWidget* widget, const QString& name)
+{
+    FigureDialog dialog(suggestFigurePath(name), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    try {
+        QDir().mkpath(QFileInfo(dialog.path()).absolutePath());
+        exportWidgetFigure(widget, dialog.path(), dialog.preset(), dialog.dpi());
+        statusBar()->showMessage(tr("Wrote %1").arg(dialog.path()), 6000);
+    } catch (const Error& e) {
+        QMessageBox::warning(this, tr("Export figure"), QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::exportFigure()
+{
+    QWidget* tab = m_tabs->currentWidget();
+    if (tab == m_monitor) {
+        if (MetricPlot* p = m_monitor->currentPlot())
+            exportPlot(p, p->metric());
+        else
+            QMessageBox::information(this, tr("Export figure"), tr("There is no plot to export yet."));
+    } else if (tab == m_neurons) {
+        exportWidget(m_neurons->meiGrid(), QStringLiteral("unit%1-meis").arg(m_neurons->currentUnit()));
+    } else if (tab == m_distributions) {
+        exportWidget(m_distributions->page(), QStringLiteral("distributions"));
+    } else {
+        QMessageBox::information(this, tr("Export figure"), tr("Switch to Monitor, Neurons or Distributions to export a figure."));
+    }
+}
+
+void MainWindow::showPreferences()
+{
+    PreferencesDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted) {
+        m_metrics->setPollInterval(PreferencesDialog::pollIntervalSetting());
+        if (!PreferencesDialog::cifarFolderSetting().isEmpty())
+            qputenv("REPALIGN_DATA", PreferencesDialog::cifarFolderSetting().toLocal8Bit());
+    }
+}
+
+void MainWindow::showAbout()
+{
+    QString libs = QString::fromStdString(libraryVersions()).trimmed().toHtmlEscaped();
+    libs.replace(QLatin1Char('\n'), QStringLiteral("<br>"));
+    QMessageBox::about(this, tr("About RepAlign Workbench"),
+                       tr("<h3>RepAlign Workbench %1</h3>"
+                          "<p>Does tuning an image model to predict brain activity make its units more interpretable? "
+                          "Train a baseline, fine-tune it on fMRI responses, find each unit's maximally exciting images "
+                          "and compare their Interpretability Index.</p>"
+                          "<p><b>Libraries</b><br>%2<br>Qt %3<br>QCustomPlot 2.1</p><p><b>Device</b><br>%4</p>")
+                           .arg(QString::fromStdString(programVersion()), libs, QString::fromLatin1(qVersion()),
+                                QString::fromStdString(deviceSummary()).toHtmlEscaped()));
+}
+
+void MainWindow::showDocumentation()
+{
+    // The README next to the installed program or in the source tree, else the design notes online.
+    const QStringList candidates = {QCoreApplication::applicationDirPath() + QStringLiteral("/../share/doc/repalign/README.md"),
+                                    QCoreApplication::applicationDirPath() + QStringLiteral("/../../README.md"),
+                                    QCoreApplication::applicationDirPath() + QStringLiteral("/../README.md")};
+    for (const QString& c : candidates)
+        if (QFileInfo::exists(c)) {
+            QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(c).absoluteFilePath()));
+            return;
+        }
+    QMessageBox::information(this, tr("Documentation"),
+                             tr("The README was not found next to the program. Run repalign-cli --help for the command reference."));
+}
+
+} // namespace repalign::gui

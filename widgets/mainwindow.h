@@ -1,0 +1,102 @@
+#pragma once
+/// @file mainwindow.h
+/// The workbench window: the project in a sidebar tree, central tabs Setup / Monitor /
+/// Neurons / Distributions, the job dock, a status bar with the device and the current job's
+/// progress and ETA. Lives in repalign_widgets (not app/gui) so the tests drive the real window.
+#include <QMainWindow>
+
+class QLabel;
+class QProgressBar;
+class QTabWidget;
+class QTreeView;
+class QCustomPlot;
+class QPushButton;
+
+namespace repalign {
+struct ProgressEvent;
+}
+
+namespace repalign::gui {
+
+class DistributionsView;
+class JobDock;
+class JobQueueModel;
+class MetricsModel;
+class MonitorView;
+class NeuronsView;
+class ProjectModel;
+class SetupPanel;
+struct JobSpec;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens a project folder (created when missing) and remembers it.
+    void openProject(const QString& path);
+    QString projectPath() const;
+    /// The demo project under the user's data folder.
+    static QString demoProjectPath();
+
+    JobQueueModel* jobs() const { return m_jobs; }
+    ProjectModel* project() const { return m_project; }
+    MetricsModel* metrics() const { return m_metrics; }
+    SetupPanel* setup() const { return m_setup; }
+    MonitorView* monitor() const { return m_monitor; }
+    NeuronsView* neurons() const { return m_neurons; }
+    DistributionsView* distributions() const { return m_distributions; }
+    QTabWidget* tabs() const { return m_tabs; }
+
+    /// Queues a job; its run (if any) is followed in the Monitor as it starts.
+    int launch(const JobSpec& spec);
+    /// The whole demo pipeline (baseline → tune → analyse both → compare) as one job.
+    int runDemoPipeline();
+
+public Q_SLOTS:
+    void newProject();
+    void openProjectDialog();
+    void openRunDialog();
+    void importNsd();
+    void importCheckpoint();
+    void exportFigure();
+    void showPreferences();
+    void showAbout();
+    void showDocumentation();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void restoreSettings();
+    void onSelectionChanged();
+    void onProgress(int id, const repalign::ProgressEvent& event);
+    void updateDemoBanner();
+    void refreshAnalysisLists();
+    void treeContextMenu(const QPoint& pos);
+    void exportPlot(QCustomPlot* plot, const QString& name);
+    void exportWidget(QWidget* widget, const QString& name);
+    QString suggestFigurePath(const QString& name) const;
+
+    ProjectModel* m_project;
+    MetricsModel* m_metrics;
+    JobQueueModel* m_jobs;
+    QTreeView* m_tree;
+    QTabWidget* m_tabs;
+    SetupPanel* m_setup;
+    MonitorView* m_monitor;
+    NeuronsView* m_neurons;
+    DistributionsView* m_distributions;
+    JobDock* m_jobDock;
+    QWidget* m_demoBanner;
+    QPushButton* m_demoButton;
+    QLabel* m_device;
+    QLabel* m_jobLabel;
+    QProgressBar* m_progress;
+    bool m_closing = false;
+    QString m_lastAnalysis;
+};
+
+} // namespace repalign::gui

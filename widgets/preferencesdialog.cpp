@@ -1,0 +1,80 @@
+#include "preferencesdialog.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSettings>
+#include <QSpinBox>
+#include <QToolButton>
+
+namespace repalign::gui {
+
+QString PreferencesDialog::languageSetting()
+{
+    return QSettings().value(QStringLiteral("ui/language")).toString();
+}
+QString PreferencesDialog::cifarFolderSetting()
+{
+    return QSettings().value(QStringLiteral("data/cifar10")).toString();
+}
+int PreferencesDialog::pollIntervalSetting()
+{
+    return QSettings().value(QStringLiteral("monitor/pollMs"), 500).toInt();
+}
+
+PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent)
+{
+    setWindowTitle(tr("Preferences"));
+    m_language = new QComboBox;
+    m_language->addItem(tr("System language"), QString());
+    m_language->addItem(QStringLiteral("English"), QStringLiteral("en"));
+    m_language->addItem(QStringLiteral("Deutsch"), QStringLiteral("de"));
+    m_language->setCurrentIndex(std::max(0, m_language->findData(languageSetting())));
+    m_cifar = new QLineEdit(cifarFolderSetting());
+    m_cifar->setPlaceholderText(tr("folder with data_batch_1.bin … test_batch.bin"));
+    auto* browse = new QToolButton;
+    browse->setText(QStringLiteral("…"));
+    auto* cifarBox = new QHBoxLayout;
+    cifarBox->addWidget(m_cifar, 1);
+    cifarBox->addWidget(browse);
+    m_poll = new QSpinBox;
+    m_poll->setRange(100, 10000);
+    m_poll->setSingleStep(100);
+    m_poll->setSuffix(tr(" ms"));
+    m_poll->setValue(pollIntervalSetting());
+    m_poll->setToolTip(tr("How often runs written elsewhere are re-read (file changes are also watched)"));
+
+    auto* form = new QFormLayout(this);
+    form->addRow(tr("Language:"), m_language);
+    auto* note = new QLabel(tr("The language changes after a restart."));
+    note->setEnabled(false);
+    form->addRow(QString(), note);
+    form->addRow(tr("CIFAR-10 folder:"), cifarBox);
+    form->addRow(tr("Poll interval:"), m_poll);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        save();
+        accept();
+    });
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(browse, &QToolButton::clicked, this, [this] {
+        const QString d = QFileDialog::getExistingDirectory(this, tr("CIFAR-10 folder"), m_cifar->text());
+        if (!d.isEmpty())
+            m_cifar->setText(d);
+    });
+}
+
+void PreferencesDialog::save()
+{
+    QSettings s;
+    s.setValue(QStringLiteral("ui/language"), m_language->currentData().toString());
+    s.setValue(QStringLiteral("data/cifar10"), m_cifar->text().trimmed());
+    s.setValue(QStringLiteral("monitor/pollMs"), m_poll->value());
+}
+
+} // namespace repalign::gui
