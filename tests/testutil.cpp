@@ -35,8 +35,10 @@ void removeCreated()
 std::string tempDir(const std::string& tag)
 {
     static int counter = 0;
-    if (counter == 0)
+    if (counter == 0) {
+        created(); // construct the list before registering, so it is destroyed after removeCreated runs
         std::atexit(removeCreated);
+    }
     fs::path p = fs::temp_directory_path() / ("repalign-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(p);
     fs::create_directories(p);
