@@ -103,7 +103,7 @@ void ConfigForm::showError(const QString& message)
     m_shownKey.clear();
     if (!message.isEmpty()) {
         // The parser names the key: "FILE: key 'optimization.optimizer_params.lr' must be ...".
-        static const QRegularExpression keyRe(QStringLiteral("key '([^']+)'"));
+        static const QRegularExpression keyRe(QStringLiteral("(?:key|Schlüssel) '([^']+)'"));
         const auto m = keyRe.match(message);
         QString key = m.hasMatch() ? m.captured(1) : QString();
         // A message about a parent key (a list, a block) goes to the first field under it.

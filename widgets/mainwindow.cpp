@@ -262,7 +262,11 @@ void MainWindow::restoreSettings()
     QSettings s;
     if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray()))
         resize(1280, 800);
-    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    if (!restoreState(s.value(QStringLiteral("window/state")).toByteArray())) {
+        // First start: a narrow project tree and a short job dock leave room for the plots.
+        resizeDocks({findChild<QDockWidget*>(QStringLiteral("ProjectDock"))}, {230}, Qt::Horizontal);
+        resizeDocks({m_jobDock}, {170}, Qt::Vertical);
+    }
 }
 
 QString MainWindow::demoProjectPath()

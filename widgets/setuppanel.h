@@ -22,7 +22,11 @@ class SetupPanel : public QWidget {
 public:
     explicit SetupPanel(QWidget* parent = nullptr);
 
-    void setProjectPath(const QString& path) { m_project = path; }
+    void setProjectPath(const QString& path)
+    {
+        m_project = path;
+        updateState();
+    }
     TrainFormPanel* trainForm() const { return m_train; }
     TuneFormPanel* tuneForm() const { return m_tune; }
     AnalysisFormPanel* analysisForm() const { return m_analysis; }

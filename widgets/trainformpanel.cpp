@@ -265,6 +265,12 @@ void TrainFormPanel::setConfig(const TrainConfig& c)
     m_train->setText(QString::fromStdString(c.trainSpec));
     m_val->setText(QString::fromStdString(c.valSpec));
     m_model->setCurrentText(QString::fromStdString(c.model));
+    try {
+        const ModelInfo info = describeModel(c.model);
+        m_modelInfo->setText(tr("%1 M parameters").arg(QLocale().toString(info.parameterCount / 1e6, 'f', 2)));
+    } catch (const Error&) {
+        m_modelInfo->clear();
+    }
     m_epochs->setValue(c.epochs);
     m_batch->setValue(c.batchSize);
     m_maxSteps->setText(QString::number(c.maxStepsPerEpoch));
