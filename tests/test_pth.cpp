@@ -5,6 +5,7 @@
 #include "io/h5.h"
 #include "io/pth.h"
 #include "testutil.h"
+#include "train/checkpoint.h"
 
 #include <QtTest/QtTest>
 
@@ -365,6 +366,41 @@ private Q_SLOTS:
         // Big-endian zip (byteorder "big").
         auto be = pth::loadFile(kData + "bigendian.zip.pth")->find("w")->tensor;
         QCOMPARE(be[0][1].item<float>(), -2.25f);
+    }
+
+    // loadCheckpoint (eval, tuning, analysis) takes what torch::pickle_load cannot.
+    void loadCheckpointReadsPyTorchFiles()
+    {
+        for (const char* name : {"tiny_ckpt.zip.pth", "tiny_ckpt.legacy.pth"}) {
+            Checkpoint c = loadCheckpoint(kData + name);
+            QCOMPARE(QString::fromStdString(c.source), QString("pytorch"));
+            QCOMPARE(c.epoch, std::int64_t(7));
+            QVERIFY(std::isinf(c.bestValLoss));
+            QCOMPARE(c.stateDict.size(), std::size_t(8));
+            QVERIFY(c.model.empty());
+        }
+        Checkpoint n = loadCheckpoint(kData + "numpy_scalars.zip.pth");
+        QCOMPARE(n.epoch, std::int64_t(12));
+        QCOMPARE(n.bestValLoss, 0.4375);
+        QCOMPARE(n.bestValAcc, 0.875);
+        QCOMPARE(QString::fromStdString(n.model), QString("resnet18_cifar10"));
+        QCOMPARE(n.scalars.at("lr"), 0.01);
+        QCOMPARE(loadCheckpoint(kData + "lpips_alex.legacy.pth").stateDict.size(), std::size_t(5));
+        QCOMPARE(loadCheckpoint(kData + "tiny_dataparallel.zip.pth").stateDict.count("conv1.weight"), std::size_t(1));
+        QCOMPARE(loadCheckpoint(kData + "tiny_ckpt.zip.pth", "state_dict").stateDict.size(), std::size_t(8));
+        try {
+            loadCheckpoint(kData + "parameters.zip.pth");
+            QFAIL("expected an error");
+        } catch (const Error& e) {
+            const std::string what = e.what();
+            QVERIFY2(what.find(kData + "parameters.zip.pth") == 0 && what.find("no state dict found") != std::string::npos, e.what());
+        }
+        try {
+            loadCheckpoint(kData + "corrupt_unknown_global.zip.pth");
+            QFAIL("expected an error");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("posix.system") != std::string::npos, e.what());
+        }
     }
 
     void corruptFilesAreErrors_data()

@@ -121,7 +121,7 @@ def tiny_fixtures():
     record_expected("parameters.zip.pth", params)
     # numpy scalars, as training scripts often store losses and epochs.
     npck = {"state_dict": sd, "best_val_loss": np.float64(0.4375), "best_acc": np.float32(0.875),
-            "epoch": np.int64(12), "lr": 0.01}
+            "epoch": np.int64(12), "lr": 0.01, "arch": "resnet18_cifar10"}
     torch.save(npck, out("numpy_scalars.zip.pth"))
     record_expected("numpy_scalars.zip.pth", npck)
     # What `python train.py` checkpoints often hold too: argparse args (a class: refused).
@@ -187,7 +187,7 @@ def zip_with(records, path):
     """A zip in torch's layout (stored entries) from {name: bytes}."""
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as z:
         for name, data in records.items():
-            z.writestr(name, data)
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)  # reproducible bytes
 
 
 def pickle_with_storages(obj, pid_fn, protocol=2):
