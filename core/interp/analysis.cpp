@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 namespace repalign {
 
@@ -114,11 +115,20 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
     if (o.k > data.count)
         throw Error("analyze: k = " + std::to_string(o.k) + " is larger than the " + std::to_string(data.count) +
                     " images of " + o.data + " (" + o.split + ")");
+    auto lap = [&, last = std::chrono::steady_clock::now()](const std::string& what) mutable {
+        const auto now = std::chrono::steady_clock::now();
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "%s: %.2f s", what.c_str(), std::chrono::duration<double>(now - last).count());
+        sink.log(LogLevel::Info, buf);
+        last = now;
+    };
+    lap("checkpoint and data loaded");
     const LpipsWeights weights = loadLpipsWeights(weightsSource);
     const LpipsNet lpips(weights, device);
     if (!weightsSource.calibrated())
         sink.log(LogLevel::Warning, "LPIPS weights " + weightsSource.description +
                                         " are random: II-LPIPS values are uncalibrated");
+    lap("LPIPS weights ready");
     cancel.check();
 
     // --- activations and streaming MEIs, in one batched pass
@@ -147,9 +157,11 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
     if (bottom)
         bottom->result(botIdx, botAct);
 
+    lap("activations and MEIs (" + std::to_string(data.count) + " images)");
     // --- Interpretability Index
     PhaseSink iiSink(sink, 0.7, 0.97);
     const IIValues ii = computeII(lpips, data, meiIdx, units, o.k, o.lpipsResize, o.iiDiagonal, iiSink, cancel);
+    lap("Interpretability Index (" + std::to_string(ii.distinctImages) + " distinct MEIs)");
     cancel.check();
 
     // --- write atomically
@@ -210,6 +222,7 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
         cancel.check(); // a cancel now still leaves no file: the destructor drops the temporary
         f.commit();
     }
+    lap("analysis written");
 
     AnalyzeResult r;
     r.out = o.out;
