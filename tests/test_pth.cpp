@@ -403,6 +403,29 @@ private Q_SLOTS:
         }
     }
 
+    // The program's own checkpoints (torch.save-compatible zips) open in the reader too, so
+    // `pth ls` works on them.
+    void ownCheckpointsAreReadable()
+    {
+        Checkpoint c;
+        c.model = "resnet18_cifar10";
+        c.epoch = 3;
+        c.stateDict["conv1.weight"] = torch::arange(12, torch::kFloat).reshape({2, 2, 3});
+        c.stateDict["bn1.num_batches_tracked"] = torch::tensor(int64_t(5));
+        c.bestValLoss = 0.25;
+        c.config = "model: resnet18_cifar10\n";
+        const std::string path = testutil::tempDir("pth-own") + "/last.pt";
+        saveCheckpoint(path, c);
+        auto root = pth::loadFile(path);
+        QCOMPARE(QString::fromStdString(root->find("format")->text), QString("repalign-checkpoint"));
+        QCOMPARE(root->find("epoch")->integer, std::int64_t(3));
+        QCOMPARE(root->find("best_val_loss")->number, 0.25);
+        auto sd = pth::stateDictFrom(root);
+        QVERIFY(torch::equal(sd.at("conv1.weight"), c.stateDict["conv1.weight"]));
+        QCOMPARE(sd.at("bn1.num_batches_tracked").item<std::int64_t>(), std::int64_t(5));
+        QVERIFY(pth::listing(root).find("conv1.weight: float32 (2, 2, 3)") != std::string::npos);
+    }
+
     void corruptFilesAreErrors_data()
     {
         QTest::addColumn<QString>("file");

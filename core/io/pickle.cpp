@@ -132,6 +132,13 @@ bool allowedGlobal(const std::string& name)
         "torch.Size",
         "numpy.dtype",
         "_codecs.encode",
+        // LibTorch's own pickler (torch::pickle_save, TorchScript) tags typed containers.
+        "torch.jit._pickle.restore_type_tag",
+        "torch.jit._pickle.build_intlist",
+        "torch.jit._pickle.build_doublelist",
+        "torch.jit._pickle.build_boollist",
+        "torch.jit._pickle.build_tensorlist",
+        "torch.jit._pickle.build_genericlist",
         "numpy.core.multiarray.scalar",
         "numpy._core.multiarray.scalar",
     };
@@ -444,6 +451,17 @@ private:
             d->text = "numpy.dtype";
             d->className = args[0]->text;
             return d;
+        }
+        if (fn == "torch.jit._pickle.restore_type_tag") {
+            // (value, "Dict[str, Tensor]"): the type string only matters to TorchScript.
+            if (args.size() != 2 || args[1]->kind != Value::Kind::Str)
+                fail("restore_type_tag needs (value, type string)");
+            return std::const_pointer_cast<Value>(args[0]);
+        }
+        if (fn.rfind("torch.jit._pickle.build_", 0) == 0) {
+            if (args.size() != 1 || args[0]->kind != Value::Kind::List)
+                fail(fn + " needs one list");
+            return std::const_pointer_cast<Value>(args[0]);
         }
         if (fn == "_codecs.encode") {
             // Protocol 2 spells bytes as _codecs.encode(text, 'latin1') (numpy scalars do).

@@ -88,8 +88,11 @@ Checkpoint loadCheckpoint(const std::string& path, const std::string& key)
         what = what.substr(0, what.find('\n'));
         throw Error(path + ": not a checkpoint this program can read (" + what + ")");
     }
-    if (!v.isGenericDict())
+    if (!v.isGenericDict()) {
+        if (pth::looksLikeTorchSave(bytes.data(), bytes.size()))
+            return pth::checkpointFromTorchSave(path, key);
         throw Error(path + ": not a checkpoint (top level is not a dict)");
+    }
     Checkpoint c;
     c.source = "repalign";
     GenericDict d = v.toGenericDict();
@@ -99,6 +102,11 @@ Checkpoint loadCheckpoint(const std::string& path, const std::string& key)
     };
     const bool own = get("format").isString() && get("format").toStringRef() == "repalign-checkpoint";
     if (!own) {
+        // The torch.save reader also fills best values, the architecture and scalars.
+        try {
+            return pth::checkpointFromTorchSave(path, key);
+        } catch (const Error&) {
+        }
         // A plain torch dict that pickle_load could read: find the state dict as PyTorch scripts store it.
         std::vector<std::string> keys = key.empty()
             ? std::vector<std::string>{"state_dict", "model", "model_state_dict", "student_state_dict"}
