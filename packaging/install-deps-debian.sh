@@ -15,7 +15,7 @@ PACKAGES=(
   # fuzzing (clang + libFuzzer runtime)
   clang libclang-rt-14-dev
   # tests, screenshots, packaging validation
-  xvfb xauth imagemagick desktop-file-utils appstream file dpkg-dev
+  xvfb xauth imagemagick librsvg2-bin desktop-file-utils appstream file dpkg-dev
   # demo data
   dataset-fashion-mnist
 )

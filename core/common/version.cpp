@@ -4,6 +4,9 @@
 #include <opencv2/core/version.hpp>
 #include <H5public.h>
 #include <boost/version.hpp>
+#ifdef REPALIGN_WITH_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#endif
 
 #include <sstream>
 
@@ -50,12 +53,41 @@ std::string libraryVersionsYaml(int indent)
     return out.str();
 }
 
+std::vector<DeviceInfo> listDevices()
+{
+    std::vector<DeviceInfo> out;
+    out.push_back({"cpu", "CPU, " + std::to_string(torch::get_num_threads()) + " threads", 0});
+    if (!torch::cuda::is_available())
+        return out;
+    const int n = static_cast<int>(torch::cuda::device_count());
+    for (int i = 0; i < n; ++i) {
+        DeviceInfo d{"cuda:" + std::to_string(i), "CUDA device " + std::to_string(i), 0};
+#ifdef REPALIGN_WITH_CUDA
+        const cudaDeviceProp* p = at::cuda::getDeviceProperties(i);
+        d.name = p->name;
+        d.memoryBytes = static_cast<long long>(p->totalGlobalMem);
+#endif
+        out.push_back(d);
+    }
+    return out;
+}
+
+bool torchBuiltWithCuda()
+{
+#ifdef REPALIGN_WITH_CUDA
+    return true;
+#else
+    return torch::cuda::is_available();
+#endif
+}
+
 std::string deviceSummary()
 {
     std::ostringstream out;
-    out << "cpu (" << torch::get_num_threads() << " threads)";
-    if (torch::cuda::is_available())
-        out << "; cuda: " << torch::cuda::device_count() << " device(s)";
+    auto devices = listDevices();
+    out << "CPU (" << torch::get_num_threads() << " threads)";
+    for (std::size_t i = 1; i < devices.size(); ++i)
+        out << (i == 1 ? "; " : ", ") << devices[i].id << " " << devices[i].name;
     return out.str();
 }
 

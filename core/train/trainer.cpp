@@ -11,6 +11,8 @@
 #include "train/rundir.h"
 #include "train/schedule.h"
 
+#include <ATen/autocast_mode.h>
+
 #include <chrono>
 #include <cmath>
 #include <sstream>
@@ -69,6 +71,37 @@ void checkPrecision(const TrainConfig& cfg, const torch::Device& device)
     if (cfg.precision != "fp32" && !device.is_cuda())
         throw Error(cfg.origin + ": key 'optimization.precision' = " + cfg.precision +
                     " needs a CUDA device (autocast); on cpu use fp32");
+}
+
+/// Turns CUDA autocast on for a forward pass (bf16/fp16 mixed precision) and off again.
+class AutocastScope {
+public:
+    explicit AutocastScope(const std::string& precision) : m_on(precision != "fp32")
+    {
+        if (!m_on)
+            return;
+        at::autocast::set_autocast_gpu_dtype(precision == "bf16" ? at::kBFloat16 : at::kHalf);
+        at::autocast::set_enabled(true);
+    }
+    ~AutocastScope()
+    {
+        if (!m_on)
+            return;
+        at::autocast::set_enabled(false);
+        at::autocast::clear_cache();
+    }
+
+private:
+    bool m_on;
+};
+
+bool gradientsFinite(const Optimizer::NamedParams& params)
+{
+    std::vector<torch::Tensor> flags;
+    for (const auto& [n, p] : params)
+        if (p.grad().defined())
+            flags.push_back(torch::isfinite(p.grad()).all());
+    return flags.empty() || torch::stack(flags).all().item<bool>();
 }
 
 } // namespace
@@ -136,6 +169,8 @@ TrainResult TrainJob::run(ProgressSink& sink, const CancelToken& cancel)
     std::int64_t startBatch = 0, globalStep = 0;
     double bestValLoss = std::numeric_limits<double>::infinity(), bestValAcc = -1;
     EpochSums sums;
+    double lossScale = 65536.0;
+    std::int64_t goodSteps = 0;
     if (m_resume) {
         Checkpoint ck = loadCheckpoint(lastPath);
         if (ck.model != cfg.model)
@@ -148,6 +183,9 @@ TrainResult TrainJob::run(ProgressSink& sink, const CancelToken& cancel)
         bestValAcc = ck.bestValAcc;
         startBatch = static_cast<std::int64_t>(ck.scalars["epoch_batch"]);
         sums = {ck.scalars["epoch_loss_sum"], ck.scalars["epoch_correct"], ck.scalars["epoch_seen"]};
+        if (ck.scalars.count("loss_scale"))
+            lossScale = ck.scalars["loss_scale"];
+        goodSteps = static_cast<std::int64_t>(ck.scalars["good_steps"]);
         run.truncateMetrics(globalStep);
         run.log("resumed at epoch " + std::to_string(startEpoch + 1) + ", step " + std::to_string(globalStep));
         sink.log(LogLevel::Info, "resuming at epoch " + std::to_string(startEpoch + 1) + " step " + std::to_string(globalStep));
@@ -174,6 +212,8 @@ TrainResult TrainJob::run(ProgressSink& sink, const CancelToken& cancel)
         ck.scalars["epoch_loss_sum"] = sums.loss;
         ck.scalars["epoch_correct"] = sums.correct;
         ck.scalars["epoch_seen"] = sums.seen;
+        ck.scalars["loss_scale"] = lossScale;
+        ck.scalars["good_steps"] = static_cast<double>(goodSteps);
         ck.config = trainConfigToYaml(cfg);
         return ck;
     };
@@ -217,8 +257,12 @@ TrainResult TrainJob::run(ProgressSink& sink, const CancelToken& cancel)
             torch::manual_seed(mixSeed(cfg.seed, 0xd40u, static_cast<std::uint64_t>(globalStep)));
             auto x = batch.images.to(device), y = batch.labels.to(device);
             optimizer.zeroGrad();
-            auto logits = model->forward(x);
-            auto loss = torch::nn::functional::cross_entropy(logits, y);
+            torch::Tensor logits;
+            {
+                AutocastScope autocast(cfg.precision);
+                logits = model->forward(x);
+            }
+            auto loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), y);
             const double lossValue = loss.item<double>();
             if (!std::isfinite(lossValue)) {
                 const std::string msg = "loss became " + std::string(std::isnan(lossValue) ? "NaN" : "Inf") + " at step " +
@@ -232,8 +276,26 @@ TrainResult TrainJob::run(ProgressSink& sink, const CancelToken& cancel)
                 result.message = msg;
                 return result;
             }
-            loss.backward();
-            optimizer.step(lr);
+            if (cfg.precision == "fp16") {
+                // Dynamic loss scaling (torch.cuda.amp.GradScaler's rule): skip the update and
+                // halve the scale on overflow, double it after 2000 good steps.
+                (loss * lossScale).backward();
+                if (gradientsFinite(params)) {
+                    for (auto& [n, p] : params)
+                        if (p.grad().defined())
+                            p.mutable_grad().div_(lossScale);
+                    optimizer.step(lr);
+                    if (++goodSteps % 2000 == 0)
+                        lossScale *= 2;
+                } else {
+                    lossScale /= 2;
+                    goodSteps = 0;
+                    run.log("fp16 overflow at step " + std::to_string(globalStep + 1) + "; loss scale now " + std::to_string(lossScale));
+                }
+            } else {
+                loss.backward();
+                optimizer.step(lr);
+            }
             ++globalStep;
             const double n = static_cast<double>(y.size(0));
             sums.loss += lossValue * n;
