@@ -941,7 +941,29 @@ std::string Value::scalarText() const
     case Kind::Int: return std::to_string(integer);
     case Kind::BigInt: return bigIntText(text);
     case Kind::Float: return floatText(number);
-    case Kind::Str: return "'" + text + "'";
+    case Kind::Str: {
+        // Python-like repr on one line; long texts (a run's YAML) are cut.
+        std::string s = "'";
+        std::size_t limit = std::min<std::size_t>(text.size(), 100);
+        while (limit > 0 && limit < text.size() && (static_cast<unsigned char>(text[limit]) & 0xc0) == 0x80)
+            --limit; // not inside a UTF-8 sequence
+        for (std::size_t i = 0; i < text.size() && i < limit; ++i) {
+            const unsigned char c = static_cast<unsigned char>(text[i]);
+            if (c == '\n') s += "\\n";
+            else if (c == '\t') s += "\\t";
+            else if (c == '\\') s += "\\\\";
+            else if (c == '\'') s += "\\'";
+            else if (c < 0x20 || c == 0x7f) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\x%02x", c);
+                s += buf;
+            } else s += static_cast<char>(c);
+        }
+        s += "'";
+        if (text.size() > limit)
+            s += "... (" + std::to_string(text.size()) + " bytes)";
+        return s;
+    }
     case Kind::Bytes: {
         std::string s = "b'";
         for (std::size_t i = 0; i < text.size() && i < 32; ++i) {

@@ -474,6 +474,18 @@ bool isTensorDict(const ValuePtr& v)
     return true;
 }
 
+// A dict key as listings and errors show it: plain names as they are, anything else
+// (non-strings, control characters, very long) in its one-line repr.
+std::string keyText(const Value& k)
+{
+    if (k.kind != Value::Kind::Str || k.text.size() > 100)
+        return k.scalarText();
+    for (unsigned char c : k.text)
+        if (c < 0x20 || c == 0x7f)
+            return k.scalarText();
+    return k.text;
+}
+
 std::vector<std::string> keyList(const Value& v)
 {
     std::vector<std::string> keys;
@@ -482,7 +494,7 @@ std::vector<std::string> keyList(const Value& v)
             keys.push_back("... (" + std::to_string(v.entries.size()) + " in all)");
             break;
         }
-        keys.push_back(k->kind == Value::Kind::Str ? k->text : k->scalarText());
+        keys.push_back(keyText(*k));
     }
     return keys;
 }
@@ -613,7 +625,7 @@ private:
         };
         if (v.kind == Value::Kind::Dict) {
             for (const auto& [k, c] : v.entries)
-                child(k->kind == Value::Kind::Str ? k->text : k->scalarText(), *c);
+                child(keyText(*k), *c);
         } else {
             for (std::size_t i = 0; i < v.items.size(); ++i)
                 child("[" + std::to_string(i) + "]", *v.items[i]);
