@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 #include "metricsmodel.h"
 #include "monitorview.h"
+#include "projectmodel.h"
 #include "testutil.h"
 
 #include "common/error.h"

@@ -177,9 +177,9 @@ void TestMonitor::liveRunUpdatesPlots()
         if (p->metric() == QLatin1String("loss"))
             loss = p;
     QVERIFY(loss);
-    QTRY_COMPARE(loss->rawPoints(), qint64(50 * 2)); // raw (faint) + smoothed curves
+    QTRY_COMPARE(loss->rawPoints(), qint64(50));
     append(csv, "51,5.1,51,train,loss,0.05\n");
-    QTRY_COMPARE(loss->rawPoints(), qint64(51 * 2));
+    QTRY_COMPARE(loss->rawPoints(), qint64(51));
     // Log-y and the x axis switch keep the data.
     MonitorOptions o = view.options();
     o.logY = true;
@@ -208,7 +208,7 @@ void TestMonitor::manyPointsStayDecimated()
     MonitorOptions o;
     o.smoothing = 0.9;
     plot.setSeries(model, {dir}, MonitorView::runColors({dir}), o);
-    QCOMPARE(plot.rawPoints(), qint64(2 * n));
+    QCOMPARE(plot.rawPoints(), qint64(n));
     // What is drawn is bounded by the pixel width, not the data size.
     QVERIFY2(plot.drawnPoints() <= 2 * (4 * std::max(100, plot.axisRect()->width()) + 8),
              qPrintable(QString::number(plot.drawnPoints())));

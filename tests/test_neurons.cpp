@@ -5,7 +5,10 @@
 #include "test_gui_fixtures.h"
 #include "testutil.h"
 
+#include "common/error.h"
+
 #include <QApplication>
+#include <QHeaderView>
 #include <QTableView>
 #include <QtTest>
 

@@ -1,5 +1,6 @@
 #include "configform.h"
 
+#include <QAbstractButton>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
@@ -51,7 +52,16 @@ void ConfigForm::addRow(QFormLayout* form, const QString& label, QWidget* widget
     }
     form->addRow(label, holder);
     if (!key.isEmpty()) {
-        m_fields.insert(key, widget);
+        // For composite rows (path + browse button, combo + note) the editable child is the field.
+        QWidget* field = widget;
+        if (!qobject_cast<QLineEdit*>(widget) && !qobject_cast<QComboBox*>(widget) && !qobject_cast<QAbstractButton*>(widget) &&
+            !qobject_cast<QSpinBox*>(widget)) {
+            if (auto* e = widget->findChild<QLineEdit*>())
+                field = e;
+            else if (auto* c = widget->findChild<QComboBox*>())
+                field = c;
+        }
+        m_fields.insert(key, field);
         m_errors.insert(key, error);
         widget->setAccessibleName(label);
     }

@@ -224,7 +224,7 @@ bool NeuronFilterModel::setFilterText(const QString& text)
     const QString t = text.trimmed();
     static const QRegularExpression cmp(QStringLiteral("^([<>])=?\\s*([-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?\\d+)?)$"));
     static const QRegularExpression range(
-        QStringLiteral("^([-+]?[0-9]*\\.[0-9]+|[-+]?[0-9]+\\.[0-9]*)\\s*(?:-|\\.\\.)\\s*([-+]?[0-9]*\\.?[0-9]+)$"));
+        QStringLiteral("^([-+]?[0-9]*\\.?[0-9]+)\\s*(?:-|\\.\\.)\\s*([-+]?[0-9]*\\.?[0-9]+)$"));
     static const QRegularExpression unit(QStringLiteral("^\\d+$"));
     QString unitText;
     bool isRange = false;
