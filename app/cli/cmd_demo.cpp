@@ -1,6 +1,7 @@
 // repalign-cli demo: the built-in demo project, headless.
 #include "cli/command.h"
 #include "cli/terminal_sink.h"
+#include "common/paths.h"
 #include "train/demo.h"
 
 #include <csignal>
@@ -18,7 +19,7 @@ void onSignal(int)
 
 CommandRegistrar reg(90, [](CLI::App& app) {
     auto opt = std::make_shared<DemoOptions>();
-    opt->projectDir = "demo-project";
+    opt->projectDir = defaultDemoProjectDir();
     auto* sub = app.add_subcommand("demo", "Run the demo pipeline on built-in data (Fashion-MNIST if installed, else shapes)");
     sub->add_option("--out", opt->projectDir, "Demo project folder (runs and data go here)");
     sub->add_option("--epochs", opt->epochs, "Baseline epochs");
@@ -27,6 +28,9 @@ CommandRegistrar reg(90, [](CLI::App& app) {
     sub->add_option("--threads", opt->threads, "CPU threads (0 = all cores)");
     sub->add_option("--source", opt->source, "Data spec to draw from instead of the default");
     sub->add_option("--seed", opt->seed, "Seed");
+    sub->add_option("--tune-epochs", opt->tuneEpochs, "Neural fine-tuning epochs");
+    sub->add_option("--lpips-weights", opt->lpipsWeights, "LPIPS weights (files, folder or random:SEED); default: official files when found, else random:0");
+    sub->add_flag("!--no-tune", opt->tune, "Stop after the baseline (no virtual cortex, tuning or analysis)");
     sub->callback([opt] {
         CancelToken cancel;
         g_cancel = &cancel;
@@ -39,7 +43,13 @@ CommandRegistrar reg(90, [](CLI::App& app) {
         std::cout << "\nDemo " << r.state << ".\n";
         for (const auto& line : r.summary)
             std::cout << "  " << line << "\n";
+        if (!r.comparison.empty())
+            std::cout << "\nII-LPIPS, baseline vs neural-tuned (layer4, k=5):\n" << r.comparison << "\n";
         std::cout << "Demo data: " << r.dataDir << "\nBaseline run directory: " << r.baselineRun << "\n";
+        if (!r.tunedRun.empty())
+            std::cout << "Tuned run directory: " << r.tunedRun << "\nVirtual-cortex bundle: " << r.bundle << "\n";
+        if (!r.baselineAnalysis.empty())
+            std::cout << "Analyses: " << r.baselineAnalysis << "\n          " << r.tunedAnalysis << "\n";
         exitStatus() = r.state == "finished" ? 0 : 3;
     });
 });

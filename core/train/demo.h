@@ -19,11 +19,20 @@ struct DemoOptions {
     int threads = 0;
     std::uint64_t seed = 0;
     std::string source;            ///< data spec to draw from; empty = Fashion-MNIST if installed, else shapes
+    std::string brainImages = "shapes:1200:5"; ///< images the virtual cortex responds to (colour matters for V4)
+    int tuneEpochs = 2;
+    int tuneBatchSize = 64;
+    std::string lpipsWeights;      ///< empty = the official files when found, else random:0 (uncalibrated)
+    bool tune = true;              ///< run the tuning, analysis and comparison steps
 };
 
 struct DemoResult {
     std::string dataDir;           ///< the prepared CIFAR-10-format data
     std::string baselineRun;
+    std::string bundle;            ///< virtual-cortex bundle
+    std::string tunedRun;
+    std::string baselineAnalysis, tunedAnalysis;
+    std::string comparison;        ///< the compare table (text)
     std::string state;             ///< finished | cancelled | failed
     std::vector<std::string> summary; ///< human-readable lines (accuracy, ...)
 };
