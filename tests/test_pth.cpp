@@ -363,6 +363,19 @@ private Q_SLOTS:
         } catch (const Error& e) {
             QVERIFY2(std::string(e.what()).find("weights, step") != std::string::npos, e.what());
         }
+        // Bare storages, untyped (bytes) and typed.
+        auto st = pth::loadFile(kData + "storages.zip.pth");
+        auto raw = st->find("untyped");
+        QCOMPARE(raw->kind, pth::Value::Kind::Storage);
+        QCOMPARE(raw->tensor.scalar_type(), torch::kByte);
+        QCOMPARE(raw->tensor.numel(), std::int64_t(12));
+        float floats[3];
+        std::memcpy(floats, raw->tensor.data_ptr(), 12);
+        QCOMPARE(floats[0], 1.5f);
+        QCOMPARE(floats[2], -3.0f);
+        QCOMPARE(st->find("typed")->tensor.scalar_type(), torch::kLong);
+        QCOMPARE(st->find("typed")->tensor[1].item<std::int64_t>(), std::int64_t(2));
+        QVERIFY(pth::listing(st).find("untyped: storage uint8 (12 elements)") != std::string::npos);
         // Big-endian zip (byteorder "big").
         auto be = pth::loadFile(kData + "bigendian.zip.pth")->find("w")->tensor;
         QCOMPARE(be[0][1].item<float>(), -2.25f);

@@ -149,6 +149,9 @@ def dtype_fixtures():
     d["offset"] = big[7:12]                    # storage offset 7
     d["strided"] = base[::2, 1::2]             # non-unit strides
     save_both(d, "dtypes")
+    # Bare storages: untyped (bytes, as torch.storage.UntypedStorage) and typed (LongStorage).
+    raw = torch.tensor([1.5, 2.5, -3.0]).storage()._storage
+    torch.save({"untyped": raw, "typed": torch.tensor([1, 2]).storage()}, out("storages.zip.pth"))
 
 
 def lpips_alex_fixture():
