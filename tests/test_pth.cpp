@@ -111,7 +111,9 @@ void put(std::string& s, std::uint64_t v, int n)
         s += static_cast<char>((v >> (8 * i)) & 0xff);
 }
 
-std::string makeZip(const std::vector<std::pair<std::string, std::string>>& records)
+/// @p zip64: sizes and offsets in zip64 extra fields and a zip64 end of directory, as
+/// PyTorch's writer does for archives over 4 GiB.
+std::string makeZip(const std::vector<std::pair<std::string, std::string>>& records, bool zip64 = false)
 {
     std::string out, dir;
     for (const auto& [name, data] : records) {
@@ -129,16 +131,27 @@ std::string makeZip(const std::vector<std::pair<std::string, std::string>>& reco
         out += data;
         put(dir, 0x02014b50u, 4);
         put(dir, 20, 2); put(dir, 20, 2); put(dir, 0, 2); put(dir, 0, 2); put(dir, 0, 2); put(dir, 0, 2);
-        put(dir, crc, 4); put(dir, data.size(), 4); put(dir, data.size(), 4);
-        put(dir, name.size(), 2); put(dir, 0, 2); put(dir, 0, 2); put(dir, 0, 2); put(dir, 0, 2); put(dir, 0, 4);
-        put(dir, offset, 4);
+        const std::uint64_t big = 0xffffffffu;
+        put(dir, crc, 4); put(dir, zip64 ? big : data.size(), 4); put(dir, zip64 ? big : data.size(), 4);
+        put(dir, name.size(), 2); put(dir, zip64 ? 28 : 0, 2); put(dir, 0, 2); put(dir, 0, 2); put(dir, 0, 2); put(dir, 0, 4);
+        put(dir, zip64 ? big : offset, 4);
         dir += name;
+        if (zip64) {
+            put(dir, 1, 2); put(dir, 24, 2);
+            put(dir, data.size(), 8); put(dir, data.size(), 8); put(dir, offset, 8);
+        }
     }
     const std::uint64_t dirOffset = out.size();
     out += dir;
+    if (zip64) {
+        const std::uint64_t z = out.size();
+        put(out, 0x06064b50u, 4); put(out, 44, 8); put(out, 45, 2); put(out, 45, 2); put(out, 0, 4); put(out, 0, 4);
+        put(out, records.size(), 8); put(out, records.size(), 8); put(out, dir.size(), 8); put(out, dirOffset, 8);
+        put(out, 0x07064b50u, 4); put(out, 0, 4); put(out, z, 8); put(out, 1, 4);
+    }
     put(out, 0x06054b50u, 4);
-    put(out, 0, 2); put(out, 0, 2); put(out, records.size(), 2); put(out, records.size(), 2);
-    put(out, dir.size(), 4); put(out, dirOffset, 4); put(out, 0, 2);
+    put(out, 0, 2); put(out, 0, 2); put(out, zip64 ? 0xffff : records.size(), 2); put(out, zip64 ? 0xffff : records.size(), 2);
+    put(out, zip64 ? 0xffffffffu : dir.size(), 4); put(out, zip64 ? 0xffffffffu : dirOffset, 4); put(out, 0, 2);
     return out;
 }
 
@@ -160,7 +173,7 @@ std::string formulaStorage(std::uint64_t key, std::int64_t numel, double scale, 
 
 /// Rebuilds the reference-format resnet18_cifar10 checkpoint PyTorch wrote (its own data.pkl,
 /// storages from the formula, the same records) and returns its path.
-std::string buildResnetCheckpoint(const std::string& dir)
+std::string buildResnetCheckpoint(const std::string& dir, bool zip64 = false)
 {
     const std::string base = kData + "resnet18_ckpt/";
     std::vector<std::pair<std::string, std::string>> records;
@@ -186,8 +199,8 @@ std::string buildResnetCheckpoint(const std::string& dir)
             records.emplace_back(f[0], text);
         }
     }
-    const std::string path = dir + "/best_loss.pt";
-    std::ofstream(path, std::ios::binary) << makeZip(records);
+    const std::string path = dir + (zip64 ? "/best_loss_zip64.pt" : "/best_loss.pt");
+    std::ofstream(path, std::ios::binary) << makeZip(records, zip64);
     return path;
 }
 
@@ -620,6 +633,13 @@ private Q_SLOTS:
             worst = std::max(worst, std::fabs(logits[i] - want[i]));
         qInfo("max |logit - PyTorch| = %.3g", worst);
         QVERIFY2(worst < 1e-4, std::to_string(worst).c_str());
+
+        // The same archive with zip64 directory records reads the same.
+        auto sd = pth::stateDictFrom(root);
+        auto sd64 = pth::stateDictFrom(pth::loadFile(buildResnetCheckpoint(dir, /*zip64=*/true)));
+        QCOMPARE(sd64.size(), sd.size());
+        for (const auto& [k, t] : sd)
+            QVERIFY2(torch::equal(sd64.at(k), t), k.c_str());
     }
 };
 
