@@ -435,10 +435,12 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
             if (useTeacher) {
                 torch::Tensor teacherLogits;
                 {
-                    torch::NoGradGuard noGrad;
+                    // Inference mode skips autograd's bookkeeping entirely (cheaper than
+                    // no-grad); the clone makes the logits usable next to the student's graph.
+                    c10::InferenceMode inference;
                     teacherLogits = teacher->forward(x);
                 }
-                kd = kdTerm(logits, teacherLogits);
+                kd = kdTerm(logits, teacherLogits.clone());
             }
             const torch::Tensor loss = predLoss + cfg.alpha * kd;
             const double lossValue = loss.item<double>();
