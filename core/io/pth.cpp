@@ -6,6 +6,8 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <set>
@@ -292,7 +294,10 @@ ValuePtr storageValue(const torch::Tensor& t, const std::string& className)
     return v;
 }
 
-ValuePtr loadZip(const std::uint8_t* data, std::size_t size, const std::string& name)
+// Owns the bytes of a file being read; tensors may point into it (see loadZip).
+using Owner = std::shared_ptr<std::uint8_t>;
+
+ValuePtr loadZip(const std::uint8_t* data, std::size_t size, const std::string& name, const Owner& owner)
 {
     ZipReader zip(data, size, name);
     // The archive's records share one top folder ("archive/", or the file's stem in older
@@ -336,9 +341,20 @@ ValuePtr loadZip(const std::uint8_t* data, std::size_t size, const std::string& 
         if (static_cast<std::uint64_t>(ref.numel) > rec->size / width)
             throw Error(name + ": storage " + ref.key + " claims " + std::to_string(ref.numel) + " elements of " +
                         std::to_string(width) + " bytes but its record holds " + std::to_string(rec->size) + " bytes");
-        torch::Tensor t = torch::empty({ref.numel}, torch::TensorOptions().dtype(ref.dtype));
+        const auto options = torch::TensorOptions().dtype(ref.dtype);
         const std::size_t nbytes = static_cast<std::size_t>(ref.numel) * width;
-        if (const std::uint8_t* p = zip.stored(*rec)) {
+        const std::uint8_t* p = zip.stored(*rec);
+        // Stored records (PyTorch aligns them to 64 bytes) become tensors over the file's own
+        // buffer: no second copy of a large checkpoint. Records that need their bytes changed
+        // (byte order, bools) are copied, since another dtype may view the same record.
+        if (p && owner && !bigEndian && ref.dtype != torch::kBool && reinterpret_cast<std::uintptr_t>(p) % width == 0) {
+            torch::Tensor t = torch::from_blob(const_cast<std::uint8_t*>(p), {ref.numel}, [owner](void*) {}, options);
+            auto v = storageValue(t, ref.className);
+            cache.emplace(std::make_pair(ref.key, static_cast<int>(ref.dtype)), v);
+            return v;
+        }
+        torch::Tensor t = torch::empty({ref.numel}, options);
+        if (p) {
             if (nbytes)
                 std::memcpy(t.data_ptr(), p, nbytes);
         } else {
@@ -398,7 +414,8 @@ ValuePtr loadLegacy(const std::uint8_t* data, std::size_t size, const std::strin
                 throw Error(name + ": storage " + ref.key + " claims " + std::to_string(ref.numel) + " elements of " +
                             std::to_string(width) + " bytes, more than the file holds");
             budget -= static_cast<std::uint64_t>(ref.numel) * width;
-            it = roots.emplace(ref.key, Root{torch::zeros({ref.numel}, torch::TensorOptions().dtype(ref.dtype)), false}).first;
+            // Uninitialised until its data is read: a storage never filled is an error below.
+            it = roots.emplace(ref.key, Root{torch::empty({ref.numel}, torch::TensorOptions().dtype(ref.dtype)), false}).first;
         } else if (it->second.tensor.scalar_type() != ref.dtype || it->second.tensor.numel() != ref.numel) {
             throw Error(name + ": storage " + ref.key + " is referenced with two types or sizes");
         }
@@ -646,12 +663,14 @@ bool looksLikeTorchSave(const void* data, std::size_t size)
     return size >= 14 && p[0] == 0x80 && p[2] == 0x8a && p[3] == 10 && std::memcmp(p + 4, kLegacyMagic, 10) == 0;
 }
 
-ValuePtr loadBytes(const void* data, std::size_t size, const std::string& name)
+namespace {
+
+ValuePtr loadOwned(const Owner& owner, std::size_t size, const std::string& name)
 {
-    const auto* p = static_cast<const std::uint8_t*>(data);
+    const std::uint8_t* p = owner.get();
     try {
         if (size >= 4 && le(p, 4) == 0x04034b50u)
-            return loadZip(p, size, name);
+            return loadZip(p, size, name, owner);
         if (size >= 2 && p[0] == 0x80)
             return loadLegacy(p, size, name);
         if (size >= 262 && std::memcmp(p + 257, "ustar", 5) == 0)
@@ -671,14 +690,41 @@ ValuePtr loadBytes(const void* data, std::size_t size, const std::string& name)
                 "; expected a zip archive or a pickle with the legacy magic number)");
 }
 
+Owner allocate(std::size_t size)
+{
+    return Owner(new std::uint8_t[std::max<std::size_t>(size, 1)], std::default_delete<std::uint8_t[]>());
+}
+
+} // namespace
+
+ValuePtr loadBytes(const void* data, std::size_t size, const std::string& name)
+{
+    Owner owner = allocate(size);
+    if (size)
+        std::memcpy(owner.get(), data, size);
+    return loadOwned(owner, size, name);
+}
+
 ValuePtr loadFile(const std::string& path)
 {
     if (!fileExists(path))
         throw Error("cannot open " + path + ": no such file");
     if (isDirectory(path))
         throw Error(path + " is a directory, not a torch.save file");
-    std::vector<char> bytes = readFileBytes(path);
-    return loadBytes(bytes.data(), bytes.size(), path);
+    // Read straight into the buffer the tensors will live in (no zero-filling, no copy).
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!f)
+        throw Error("cannot open " + path + ": " + std::strerror(errno));
+    if (std::fseek(f.get(), 0, SEEK_END) != 0)
+        throw Error("cannot read " + path + ": " + std::strerror(errno));
+    const long end = std::ftell(f.get());
+    if (end < 0 || std::fseek(f.get(), 0, SEEK_SET) != 0)
+        throw Error("cannot read " + path + ": " + std::strerror(errno));
+    const auto size = static_cast<std::size_t>(end);
+    Owner owner = allocate(size);
+    if (size && std::fread(owner.get(), 1, size, f.get()) != size)
+        throw Error("cannot read " + path + ": the file ended early or changed while being read");
+    return loadOwned(owner, size, path);
 }
 
 ValuePtr lookupPath(const ValuePtr& v, const std::string& path)
