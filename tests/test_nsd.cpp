@@ -202,6 +202,8 @@ private Q_SLOTS:
         o.rois = {};
         o.root = fx("seed_npy_badn");
         expectError([&] { importBundle(o, sink, cancel); }, "same N");
+        o.root = fx("seed_npy_badimg");
+        expectError([&] { importBundle(o, sink, cancel); }, "img0.npy: shape (8, 8, 3), dtype <f4: an image must be uint8 [H,W,3]");
     }
     void importAlgonauts()
     {

@@ -58,7 +58,7 @@ def write_nifti_gz(path, labels_kji):
     struct.pack_into("<f", hdr, 116, 0.0)  # scl_inter
     hdr[344:348] = b"n+1\x00"
     data = bytes(hdr) + b"\x00\x00\x00\x00" + labels_kji.astype("<i2").tobytes()
-    with gzip.open(path, "wb") as f:
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:  # mtime 0: reproducible bytes
         f.write(data)
 
 
@@ -106,6 +106,11 @@ def seed_npy_fixture():
     os.makedirs(out("seed_npy_badn", "brain_activities", "x")[:-2], exist_ok=True)
     np.save(out("seed_npy_badn", "brain_activities", "V1.npy"), v1[:5])
     np.save(out("seed_npy_badn", "preprocessed", "img_paths.npy"), np.array(["../seed_npy/" + p for p in paths]))
+    # A root whose images are .npy arrays of the wrong type (float) and shape (no colour axis).
+    np.save(out("seed_npy_badimg", "brain_activities", "V1.npy"), v1[:2])
+    np.save(out("seed_npy_badimg", "preprocessed", "img_paths.npy"), np.array(["img0.npy", "img1.npy"]))
+    np.save(out("seed_npy_badimg", "img0.npy"), np.zeros((8, 8, 3), dtype=np.float32))
+    np.save(out("seed_npy_badimg", "img1.npy"), np.zeros((8, 8), dtype=np.uint8))
     del root
 
 
