@@ -460,6 +460,8 @@ private Q_SLOTS:
         QTest::newRow("view bounds") << "corrupt_view_bounds.zip.pth" << "needs more than the 4 elements";
         QTest::newRow("unknown global") << "corrupt_unknown_global.zip.pth" << "unsupported global 'posix.system'";
         QTest::newRow("class instance") << "corrupt_namespace.zip.pth" << "unsupported global 'argparse.Namespace'";
+        QTest::newRow("whole model") << "corrupt_whole_model.zip.pth" << "re-save model.state_dict()";
+        QTest::newRow("torchscript") << "corrupt_torchscript.zip.pth" << "TorchScript archive";
         QTest::newRow("crc") << "corrupt_crc.zip.pth" << "CRC mismatch";
         QTest::newRow("legacy count") << "corrupt_legacy_count.legacy.pth" << "holds 999999 elements";
     }

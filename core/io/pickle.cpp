@@ -332,9 +332,15 @@ private:
         if (module == "__builtin__")
             module = "builtins";
         std::string full = module + "." + name;
-        if (!allowedGlobal(full))
+        if (!allowedGlobal(full)) {
+            std::string hint;
+            if (module == "__main__" || module.rfind("torch.nn.modules", 0) == 0 || module.rfind("torchvision.models", 0) == 0)
+                hint = "; the file holds a pickled Python object (torch.save(model)?): re-save model.state_dict()";
+            else if (module.rfind("__torch__", 0) == 0)
+                hint = "; this is a TorchScript archive (torch.jit.save), not a torch.save file";
             fail("unsupported global '" + full + "': only data is read (tensors, dicts, lists, numbers, strings), "
-                 "nothing is imported or executed");
+                 "nothing is imported or executed" + hint);
+        }
         return full;
     }
 

@@ -126,6 +126,9 @@ def tiny_fixtures():
     record_expected("numpy_scalars.zip.pth", npck)
     # What `python train.py` checkpoints often hold too: argparse args (a class: refused).
     torch.save({"state_dict": sd, "args": argparse.Namespace(lr=0.1)}, out("corrupt_namespace.zip.pth"))
+    # A whole pickled module (torch.save(model)) and a TorchScript archive: refused with a hint.
+    torch.save(model, out("corrupt_whole_model.zip.pth"))
+    torch.jit.save(torch.jit.script(model), out("corrupt_torchscript.zip.pth"))
 
 
 def dtype_fixtures():
