@@ -1,5 +1,6 @@
 #include "distributionsview.h"
 
+#include "neuronmodel.h"
 #include "plotstyle.h"
 #include "qcp.h"
 
@@ -41,10 +42,7 @@ DistributionGroup loadDistributionGroup(const QString& analysisPath, const QStri
 {
     const AnalysisFile file(analysisPath.toStdString());
     DistributionGroup g;
-    const QFileInfo fi(analysisPath);
-    g.label = !label.isEmpty() ? label
-              : fi.dir().dirName() == QLatin1String("analysis") ? QFileInfo(fi.dir().absolutePath()).fileName()
-                                                                 : fi.completeBaseName();
+    g.label = !label.isEmpty() ? label : analysisLabel(analysisPath);
     const auto& v = file.metric(metric.toStdString());
     g.values.assign(v.begin(), v.end());
     return g;
@@ -237,7 +235,7 @@ void plotPairedScatter(QCustomPlot* plot, const DistributionGroup& a, const Dist
     plot->yAxis->setLabel(b.label);
     plot->xAxis->setRange(lo - pad, hi + pad);
     plot->yAxis->setRange(lo - pad, hi + pad);
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -316,7 +314,8 @@ DistributionsView::DistributionsView(QWidget* parent) : QWidget(parent)
     split->addWidget(side);
     split->addWidget(m_page);
     split->setStretchFactor(1, 1);
-    split->setSizes({230, 900});
+    side->setMaximumWidth(260);
+    split->setSizes({200, 940});
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(split);
 
@@ -338,10 +337,7 @@ void DistributionsView::setAvailableAnalyses(const QStringList& paths)
         state.insert(m_list->item(i)->data(Qt::UserRole).toString(), m_list->item(i)->checkState());
     m_list->clear();
     for (const QString& p : paths) {
-        const QFileInfo fi(p);
-        const QString run = fi.dir().dirName() == QLatin1String("analysis") ? QFileInfo(fi.dir().absolutePath()).fileName() : QString();
-        auto* item = new QListWidgetItem(QIcon(QStringLiteral(":/icons/analysis.svg")),
-                                         run.isEmpty() ? fi.completeBaseName() : QStringLiteral("%1 / %2").arg(run, fi.completeBaseName()));
+        auto* item = new QListWidgetItem(QIcon(QStringLiteral(":/icons/analysis.svg")), analysisLabel(p, true));
         item->setData(Qt::UserRole, p);
         item->setToolTip(p);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
@@ -435,6 +431,7 @@ void DistributionsView::recompute()
     } else if (groups.size() < 2) {
         m_table->setPlaceholderText(tr("Tick two or more analyses to compare them."));
     }
+    notes.removeDuplicates();
     m_note->setText(notes.join(QLatin1Char('\n')));
     m_note->setVisible(!notes.isEmpty());
 }

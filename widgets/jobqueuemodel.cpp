@@ -7,12 +7,27 @@
 
 #include <exception>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace repalign::gui {
 
 // ---- worker (job thread) ---------------------------------------------------------------
 
 void JobWorker::run(int id, std::shared_ptr<JobSpec> spec, std::shared_ptr<CancelToken> cancel)
 {
+#ifdef __linux__
+    // The job (and the compute threads it starts, which inherit this) yields the CPU to the UI
+    // thread: on a loaded machine the window keeps repainting while training runs.
+    static thread_local bool niced = false;
+    if (!niced) {
+        setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 8);
+        niced = true;
+    }
+#endif
     {
         QMutexLocker lock(&m_mutex);
         m_id = id;

@@ -35,6 +35,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -43,6 +44,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QTreeView>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -79,6 +81,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
     m_tree->setUniformRowHeights(true);
+    m_tree->setMinimumWidth(190);
     auto* projectDock = new QDockWidget(tr("Project"), this);
     projectDock->setObjectName(QStringLiteral("ProjectDock"));
     projectDock->setWidget(m_tree);
@@ -264,7 +267,6 @@ void MainWindow::restoreSettings()
         resize(1280, 800);
     if (!restoreState(s.value(QStringLiteral("window/state")).toByteArray())) {
         // First start: a narrow project tree and a short job dock leave room for the plots.
-        resizeDocks({findChild<QDockWidget*>(QStringLiteral("ProjectDock"))}, {230}, Qt::Horizontal);
         resizeDocks({m_jobDock}, {170}, Qt::Vertical);
     }
 }
@@ -284,6 +286,21 @@ void MainWindow::openProject(const QString& path)
     QSettings().setValue(QStringLiteral("project/last"), m_project->projectPath());
     setWindowTitle(tr("%1 — RepAlign Workbench").arg(QDir(path).dirName()));
     m_monitor->setRuns(m_project->runPaths());
+    // The demo's data (CIFAR-10 format) is the natural default for new runs in its project.
+    const QString demoData = QDir(m_project->projectPath()).filePath(QStringLiteral("data/demo-cifar"));
+    if (QFileInfo(demoData + QStringLiteral("/test_batch.bin")).exists()) {
+        if (auto* train = qobject_cast<QLineEdit*>(m_setup->trainForm()->field(QStringLiteral("data.train"))); train && train->text().isEmpty()) {
+            train->setText(QStringLiteral("cifar10:") + demoData);
+            if (auto* val = qobject_cast<QLineEdit*>(m_setup->trainForm()->field(QStringLiteral("data.val"))))
+                val->setText(QStringLiteral("cifar10:") + demoData);
+        }
+        if (auto* data = qobject_cast<QLineEdit*>(m_setup->analysisForm()->field(QStringLiteral("data"))); data && data->text().isEmpty())
+            data->setText(QStringLiteral("cifar10:") + demoData);
+    }
+    const QString bundle = QDir(m_project->projectPath()).filePath(QStringLiteral("data/virtual-cortex.h5"));
+    auto* bundleField = qobject_cast<QLineEdit*>(m_setup->tuneForm()->field(QStringLiteral("bundle")));
+    if (QFileInfo::exists(bundle) && bundleField && bundleField->text().isEmpty())
+        m_setup->tuneForm()->setBundle(bundle);
     refreshAnalysisLists();
     updateDemoBanner();
     statusBar()->showMessage(tr("Project %1: %n run(s)", nullptr, static_cast<int>(m_project->runPaths().size())).arg(m_project->projectPath()), 6000);

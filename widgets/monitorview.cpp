@@ -61,12 +61,23 @@ QString xLabel(XAxisKind kind)
 MetricPlot::MetricPlot(const QString& metric, QWidget* parent) : QCustomPlot(parent), m_metric(metric)
 {
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    setMinimumHeight(220);
+    setMinimumHeight(250);
     plotLayout()->insertRow(0);
     plotLayout()->addElement(0, 0, new QCPTextElement(this, metricTitle(metric)));
+    // The legend goes in its own row under the axes, so it never hides a curve.
+    auto* legendRow = new QCPLayoutGrid;
+    plotLayout()->addElement(2, 0, legendRow);
+    legendRow->setMargins(QMargins(0, 0, 0, 4));
+    axisRect()->insetLayout()->take(legend);
+    legendRow->addElement(0, 0, legend);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    legend->setWrap(3);
+    legend->setBorderPen(Qt::NoPen);
+    legend->setBrush(Qt::NoBrush);
+    plotLayout()->setRowStretchFactor(2, 0.001);
     legend->setVisible(true);
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     stylePlot(this);
+    legend->setBorderPen(Qt::NoPen);
     setNoAntialiasingOnDrag(true);
     setMouseTracking(true);
     connect(xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] {
@@ -118,6 +129,8 @@ void MetricPlot::setSeries(const MetricsModel& model, const QStringList& runs, c
                 QColor faint = color;
                 faint.setAlpha(60);
                 raw.graph->setPen(QPen(faint, 1));
+                // The faint raw curve is dense and noisy: antialiasing it costs most of a redraw and is invisible.
+                raw.graph->setAntialiased(false);
                 raw.graph->removeFromLegend();
                 raw.x = x;
                 raw.y = y;
@@ -320,8 +333,7 @@ MonitorView::MonitorView(MetricsModel* model, QWidget* parent) : QWidget(parent)
 
     m_runList = new QListWidget;
     m_runList->setToolTip(tr("Runs overlaid in the plots; untick to hide, select runs in the project to add them"));
-    m_runList->setMinimumWidth(160);
-    m_runList->setMaximumWidth(260);
+    m_runList->setMinimumWidth(120);
     connect(m_runList, &QListWidget::itemChanged, this, [this] { scheduleUpdate(); });
 
     m_grid = new QWidget;
@@ -347,7 +359,8 @@ MonitorView::MonitorView(MetricsModel* model, QWidget* parent) : QWidget(parent)
     split->addWidget(runBox);
     split->addWidget(scroll);
     split->setStretchFactor(1, 1);
-    split->setSizes({180, 900});
+    runBox->setMaximumWidth(220);
+    split->setSizes({150, 930});
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);

@@ -13,6 +13,15 @@
 
 namespace repalign::gui {
 
+QString analysisLabel(const QString& path, bool withName)
+{
+    const QFileInfo fi(path);
+    QDir dir = fi.absoluteDir();
+    if (dir.dirName() == QLatin1String("analysis") && dir.cdUp())
+        return withName ? QStringLiteral("%1 / %2").arg(dir.dirName(), fi.completeBaseName()) : dir.dirName();
+    return fi.completeBaseName();
+}
+
 QImage rgbImage(const std::uint8_t* data, int height, int width)
 {
     QImage img(data, width, height, width * 3, QImage::Format_RGB888);

@@ -17,6 +17,9 @@
 
 namespace repalign::gui {
 
+/// "run" for RUN/analysis/NAME.h5, "run / NAME" with @p withName; else the file's base name.
+QString analysisLabel(const QString& path, bool withName = false);
+
 /// uint8 HWC RGB -> QImage (deep copy).
 QImage rgbImage(const std::uint8_t* data, int height, int width);
 

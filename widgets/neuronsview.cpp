@@ -142,6 +142,7 @@ NeuronsView::NeuronsView(QWidget* parent) : QWidget(parent)
     m_filter = new QLineEdit;
     m_filter->setPlaceholderText(tr("unit, >0.3, <0.2 or 0.2-0.4"));
     m_filter->setClearButtonEnabled(true);
+    m_filter->setMinimumWidth(m_filter->fontMetrics().horizontalAdvance(QStringLiteral("unit, >0.3, <0.2 or 0.2-0.4")) + 30);
     m_filter->setToolTip(tr("Unit numbers containing the text, or a range of the chosen metric"));
     m_metric = new QComboBox;
     m_metric->addItem(tr("II-LPIPS"), int(NeuronModel::LpipsColumn));
@@ -250,7 +251,7 @@ NeuronsView::NeuronsView(QWidget* parent) : QWidget(parent)
     split->addWidget(detail);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
-    split->setSizes({520, 560});
+    split->setSizes({600, 520});
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
@@ -311,12 +312,7 @@ void NeuronsView::setGrid(bool grid)
 
 void NeuronsView::setAvailableAnalyses(const QStringList& paths)
 {
-    auto label = [](const QString& p) {
-        const QFileInfo fi(p);
-        // run/analysis/name.h5 -> run / name
-        const QString run = fi.dir().dirName() == QLatin1String("analysis") ? QFileInfo(fi.dir().absolutePath()).fileName() : fi.dir().dirName();
-        return QStringLiteral("%1 / %2").arg(run, fi.completeBaseName());
-    };
+    auto label = [](const QString& p) { return analysisLabel(p, true); };
     const QString current = m_model->path();
     const QString compare = m_compare ? m_compare->path() : QString();
     QSignalBlocker b1(m_analysisBox), b2(m_compareBox);
@@ -357,6 +353,7 @@ bool NeuronsView::openAnalysis(const QString& path)
     setAvailableAnalyses(known);
     const AnalysisFile* f = m_model->analysis();
     m_table->resizeColumnsToContents();
+    m_table->setColumnWidth(NeuronModel::MeiColumn, f->k * (m_model->thumbnailSide() + 2) + 8);
     m_table->horizontalHeader()->setStretchLastSection(true);
     updateBanner();
     Q_EMIT status(tr("%1: %2 units of %3 %4, k = %5").arg(QFileInfo(path).fileName()).arg(f->units)
@@ -464,10 +461,7 @@ void NeuronsView::showUnit(int unit)
             .arg(QString::number(f->meiActivations[static_cast<std::size_t>(unit) * f->k], 'g', 5));
     };
     const QString nameA = QFileInfo(m_model->path()).completeBaseName();
-    auto runOf = [](const QString& p) {
-        const QFileInfo fi(p);
-        return fi.dir().dirName() == QLatin1String("analysis") ? QFileInfo(fi.dir().absolutePath()).fileName() : fi.completeBaseName();
-    };
+    auto runOf = [](const QString& p) { return analysisLabel(p); };
     const QString titleA = runOf(m_model->path());
     QString text = values(a, titleA);
     QList<MeiGridView::Row> rows;
@@ -513,7 +507,8 @@ void NeuronsView::showUnit(int unit)
         }
         m_heat->xAxis->setTicker(xt);
         m_heat->yAxis->setTicker(yt);
-        if (k <= 8)
+        // Numbers in the cells only where they fit and mean something (calibrated LPIPS is ~0.1-0.6).
+        if (k <= 8 && vmax >= 0.05)
             for (int i = 0; i < k; ++i)
                 for (int j = 0; j < k; ++j) {
                     auto* t = new QCPItemText(m_heat);

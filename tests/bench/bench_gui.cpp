@@ -54,6 +54,9 @@ int main(int argc, char** argv)
                     QByteArray::number(1.0 + 0.3 * std::sin(i * 0.001) + 0.05 * std::sin(i * 1.7)) + '\n';
         f.write(text);
     }
+    double decimatedMs = 0, naiveMs = 0, panMs = 0, naivePanMs = 0, setSeriesMs = 0;
+    int drawn = 0;
+    {
     MetricsModel model;
     model.addRun(dir.path());
     MetricPlot plot(QStringLiteral("loss"));
@@ -68,8 +71,19 @@ int main(int argc, char** argv)
         plot.setSeries(model, {dir.path()}, MonitorView::runColors({dir.path()}), o);
         plot.replot(QCustomPlot::rpImmediateRefresh);
     }
-    const double decimatedMs = t.nsecsElapsed() / 1e6 / repeats;
-    const int drawn = plot.drawnPoints();
+    decimatedMs = t.nsecsElapsed() / 1e6 / repeats;
+    drawn = plot.drawnPoints();
+    t.restart();
+    for (int r = 0; r < repeats; ++r)
+        plot.setSeries(model, {dir.path()}, MonitorView::runColors({dir.path()}), o);
+    setSeriesMs = t.nsecsElapsed() / 1e6 / repeats;
+    // Panning: each step re-decimates the visible range and replots.
+    t.restart();
+    for (int r = 0; r < repeats; ++r) {
+        plot.xAxis->setRange(r * 5000, r * 5000 + 50000);
+        plot.replot(QCustomPlot::rpImmediateRefresh);
+    }
+    panMs = t.nsecsElapsed() / 1e6 / repeats;
 
     QCustomPlot naive;
     naive.resize(1000, 500);
@@ -87,22 +101,42 @@ int main(int argc, char** argv)
         naive.rescaleAxes();
         naive.replot(QCustomPlot::rpImmediateRefresh);
     }
-    const double naiveMs = t.nsecsElapsed() / 1e6 / repeats;
+    naiveMs = t.nsecsElapsed() / 1e6 / repeats;
+    t.restart();
+    for (int r = 0; r < repeats; ++r) {
+        naive.xAxis->setRange(r * 5000, r * 5000 + 50000);
+        naive.replot(QCustomPlot::rpImmediateRefresh);
+    }
+    naivePanMs = t.nsecsElapsed() / 1e6 / repeats;
+    }
+    // Let the plots' last paint events go before measuring the event loop.
+    QCoreApplication::processEvents();
 
     // ---- UI stall during training ----------------------------------------------------------
     qint64 worst = 0, pings = 0, last = 0;
+    const bool trace = qEnvironmentVariableIsSet("REPALIGN_BENCH_TRACE");
     QElapsedTimer clock;
     QTimer ping;
     ping.setInterval(10);
     QObject::connect(&ping, &QTimer::timeout, [&] {
         const qint64 now = clock.elapsed();
+        if (trace && now - last > 150)
+            std::fprintf(stderr, "stall %lld ms ending at %lld ms\n", now - last, now);
         worst = std::max(worst, now - last);
         last = now;
         ++pings;
     });
     JobQueueModel queue;
     int updates = 0;
-    QObject::connect(&queue, &JobQueueModel::progressChanged, [&] { ++updates; });
+    QObject::connect(&queue, &JobQueueModel::progressChanged, [&](int, const ProgressEvent& e) {
+        ++updates;
+        if (trace)
+            std::fprintf(stderr, "progress %s %.2f at %lld ms\n", e.phase.c_str(), e.fraction, clock.elapsed());
+    });
+    QObject::connect(&queue, &JobQueueModel::logLine, [&](int, int, const QString& line) {
+        if (trace)
+            std::fprintf(stderr, "log at %lld ms: %s\n", clock.elapsed(), qPrintable(line));
+    });
     bool done = false;
     QObject::connect(&queue, &JobQueueModel::jobFinished, [&] { done = true; });
     clock.start();
@@ -126,11 +160,12 @@ int main(int argc, char** argv)
 
     std::printf("{\"benchmark\": \"gui\",\n"
                 " \"plot_points_raw\": %d, \"plot_points_drawn\": %d,\n"
-                " \"redraw_decimated_ms\": %.2f, \"redraw_naive_ms\": %.2f, \"redraw_speedup\": %.2f,\n"
+                " \"update_decimated_ms\": %.2f, \"set_series_ms\": %.2f, \"update_naive_ms\": %.2f, \"update_speedup\": %.2f,\n"
+                " \"pan_redraw_decimated_ms\": %.2f, \"pan_redraw_naive_ms\": %.2f, \"pan_speedup\": %.2f,\n"
                 " \"training_job_ms\": %lld, \"event_loop_pings\": %lld, \"progress_updates\": %d,\n"
                 " \"largest_ui_stall_ms\": %lld, \"naive_ui_thread_stall_ms\": %lld, \"stall_ratio_naive_over_worker\": %.1f,\n"
                 " \"stall_goal_ms\": 100, \"meets_goal\": %s}\n",
-                2 * n, drawn, decimatedMs, naiveMs, naiveMs / decimatedMs, jobMs, pings, updates, worst, naiveStall,
+                2 * n, drawn, decimatedMs, setSeriesMs, naiveMs, naiveMs / decimatedMs, panMs, naivePanMs, naivePanMs / panMs, jobMs, pings, updates, worst, naiveStall,
                 worst > 0 ? double(naiveStall) / worst : 0.0, worst < 100 ? "true" : "false");
     return 0;
 }

@@ -88,6 +88,8 @@ int main(int argc, char** argv)
     const IIValues ii = computeII(lpips, data, meiFast, units, k, 64, IIDiagonal::Exclude, sink, cancel);
     const double fastII = seconds(f1);
     const double fast = seconds(f0);
+    std::fprintf(stderr, "fast: activations+MEIs %.2f s, II %.2f s (%lld distinct MEIs)\n", fastAct, fastII,
+                 static_cast<long long>(ii.distinctImages));
 
     // ---------------- naive
     const auto n0 = std::chrono::steady_clock::now();
@@ -106,6 +108,7 @@ int main(int argc, char** argv)
     std::vector<float> meiNaiveVal;
     topKBySort(acts.data(), data.count, units, k, true, meiNaive, meiNaiveVal);
     const double naiveAct = seconds(n0);
+    std::fprintf(stderr, "naive: activations+sort %.2f s\n", naiveAct);
     const auto n1 = std::chrono::steady_clock::now();
     std::vector<double> iiNaive(static_cast<std::size_t>(units));
     for (std::int64_t u = 0; u < units; ++u) {
