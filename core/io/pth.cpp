@@ -537,8 +537,6 @@ std::string dtypeName(torch::ScalarType t)
     }
 }
 
-namespace {
-
 std::string shapeText(const torch::Tensor& t)
 {
     std::string s = "(";
@@ -547,22 +545,26 @@ std::string shapeText(const torch::Tensor& t)
     return s + (t.dim() == 1 ? ",)" : ")");
 }
 
+namespace {
+
 std::string tensorValueText(const torch::Tensor& t)
 {
-    std::ostringstream o;
-    auto d = t.to(t.is_complex() ? t.scalar_type() : (t.is_floating_point() ? torch::kDouble : torch::kLong));
     if (t.scalar_type() == torch::kBool)
         return t.item<bool>() ? "True" : "False";
-    if (d.scalar_type() == torch::kDouble) {
-        auto v = std::make_shared<Value>();
-        v->kind = Value::Kind::Float;
-        v->number = d.item<double>();
-        return v->scalarText();
+    if (t.is_complex()) {
+        std::ostringstream o;
+        o << t.item();
+        return o.str();
     }
-    if (d.scalar_type() == torch::kLong)
-        return std::to_string(d.item<std::int64_t>());
-    o << d.item();
-    return o.str();
+    Value v;
+    if (t.is_floating_point()) {
+        v.kind = Value::Kind::Float;
+        v.number = t.item<double>();
+    } else {
+        v.kind = Value::Kind::Int;
+        v.integer = t.item<std::int64_t>();
+    }
+    return v.scalarText();
 }
 
 class Lister {

@@ -35,6 +35,8 @@ ValuePtr lookupPath(const ValuePtr& v, const std::string& path);
 
 /// "float32", "float64", "float16", "bfloat16", "int64", "uint8", "bool", ... (NumPy names).
 std::string dtypeName(torch::ScalarType t);
+/// A tensor's shape as Python prints a tuple: "(64, 3, 3, 3)", "(10,)", "()".
+std::string shapeText(const torch::Tensor& t);
 
 /// The text `repalign-cli pth ls` prints: one line per node with keys, types, dtypes,
 /// shapes and scalar values (short lists of numbers inline).

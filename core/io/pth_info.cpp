@@ -33,10 +33,7 @@ std::string listStateDict(const std::string& path, const std::string& key)
     std::ostringstream o;
     o << "state dict (" << sd.size() << " tensors, " << values << " values)\n";
     for (const auto& [name, t] : sd) {
-        o << "  " << name << ": " << dtypeName(t.scalar_type()) << " (";
-        for (std::int64_t i = 0; i < t.dim(); ++i)
-            o << (i ? ", " : "") << t.size(i);
-        o << (t.dim() == 1 ? ",)" : ")") << "\n";
+        o << "  " << name << ": " << dtypeName(t.scalar_type()) << " " << shapeText(t) << "\n";
     }
     return o.str();
 }

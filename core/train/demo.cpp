@@ -139,9 +139,12 @@ void runBrainSteps(const DemoOptions& o, DemoResult& r, ProgressSink& sink, cons
     const std::string baseCkpt = bestCheckpoint(r.baselineRun);
     r.bundle = o.projectDir + "/data/virtual-cortex.h5";
     if (!fileExists(r.bundle)) {
-        sink.log(LogLevel::Info, "building the virtual cortex (V1, V4) for " + o.brainImages + " -> " + r.bundle);
+        // The demo's own images by default: tuning on another domain would move the BN
+        // statistics away from the classification data and hide the effect under study.
         SynthOptions so;
-        so.data = o.brainImages;
+        so.data = o.brainImages.empty() ? "cifar10:" + r.dataDir : o.brainImages;
+        so.maxImages = o.brainImageCount;
+        sink.log(LogLevel::Info, "building the virtual cortex (V1, V4) for " + so.data + " -> " + r.bundle);
         so.seed = o.seed;
         synthesizeBundleFile(so, r.bundle, sink, cancel);
     }

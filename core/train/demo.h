@@ -19,8 +19,9 @@ struct DemoOptions {
     int threads = 0;
     std::uint64_t seed = 0;
     std::string source;            ///< data spec to draw from; empty = Fashion-MNIST if installed, else shapes
-    std::string brainImages = "shapes:1200:5"; ///< images the virtual cortex responds to (colour matters for V4)
-    int tuneEpochs = 2;
+    std::string brainImages;       ///< images the virtual cortex responds to; empty = the demo's own training images
+    int brainImageCount = 1200;
+    int tuneEpochs = 3;
     int tuneBatchSize = 64;
     std::string lpipsWeights;      ///< empty = the official files when found, else random:0 (uncalibrated)
     bool tune = true;              ///< run the tuning, analysis and comparison steps
