@@ -310,6 +310,8 @@ NsdBundle importSeedNpy(const ImportOptions& o, ProgressSink& sink, const Cancel
     for (std::int64_t i = 0; i < n; ++i) {
         cancel.check();
         const std::string& p = paths[static_cast<std::size_t>(i)];
+        if (p.empty())
+            throw Error(pathsFile + ": entry " + std::to_string(i) + " is an empty path");
         const std::string bn = baseName(p);
         const std::string file = firstExisting(
             {p[0] == '/' ? p : o.root + "/" + p, o.root + "/" + bn, o.root + "/preprocessed/" + bn, o.root + "/images/" + bn},

@@ -266,6 +266,15 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
         bestEpoch = static_cast<int>(ck.scalars["best_epoch"]);
         startBatch = static_cast<std::int64_t>(ck.scalars["epoch_batch"]);
         sums = {ck.scalars["epoch_pred_sum"], ck.scalars["epoch_kd_sum"], ck.scalars["epoch_total_sum"], ck.scalars["epoch_seen"]};
+        if (startEpoch >= cfg.epochs && startBatch == 0) {
+            result.state = "finished";
+            result.steps = globalStep;
+            result.epochsDone = startEpoch;
+            result.bestEpoch = bestEpoch;
+            result.message = "the run already finished its " + std::to_string(cfg.epochs) + " epochs; nothing to resume";
+            sink.log(LogLevel::Notice, result.message);
+            return result;
+        }
         run.truncateMetrics(globalStep);
         run.log("resumed at epoch " + std::to_string(startEpoch + 1) + ", step " + std::to_string(globalStep));
         sink.log(LogLevel::Info, "resuming at epoch " + std::to_string(startEpoch + 1) + " step " + std::to_string(globalStep));
