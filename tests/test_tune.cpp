@@ -314,6 +314,19 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(QString::fromStdString(run + "/metrics.csv")));
     }
 
+    void cliErrorsAreOneLine()
+    {
+        if (!QFile::exists(REPALIGN_CLI))
+            QSKIP("repalign-cli not built");
+        std::string out;
+        QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " predictivity --checkpoint " + m_base + " --bundle " + m_bundle + " --roi FFA", &out), 1);
+        QVERIFY2(out.find("error: ") != std::string::npos && out.find("unknown ROI 'FFA' (present: V4)") != std::string::npos, out.c_str());
+        const std::string cfg = m_dir + "/bad.yaml";
+        testutil::writeText(cfg, tuneYaml(m_base, m_bundle, "readout: {activation: relu}\n"));
+        QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " tune --config " + cfg + " --out " + m_dir + "/cli-bad", &out), 1);
+        QVERIFY2(out.find("readout.activation") != std::string::npos && out.find("valid: none, elu1") != std::string::npos, out.c_str());
+    }
+
     void divergenceEndsDiverged()
     {
         // Responses of 1e30 overflow the squared error: the first step diverges.
