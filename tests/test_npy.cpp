@@ -25,7 +25,7 @@ private Q_SLOTS:
         const NpyArray a = readNpy(fx("f4_le_c.npy"));
         QCOMPARE(a.kind, 'f');
         QCOMPARE(a.itemSize, 4);
-        QCOMPARE(a.shape, (std::vector<std::int64_t>{3, 4}));
+        QCOMPARE(a.shape, (std::vector<std::int64_t> {3, 4}));
         const auto v = a.toFloats();
         for (int i = 0; i < 3; ++i)
             for (int j = 0; j < 4; ++j)
@@ -51,7 +51,7 @@ private Q_SLOTS:
     void int32Fortran3d()
     {
         const NpyArray a = readNpy(fx("i4_le_fortran.npy"));
-        QCOMPARE(a.shape, (std::vector<std::int64_t>{2, 3, 4}));
+        QCOMPARE(a.shape, (std::vector<std::int64_t> {2, 3, 4}));
         const auto v = a.toDoubles();
         for (int k = 0; k < 24; ++k)
             QCOMPARE(v[k], double(k * 1000 - 7000));
@@ -77,7 +77,7 @@ private Q_SLOTS:
     void byteStrings()
     {
         const auto s = readNpy(fx("bytes.npy")).toStrings();
-        QCOMPARE(s, (std::vector<std::string>{"ab", "cde"}));
+        QCOMPARE(s, (std::vector<std::string> {"ab", "cde"}));
     }
     void versions2and3()
     {
@@ -97,7 +97,7 @@ private Q_SLOTS:
             }
         }
         try {
-            parseNpy(std::vector<char>{'n', 'o', 't', 'n', 'p', 'y', 0, 0, 0, 0, 0}, "mem");
+            parseNpy(std::vector<char> {'n', 'o', 't', 'n', 'p', 'y', 0, 0, 0, 0, 0}, "mem");
             QFAIL("bad magic accepted");
         } catch (const Error& e) {
             QVERIFY(std::string(e.what()).find("magic") != std::string::npos);
@@ -111,10 +111,10 @@ private Q_SLOTS:
     void writeRoundTrip()
     {
         const std::string dir = testutil::tempDir("npy");
-        const std::vector<float> v{1.5f, -2.0f, 3.25f, 0.0f, 7.0f, 8.0f};
+        const std::vector<float> v {1.5f, -2.0f, 3.25f, 0.0f, 7.0f, 8.0f};
         writeNpyF32(dir + "/a.npy", {2, 3}, v);
         const NpyArray a = readNpy(dir + "/a.npy");
-        QCOMPARE(a.shape, (std::vector<std::int64_t>{2, 3}));
+        QCOMPARE(a.shape, (std::vector<std::int64_t> {2, 3}));
         QCOMPARE(a.toFloats(), v);
     }
 };

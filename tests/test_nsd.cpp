@@ -7,8 +7,8 @@
 #include "data/virtual_cortex.h"
 #include "io/h5.h"
 #include "io/npy.h"
-#include "train/predictivity.h"
 #include "testutil.h"
+#include "train/predictivity.h"
 
 #include <QtTest>
 
@@ -80,7 +80,7 @@ void compareFloats(const std::vector<float>& a, const std::vector<float>& b, dou
             continue;
         }
         QVERIFY2(std::fabs(a[i] - b[i]) <= tol * (1 + std::fabs(b[i])),
-                 ("index " + std::to_string(i) + ": " + std::to_string(a[i]) + " vs " + std::to_string(b[i])).c_str());
+            ("index " + std::to_string(i) + ": " + std::to_string(a[i]) + " vs " + std::to_string(b[i])).c_str());
     }
 }
 
@@ -106,7 +106,7 @@ private Q_SLOTS:
         QCOMPARE(r.stimulusIds, b.stimulusIds);
         QCOMPARE(r.roi("V4").responses, b.rois[0].responses);
         QCOMPARE(r.roi("V4").coords, b.rois[0].coords);
-        QCOMPARE(r.indices(BundleSplit::Val), (std::vector<std::int64_t>{2}));
+        QCOMPARE(r.indices(BundleSplit::Val), (std::vector<std::int64_t> {2}));
         const ImageDataset imgs = r.images({1, 3});
         QCOMPARE(imgs.count, std::int64_t(2));
         QCOMPARE(int(imgs.pixels[0]), 12);
@@ -154,9 +154,9 @@ private Q_SLOTS:
         QCOMPARE(sink.warnings, 1);
         QVERIFY(sink.lastWarning.find("dropped 1 of 3") != std::string::npos);
         QCOMPARE(b.rois[0].voxels, std::int64_t(2));
-        QCOMPARE(b.rois[0].responses, (std::vector<float>{1, 3, 4, 6, 7, 9, 10, 12}));
-        QCOMPARE(b.rois[0].noiseCeiling, (std::vector<float>{0.5f, 0.7f}));
-        QCOMPARE(b.rois[0].coords, (std::vector<std::int32_t>{1, 2, 3, 7, 8, 9}));
+        QCOMPARE(b.rois[0].responses, (std::vector<float> {1, 3, 4, 6, 7, 9, 10, 12}));
+        QCOMPARE(b.rois[0].noiseCeiling, (std::vector<float> {0.5f, 0.7f}));
+        QCOMPARE(b.rois[0].coords, (std::vector<std::int32_t> {1, 2, 3, 7, 8, 9}));
     }
     void randomSplitIsSeeded()
     {
@@ -179,8 +179,8 @@ private Q_SLOTS:
         CancelToken cancel;
         const ImportResult r = importBundle(o, sink, cancel);
         QCOMPARE(r.images, std::int64_t(6));
-        QCOMPARE(r.rois, (std::vector<std::string>{"V1", "V4"}));
-        QCOMPARE(r.voxels, (std::vector<std::int64_t>{5, 3})); // V4's NaN voxel dropped
+        QCOMPARE(r.rois, (std::vector<std::string> {"V1", "V4"}));
+        QCOMPARE(r.voxels, (std::vector<std::int64_t> {5, 3})); // V4's NaN voxel dropped
         QCOMPARE(r.droppedVoxels, std::int64_t(1));
         QCOMPARE(sink.warnings, 1);
         const NsdBundle b = readBundle(o.out);
@@ -188,7 +188,7 @@ private Q_SLOTS:
         QCOMPARE(b.stimuli.size(), imgs.data.size());
         QVERIFY(std::equal(b.stimuli.begin(), b.stimuli.end(), reinterpret_cast<const std::uint8_t*>(imgs.data.data())));
         compareFloats(b.roi("V4").responses, readNpy(fx("seed_npy/expected_V4_kept.npy")).toFloats(), 0);
-        QCOMPARE(b.stimulusIds, (std::vector<std::int64_t>{100, 101, 102, 103, 104, 105}));
+        QCOMPARE(b.stimulusIds, (std::vector<std::int64_t> {100, 101, 102, 103, 104, 105}));
         QCOMPARE(b.indices(BundleSplit::Val).size(), std::size_t(2));
         QCOMPARE(b.source, std::string("seed-npy"));
 
@@ -203,7 +203,8 @@ private Q_SLOTS:
         o.root = fx("seed_npy_badn");
         expectError([&] { importBundle(o, sink, cancel); }, "same N");
         o.root = fx("seed_npy_badimg");
-        expectError([&] { importBundle(o, sink, cancel); }, "img0.npy: shape (8, 8, 3), dtype <f4: an image must be uint8 [H,W,3]");
+        expectError(
+            [&] { importBundle(o, sink, cancel); }, "img0.npy: shape (8, 8, 3), dtype <f4: an image must be uint8 [H,W,3]");
     }
     void importAlgonauts()
     {
@@ -284,10 +285,10 @@ private Q_SLOTS:
     void noiseCeilingKnownCases()
     {
         // Identical repeats: all variance is signal, ceiling 1.
-        const std::vector<float> same{1, 1, 2, 2, 3, 3, 5, 5};
+        const std::vector<float> same {1, 1, 2, 2, 3, 3, 5, 5};
         QCOMPARE(noiseCeilingFromTrials(same, 4, 2, 1)[0], 1.0f);
         // Pure noise around a constant: ceiling 0.
-        const std::vector<float> noise{1, -1, -1, 1, 1, -1, -1, 1};
+        const std::vector<float> noise {1, -1, -1, 1, 1, -1, -1, 1};
         QCOMPARE(noiseCeilingFromTrials(noise, 4, 2, 1)[0], 0.0f);
     }
 
@@ -341,14 +342,16 @@ private Q_SLOTS:
             QSKIP("repalign-cli not built");
         const std::string dir = testutil::tempDir("nsd");
         std::string out;
-        QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " nsd synth --data shapes:60 --voxels 8 --out " + dir + "/vc.h5 -q", &out), 0);
+        QCOMPARE(
+            testutil::run(std::string(REPALIGN_CLI) + " nsd synth --data shapes:60 --voxels 8 --out " + dir + "/vc.h5 -q", &out),
+            0);
         QVERIFY2(out.find("noise ceiling 0.7500") != std::string::npos, out.c_str());
         QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " nsd info " + dir + "/vc.h5", &out), 0);
         QVERIFY2(out.find("ROI V4") != std::string::npos && out.find("60 images") != std::string::npos, out.c_str());
-        QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " nsd import --format seed-npy " + fx("seed_npy") + " --image-size 8 --strict --out " +
-                                   dir + "/s.h5",
-                               &out),
-                 1);
+        QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " nsd import --format seed-npy " + fx("seed_npy")
+                         + " --image-size 8 --strict --out " + dir + "/s.h5",
+                     &out),
+            1);
         QVERIFY2(out.find("error: ") != std::string::npos && out.find("NaN/Inf") != std::string::npos, out.c_str());
     }
 };

@@ -7,12 +7,12 @@
 #include "data/virtual_cortex.h"
 #include "io/h5.h"
 #include "models/nets.h"
+#include "testutil.h"
 #include "train/checkpoint.h"
 #include "train/predictivity.h"
 #include "train/rundir.h"
 #include "train/tune_config.h"
 #include "train/tuner.h"
-#include "testutil.h"
 
 #include <QtTest>
 
@@ -54,10 +54,10 @@ std::string baseCheckpoint(const std::string& dir)
 }
 
 std::string tuneYaml(const std::string& base, const std::string& bundle, const std::string& extra,
-                     const std::string& rois = "[V4]", const std::string& cls = "\"shapes:32:5\"")
+    const std::string& rois = "[V4]", const std::string& cls = "\"shapes:32:5\"")
 {
-    return "base:\n  checkpoint: " + base + "\nbundle: " + bundle + "\nrois: " + rois + "\nclassification_val: " + cls +
-           "\nsystem:\n  num_workers: 1\n" + extra;
+    return "base:\n  checkpoint: " + base + "\nbundle: " + bundle + "\nrois: " + rois + "\nclassification_val: " + cls
+        + "\nsystem:\n  num_workers: 1\n" + extra;
 }
 
 } // namespace
@@ -88,7 +88,7 @@ private Q_SLOTS:
         const TuneConfig c = parseTuneConfig("base: {checkpoint: b.pt}\nbundle: x.h5\n", "t.yaml", {}, "/data");
         QCOMPARE(c.baseCheckpoint, std::string("/data/b.pt"));
         QCOMPARE(c.bundle, std::string("/data/x.h5"));
-        QCOMPARE(c.rois, (std::vector<std::string>{"V4"}));
+        QCOMPARE(c.rois, (std::vector<std::string> {"V4"}));
         QCOMPARE(c.tap, std::string("layer4"));
         QCOMPARE(c.pooling, std::string("flatten"));
         QCOMPARE(c.activation, std::string("none"));
@@ -115,7 +115,8 @@ private Q_SLOTS:
         const TuneConfig d = parseTuneConfig(tuneConfigToYaml(c), "rt.yaml");
         QCOMPARE(tuneConfigToYaml(d), tuneConfigToYaml(c));
         // Strictness: one line naming the key and the valid choices.
-        expectError([] { parseTuneConfig("base: {checkpoint: b}\nbundle: x\nreadout: {pooling: max}\n", "t.yaml"); }, "valid: flatten, mean");
+        expectError([] { parseTuneConfig("base: {checkpoint: b}\nbundle: x\nreadout: {pooling: max}\n", "t.yaml"); },
+            "valid: flatten, mean");
         expectError([] { parseTuneConfig("base: {checkpoint: b}\nbundle: x\nalhpa: 1\n", "t.yaml"); }, "unknown key 'alhpa'");
         expectError([] { parseTuneConfig("bundle: x\n", "t.yaml"); }, "base.checkpoint");
         expectError([] { parseTuneConfig("base: {checkpoint: b}\nbundle: x\nalpha: -1\n", "t.yaml"); }, "alpha");
@@ -124,8 +125,8 @@ private Q_SLOTS:
     void lossEqualsFormula()
     {
         // B=2 images, V=3 voxels, C=3 classes; alpha 0.7.
-        const std::vector<float> s{1.0f, -0.5f, 2.0f, 0.3f, 0.1f, -1.2f}, t{0.5f, 0.5f, 1.0f, -0.2f, 0.4f, 0.0f};
-        const std::vector<float> p{0.1f, 0.2f, -0.3f, 1.0f, 0.0f, 0.5f}, y{0.0f, 0.4f, -0.1f, 0.7f, -0.2f, 0.5f};
+        const std::vector<float> s {1.0f, -0.5f, 2.0f, 0.3f, 0.1f, -1.2f}, t {0.5f, 0.5f, 1.0f, -0.2f, 0.4f, 0.0f};
+        const std::vector<float> p {0.1f, 0.2f, -0.3f, 1.0f, 0.0f, 0.5f}, y {0.0f, 0.4f, -0.1f, 0.7f, -0.2f, 0.5f};
         double mse = 0;
         for (int i = 0; i < 6; ++i)
             mse += (double(p[i]) - y[i]) * (double(p[i]) - y[i]) / 6.0;
@@ -153,7 +154,7 @@ private Q_SLOTS:
     }
     void kdIsZeroWhenStudentEqualsTeacher()
     {
-        const std::vector<float> logits{3.0f, -1.0f, 0.25f, 8.0f, 2.0f, -4.0f, 0.0f, 0.0f};
+        const std::vector<float> logits {3.0f, -1.0f, 0.25f, 8.0f, 2.0f, -4.0f, 0.0f, 0.0f};
         const LwfLoss l = lwfLoss({1, 2}, {1, 2}, logits, logits, 2, 4, 1.0);
         QCOMPARE(l.kd, 0.0);
         QCOMPARE(l.pred, 0.0);
@@ -170,7 +171,7 @@ private Q_SLOTS:
         for (auto& e : w)
             e = static_cast<float>(gaussian(rng) * 0.3);
         // Voxel j gets noise sd s_j, so its true r is sqrt(var(signal) / (var(signal) + s_j^2)).
-        std::vector<double> noiseSd{0.1, 0.5, 1.0, 1.5, 2.0, 2.5};
+        std::vector<double> noiseSd {0.1, 0.5, 1.0, 1.5, 2.0, 2.5};
         for (std::int64_t i = 0; i < n; ++i)
             for (std::int64_t j = 0; j < v; ++j) {
                 double s = 0;
@@ -192,7 +193,8 @@ private Q_SLOTS:
             for (std::int64_t k = 0; k < d; ++k)
                 vs += double(w[k * v + j]) * w[k * v + j]; // var(x w) with unit-variance x
             const double truth = std::sqrt(vs / (vs + noiseSd[j] * noiseSd[j]));
-            QVERIFY2(std::fabs(r[j] - truth) < 0.08, (std::to_string(j) + ": r " + std::to_string(r[j]) + " truth " + std::to_string(truth)).c_str());
+            QVERIFY2(std::fabs(r[j] - truth) < 0.08,
+                (std::to_string(j) + ": r " + std::to_string(r[j]) + " truth " + std::to_string(truth)).c_str());
         }
         // The intercept and weights are recovered.
         QVERIFY(std::fabs(fit.bias[0] - 2.0) < 0.1);
@@ -202,7 +204,7 @@ private Q_SLOTS:
         const PredictivityStats st = predictivityStats(pred.data(), yte.data(), nte, v, ceiling.data());
         QVERIFY(st.hasCeiling);
         QVERIFY(std::fabs(st.normalized[0] - r[0] * r[0] / 0.5) < 1e-5);
-        const std::vector<float> a{1, 2, 3, 4}, b{4, 3, 2, 1};
+        const std::vector<float> a {1, 2, 3, 4}, b {4, 3, 2, 1};
         const PredictivityStats neg = predictivityStats(a.data(), b.data(), 4, 1, ceiling.data());
         QVERIFY(std::fabs(neg.r[0] + 1.0f) < 1e-6);
         QCOMPARE(neg.normalized[0], 0.0f);
@@ -212,8 +214,8 @@ private Q_SLOTS:
     {
         const std::string run = m_dir + "/run";
         const std::string cfgPath = m_dir + "/tune.yaml";
-        testutil::writeText(cfgPath, tuneYaml(m_base, m_bundle,
-                                              "optimization:\n  epochs: 2\n  batch_size: 32\n  optimizer_params: {lr: 0.001}\n"));
+        testutil::writeText(cfgPath,
+            tuneYaml(m_base, m_bundle, "optimization:\n  epochs: 2\n  batch_size: 32\n  optimizer_params: {lr: 0.001}\n"));
         const TuneConfig cfg = loadTuneConfig(cfgPath);
         NullSink sink;
         CancelToken cancel;
@@ -239,15 +241,15 @@ private Q_SLOTS:
         po.checkpoint = run + "/checkpoints/last.pt";
         const ProbeResult after = predictivityProbe(po, sink, cancel);
         const double r0 = before.rois[0].val.rMedian, r1 = after.rois[0].val.rMedian;
-        qInfo("V4 ridge r median: frozen base %.4f (alpha %g), tuned %.4f (alpha %g); tuned readout r %.4f",
-              r0, before.rois[0].fit.alpha, r1, after.rois[0].fit.alpha, r.last[0].rMedian);
+        qInfo("V4 ridge r median: frozen base %.4f (alpha %g), tuned %.4f (alpha %g); tuned readout r %.4f", r0,
+            before.rois[0].fit.alpha, r1, after.rois[0].fit.alpha, r.last[0].rMedian);
         QVERIFY2(r1 > r0 + 0.01, (std::to_string(r0) + " -> " + std::to_string(r1)).c_str());
 
         // The tuned checkpoint is an ordinary classifier checkpoint plus the readout.
         const Checkpoint ck = loadCheckpoint(run + "/checkpoints/last.pt");
         QCOMPARE(ck.model, std::string("resnet18_cifar10"));
         QVERIFY(ck.extraTensors.count("readout.V4.weight"));
-        QCOMPARE(ck.extraTensors.at("readout.V4.weight").sizes().vec(), (std::vector<std::int64_t>{24, 2048}));
+        QCOMPARE(ck.extraTensors.at("readout.V4.weight").sizes().vec(), (std::vector<std::int64_t> {24, 2048}));
         QCOMPARE(ck.extraTensors.at("readout.V4.bias").numel(), std::int64_t(24));
         TapNet m = modelFromCheckpoint(ck, "", "last.pt");
         QVERIFY(m != nullptr);
@@ -265,7 +267,7 @@ private Q_SLOTS:
         QCOMPARE(kdRows, 2);
         QCOMPARE(readRunStatus(run).state, std::string("finished"));
         H5File pf(run + "/predictivity.h5", H5File::Mode::Read);
-        QCOMPARE(pf.dims("/r/V4"), (std::vector<std::uint64_t>{24}));
+        QCOMPARE(pf.dims("/r/V4"), (std::vector<std::uint64_t> {24}));
         QVERIFY(pf.exists("/normalized/V4"));
         QCOMPARE(static_cast<int>(pf.attrDouble("/", "epoch")), r.bestEpoch);
 
@@ -279,10 +281,10 @@ private Q_SLOTS:
     {
         // Spatial-mean readout, ELU+1 output, frozen backbone, no distillation.
         const std::string run = m_dir + "/frozen";
-        const TuneConfig cfg = parseTuneConfig(
-            tuneYaml(m_base, m_bundle,
-                     "readout: {pooling: mean, activation: elu1, freeze_backbone: true}\nalpha: 0\n"
-                     "optimization: {epochs: 1, batch_size: 64, max_steps_per_epoch: 2}\n", "[V4]", "none"),
+        const TuneConfig cfg = parseTuneConfig(tuneYaml(m_base, m_bundle,
+                                                   "readout: {pooling: mean, activation: elu1, freeze_backbone: true}\nalpha: 0\n"
+                                                   "optimization: {epochs: 1, batch_size: 64, max_steps_per_epoch: 2}\n",
+                                                   "[V4]", "none"),
             "frozen.yaml");
         NullSink sink;
         CancelToken cancel;
@@ -303,14 +305,19 @@ private Q_SLOTS:
         CancelToken cancel;
         const std::string run = m_dir + "/bad";
         expectError([&] { TuneJob(parseTuneConfig(tuneYaml(m_base, m_bundle, "", "[FFA]"), "b.yaml"), run).run(sink, cancel); },
-                    "present: V4");
-        expectError([&] { TuneJob(parseTuneConfig(tuneYaml(m_base, m_bundle, "base_model_placeholder: 1\n"), "b.yaml"), run).run(sink, cancel); },
-                    "unknown key");
+            "present: V4");
+        expectError(
+            [&] {
+                TuneJob(parseTuneConfig(tuneYaml(m_base, m_bundle, "base_model_placeholder: 1\n"), "b.yaml"), run)
+                    .run(sink, cancel);
+            },
+            "unknown key");
         std::string yaml = tuneYaml(m_base, m_bundle, "");
         yaml.replace(yaml.find("base:\n"), 6, "base:\n  model: vgg11_cifar10\n");
         expectError([&] { TuneJob(parseTuneConfig(yaml, "b.yaml"), run).run(sink, cancel); }, "not the requested vgg11_cifar10");
-        expectError([&] { TuneJob(parseTuneConfig(tuneYaml(m_base, m_bundle, "tap: layer9\n"), "b.yaml"), run).run(sink, cancel); },
-                    "valid:");
+        expectError(
+            [&] { TuneJob(parseTuneConfig(tuneYaml(m_base, m_bundle, "tap: layer9\n"), "b.yaml"), run).run(sink, cancel); },
+            "valid:");
         QVERIFY(!QFile::exists(QString::fromStdString(run + "/metrics.csv")));
     }
 
@@ -319,12 +326,17 @@ private Q_SLOTS:
         if (!QFile::exists(REPALIGN_CLI))
             QSKIP("repalign-cli not built");
         std::string out;
-        QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " predictivity --checkpoint " + m_base + " --bundle " + m_bundle + " --roi FFA", &out), 1);
-        QVERIFY2(out.find("error: ") != std::string::npos && out.find("unknown ROI 'FFA' (present: V4)") != std::string::npos, out.c_str());
+        QCOMPARE(testutil::run(
+                     std::string(REPALIGN_CLI) + " predictivity --checkpoint " + m_base + " --bundle " + m_bundle + " --roi FFA",
+                     &out),
+            1);
+        QVERIFY2(out.find("error: ") != std::string::npos && out.find("unknown ROI 'FFA' (present: V4)") != std::string::npos,
+            out.c_str());
         const std::string cfg = m_dir + "/bad.yaml";
         testutil::writeText(cfg, tuneYaml(m_base, m_bundle, "readout: {activation: relu}\n"));
         QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " tune --config " + cfg + " --out " + m_dir + "/cli-bad", &out), 1);
-        QVERIFY2(out.find("readout.activation") != std::string::npos && out.find("valid: none, elu1") != std::string::npos, out.c_str());
+        QVERIFY2(out.find("readout.activation") != std::string::npos && out.find("valid: none, elu1") != std::string::npos,
+            out.c_str());
     }
 
     void divergenceEndsDiverged()
@@ -337,7 +349,8 @@ private Q_SLOTS:
         writeBundle(bundle, b);
         const std::string run = m_dir + "/diverge";
         const TuneConfig cfg = parseTuneConfig(
-            tuneYaml(m_base, bundle, "optimization: {epochs: 1, batch_size: 32, max_steps_per_epoch: 2}\n", "[V4]", "none"), "d.yaml");
+            tuneYaml(m_base, bundle, "optimization: {epochs: 1, batch_size: 32, max_steps_per_epoch: 2}\n", "[V4]", "none"),
+            "d.yaml");
         NullSink sink;
         CancelToken cancel;
         const TuneResult r = TuneJob(cfg, run).run(sink, cancel);
@@ -350,7 +363,8 @@ private Q_SLOTS:
     {
         const std::string run = m_dir + "/cancel";
         const TuneConfig cfg = parseTuneConfig(
-            tuneYaml(m_base, m_bundle, "optimization: {epochs: 1, batch_size: 32, max_steps_per_epoch: 3}\n", "[V4]", "none"), "c.yaml");
+            tuneYaml(m_base, m_bundle, "optimization: {epochs: 1, batch_size: 32, max_steps_per_epoch: 3}\n", "[V4]", "none"),
+            "c.yaml");
         NullSink sink;
         CancelToken cancel;
         cancel.cancel();

@@ -59,30 +59,34 @@ struct SynthArgs {
 void printBundle(const BundleInfo& info)
 {
     std::printf("%s: %lld images %dx%d (train %lld, val %lld, test %lld); source %s, subject %s\n", info.path.c_str(),
-                static_cast<long long>(info.count), info.height, info.width, static_cast<long long>(info.train),
-                static_cast<long long>(info.val), static_cast<long long>(info.test), info.source.c_str(), info.subject.c_str());
+        static_cast<long long>(info.count), info.height, info.width, static_cast<long long>(info.train),
+        static_cast<long long>(info.val), static_cast<long long>(info.test), info.source.c_str(), info.subject.c_str());
     if (!info.betaVersion.empty())
         std::printf("  betas: %s\n", info.betaVersion.c_str());
     for (const auto& r : info.rois)
         std::printf("  ROI %-12s %6lld voxels%s%s%s\n", r.name.c_str(), static_cast<long long>(r.voxels),
-                    r.repeats ? (", " + std::to_string(r.repeats) + " repeats").c_str() : "", r.hasNoiseCeiling ? ", noise ceiling" : "",
-                    r.hasCoords ? ", coordinates" : "");
+            r.repeats ? (", " + std::to_string(r.repeats) + " repeats").c_str() : "", r.hasNoiseCeiling ? ", noise ceiling" : "",
+            r.hasCoords ? ", coordinates" : "");
 }
 
 CommandRegistrar reg(30, [](CLI::App& app) {
-    auto* nsd = app.add_subcommand("nsd", "Brain-data bundles: import NSD / Algonauts / the reference layout, synthesize, inspect");
+    auto* nsd
+        = app.add_subcommand("nsd", "Brain-data bundles: import NSD / Algonauts / the reference layout, synthesize, inspect");
     nsd->require_subcommand(1);
 
     auto ia = std::make_shared<ImportArgs>();
     auto* imp = nsd->add_subcommand("import", "Import brain data into an NSD bundle (HDF5)");
-    imp->add_option("--format", ia->opt.format, "seed-npy | algonauts2023 | nsd")->required()->check(CLI::IsMember(importFormats()));
+    imp->add_option("--format", ia->opt.format, "seed-npy | algonauts2023 | nsd")
+        ->required()
+        ->check(CLI::IsMember(importFormats()));
     imp->add_option("root", ia->opt.root, "ROOT (seed-npy), SUBJ_DIR (algonauts2023) or NSD_ROOT (nsd)")->required();
     imp->add_option("--out", ia->opt.out, "Bundle to write (.h5)")->required();
     imp->add_option("--image-size", ia->opt.imageSize, "Stimuli are resized to this side length (default 64)");
     imp->add_option("--val-fraction", ia->opt.valFraction, "Share of images in the val split (default 0.1)");
     imp->add_option("--seed", ia->opt.seed, "Seed of the train/val split");
     imp->add_option("--roi", ia->opt.rois, "ROI name (repeatable); seed-npy: a subset of brain_activities/*.npy");
-    imp->add_option("--hemisphere", ia->opt.hemisphere, "algonauts2023: lh | rh | both")->check(CLI::IsMember({"lh", "rh", "both"}));
+    imp->add_option("--hemisphere", ia->opt.hemisphere, "algonauts2023: lh | rh | both")
+        ->check(CLI::IsMember({"lh", "rh", "both"}));
     imp->add_option("--subject", ia->opt.subject, "nsd: subject 1..8");
     imp->add_option("--sessions", ia->sessions, "nsd: sessions A-B (default 1-40)");
     imp->add_option("--betas", ia->opt.betas, "nsd: beta version folder (default betas_fithrf_GLMdenoise_RR)");
@@ -122,7 +126,8 @@ CommandRegistrar reg(30, [](CLI::App& app) {
     auto* syn = nsd->add_subcommand("synth", "Synthesize a virtual-cortex bundle (V1 Gabor energy, V4 curvature/colour/texture)");
     syn->add_option("--data", sa->opt.data, "Data spec of the images (e.g. shapes:2000, cifar10:DIR)")->required();
     syn->add_option("--out", sa->out, "Bundle to write (.h5)")->required();
-    syn->add_option("--split", sa->opt.split, "Which split of the data spec (train|test)")->check(CLI::IsMember({"train", "test", "val"}));
+    syn->add_option("--split", sa->opt.split, "Which split of the data spec (train|test)")
+        ->check(CLI::IsMember({"train", "test", "val"}));
     syn->add_option("--max-images", sa->opt.maxImages, "Use at most this many images (0 = all)");
     syn->add_option("--roi", sa->opt.rois, "ROIs to synthesize (V1, V4; default both)");
     syn->add_option("--voxels", sa->opt.voxels, "Voxels per ROI (default 64)");
@@ -136,9 +141,9 @@ CommandRegistrar reg(30, [](CLI::App& app) {
         TerminalSink sink(sa->quiet);
         const NsdBundle b = synthesizeBundleFile(sa->opt, sa->out, sink, cancel);
         sink.finish();
-        std::printf("wrote %s: %lld images, ROIs %s, %d voxels each, %d repeats, noise sd %.3g (noise ceiling %.4f)\n", sa->out.c_str(),
-                    static_cast<long long>(b.count), joinChoices(b.roiNames()).c_str(), sa->opt.voxels, sa->opt.repeats, sa->opt.noiseSd,
-                    virtualCortexCeiling(sa->opt.noiseSd, sa->opt.repeats));
+        std::printf("wrote %s: %lld images, ROIs %s, %d voxels each, %d repeats, noise sd %.3g (noise ceiling %.4f)\n",
+            sa->out.c_str(), static_cast<long long>(b.count), joinChoices(b.roiNames()).c_str(), sa->opt.voxels, sa->opt.repeats,
+            sa->opt.noiseSd, virtualCortexCeiling(sa->opt.noiseSd, sa->opt.repeats));
     });
 
     auto infoPath = std::make_shared<std::string>();

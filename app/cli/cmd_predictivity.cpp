@@ -16,7 +16,8 @@ struct ProbeArgs {
 
 CommandRegistrar reg(32, [](CLI::App& app) {
     auto args = std::make_shared<ProbeArgs>();
-    auto* sub = app.add_subcommand("predictivity", "Fit a ridge readout on frozen features (train split) and report per-voxel r (val split)");
+    auto* sub = app.add_subcommand(
+        "predictivity", "Fit a ridge readout on frozen features (train split) and report per-voxel r (val split)");
     sub->add_option("--checkpoint", args->opt.checkpoint, "Checkpoint (own or PyTorch)")->required();
     sub->add_option("--bundle", args->opt.bundle, "NSD bundle (.h5)")->required();
     sub->add_option("--layer", args->opt.layer, "Tap to read features from (default layer4)");
@@ -40,8 +41,8 @@ CommandRegistrar reg(32, [](CLI::App& app) {
         std::printf("model %s, layer %s (%lld features)\n", r.model.c_str(), r.layer.c_str(), static_cast<long long>(r.features));
         for (const auto& p : r.rois) {
             std::printf("%s: %lld voxels, train %lld, val %lld, ridge alpha %g (CV r %.4f)\n", p.roi.c_str(),
-                        static_cast<long long>(p.fit.voxels), static_cast<long long>(p.trainCount), static_cast<long long>(p.valCount),
-                        p.fit.alpha, *std::max_element(p.fit.cvScores.begin(), p.fit.cvScores.end()));
+                static_cast<long long>(p.fit.voxels), static_cast<long long>(p.trainCount), static_cast<long long>(p.valCount),
+                p.fit.alpha, *std::max_element(p.fit.cvScores.begin(), p.fit.cvScores.end()));
             std::printf("  val r median %.4f, mean %.4f", p.val.rMedian, p.val.rMean);
             if (p.val.hasCeiling)
                 std::printf(", r^2/noise ceiling median %.4f, mean %.4f", p.val.normalizedMedian, p.val.normalizedMean);

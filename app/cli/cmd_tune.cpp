@@ -28,7 +28,8 @@ struct TuneArgs {
 CommandRegistrar reg(31, [](CLI::App& app) {
     auto args = std::make_shared<TuneArgs>();
     auto* sub = app.add_subcommand("tune", "Fine-tune a baseline to predict brain responses while distilling from it (LwF)");
-    sub->add_option("--config", args->config, "Tuning YAML (base.checkpoint, bundle, rois, ...; defaults = the reference recipe)")->required();
+    sub->add_option("--config", args->config, "Tuning YAML (base.checkpoint, bundle, rois, ...; defaults = the reference recipe)")
+        ->required();
     sub->add_option("--out", args->out, "Run directory to create (or continue with --resume)")->required();
     sub->add_option("--set", args->sets, "Override a config value, key.path=value (repeatable)");
     sub->add_flag("--resume", args->resume, "Continue the run in --out from checkpoints/last.pt");

@@ -22,13 +22,20 @@ std::string dimsText(const std::vector<std::uint64_t>& d)
 const char* typeName(H5Type t)
 {
     switch (t) {
-    case H5Type::Float32: return "float32";
-    case H5Type::Float64: return "float64";
-    case H5Type::Int64: return "int64";
-    case H5Type::Int32: return "int32";
-    case H5Type::Int16: return "int16";
-    case H5Type::UInt8: return "uint8";
-    default: return "another type";
+    case H5Type::Float32:
+        return "float32";
+    case H5Type::Float64:
+        return "float64";
+    case H5Type::Int64:
+        return "int64";
+    case H5Type::Int32:
+        return "int32";
+    case H5Type::Int16:
+        return "int16";
+    case H5Type::UInt8:
+        return "uint8";
+    default:
+        return "another type";
     }
 }
 
@@ -70,7 +77,8 @@ const RoiResponses& NsdBundle::roi(const std::string& name) const
     for (const auto& r : rois)
         if (r.name == name)
             return r;
-    throw Error((origin.empty() ? std::string("bundle") : origin) + ": unknown ROI '" + name + "' (present: " + joinChoices(roiNames()) + ")");
+    throw Error((origin.empty() ? std::string("bundle") : origin) + ": unknown ROI '" + name
+        + "' (present: " + joinChoices(roiNames()) + ")");
 }
 
 std::vector<std::int64_t> NsdBundle::indices(BundleSplit s) const
@@ -105,7 +113,8 @@ BundleInfo inspectBundle(const std::string& path)
     info.path = path;
     for (const char* name : {"/stimuli", "/stimulus_ids", "/split", "/responses"})
         if (!f.exists(name))
-            throw Error(path + ": missing dataset " + std::string(name) + " (not an NSD bundle; create one with repalign-cli nsd import or nsd synth)");
+            throw Error(path + ": missing dataset " + std::string(name)
+                + " (not an NSD bundle; create one with repalign-cli nsd import or nsd synth)");
     requireType(f, "/stimuli", H5Type::UInt8);
     const auto sd = f.dims("/stimuli");
     if (sd.size() != 4 || sd[3] != 3)
@@ -117,11 +126,13 @@ BundleInfo inspectBundle(const std::string& path)
     info.width = static_cast<int>(sd[2]);
     const std::uint64_t n = sd[0];
     requireType(f, "/stimulus_ids", H5Type::Int64);
-    if (f.dims("/stimulus_ids") != std::vector<std::uint64_t>{n})
-        throw Error(path + ": dataset /stimulus_ids has shape " + dimsText(f.dims("/stimulus_ids")) + ", expected [" + std::to_string(n) + "] to match /stimuli");
+    if (f.dims("/stimulus_ids") != std::vector<std::uint64_t> {n})
+        throw Error(path + ": dataset /stimulus_ids has shape " + dimsText(f.dims("/stimulus_ids")) + ", expected ["
+            + std::to_string(n) + "] to match /stimuli");
     requireType(f, "/split", H5Type::UInt8);
-    if (f.dims("/split") != std::vector<std::uint64_t>{n})
-        throw Error(path + ": dataset /split has shape " + dimsText(f.dims("/split")) + ", expected [" + std::to_string(n) + "] to match /stimuli");
+    if (f.dims("/split") != std::vector<std::uint64_t> {n})
+        throw Error(path + ": dataset /split has shape " + dimsText(f.dims("/split")) + ", expected [" + std::to_string(n)
+            + "] to match /stimuli");
     for (auto v : f.readU8("/split")) {
         if (v > 2)
             throw Error(path + ": dataset /split holds value " + std::to_string(v) + " (valid: 0 train, 1 val, 2 test)");
@@ -137,7 +148,8 @@ BundleInfo inspectBundle(const std::string& path)
         requireType(f, ds, H5Type::Float32);
         const auto rd = f.dims(ds);
         if (rd.size() != 2 || rd[0] != n)
-            throw Error(path + ": dataset " + ds + " has shape " + dimsText(rd) + ", expected [" + std::to_string(n) + ",V] (N from /stimuli)");
+            throw Error(path + ": dataset " + ds + " has shape " + dimsText(rd) + ", expected [" + std::to_string(n)
+                + ",V] (N from /stimuli)");
         if (rd[1] == 0)
             throw Error(path + ": dataset " + ds + " has no voxels (empty ROI)");
         r.voxels = static_cast<std::int64_t>(rd[1]);
@@ -146,21 +158,24 @@ BundleInfo inspectBundle(const std::string& path)
             requireType(f, tr, H5Type::Float32);
             const auto td = f.dims(tr);
             if (td.size() != 3 || td[0] != n || td[2] != rd[1] || td[1] == 0)
-                throw Error(path + ": dataset " + tr + " has shape " + dimsText(td) + ", expected [" + std::to_string(n) + ",R," + std::to_string(rd[1]) + "]");
+                throw Error(path + ": dataset " + tr + " has shape " + dimsText(td) + ", expected [" + std::to_string(n) + ",R,"
+                    + std::to_string(rd[1]) + "]");
             r.repeats = static_cast<int>(td[1]);
         }
         const std::string nc = "/noise_ceiling/" + name;
         if (f.exists(nc)) {
             requireType(f, nc, H5Type::Float32);
-            if (f.dims(nc) != std::vector<std::uint64_t>{rd[1]})
-                throw Error(path + ": dataset " + nc + " has shape " + dimsText(f.dims(nc)) + ", expected [" + std::to_string(rd[1]) + "]");
+            if (f.dims(nc) != std::vector<std::uint64_t> {rd[1]})
+                throw Error(path + ": dataset " + nc + " has shape " + dimsText(f.dims(nc)) + ", expected ["
+                    + std::to_string(rd[1]) + "]");
             r.hasNoiseCeiling = true;
         }
         const std::string vc = "/voxel_coords/" + name;
         if (f.exists(vc)) {
             requireType(f, vc, H5Type::Int32);
-            if (f.dims(vc) != std::vector<std::uint64_t>{rd[1], 3})
-                throw Error(path + ": dataset " + vc + " has shape " + dimsText(f.dims(vc)) + ", expected [" + std::to_string(rd[1]) + ",3]");
+            if (f.dims(vc) != std::vector<std::uint64_t> {rd[1], 3})
+                throw Error(path + ": dataset " + vc + " has shape " + dimsText(f.dims(vc)) + ", expected ["
+                    + std::to_string(rd[1]) + ",3]");
             r.hasCoords = true;
         }
         info.rois.push_back(r);
@@ -221,10 +236,11 @@ void validateBundle(const NsdBundle& b, const std::string& where)
     if (b.count <= 0)
         throw Error(where + ": /stimuli holds no images");
     if (b.height <= 0 || b.width <= 0 || b.stimuli.size() != n * b.height * b.width * 3)
-        throw Error(where + ": /stimuli holds " + std::to_string(b.stimuli.size()) + " bytes, expected N*H*W*3 = " +
-                    std::to_string(n * b.height * b.width * 3));
+        throw Error(where + ": /stimuli holds " + std::to_string(b.stimuli.size())
+            + " bytes, expected N*H*W*3 = " + std::to_string(n * b.height * b.width * 3));
     if (b.stimulusIds.size() != n)
-        throw Error(where + ": /stimulus_ids has " + std::to_string(b.stimulusIds.size()) + " entries, /stimuli " + std::to_string(n));
+        throw Error(
+            where + ": /stimulus_ids has " + std::to_string(b.stimulusIds.size()) + " entries, /stimuli " + std::to_string(n));
     if (b.split.size() != n)
         throw Error(where + ": /split has " + std::to_string(b.split.size()) + " entries, /stimuli " + std::to_string(n));
     for (auto v : b.split)
@@ -238,14 +254,18 @@ void validateBundle(const NsdBundle& b, const std::string& where)
         if (r.voxels <= 0)
             throw Error(where + ": /responses/" + r.name + " has no voxels (empty ROI)");
         if (r.responses.size() != n * r.voxels)
-            throw Error(where + ": /responses/" + r.name + " has " + std::to_string(r.responses.size()) + " values, expected N*V = " +
-                        std::to_string(n) + "*" + std::to_string(r.voxels) + " (stimuli and responses disagree on N)");
+            throw Error(where + ": /responses/" + r.name + " has " + std::to_string(r.responses.size())
+                + " values, expected N*V = " + std::to_string(n) + "*" + std::to_string(r.voxels)
+                + " (stimuli and responses disagree on N)");
         if (!r.trials.empty() && (r.repeats <= 0 || r.trials.size() != n * r.repeats * r.voxels))
-            throw Error(where + ": /responses_trials/" + r.name + " has " + std::to_string(r.trials.size()) + " values, expected N*R*V");
+            throw Error(
+                where + ": /responses_trials/" + r.name + " has " + std::to_string(r.trials.size()) + " values, expected N*R*V");
         if (!r.noiseCeiling.empty() && r.noiseCeiling.size() != static_cast<std::size_t>(r.voxels))
-            throw Error(where + ": /noise_ceiling/" + r.name + " has " + std::to_string(r.noiseCeiling.size()) + " values, expected V = " + std::to_string(r.voxels));
+            throw Error(where + ": /noise_ceiling/" + r.name + " has " + std::to_string(r.noiseCeiling.size())
+                + " values, expected V = " + std::to_string(r.voxels));
         if (!r.coords.empty() && r.coords.size() != static_cast<std::size_t>(r.voxels) * 3)
-            throw Error(where + ": /voxel_coords/" + r.name + " has " + std::to_string(r.coords.size()) + " values, expected V*3");
+            throw Error(
+                where + ": /voxel_coords/" + r.name + " has " + std::to_string(r.coords.size()) + " values, expected V*3");
     }
 }
 
@@ -255,7 +275,7 @@ void writeBundle(const std::string& path, const NsdBundle& b)
     H5File f(path, H5File::Mode::CreateAtomic);
     const auto n = static_cast<std::uint64_t>(b.count);
     f.write("/stimuli", H5Type::UInt8, {n, static_cast<std::uint64_t>(b.height), static_cast<std::uint64_t>(b.width), 3},
-            b.stimuli.data(), /*chunkRows=*/std::min<std::uint64_t>(n, 256));
+        b.stimuli.data(), /*chunkRows=*/std::min<std::uint64_t>(n, 256));
     f.writeI64("/stimulus_ids", {n}, b.stimulusIds);
     f.write("/split", H5Type::UInt8, {n}, b.split.data());
     for (const auto& r : b.rois) {
@@ -325,10 +345,11 @@ std::int64_t dropNonFiniteVoxels(NsdBundle& b, bool strict, ProgressSink& sink)
         if (nBad == 0)
             continue;
         if (strict)
-            throw Error(b.origin + ": ROI " + r.name + " has " + std::to_string(nBad) + " of " + std::to_string(v) +
-                        " voxels with NaN/Inf responses (drop --strict to drop them with a warning)");
+            throw Error(b.origin + ": ROI " + r.name + " has " + std::to_string(nBad) + " of " + std::to_string(v)
+                + " voxels with NaN/Inf responses (drop --strict to drop them with a warning)");
         if (nBad == static_cast<std::int64_t>(v))
-            throw Error(b.origin + ": ROI " + r.name + ": all " + std::to_string(v) + " voxels have NaN/Inf responses (empty ROI)");
+            throw Error(
+                b.origin + ": ROI " + r.name + ": all " + std::to_string(v) + " voxels have NaN/Inf responses (empty ROI)");
         std::vector<std::size_t> keep;
         for (std::size_t j = 0; j < v; ++j)
             if (!bad[j])
@@ -355,8 +376,9 @@ std::int64_t dropNonFiniteVoxels(NsdBundle& b, bool strict, ProgressSink& sink)
         }
         r.voxels = static_cast<std::int64_t>(nv);
         droppedTotal += nBad;
-        sink.log(LogLevel::Warning, "ROI " + r.name + ": dropped " + std::to_string(nBad) + " of " + std::to_string(v) +
-                                        " voxels with NaN/Inf responses (use --strict to fail instead)");
+        sink.log(LogLevel::Warning,
+            "ROI " + r.name + ": dropped " + std::to_string(nBad) + " of " + std::to_string(v)
+                + " voxels with NaN/Inf responses (use --strict to fail instead)");
     }
     return droppedTotal;
 }

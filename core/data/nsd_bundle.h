@@ -27,25 +27,25 @@ enum class BundleSplit : std::uint8_t { Train = 0, Val = 1, Test = 2 };
 struct RoiResponses {
     std::string name;
     std::int64_t voxels = 0;
-    std::vector<float> responses;        ///< [N,V]
-    int repeats = 0;                     ///< R of responses_trials, 0 when absent
-    std::vector<float> trials;           ///< [N,R,V] or empty
-    std::vector<float> noiseCeiling;     ///< [V] or empty
-    std::vector<std::int32_t> coords;    ///< [V,3] or empty
+    std::vector<float> responses; ///< [N,V]
+    int repeats = 0; ///< R of responses_trials, 0 when absent
+    std::vector<float> trials; ///< [N,R,V] or empty
+    std::vector<float> noiseCeiling; ///< [V] or empty
+    std::vector<std::int32_t> coords; ///< [V,3] or empty
 };
 
 struct NsdBundle {
     std::int64_t count = 0;
     int height = 0;
     int width = 0;
-    std::vector<std::uint8_t> stimuli;       ///< [N,H,W,3]
-    std::vector<std::int64_t> stimulusIds;   ///< [N]
-    std::vector<std::uint8_t> split;         ///< [N]
+    std::vector<std::uint8_t> stimuli; ///< [N,H,W,3]
+    std::vector<std::int64_t> stimulusIds; ///< [N]
+    std::vector<std::uint8_t> split; ///< [N]
     std::vector<RoiResponses> rois;
-    std::string source;                      ///< seed-npy | algonauts2023 | nsd | synth | ...
+    std::string source; ///< seed-npy | algonauts2023 | nsd | synth | ...
     std::string subject;
     std::string betaVersion;
-    std::string origin;                      ///< file it was read from, for messages
+    std::string origin; ///< file it was read from, for messages
 
     std::vector<std::string> roiNames() const;
     bool hasRoi(const std::string& name) const;

@@ -66,7 +66,8 @@ void loadImageResized(const std::string& path, int side, std::uint8_t* dst)
         const NpyArray a = readNpy(path);
         if (a.kind != 'u' || a.itemSize != 1 || a.shape.size() != 3 || a.shape[2] != 3)
             throw Error(a.describe() + ": an image must be uint8 [H,W,3]");
-        resizeImageRgb(reinterpret_cast<const std::uint8_t*>(a.data.data()), static_cast<int>(a.shape[0]), static_cast<int>(a.shape[1]), side, dst);
+        resizeImageRgb(reinterpret_cast<const std::uint8_t*>(a.data.data()), static_cast<int>(a.shape[0]),
+            static_cast<int>(a.shape[1]), side, dst);
         return;
     }
     cv::Mat m = cv::imread(path, cv::IMREAD_UNCHANGED);
@@ -107,7 +108,8 @@ std::vector<float> responseMatrix(const NpyArray& a, const std::string& what)
 struct MatFile {
     mat_t* mat = nullptr;
     std::string path;
-    explicit MatFile(const std::string& p) : path(p)
+    explicit MatFile(const std::string& p)
+        : path(p)
     {
         mat = Mat_Open(p.c_str(), MAT_ACC_RDONLY);
         if (!mat)
@@ -136,17 +138,38 @@ struct MatFile {
         if (v->isComplex || !v->data)
             throw Error(path + ": variable '" + name + "' is not a real numeric array");
         switch (v->class_type) {
-        case MAT_C_DOUBLE: conv(static_cast<const double*>(v->data)); break;
-        case MAT_C_SINGLE: conv(static_cast<const float*>(v->data)); break;
-        case MAT_C_INT8: conv(static_cast<const std::int8_t*>(v->data)); break;
-        case MAT_C_UINT8: conv(static_cast<const std::uint8_t*>(v->data)); break;
-        case MAT_C_INT16: conv(static_cast<const std::int16_t*>(v->data)); break;
-        case MAT_C_UINT16: conv(static_cast<const std::uint16_t*>(v->data)); break;
-        case MAT_C_INT32: conv(static_cast<const std::int32_t*>(v->data)); break;
-        case MAT_C_UINT32: conv(static_cast<const std::uint32_t*>(v->data)); break;
-        case MAT_C_INT64: conv(static_cast<const std::int64_t*>(v->data)); break;
-        case MAT_C_UINT64: conv(static_cast<const std::uint64_t*>(v->data)); break;
-        default: throw Error(path + ": variable '" + name + "' is not a numeric array");
+        case MAT_C_DOUBLE:
+            conv(static_cast<const double*>(v->data));
+            break;
+        case MAT_C_SINGLE:
+            conv(static_cast<const float*>(v->data));
+            break;
+        case MAT_C_INT8:
+            conv(static_cast<const std::int8_t*>(v->data));
+            break;
+        case MAT_C_UINT8:
+            conv(static_cast<const std::uint8_t*>(v->data));
+            break;
+        case MAT_C_INT16:
+            conv(static_cast<const std::int16_t*>(v->data));
+            break;
+        case MAT_C_UINT16:
+            conv(static_cast<const std::uint16_t*>(v->data));
+            break;
+        case MAT_C_INT32:
+            conv(static_cast<const std::int32_t*>(v->data));
+            break;
+        case MAT_C_UINT32:
+            conv(static_cast<const std::uint32_t*>(v->data));
+            break;
+        case MAT_C_INT64:
+            conv(static_cast<const std::int64_t*>(v->data));
+            break;
+        case MAT_C_UINT64:
+            conv(static_cast<const std::uint64_t*>(v->data));
+            break;
+        default:
+            throw Error(path + ": variable '" + name + "' is not a numeric array");
         }
         return out;
     }
@@ -177,15 +200,32 @@ LabelVolume readLabelVolume(const std::string& path)
             v.labels[i] = static_cast<int>(std::lround(static_cast<double>(p[i]) * slope + inter));
     };
     switch (nim->datatype) {
-    case DT_INT8: conv(static_cast<const std::int8_t*>(nim->data)); break;
-    case DT_UINT8: conv(static_cast<const std::uint8_t*>(nim->data)); break;
-    case DT_INT16: conv(static_cast<const std::int16_t*>(nim->data)); break;
-    case DT_UINT16: conv(static_cast<const std::uint16_t*>(nim->data)); break;
-    case DT_INT32: conv(static_cast<const std::int32_t*>(nim->data)); break;
-    case DT_UINT32: conv(static_cast<const std::uint32_t*>(nim->data)); break;
-    case DT_FLOAT32: conv(static_cast<const float*>(nim->data)); break;
-    case DT_FLOAT64: conv(static_cast<const double*>(nim->data)); break;
-    default: throw Error(path + ": unsupported NIfTI datatype " + std::to_string(nim->datatype) + " for a label volume");
+    case DT_INT8:
+        conv(static_cast<const std::int8_t*>(nim->data));
+        break;
+    case DT_UINT8:
+        conv(static_cast<const std::uint8_t*>(nim->data));
+        break;
+    case DT_INT16:
+        conv(static_cast<const std::int16_t*>(nim->data));
+        break;
+    case DT_UINT16:
+        conv(static_cast<const std::uint16_t*>(nim->data));
+        break;
+    case DT_INT32:
+        conv(static_cast<const std::int32_t*>(nim->data));
+        break;
+    case DT_UINT32:
+        conv(static_cast<const std::uint32_t*>(nim->data));
+        break;
+    case DT_FLOAT32:
+        conv(static_cast<const float*>(nim->data));
+        break;
+    case DT_FLOAT64:
+        conv(static_cast<const double*>(nim->data));
+        break;
+    default:
+        throw Error(path + ": unsupported NIfTI datatype " + std::to_string(nim->datatype) + " for a label volume");
     }
     return v;
 }
@@ -231,9 +271,8 @@ std::vector<std::pair<std::string, std::vector<std::string>>> algonautsRoiTables
 
 std::vector<int> nsdRoiLabels(const std::string& roi)
 {
-    static const std::map<std::string, std::vector<int>> table{
-        {"V1v", {1}}, {"V1d", {2}}, {"V2v", {3}}, {"V2d", {4}}, {"V3v", {5}}, {"V3d", {6}}, {"hV4", {7}},
-        {"V1", {1, 2}}, {"V2", {3, 4}}, {"V3", {5, 6}}, {"V4", {7}}};
+    static const std::map<std::string, std::vector<int>> table {{"V1v", {1}}, {"V1d", {2}}, {"V2v", {3}}, {"V2d", {4}},
+        {"V3v", {5}}, {"V3d", {6}}, {"hV4", {7}}, {"V1", {1, 2}}, {"V2", {3, 4}}, {"V3", {5, 6}}, {"V4", {7}}};
     auto it = table.find(roi);
     if (it == table.end())
         throw Error("unknown prf-visualrois ROI '" + roi + "' (valid: V1v, V1d, V2v, V2d, V3v, V3d, hV4, V1, V2, V3, V4)");
@@ -297,8 +336,8 @@ NsdBundle importSeedNpy(const ImportOptions& o, ProgressSink& sink, const Cancel
         roi.name = r;
         roi.responses = responseMatrix(a, "brain activities");
         if (a.shape[0] != n)
-            throw Error(a.describe() + ": " + std::to_string(a.shape[0]) + " response rows but " + std::to_string(n) +
-                        " images in " + pathsFile + " (stimuli and responses must have the same N)");
+            throw Error(a.describe() + ": " + std::to_string(a.shape[0]) + " response rows but " + std::to_string(n)
+                + " images in " + pathsFile + " (stimuli and responses must have the same N)");
         roi.voxels = a.shape[1];
         if (roi.voxels == 0)
             throw Error(a.describe() + ": ROI " + r + " has no voxels (empty ROI)");
@@ -348,15 +387,16 @@ NsdBundle importAlgonauts2023(const ImportOptions& o, ProgressSink& sink, const 
     if (images.empty())
         throw Error("algonauts2023: no images in " + imgDir);
     const auto n = static_cast<std::int64_t>(images.size());
-    const std::vector<std::string> hemis = o.hemisphere == "both" ? std::vector<std::string>{"lh", "rh"} : std::vector<std::string>{o.hemisphere};
+    const std::vector<std::string> hemis
+        = o.hemisphere == "both" ? std::vector<std::string> {"lh", "rh"} : std::vector<std::string> {o.hemisphere};
 
     std::map<std::string, NpyArray> fmri;
     for (const auto& h : hemis) {
         NpyArray a = readNpy(fmriDir + "/" + h + "_training_fmri.npy");
         responseMatrix(a, "training fMRI");
         if (a.shape[0] != n)
-            throw Error(a.describe() + ": " + std::to_string(a.shape[0]) + " rows but " + std::to_string(n) + " images in " + imgDir +
-                        " (stimuli and responses must have the same N)");
+            throw Error(a.describe() + ": " + std::to_string(a.shape[0]) + " rows but " + std::to_string(n) + " images in "
+                + imgDir + " (stimuli and responses must have the same N)");
         fmri.emplace(h, std::move(a));
     }
 
@@ -410,10 +450,12 @@ NsdBundle importAlgonauts2023(const ImportOptions& o, ProgressSink& sink, const 
             const std::string maskFile = maskDir + "/" + hemis[h] + "." + cls + "_challenge_space.npy";
             const NpyArray mask = readNpy(maskFile);
             if (!mask.isNumeric() || mask.count() != vh)
-                throw Error(mask.describe() + ": mask must be numeric with " + std::to_string(vh) + " entries (one per " + hemis[h] + " vertex)");
+                throw Error(mask.describe() + ": mask must be numeric with " + std::to_string(vh) + " entries (one per "
+                    + hemis[h] + " vertex)");
             const std::vector<double> m = mask.toDoubles();
             for (std::int64_t j = 0; j < vh; ++j)
-                if (std::find(labels.begin(), labels.end(), static_cast<int>(std::lround(m[static_cast<std::size_t>(j)]))) != labels.end())
+                if (std::find(labels.begin(), labels.end(), static_cast<int>(std::lround(m[static_cast<std::size_t>(j)])))
+                    != labels.end())
                     cols[h].push_back(j);
         }
         std::int64_t v = 0;
@@ -430,8 +472,8 @@ NsdBundle importAlgonauts2023(const ImportOptions& o, ProgressSink& sink, const 
             const std::int64_t vh = a.shape[1];
             for (std::int64_t i = 0; i < n; ++i)
                 for (std::size_t k = 0; k < cols[h].size(); ++k)
-                    roi.responses[static_cast<std::size_t>(i * v + off + static_cast<std::int64_t>(k))] =
-                        all[static_cast<std::size_t>(i * vh + cols[h][k])];
+                    roi.responses[static_cast<std::size_t>(i * v + off + static_cast<std::int64_t>(k))]
+                        = all[static_cast<std::size_t>(i * vh + cols[h][k])];
             off += static_cast<std::int64_t>(cols[h].size());
         }
         b.rois.push_back(std::move(roi));
@@ -462,14 +504,17 @@ NsdBundle importNsdRaw(const ImportOptions& o, ProgressSink& sink, const CancelT
     if (o.subject < 1 || o.subject > 8)
         throw Error("nsd: --subject " + std::to_string(o.subject) + " is out of range (valid: 1..8)");
     if (o.sessionFirst < 1 || o.sessionLast < o.sessionFirst || o.sessionLast > 40)
-        throw Error("nsd: --sessions " + std::to_string(o.sessionFirst) + "-" + std::to_string(o.sessionLast) + " is not valid (valid: A-B within 1-40)");
+        throw Error("nsd: --sessions " + std::to_string(o.sessionFirst) + "-" + std::to_string(o.sessionLast)
+            + " is not valid (valid: A-B within 1-40)");
     if (o.rois.empty())
         throw Error("nsd: give the ROI with --roi NAME (e.g. hV4, V1, V2, V3)");
     char subj[16];
     std::snprintf(subj, sizeof subj, "subj%02d", o.subject);
     const std::string& R = o.root;
-    const std::string stimFile = firstExisting({R + "/nsddata_stimuli/stimuli/nsd/nsd_stimuli.hdf5", R + "/nsd_stimuli.hdf5"}, "nsd: nsd_stimuli.hdf5");
-    const std::string designFile = firstExisting({R + "/nsddata/experiments/nsd/nsd_expdesign.mat", R + "/nsd_expdesign.mat"}, "nsd: nsd_expdesign.mat");
+    const std::string stimFile
+        = firstExisting({R + "/nsddata_stimuli/stimuli/nsd/nsd_stimuli.hdf5", R + "/nsd_stimuli.hdf5"}, "nsd: nsd_stimuli.hdf5");
+    const std::string designFile
+        = firstExisting({R + "/nsddata/experiments/nsd/nsd_expdesign.mat", R + "/nsd_expdesign.mat"}, "nsd: nsd_expdesign.mat");
 
     // Trial order: trial t (0-based, over all sessions) shows subjectim(subject, masterordering(t)).
     const MatFile mat(designFile);
@@ -477,7 +522,8 @@ NsdBundle importNsdRaw(const ImportOptions& o, ProgressSink& sink, const CancelT
     const std::vector<double> masterordering = mat.numeric("masterordering", dOrder);
     const std::vector<double> subjectim = mat.numeric("subjectim", dIm);
     if (dIm.size() != 2 || static_cast<int>(dIm[0]) < o.subject)
-        throw Error(designFile + ": subjectim has " + std::to_string(dIm.empty() ? 0 : dIm[0]) + " rows; subject " + std::to_string(o.subject) + " is not in it");
+        throw Error(designFile + ": subjectim has " + std::to_string(dIm.empty() ? 0 : dIm[0]) + " rows; subject "
+            + std::to_string(o.subject) + " is not in it");
     const std::size_t subjects = dIm[0], perSubject = dIm[1];
 
     // ROI masks: one label volume per ROI class.
@@ -487,8 +533,9 @@ NsdBundle importNsdRaw(const ImportOptions& o, ProgressSink& sink, const CancelT
         const auto [cls, labels] = roiClassLabels(roi);
         if (!volumes.count(cls)) {
             const std::string base = R + "/nsddata/ppdata/" + subj + "/" + o.space + "/roi/" + cls;
-            volumes[cls] = readLabelVolume(firstExisting({base + ".nii.gz", base + ".nii", R + "/roi/" + cls + ".nii.gz", R + "/roi/" + cls + ".nii"},
-                                                         "nsd: ROI volume " + cls));
+            volumes[cls] = readLabelVolume(
+                firstExisting({base + ".nii.gz", base + ".nii", R + "/roi/" + cls + ".nii.gz", R + "/roi/" + cls + ".nii"},
+                    "nsd: ROI volume " + cls));
         }
         const LabelVolume& vol = volumes[cls];
         std::vector<std::int64_t> vox;
@@ -511,16 +558,18 @@ NsdBundle importNsdRaw(const ImportOptions& o, ProgressSink& sink, const CancelT
     for (int s = o.sessionFirst; s <= o.sessionLast; ++s) {
         char sess[32];
         std::snprintf(sess, sizeof sess, "betas_session%02d.hdf5", s);
-        const std::string betaFile = firstExisting({R + "/nsddata_betas/ppdata/" + subj + "/" + o.space + "/" + o.betas + "/" + sess,
-                                                    R + "/" + o.betas + "/" + sess, R + "/" + sess},
-                                                   "nsd: " + std::string(sess));
+        const std::string betaFile
+            = firstExisting({R + "/nsddata_betas/ppdata/" + subj + "/" + o.space + "/" + o.betas + "/" + sess,
+                                R + "/" + o.betas + "/" + sess, R + "/" + sess},
+                "nsd: " + std::string(sess));
         H5File f(betaFile, H5File::Mode::Read);
         f.require("/betas");
         const auto d = f.dims("/betas");
-        if (d.size() != 4 || d[1] != static_cast<std::uint64_t>(anyVol.nz) || d[2] != static_cast<std::uint64_t>(anyVol.ny) ||
-            d[3] != static_cast<std::uint64_t>(anyVol.nx))
-            throw Error(betaFile + ": /betas has shape [" + std::to_string(d.size() > 0 ? d[0] : 0) + ",...], expected [trials," +
-                        std::to_string(anyVol.nz) + "," + std::to_string(anyVol.ny) + "," + std::to_string(anyVol.nx) + "] to match the ROI volume");
+        if (d.size() != 4 || d[1] != static_cast<std::uint64_t>(anyVol.nz) || d[2] != static_cast<std::uint64_t>(anyVol.ny)
+            || d[3] != static_cast<std::uint64_t>(anyVol.nx))
+            throw Error(betaFile + ": /betas has shape [" + std::to_string(d.size() > 0 ? d[0] : 0) + ",...], expected [trials,"
+                + std::to_string(anyVol.nz) + "," + std::to_string(anyVol.ny) + "," + std::to_string(anyVol.nx)
+                + "] to match the ROI volume");
         const std::uint64_t nt = d[0];
         const std::uint64_t vox = d[1] * d[2] * d[3];
         const std::uint64_t block = std::max<std::uint64_t>(1, (64ull << 20) / (vox * 2)); // ~64 MB per read
@@ -533,22 +582,25 @@ NsdBundle importNsdRaw(const ImportOptions& o, ProgressSink& sink, const CancelT
             for (std::uint64_t k = 0; k < cnt; ++k) {
                 const std::uint64_t global = static_cast<std::uint64_t>(s - 1) * nt + t0 + k;
                 if (global >= masterordering.size())
-                    throw Error(designFile + ": masterordering has " + std::to_string(masterordering.size()) + " trials; session " +
-                                std::to_string(s) + " needs trial " + std::to_string(global + 1));
+                    throw Error(designFile + ": masterordering has " + std::to_string(masterordering.size()) + " trials; session "
+                        + std::to_string(s) + " needs trial " + std::to_string(global + 1));
                 const auto col = static_cast<std::size_t>(masterordering[global]) - 1;
                 if (col >= perSubject)
-                    throw Error(designFile + ": masterordering value " + std::to_string(col + 1) + " exceeds subjectim's " + std::to_string(perSubject) + " columns");
+                    throw Error(designFile + ": masterordering value " + std::to_string(col + 1) + " exceeds subjectim's "
+                        + std::to_string(perSubject) + " columns");
                 Trial tr;
                 tr.image73k = static_cast<std::int64_t>(subjectim[static_cast<std::size_t>(o.subject - 1) + subjects * col]);
                 for (const auto& vx : roiVoxels) {
                     std::vector<float> v(vx.size());
                     for (std::size_t j = 0; j < vx.size(); ++j)
-                        v[j] = static_cast<float>(buf[k * vox + static_cast<std::uint64_t>(vx[j])]) / 300.0f; // percent signal change
+                        v[j] = static_cast<float>(buf[k * vox + static_cast<std::uint64_t>(vx[j])])
+                            / 300.0f; // percent signal change
                     tr.values.push_back(std::move(v));
                 }
                 trials.push_back(std::move(tr));
             }
-            reportProgress(sink, "betas session " + std::to_string(s), static_cast<std::int64_t>(t0 + cnt), static_cast<std::int64_t>(nt));
+            reportProgress(
+                sink, "betas session " + std::to_string(s), static_cast<std::int64_t>(t0 + cnt), static_cast<std::int64_t>(nt));
         }
     }
     if (trialsRead)
@@ -569,7 +621,8 @@ NsdBundle importNsdRaw(const ImportOptions& o, ProgressSink& sink, const CancelT
     b.height = b.width = o.imageSize;
     b.source = "nsd";
     b.subject = subj;
-    b.betaVersion = o.betas + " (" + o.space + ", sessions " + std::to_string(o.sessionFirst) + "-" + std::to_string(o.sessionLast) + ", int16/300)";
+    b.betaVersion = o.betas + " (" + o.space + ", sessions " + std::to_string(o.sessionFirst) + "-"
+        + std::to_string(o.sessionLast) + ", int16/300)";
     b.origin = R;
     for (std::size_t r = 0; r < o.rois.size(); ++r) {
         RoiResponses roi;
@@ -615,9 +668,11 @@ NsdBundle importNsdRaw(const ImportOptions& o, ProgressSink& sink, const CancelT
     for (const auto& [id, ts] : byImage) {
         cancel.check();
         if (id < 1 || static_cast<std::uint64_t>(id) > sd[0])
-            throw Error(stimFile + ": image " + std::to_string(id) + " (1-based 73k id) is outside /imgBrick's " + std::to_string(sd[0]) + " images");
+            throw Error(stimFile + ": image " + std::to_string(id) + " (1-based 73k id) is outside /imgBrick's "
+                + std::to_string(sd[0]) + " images");
         stim.readRows("/imgBrick", H5Type::UInt8, static_cast<std::uint64_t>(id - 1), 1, row.data());
-        resizeImageRgb(row.data(), static_cast<int>(sd[1]), static_cast<int>(sd[2]), o.imageSize, b.stimuli.data() + static_cast<std::size_t>(i) * bytes);
+        resizeImageRgb(row.data(), static_cast<int>(sd[1]), static_cast<int>(sd[2]), o.imageSize,
+            b.stimuli.data() + static_cast<std::size_t>(i) * bytes);
         b.stimulusIds.push_back(id - 1); // 0-based 73k index, as NSD's Python tools use
         ++i;
         if (i % 64 == 0 || i == n)

@@ -13,18 +13,18 @@
 namespace repalign {
 
 struct ImportOptions {
-    std::string format;            ///< seed-npy | algonauts2023 | nsd
-    std::string root;              ///< ROOT / SUBJ_DIR / NSD_ROOT
-    std::string out;               ///< bundle path
-    int imageSize = 64;            ///< stimuli are resized to imageSize x imageSize (area/bilinear)
+    std::string format; ///< seed-npy | algonauts2023 | nsd
+    std::string root; ///< ROOT / SUBJ_DIR / NSD_ROOT
+    std::string out; ///< bundle path
+    int imageSize = 64; ///< stimuli are resized to imageSize x imageSize (area/bilinear)
     double valFraction = 0.1;
     std::uint64_t seed = 0;
-    bool strict = false;           ///< non-finite responses fail instead of dropping voxels
+    bool strict = false; ///< non-finite responses fail instead of dropping voxels
     std::vector<std::string> rois; ///< seed-npy: subset (empty = all); algonauts/nsd: required
     // algonauts2023
     std::string hemisphere = "both"; ///< lh | rh | both
     // nsd
-    int subject = 1;               ///< 1..8
+    int subject = 1; ///< 1..8
     int sessionFirst = 1, sessionLast = 40;
     std::string betas = "betas_fithrf_GLMdenoise_RR";
     std::string space = "func1pt8mm";
@@ -34,9 +34,9 @@ struct ImportResult {
     std::string out;
     std::int64_t images = 0;
     std::vector<std::string> rois;
-    std::vector<std::int64_t> voxels;  ///< per ROI after dropping
+    std::vector<std::int64_t> voxels; ///< per ROI after dropping
     std::int64_t droppedVoxels = 0;
-    std::int64_t trials = 0;           ///< nsd: trials read
+    std::int64_t trials = 0; ///< nsd: trials read
 };
 
 /// Formats accepted by importBundle.
@@ -50,7 +50,8 @@ ImportResult importBundle(const ImportOptions& options, ProgressSink& sink, cons
 /// The importers, returning the bundle in memory (used by importBundle and tests).
 NsdBundle importSeedNpy(const ImportOptions& options, ProgressSink& sink, const CancelToken& cancel);
 NsdBundle importAlgonauts2023(const ImportOptions& options, ProgressSink& sink, const CancelToken& cancel);
-NsdBundle importNsdRaw(const ImportOptions& options, ProgressSink& sink, const CancelToken& cancel, std::int64_t* trialsRead = nullptr);
+NsdBundle importNsdRaw(
+    const ImportOptions& options, ProgressSink& sink, const CancelToken& cancel, std::int64_t* trialsRead = nullptr);
 
 /// Algonauts 2023 ROI names per ROI class (prf-visualrois, floc-bodies, floc-faces,
 /// floc-places, floc-words, streams), as in the challenge's mapping files.

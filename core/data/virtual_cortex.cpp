@@ -152,8 +152,8 @@ torch::Tensor standardizeColumns(const torch::Tensor& x)
 torch::Tensor v1Signal(const torch::Tensor& rgb, int voxels, std::uint64_t seed)
 {
     const int orientations = 4;
-    const std::vector<double> wavelengths{4.0, 8.0};
-    const torch::Tensor energy = gaborEnergy(rgb, orientations, wavelengths);       // [N,8,32,32]
+    const std::vector<double> wavelengths {4.0, 8.0};
+    const torch::Tensor energy = gaborEnergy(rgb, orientations, wavelengths); // [N,8,32,32]
     const torch::Tensor pooled = poolRf(energy, rfWindows(voxels, kSide, 1.5, 3.5, seed)); // [N,8,V]
     torch::Tensor out = torch::empty({rgb.size(0), voxels});
     for (int v = 0; v < voxels; ++v) {
@@ -171,7 +171,7 @@ torch::Tensor v1Signal(const torch::Tensor& rgb, int voxels, std::uint64_t seed)
 torch::Tensor v4Signal(const torch::Tensor& rgb, int voxels, std::uint64_t seed)
 {
     const int orientations = 4;
-    const torch::Tensor energy = gaborEnergy(rgb, orientations, {4.0, 8.0});        // [N,8,32,32]
+    const torch::Tensor energy = gaborEnergy(rgb, orientations, {4.0, 8.0}); // [N,8,32,32]
     const torch::Tensor e4 = energy.narrow(1, 0, orientations);
     std::vector<torch::Tensor> feats;
     // Curvature: energy of two orientations 45 degrees apart meeting at one place (corners,
@@ -192,9 +192,9 @@ torch::Tensor v4Signal(const torch::Tensor& rgb, int voxels, std::uint64_t seed)
         const torch::Tensor m = blur(e, 3.0);
         feats.push_back((blur(e * e, 3.0) - m * m).clamp_min(0).sum(1, true).sqrt());
     }
-    const torch::Tensor maps = torch::cat(feats, 1);                                   // [N,10,32,32]
+    const torch::Tensor maps = torch::cat(feats, 1); // [N,10,32,32]
     const std::int64_t nf = maps.size(1);
-    torch::Tensor pooled = poolRf(maps, rfWindows(voxels, kSide, 4.0, 8.0, mixSeed(seed, 4)));   // [N,10,V]
+    torch::Tensor pooled = poolRf(maps, rfWindows(voxels, kSide, 4.0, 8.0, mixSeed(seed, 4))); // [N,10,V]
     // Standardise each pooled feature so the hidden weights mix comparable quantities.
     pooled = (pooled - pooled.mean(0, true)) / pooled.std(0, false, true).clamp_min(1e-8);
     torch::Tensor out = torch::empty({rgb.size(0), voxels});
@@ -206,7 +206,7 @@ torch::Tensor v4Signal(const torch::Tensor& rgb, int voxels, std::uint64_t seed)
             a[static_cast<std::int64_t>(rng.below(nf))] += static_cast<float>(gaussian(rng) + (k == 0 ? 1.5 : 0.0));
         for (int k = 0; k < 2; ++k)
             c[static_cast<std::int64_t>(rng.below(nf))] += static_cast<float>(gaussian(rng));
-        const torch::Tensor f = pooled.select(2, v);                                   // [N,10]
+        const torch::Tensor f = pooled.select(2, v); // [N,10]
         const torch::Tensor u = torch::matmul(f, a), w = torch::matmul(f, c);
         out.select(1, v).copy_(torch::softplus(2.0 * u - 1.0) * (1.0 + 0.5 * torch::tanh(w)));
     }
@@ -280,7 +280,8 @@ NsdBundle synthesizeBundle(const ImageDataset& images, const SynthOptions& o, Pr
         r.name = roi;
         r.voxels = o.voxels;
         r.repeats = o.repeats;
-        const auto n = static_cast<std::size_t>(images.count), v = static_cast<std::size_t>(o.voxels), R = static_cast<std::size_t>(o.repeats);
+        const auto n = static_cast<std::size_t>(images.count), v = static_cast<std::size_t>(o.voxels),
+                   R = static_cast<std::size_t>(o.repeats);
         r.trials.resize(n * R * v);
         r.responses.assign(n * v, 0.0f);
         for (std::size_t i = 0; i < n; ++i)

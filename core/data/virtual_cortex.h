@@ -24,15 +24,15 @@
 namespace repalign {
 
 struct SynthOptions {
-    std::string data = "shapes:2000";  ///< data spec of the images
-    std::string split = "train";       ///< which split of the data spec
-    std::int64_t maxImages = 0;        ///< 0 = all
-    std::vector<std::string> rois{"V1", "V4"};
-    int voxels = 64;                   ///< voxels per ROI
+    std::string data = "shapes:2000"; ///< data spec of the images
+    std::string split = "train"; ///< which split of the data spec
+    std::int64_t maxImages = 0; ///< 0 = all
+    std::vector<std::string> rois {"V1", "V4"};
+    int voxels = 64; ///< voxels per ROI
     int repeats = 3;
-    double noiseSd = 1.0;              ///< per-trial noise, in units of the signal sd
+    double noiseSd = 1.0; ///< per-trial noise, in units of the signal sd
     double valFraction = 0.2;
-    std::uint64_t seed = 0;            ///< hidden model, noise and split
+    std::uint64_t seed = 0; ///< hidden model, noise and split
 };
 
 /// Valid virtual-cortex ROI names: V1, V4.
@@ -46,10 +46,11 @@ std::vector<float> virtualCortexSignal(const ImageDataset& images, const std::st
 
 /// Builds a bundle for @p images (stimuli, ids = image indices, split, trials, responses,
 /// exact ceilings). Throws Error for an unknown ROI.
-NsdBundle synthesizeBundle(const ImageDataset& images, const SynthOptions& options, ProgressSink& sink, const CancelToken& cancel);
+NsdBundle synthesizeBundle(
+    const ImageDataset& images, const SynthOptions& options, ProgressSink& sink, const CancelToken& cancel);
 
 /// Loads options.data, synthesizes and writes the bundle to @p outPath atomically.
-NsdBundle synthesizeBundleFile(const SynthOptions& options, const std::string& outPath, ProgressSink& sink,
-                               const CancelToken& cancel);
+NsdBundle synthesizeBundleFile(
+    const SynthOptions& options, const std::string& outPath, ProgressSink& sink, const CancelToken& cancel);
 
 } // namespace repalign

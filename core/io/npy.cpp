@@ -91,8 +91,7 @@ void appendUtf8(std::string& s, std::uint32_t c)
     }
 }
 
-template <typename T>
-void convertAll(const NpyArray& a, std::vector<T>& out)
+template <typename T> void convertAll(const NpyArray& a, std::vector<T>& out)
 {
     const std::int64_t n = a.count();
     out.resize(static_cast<std::size_t>(n));
@@ -112,17 +111,39 @@ void convertAll(const NpyArray& a, std::vector<T>& out)
             }
             break;
         case 'i':
-            if (a.itemSize == 1) v = static_cast<std::int8_t>(*p);
-            else if (a.itemSize == 2) { std::int16_t x; std::memcpy(&x, p, 2); v = x; }
-            else if (a.itemSize == 4) { std::int32_t x; std::memcpy(&x, p, 4); v = x; }
-            else { std::int64_t x; std::memcpy(&x, p, 8); v = static_cast<double>(x); }
+            if (a.itemSize == 1)
+                v = static_cast<std::int8_t>(*p);
+            else if (a.itemSize == 2) {
+                std::int16_t x;
+                std::memcpy(&x, p, 2);
+                v = x;
+            } else if (a.itemSize == 4) {
+                std::int32_t x;
+                std::memcpy(&x, p, 4);
+                v = x;
+            } else {
+                std::int64_t x;
+                std::memcpy(&x, p, 8);
+                v = static_cast<double>(x);
+            }
             break;
         case 'u':
         case 'b':
-            if (a.itemSize == 1) v = static_cast<std::uint8_t>(*p);
-            else if (a.itemSize == 2) { std::uint16_t x; std::memcpy(&x, p, 2); v = x; }
-            else if (a.itemSize == 4) { std::uint32_t x; std::memcpy(&x, p, 4); v = x; }
-            else { std::uint64_t x; std::memcpy(&x, p, 8); v = static_cast<double>(x); }
+            if (a.itemSize == 1)
+                v = static_cast<std::uint8_t>(*p);
+            else if (a.itemSize == 2) {
+                std::uint16_t x;
+                std::memcpy(&x, p, 2);
+                v = x;
+            } else if (a.itemSize == 4) {
+                std::uint32_t x;
+                std::memcpy(&x, p, 4);
+                v = x;
+            } else {
+                std::uint64_t x;
+                std::memcpy(&x, p, 8);
+                v = static_cast<double>(x);
+            }
             break;
         default:
             break;
@@ -241,21 +262,23 @@ NpyArray parseNpy(const std::vector<char>& bytes, const std::string& origin)
     const int width = std::atoi(a.descr.c_str() + typePos + 1);
     const bool numeric = std::string("fiub").find(a.kind) != std::string::npos;
     if (a.kind == 'O')
-        throw Error(origin + ": object arrays (dtype " + a.descr + ") cannot be read; save with a fixed dtype (e.g. np.array(x, dtype=str))");
-    if (!(numeric || a.kind == 'U' || a.kind == 'S') || width <= 0 ||
-        (a.kind == 'f' && width != 4 && width != 8) ||
-        ((a.kind == 'i' || a.kind == 'u') && width != 1 && width != 2 && width != 4 && width != 8) ||
-        (a.kind == 'b' && width != 1))
-        throw Error(origin + ": unsupported .npy dtype '" + a.descr + "' (valid: f4, f8, i1, i2, i4, i8, u1, u2, u4, u8, b1, U, S)");
+        throw Error(origin + ": object arrays (dtype " + a.descr
+            + ") cannot be read; save with a fixed dtype (e.g. np.array(x, dtype=str))");
+    if (!(numeric || a.kind == 'U' || a.kind == 'S') || width <= 0 || (a.kind == 'f' && width != 4 && width != 8)
+        || ((a.kind == 'i' || a.kind == 'u') && width != 1 && width != 2 && width != 4 && width != 8)
+        || (a.kind == 'b' && width != 1))
+        throw Error(
+            origin + ": unsupported .npy dtype '" + a.descr + "' (valid: f4, f8, i1, i2, i4, i8, u1, u2, u4, u8, b1, U, S)");
     a.itemSize = a.kind == 'U' ? 4 * width : width;
 
     const std::int64_t n = a.count();
     const std::size_t need = static_cast<std::size_t>(n) * a.itemSize;
     const std::size_t dataStart = offset + headerLen;
     if (bytes.size() - dataStart < need)
-        throw Error(origin + ": truncated .npy data (" + std::to_string(bytes.size() - dataStart) + " bytes, " +
-                    std::to_string(need) + " expected for " + a.describe().substr(origin.size() + 2) + ")");
-    a.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(dataStart), bytes.begin() + static_cast<std::ptrdiff_t>(dataStart + need));
+        throw Error(origin + ": truncated .npy data (" + std::to_string(bytes.size() - dataStart) + " bytes, "
+            + std::to_string(need) + " expected for " + a.describe().substr(origin.size() + 2) + ")");
+    a.data.assign(
+        bytes.begin() + static_cast<std::ptrdiff_t>(dataStart), bytes.begin() + static_cast<std::ptrdiff_t>(dataStart + need));
 
     // Byte order: swap each element (U: each 4-byte code unit) when it differs from the host.
     const bool fileLittle = order == '<' || (order == '=' && hostLittleEndian()) || order == '|';
@@ -280,7 +303,8 @@ NpyArray parseNpy(const std::vector<char>& bytes, const std::string& origin)
             std::int64_t ci = 0;
             for (std::size_t d = 0; d < nd; ++d)
                 ci += idx[d] * cstride[d];
-            std::memcpy(&c[static_cast<std::size_t>(ci) * a.itemSize], &a.data[static_cast<std::size_t>(f) * a.itemSize], a.itemSize);
+            std::memcpy(
+                &c[static_cast<std::size_t>(ci) * a.itemSize], &a.data[static_cast<std::size_t>(f) * a.itemSize], a.itemSize);
             for (std::size_t d = 0; d < nd; ++d) {
                 if (++idx[d] < a.shape[d])
                     break;

@@ -12,13 +12,13 @@
 namespace repalign {
 
 struct NpyArray {
-    std::string descr;                 ///< the header's descr as written, e.g. "<f4", ">i2", "<U37"
-    char kind = 0;                     ///< 'f', 'i', 'u', 'b', 'U', 'S'
-    int itemSize = 0;                  ///< bytes per element as stored (U: 4 per character)
-    bool fortranOrder = false;         ///< as stored; data below is always C order
+    std::string descr; ///< the header's descr as written, e.g. "<f4", ">i2", "<U37"
+    char kind = 0; ///< 'f', 'i', 'u', 'b', 'U', 'S'
+    int itemSize = 0; ///< bytes per element as stored (U: 4 per character)
+    bool fortranOrder = false; ///< as stored; data below is always C order
     std::vector<std::int64_t> shape;
-    std::vector<char> data;            ///< elements in native byte order, C order
-    std::string origin;                ///< file name for messages
+    std::vector<char> data; ///< elements in native byte order, C order
+    std::string origin; ///< file name for messages
 
     std::int64_t count() const;
     bool isNumeric() const { return kind == 'f' || kind == 'i' || kind == 'u' || kind == 'b'; }

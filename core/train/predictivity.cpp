@@ -139,19 +139,21 @@ std::vector<float> RidgeFit::predict(const std::vector<float>& x, std::int64_t n
 {
     torch::NoGradGuard noGrad;
     const torch::Tensor xt = torch::from_blob(const_cast<float*>(x.data()), {n, features}, torch::kFloat32).to(torch::kFloat64);
-    const torch::Tensor w = torch::from_blob(const_cast<float*>(weights.data()), {features, voxels}, torch::kFloat32).to(torch::kFloat64);
-    const torch::Tensor m = torch::from_blob(const_cast<float*>(featureMean.data()), {1, features}, torch::kFloat32).to(torch::kFloat64);
+    const torch::Tensor w
+        = torch::from_blob(const_cast<float*>(weights.data()), {features, voxels}, torch::kFloat32).to(torch::kFloat64);
+    const torch::Tensor m
+        = torch::from_blob(const_cast<float*>(featureMean.data()), {1, features}, torch::kFloat32).to(torch::kFloat64);
     const torch::Tensor b = torch::from_blob(const_cast<float*>(bias.data()), {1, voxels}, torch::kFloat32).to(torch::kFloat64);
     const torch::Tensor p = (torch::matmul(xt - m, w) + b).to(torch::kFloat32).contiguous();
     return std::vector<float>(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
 }
 
 RidgeFit ridgeFitCV(const std::vector<float>& xv, std::int64_t n, std::int64_t d, const std::vector<float>& yv, std::int64_t v,
-                    const std::vector<double>& alphasIn, int folds, std::uint64_t seed)
+    const std::vector<double>& alphasIn, int folds, std::uint64_t seed)
 {
     if (n < 2 || d < 1 || v < 1)
-        throw Error("ridge: needs at least 2 samples, 1 feature and 1 voxel (got n=" + std::to_string(n) + ", d=" + std::to_string(d) +
-                    ", v=" + std::to_string(v) + ")");
+        throw Error("ridge: needs at least 2 samples, 1 feature and 1 voxel (got n=" + std::to_string(n)
+            + ", d=" + std::to_string(d) + ", v=" + std::to_string(v) + ")");
     if (static_cast<std::int64_t>(xv.size()) != n * d || static_cast<std::int64_t>(yv.size()) != n * v)
         throw Error("ridge: data sizes do not match n x d and n x v");
     const std::vector<double> alphas = alphasIn.empty() ? defaultRidgeAlphas() : alphasIn;
@@ -220,12 +222,13 @@ torch::Tensor poolTap(const torch::Tensor& tap, const std::string& pooling)
 void requireTap(TapNetImpl& model, const std::string& layer, const std::string& where)
 {
     if (!model.hasTap(layer))
-        throw Error(where + ": layer '" + layer + "' is not a tap of " + model.architecture() + " (valid: " + joinChoices(model.tapNames()) + ")");
+        throw Error(where + ": layer '" + layer + "' is not a tap of " + model.architecture()
+            + " (valid: " + joinChoices(model.tapNames()) + ")");
 }
 
-torch::Tensor extractFeatures(TapNetImpl& model, const torch::Tensor& images, const std::string& layer, const std::string& pooling,
-                              const torch::Device& device, int batchSize, ProgressSink& sink, const CancelToken& cancel,
-                              const std::string& phase)
+torch::Tensor extractFeatures(TapNetImpl& model, const torch::Tensor& images, const std::string& layer,
+    const std::string& pooling, const torch::Device& device, int batchSize, ProgressSink& sink, const CancelToken& cancel,
+    const std::string& phase)
 {
     torch::NoGradGuard noGrad;
     const bool wasTraining = model.is_training();
@@ -272,7 +275,8 @@ ProbeResult predictivityProbe(const ProbeOptions& o, ProgressSink& sink, const C
     if (trainIdx.size() < 4)
         throw Error(o.bundle + ": /split has " + std::to_string(trainIdx.size()) + " train images; the probe needs at least 4");
     if (valIdx.size() < 2)
-        throw Error(o.bundle + ": /split has " + std::to_string(valIdx.size()) + " val images; the probe needs at least 2 (re-import with --val-fraction)");
+        throw Error(o.bundle + ": /split has " + std::to_string(valIdx.size())
+            + " val images; the probe needs at least 2 (re-import with --val-fraction)");
     if (o.maxTrain > 0 && static_cast<std::int64_t>(trainIdx.size()) > o.maxTrain)
         trainIdx.resize(static_cast<std::size_t>(o.maxTrain));
 
@@ -288,8 +292,10 @@ ProbeResult predictivityProbe(const ProbeOptions& o, ProgressSink& sink, const C
     const TransformConfig t = bundleEvalTransform(o.imageSize);
     const torch::Tensor trainImages = transformAll(bundle.images(trainIdx), t);
     const torch::Tensor valImages = transformAll(bundle.images(valIdx), t);
-    const torch::Tensor ftrain = extractFeatures(*model, trainImages, o.layer, o.pooling, device, o.batchSize, sink, cancel, "features train");
-    const torch::Tensor fval = extractFeatures(*model, valImages, o.layer, o.pooling, device, o.batchSize, sink, cancel, "features val");
+    const torch::Tensor ftrain
+        = extractFeatures(*model, trainImages, o.layer, o.pooling, device, o.batchSize, sink, cancel, "features train");
+    const torch::Tensor fval
+        = extractFeatures(*model, valImages, o.layer, o.pooling, device, o.batchSize, sink, cancel, "features val");
 
     ProbeResult res;
     res.model = model->architecture();
@@ -316,9 +322,10 @@ ProbeResult predictivityProbe(const ProbeOptions& o, ProgressSink& sink, const C
         p.valCount = static_cast<std::int64_t>(valIdx.size());
         p.fit = ridgeFitCV(xtr, p.trainCount, res.features, ytr, roi.voxels, o.alphas, o.folds, o.seed);
         const std::vector<float> pred = p.fit.predict(xva, p.valCount);
-        p.val = predictivityStats(pred.data(), yva.data(), p.valCount, roi.voxels,
-                                  roi.noiseCeiling.empty() ? nullptr : roi.noiseCeiling.data());
-        sink.log(LogLevel::Info, roi.name + ": ridge alpha " + std::to_string(p.fit.alpha) + ", val r median " + std::to_string(p.val.rMedian));
+        p.val = predictivityStats(
+            pred.data(), yva.data(), p.valCount, roi.voxels, roi.noiseCeiling.empty() ? nullptr : roi.noiseCeiling.data());
+        sink.log(LogLevel::Info,
+            roi.name + ": ridge alpha " + std::to_string(p.fit.alpha) + ", val r median " + std::to_string(p.val.rMedian));
         res.rois.push_back(std::move(p));
     }
     return res;

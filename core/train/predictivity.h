@@ -12,8 +12,8 @@ namespace repalign {
 
 /// Per-voxel prediction quality on one ROI.
 struct PredictivityStats {
-    std::vector<float> r;            ///< Pearson r per voxel (NaN where a variance is 0)
-    double rMedian = 0, rMean = 0;   ///< over finite r
+    std::vector<float> r; ///< Pearson r per voxel (NaN where a variance is 0)
+    double rMedian = 0, rMean = 0; ///< over finite r
     bool hasCeiling = false;
     /// Algonauts convention: max(r,0)^2 / ceiling per voxel (NaN where the ceiling is <= 0).
     std::vector<float> normalized;
@@ -25,8 +25,8 @@ std::vector<float> pearsonPerVoxel(const float* pred, const float* target, std::
 
 /// r, its median/mean and, when @p ceiling is non-null ([v], fraction 0..1), the normalised
 /// scores.
-PredictivityStats predictivityStats(const float* pred, const float* target, std::int64_t n, std::int64_t v,
-                                    const float* ceiling = nullptr);
+PredictivityStats predictivityStats(
+    const float* pred, const float* target, std::int64_t n, std::int64_t v, const float* ceiling = nullptr);
 
 /// Median of the finite values (0 when there are none).
 double finiteMedian(const std::vector<float>& values);
@@ -37,13 +37,13 @@ std::vector<double> defaultRidgeAlphas();
 
 /// A ridge fit (features centred; the intercept is the mean response).
 struct RidgeFit {
-    double alpha = 0;                 ///< penalty chosen by cross-validation
-    std::vector<double> alphas;       ///< the grid
-    std::vector<double> cvScores;     ///< mean over folds and voxels of held-out Pearson r, per alpha
+    double alpha = 0; ///< penalty chosen by cross-validation
+    std::vector<double> alphas; ///< the grid
+    std::vector<double> cvScores; ///< mean over folds and voxels of held-out Pearson r, per alpha
     std::int64_t features = 0, voxels = 0;
-    std::vector<float> weights;       ///< [features, voxels]
-    std::vector<float> bias;          ///< [voxels]
-    std::vector<float> featureMean;   ///< [features]
+    std::vector<float> weights; ///< [features, voxels]
+    std::vector<float> bias; ///< [voxels]
+    std::vector<float> featureMean; ///< [features]
     /// Predictions for @p x [n, features]: [n, voxels].
     std::vector<float> predict(const std::vector<float>& x, std::int64_t n) const;
 };
@@ -52,30 +52,30 @@ struct RidgeFit {
 /// @p folds-fold cross-validation (contiguous folds over a seeded permutation) maximising the
 /// mean held-out Pearson r, then refitted on all rows. Solved through the SVD of x.
 RidgeFit ridgeFitCV(const std::vector<float>& x, std::int64_t n, std::int64_t d, const std::vector<float>& y, std::int64_t v,
-                    const std::vector<double>& alphas, int folds = 5, std::uint64_t seed = 0);
+    const std::vector<double>& alphas, int folds = 5, std::uint64_t seed = 0);
 
 struct ProbeOptions {
     std::string checkpoint;
-    std::string model;               ///< architecture hint when the checkpoint does not record it
-    std::string checkpointKey;       ///< state-dict key inside a PyTorch checkpoint, empty = auto
+    std::string model; ///< architecture hint when the checkpoint does not record it
+    std::string checkpointKey; ///< state-dict key inside a PyTorch checkpoint, empty = auto
     std::string bundle;
     std::string layer = "layer4";
-    std::vector<std::string> rois;   ///< empty = every ROI in the bundle
+    std::vector<std::string> rois; ///< empty = every ROI in the bundle
     std::string pooling = "flatten"; ///< flatten | mean (spatial mean per channel)
-    std::vector<double> alphas;      ///< empty = defaultRidgeAlphas()
+    std::vector<double> alphas; ///< empty = defaultRidgeAlphas()
     int folds = 5;
     std::string device = "cpu";
     int threads = 0;
     int batchSize = 128;
-    int imageSize = 32;              ///< bundle images are resized to this, then normalised (CIFAR stats)
+    int imageSize = 32; ///< bundle images are resized to this, then normalised (CIFAR stats)
     std::uint64_t seed = 0;
-    std::int64_t maxTrain = 0;       ///< 0 = all train-split images
+    std::int64_t maxTrain = 0; ///< 0 = all train-split images
 };
 
 struct RoiProbe {
     std::string roi;
-    RidgeFit fit;                    ///< weights included
-    PredictivityStats val;           ///< on the bundle's val split
+    RidgeFit fit; ///< weights included
+    PredictivityStats val; ///< on the bundle's val split
     std::int64_t trainCount = 0, valCount = 0;
 };
 

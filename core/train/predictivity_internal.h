@@ -17,8 +17,8 @@ torch::Tensor poolTap(const torch::Tensor& tap, const std::string& pooling);
 /// Features of @p images (normalised float [N,3,S,S] on the CPU) at @p layer, in eval mode
 /// without gradients, batch by batch on @p device; returned on the CPU as float [N,F].
 torch::Tensor extractFeatures(TapNetImpl& model, const torch::Tensor& images, const std::string& layer,
-                              const std::string& pooling, const torch::Device& device, int batchSize,
-                              ProgressSink& sink, const CancelToken& cancel, const std::string& phase);
+    const std::string& pooling, const torch::Device& device, int batchSize, ProgressSink& sink, const CancelToken& cancel,
+    const std::string& phase);
 
 /// Bundle images for evaluation: resize to @p side, then the reference CIFAR normalisation.
 TransformConfig bundleEvalTransform(int side);

@@ -13,8 +13,8 @@ using yamlutil::Ctx;
 
 namespace {
 
-const std::array<double, 3> kCifarMean{{0.4914, 0.4822, 0.4465}};
-const std::array<double, 3> kCifarStd{{0.2470, 0.2435, 0.2616}};
+const std::array<double, 3> kCifarMean {{0.4914, 0.4822, 0.4465}};
+const std::array<double, 3> kCifarStd {{0.2470, 0.2435, 0.2616}};
 
 TransformConfig referenceTrain()
 {
@@ -93,7 +93,8 @@ std::string yamlQuote(const std::string& s)
 } // namespace
 
 TuneConfig::TuneConfig()
-    : trainTransforms(referenceTrain()), valTransforms(referenceVal())
+    : trainTransforms(referenceTrain())
+    , valTransforms(referenceVal())
 {
     optimizer.type = "adam";
     optimizer.lr = 1e-4;
@@ -102,15 +103,15 @@ TuneConfig::TuneConfig()
     schedule.baseLr = 1e-4;
 }
 
-TuneConfig parseTuneConfig(const std::string& text, const std::string& origin, const std::vector<std::string>& overrides,
-                           const std::string& baseDir)
+TuneConfig parseTuneConfig(
+    const std::string& text, const std::string& origin, const std::vector<std::string>& overrides, const std::string& baseDir)
 {
     YAML::Node root = yamlutil::parse(text, origin);
     for (const auto& o : overrides)
         yamlutil::applyOverride(root, o, origin);
-    Ctx c{root, "", origin};
+    Ctx c {root, "", origin};
     c.allowOnly({"system", "base", "bundle", "rois", "tap", "readout", "alpha", "train_transforms", "val_transforms",
-                 "optimization", "classification_val", "classification_max_images", "seed", "logging"});
+        "optimization", "classification_val", "classification_max_images", "seed", "logging"});
     TuneConfig cfg;
     cfg.origin = origin;
 
@@ -129,7 +130,8 @@ TuneConfig parseTuneConfig(const std::string& text, const std::string& origin, c
         throw Error(origin + ": key 'base.checkpoint' is required (the baseline classifier to tune)");
     cfg.baseModel = base.str("model", "");
     if (!cfg.baseModel.empty() && !isModelName(cfg.baseModel))
-        throw Error(base.where("model") + " has invalid value '" + cfg.baseModel + "' (valid: " + joinChoices(modelNames()) + ")");
+        throw Error(
+            base.where("model") + " has invalid value '" + cfg.baseModel + "' (valid: " + joinChoices(modelNames()) + ")");
     cfg.baseKey = base.str("key", "");
 
     cfg.bundle = resolvePath(c.str("bundle", ""), baseDir);
@@ -155,7 +157,8 @@ TuneConfig parseTuneConfig(const std::string& text, const std::string& origin, c
     cfg.valTransforms = parseTransforms(c.child("val_transforms"), cfg.valTransforms);
 
     Ctx opt = c.child("optimization");
-    opt.allowOnly({"epochs", "batch_size", "optimizer", "optimizer_params", "lr_scheduling", "lr_scheduling_params", "max_steps_per_epoch"});
+    opt.allowOnly({"epochs", "batch_size", "optimizer", "optimizer_params", "lr_scheduling", "lr_scheduling_params",
+        "max_steps_per_epoch"});
     cfg.epochs = static_cast<int>(opt.integer("epochs", 10, 1, 100000));
     cfg.batchSize = static_cast<int>(opt.integer("batch_size", 128, 1, 65536));
     cfg.maxStepsPerEpoch = opt.integer("max_steps_per_epoch", 0, 0, 1LL << 40);
@@ -172,7 +175,8 @@ TuneConfig parseTuneConfig(const std::string& text, const std::string& origin, c
     cfg.optimizer.beta2 = betas[1];
     cfg.optimizer.eps = op.positive("eps", 1e-8);
     if (cfg.optimizer.type == "adam" && (op.has("momentum") || op.has("nesterov") || op.has("dampening")))
-        throw Error(op.where("momentum") + ": momentum/nesterov/dampening do not apply to adam (valid: lr, weight_decay, betas, eps)");
+        throw Error(
+            op.where("momentum") + ": momentum/nesterov/dampening do not apply to adam (valid: lr, weight_decay, betas, eps)");
     if (cfg.optimizer.type == "sgd" && cfg.optimizer.nesterov && (cfg.optimizer.momentum <= 0 || cfg.optimizer.dampening != 0))
         throw Error(op.where("nesterov") + ": nesterov needs momentum > 0 and dampening 0");
     cfg.schedule.type = opt.choice("lr_scheduling", "constant", {"constant", "linear_warmup_cosine_decay"});
@@ -199,7 +203,8 @@ TuneConfig parseTuneConfig(const std::string& text, const std::string& origin, c
     Ctx log = c.child("logging");
     log.allowOnly({"wandb", "save_dir"});
     if (log.boolean("wandb", false))
-        cfg.notices.push_back(origin + ": logging.wandb is accepted and ignored (metrics go to metrics.csv in the run directory)");
+        cfg.notices.push_back(
+            origin + ": logging.wandb is accepted and ignored (metrics go to metrics.csv in the run directory)");
     return cfg;
 }
 
@@ -208,7 +213,8 @@ TuneConfig loadTuneConfig(const std::string& path, const std::vector<std::string
     if (!fileExists(path))
         throw Error("config file " + path + " does not exist");
     const auto slash = path.find_last_of('/');
-    return parseTuneConfig(readFileText(path), path, overrides, slash == std::string::npos ? std::string() : path.substr(0, slash));
+    return parseTuneConfig(
+        readFileText(path), path, overrides, slash == std::string::npos ? std::string() : path.substr(0, slash));
 }
 
 std::string tuneConfigToYaml(const TuneConfig& c)
@@ -243,9 +249,9 @@ std::string tuneConfigToYaml(const TuneConfig& c)
     o << "    weight_decay: " << c.optimizer.weightDecay << "\n";
     o << "  lr_scheduling: " << c.schedule.type << "\n";
     if (c.schedule.type == "linear_warmup_cosine_decay")
-        o << "  lr_scheduling_params:\n    warmup_start_lr: " << c.schedule.warmupStartLr << "\n    base_lr: " << c.schedule.baseLr
-          << "\n    warmup_steps: " << c.schedule.warmupEpochs << "\n    max_steps: " << c.schedule.maxEpochs
-          << "\n    eta_min: " << c.schedule.etaMin << "\n";
+        o << "  lr_scheduling_params:\n    warmup_start_lr: " << c.schedule.warmupStartLr
+          << "\n    base_lr: " << c.schedule.baseLr << "\n    warmup_steps: " << c.schedule.warmupEpochs
+          << "\n    max_steps: " << c.schedule.maxEpochs << "\n    eta_min: " << c.schedule.etaMin << "\n";
     o << "\nclassification_val: " << yamlQuote(c.classificationVal) << "\n";
     if (c.classificationMaxImages > 0)
         o << "classification_max_images: " << c.classificationMaxImages << "\n";

@@ -60,22 +60,22 @@ struct TuneConfig {
     int threads = 0;
 
     std::string baseCheckpoint;
-    std::string baseModel;          ///< hint; empty = from the checkpoint
+    std::string baseModel; ///< hint; empty = from the checkpoint
     std::string baseKey;
     std::string bundle;
-    std::vector<std::string> rois{"V4"};
+    std::vector<std::string> rois {"V4"};
     std::string tap = "layer4";
     std::string pooling = "flatten"; ///< flatten | mean
     std::string activation = "none"; ///< none | elu1
     bool freezeBackbone = false;
     double alpha = 1.0;
     TransformConfig trainTransforms; ///< reference: resize 32, crop 32 pad 4, flip, CIFAR normalisation
-    TransformConfig valTransforms;   ///< reference: resize 32, CIFAR normalisation
+    TransformConfig valTransforms; ///< reference: resize 32, CIFAR normalisation
 
     int epochs = 10;
     int batchSize = 128;
-    OptimizerConfig optimizer;       ///< adam, lr 1e-4, weight decay 0.01 (L2)
-    ScheduleConfig schedule;         ///< constant
+    OptimizerConfig optimizer; ///< adam, lr 1e-4, weight decay 0.01 (L2)
+    ScheduleConfig schedule; ///< constant
     std::int64_t maxStepsPerEpoch = 0;
 
     std::string classificationVal = "auto"; ///< data spec | auto | none
@@ -91,8 +91,8 @@ struct TuneConfig {
 /// the valid ones). @p overrides are `key.path=value`. Relative paths in base.checkpoint and
 /// bundle resolve against the config file's folder.
 TuneConfig loadTuneConfig(const std::string& path, const std::vector<std::string>& overrides = {});
-TuneConfig parseTuneConfig(const std::string& yamlText, const std::string& origin,
-                           const std::vector<std::string>& overrides = {}, const std::string& baseDir = {});
+TuneConfig parseTuneConfig(const std::string& yamlText, const std::string& origin, const std::vector<std::string>& overrides = {},
+    const std::string& baseDir = {});
 /// The resolved config as YAML (round-trips through parseTuneConfig).
 std::string tuneConfigToYaml(const TuneConfig& config);
 

@@ -68,7 +68,8 @@ struct ValOutcome {
 std::string runYaml(const TuneConfig& cfg)
 {
     std::ostringstream o;
-    o << tuneConfigToYaml(cfg) << "\nrun:\n  kind: tune\n  created: \"" << isoTimestamp() << "\"\n  versions:\n" << libraryVersionsYaml(4);
+    o << tuneConfigToYaml(cfg) << "\nrun:\n  kind: tune\n  created: \"" << isoTimestamp() << "\"\n  versions:\n"
+      << libraryVersionsYaml(4);
     return o.str();
 }
 
@@ -82,13 +83,13 @@ std::string fmt(const char* f, double a)
 } // namespace
 
 LwfLoss lwfLoss(const std::vector<float>& pred, const std::vector<float>& target, const std::vector<float>& studentLogits,
-                const std::vector<float>& teacherLogits, std::int64_t batch, std::int64_t classes, double alpha)
+    const std::vector<float>& teacherLogits, std::int64_t batch, std::int64_t classes, double alpha)
 {
-    if (batch <= 0 || classes <= 0 || pred.size() != target.size() || pred.empty() ||
-        studentLogits.size() != static_cast<std::size_t>(batch * classes) || teacherLogits.size() != studentLogits.size())
-        throw Error("lwfLoss: sizes disagree (pred " + std::to_string(pred.size()) + ", target " + std::to_string(target.size()) +
-                    ", logits " + std::to_string(studentLogits.size()) + "/" + std::to_string(teacherLogits.size()) + " for B=" +
-                    std::to_string(batch) + ", C=" + std::to_string(classes) + ")");
+    if (batch <= 0 || classes <= 0 || pred.size() != target.size() || pred.empty()
+        || studentLogits.size() != static_cast<std::size_t>(batch * classes) || teacherLogits.size() != studentLogits.size())
+        throw Error("lwfLoss: sizes disagree (pred " + std::to_string(pred.size()) + ", target " + std::to_string(target.size())
+            + ", logits " + std::to_string(studentLogits.size()) + "/" + std::to_string(teacherLogits.size())
+            + " for B=" + std::to_string(batch) + ", C=" + std::to_string(classes) + ")");
     torch::NoGradGuard noGrad;
     auto t = [](const std::vector<float>& v, std::vector<std::int64_t> shape) {
         return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat32).clone();
@@ -102,7 +103,9 @@ LwfLoss lwfLoss(const std::vector<float>& pred, const std::vector<float>& target
 }
 
 TuneJob::TuneJob(TuneConfig config, std::string runDir, bool resume)
-    : m_config(std::move(config)), m_runDir(std::move(runDir)), m_resume(resume)
+    : m_config(std::move(config))
+    , m_runDir(std::move(runDir))
+    , m_resume(resume)
 {
 }
 
@@ -126,12 +129,13 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
     if (trainIdx.empty())
         throw Error(cfg.bundle + ": /split has no train images (0)");
     if (valIdx.size() < 2)
-        throw Error(cfg.bundle + ": /split has " + std::to_string(valIdx.size()) +
-                    " val images; tuning needs at least 2 to report predictivity (re-import with --val-fraction)");
+        throw Error(cfg.bundle + ": /split has " + std::to_string(valIdx.size())
+            + " val images; tuning needs at least 2 to report predictivity (re-import with --val-fraction)");
     for (const auto& r : bundle.rois)
         for (float x : r.responses)
             if (!std::isfinite(x))
-                throw Error(cfg.bundle + ": /responses/" + r.name + " holds NaN/Inf; re-import it (voxels with NaN/Inf are dropped on import)");
+                throw Error(cfg.bundle + ": /responses/" + r.name
+                    + " holds NaN/Inf; re-import it (voxels with NaN/Inf are dropped on import)");
 
     const Checkpoint baseCkpt = loadCheckpoint(cfg.baseCheckpoint, cfg.baseKey);
     TapNet teacher = modelFromCheckpoint(baseCkpt, cfg.baseModel, cfg.baseCheckpoint);
@@ -146,7 +150,8 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
         torch::NoGradGuard noGrad;
         teacher->eval();
         std::map<std::string, torch::Tensor> taps;
-        const torch::Tensor logits = teacher->forwardTaps(torch::zeros({1, 3, side, side}), {cfg.tap}, taps, /*fullForward=*/true);
+        const torch::Tensor logits
+            = teacher->forwardTaps(torch::zeros({1, 3, side, side}), {cfg.tap}, taps, /*fullForward=*/true);
         featureDim = poolTap(taps.at(cfg.tap), cfg.pooling).size(1);
         numClasses = logits.size(1);
     }
@@ -159,7 +164,9 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
             clsSpec = resolveCifar10Spec();
         } catch (const Error&) {
             clsSpec = "none";
-            sink.log(LogLevel::Notice, "classification_val: auto found no CIFAR-10; per-epoch accuracy is skipped (set classification_val to a data spec)");
+            sink.log(LogLevel::Notice,
+                "classification_val: auto found no CIFAR-10; per-epoch accuracy is skipped (set classification_val to a data "
+                "spec)");
         }
     }
     if (clsSpec != "none") {
@@ -171,8 +178,8 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
             clsVal = clsVal.subset(idx);
         }
         if (clsVal.numClasses() > numClasses)
-            throw Error(cfg.origin + ": classification_val " + clsSpec + " has " + std::to_string(clsVal.numClasses()) +
-                        " classes, the base model " + std::to_string(numClasses));
+            throw Error(cfg.origin + ": classification_val " + clsSpec + " has " + std::to_string(clsVal.numClasses())
+                + " classes, the base model " + std::to_string(numClasses));
     }
 
     // ------------------------------------------------------------ setup
@@ -216,7 +223,8 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
     const ImageDataset trainImages = bundle.images(trainIdx);
     std::vector<torch::Tensor> trainTargets, valTargets;
     for (const auto& roi : bundle.rois) {
-        const torch::Tensor all = torch::from_blob(const_cast<float*>(roi.responses.data()), {bundle.count, roi.voxels}, torch::kFloat32);
+        const torch::Tensor all
+            = torch::from_blob(const_cast<float*>(roi.responses.data()), {bundle.count, roi.voxels}, torch::kFloat32);
         trainTargets.push_back(all.index_select(0, torch::tensor(trainIdx, torch::kInt64)).contiguous());
         valTargets.push_back(all.index_select(0, torch::tensor(valIdx, torch::kInt64)).contiguous());
     }
@@ -252,8 +260,10 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
         torch::NoGradGuard noGrad;
         for (std::size_t r = 0; r < readouts.layers.size(); ++r) {
             const std::string w = "readout." + readouts.rois[r] + ".weight", b = "readout." + readouts.rois[r] + ".bias";
-            if (!ck.extraTensors.count(w) || !ck.extraTensors.count(b) || !ck.extraTensors[w].sizes().equals(readouts.layers[r]->weight.sizes()))
-                throw Error(lastPath + ": no readout for ROI " + readouts.rois[r] + " of the configured shape; resume with the same config");
+            if (!ck.extraTensors.count(w) || !ck.extraTensors.count(b)
+                || !ck.extraTensors[w].sizes().equals(readouts.layers[r]->weight.sizes()))
+                throw Error(lastPath + ": no readout for ROI " + readouts.rois[r]
+                    + " of the configured shape; resume with the same config");
             readouts.layers[r]->weight.copy_(ck.extraTensors[w]);
             readouts.layers[r]->bias.copy_(ck.extraTensors[b]);
         }
@@ -265,7 +275,8 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
         bestR = ck.scalars.count("best_mean_r_median") ? ck.scalars["best_mean_r_median"] : -2;
         bestEpoch = static_cast<int>(ck.scalars["best_epoch"]);
         startBatch = static_cast<std::int64_t>(ck.scalars["epoch_batch"]);
-        sums = {ck.scalars["epoch_pred_sum"], ck.scalars["epoch_kd_sum"], ck.scalars["epoch_total_sum"], ck.scalars["epoch_seen"]};
+        sums
+            = {ck.scalars["epoch_pred_sum"], ck.scalars["epoch_kd_sum"], ck.scalars["epoch_total_sum"], ck.scalars["epoch_seen"]};
         if (startEpoch >= cfg.epochs && startBatch == 0) {
             result.state = "finished";
             result.steps = globalStep;
@@ -280,10 +291,10 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
         sink.log(LogLevel::Info, "resuming at epoch " + std::to_string(startEpoch + 1) + " step " + std::to_string(globalStep));
     } else {
         run.writeRunYaml(runYaml(cfg));
-        run.log("started: tune " + arch + " (" + cfg.baseCheckpoint + ") on " + cfg.bundle + " ROIs " + joinChoices(cfg.rois) + ", " +
-                std::to_string(trainIdx.size()) + " train / " + std::to_string(valIdx.size()) + " val images, readout " +
-                std::to_string(featureDim) + " features, alpha " + std::to_string(cfg.alpha) + ", device " + cfg.device + ", " +
-                std::to_string(threads) + " threads");
+        run.log("started: tune " + arch + " (" + cfg.baseCheckpoint + ") on " + cfg.bundle + " ROIs " + joinChoices(cfg.rois)
+            + ", " + std::to_string(trainIdx.size()) + " train / " + std::to_string(valIdx.size()) + " val images, readout "
+            + std::to_string(featureDim) + " features, alpha " + std::to_string(cfg.alpha) + ", device " + cfg.device + ", "
+            + std::to_string(threads) + " threads");
     }
 
     auto makeCheckpoint = [&](std::int64_t epochsDone, std::int64_t batchInEpoch) {
@@ -316,14 +327,14 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
         return ck;
     };
     auto statusExtra = [&](int epoch) {
-        return std::map<std::string, std::string>{{"epoch", std::to_string(epoch)},   {"epochs", std::to_string(cfg.epochs)},
-                                                  {"step", std::to_string(globalStep)}, {"steps", std::to_string(totalSteps)},
-                                                  {"kind", "\"tune\""},                 {"model", jsonQuote(arch)}};
+        return std::map<std::string, std::string> {{"epoch", std::to_string(epoch)}, {"epochs", std::to_string(cfg.epochs)},
+            {"step", std::to_string(globalStep)}, {"steps", std::to_string(totalSteps)}, {"kind", "\"tune\""},
+            {"model", jsonQuote(arch)}};
     };
     auto finishCancelled = [&](int epoch, std::int64_t batch) {
         saveCheckpoint(lastPath, makeCheckpoint(epoch, batch));
         run.writeStatus("cancelled", totalSteps ? double(globalStep) / double(totalSteps) : 0,
-                        "cancelled at epoch " + std::to_string(epoch + 1) + " step " + std::to_string(globalStep), statusExtra(epoch + 1));
+            "cancelled at epoch " + std::to_string(epoch + 1) + " step " + std::to_string(globalStep), statusExtra(epoch + 1));
         run.log("cancelled at step " + std::to_string(globalStep) + "; last.pt holds this state");
         result.state = "cancelled";
         result.steps = globalStep;
@@ -369,7 +380,7 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
             const torch::Tensor p = torch::cat(preds[r]).contiguous();
             const auto& roi = bundle.rois[r];
             v.stats.push_back(predictivityStats(p.data_ptr<float>(), valTargets[r].data_ptr<float>(), n, roi.voxels,
-                                                roi.noiseCeiling.empty() ? nullptr : roi.noiseCeiling.data()));
+                roi.noiseCeiling.empty() ? nullptr : roi.noiseCeiling.data()));
         }
         if (clsImages.defined()) {
             double correct = 0;
@@ -454,8 +465,8 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
             const torch::Tensor loss = predLoss + cfg.alpha * kd;
             const double lossValue = loss.item<double>();
             if (!std::isfinite(lossValue)) {
-                const std::string msg = "loss became " + std::string(std::isnan(lossValue) ? "NaN" : "Inf") + " at step " +
-                                        std::to_string(globalStep + 1) + " (lr " + std::to_string(lr) + "); last good checkpoint kept";
+                const std::string msg = "loss became " + std::string(std::isnan(lossValue) ? "NaN" : "Inf") + " at step "
+                    + std::to_string(globalStep + 1) + " (lr " + std::to_string(lr) + "); last good checkpoint kept";
                 run.log("diverged: " + msg);
                 run.writeStatus("diverged", double(globalStep) / double(totalSteps), msg, statusExtra(epoch + 1));
                 sink.log(LogLevel::Error, "diverged: " + msg);
@@ -495,7 +506,8 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
             ev.fraction = double(globalStep) / double(totalSteps);
             sink.progress(ev);
             if (secondsSince(lastStatus) > 2.0) {
-                run.writeStatus("running", ev.fraction, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(cfg.epochs), statusExtra(epoch + 1));
+                run.writeStatus("running", ev.fraction, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(cfg.epochs),
+                    statusExtra(epoch + 1));
                 lastStatus = Clock::now();
             }
         }
@@ -522,9 +534,9 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
         run.appendMetric({globalStep, ep, now, "val", "loss", lastVal.total});
         if (lastVal.acc >= 0)
             run.appendMetric({globalStep, ep, now, "val", "acc", lastVal.acc});
-        std::string line = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(cfg.epochs) + ": train loss " +
-                           fmt("%.4f", sums.total / seen) + " (pred " + fmt("%.4f", sums.pred / seen) + ", kd " + fmt("%.4f", sums.kd / seen) +
-                           ") | val pred " + fmt("%.4f", lastVal.pred) + ", kd " + fmt("%.4f", lastVal.kd);
+        std::string line = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(cfg.epochs) + ": train loss "
+            + fmt("%.4f", sums.total / seen) + " (pred " + fmt("%.4f", sums.pred / seen) + ", kd " + fmt("%.4f", sums.kd / seen)
+            + ") | val pred " + fmt("%.4f", lastVal.pred) + ", kd " + fmt("%.4f", lastVal.kd);
         if (lastVal.acc >= 0)
             line += ", acc " + fmt("%.4f", lastVal.acc);
         double meanMedian = 0;
@@ -537,7 +549,8 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
                 run.appendMetric({globalStep, ep, now, "val", name + ".nc_median", s.normalizedMedian});
                 run.appendMetric({globalStep, ep, now, "val", name + ".nc_mean", s.normalizedMean});
             }
-            line += " | " + name + " r " + fmt("%.3f", s.rMedian) + (s.hasCeiling ? " (nc " + fmt("%.3f", s.normalizedMedian) + ")" : "");
+            line += " | " + name + " r " + fmt("%.3f", s.rMedian)
+                + (s.hasCeiling ? " (nc " + fmt("%.3f", s.normalizedMedian) + ")" : "");
             meanMedian += s.rMedian / static_cast<double>(lastVal.stats.size());
         }
         run.log(line);
@@ -559,7 +572,7 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
             result.best.clear();
             for (std::size_t r = 0; r < lastVal.stats.size(); ++r)
                 result.best.push_back({readouts.rois[r], lastVal.stats[r].rMedian, lastVal.stats[r].rMean,
-                                       lastVal.stats[r].hasCeiling ? lastVal.stats[r].normalizedMedian : -1.0});
+                    lastVal.stats[r].hasCeiling ? lastVal.stats[r].normalizedMedian : -1.0});
         }
         const Checkpoint ck = makeCheckpoint(epoch + 1, 0);
         saveCheckpoint(lastPath, ck);
@@ -582,7 +595,7 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
     result.bestEpoch = bestEpoch;
     for (std::size_t r = 0; r < lastVal.stats.size(); ++r)
         result.last.push_back({readouts.rois[r], lastVal.stats[r].rMedian, lastVal.stats[r].rMean,
-                               lastVal.stats[r].hasCeiling ? lastVal.stats[r].normalizedMedian : -1.0});
+            lastVal.stats[r].hasCeiling ? lastVal.stats[r].normalizedMedian : -1.0});
     std::string msg = "finished: val pred loss " + fmt("%.4f", lastVal.pred);
     for (const auto& r : result.last)
         msg += ", " + r.roi + " r median " + fmt("%.3f", r.rMedian);

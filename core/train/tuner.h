@@ -29,15 +29,15 @@ struct TuneRoiResult {
 };
 
 struct TuneResult {
-    std::string state;   ///< finished | cancelled | diverged | failed
+    std::string state; ///< finished | cancelled | diverged | failed
     std::string runDir;
     int epochsDone = 0;
     std::int64_t steps = 0;
     double lastTrainLoss = 0, lastValPredLoss = 0, lastValKdLoss = 0;
-    double lastValAcc = -1;             ///< negative when no classification val data
-    int bestEpoch = 0;                  ///< epoch of the best mean val r (1-based)
-    std::vector<TuneRoiResult> last;    ///< val predictivity after the last epoch
-    std::vector<TuneRoiResult> best;    ///< at the best epoch
+    double lastValAcc = -1; ///< negative when no classification val data
+    int bestEpoch = 0; ///< epoch of the best mean val r (1-based)
+    std::vector<TuneRoiResult> last; ///< val predictivity after the last epoch
+    std::vector<TuneRoiResult> best; ///< at the best epoch
     std::string message;
 };
 
@@ -61,6 +61,6 @@ struct LwfLoss {
     double pred = 0, kd = 0, total = 0;
 };
 LwfLoss lwfLoss(const std::vector<float>& pred, const std::vector<float>& target, const std::vector<float>& studentLogits,
-                const std::vector<float>& teacherLogits, std::int64_t batch, std::int64_t classes, double alpha);
+    const std::vector<float>& teacherLogits, std::int64_t batch, std::int64_t classes, double alpha);
 
 } // namespace repalign

@@ -62,11 +62,12 @@ int main(int argc, char** argv)
 
     // Baseline: the classifier step on shapes images of the same count and size.
     const std::string spec = "shapes:" + std::to_string(images) + ":3";
-    const TrainConfig tc = parseTrainConfig(
-        "dataset: shapes\ndata: {train: \"" + spec + "\", val: \"shapes:16:4\"}\nmodel: " + model + "\nsystem: {threads: " +
-            std::to_string(threads) + ", num_workers: 2}\noptimization:\n  epochs: 1\n  batch_size: " + std::to_string(batch) +
-            "\n  max_steps_per_epoch: " + std::to_string(steps + 1) + "\n  optimizer: sgd\n  optimizer_params: {lr: 0.01, momentum: 0.9, nesterov: true, weight_decay: 0.01}\n"
-            "train_transforms:\n  random_crop: {size: 32, padding: 4}\n  horizontal_flip: True\n",
+    const TrainConfig tc = parseTrainConfig("dataset: shapes\ndata: {train: \"" + spec
+            + "\", val: \"shapes:16:4\"}\nmodel: " + model + "\nsystem: {threads: " + std::to_string(threads)
+            + ", num_workers: 2}\noptimization:\n  epochs: 1\n  batch_size: " + std::to_string(batch)
+            + "\n  max_steps_per_epoch: " + std::to_string(steps + 1)
+            + "\n  optimizer: sgd\n  optimizer_params: {lr: 0.01, momentum: 0.9, nesterov: true, weight_decay: 0.01}\n"
+              "train_transforms:\n  random_crop: {size: 32, padding: 4}\n  horizontal_flip: True\n",
         "bench");
     TrainJob(tc, dir + "/train").run(sink, cancel);
     std::int64_t trainSteps = 0;
@@ -80,10 +81,14 @@ int main(int argc, char** argv)
     so.voxels = 64;
     so.valFraction = 1.0 / static_cast<double>(steps + 2);
     synthesizeBundleFile(so, dir + "/vc.h5", sink, cancel);
-    const TuneConfig cfg = parseTuneConfig("base: {checkpoint: " + base + "}\nbundle: " + dir + "/vc.h5\nclassification_val: none\n"
-                                           "system: {threads: " + std::to_string(threads) + ", num_workers: 2}\noptimization:\n  epochs: 1\n"
-                                           "  batch_size: " + std::to_string(batch) + "\n  max_steps_per_epoch: " + std::to_string(steps) + "\n",
-                                           "bench");
+    const TuneConfig cfg = parseTuneConfig("base: {checkpoint: " + base + "}\nbundle: " + dir
+            + "/vc.h5\nclassification_val: none\n"
+              "system: {threads: "
+            + std::to_string(threads)
+            + ", num_workers: 2}\noptimization:\n  epochs: 1\n"
+              "  batch_size: "
+            + std::to_string(batch) + "\n  max_steps_per_epoch: " + std::to_string(steps) + "\n",
+        "bench");
     const TuneResult tr = TuneJob(cfg, dir + "/tune").run(sink, cancel);
     std::int64_t tuneSteps = 0;
     const double tuneIps = imagesPerSecond(dir + "/tune", batch, &tuneSteps);
@@ -92,8 +97,8 @@ int main(int argc, char** argv)
                 "  \"baseline_train_steps_timed\": %lld,\n  \"baseline_train_images_per_s\": %.2f,\n"
                 "  \"tune_steps_timed\": %lld,\n  \"tune_images_per_s\": %.2f,\n  \"tune_state\": \"%s\",\n"
                 "  \"ratio_tune_vs_baseline\": %.3f,\n  \"target_ratio\": 0.8\n}\n",
-                model.c_str(), batch, threads, static_cast<long long>(trainSteps), trainIps, static_cast<long long>(tuneSteps), tuneIps,
-                tr.state.c_str(), trainIps > 0 ? tuneIps / trainIps : 0.0);
+        model.c_str(), batch, threads, static_cast<long long>(trainSteps), trainIps, static_cast<long long>(tuneSteps), tuneIps,
+        tr.state.c_str(), trainIps > 0 ? tuneIps / trainIps : 0.0);
     std::string cmd = "rm -rf " + dir;
     return std::system(cmd.c_str()) == 0 ? 0 : 1;
 }
