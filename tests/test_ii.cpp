@@ -229,13 +229,19 @@ private Q_SLOTS:
             QCOMPARE(imgs.size(), std::size_t(5));
             for (int i = 0; i < 5; ++i)
                 QVERIFY(std::equal(imgs[i].begin(), imgs[i].end(), data.image(a.meiIndices[u * 5 + i])));
-            double sum = 0, color = 0;
-            int equal = 0;
+            // the ten pairs as one batch through the whole network (features recomputed per pair)
+            std::vector<torch::Tensor> xi, xj;
             for (int i = 0; i < 5; ++i)
                 for (int j = i + 1; j < 5; ++j) {
-                    sum += net.forward(lpipsPrepare(imgs[i].data(), 1, 32, 32, 64), lpipsPrepare(imgs[j].data(), 1, 32, 32, 64))
-                               .sum()
-                               .item<float>();
+                    xi.push_back(lpipsPrepare(imgs[i].data(), 1, 32, 32, 64));
+                    xj.push_back(lpipsPrepare(imgs[j].data(), 1, 32, 32, 64));
+                }
+            const auto direct = net.forward(torch::cat(xi), torch::cat(xj)).sum(1);
+            double sum = 0, color = 0;
+            int equal = 0;
+            for (int i = 0, p = 0; i < 5; ++i)
+                for (int j = i + 1; j < 5; ++j, ++p) {
+                    sum += direct[p].item<float>();
                     double d2 = 0;
                     for (int c = 0; c < 3; ++c) {
                         double mi = 0, mj = 0;

@@ -45,16 +45,16 @@ void phase(ProgressSink& sink, const std::string& name, double fraction)
 
 std::string areaFromCheckpoint(const Checkpoint& ck)
 {
-    // a tuned model carries its readout as readout.<AREA>.weight
+    // a tuned model carries one readout per area as readout.<AREA>.weight
+    std::string areas;
     for (const auto& kv : ck.extraTensors) {
         const std::string& n = kv.first;
-        if (n.rfind("readout.", 0) == 0) {
-            const auto dot = n.find('.', 8);
-            if (dot != std::string::npos)
-                return n.substr(8, dot - 8);
-        }
+        const std::string suffix = ".weight";
+        if (n.rfind("readout.", 0) == 0 && n.size() > 8 + suffix.size() &&
+            n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0)
+            areas += (areas.empty() ? "" : "+") + n.substr(8, n.size() - 8 - suffix.size());
     }
-    return "";
+    return areas;
 }
 
 double sampleStdF(const std::vector<float>& v, double& meanOut)
@@ -115,14 +115,14 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
     if (o.k > data.count)
         throw Error("analyze: k = " + std::to_string(o.k) + " is larger than the " + std::to_string(data.count) +
                     " images of " + o.data + " (" + o.split + ")");
-    auto lap = [&, last = std::chrono::steady_clock::now()](const std::string& what) mutable {
+    auto lap = [&, last = t0](const std::string& what) mutable {
         const auto now = std::chrono::steady_clock::now();
         char buf[96];
         std::snprintf(buf, sizeof buf, "%s: %.2f s", what.c_str(), std::chrono::duration<double>(now - last).count());
         sink.log(LogLevel::Info, buf);
         last = now;
     };
-    lap("checkpoint and data loaded");
+    lap("checkpoint, model and data loaded");
     const LpipsWeights weights = loadLpipsWeights(weightsSource);
     const LpipsNet lpips(weights, device);
     if (!weightsSource.calibrated())
