@@ -2,6 +2,7 @@
 #include "cli/command.h"
 #include "cli/terminal_sink.h"
 #include "common/error.h"
+#include "io/h5.h"
 #include "train/predictivity.h"
 
 #include <cstdio>
@@ -11,8 +12,37 @@ namespace {
 
 struct ProbeArgs {
     ProbeOptions opt;
+    std::string out;
     bool quiet = false;
 };
+
+/// Per-voxel r (and r^2/ceiling) on the val split, with the chosen ridge penalty per ROI.
+void writeProbe(const std::string& path, const ProbeOptions& o, const ProbeResult& r)
+{
+    H5File f(path, H5File::Mode::CreateAtomic);
+    for (const auto& p : r.rois) {
+        const auto v = static_cast<std::uint64_t>(p.fit.voxels);
+        f.writeF32("/r/" + p.roi, {v}, p.val.r);
+        if (p.val.hasCeiling)
+            f.writeF32("/normalized/" + p.roi, {v}, p.val.normalized);
+        f.writeF32("/cv_scores/" + p.roi, {static_cast<std::uint64_t>(p.fit.cvScores.size())},
+            std::vector<float>(p.fit.cvScores.begin(), p.fit.cvScores.end()));
+        f.setAttr("/r/" + p.roi, "ridge_alpha", p.fit.alpha);
+        f.setAttr("/r/" + p.roi, "train_images", p.trainCount);
+        f.setAttr("/r/" + p.roi, "val_images", p.valCount);
+    }
+    std::vector<float> alphas(r.rois.empty() ? 0 : r.rois.front().fit.alphas.size());
+    for (std::size_t i = 0; i < alphas.size(); ++i)
+        alphas[i] = static_cast<float>(r.rois.front().fit.alphas[i]);
+    f.writeF32("/alphas", {static_cast<std::uint64_t>(alphas.size())}, alphas);
+    f.setAttr("/", "checkpoint", o.checkpoint);
+    f.setAttr("/", "bundle", o.bundle);
+    f.setAttr("/", "model", r.model);
+    f.setAttr("/", "layer", r.layer);
+    f.setAttr("/", "pooling", o.pooling);
+    f.setAttr("/", "split", std::string("val"));
+    f.commit();
+}
 
 CommandRegistrar reg(32, [](CLI::App& app) {
     auto args = std::make_shared<ProbeArgs>();
@@ -32,6 +62,8 @@ CommandRegistrar reg(32, [](CLI::App& app) {
     sub->add_option("--device", args->opt.device, "cpu, cuda, cuda:N");
     sub->add_option("--threads", args->opt.threads, "CPU threads (0 = all cores)");
     sub->add_option("--seed", args->opt.seed, "Seed of the CV folds");
+    sub->add_option(
+        "--out", args->out, "Also write per-voxel r to this HDF5 file (/r/<ROI>, /normalized/<ROI>, /cv_scores/<ROI>)");
     sub->add_flag("-q,--quiet", args->quiet, "Only print the result");
     sub->callback([args] {
         CancelToken cancel;
@@ -47,6 +79,10 @@ CommandRegistrar reg(32, [](CLI::App& app) {
             if (p.val.hasCeiling)
                 std::printf(", r^2/noise ceiling median %.4f, mean %.4f", p.val.normalizedMedian, p.val.normalizedMean);
             std::printf("\n");
+        }
+        if (!args->out.empty()) {
+            writeProbe(args->out, args->opt, r);
+            std::printf("per-voxel r written to %s\n", args->out.c_str());
         }
     });
 });
