@@ -3,6 +3,7 @@
 #include "common/fsutil.h"
 #include "data/dataset.h"
 #include "models/registry.h"
+#include "train/config_yaml.h"
 #include "train/yaml_util.h"
 
 #include <cstdlib>
@@ -17,47 +18,6 @@ int TransformConfig::outputSide(int inputSide) const
     int side = resize > 0 ? resize : inputSide;
     return cropSize > 0 ? cropSize : side;
 }
-
-namespace {
-
-TransformConfig parseTransforms(const Ctx& c)
-{
-    c.allowOnly({"resize", "random_crop", "horizontal_flip", "norm_mean", "norm_std"});
-    TransformConfig t;
-    t.resize = static_cast<int>(c.integer("resize", -1, -1, 4096));
-    if (t.resize == 0)
-        throw Error(c.where("resize") + " must be -1 (keep size) or a positive side length");
-    Ctx crop = c.child("random_crop");
-    crop.allowOnly({"size", "padding"});
-    t.cropSize = static_cast<int>(crop.integer("size", 0, 0, 4096));
-    t.padding = static_cast<int>(crop.integer("padding", 0, 0, 256));
-    t.horizontalFlip = c.boolean("horizontal_flip", false);
-    auto mean = c.numList("norm_mean", {0, 0, 0}, 3);
-    auto std = c.numList("norm_std", {1, 1, 1}, 3);
-    for (int i = 0; i < 3; ++i) {
-        t.mean[i] = mean[i];
-        if (std[i] <= 0)
-            throw Error(c.where("norm_std") + " values must be positive");
-        t.std[i] = std[i];
-    }
-    return t;
-}
-
-void emitTransforms(std::ostringstream& o, const char* name, const TransformConfig& t)
-{
-    o << name << ":\n"
-      << "  resize: " << t.resize << "\n";
-    if (t.cropSize > 0)
-        o << "  random_crop:\n    size: " << t.cropSize << "\n    padding: " << t.padding << "\n";
-    else
-        o << "  random_crop: {}\n";
-    o << "  horizontal_flip: " << (t.horizontalFlip ? "True" : "False") << "\n";
-    o.precision(17);
-    o << "  norm_mean: [" << t.mean[0] << ", " << t.mean[1] << ", " << t.mean[2] << "]\n"
-      << "  norm_std: [" << t.std[0] << ", " << t.std[1] << ", " << t.std[2] << "]\n";
-}
-
-} // namespace
 
 TrainConfig parseTrainConfig(const std::string& text, const std::string& origin, const std::vector<std::string>& overrides)
 {
@@ -91,8 +51,8 @@ TrainConfig parseTrainConfig(const std::string& text, const std::string& origin,
                 throw Error(origin + ": key 'data." + std::string(spec == &cfg.trainSpec ? "train" : "val") + "': " + e.what());
             }
 
-    cfg.trainTransforms = parseTransforms(c.child("train_transforms"));
-    cfg.valTransforms = parseTransforms(c.child("val_transforms"));
+    cfg.trainTransforms = parseTransforms(c.child("train_transforms"), TransformConfig());
+    cfg.valTransforms = parseTransforms(c.child("val_transforms"), TransformConfig());
 
     cfg.model = c.str("model", "resnet18_cifar10");
     if (!isModelName(cfg.model))
@@ -105,33 +65,9 @@ TrainConfig parseTrainConfig(const std::string& text, const std::string& origin,
     cfg.batchSize = static_cast<int>(opt.integer("batch_size", 256, 1, 65536));
     cfg.maxStepsPerEpoch = opt.integer("max_steps_per_epoch", 0, 0, 1LL << 40);
     cfg.precision = opt.choice("precision", "fp32", {"fp32", "bf16", "fp16"});
-    cfg.optimizer.type = opt.choice("optimizer", "sgd", {"sgd", "adam"});
-    Ctx op = opt.child("optimizer_params");
-    op.allowOnly({"lr", "momentum", "weight_decay", "nesterov", "dampening", "betas", "eps"});
-    cfg.optimizer.lr = op.positive("lr", cfg.optimizer.type == "adam" ? 1e-3 : 0.01);
-    cfg.optimizer.momentum = op.positive("momentum", 0.0, true);
-    cfg.optimizer.weightDecay = op.positive("weight_decay", 0.0, true);
-    cfg.optimizer.nesterov = op.boolean("nesterov", false);
-    cfg.optimizer.dampening = op.positive("dampening", 0.0, true);
-    auto betas = op.numList("betas", {0.9, 0.999}, 2);
-    cfg.optimizer.beta1 = betas[0];
-    cfg.optimizer.beta2 = betas[1];
-    cfg.optimizer.eps = op.positive("eps", 1e-8);
-    if (cfg.optimizer.type == "sgd" && cfg.optimizer.nesterov && (cfg.optimizer.momentum <= 0 || cfg.optimizer.dampening != 0))
-        throw Error(op.where("nesterov") + ": nesterov needs momentum > 0 and dampening 0");
-    if (cfg.optimizer.type == "adam" && op.has("momentum"))
-        throw Error(op.where("momentum") + " does not apply to adam (valid: lr, weight_decay, betas, eps)");
-
-    cfg.schedule.type = opt.choice("lr_scheduling", "constant", {"constant", "linear_warmup_cosine_decay"});
-    Ctx sp = opt.child("lr_scheduling_params");
-    sp.allowOnly({"warmup_start_lr", "base_lr", "warmup_steps", "max_steps", "eta_min"});
-    cfg.schedule.warmupStartLr = sp.positive("warmup_start_lr", 1e-8, true);
-    cfg.schedule.baseLr = sp.positive("base_lr", cfg.optimizer.lr);
-    cfg.schedule.warmupEpochs = sp.positive("warmup_steps", 0, true);
-    cfg.schedule.maxEpochs = sp.positive("max_steps", cfg.epochs);
-    cfg.schedule.etaMin = sp.positive("eta_min", 1e-8, true);
-    if (cfg.schedule.type == "linear_warmup_cosine_decay" && cfg.schedule.warmupEpochs >= cfg.schedule.maxEpochs)
-        throw Error(sp.where("warmup_steps") + " must be smaller than max_steps");
+    OptimizerConfig sgd; // the reference baseline's optimizer family
+    cfg.optimizer = parseOptimizer(opt, sgd);
+    cfg.schedule = parseSchedule(opt, cfg.optimizer.lr, cfg.epochs);
 
     Ctx log = c.child("logging");
     log.allowOnly({"wandb", "save_dir"});
@@ -172,18 +108,7 @@ std::string trainConfigToYaml(const TrainConfig& c)
         o << "  max_steps_per_epoch: " << c.maxStepsPerEpoch << "\n";
     if (c.precision != "fp32")
         o << "  precision: " << c.precision << "\n";
-    o << "  optimizer: " << c.optimizer.type << "\n  optimizer_params:\n    lr: " << c.optimizer.lr << "\n";
-    if (c.optimizer.type == "sgd")
-        o << "    momentum: " << c.optimizer.momentum << "\n    nesterov: " << (c.optimizer.nesterov ? "True" : "False")
-          << "\n    dampening: " << c.optimizer.dampening << "\n";
-    else
-        o << "    betas: [" << c.optimizer.beta1 << ", " << c.optimizer.beta2 << "]\n    eps: " << c.optimizer.eps << "\n";
-    o << "    weight_decay: " << c.optimizer.weightDecay << "\n";
-    o << "  lr_scheduling: " << c.schedule.type << "\n";
-    if (c.schedule.type == "linear_warmup_cosine_decay")
-        o << "  lr_scheduling_params:\n    warmup_start_lr: " << c.schedule.warmupStartLr << "\n    base_lr: " << c.schedule.baseLr
-          << "\n    warmup_steps: " << c.schedule.warmupEpochs << "\n    max_steps: " << c.schedule.maxEpochs
-          << "\n    eta_min: " << c.schedule.etaMin << "\n";
+    emitOptimizerAndSchedule(o, c.optimizer, c.schedule);
     o << "\nlogging:\n  wandb: " << (c.wandb ? "True" : "False") << "\n";
     if (!c.saveDir.empty())
         o << "  save_dir: \"" << c.saveDir << "\"\n";

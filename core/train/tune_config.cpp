@@ -3,6 +3,7 @@
 #include "common/fsutil.h"
 #include "data/dataset.h"
 #include "models/registry.h"
+#include "train/config_yaml.h"
 #include "train/yaml_util.h"
 
 #include <sstream>
@@ -35,41 +36,6 @@ TransformConfig referenceVal()
     t.mean = kCifarMean;
     t.std = kCifarStd;
     return t;
-}
-
-TransformConfig parseTransforms(const Ctx& c, const TransformConfig& def)
-{
-    c.allowOnly({"resize", "random_crop", "horizontal_flip", "norm_mean", "norm_std"});
-    TransformConfig t = def;
-    t.resize = static_cast<int>(c.integer("resize", def.resize, 8, 4096));
-    if (c.has("random_crop")) {
-        Ctx crop = c.child("random_crop");
-        crop.allowOnly({"size", "padding"});
-        t.cropSize = static_cast<int>(crop.integer("size", 0, 0, 4096));
-        t.padding = static_cast<int>(crop.integer("padding", 0, 0, 256));
-    }
-    t.horizontalFlip = c.boolean("horizontal_flip", def.horizontalFlip);
-    const auto mean = c.numList("norm_mean", {def.mean[0], def.mean[1], def.mean[2]}, 3);
-    const auto std = c.numList("norm_std", {def.std[0], def.std[1], def.std[2]}, 3);
-    for (int i = 0; i < 3; ++i) {
-        if (std[i] <= 0)
-            throw Error(c.where("norm_std") + " values must be positive");
-        t.mean[i] = mean[i];
-        t.std[i] = std[i];
-    }
-    return t;
-}
-
-void emitTransforms(std::ostringstream& o, const char* name, const TransformConfig& t)
-{
-    o << name << ":\n  resize: " << t.resize << "\n";
-    if (t.cropSize > 0)
-        o << "  random_crop:\n    size: " << t.cropSize << "\n    padding: " << t.padding << "\n";
-    else
-        o << "  random_crop: {}\n";
-    o << "  horizontal_flip: " << (t.horizontalFlip ? "True" : "False") << "\n";
-    o << "  norm_mean: [" << t.mean[0] << ", " << t.mean[1] << ", " << t.mean[2] << "]\n"
-      << "  norm_std: [" << t.std[0] << ", " << t.std[1] << ", " << t.std[2] << "]\n";
 }
 
 std::string resolvePath(const std::string& p, const std::string& baseDir)
@@ -153,8 +119,8 @@ TuneConfig parseTuneConfig(
     cfg.freezeBackbone = ro.boolean("freeze_backbone", false);
     cfg.alpha = c.positive("alpha", 1.0, /*allowZero=*/true);
 
-    cfg.trainTransforms = parseTransforms(c.child("train_transforms"), cfg.trainTransforms);
-    cfg.valTransforms = parseTransforms(c.child("val_transforms"), cfg.valTransforms);
+    cfg.trainTransforms = parseTransforms(c.child("train_transforms"), cfg.trainTransforms, /*minResize=*/8);
+    cfg.valTransforms = parseTransforms(c.child("val_transforms"), cfg.valTransforms, /*minResize=*/8);
 
     Ctx opt = c.child("optimization");
     opt.allowOnly({"epochs", "batch_size", "optimizer", "optimizer_params", "lr_scheduling", "lr_scheduling_params",
@@ -162,33 +128,8 @@ TuneConfig parseTuneConfig(
     cfg.epochs = static_cast<int>(opt.integer("epochs", 10, 1, 100000));
     cfg.batchSize = static_cast<int>(opt.integer("batch_size", 128, 1, 65536));
     cfg.maxStepsPerEpoch = opt.integer("max_steps_per_epoch", 0, 0, 1LL << 40);
-    cfg.optimizer.type = opt.choice("optimizer", "adam", {"adam", "sgd"});
-    Ctx op = opt.child("optimizer_params");
-    op.allowOnly({"lr", "momentum", "weight_decay", "nesterov", "dampening", "betas", "eps"});
-    cfg.optimizer.lr = op.positive("lr", 1e-4);
-    cfg.optimizer.weightDecay = op.positive("weight_decay", 0.01, true);
-    cfg.optimizer.momentum = op.positive("momentum", 0.0, true);
-    cfg.optimizer.nesterov = op.boolean("nesterov", false);
-    cfg.optimizer.dampening = op.positive("dampening", 0.0, true);
-    const auto betas = op.numList("betas", {0.9, 0.999}, 2);
-    cfg.optimizer.beta1 = betas[0];
-    cfg.optimizer.beta2 = betas[1];
-    cfg.optimizer.eps = op.positive("eps", 1e-8);
-    if (cfg.optimizer.type == "adam" && (op.has("momentum") || op.has("nesterov") || op.has("dampening")))
-        throw Error(
-            op.where("momentum") + ": momentum/nesterov/dampening do not apply to adam (valid: lr, weight_decay, betas, eps)");
-    if (cfg.optimizer.type == "sgd" && cfg.optimizer.nesterov && (cfg.optimizer.momentum <= 0 || cfg.optimizer.dampening != 0))
-        throw Error(op.where("nesterov") + ": nesterov needs momentum > 0 and dampening 0");
-    cfg.schedule.type = opt.choice("lr_scheduling", "constant", {"constant", "linear_warmup_cosine_decay"});
-    Ctx sp = opt.child("lr_scheduling_params");
-    sp.allowOnly({"warmup_start_lr", "base_lr", "warmup_steps", "max_steps", "eta_min"});
-    cfg.schedule.warmupStartLr = sp.positive("warmup_start_lr", 1e-8, true);
-    cfg.schedule.baseLr = sp.positive("base_lr", cfg.optimizer.lr);
-    cfg.schedule.warmupEpochs = sp.positive("warmup_steps", 0, true);
-    cfg.schedule.maxEpochs = sp.positive("max_steps", cfg.epochs);
-    cfg.schedule.etaMin = sp.positive("eta_min", 1e-8, true);
-    if (cfg.schedule.type == "linear_warmup_cosine_decay" && cfg.schedule.warmupEpochs >= cfg.schedule.maxEpochs)
-        throw Error(sp.where("warmup_steps") + " must be smaller than max_steps");
+    cfg.optimizer = parseOptimizer(opt, cfg.optimizer); // defaults: the reference's Adam 1e-4, L2 0.01
+    cfg.schedule = parseSchedule(opt, cfg.optimizer.lr, cfg.epochs);
 
     cfg.classificationVal = c.str("classification_val", "auto");
     if (cfg.classificationVal != "auto" && cfg.classificationVal != "none") {
@@ -240,18 +181,7 @@ std::string tuneConfigToYaml(const TuneConfig& c)
     o << "\noptimization:\n  epochs: " << c.epochs << "\n  batch_size: " << c.batchSize << "\n";
     if (c.maxStepsPerEpoch > 0)
         o << "  max_steps_per_epoch: " << c.maxStepsPerEpoch << "\n";
-    o << "  optimizer: " << c.optimizer.type << "\n  optimizer_params:\n    lr: " << c.optimizer.lr << "\n";
-    if (c.optimizer.type == "sgd")
-        o << "    momentum: " << c.optimizer.momentum << "\n    nesterov: " << (c.optimizer.nesterov ? "True" : "False")
-          << "\n    dampening: " << c.optimizer.dampening << "\n";
-    else
-        o << "    betas: [" << c.optimizer.beta1 << ", " << c.optimizer.beta2 << "]\n    eps: " << c.optimizer.eps << "\n";
-    o << "    weight_decay: " << c.optimizer.weightDecay << "\n";
-    o << "  lr_scheduling: " << c.schedule.type << "\n";
-    if (c.schedule.type == "linear_warmup_cosine_decay")
-        o << "  lr_scheduling_params:\n    warmup_start_lr: " << c.schedule.warmupStartLr
-          << "\n    base_lr: " << c.schedule.baseLr << "\n    warmup_steps: " << c.schedule.warmupEpochs
-          << "\n    max_steps: " << c.schedule.maxEpochs << "\n    eta_min: " << c.schedule.etaMin << "\n";
+    emitOptimizerAndSchedule(o, c.optimizer, c.schedule);
     o << "\nclassification_val: " << yamlQuote(c.classificationVal) << "\n";
     if (c.classificationMaxImages > 0)
         o << "classification_max_images: " << c.classificationMaxImages << "\n";
