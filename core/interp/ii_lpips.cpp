@@ -49,20 +49,32 @@ IIValues computeII(const LpipsNet& net, const ImageDataset& data, const std::vec
         feats[l] = torch::cat(parts[l], 0);
     parts = {};
 
-    // 2. every unordered pair of each unit, as positions into the cache
+    // 2. every unordered pair of each unit, as positions into the cache; units share images,
+    //    so each distinct pair is measured once
     const int pairsPerUnit = k * (k - 1) / 2;
-    std::vector<std::int64_t> ia, ib;
-    ia.reserve(static_cast<std::size_t>(units) * pairsPerUnit);
-    ib.reserve(ia.capacity());
+    std::vector<std::int64_t> unitPairKey(static_cast<std::size_t>(units) * pairsPerUnit);
     auto pos = [&](std::int64_t idx) {
         return static_cast<std::int64_t>(std::lower_bound(distinct.begin(), distinct.end(), idx) - distinct.begin());
     };
-    for (std::int64_t u = 0; u < units; ++u)
-        for (int i = 0; i < k; ++i)
-            for (int j = i + 1; j < k; ++j) {
-                ia.push_back(pos(meiIndices[static_cast<std::size_t>(u * k + i)]));
-                ib.push_back(pos(meiIndices[static_cast<std::size_t>(u * k + j)]));
-            }
+    {
+        std::size_t q = 0;
+        for (std::int64_t u = 0; u < units; ++u)
+            for (int i = 0; i < k; ++i)
+                for (int j = i + 1; j < k; ++j) {
+                    const std::int64_t a = pos(meiIndices[static_cast<std::size_t>(u * k + i)]);
+                    const std::int64_t b = pos(meiIndices[static_cast<std::size_t>(u * k + j)]);
+                    // the distance is symmetric up to rounding; measure it in one fixed order
+                    unitPairKey[q++] = std::min(a, b) * m + std::max(a, b);
+                }
+    }
+    std::vector<std::int64_t> keys(unitPairKey);
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    std::vector<std::int64_t> ia(keys.size()), ib(keys.size());
+    for (std::size_t q = 0; q < keys.size(); ++q) {
+        ia[q] = keys[q] / m;
+        ib[q] = keys[q] % m;
+    }
     cancel.check();
     const auto d = net.pairDistances(feats, torch::tensor(ia, torch::kLong), torch::tensor(ib, torch::kLong))
                        .to(torch::kCPU, torch::kFloat32)
@@ -70,10 +82,14 @@ IIValues computeII(const LpipsNet& net, const ImageDataset& data, const std::vec
     const auto total = d.sum(1).contiguous(); // float32, as the reference sums its layers
     const float* dp = d.data_ptr<float>();
     const float* tp = total.data_ptr<float>();
+    auto pairIndex = [&](std::size_t q) {
+        return static_cast<std::int64_t>(std::lower_bound(keys.begin(), keys.end(), unitPairKey[q]) - keys.begin());
+    };
 
     // 3. per-unit averages
     IIValues out;
     out.distinctImages = m;
+    out.distinctPairs = static_cast<std::int64_t>(keys.size());
     out.lpips.resize(static_cast<std::size_t>(units));
     out.perLayer.resize(static_cast<std::size_t>(units));
     out.pairs.assign(static_cast<std::size_t>(units) * k * k, 0.0f);
@@ -85,13 +101,14 @@ IIValues computeII(const LpipsNet& net, const ImageDataset& data, const std::vec
         lm.assign(static_cast<std::size_t>(k) * k, 0.0);
     std::vector<std::uint8_t> imgs(static_cast<std::size_t>(k) * data.imageBytes());
     std::vector<std::int64_t> labels(static_cast<std::size_t>(k));
-    std::int64_t p = 0;
+    std::size_t q = 0;
     for (std::int64_t u = 0; u < units; ++u) {
         std::fill(mat.begin(), mat.end(), 0.0);
         for (auto& lm : layerMat)
             std::fill(lm.begin(), lm.end(), 0.0);
         for (int i = 0; i < k; ++i)
-            for (int j = i + 1; j < k; ++j, ++p) {
+            for (int j = i + 1; j < k; ++j, ++q) {
+                const std::int64_t p = pairIndex(q);
                 mat[i * k + j] = mat[j * k + i] = tp[p];
                 out.pairs[static_cast<std::size_t>(u * k * k + i * k + j)] = tp[p];
                 out.pairs[static_cast<std::size_t>(u * k * k + j * k + i)] = tp[p];

@@ -114,9 +114,9 @@ torch::Tensor lpipsNormalize(const torch::Tensor& x)
 torch::Tensor lpipsLayerDistance(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& lin)
 {
     auto d = a - b;
-    // 1x1 convolution without bias (the lin layer), then the spatial average
-    auto weighted = torch::conv2d(d * d, lin);
-    return weighted.mean({1, 2, 3});
+    // the lin layer (a 1x1 convolution without bias) as a weighted channel sum, then the
+    // spatial average; elementwise, so no BLAS or layout conversions on the hot path
+    return (d * d * lin).sum(1).mean({1, 2});
 }
 
 LpipsNet::LpipsNet(const LpipsWeights& weights, torch::Device device) : m_device(device), m_source(weights.source)

@@ -78,6 +78,7 @@ struct IIValues {
     std::vector<float> pairs;                   ///< [U*k*k] symmetric total LPIPS, zero diagonal
     std::vector<float> color, label;            ///< [U]
     std::int64_t distinctImages = 0;            ///< images whose features were computed
+    std::int64_t distinctPairs = 0;             ///< image pairs whose distance was computed
 };
 
 /// Computes II-LPIPS (with per-layer parts and the pair matrices), II-color and II-label for
