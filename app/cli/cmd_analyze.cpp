@@ -4,20 +4,12 @@
 #include "common/error.h"
 #include "interp/analysis.h"
 
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 
 namespace repalign::cli {
 namespace {
-
-CancelToken* g_cancel = nullptr;
-void onSignal(int)
-{
-    if (g_cancel)
-        g_cancel->cancel();
-}
 
 CommandRegistrar reg(50, [](CLI::App& app) {
     auto opt = std::make_shared<AnalyzeOptions>();
@@ -48,9 +40,7 @@ CommandRegistrar reg(50, [](CLI::App& app) {
     sub->callback([opt, diagonal, quiet] {
         opt->iiDiagonal = parseIIDiagonal(*diagonal);
         CancelToken cancel;
-        g_cancel = &cancel;
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
+        SignalCancel signals(cancel);
         TerminalSink sink(*quiet);
         AnalyzeJob job(*opt);
         AnalyzeResult r;
@@ -58,13 +48,11 @@ CommandRegistrar reg(50, [](CLI::App& app) {
             r = job.run(sink, cancel);
         } catch (const Cancelled&) {
             sink.finish();
-            g_cancel = nullptr;
             std::cerr << "analyze cancelled; no file written\n";
             exitStatus() = 130;
             return;
         }
         sink.finish();
-        g_cancel = nullptr;
         const char* mark = r.lpipsCalibrated ? "" : " (UNCALIBRATED: random LPIPS weights)";
         std::printf("wrote %s\n", r.out.c_str());
         std::printf("model %s, %lld images, %lld units, k = %d, accuracy %.4f\n", r.model.c_str(),

@@ -4,18 +4,10 @@
 #include "common/paths.h"
 #include "train/demo.h"
 
-#include <csignal>
 #include <iostream>
 
 namespace repalign::cli {
 namespace {
-
-CancelToken* g_cancel = nullptr;
-void onSignal(int)
-{
-    if (g_cancel)
-        g_cancel->cancel();
-}
 
 CommandRegistrar reg(90, [](CLI::App& app) {
     auto opt = std::make_shared<DemoOptions>();
@@ -33,13 +25,10 @@ CommandRegistrar reg(90, [](CLI::App& app) {
     sub->add_flag("!--no-tune", opt->tune, "Stop after the baseline (no virtual cortex, tuning or analysis)");
     sub->callback([opt] {
         CancelToken cancel;
-        g_cancel = &cancel;
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
+        SignalCancel signals(cancel);
         TerminalSink sink;
         DemoResult r = runDemo(*opt, sink, cancel);
         sink.finish();
-        g_cancel = nullptr;
         std::cout << "\nDemo " << r.state << ".\n";
         for (const auto& line : r.summary)
             std::cout << "  " << line << "\n";

@@ -6,19 +6,11 @@
 #include "data/nsd_import.h"
 #include "data/virtual_cortex.h"
 
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 namespace repalign::cli {
 namespace {
-
-CancelToken* g_cancel = nullptr;
-void onSignal(int)
-{
-    if (g_cancel)
-        g_cancel->cancel();
-}
 
 void parseSessions(const std::string& text, ImportOptions& o)
 {
@@ -97,9 +89,7 @@ CommandRegistrar reg(30, [](CLI::App& app) {
         if (ia->opt.format == "nsd")
             parseSessions(ia->sessions, ia->opt);
         CancelToken cancel;
-        g_cancel = &cancel;
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
+        SignalCancel signals(cancel);
         TerminalSink sink(ia->quiet);
         ImportResult r;
         try {
@@ -111,7 +101,6 @@ CommandRegistrar reg(30, [](CLI::App& app) {
             return;
         }
         sink.finish();
-        g_cancel = nullptr;
         std::printf("wrote %s: %lld images", r.out.c_str(), static_cast<long long>(r.images));
         for (std::size_t i = 0; i < r.rois.size(); ++i)
             std::printf(", %s %lld voxels", r.rois[i].c_str(), static_cast<long long>(r.voxels[i]));

@@ -4,21 +4,11 @@
 #include "common/error.h"
 #include "train/trainer.h"
 
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 namespace repalign::cli {
 namespace {
-
-CancelToken* g_cancel = nullptr;
-
-void onSignal(int)
-{
-    // Cancel cooperatively: the job writes last.pt and a 'cancelled' status, then returns.
-    if (g_cancel)
-        g_cancel->cancel();
-}
 
 struct TrainArgs {
     std::string config, out;
@@ -42,14 +32,11 @@ CommandRegistrar trainReg(10, [](CLI::App& app) {
     sub->callback([args] {
         TrainConfig cfg = loadTrainConfig(args->config, args->sets);
         CancelToken cancel;
-        g_cancel = &cancel;
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
+        SignalCancel signals(cancel);
         TerminalSink sink(args->quiet);
         TrainJob job(cfg, args->out, args->resume);
         TrainResult r = job.run(sink, cancel);
         sink.finish();
-        g_cancel = nullptr;
         std::cout << r.state << ": " << r.message << "\nrun directory: " << r.runDir << "\n";
         exitStatus() = r.state == "finished" ? 0 : (r.state == "cancelled" ? 130 : 3);
     });

@@ -4,19 +4,11 @@
 #include "common/error.h"
 #include "train/tuner.h"
 
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 namespace repalign::cli {
 namespace {
-
-CancelToken* g_cancel = nullptr;
-void onSignal(int)
-{
-    if (g_cancel)
-        g_cancel->cancel();
-}
 
 struct TuneArgs {
     std::string config, out;
@@ -37,14 +29,11 @@ CommandRegistrar reg(31, [](CLI::App& app) {
     sub->callback([args] {
         TuneConfig cfg = loadTuneConfig(args->config, args->sets);
         CancelToken cancel;
-        g_cancel = &cancel;
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
+        SignalCancel signals(cancel);
         TerminalSink sink(args->quiet);
         TuneJob job(cfg, args->out, args->resume);
         TuneResult r = job.run(sink, cancel);
         sink.finish();
-        g_cancel = nullptr;
         std::cout << r.state << ": " << r.message << "\n";
         for (const auto& roi : r.best) {
             std::printf("best epoch %d %s: r median %.4f, mean %.4f", r.bestEpoch, roi.roi.c_str(), roi.rMedian, roi.rMean);

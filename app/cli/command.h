@@ -1,5 +1,7 @@
 #pragma once
 // Sub-commands register themselves here, so each lives in its own file (cmd_<name>.cpp).
+#include "common/progress.h"
+
 #include <CLI/CLI.hpp>
 
 #include <functional>
@@ -19,5 +21,15 @@ void setupAllCommands(CLI::App& app);
 
 /// Exit status the running command wants (0 success).
 int& exitStatus();
+
+/// While alive, SIGINT and SIGTERM cancel @p token instead of killing the process, so the
+/// running job stops cleanly and keeps its last good state (checkpoint, no partial file).
+class SignalCancel {
+public:
+    explicit SignalCancel(CancelToken& token);
+    ~SignalCancel();
+    SignalCancel(const SignalCancel&) = delete;
+    SignalCancel& operator=(const SignalCancel&) = delete;
+};
 
 } // namespace repalign::cli

@@ -5,6 +5,8 @@
 
 #include <QtGlobal>
 
+#include <atomic>
+#include <csignal>
 #include <iostream>
 #include <map>
 
@@ -33,6 +35,29 @@ int& exitStatus()
 {
     static int status = 0;
     return status;
+}
+
+namespace {
+std::atomic<CancelToken*> g_signalTarget{nullptr};
+void cancelOnSignal(int)
+{
+    if (CancelToken* t = g_signalTarget.load())
+        t->cancel();
+}
+} // namespace
+
+SignalCancel::SignalCancel(CancelToken& token)
+{
+    g_signalTarget.store(&token);
+    std::signal(SIGINT, cancelOnSignal);
+    std::signal(SIGTERM, cancelOnSignal);
+}
+
+SignalCancel::~SignalCancel()
+{
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    g_signalTarget.store(nullptr);
 }
 
 } // namespace repalign::cli
