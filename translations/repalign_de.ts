@@ -45,9 +45,11 @@
     </message>
     <message>
         <source>act %1
-#%2 · %3</source>
+#%2
+%3</source>
         <translation>Akt. %1
-#%2 · %3</translation>
+#%2
+%3</translation>
     </message>
 </context>
 <context>
@@ -1073,6 +1075,10 @@ II-LPIPS %2, II-Farbe %3, II-Label %4</translation>
     <message>
         <source>Pairwise LPIPS: not stored in this file</source>
         <translation>Paarweises LPIPS: in dieser Datei nicht gespeichert</translation>
+    </message>
+    <message>
+        <source>AlexNet relu layer</source>
+        <translation>AlexNet-ReLU-Schicht</translation>
     </message>
 </context>
 <context>

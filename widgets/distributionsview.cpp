@@ -423,8 +423,7 @@ void DistributionsView::recompute()
                 labels.clear();
             const ComparisonResult r = compareAnalyses(files, metric.toStdString(), labels);
             m_table->setPlainText(QString::fromStdString(formatComparison(r, "table")));
-            for (const auto& n : r.notes)
-                notes << QString::fromStdString(n);
+            // r.notes (uncalibrated LPIPS, mixed conventions) are footnotes of the table itself.
         } catch (const Error& e) {
             notes << QString::fromStdString(e.what());
         }

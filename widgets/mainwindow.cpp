@@ -40,6 +40,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -81,7 +82,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
     m_tree->setUniformRowHeights(true);
-    m_tree->setMinimumWidth(190);
+    m_tree->setMinimumWidth(160);
     auto* projectDock = new QDockWidget(tr("Project"), this);
     projectDock->setObjectName(QStringLiteral("ProjectDock"));
     projectDock->setWidget(m_tree);
@@ -263,8 +264,11 @@ void MainWindow::buildMenus()
 void MainWindow::restoreSettings()
 {
     QSettings s;
-    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray()))
-        resize(1280, 800);
+    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) {
+        // First start: the whole screen on a laptop, most of it on a large monitor.
+        const QSize avail = screen() ? screen()->availableGeometry().size() : QSize(1280, 800);
+        resize(avail.width() <= 1440 ? avail : QSize(avail.width() * 9 / 10, avail.height() * 9 / 10));
+    }
     if (!restoreState(s.value(QStringLiteral("window/state")).toByteArray())) {
         // First start: a narrow project tree and a short job dock leave room for the plots.
         resizeDocks({m_jobDock}, {170}, Qt::Vertical);

@@ -58,7 +58,7 @@ private:
     std::shared_ptr<AnalysisFile> m_file;
     QString m_path;
     QStringList m_classes;
-    int m_side = 40;
+    int m_side = 34;
     mutable QCache<int, QPixmap> m_cache{4096};
     mutable QSet<int> m_pending;
     mutable QTimer m_loadTimer;

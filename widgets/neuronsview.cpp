@@ -17,6 +17,7 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -47,7 +48,7 @@ QSize MeiGridView::sizeHint() const
     for (const Row& r : m_rows)
         k = std::max(k, static_cast<int>(r.images.size()));
     const int rows = std::max<int>(1, m_rows.size());
-    return QSize(std::max(1, k) * 110, rows * 150);
+    return QSize(std::max(1, k) * 110, rows * 170);
 }
 
 QSize MeiGridView::minimumSizeHint() const
@@ -64,7 +65,7 @@ MeiGridView::Row MeiGridView::rowFor(const AnalysisFile& file, std::int64_t unit
     for (int i = 0; i < static_cast<int>(images.size()); ++i) {
         row.images << rgbImage(images[i].data(), file.imageHeight, file.imageWidth);
         const std::size_t at = static_cast<std::size_t>(unit) * file.k + i;
-        row.captions << QObject::tr("act %1\n#%2 · %3")
+        row.captions << QObject::tr("act %1\n#%2\n%3")
                             .arg(QString::number(file.meiActivations[at], 'g', 4))
                             .arg(file.meiIndices[at])
                             .arg(className(file.meiLabels[at]));
@@ -83,7 +84,7 @@ void MeiGridView::paintEvent(QPaintEvent*)
     }
     const QFontMetrics fm(font());
     const int titleH = fm.height() + 4;
-    const int captionH = 2 * fm.height() + 4;
+    const int captionH = 3 * fm.height() + 4;
     const int rowH = height() / m_rows.size();
     for (int r = 0; r < m_rows.size(); ++r) {
         const Row& row = m_rows[r];
@@ -114,6 +115,20 @@ void MeiGridView::paintEvent(QPaintEvent*)
 // ---- NeuronsView ---------------------------------------------------------------------------
 
 namespace {
+/// The table's MEI column shows the thumbnails only (the grid view shows "Unit N" under them).
+class ThumbnailDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        option->text.clear();
+        option->features &= ~QStyleOptionViewItem::HasDisplay;
+    }
+};
+
 QCPColorGradient viridis()
 {
     QCPColorGradient g;
@@ -134,15 +149,15 @@ NeuronsView::NeuronsView(QWidget* parent) : QWidget(parent)
     m_proxy->setSourceModel(m_model);
 
     m_analysisBox = new QComboBox;
-    m_analysisBox->setMinimumContentsLength(24);
+    m_analysisBox->setMinimumContentsLength(14);
     m_analysisBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_compareBox = new QComboBox;
-    m_compareBox->setMinimumContentsLength(18);
+    m_compareBox->setMinimumContentsLength(10);
     m_compareBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_filter = new QLineEdit;
     m_filter->setPlaceholderText(tr("unit, >0.3, <0.2 or 0.2-0.4"));
     m_filter->setClearButtonEnabled(true);
-    m_filter->setMinimumWidth(m_filter->fontMetrics().horizontalAdvance(QStringLiteral("unit, >0.3, <0.2 or 0.2-0.4")) + 30);
+    m_filter->setMinimumWidth(m_filter->fontMetrics().horizontalAdvance(QStringLiteral("unit, >0.3, <0.2")) + 24);
     m_filter->setToolTip(tr("Unit numbers containing the text, or a range of the chosen metric"));
     m_metric = new QComboBox;
     m_metric->addItem(tr("II-LPIPS"), int(NeuronModel::LpipsColumn));
@@ -192,6 +207,7 @@ NeuronsView::NeuronsView(QWidget* parent) : QWidget(parent)
     m_table->setAlternatingRowColors(true);
     m_table->setIconSize(QSize(5 * (m_model->thumbnailSide() + 2), m_model->thumbnailSide()));
     m_table->installEventFilter(this);
+    m_table->setItemDelegateForColumn(NeuronModel::MeiColumn, new ThumbnailDelegate(m_table));
     m_grid = new QListView;
     m_grid->setModel(m_proxy);
     m_grid->setModelColumn(NeuronModel::MeiColumn);
@@ -215,7 +231,7 @@ NeuronsView::NeuronsView(QWidget* parent) : QWidget(parent)
     m_values->setWordWrap(true);
     m_mei = new MeiGridView;
     m_heat = new QCustomPlot;
-    m_heat->setMinimumSize(220, 200);
+    m_heat->setMinimumSize(170, 190);
     stylePlot(m_heat, 8);
     m_heat->plotLayout()->insertRow(0);
     m_heatTitle = new QCPTextElement(m_heat, tr("Pairwise LPIPS"));
@@ -230,10 +246,11 @@ NeuronsView::NeuronsView(QWidget* parent) : QWidget(parent)
     m_heat->yAxis->setLabel(tr("MEI"));
     stylePlot(m_heat, 8);
     m_layers = new QCustomPlot;
-    m_layers->setMinimumSize(220, 200);
+    m_layers->setMinimumSize(170, 190);
     m_layers->plotLayout()->insertRow(0);
     m_layers->plotLayout()->addElement(0, 0, new QCPTextElement(m_layers, tr("II-LPIPS by AlexNet layer")));
     m_layers->yAxis->setLabel(tr("LPIPS part"));
+    m_layers->xAxis->setLabel(tr("AlexNet relu layer"));
     stylePlot(m_layers, 8);
 
     auto* plots = new QHBoxLayout;
@@ -243,15 +260,15 @@ NeuronsView::NeuronsView(QWidget* parent) : QWidget(parent)
     auto* dl = new QVBoxLayout(detail);
     dl->addWidget(m_title);
     dl->addWidget(m_values);
-    dl->addWidget(m_mei, 3);
+    dl->addWidget(m_mei, 2);
     dl->addLayout(plots, 2);
 
     auto* split = new QSplitter;
     split->addWidget(m_stack);
     split->addWidget(detail);
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 1);
-    split->setSizes({600, 520});
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setSizes({640, 440});
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
@@ -352,7 +369,12 @@ bool NeuronsView::openAnalysis(const QString& path)
             known << m_analysisBox->itemData(i).toString();
     setAvailableAnalyses(known);
     const AnalysisFile* f = m_model->analysis();
-    m_table->resizeColumnsToContents();
+    // Numbers need little room; the thumbnails need all of theirs.
+    const QFontMetrics fm = m_table->fontMetrics();
+    m_table->setColumnWidth(NeuronModel::UnitColumn, fm.horizontalAdvance(QStringLiteral("Unit 0000")));
+    for (int c : {int(NeuronModel::LpipsColumn), int(NeuronModel::ColorColumn), int(NeuronModel::LabelColumn)})
+        m_table->setColumnWidth(c, fm.horizontalAdvance(QStringLiteral("II-LPIPS 00")));
+    m_table->setColumnWidth(NeuronModel::TopActivationColumn, fm.horizontalAdvance(QStringLiteral("Top activation 0")));
     m_table->setColumnWidth(NeuronModel::MeiColumn, f->k * (m_model->thumbnailSide() + 2) + 8);
     m_table->horizontalHeader()->setStretchLastSection(true);
     updateBanner();
@@ -479,7 +501,8 @@ void NeuronsView::showUnit(int unit)
     // k x k pairwise LPIPS.
     m_heat->clearPlottables();
     m_heat->clearItems();
-    m_heatTitle->setText(tr("Pairwise LPIPS · %1").arg(titleA));
+    m_heatTitle->setText(tr("Pairwise LPIPS"));
+    m_heat->setToolTip(tr("Pairwise LPIPS · %1").arg(titleA));
     if (a->hasPairs) {
         const std::vector<float> pairs = a->lpipsPairs(unit);
         const int k = a->k;
@@ -548,7 +571,7 @@ void NeuronsView::showUnit(int unit)
     }
     QSharedPointer<QCPAxisTickerText> lt(new QCPAxisTickerText);
     for (int l = 0; l < 5; ++l)
-        lt->addTick(l + 1, QStringLiteral("relu%1").arg(l + 1));
+        lt->addTick(l + 1, QString::number(l + 1));
     m_layers->xAxis->setTicker(lt);
     m_layers->xAxis->setRange(0.4, 5.6);
     m_layers->yAxis->setRange(0, top > 0 ? top * 1.15 : 1);
