@@ -7,6 +7,7 @@
 #include "interp/activations.h"
 #include "interp/lpips_net.h"
 #include "interp/mei.h"
+#include "interp/stats.h"
 #include "io/h5.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
@@ -57,20 +58,6 @@ std::string areaFromCheckpoint(const Checkpoint& ck)
     return areas;
 }
 
-double sampleStdF(const std::vector<float>& v, double& meanOut)
-{
-    double m = 0;
-    for (float x : v)
-        m += x;
-    m /= static_cast<double>(v.size());
-    meanOut = m;
-    if (v.size() < 2)
-        return 0;
-    double s = 0;
-    for (float x : v)
-        s += (x - m) * (x - m);
-    return std::sqrt(s / static_cast<double>(v.size() - 1));
-}
 } // namespace
 
 AnalyzeJob::AnalyzeJob(AnalyzeOptions options) : m_options(std::move(options)) {}
@@ -231,9 +218,11 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
     r.units = units;
     r.k = k;
     r.accuracy = data.labels.empty() ? std::nan("") : static_cast<double>(act.correct) / data.count;
-    r.iiLpipsStd = sampleStdF(ii.lpips, r.iiLpipsMean);
-    sampleStdF(ii.color, r.iiColorMean);
-    sampleStdF(ii.label, r.iiLabelMean);
+    const std::vector<double> lp(ii.lpips.begin(), ii.lpips.end());
+    r.iiLpipsMean = stats::mean(lp);
+    r.iiLpipsStd = stats::sampleStd(lp);
+    r.iiColorMean = stats::mean(std::vector<double>(ii.color.begin(), ii.color.end()));
+    r.iiLabelMean = stats::mean(std::vector<double>(ii.label.begin(), ii.label.end()));
     r.lpipsCalibrated = weightsSource.calibrated();
     r.lpipsWeights = weightsSource.description;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
