@@ -613,7 +613,7 @@ std::string formatComparison(const ComparisonResult& r, const std::string& forma
             o << "; Cohen's d = " << fmt(p.cohensD, 3) << "\n\n";
         }
         for (const auto& n : r.notes)
-            o << "\\* " << n << "\n";
+            o << "\\* " << n << "\n\n";
         return o.str();
     }
 
