@@ -148,7 +148,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         }
     });
     connect(m_tree, &QTreeView::customContextMenuRequested, this, &MainWindow::treeContextMenu);
-    connect(m_project, &ProjectModel::runAdded, this, [this] { updateDemoBanner(); });
+    // A run that appears while the window is open (a job here, the demo, repalign-cli elsewhere)
+    // is overlaid in the Monitor at once, so its curves show up as it trains.
+    connect(m_project, &ProjectModel::runAdded, this, [this](const QString& run) {
+        if (isVisible())
+            m_monitor->addRun(run);
+        updateDemoBanner();
+    });
     connect(m_project, &ProjectModel::runRemoved, this, [this](const QString& run) {
         m_metrics->removeRun(run);
         updateDemoBanner();
