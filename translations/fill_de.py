@@ -7,6 +7,9 @@ import sys
 import xml.etree.ElementTree as ET
 
 DE = {
+"Compute devices:": "Rechengeräte:",
+", %1 GiB": ", %1 GiB",
+"(CPU build of LibTorch: build against a CUDA LibTorch for GPUs)": "(CPU-Build von LibTorch: für GPUs gegen ein CUDA-LibTorch bauen)",
 " (%1 %)": " (%1 %)",
 " (uncalibrated LPIPS)": " (LPIPS unkalibriert)",
 " dpi": " dpi",

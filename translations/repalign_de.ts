@@ -1123,6 +1123,18 @@ II-LPIPS %2, II-Farbe %3, II-Label %4</translation>
         <source>CIFAR-10 folder</source>
         <translation>CIFAR-10-Ordner</translation>
     </message>
+    <message>
+        <source>, %1 GiB</source>
+        <translation>, %1 GiB</translation>
+    </message>
+    <message>
+        <source>(CPU build of LibTorch: build against a CUDA LibTorch for GPUs)</source>
+        <translation>(CPU-Build von LibTorch: für GPUs gegen ein CUDA-LibTorch bauen)</translation>
+    </message>
+    <message>
+        <source>Compute devices:</source>
+        <translation>Rechengeräte:</translation>
+    </message>
 </context>
 <context>
     <name>repalign::gui::ProjectModel</name>

@@ -1,5 +1,7 @@
 #include "preferencesdialog.h"
 
+#include "common/version.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -55,6 +57,19 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent)
     form->addRow(QString(), note);
     form->addRow(tr("CIFAR-10 folder:"), cifarBox);
     form->addRow(tr("Poll interval:"), m_poll);
+    // What jobs can run on: set per run with the device field of the forms (cpu, cuda, cuda:N).
+    QStringList devices;
+    for (const auto& d : repalign::listDevices()) {
+        QString line = QStringLiteral("%1 \u2014 %2").arg(QString::fromStdString(d.id), QString::fromStdString(d.name));
+        if (d.memoryBytes > 0)
+            line += tr(", %1 GiB").arg(double(d.memoryBytes) / 1073741824.0, 0, 'f', 1);
+        devices << line;
+    }
+    if (!repalign::torchBuiltWithCuda())
+        devices << tr("(CPU build of LibTorch: build against a CUDA LibTorch for GPUs)");
+    auto* deviceList = new QLabel(devices.join(QLatin1Char('\n')));
+    deviceList->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    form->addRow(tr("Compute devices:"), deviceList);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     form->addRow(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {

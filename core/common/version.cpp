@@ -8,6 +8,8 @@
 #include <ATen/cuda/CUDAContext.h>
 #endif
 
+#include "common/fsutil.h"
+
 #include <sstream>
 
 #ifndef REPALIGN_VERSION
@@ -56,7 +58,8 @@ std::string libraryVersionsYaml(int indent)
 std::vector<DeviceInfo> listDevices()
 {
     std::vector<DeviceInfo> out;
-    out.push_back({"cpu", "CPU, " + std::to_string(torch::get_num_threads()) + " threads", 0});
+    // Jobs use every core unless their config says otherwise (configureThreads(0)).
+    out.push_back({"cpu", "CPU, " + std::to_string(hardwareThreads()) + " cores", 0});
     if (!torch::cuda::is_available())
         return out;
     const int n = static_cast<int>(torch::cuda::device_count());
@@ -85,7 +88,7 @@ std::string deviceSummary()
 {
     std::ostringstream out;
     auto devices = listDevices();
-    out << "CPU (" << torch::get_num_threads() << " threads)";
+    out << "CPU (" << hardwareThreads() << " cores)";
     for (std::size_t i = 1; i < devices.size(); ++i)
         out << (i == 1 ? "; " : ", ") << devices[i].id << " " << devices[i].name;
     return out.str();
