@@ -10,6 +10,7 @@
 #include "train/optim.h"
 #include "train/rundir.h"
 #include "train/schedule.h"
+#include "train/step_progress.h"
 
 #include <ATen/autocast_mode.h>
 
@@ -227,9 +228,7 @@ TrainResult TrainJob::run(ProgressSink& sink, const CancelToken& cancel)
     };
 
     run.writeStatus("running", totalSteps ? double(globalStep) / double(totalSteps) : 0, "training", statusExtra(startEpoch));
-    const auto t0 = Clock::now();
-    const std::int64_t stepsAtStart = globalStep;
-    auto lastStatus = Clock::now();
+    StepProgress pace(totalSteps, cfg.batchSize, globalStep);
     ValResult lastVal{};
 
     for (int epoch = startEpoch; epoch < cfg.epochs; ++epoch) {
@@ -314,16 +313,10 @@ TrainResult TrainJob::run(ProgressSink& sink, const CancelToken& cancel)
             ev.total = stepsPerEpoch;
             ev.loss = sums.loss / sums.seen;
             ev.accuracy = sums.correct / sums.seen;
-            const double elapsed = secondsSince(t0);
-            const double stepsDone = double(globalStep - stepsAtStart);
-            ev.itemsPerSecond = elapsed > 0 ? stepsDone * cfg.batchSize / elapsed : 0;
-            ev.etaSeconds = stepsDone > 0 ? elapsed / stepsDone * double(totalSteps - globalStep) : -1;
-            ev.fraction = double(globalStep) / double(totalSteps);
+            pace.fill(ev, globalStep);
             sink.progress(ev);
-            if (secondsSince(lastStatus) > 2.0) {
+            if (pace.statusDue())
                 run.writeStatus("running", ev.fraction, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(cfg.epochs), statusExtra(epoch + 1));
-                lastStatus = Clock::now();
-            }
         }
 
         sink.progress([&] {
@@ -373,7 +366,7 @@ TrainResult TrainJob::run(ProgressSink& sink, const CancelToken& cancel)
         if (betterAcc && cfg.checkpoints.saveBestAcc)
             saveCheckpoint(m_runDir + "/checkpoints/best_acc.pt", ck);
         run.writeStatus("running", double(globalStep) / double(totalSteps), line, statusExtra(epoch + 1));
-        lastStatus = Clock::now();
+        pace.statusWritten();
     }
 
     result.state = "finished";

@@ -13,6 +13,7 @@
 #include "train/predictivity_internal.h"
 #include "train/rundir.h"
 #include "train/schedule.h"
+#include "train/step_progress.h"
 
 #include <chrono>
 #include <cmath>
@@ -21,13 +22,6 @@
 namespace repalign {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point t)
-{
-    return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 /// KL(student || teacher) as the reference computes it: KLDivLoss(log_target=True,
 /// reduction='batchmean') on (log_softmax(student), log_softmax(teacher)), i.e.
@@ -414,9 +408,7 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
     };
 
     run.writeStatus("running", totalSteps ? double(globalStep) / double(totalSteps) : 0, "tuning", statusExtra(startEpoch));
-    const auto t0 = Clock::now();
-    const std::int64_t stepsAtStart = globalStep;
-    auto lastStatus = Clock::now();
+    StepProgress pace(totalSteps, cfg.batchSize, globalStep);
     ValOutcome lastVal;
     const bool useTeacher = cfg.alpha > 0 && !cfg.freezeBackbone;
 
@@ -499,17 +491,11 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
             ev.done = b + 1;
             ev.total = stepsPerEpoch;
             ev.loss = sums.total / sums.seen;
-            const double elapsed = secondsSince(t0);
-            const double stepsDone = double(globalStep - stepsAtStart);
-            ev.itemsPerSecond = elapsed > 0 ? stepsDone * cfg.batchSize / elapsed : 0;
-            ev.etaSeconds = stepsDone > 0 ? elapsed / stepsDone * double(totalSteps - globalStep) : -1;
-            ev.fraction = double(globalStep) / double(totalSteps);
+            pace.fill(ev, globalStep);
             sink.progress(ev);
-            if (secondsSince(lastStatus) > 2.0) {
+            if (pace.statusDue())
                 run.writeStatus("running", ev.fraction, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(cfg.epochs),
                     statusExtra(epoch + 1));
-                lastStatus = Clock::now();
-            }
         }
 
         ProgressEvent vev;
@@ -583,7 +569,7 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
         if (betterR)
             saveCheckpoint(m_runDir + "/checkpoints/best_r.pt", ck);
         run.writeStatus("running", double(globalStep) / double(totalSteps), line, statusExtra(epoch + 1));
-        lastStatus = Clock::now();
+        pace.statusWritten();
     }
 
     result.state = "finished";
