@@ -2,6 +2,7 @@
 #include "common/error.h"
 #include "train/config.h"
 #include "train/schedule.h"
+#include "train/tune_config.h"
 #include "testutil.h"
 
 #include <QtTest>
@@ -66,6 +67,19 @@ private Q_SLOTS:
         // The resolved YAML round-trips.
         TrainConfig again = parseTrainConfig(trainConfigToYaml(c), "roundtrip");
         QCOMPARE(trainConfigToYaml(again), trainConfigToYaml(c));
+    }
+
+    void shippedDemoConfigLoads()
+    {
+        TrainConfig c = loadTrainConfig(std::string(REPALIGN_SOURCE_DIR) + "/resources/configs/demo_baseline_fashion_mnist.yaml");
+        resolveDataSpecs(c);
+        QCOMPARE(c.trainSpec, std::string("idx:/usr/share/datasets/fashion-mnist"));
+        QCOMPARE(c.model, std::string("resnet18_cifar10"));
+        TuneConfig t = loadTuneConfig(std::string(REPALIGN_SOURCE_DIR) + "/resources/configs/demo_tune_virtual_cortex.yaml");
+        QCOMPARE(t.rois, std::vector<std::string>{"V4"});
+        QCOMPARE(t.optimizer.type, std::string("adam")); // the reference recipe's defaults
+        QCOMPARE(t.optimizer.lr, 1e-4);
+        QCOMPARE(t.optimizer.weightDecay, 0.01);
     }
 
     void errorsNameKeyAndChoices()

@@ -72,6 +72,8 @@ private Q_SLOTS:
             "./usr/share/icons/hicolor/512x512/apps/" + kAppId + ".png",
             "./usr/share/man/man1/repalign-cli.1",
             "./usr/share/repalign/translations/repalign_de.qm",
+            "./usr/share/repalign/configs/demo_baseline_fashion_mnist.yaml",
+            "./usr/share/repalign/configs/demo_tune_virtual_cortex.yaml",
         };
         for (const auto& f : expected)
             QVERIFY2(list.find(f) != std::string::npos, ("missing in .deb: " + f).c_str());

@@ -1,5 +1,7 @@
 #include "i18n.h"
 
+#include "common/paths.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QLibraryInfo>
@@ -28,7 +30,13 @@ QString installTranslations(QCoreApplication* app, const QString& language)
         return QStringLiteral("en");
     auto* ours = new QTranslator(app);
     ours->setObjectName(QStringLiteral("repalign-translator"));
-    if (!ours->load(locale, QStringLiteral("repalign"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
+    // Installed translations (<prefix>/share/repalign/translations, found beside the binary)
+    // come first, so a packaged .qm can be updated on its own; the built-in copy is the fallback.
+    const QString installed = QString::fromStdString(repalign::installedDataDir());
+    const bool loaded = (!installed.isEmpty() &&
+                         ours->load(locale, QStringLiteral("repalign"), QStringLiteral("_"), installed + QStringLiteral("/translations"))) ||
+                        ours->load(locale, QStringLiteral("repalign"), QStringLiteral("_"), QStringLiteral(":/i18n"));
+    if (!loaded) {
         delete ours;
         return QStringLiteral("en");
     }
