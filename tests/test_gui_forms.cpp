@@ -195,6 +195,54 @@ void TestGuiForms::tuneForm()
     alpha->setText(QStringLiteral("0.5"));
     QVERIFY(form.validateNow());
     QCOMPARE(form.config().alpha, 0.5);
+
+    // Every block of the schema is on the form: an SGD + warm-up/cosine + custom-transform
+    // config survives file -> form -> YAML, and its fields report the parser's messages.
+    TuneConfig custom = form.config();
+    custom.optimizer.type = "sgd";
+    custom.optimizer.lr = 0.02;
+    custom.optimizer.momentum = 0.8;
+    custom.optimizer.nesterov = true;
+    custom.schedule.type = "linear_warmup_cosine_decay";
+    custom.schedule.warmupStartLr = 1e-6;
+    custom.schedule.baseLr = 0.02;
+    custom.schedule.warmupEpochs = 2;
+    custom.schedule.maxEpochs = 10;
+    custom.schedule.etaMin = 1e-7;
+    custom.trainTransforms.resize = 40;
+    custom.trainTransforms.cropSize = 36;
+    custom.trainTransforms.padding = 2;
+    custom.trainTransforms.horizontalFlip = false;
+    custom.trainTransforms.mean = {{0.5, 0.5, 0.5}};
+    custom.trainTransforms.std = {{0.25, 0.25, 0.25}};
+    custom.valTransforms.resize = 40;
+    custom.valTransforms.mean = custom.trainTransforms.mean;
+    custom.valTransforms.std = custom.trainTransforms.std;
+    const QString file = QDir(QDir::tempPath()).filePath(QStringLiteral("repalign-tune-form-%1.yaml").arg(QCoreApplication::applicationPid()));
+    testutil::writeText(file.toStdString(), tuneConfigToYaml(custom));
+    form.loadYamlFile(file);
+    QFile::remove(file);
+    QVERIFY2(form.validateNow(), qPrintable(form.errorText()));
+    const TuneConfig back = form.config();
+    QCOMPARE(back.optimizer.type, std::string("sgd"));
+    QCOMPARE(back.optimizer.momentum, 0.8);
+    QVERIFY(back.optimizer.nesterov);
+    QCOMPARE(back.schedule.type, std::string("linear_warmup_cosine_decay"));
+    QCOMPARE(back.schedule.warmupEpochs, 2.0);
+    QCOMPARE(back.schedule.etaMin, 1e-7);
+    QCOMPARE(back.trainTransforms.resize, 40);
+    QCOMPARE(back.trainTransforms.cropSize, 36);
+    QCOMPARE(back.trainTransforms.padding, 2);
+    QVERIFY(!back.trainTransforms.horizontalFlip);
+    QCOMPARE(back.valTransforms.resize, 40);
+    QCOMPARE(back.valTransforms.cropSize, 0);
+    QCOMPARE(back.trainTransforms.std[1], 0.25);
+    auto* warmup = qobject_cast<QLineEdit*>(form.field(QStringLiteral("optimization.lr_scheduling_params.warmup_steps")));
+    QVERIFY(warmup && warmup->isEnabled());
+    warmup->setText(QStringLiteral("20"));
+    QVERIFY(!form.validateNow());
+    QVERIFY2(form.fieldError(QStringLiteral("optimization.lr_scheduling_params.warmup_steps")).contains(QStringLiteral("max_steps")),
+             qPrintable(form.errorText()));
 }
 
 void TestGuiForms::analysisForm()

@@ -7,6 +7,8 @@ import sys
 import xml.etree.ElementTree as ET
 
 DE = {
+"Resize to:": "Skalieren auf:",
+"Side the bundle images are resized to before cropping (the reference: 32)": "Seitenlänge, auf die die Bundle-Bilder vor dem Zuschneiden skaliert werden (Referenz: 32)",
 "Compute devices:": "Rechengeräte:",
 ", %1 GiB": ", %1 GiB",
 "(CPU build of LibTorch: build against a CUDA LibTorch for GPUs)": "(CPU-Build von LibTorch: für GPUs gegen ein CUDA-LibTorch bauen)",

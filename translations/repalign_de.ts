@@ -1679,5 +1679,89 @@ Abschicken mit: sbatch %2</translation>
         <source>&lt;form&gt;: key 'bundle' is required: choose an NSD bundle (File ▸ Import NSD… writes one)</source>
         <translation>&lt;form&gt;: key 'bundle' ist erforderlich: Wählen Sie ein NSD-Bundle (Datei ▸ NSD importieren… erzeugt eines)</translation>
     </message>
+    <message>
+        <source>L2 penalty added to the gradient (as torch.optim)</source>
+        <translation>L2-Strafterm, zum Gradienten addiert (wie torch.optim)</translation>
+    </message>
+    <message>
+        <source>Momentum:</source>
+        <translation>Momentum:</translation>
+    </message>
+    <message>
+        <source>Nesterov momentum</source>
+        <translation>Nesterov-Momentum</translation>
+    </message>
+    <message>
+        <source>Learning-rate schedule</source>
+        <translation>Lernraten-Verlauf</translation>
+    </message>
+    <message>
+        <source>Schedule:</source>
+        <translation>Verlauf:</translation>
+    </message>
+    <message>
+        <source>Warm-up start LR:</source>
+        <translation>Start-LR beim Aufwärmen:</translation>
+    </message>
+    <message>
+        <source>Base LR:</source>
+        <translation>Basis-LR:</translation>
+    </message>
+    <message>
+        <source>Warm-up (epochs):</source>
+        <translation>Aufwärmen (Epochen):</translation>
+    </message>
+    <message>
+        <source>In epochs, as the reference configs give it; the LR changes every step</source>
+        <translation>In Epochen, wie in den Referenz-Konfigurationen; die LR ändert sich mit jedem Schritt</translation>
+    </message>
+    <message>
+        <source>Decay ends (epoch):</source>
+        <translation>Abklingen endet (Epoche):</translation>
+    </message>
+    <message>
+        <source>Minimum LR:</source>
+        <translation>Minimale LR:</translation>
+    </message>
+    <message>
+        <source>Augmentation and normalisation</source>
+        <translation>Augmentierung und Normalisierung</translation>
+    </message>
+    <message>
+        <source>Resize to:</source>
+        <translation>Skalieren auf:</translation>
+    </message>
+    <message>
+        <source>Side the bundle images are resized to before cropping (the reference: 32)</source>
+        <translation>Seitenlänge, auf die die Bundle-Bilder vor dem Zuschneiden skaliert werden (Referenz: 32)</translation>
+    </message>
+    <message>
+        <source>no crop</source>
+        <translation>kein Zuschnitt</translation>
+    </message>
+    <message>
+        <source>Random crop size:</source>
+        <translation>Größe des Zufallsausschnitts:</translation>
+    </message>
+    <message>
+        <source>Crop padding:</source>
+        <translation>Rand beim Zuschneiden:</translation>
+    </message>
+    <message>
+        <source>Random horizontal flip</source>
+        <translation>Zufälliges horizontales Spiegeln</translation>
+    </message>
+    <message>
+        <source>Mean (R, G, B):</source>
+        <translation>Mittelwert (R, G, B):</translation>
+    </message>
+    <message>
+        <source>Per-channel mean on the 0..1 scale</source>
+        <translation>Mittelwert je Kanal auf der Skala 0..1</translation>
+    </message>
+    <message>
+        <source>Std (R, G, B):</source>
+        <translation>Standardabw. (R, G, B):</translation>
+    </message>
 </context>
 </TS>

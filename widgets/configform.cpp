@@ -146,6 +146,28 @@ QString ConfigForm::fieldError(const QString& key) const
     return l && !l->isHidden() ? l->text() : QString();
 }
 
+QString ConfigForm::num(double v)
+{
+    return QString::number(v, 'g', 10);
+}
+
+QString ConfigForm::triple(const std::array<double, 3>& a)
+{
+    return QStringLiteral("%1, %2, %3").arg(num(a[0]), num(a[1]), num(a[2]));
+}
+
+QString ConfigForm::listYaml(const QString& text)
+{
+    QStringList out;
+    for (const QString& part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString p = part.trimmed();
+        bool ok = false;
+        p.toDouble(&ok);
+        out << (ok ? p : QLatin1Char('"') + QString(p).replace(QLatin1Char('"'), QLatin1Char('\'')) + QLatin1Char('"'));
+    }
+    return QLatin1Char('[') + out.join(QStringLiteral(", ")) + QLatin1Char(']');
+}
+
 QString ConfigForm::quoted(const QString& text)
 {
     QString s = text;

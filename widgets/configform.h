@@ -4,6 +4,10 @@
 /// the user types (the same parser the CLI uses, so the message is the CLI's message) with
 /// the message shown beside the field the parser names.
 #include <QHash>
+
+#include <array>
+#include <functional>
+
 #include <QLabel>
 #include <QTimer>
 #include <QWidget>
@@ -57,6 +61,12 @@ protected:
     /// "a: b" value text: numbers stay bare, anything else is a quoted YAML string.
     static QString scalar(const QString& text);
     static QString quoted(const QString& text);
+    /// A number as the forms show it (10 significant digits).
+    static QString num(double v);
+    /// "a, b, c" for an RGB triple, and back to a YAML list (non-numbers quoted so the parser
+    /// names them instead of failing on syntax).
+    static QString triple(const std::array<double, 3>& a);
+    static QString listYaml(const QString& text);
     /// A line edit with a browse button for files or folders; the folder case can prefix
     /// the chosen path with a data-spec kind taken from @p kindFn.
     QWidget* pathField(QLineEdit* edit, bool directory, const QString& filter = {},

@@ -24,28 +24,6 @@
 namespace repalign::gui {
 
 namespace {
-QString num(double v)
-{
-    return QString::number(v, 'g', 10);
-}
-QString triple(const std::array<double, 3>& a)
-{
-    return QStringLiteral("%1, %2, %3").arg(num(a[0]), num(a[1]), num(a[2]));
-}
-QString listYaml(const QString& text)
-{
-    QStringList parts;
-    for (const QString& p : text.split(QLatin1Char(','), Qt::SkipEmptyParts))
-        parts << p.trimmed();
-    // Non-numbers are quoted so the parser names them instead of failing on syntax.
-    QStringList out;
-    for (const QString& p : parts) {
-        bool ok = false;
-        p.toDouble(&ok);
-        out << (ok ? p : QLatin1Char('"') + QString(p).replace(QLatin1Char('"'), QLatin1Char('\'')) + QLatin1Char('"'));
-    }
-    return QLatin1Char('[') + out.join(QStringLiteral(", ")) + QLatin1Char(']');
-}
 QString boolYaml(bool b)
 {
     return b ? QStringLiteral("true") : QStringLiteral("false");

@@ -15,23 +15,6 @@
 
 namespace repalign::gui {
 
-namespace {
-QString num(double v)
-{
-    return QString::number(v, 'g', 10);
-}
-void emitTransforms(QTextStream& o, const char* name, const TransformConfig& t)
-{
-    o << name << ":\n  resize: " << t.resize << "\n";
-    if (t.cropSize > 0)
-        o << "  random_crop: {size: " << t.cropSize << ", padding: " << t.padding << "}\n";
-    else
-        o << "  random_crop: {}\n";
-    o << "  horizontal_flip: " << (t.horizontalFlip ? "True" : "False") << "\n";
-    o << "  norm_mean: [" << num(t.mean[0]) << ", " << num(t.mean[1]) << ", " << num(t.mean[2]) << "]\n";
-    o << "  norm_std: [" << num(t.std[0]) << ", " << num(t.std[1]) << ", " << num(t.std[2]) << "]\n";
-}
-} // namespace
 
 TuneFormPanel::TuneFormPanel(QWidget* parent) : ConfigForm(parent)
 {
@@ -98,7 +81,52 @@ TuneFormPanel::TuneFormPanel(QWidget* parent) : ConfigForm(parent)
     m_lr = new QLineEdit;
     addRow(opt, tr("Learning rate:"), m_lr, QStringLiteral("optimization.optimizer_params.lr"));
     m_weightDecay = new QLineEdit;
-    addRow(opt, tr("Weight decay:"), m_weightDecay, QStringLiteral("optimization.optimizer_params.weight_decay"));
+    addRow(opt, tr("Weight decay:"), m_weightDecay, QStringLiteral("optimization.optimizer_params.weight_decay"),
+           tr("L2 penalty added to the gradient (as torch.optim)"));
+    m_momentum = new QLineEdit;
+    addRow(opt, tr("Momentum:"), m_momentum, QStringLiteral("optimization.optimizer_params.momentum"));
+    m_nesterov = new QCheckBox(tr("Nesterov momentum"));
+    addRow(opt, QString(), m_nesterov, QStringLiteral("optimization.optimizer_params.nesterov"));
+
+    QFormLayout* sched = addSection(tr("Learning-rate schedule"), right);
+    m_schedule = new QComboBox;
+    m_schedule->addItems({QStringLiteral("constant"), QStringLiteral("linear_warmup_cosine_decay")});
+    addRow(sched, tr("Schedule:"), m_schedule, QStringLiteral("optimization.lr_scheduling"));
+    m_warmupStart = new QLineEdit;
+    addRow(sched, tr("Warm-up start LR:"), m_warmupStart, QStringLiteral("optimization.lr_scheduling_params.warmup_start_lr"));
+    m_baseLr = new QLineEdit;
+    addRow(sched, tr("Base LR:"), m_baseLr, QStringLiteral("optimization.lr_scheduling_params.base_lr"));
+    m_warmup = new QLineEdit;
+    addRow(sched, tr("Warm-up (epochs):"), m_warmup, QStringLiteral("optimization.lr_scheduling_params.warmup_steps"),
+           tr("In epochs, as the reference configs give it; the LR changes every step"));
+    m_maxEpochs = new QLineEdit;
+    addRow(sched, tr("Decay ends (epoch):"), m_maxEpochs, QStringLiteral("optimization.lr_scheduling_params.max_steps"));
+    m_etaMin = new QLineEdit;
+    addRow(sched, tr("Minimum LR:"), m_etaMin, QStringLiteral("optimization.lr_scheduling_params.eta_min"));
+
+    // Bundle images are resized first, then cropped/flipped/normalised; validation uses the
+    // same resize and normalisation without the random parts, as the reference does.
+    QFormLayout* aug = addSection(tr("Augmentation and normalisation"), right);
+    m_resize = new QSpinBox;
+    m_resize->setRange(8, 4096);
+    addRow(aug, tr("Resize to:"), m_resize, QStringLiteral("train_transforms.resize"),
+           tr("Side the bundle images are resized to before cropping (the reference: 32)"));
+    m_crop = new QSpinBox;
+    m_crop->setRange(0, 4096);
+    m_crop->setSpecialValueText(tr("no crop"));
+    addRow(aug, tr("Random crop size:"), m_crop, QStringLiteral("train_transforms.random_crop.size"));
+    m_padding = new QSpinBox;
+    m_padding->setRange(0, 256);
+    addRow(aug, tr("Crop padding:"), m_padding, QStringLiteral("train_transforms.random_crop.padding"));
+    m_flip = new QCheckBox(tr("Random horizontal flip"));
+    addRow(aug, QString(), m_flip, QStringLiteral("train_transforms.horizontal_flip"));
+    m_mean = new QLineEdit;
+    addRow(aug, tr("Mean (R, G, B):"), m_mean, QStringLiteral("train_transforms.norm_mean"),
+           tr("Per-channel mean on the 0..1 scale"));
+    m_std = new QLineEdit;
+    addRow(aug, tr("Std (R, G, B):"), m_std, QStringLiteral("train_transforms.norm_std"));
+    connect(m_optimizer, &QComboBox::currentTextChanged, this, &TuneFormPanel::updateEnabledFields);
+    connect(m_schedule, &QComboBox::currentTextChanged, this, &TuneFormPanel::updateEnabledFields);
 
     QFormLayout* sys = addSection(tr("System"), right);
     m_device = new QComboBox;
@@ -133,6 +161,16 @@ void TuneFormPanel::updateTaps()
     } catch (const Error&) {
     }
     m_tap->setCurrentText(current.isEmpty() ? QStringLiteral("layer4") : current);
+}
+
+void TuneFormPanel::updateEnabledFields()
+{
+    const bool sgd = m_optimizer->currentText() == QLatin1String("sgd");
+    m_momentum->setEnabled(sgd);
+    m_nesterov->setEnabled(sgd);
+    const bool warm = m_schedule->currentText() == QLatin1String("linear_warmup_cosine_decay");
+    for (QLineEdit* e : {m_warmupStart, m_baseLr, m_warmup, m_maxEpochs, m_etaMin})
+        e->setEnabled(warm);
 }
 
 void TuneFormPanel::setRunName(const QString& name)
@@ -175,6 +213,21 @@ void TuneFormPanel::setConfig(const TuneConfig& c)
     m_optimizer->setCurrentText(QString::fromStdString(c.optimizer.type));
     m_lr->setText(num(c.optimizer.lr));
     m_weightDecay->setText(num(c.optimizer.weightDecay));
+    m_momentum->setText(num(c.optimizer.momentum));
+    m_nesterov->setChecked(c.optimizer.nesterov);
+    m_schedule->setCurrentText(QString::fromStdString(c.schedule.type));
+    m_warmupStart->setText(num(c.schedule.warmupStartLr));
+    m_baseLr->setText(num(c.schedule.baseLr));
+    m_warmup->setText(num(c.schedule.warmupEpochs));
+    m_maxEpochs->setText(num(c.schedule.maxEpochs > 0 ? c.schedule.maxEpochs : c.epochs)); // a usable end when switching to warm-up/cosine
+    m_etaMin->setText(num(c.schedule.etaMin));
+    m_resize->setValue(c.trainTransforms.resize);
+    m_crop->setValue(c.trainTransforms.cropSize);
+    m_padding->setValue(c.trainTransforms.padding);
+    m_flip->setChecked(c.trainTransforms.horizontalFlip);
+    m_mean->setText(triple(c.trainTransforms.mean));
+    m_std->setText(triple(c.trainTransforms.std));
+    updateEnabledFields();
     m_classVal->setText(QString::fromStdString(c.classificationVal));
     m_device->setCurrentText(QString::fromStdString(c.device));
     m_threads->setValue(c.threads);
@@ -203,12 +256,31 @@ QString TuneFormPanel::yaml() const
     o << "readout:\n  pooling: " << scalar(m_pooling->currentText()) << "\n  activation: " << scalar(m_activation->currentText())
       << "\n  freeze_backbone: " << (m_freeze->isChecked() ? "true" : "false") << "\n";
     o << "alpha: " << scalar(m_alpha->text()) << "\n";
-    emitTransforms(o, "train_transforms", m_loaded.trainTransforms);
-    emitTransforms(o, "val_transforms", m_loaded.valTransforms);
+    auto transforms = [&](const char* name, bool train) {
+        o << name << ":\n  resize: " << m_resize->value() << "\n";
+        if (train && m_crop->value() > 0)
+            o << "  random_crop:\n    size: " << m_crop->value() << "\n    padding: " << m_padding->value() << "\n";
+        else
+            o << "  random_crop: {}\n";
+        o << "  horizontal_flip: " << (train && m_flip->isChecked() ? "True" : "False") << "\n";
+        o << "  norm_mean: " << listYaml(m_mean->text()) << "\n  norm_std: " << listYaml(m_std->text()) << "\n";
+    };
+    transforms("train_transforms", true);
+    transforms("val_transforms", false);
+    const bool sgd = m_optimizer->currentText() == QLatin1String("sgd");
     o << "optimization:\n  epochs: " << m_epochs->value() << "\n  batch_size: " << m_batch->value() << "\n";
     o << "  optimizer: " << scalar(m_optimizer->currentText()) << "\n";
     o << "  optimizer_params:\n    lr: " << scalar(m_lr->text()) << "\n    weight_decay: " << scalar(m_weightDecay->text()) << "\n";
-    o << "  lr_scheduling: constant\n";
+    if (sgd)
+        o << "    momentum: " << scalar(m_momentum->text()) << "\n    nesterov: " << (m_nesterov->isChecked() ? "True" : "False") << "\n";
+    else
+        o << "    betas: [" << num(m_loaded.optimizer.beta1) << ", " << num(m_loaded.optimizer.beta2) << "]\n    eps: "
+          << num(m_loaded.optimizer.eps) << "\n";
+    o << "  lr_scheduling: " << scalar(m_schedule->currentText()) << "\n";
+    if (m_schedule->currentText() == QLatin1String("linear_warmup_cosine_decay"))
+        o << "  lr_scheduling_params:\n    warmup_start_lr: " << scalar(m_warmupStart->text())
+          << "\n    base_lr: " << scalar(m_baseLr->text()) << "\n    warmup_steps: " << scalar(m_warmup->text())
+          << "\n    max_steps: " << scalar(m_maxEpochs->text()) << "\n    eta_min: " << scalar(m_etaMin->text()) << "\n";
     o << "  max_steps_per_epoch: " << scalar(m_maxSteps->text()) << "\n";
     o << "classification_val: " << quoted(m_classVal->text().trimmed()) << "\n";
     o << "classification_max_images: " << m_loaded.classificationMaxImages << "\n";
