@@ -217,6 +217,78 @@
         <source>Choose a file</source>
         <translation>Datei wählen</translation>
     </message>
+    <message>
+        <source>Learning-rate schedule</source>
+        <translation>Lernraten-Verlauf</translation>
+    </message>
+    <message>
+        <source>Schedule:</source>
+        <translation>Verlauf:</translation>
+    </message>
+    <message>
+        <source>Warm-up start LR:</source>
+        <translation>Start-LR beim Aufwärmen:</translation>
+    </message>
+    <message>
+        <source>Base LR:</source>
+        <translation>Basis-LR:</translation>
+    </message>
+    <message>
+        <source>Warm-up (epochs):</source>
+        <translation>Aufwärmen (Epochen):</translation>
+    </message>
+    <message>
+        <source>In epochs, as the reference configs give it; the LR changes every step</source>
+        <translation>In Epochen, wie in den Referenz-Konfigurationen; die LR ändert sich mit jedem Schritt</translation>
+    </message>
+    <message>
+        <source>Decay ends (epoch):</source>
+        <translation>Abklingen endet (Epoche):</translation>
+    </message>
+    <message>
+        <source>Minimum LR:</source>
+        <translation>Minimale LR:</translation>
+    </message>
+    <message>
+        <source>Augmentation and normalisation</source>
+        <translation>Augmentierung und Normalisierung</translation>
+    </message>
+    <message>
+        <source>Resize to:</source>
+        <translation>Skalieren auf:</translation>
+    </message>
+    <message>
+        <source>Side the bundle images are resized to before cropping (the reference: 32)</source>
+        <translation>Seitenlänge, auf die die Bundle-Bilder vor dem Zuschneiden skaliert werden (Referenz: 32)</translation>
+    </message>
+    <message>
+        <source>no crop</source>
+        <translation>kein Zuschnitt</translation>
+    </message>
+    <message>
+        <source>Random crop size:</source>
+        <translation>Größe des Zufallsausschnitts:</translation>
+    </message>
+    <message>
+        <source>Crop padding:</source>
+        <translation>Rand beim Zuschneiden:</translation>
+    </message>
+    <message>
+        <source>Random horizontal flip</source>
+        <translation>Zufälliges horizontales Spiegeln</translation>
+    </message>
+    <message>
+        <source>Mean (R, G, B):</source>
+        <translation>Mittelwert (R, G, B):</translation>
+    </message>
+    <message>
+        <source>Per-channel mean on the 0..1 scale</source>
+        <translation>Mittelwert je Kanal auf der Skala 0..1</translation>
+    </message>
+    <message>
+        <source>Std (R, G, B):</source>
+        <translation>Standardabw. (R, G, B):</translation>
+    </message>
 </context>
 <context>
     <name>repalign::gui::DistributionsView</name>
@@ -1381,38 +1453,6 @@ Abschicken mit: sbatch %2</translation>
         <translation>bf16/fp16 nutzen Autocast auf CUDA; die CPU trainiert in fp32</translation>
     </message>
     <message>
-        <source>Learning-rate schedule</source>
-        <translation>Lernraten-Verlauf</translation>
-    </message>
-    <message>
-        <source>Schedule:</source>
-        <translation>Verlauf:</translation>
-    </message>
-    <message>
-        <source>Warm-up start LR:</source>
-        <translation>Start-LR beim Aufwärmen:</translation>
-    </message>
-    <message>
-        <source>Base LR:</source>
-        <translation>Basis-LR:</translation>
-    </message>
-    <message>
-        <source>Warm-up (epochs):</source>
-        <translation>Aufwärmen (Epochen):</translation>
-    </message>
-    <message>
-        <source>In epochs, as the reference configs give it; the LR changes every step</source>
-        <translation>In Epochen, wie in den Referenz-Konfigurationen; die LR ändert sich mit jedem Schritt</translation>
-    </message>
-    <message>
-        <source>Decay ends (epoch):</source>
-        <translation>Abklingen endet (Epoche):</translation>
-    </message>
-    <message>
-        <source>Minimum LR:</source>
-        <translation>Minimale LR:</translation>
-    </message>
-    <message>
         <source>Epoch</source>
         <translation>Epoche</translation>
     </message>
@@ -1423,38 +1463,6 @@ Abschicken mit: sbatch %2</translation>
     <message>
         <source>Learning rate over the run, per step</source>
         <translation>Lernrate über den Lauf, je Schritt</translation>
-    </message>
-    <message>
-        <source>Augmentation and normalisation</source>
-        <translation>Augmentierung und Normalisierung</translation>
-    </message>
-    <message>
-        <source>no crop</source>
-        <translation>kein Zuschnitt</translation>
-    </message>
-    <message>
-        <source>Random crop size:</source>
-        <translation>Größe des Zufallsausschnitts:</translation>
-    </message>
-    <message>
-        <source>Crop padding:</source>
-        <translation>Rand beim Zuschneiden:</translation>
-    </message>
-    <message>
-        <source>Random horizontal flip</source>
-        <translation>Zufälliges horizontales Spiegeln</translation>
-    </message>
-    <message>
-        <source>Mean (R, G, B):</source>
-        <translation>Mittelwert (R, G, B):</translation>
-    </message>
-    <message>
-        <source>Per-channel mean on the 0..1 scale</source>
-        <translation>Mittelwert je Kanal auf der Skala 0..1</translation>
-    </message>
-    <message>
-        <source>Std (R, G, B):</source>
-        <translation>Standardabw. (R, G, B):</translation>
     </message>
     <message>
         <source>System</source>
@@ -1690,78 +1698,6 @@ Abschicken mit: sbatch %2</translation>
     <message>
         <source>Nesterov momentum</source>
         <translation>Nesterov-Momentum</translation>
-    </message>
-    <message>
-        <source>Learning-rate schedule</source>
-        <translation>Lernraten-Verlauf</translation>
-    </message>
-    <message>
-        <source>Schedule:</source>
-        <translation>Verlauf:</translation>
-    </message>
-    <message>
-        <source>Warm-up start LR:</source>
-        <translation>Start-LR beim Aufwärmen:</translation>
-    </message>
-    <message>
-        <source>Base LR:</source>
-        <translation>Basis-LR:</translation>
-    </message>
-    <message>
-        <source>Warm-up (epochs):</source>
-        <translation>Aufwärmen (Epochen):</translation>
-    </message>
-    <message>
-        <source>In epochs, as the reference configs give it; the LR changes every step</source>
-        <translation>In Epochen, wie in den Referenz-Konfigurationen; die LR ändert sich mit jedem Schritt</translation>
-    </message>
-    <message>
-        <source>Decay ends (epoch):</source>
-        <translation>Abklingen endet (Epoche):</translation>
-    </message>
-    <message>
-        <source>Minimum LR:</source>
-        <translation>Minimale LR:</translation>
-    </message>
-    <message>
-        <source>Augmentation and normalisation</source>
-        <translation>Augmentierung und Normalisierung</translation>
-    </message>
-    <message>
-        <source>Resize to:</source>
-        <translation>Skalieren auf:</translation>
-    </message>
-    <message>
-        <source>Side the bundle images are resized to before cropping (the reference: 32)</source>
-        <translation>Seitenlänge, auf die die Bundle-Bilder vor dem Zuschneiden skaliert werden (Referenz: 32)</translation>
-    </message>
-    <message>
-        <source>no crop</source>
-        <translation>kein Zuschnitt</translation>
-    </message>
-    <message>
-        <source>Random crop size:</source>
-        <translation>Größe des Zufallsausschnitts:</translation>
-    </message>
-    <message>
-        <source>Crop padding:</source>
-        <translation>Rand beim Zuschneiden:</translation>
-    </message>
-    <message>
-        <source>Random horizontal flip</source>
-        <translation>Zufälliges horizontales Spiegeln</translation>
-    </message>
-    <message>
-        <source>Mean (R, G, B):</source>
-        <translation>Mittelwert (R, G, B):</translation>
-    </message>
-    <message>
-        <source>Per-channel mean on the 0..1 scale</source>
-        <translation>Mittelwert je Kanal auf der Skala 0..1</translation>
-    </message>
-    <message>
-        <source>Std (R, G, B):</source>
-        <translation>Standardabw. (R, G, B):</translation>
     </message>
 </context>
 </TS>

@@ -1,4 +1,5 @@
 #include "configform.h"
+#include <QTextStream>
 
 #include <QAbstractButton>
 #include <QCheckBox>
@@ -144,6 +145,104 @@ QString ConfigForm::fieldError(const QString& key) const
 {
     QLabel* l = m_errors.value(key);
     return l && !l->isHidden() ? l->text() : QString();
+}
+
+ConfigForm::ScheduleFields ConfigForm::addScheduleSection(QVBoxLayout* column)
+{
+    ScheduleFields f;
+    f.form = addSection(tr("Learning-rate schedule"), column);
+    f.type = new QComboBox;
+    f.type->addItems({QStringLiteral("constant"), QStringLiteral("linear_warmup_cosine_decay")});
+    addRow(f.form, tr("Schedule:"), f.type, QStringLiteral("optimization.lr_scheduling"));
+    f.warmupStart = new QLineEdit;
+    addRow(f.form, tr("Warm-up start LR:"), f.warmupStart, QStringLiteral("optimization.lr_scheduling_params.warmup_start_lr"));
+    f.baseLr = new QLineEdit;
+    addRow(f.form, tr("Base LR:"), f.baseLr, QStringLiteral("optimization.lr_scheduling_params.base_lr"));
+    f.warmup = new QLineEdit;
+    addRow(f.form, tr("Warm-up (epochs):"), f.warmup, QStringLiteral("optimization.lr_scheduling_params.warmup_steps"),
+           tr("In epochs, as the reference configs give it; the LR changes every step"));
+    f.maxEpochs = new QLineEdit;
+    addRow(f.form, tr("Decay ends (epoch):"), f.maxEpochs, QStringLiteral("optimization.lr_scheduling_params.max_steps"));
+    f.etaMin = new QLineEdit;
+    addRow(f.form, tr("Minimum LR:"), f.etaMin, QStringLiteral("optimization.lr_scheduling_params.eta_min"));
+    connect(f.type, &QComboBox::currentTextChanged, this, [f](const QString& s) {
+        const bool warm = s == QLatin1String("linear_warmup_cosine_decay");
+        for (QLineEdit* e : {f.warmupStart, f.baseLr, f.warmup, f.maxEpochs, f.etaMin})
+            e->setEnabled(warm);
+    });
+    return f;
+}
+
+ConfigForm::TransformFields ConfigForm::addTransformSection(QVBoxLayout* column, bool withResize)
+{
+    TransformFields f;
+    QFormLayout* aug = addSection(tr("Augmentation and normalisation"), column);
+    if (withResize) {
+        f.resize = new QSpinBox;
+        f.resize->setRange(8, 4096);
+        addRow(aug, tr("Resize to:"), f.resize, QStringLiteral("train_transforms.resize"),
+               tr("Side the bundle images are resized to before cropping (the reference: 32)"));
+    }
+    f.crop = new QSpinBox;
+    f.crop->setRange(0, 4096);
+    f.crop->setSpecialValueText(tr("no crop"));
+    addRow(aug, tr("Random crop size:"), f.crop, QStringLiteral("train_transforms.random_crop.size"));
+    f.padding = new QSpinBox;
+    f.padding->setRange(0, 256);
+    addRow(aug, tr("Crop padding:"), f.padding, QStringLiteral("train_transforms.random_crop.padding"));
+    f.flip = new QCheckBox(tr("Random horizontal flip"));
+    addRow(aug, QString(), f.flip, QStringLiteral("train_transforms.horizontal_flip"));
+    f.mean = new QLineEdit;
+    addRow(aug, tr("Mean (R, G, B):"), f.mean, QStringLiteral("train_transforms.norm_mean"), tr("Per-channel mean on the 0..1 scale"));
+    f.std = new QLineEdit;
+    addRow(aug, tr("Std (R, G, B):"), f.std, QStringLiteral("train_transforms.norm_std"));
+    return f;
+}
+
+void ConfigForm::writeSchedule(QTextStream& o, const ScheduleFields& f)
+{
+    o << "  lr_scheduling: " << scalar(f.type->currentText()) << "\n";
+    if (f.type->currentText() == QLatin1String("linear_warmup_cosine_decay"))
+        o << "  lr_scheduling_params:\n    warmup_start_lr: " << scalar(f.warmupStart->text()) << "\n    base_lr: "
+          << scalar(f.baseLr->text()) << "\n    warmup_steps: " << scalar(f.warmup->text()) << " # In epochs\n    max_steps: "
+          << scalar(f.maxEpochs->text()) << " # In epochs\n    eta_min: " << scalar(f.etaMin->text()) << "\n";
+}
+
+void ConfigForm::writeTransforms(QTextStream& o, const TransformFields& f, int resize)
+{
+    for (const bool train : {true, false}) {
+        o << (train ? "train_transforms" : "val_transforms") << ":\n  resize: " << resize << "\n";
+        if (train && f.crop->value() > 0)
+            o << "  random_crop:\n    size: " << f.crop->value() << "\n    padding: " << f.padding->value() << "\n";
+        else
+            o << "  random_crop: {}\n";
+        o << "  horizontal_flip: " << (train && f.flip->isChecked() ? "True" : "False") << "\n";
+        o << "  norm_mean: " << listYaml(f.mean->text()) << "\n  norm_std: " << listYaml(f.std->text()) << "\n";
+    }
+}
+
+void ConfigForm::setSchedule(const ScheduleFields& f, const ScheduleConfig& c, int epochs)
+{
+    f.type->setCurrentText(QString::fromStdString(c.type));
+    f.warmupStart->setText(num(c.warmupStartLr));
+    f.baseLr->setText(num(c.baseLr));
+    f.warmup->setText(num(c.warmupEpochs));
+    f.maxEpochs->setText(num(c.maxEpochs > 0 ? c.maxEpochs : epochs)); // a usable end when switching to warm-up/cosine
+    f.etaMin->setText(num(c.etaMin));
+    const bool warm = c.type == "linear_warmup_cosine_decay";
+    for (QLineEdit* e : {f.warmupStart, f.baseLr, f.warmup, f.maxEpochs, f.etaMin})
+        e->setEnabled(warm);
+}
+
+void ConfigForm::setTransforms(const TransformFields& f, const TransformConfig& c)
+{
+    if (f.resize)
+        f.resize->setValue(c.resize);
+    f.crop->setValue(c.cropSize);
+    f.padding->setValue(c.padding);
+    f.flip->setChecked(c.horizontalFlip);
+    f.mean->setText(triple(c.mean));
+    f.std->setText(triple(c.std));
 }
 
 QString ConfigForm::num(double v)

@@ -12,10 +12,16 @@
 #include <QTimer>
 #include <QWidget>
 
+class QCheckBox;
+class QComboBox;
 class QFormLayout;
+class QSpinBox;
+class QTextStream;
 class QGroupBox;
 class QLineEdit;
 class QVBoxLayout;
+
+#include "train/config.h"
 
 namespace repalign::gui {
 
@@ -52,6 +58,29 @@ Q_SIGNALS:
     void changed();
 
 protected:
+    /// The `lr_scheduling` block, shared by the training and tuning forms.
+    struct ScheduleFields {
+        QFormLayout* form = nullptr;
+        QComboBox* type = nullptr;
+        QLineEdit *warmupStart = nullptr, *baseLr = nullptr, *warmup = nullptr, *maxEpochs = nullptr, *etaMin = nullptr;
+    };
+    /// The `train_transforms` block (validation gets the same resize and normalisation).
+    struct TransformFields {
+        QSpinBox* resize = nullptr; ///< only where the form offers a resize
+        QSpinBox *crop = nullptr, *padding = nullptr;
+        QCheckBox* flip = nullptr;
+        QLineEdit *mean = nullptr, *std = nullptr;
+    };
+    /// Adds the section; its parameters are enabled only for linear_warmup_cosine_decay.
+    ScheduleFields addScheduleSection(QVBoxLayout* column);
+    TransformFields addTransformSection(QVBoxLayout* column, bool withResize);
+    /// Writes `optimization.lr_scheduling` (+ params), indented under `optimization:`.
+    static void writeSchedule(QTextStream& o, const ScheduleFields& f);
+    /// Writes `train_transforms` and `val_transforms`; @p resize is the side, -1 = keep.
+    static void writeTransforms(QTextStream& o, const TransformFields& f, int resize);
+    static void setSchedule(const ScheduleFields& f, const ScheduleConfig& c, int epochs);
+    static void setTransforms(const TransformFields& f, const TransformConfig& c);
+
     QFormLayout* addSection(const QString& title, QVBoxLayout* column);
     /// Adds a row: the widget, with a message label under it, mapped to @p key.
     void addRow(QFormLayout* form, const QString& label, QWidget* widget, const QString& key, const QString& help = {});

@@ -113,21 +113,7 @@ TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
     connect(m_optimizer, &QComboBox::currentTextChanged, this, &TrainFormPanel::updateOptimizerFields);
 
     // Schedule
-    QFormLayout* sched = addSection(tr("Learning-rate schedule"), right);
-    m_schedule = new QComboBox;
-    m_schedule->addItems({QStringLiteral("constant"), QStringLiteral("linear_warmup_cosine_decay")});
-    addRow(sched, tr("Schedule:"), m_schedule, QStringLiteral("optimization.lr_scheduling"));
-    m_warmupStart = new QLineEdit;
-    addRow(sched, tr("Warm-up start LR:"), m_warmupStart, QStringLiteral("optimization.lr_scheduling_params.warmup_start_lr"));
-    m_baseLr = new QLineEdit;
-    addRow(sched, tr("Base LR:"), m_baseLr, QStringLiteral("optimization.lr_scheduling_params.base_lr"));
-    m_warmup = new QLineEdit;
-    addRow(sched, tr("Warm-up (epochs):"), m_warmup, QStringLiteral("optimization.lr_scheduling_params.warmup_steps"),
-           tr("In epochs, as the reference configs give it; the LR changes every step"));
-    m_maxEpochs = new QLineEdit;
-    addRow(sched, tr("Decay ends (epoch):"), m_maxEpochs, QStringLiteral("optimization.lr_scheduling_params.max_steps"));
-    m_etaMin = new QLineEdit;
-    addRow(sched, tr("Minimum LR:"), m_etaMin, QStringLiteral("optimization.lr_scheduling_params.eta_min"));
+    m_sched = addScheduleSection(right);
     m_preview = new QCustomPlot;
     m_preview->setMinimumHeight(130);
     m_preview->setMaximumHeight(170);
@@ -138,29 +124,10 @@ TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
     m_preview->yAxis->setLabel(tr("LR"));
     m_preview->yAxis->setNumberFormat(QStringLiteral("gb"));
     m_preview->setToolTip(tr("Learning rate over the run, per step"));
-    sched->addRow(m_preview);
-    connect(m_schedule, &QComboBox::currentTextChanged, this, [this](const QString& s) {
-        const bool warm = s == QLatin1String("linear_warmup_cosine_decay");
-        for (QLineEdit* e : {m_warmupStart, m_baseLr, m_warmup, m_maxEpochs, m_etaMin})
-            e->setEnabled(warm);
-    });
+    m_sched.form->addRow(m_preview);
 
     // Augmentation
-    QFormLayout* aug = addSection(tr("Augmentation and normalisation"), right);
-    m_crop = new QSpinBox;
-    m_crop->setRange(0, 4096);
-    m_crop->setSpecialValueText(tr("no crop"));
-    addRow(aug, tr("Random crop size:"), m_crop, QStringLiteral("train_transforms.random_crop.size"));
-    m_padding = new QSpinBox;
-    m_padding->setRange(0, 256);
-    addRow(aug, tr("Crop padding:"), m_padding, QStringLiteral("train_transforms.random_crop.padding"));
-    m_flip = new QCheckBox(tr("Random horizontal flip"));
-    addRow(aug, QString(), m_flip, QStringLiteral("train_transforms.horizontal_flip"));
-    m_mean = new QLineEdit;
-    addRow(aug, tr("Mean (R, G, B):"), m_mean, QStringLiteral("train_transforms.norm_mean"),
-           tr("Per-channel mean on the 0..1 scale"));
-    m_std = new QLineEdit;
-    addRow(aug, tr("Std (R, G, B):"), m_std, QStringLiteral("train_transforms.norm_std"));
+    m_tf = addTransformSection(right, /*withResize=*/false);
 
     // System
     QFormLayout* sys = addSection(tr("System"), right);
@@ -191,8 +158,8 @@ TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
     left->addStretch(1);
     right->addStretch(1);
 
-    for (QWidget* w : std::initializer_list<QWidget*>{m_epochs, m_batch, m_maxSteps, m_schedule, m_warmupStart, m_baseLr,
-                                                      m_warmup, m_maxEpochs, m_etaMin, m_lr, m_train, m_optimizer})
+    for (QWidget* w : std::initializer_list<QWidget*>{m_epochs, m_batch, m_maxSteps, m_sched.type, m_sched.warmupStart, m_sched.baseLr,
+                                                      m_sched.warmup, m_sched.maxEpochs, m_sched.etaMin, m_lr, m_train, m_optimizer})
         watch(w);
     connect(this, &ConfigForm::changed, this, &TrainFormPanel::updatePreview);
 
@@ -258,17 +225,8 @@ void TrainFormPanel::setConfig(const TrainConfig& c)
     m_momentum->setText(num(c.optimizer.momentum));
     m_weightDecay->setText(num(c.optimizer.weightDecay));
     m_nesterov->setChecked(c.optimizer.nesterov);
-    m_schedule->setCurrentText(QString::fromStdString(c.schedule.type));
-    m_warmupStart->setText(num(c.schedule.warmupStartLr));
-    m_baseLr->setText(num(c.schedule.baseLr));
-    m_warmup->setText(num(c.schedule.warmupEpochs));
-    m_maxEpochs->setText(num(c.schedule.maxEpochs));
-    m_etaMin->setText(num(c.schedule.etaMin));
-    m_crop->setValue(c.trainTransforms.cropSize);
-    m_padding->setValue(c.trainTransforms.padding);
-    m_flip->setChecked(c.trainTransforms.horizontalFlip);
-    m_mean->setText(triple(c.trainTransforms.mean));
-    m_std->setText(triple(c.trainTransforms.std));
+    setSchedule(m_sched, c.schedule, c.epochs);
+    setTransforms(m_tf, c.trainTransforms);
     m_device->setCurrentText(QString::fromStdString(c.device));
     m_threads->setValue(c.threads);
     m_workers->setValue(c.numWorkers);
@@ -277,9 +235,6 @@ void TrainFormPanel::setConfig(const TrainConfig& c)
     m_saveBestLoss->setChecked(c.checkpoints.saveBestLoss);
     m_saveBestAcc->setChecked(c.checkpoints.saveBestAcc);
     updateOptimizerFields();
-    const bool warm = c.schedule.type == "linear_warmup_cosine_decay";
-    for (QLineEdit* e : {m_warmupStart, m_baseLr, m_warmup, m_maxEpochs, m_etaMin})
-        e->setEnabled(warm);
     validateNow();
     updatePreview();
 }
@@ -300,17 +255,7 @@ QString TrainFormPanel::yaml() const
         if (!m_val->text().trimmed().isEmpty())
             o << "  val: " << quoted(m_val->text().trimmed()) << "\n";
     }
-    auto transforms = [&](const char* name, bool train) {
-        o << name << ":\n  resize: -1\n";
-        if (train && m_crop->value() > 0)
-            o << "  random_crop:\n    size: " << m_crop->value() << "\n    padding: " << m_padding->value() << "\n";
-        else
-            o << "  random_crop: {}\n";
-        o << "  horizontal_flip: " << (train && m_flip->isChecked() ? "True" : "False") << "\n";
-        o << "  norm_mean: " << listYaml(m_mean->text()) << "\n  norm_std: " << listYaml(m_std->text()) << "\n";
-    };
-    transforms("train_transforms", true);
-    transforms("val_transforms", false);
+    writeTransforms(o, m_tf, -1);
     o << "\nmodel: " << scalar(m_model->currentText()) << "\n\n";
     o << "optimization:\n  epochs: " << m_epochs->value() << "\n  batch_size: " << m_batch->value() << "\n";
     o << "  max_steps_per_epoch: " << scalar(m_maxSteps->text()) << "\n";
@@ -325,12 +270,7 @@ QString TrainFormPanel::yaml() const
     else
         o << "    betas: [" << num(m_loaded.optimizer.beta1) << ", " << num(m_loaded.optimizer.beta2) << "]\n    eps: "
           << num(m_loaded.optimizer.eps) << "\n";
-    o << "  lr_scheduling: " << scalar(m_schedule->currentText()) << "\n";
-    if (m_schedule->currentText() == QLatin1String("linear_warmup_cosine_decay"))
-        o << "  lr_scheduling_params:\n    warmup_start_lr: " << scalar(m_warmupStart->text())
-          << "\n    base_lr: " << scalar(m_baseLr->text()) << "\n    warmup_steps: " << scalar(m_warmup->text())
-          << " # In epochs\n    max_steps: " << scalar(m_maxEpochs->text()) << " # In epochs\n    eta_min: "
-          << scalar(m_etaMin->text()) << "\n";
+    writeSchedule(o, m_sched);
     o << "\nlogging:\n  wandb: " << (m_loaded.wandb ? "True" : "False") << "\n";
     if (!m_loaded.saveDir.empty())
         o << "  save_dir: " << quoted(QString::fromStdString(m_loaded.saveDir)) << "\n";

@@ -36,6 +36,8 @@ public:
     std::int64_t estimatedStepsPerEpoch() const;
 
 private:
+    ScheduleFields m_sched;
+    TransformFields m_tf;
     void updateOptimizerFields();
     void updatePreview();
     QLineEdit* m_name;
@@ -53,17 +55,6 @@ private:
     QLineEdit* m_momentum;
     QLineEdit* m_weightDecay;
     QCheckBox* m_nesterov;
-    QComboBox* m_schedule;
-    QLineEdit* m_warmupStart;
-    QLineEdit* m_baseLr;
-    QLineEdit* m_warmup;
-    QLineEdit* m_maxEpochs;
-    QLineEdit* m_etaMin;
-    QSpinBox* m_crop;
-    QSpinBox* m_padding;
-    QCheckBox* m_flip;
-    QLineEdit* m_mean;
-    QLineEdit* m_std;
     QComboBox* m_device;
     QSpinBox* m_threads;
     QSpinBox* m_workers;

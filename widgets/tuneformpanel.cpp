@@ -88,45 +88,11 @@ TuneFormPanel::TuneFormPanel(QWidget* parent) : ConfigForm(parent)
     m_nesterov = new QCheckBox(tr("Nesterov momentum"));
     addRow(opt, QString(), m_nesterov, QStringLiteral("optimization.optimizer_params.nesterov"));
 
-    QFormLayout* sched = addSection(tr("Learning-rate schedule"), right);
-    m_schedule = new QComboBox;
-    m_schedule->addItems({QStringLiteral("constant"), QStringLiteral("linear_warmup_cosine_decay")});
-    addRow(sched, tr("Schedule:"), m_schedule, QStringLiteral("optimization.lr_scheduling"));
-    m_warmupStart = new QLineEdit;
-    addRow(sched, tr("Warm-up start LR:"), m_warmupStart, QStringLiteral("optimization.lr_scheduling_params.warmup_start_lr"));
-    m_baseLr = new QLineEdit;
-    addRow(sched, tr("Base LR:"), m_baseLr, QStringLiteral("optimization.lr_scheduling_params.base_lr"));
-    m_warmup = new QLineEdit;
-    addRow(sched, tr("Warm-up (epochs):"), m_warmup, QStringLiteral("optimization.lr_scheduling_params.warmup_steps"),
-           tr("In epochs, as the reference configs give it; the LR changes every step"));
-    m_maxEpochs = new QLineEdit;
-    addRow(sched, tr("Decay ends (epoch):"), m_maxEpochs, QStringLiteral("optimization.lr_scheduling_params.max_steps"));
-    m_etaMin = new QLineEdit;
-    addRow(sched, tr("Minimum LR:"), m_etaMin, QStringLiteral("optimization.lr_scheduling_params.eta_min"));
-
+    m_sched = addScheduleSection(right);
     // Bundle images are resized first, then cropped/flipped/normalised; validation uses the
     // same resize and normalisation without the random parts, as the reference does.
-    QFormLayout* aug = addSection(tr("Augmentation and normalisation"), right);
-    m_resize = new QSpinBox;
-    m_resize->setRange(8, 4096);
-    addRow(aug, tr("Resize to:"), m_resize, QStringLiteral("train_transforms.resize"),
-           tr("Side the bundle images are resized to before cropping (the reference: 32)"));
-    m_crop = new QSpinBox;
-    m_crop->setRange(0, 4096);
-    m_crop->setSpecialValueText(tr("no crop"));
-    addRow(aug, tr("Random crop size:"), m_crop, QStringLiteral("train_transforms.random_crop.size"));
-    m_padding = new QSpinBox;
-    m_padding->setRange(0, 256);
-    addRow(aug, tr("Crop padding:"), m_padding, QStringLiteral("train_transforms.random_crop.padding"));
-    m_flip = new QCheckBox(tr("Random horizontal flip"));
-    addRow(aug, QString(), m_flip, QStringLiteral("train_transforms.horizontal_flip"));
-    m_mean = new QLineEdit;
-    addRow(aug, tr("Mean (R, G, B):"), m_mean, QStringLiteral("train_transforms.norm_mean"),
-           tr("Per-channel mean on the 0..1 scale"));
-    m_std = new QLineEdit;
-    addRow(aug, tr("Std (R, G, B):"), m_std, QStringLiteral("train_transforms.norm_std"));
-    connect(m_optimizer, &QComboBox::currentTextChanged, this, &TuneFormPanel::updateEnabledFields);
-    connect(m_schedule, &QComboBox::currentTextChanged, this, &TuneFormPanel::updateEnabledFields);
+    m_tf = addTransformSection(right, /*withResize=*/true);
+    connect(m_optimizer, &QComboBox::currentTextChanged, this, &TuneFormPanel::updateOptimizerFields);
 
     QFormLayout* sys = addSection(tr("System"), right);
     m_device = new QComboBox;
@@ -163,14 +129,11 @@ void TuneFormPanel::updateTaps()
     m_tap->setCurrentText(current.isEmpty() ? QStringLiteral("layer4") : current);
 }
 
-void TuneFormPanel::updateEnabledFields()
+void TuneFormPanel::updateOptimizerFields()
 {
     const bool sgd = m_optimizer->currentText() == QLatin1String("sgd");
     m_momentum->setEnabled(sgd);
     m_nesterov->setEnabled(sgd);
-    const bool warm = m_schedule->currentText() == QLatin1String("linear_warmup_cosine_decay");
-    for (QLineEdit* e : {m_warmupStart, m_baseLr, m_warmup, m_maxEpochs, m_etaMin})
-        e->setEnabled(warm);
 }
 
 void TuneFormPanel::setRunName(const QString& name)
@@ -215,19 +178,9 @@ void TuneFormPanel::setConfig(const TuneConfig& c)
     m_weightDecay->setText(num(c.optimizer.weightDecay));
     m_momentum->setText(num(c.optimizer.momentum));
     m_nesterov->setChecked(c.optimizer.nesterov);
-    m_schedule->setCurrentText(QString::fromStdString(c.schedule.type));
-    m_warmupStart->setText(num(c.schedule.warmupStartLr));
-    m_baseLr->setText(num(c.schedule.baseLr));
-    m_warmup->setText(num(c.schedule.warmupEpochs));
-    m_maxEpochs->setText(num(c.schedule.maxEpochs > 0 ? c.schedule.maxEpochs : c.epochs)); // a usable end when switching to warm-up/cosine
-    m_etaMin->setText(num(c.schedule.etaMin));
-    m_resize->setValue(c.trainTransforms.resize);
-    m_crop->setValue(c.trainTransforms.cropSize);
-    m_padding->setValue(c.trainTransforms.padding);
-    m_flip->setChecked(c.trainTransforms.horizontalFlip);
-    m_mean->setText(triple(c.trainTransforms.mean));
-    m_std->setText(triple(c.trainTransforms.std));
-    updateEnabledFields();
+    setSchedule(m_sched, c.schedule, c.epochs);
+    setTransforms(m_tf, c.trainTransforms);
+    updateOptimizerFields();
     m_classVal->setText(QString::fromStdString(c.classificationVal));
     m_device->setCurrentText(QString::fromStdString(c.device));
     m_threads->setValue(c.threads);
@@ -256,17 +209,7 @@ QString TuneFormPanel::yaml() const
     o << "readout:\n  pooling: " << scalar(m_pooling->currentText()) << "\n  activation: " << scalar(m_activation->currentText())
       << "\n  freeze_backbone: " << (m_freeze->isChecked() ? "true" : "false") << "\n";
     o << "alpha: " << scalar(m_alpha->text()) << "\n";
-    auto transforms = [&](const char* name, bool train) {
-        o << name << ":\n  resize: " << m_resize->value() << "\n";
-        if (train && m_crop->value() > 0)
-            o << "  random_crop:\n    size: " << m_crop->value() << "\n    padding: " << m_padding->value() << "\n";
-        else
-            o << "  random_crop: {}\n";
-        o << "  horizontal_flip: " << (train && m_flip->isChecked() ? "True" : "False") << "\n";
-        o << "  norm_mean: " << listYaml(m_mean->text()) << "\n  norm_std: " << listYaml(m_std->text()) << "\n";
-    };
-    transforms("train_transforms", true);
-    transforms("val_transforms", false);
+    writeTransforms(o, m_tf, m_tf.resize->value());
     const bool sgd = m_optimizer->currentText() == QLatin1String("sgd");
     o << "optimization:\n  epochs: " << m_epochs->value() << "\n  batch_size: " << m_batch->value() << "\n";
     o << "  optimizer: " << scalar(m_optimizer->currentText()) << "\n";
@@ -276,11 +219,7 @@ QString TuneFormPanel::yaml() const
     else
         o << "    betas: [" << num(m_loaded.optimizer.beta1) << ", " << num(m_loaded.optimizer.beta2) << "]\n    eps: "
           << num(m_loaded.optimizer.eps) << "\n";
-    o << "  lr_scheduling: " << scalar(m_schedule->currentText()) << "\n";
-    if (m_schedule->currentText() == QLatin1String("linear_warmup_cosine_decay"))
-        o << "  lr_scheduling_params:\n    warmup_start_lr: " << scalar(m_warmupStart->text())
-          << "\n    base_lr: " << scalar(m_baseLr->text()) << "\n    warmup_steps: " << scalar(m_warmup->text())
-          << "\n    max_steps: " << scalar(m_maxEpochs->text()) << "\n    eta_min: " << scalar(m_etaMin->text()) << "\n";
+    writeSchedule(o, m_sched);
     o << "  max_steps_per_epoch: " << scalar(m_maxSteps->text()) << "\n";
     o << "classification_val: " << quoted(m_classVal->text().trimmed()) << "\n";
     o << "classification_max_images: " << m_loaded.classificationMaxImages << "\n";

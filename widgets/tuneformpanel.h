@@ -32,6 +32,8 @@ public:
     void setRunName(const QString& name);
 
 private:
+    ScheduleFields m_sched;
+    TransformFields m_tf;
     void updateTaps();
     QLineEdit* m_name;
     QLineEdit* m_checkpoint;
@@ -51,24 +53,12 @@ private:
     QLineEdit* m_weightDecay;
     QLineEdit* m_momentum;
     QCheckBox* m_nesterov;
-    QComboBox* m_schedule;
-    QLineEdit* m_warmupStart;
-    QLineEdit* m_baseLr;
-    QLineEdit* m_warmup;
-    QLineEdit* m_maxEpochs;
-    QLineEdit* m_etaMin;
-    QSpinBox* m_resize;
-    QSpinBox* m_crop;
-    QSpinBox* m_padding;
-    QCheckBox* m_flip;
-    QLineEdit* m_mean;
-    QLineEdit* m_std;
     QLineEdit* m_classVal;
     QComboBox* m_device;
     QSpinBox* m_threads;
     QLineEdit* m_seed;
     TuneConfig m_loaded;
-    void updateEnabledFields();
+    void updateOptimizerFields();
 };
 
 } // namespace repalign::gui
