@@ -536,7 +536,7 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
                 run.appendMetric({globalStep, ep, now, "val", name + ".nc_mean", s.normalizedMean});
             }
             line += " | " + name + " r " + fmt("%.3f", s.rMedian)
-                + (s.hasCeiling ? " (nc " + fmt("%.3f", s.normalizedMedian) + ")" : "");
+                + (s.hasCeiling ? " (r²/ceiling " + fmt("%.3f", s.normalizedMedian) + ")" : "");
             meanMedian += s.rMedian / static_cast<double>(lastVal.stats.size());
         }
         run.log(line);
