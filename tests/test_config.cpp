@@ -100,7 +100,33 @@ private Q_SLOTS:
         QVERIFY2(e.contains("data.train"), qPrintable(e));
         e = errorOf("model: [1,\n");
         QVERIFY2(e.contains("cfg.yaml:") && e.contains("YAML syntax error"), qPrintable(e));
-        QVERIFY(errorOf("seed: 3\n").isEmpty());
+        QVERIFY(errorOf("model: vgg11_cifar10\nseed: 3\n").isEmpty());
+    }
+
+    void duplicateKeysAndMissingModel()
+    {
+        // yaml-cpp looks up the first of two equal keys, PyYAML (the reference) keeps the last:
+        // the same file would train different models in the two tools.
+        QString e = errorOf("model: vgg11_cifar10\nseed: 1\nmodel: resnet18_cifar10\n");
+        QVERIFY2(e.contains("cfg.yaml") && e.contains("'model'") && e.contains("lines 1 and 3"), qPrintable(e));
+        e = errorOf("model: vgg11_cifar10\noptimization:\n  epochs: 3\n  batch_size: 8\n  epochs: 5\n");
+        QVERIFY2(e.contains("'optimization.epochs'") && e.contains("lines 3 and 5"), qPrintable(e));
+        e = errorOf("model: vgg11_cifar10\noptimization: {optimizer_params: {lr: 0.1, lr: 0.2}}\n");
+        QVERIFY2(e.contains("'optimization.optimizer_params.lr'") && e.contains("lines 2 and 2"), qPrintable(e));
+        e = errorOf("model: vgg11_cifar10\n", {"optimization={epochs: 1, epochs: 2}"});
+        QVERIFY2(e.contains("--set") && e.contains("'optimization.epochs'"), qPrintable(e));
+        QVERIFY(errorOf("model: vgg11_cifar10\noptimization: {epochs: 3}\ncheckpoint: {save_last: true}\n").isEmpty());
+        // A missing model is an error, not a silent resnet18.
+        e = errorOf("dataset: cifar10\nseed: 3\n");
+        QVERIFY2(e.contains("cfg.yaml") && e.contains("'model' is required") && e.contains("resnet18_cifar10"), qPrintable(e));
+        // The tuning config goes through the same reader.
+        try {
+            parseTuneConfig("bundle: b.h5\nbase: {checkpoint: a.pt}\nalpha: 1\nalpha: 2\n", "tune.yaml", {}, "/tmp");
+            QFAIL("duplicate key accepted");
+        } catch (const Error& err) {
+            const QString m = err.what();
+            QVERIFY2(m.contains("tune.yaml") && m.contains("'alpha'") && m.contains("lines 3 and 4"), qPrintable(m));
+        }
     }
 
     void overrides()

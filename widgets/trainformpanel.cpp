@@ -166,7 +166,7 @@ TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
     // Start from the reference recipe, scaled to run here: the seed config with a CPU device.
     TrainConfig reference;
     try {
-        reference = parseTrainConfig("dataset: cifar10\n", "<defaults>");
+        reference = parseTrainConfig("dataset: cifar10\nmodel: resnet18_cifar10\n", "<defaults>");
     } catch (const Error&) {
     }
     reference.optimizer.lr = 0.01;

@@ -82,6 +82,10 @@ TrainConfig parseTrainConfig(const std::string& text, const std::string& origin,
     cfg.checkpoints.saveLast = ck.boolean("save_last", true);
     cfg.checkpoints.saveBestLoss = ck.boolean("save_best_loss", true);
     cfg.checkpoints.saveBestAcc = ck.boolean("save_best_acc", true);
+    // Checked last so that a config with other faults names those first. The reference scripts
+    // need the key too; a silent default would train an architecture the file never named.
+    if (!c.has("model"))
+        throw Error(origin + ": key 'model' is required (valid: " + joinChoices(modelNames()) + ")");
     return cfg;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <sstream>
+#include <utility>
 
 namespace repalign::yamlutil {
 
@@ -14,6 +15,30 @@ std::string scalarText(const YAML::Node& n)
     std::ostringstream o;
     o << n;
     return o.str();
+}
+
+// yaml-cpp keeps every pair of a mapping with a repeated key and looks up the first; PyYAML, which
+// the reference uses, keeps the last. Either way the file means two things, so a repeat is an error.
+void rejectDuplicateKeys(const YAML::Node& n, const std::string& path, const std::string& origin)
+{
+    if (n.IsMap()) {
+        std::vector<std::pair<std::string, int>> seen;
+        for (const auto& kv : n) {
+            const std::string key = scalarText(kv.first);
+            const int line = kv.first.Mark().line + 1;
+            const std::string full = path.empty() ? key : path + "." + key;
+            for (const auto& s : seen)
+                if (s.first == key)
+                    throw Error(origin + ": key '" + full + "' is given twice (lines " + std::to_string(s.second) + " and "
+                        + std::to_string(line) + "); keep one");
+            seen.emplace_back(key, line);
+            rejectDuplicateKeys(kv.second, full, origin);
+        }
+    } else if (n.IsSequence()) {
+        std::size_t i = 0;
+        for (const auto& e : n)
+            rejectDuplicateKeys(e, path + "[" + std::to_string(i++) + "]", origin);
+    }
 }
 } // namespace
 
@@ -170,6 +195,7 @@ YAML::Node parse(const std::string& text, const std::string& origin)
             return YAML::Node(YAML::NodeType::Map);
         if (!n.IsMap())
             throw Error(origin + ": the top level must be a mapping of keys");
+        rejectDuplicateKeys(n, "", origin);
         return n;
     } catch (const YAML::ParserException& e) {
         throw Error(origin + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
@@ -192,6 +218,7 @@ void applyOverride(YAML::Node& root, const std::string& assignment, const std::s
     } catch (const YAML::Exception&) {
         parsed = YAML::Node(value);
     }
+    rejectDuplicateKeys(parsed, key, "--set '" + assignment + "'");
     // yaml-cpp nodes are handles: walk with fresh handles so the root is not rebound.
     std::vector<YAML::Node> chain{root};
     for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
