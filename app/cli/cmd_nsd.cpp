@@ -135,10 +135,25 @@ CommandRegistrar reg(30, [](CLI::App& app) {
             sa->opt.noiseSd, virtualCortexCeiling(sa->opt.noiseSd, sa->opt.repeats));
     });
 
-    auto infoPath = std::make_shared<std::string>();
+    struct InfoArgs {
+        std::string path;
+        bool strict = false;
+    };
+    auto infoArgs = std::make_shared<InfoArgs>();
     auto* info = nsd->add_subcommand("info", "Validate a bundle and list its contents");
-    info->add_option("bundle", *infoPath, "Bundle (.h5)")->required();
-    info->callback([infoPath] { printBundle(inspectBundle(*infoPath)); });
+    info->add_option("bundle", infoArgs->path, "Bundle (.h5)")->required();
+    info->add_flag("--strict", infoArgs->strict, "Fail on voxels with NaN/Inf responses (predictivity and tune drop them)");
+    info->callback([infoArgs] {
+        const BundleInfo bi = inspectBundle(infoArgs->path);
+        // The same check (and the same warning) as predictivity and tune, which drop these voxels.
+        TerminalSink sink;
+        const std::int64_t bad = checkBundleFinite(infoArgs->path, infoArgs->strict, sink);
+        sink.finish();
+        printBundle(bi);
+        if (bad > 0)
+            std::printf("  %lld voxels with NaN/Inf responses: predictivity and tune drop them (--strict: an error)\n",
+                static_cast<long long>(bad));
+    });
 });
 
 } // namespace

@@ -64,6 +64,7 @@ CommandRegistrar reg(32, [](CLI::App& app) {
     sub->add_option("--seed", args->opt.seed, "Seed of the CV folds");
     sub->add_option(
         "--out", args->out, "Also write per-voxel r to this HDF5 file (/r/<ROI>, /normalized/<ROI>, /cv_scores/<ROI>)");
+    sub->add_flag("--strict", args->opt.strict, "Fail on voxels with NaN/Inf responses instead of dropping them with a warning");
     sub->add_flag("-q,--quiet", args->quiet, "Only print the result");
     sub->callback([args] {
         CancelToken cancel;

@@ -14,6 +14,7 @@ struct TuneArgs {
     std::string config, out;
     std::vector<std::string> sets;
     bool resume = false;
+    bool strict = false;
     bool quiet = false;
 };
 
@@ -25,9 +26,12 @@ CommandRegistrar reg(31, [](CLI::App& app) {
     sub->add_option("--out", args->out, "Run directory to create (or continue with --resume)")->required();
     sub->add_option("--set", args->sets, "Override a config value, key.path=value (repeatable)");
     sub->add_flag("--resume", args->resume, "Continue the run in --out from checkpoints/last.pt");
+    sub->add_flag(
+        "--strict", args->strict, "Fail on bundle voxels with NaN/Inf responses instead of dropping them with a warning");
     sub->add_flag("-q,--quiet", args->quiet, "Only print the result");
     sub->callback([args] {
         TuneConfig cfg = loadTuneConfig(args->config, args->sets);
+        cfg.strictBundle = args->strict;
         CancelToken cancel;
         SignalCancel signals(cancel);
         TerminalSink sink(args->quiet);

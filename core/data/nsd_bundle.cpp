@@ -313,6 +313,27 @@ std::vector<std::uint8_t> randomSplit(std::int64_t count, double valFraction, st
     return split;
 }
 
+namespace {
+/// "voxels 2, 5, 9" (the first few indices, then how many more).
+std::string voxelList(const std::vector<bool>& bad)
+{
+    std::string s;
+    std::size_t shown = 0, total = 0;
+    for (std::size_t j = 0; j < bad.size(); ++j) {
+        if (!bad[j])
+            continue;
+        ++total;
+        if (shown < 8) {
+            s += (shown ? ", " : "") + std::to_string(j);
+            ++shown;
+        }
+    }
+    if (total > shown)
+        s += " and " + std::to_string(total - shown) + " more";
+    return (total == 1 ? "voxel " : "voxels ") + s;
+}
+} // namespace
+
 std::int64_t dropNonFiniteVoxels(NsdBundle& b, bool strict, ProgressSink& sink)
 {
     std::int64_t droppedTotal = 0;
@@ -346,7 +367,7 @@ std::int64_t dropNonFiniteVoxels(NsdBundle& b, bool strict, ProgressSink& sink)
             continue;
         if (strict)
             throw Error(b.origin + ": ROI " + r.name + " has " + std::to_string(nBad) + " of " + std::to_string(v)
-                + " voxels with NaN/Inf responses (drop --strict to drop them with a warning)");
+                + " voxels with NaN/Inf responses (" + voxelList(bad) + "); without --strict they are dropped with a warning");
         if (nBad == static_cast<std::int64_t>(v))
             throw Error(
                 b.origin + ": ROI " + r.name + ": all " + std::to_string(v) + " voxels have NaN/Inf responses (empty ROI)");
@@ -377,10 +398,27 @@ std::int64_t dropNonFiniteVoxels(NsdBundle& b, bool strict, ProgressSink& sink)
         r.voxels = static_cast<std::int64_t>(nv);
         droppedTotal += nBad;
         sink.log(LogLevel::Warning,
-            "ROI " + r.name + ": dropped " + std::to_string(nBad) + " of " + std::to_string(v)
-                + " voxels with NaN/Inf responses (use --strict to fail instead)");
+            b.origin + ": ROI " + r.name + ": dropped " + std::to_string(nBad) + " of " + std::to_string(v)
+                + " voxels with NaN/Inf responses (" + voxelList(bad) + "; use --strict to fail instead)");
     }
     return droppedTotal;
+}
+
+std::int64_t checkBundleFinite(const std::string& path, bool strict, ProgressSink& sink)
+{
+    const BundleInfo info = inspectBundle(path);
+    H5File f(path, H5File::Mode::Read);
+    NsdBundle b;
+    b.origin = path;
+    b.count = info.count;
+    for (const auto& ri : info.rois) {
+        RoiResponses r;
+        r.name = ri.name;
+        r.voxels = ri.voxels;
+        r.responses = f.readF32("/responses/" + ri.name);
+        b.rois.push_back(std::move(r));
+    }
+    return dropNonFiniteVoxels(b, strict, sink);
 }
 
 std::vector<float> noiseCeilingFromTrials(const std::vector<float>& trials, std::int64_t n, int repeats, std::int64_t voxels)

@@ -96,6 +96,11 @@ std::vector<std::uint8_t> randomSplit(std::int64_t count, double valFraction, st
 /// Returns the number of voxels dropped over all ROIs. An ROI left empty throws Error.
 std::int64_t dropNonFiniteVoxels(NsdBundle& bundle, bool strict, ProgressSink& sink);
 
+/// What dropNonFiniteVoxels would do to the responses of the bundle at @p path (the check every
+/// command that reads responses applies: nsd info, predictivity, tune): warns through @p sink
+/// with the count and the voxels per ROI, or throws Error when @p strict. Returns the count.
+std::int64_t checkBundleFinite(const std::string& path, bool strict, ProgressSink& sink);
+
 /// Noise ceiling per voxel from repeated trials [N,R,V] (NaN = missing repeat), as NSD
 /// (Allen et al. 2022): noise variance = mean over images of the variance across repeats,
 /// signal variance = total variance - noise variance (floored at 0),

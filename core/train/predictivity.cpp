@@ -269,7 +269,8 @@ ProbeResult predictivityProbe(const ProbeOptions& o, ProgressSink& sink, const C
         throw Error("predictivity: pooling '" + o.pooling + "' is not valid (valid: flatten, mean)");
     if (o.imageSize < 8 || o.imageSize > 1024)
         throw Error("predictivity: image size " + std::to_string(o.imageSize) + " is out of range (8..1024)");
-    const NsdBundle bundle = readBundle(o.bundle, o.rois);
+    NsdBundle bundle = readBundle(o.bundle, o.rois);
+    dropNonFiniteVoxels(bundle, o.strict, sink); // as nsd info and tune: a warning naming them, or --strict
     std::vector<std::int64_t> trainIdx = bundle.indices(BundleSplit::Train);
     const std::vector<std::int64_t> valIdx = bundle.indices(BundleSplit::Val);
     if (trainIdx.size() < 4)

@@ -70,6 +70,7 @@ struct ProbeOptions {
     int imageSize = 32; ///< bundle images are resized to this, then normalised (CIFAR stats)
     std::uint64_t seed = 0;
     std::int64_t maxTrain = 0; ///< 0 = all train-split images
+    bool strict = false; ///< voxels with NaN/Inf responses are an error instead of dropped with a warning
 };
 
 struct RoiProbe {

@@ -81,6 +81,7 @@ struct TuneConfig {
     std::string classificationVal = "auto"; ///< data spec | auto | none
     std::int64_t classificationMaxImages = 0;
     std::uint64_t seed = 0;
+    bool strictBundle = false; ///< --strict: voxels with NaN/Inf responses are an error instead of dropped
     std::string origin;
     std::vector<std::string> notices;
 

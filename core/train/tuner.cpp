@@ -117,7 +117,8 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
     for (const auto& n : cfg.notices)
         sink.log(LogLevel::Notice, n);
 
-    const NsdBundle bundle = readBundle(cfg.bundle, cfg.rois);
+    NsdBundle bundle = readBundle(cfg.bundle, cfg.rois);
+    dropNonFiniteVoxels(bundle, cfg.strictBundle, sink); // as nsd info and predictivity
     const std::vector<std::int64_t> trainIdx = bundle.indices(BundleSplit::Train);
     const std::vector<std::int64_t> valIdx = bundle.indices(BundleSplit::Val);
     if (trainIdx.empty())
@@ -125,11 +126,6 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
     if (valIdx.size() < 2)
         throw Error(cfg.bundle + ": /split has " + std::to_string(valIdx.size())
             + " val images; tuning needs at least 2 to report predictivity (re-import with --val-fraction)");
-    for (const auto& r : bundle.rois)
-        for (float x : r.responses)
-            if (!std::isfinite(x))
-                throw Error(cfg.bundle + ": /responses/" + r.name
-                    + " holds NaN/Inf; re-import it (voxels with NaN/Inf are dropped on import)");
 
     const Checkpoint baseCkpt = loadCheckpoint(cfg.baseCheckpoint, cfg.baseKey);
     TapNet teacher = modelFromCheckpoint(baseCkpt, cfg.baseModel, cfg.baseCheckpoint);
