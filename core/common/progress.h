@@ -11,16 +11,16 @@ enum class LogLevel { Info, Notice, Warning, Error };
 
 /// A snapshot of a job's progress. Fields that do not apply stay at their defaults.
 struct ProgressEvent {
-    std::string phase;          ///< "train", "val", "analyze", "import", ...
-    std::int64_t done = 0;      ///< units of work done in this phase (steps, images, ...)
-    std::int64_t total = 0;     ///< 0 when unknown
-    int epoch = 0;              ///< 1-based epoch, 0 when not epoch-based
+    std::string phase; ///< "train", "val", "analyze", "import", ...
+    std::int64_t done = 0; ///< units of work done in this phase (steps, images, ...)
+    std::int64_t total = 0; ///< 0 when unknown
+    int epoch = 0; ///< 1-based epoch, 0 when not epoch-based
     int epochs = 0;
-    double loss = -1.0;         ///< running loss, negative when unknown
-    double accuracy = -1.0;     ///< running accuracy in [0,1], negative when unknown
+    double loss = -1.0; ///< running loss, negative when unknown
+    double accuracy = -1.0; ///< running accuracy in [0,1], negative when unknown
     double itemsPerSecond = 0.0;
-    double etaSeconds = -1.0;   ///< negative when unknown
-    double fraction = 0.0;      ///< overall job fraction in [0,1]
+    double etaSeconds = -1.0; ///< negative when unknown
+    double fraction = 0.0; ///< overall job fraction in [0,1]
 };
 
 /// Receives progress, log lines and metric rows from a job. Called on the job's thread:
@@ -28,24 +28,50 @@ struct ProgressEvent {
 class ProgressSink {
 public:
     virtual ~ProgressSink() = default;
-    virtual void progress(const ProgressEvent& /*event*/) {}
-    virtual void log(LogLevel /*level*/, const std::string& /*message*/) {}
+    virtual void progress(const ProgressEvent& /*event*/) { }
+    virtual void log(LogLevel /*level*/, const std::string& /*message*/) { }
 };
 
+/// How a job ended. status.json and the GUI spell these as jobStatusName() gives them; the
+/// CLI maps them to exit codes (0 finished, 1 failed, 3 diverged, 130 cancelled).
+enum class JobStatus { Finished, Cancelled, Diverged, Failed };
+
+/// "finished", "cancelled", "diverged" or "failed" (the on-disk spelling).
+const char* jobStatusName(JobStatus status);
+/// The status a name spells; false for other names (queued, running, empty).
+bool parseJobStatus(const std::string& name, JobStatus& status);
+
 /// A sink that drops everything; for callers that do not care.
-class NullSink : public ProgressSink {};
+class NullSink : public ProgressSink { };
 
 /// Cooperative cancellation flag shared between the job and whoever may cancel it.
 class CancelToken {
 public:
-    void cancel() { m_cancelled.store(true, std::memory_order_relaxed); }
+    /// @p reason must be a string literal (it is kept as a pointer; safe in a signal handler),
+    /// e.g. "cancelled by signal"; jobs write it into status.json.
+    void cancel(const char* reason = "cancelled")
+    {
+        m_reason.store(reason, std::memory_order_relaxed);
+        m_cancelled.store(true, std::memory_order_relaxed);
+    }
     bool cancelled() const { return m_cancelled.load(std::memory_order_relaxed); }
-    void reset() { m_cancelled.store(false, std::memory_order_relaxed); }
+    /// Why it was cancelled ("cancelled" when nobody said).
+    const char* reason() const
+    {
+        const char* r = m_reason.load(std::memory_order_relaxed);
+        return r ? r : "cancelled";
+    }
+    void reset()
+    {
+        m_cancelled.store(false, std::memory_order_relaxed);
+        m_reason.store(nullptr, std::memory_order_relaxed);
+    }
     /// Throws repalign::Cancelled when cancelled.
     void check() const;
 
 private:
-    std::atomic<bool> m_cancelled{false};
+    std::atomic<bool> m_cancelled {false};
+    std::atomic<const char*> m_reason {nullptr};
 };
 
 } // namespace repalign

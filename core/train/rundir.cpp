@@ -2,10 +2,16 @@
 #include "common/error.h"
 #include "common/fsutil.h"
 
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 namespace repalign {
@@ -24,7 +30,113 @@ std::string formatRow(const MetricRow& r)
 }
 } // namespace
 
-RunDir::RunDir(std::string path) : m_path(std::move(path))
+namespace {
+
+std::string hostName()
+{
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0)
+        return "unknown host";
+    return buf;
+}
+
+/// The test hook of fsutil.h for appends: fail like a full disk, or end like a kill.
+void failOnInjectedFault(const std::string& path)
+{
+    const int fault = writeFault(path);
+    if (fault < 0)
+        ::_exit(86);
+    if (fault > 0)
+        throw Error("cannot write " + path + ": " + std::strerror(fault));
+}
+
+std::string lockPath(const std::string& runDir)
+{
+    return runDir + "/job.lock";
+}
+
+RunLockHolder readHolder(int fd)
+{
+    RunLockHolder h;
+    char buf[512] = {};
+    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    if (n > 0) {
+        std::istringstream in(std::string(buf, static_cast<std::size_t>(n)));
+        in >> h.pid >> h.host;
+    }
+    return h;
+}
+
+std::string describe(const RunLockHolder& h)
+{
+    if (h.pid <= 0)
+        return "another process";
+    return "process " + std::to_string(h.pid) + " on " + (h.host.empty() ? std::string("an unknown host") : h.host);
+}
+
+} // namespace
+
+bool RunLockHolder::isThisProcess() const
+{
+    return pid == static_cast<long>(::getpid()) && host == hostName();
+}
+
+RunLock::RunLock(const std::string& runDir)
+{
+    makeDirs(runDir);
+    const std::string path = lockPath(runDir);
+    m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (m_fd < 0)
+        throw Error("cannot lock run directory " + runDir + ": cannot open " + path + ": " + std::strerror(errno));
+    // runLockHolder() probes with a shared lock for a moment: retry briefly before giving up.
+    for (int attempt = 0;; ++attempt) {
+        if (::flock(m_fd, LOCK_EX | LOCK_NB) == 0)
+            break;
+        const int err = errno;
+        if ((err != EWOULDBLOCK && err != EINTR) || attempt >= 20) {
+            const RunLockHolder h = readHolder(m_fd);
+            ::close(m_fd);
+            m_fd = -1;
+            if (err != EWOULDBLOCK && err != EINTR)
+                throw Error("cannot lock run directory " + runDir + ": " + std::strerror(err));
+            throw Error("run directory " + runDir + " is in use by " + describe(h)
+                + " (another job writes it; wait for it to end or choose another --out)");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    const std::string who = std::to_string(::getpid()) + " " + hostName() + "\n";
+    if (::ftruncate(m_fd, 0) != 0 || ::pwrite(m_fd, who.data(), who.size(), 0) != static_cast<ssize_t>(who.size())) {
+        const int err = errno;
+        ::close(m_fd);
+        m_fd = -1;
+        throw Error("cannot write " + path + ": " + std::strerror(err));
+    }
+}
+
+RunLock::~RunLock()
+{
+    if (m_fd >= 0)
+        ::close(m_fd); // releases the flock
+}
+
+bool runLockHolder(const std::string& runDir, RunLockHolder& holder)
+{
+    const int fd = ::open(lockPath(runDir).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool held = false;
+    if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {
+        ::flock(fd, LOCK_UN);
+    } else if (errno == EWOULDBLOCK) {
+        holder = readHolder(fd);
+        held = true;
+    }
+    ::close(fd);
+    return held;
+}
+
+RunDir::RunDir(std::string path)
+    : m_path(std::move(path))
 {
     makeDirs(m_path);
     makeDirs(m_path + "/checkpoints");
@@ -34,16 +146,23 @@ RunDir::RunDir(std::string path) : m_path(std::move(path))
 void RunDir::appendMetric(const MetricRow& row)
 {
     std::lock_guard<std::mutex> lock(m_mutex);
+    failOnInjectedFault(metricsPath());
     if (!m_metrics.is_open()) {
         const bool fresh = !fileExists(metricsPath()) || readFileBytes(metricsPath()).empty();
         m_metrics.open(metricsPath(), std::ios::app);
         if (!m_metrics)
-            throw Error("cannot write " + metricsPath());
+            throw Error("cannot write " + metricsPath() + ": " + std::strerror(errno));
         if (fresh)
             m_metrics << kHeader << "\n";
     }
     m_metrics << formatRow(row) << "\n";
     m_metrics.flush();
+    if (!m_metrics) {
+        // The rows are lost otherwise (a full disk): the job must stop and say so.
+        const int err = errno;
+        m_metrics.close();
+        throw Error("cannot write " + metricsPath() + ": " + std::strerror(err ? err : EIO));
+    }
 }
 
 void RunDir::truncateMetrics(std::int64_t maxStep)
@@ -62,13 +181,12 @@ void RunDir::truncateMetrics(std::int64_t maxStep)
     writeFileAtomic(metricsPath(), out);
 }
 
-void RunDir::writeStatus(const std::string& state, double progress, const std::string& message,
-                         const std::map<std::string, std::string>& extra)
+void RunDir::writeStatus(
+    const std::string& state, double progress, const std::string& message, const std::map<std::string, std::string>& extra)
 {
     std::ostringstream o;
-    o << "{\n  \"state\": " << jsonQuote(state) << ",\n  \"progress\": " << progress
-      << ",\n  \"message\": " << jsonQuote(message) << ",\n  \"updated\": " << jsonQuote(isoTimestamp())
-      << ",\n  \"pid\": " << ::getpid();
+    o << "{\n  \"state\": " << jsonQuote(state) << ",\n  \"progress\": " << progress << ",\n  \"message\": " << jsonQuote(message)
+      << ",\n  \"updated\": " << jsonQuote(isoTimestamp()) << ",\n  \"pid\": " << ::getpid();
     for (const auto& [k, v] : extra)
         o << ",\n  " << jsonQuote(k) << ": " << v;
     o << "\n}\n";
@@ -78,10 +196,17 @@ void RunDir::writeStatus(const std::string& state, double progress, const std::s
 void RunDir::log(const std::string& line)
 {
     std::lock_guard<std::mutex> lock(m_mutex);
+    const std::string path = m_path + "/log.txt";
+    failOnInjectedFault(path);
     if (!m_log.is_open())
-        m_log.open(m_path + "/log.txt", std::ios::app);
+        m_log.open(path, std::ios::app);
     m_log << isoTimestamp() << " " << line << "\n";
     m_log.flush();
+    if (!m_log) {
+        const int err = errno;
+        m_log.close();
+        throw Error("cannot write " + path + ": " + std::strerror(err ? err : EIO));
+    }
 }
 
 void RunDir::writeRunYaml(const std::string& yaml)
@@ -119,7 +244,10 @@ bool parseMetricLine(const std::string& line, MetricRow& row)
     }
 }
 
-MetricsReader::MetricsReader(std::string path) : m_path(std::move(path)) {}
+MetricsReader::MetricsReader(std::string path)
+    : m_path(std::move(path))
+{
+}
 
 void MetricsReader::reset()
 {

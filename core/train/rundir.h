@@ -16,9 +16,35 @@ struct MetricRow {
     double epoch = 0;
     double wallTime = 0;
     std::string split; ///< train | val | test
-    std::string name;  ///< loss, acc, lr, ...
+    std::string name; ///< loss, acc, lr, ...
     double value = 0;
 };
+
+/// Who holds a run directory's lock.
+struct RunLockHolder {
+    long pid = 0;
+    std::string host;
+    /// True when the holder is this process (a job of the GUI itself, say).
+    bool isThisProcess() const;
+};
+
+/// An exclusive lock on a run directory for the life of a job: flock() on `<dir>/job.lock`,
+/// which records the holder's pid and host; the kernel releases it when the process ends,
+/// however it ends. Creates the folder when missing.
+class RunLock {
+public:
+    /// Throws Error ("run directory D is in use by process PID on HOST") when a job holds it.
+    explicit RunLock(const std::string& runDir);
+    ~RunLock();
+    RunLock(const RunLock&) = delete;
+    RunLock& operator=(const RunLock&) = delete;
+
+private:
+    int m_fd = -1;
+};
+
+/// The job that holds @p runDir's lock; false when none does (or there is no lock file).
+bool runLockHolder(const std::string& runDir, RunLockHolder& holder);
 
 class RunDir {
 public:
@@ -30,12 +56,13 @@ public:
     std::string statusPath() const { return m_path + "/status.json"; }
 
     /// Appends one row to metrics.csv and flushes (the header is written when the file is new).
+    /// Throws Error naming the file when the row cannot be written (a full disk).
     void appendMetric(const MetricRow& row);
     /// Rewrites metrics.csv keeping only rows with step <= @p maxStep (resume after a crash).
     void truncateMetrics(std::int64_t maxStep);
     /// Writes status.json atomically. @p extra holds additional JSON members (already encoded).
     void writeStatus(const std::string& state, double progress, const std::string& message,
-                     const std::map<std::string, std::string>& extra = {});
+        const std::map<std::string, std::string>& extra = {});
     void log(const std::string& line);
     void writeRunYaml(const std::string& yaml);
 
