@@ -97,7 +97,7 @@ CommandRegistrar reg(30, [](CLI::App& app) {
         } catch (const Cancelled&) {
             sink.finish();
             std::cout << "cancelled; no bundle written\n";
-            exitStatus() = 130;
+            exitStatus() = exitCodeFor(JobStatus::Cancelled);
             return;
         }
         sink.finish();

@@ -22,6 +22,10 @@ void setupAllCommands(CLI::App& app);
 /// Exit status the running command wants (0 success).
 int& exitStatus();
 
+/// The exit status for how a job ended: 0 finished, 1 failed (as bad input), 3 diverged,
+/// 130 cancelled (as a shell reports SIGINT).
+int exitCodeFor(JobStatus status);
+
 /// While alive, SIGINT and SIGTERM cancel @p token instead of killing the process, so the
 /// running job stops cleanly and keeps its last good state (checkpoint, no partial file).
 class SignalCancel {

@@ -37,12 +37,27 @@ int& exitStatus()
     return status;
 }
 
+int exitCodeFor(JobStatus status)
+{
+    switch (status) {
+    case JobStatus::Finished:
+        return 0;
+    case JobStatus::Failed:
+        return 1;
+    case JobStatus::Diverged:
+        return 3;
+    case JobStatus::Cancelled:
+        return 130;
+    }
+    return 1;
+}
+
 namespace {
-std::atomic<CancelToken*> g_signalTarget{nullptr};
+std::atomic<CancelToken*> g_signalTarget {nullptr};
 void cancelOnSignal(int)
 {
     if (CancelToken* t = g_signalTarget.load())
-        t->cancel();
+        t->cancel("cancelled by signal");
 }
 } // namespace
 
@@ -64,7 +79,7 @@ SignalCancel::~SignalCancel()
 
 int main(int argc, char** argv)
 {
-    CLI::App app{"RepAlign Workbench: train, fine-tune on brain data, and measure unit interpretability"};
+    CLI::App app {"RepAlign Workbench: train, fine-tune on brain data, and measure unit interpretability"};
     app.name("repalign-cli");
     app.require_subcommand(0, 1);
     bool version = false;
@@ -82,8 +97,7 @@ int main(int argc, char** argv)
         return 1;
     }
     if (version) {
-        std::cout << "repalign-cli " << REPALIGN_VERSION << "\n"
-                  << repalign::libraryVersions() << "Qt " << qVersion() << "\n";
+        std::cout << "repalign-cli " << REPALIGN_VERSION << "\n" << repalign::libraryVersions() << "Qt " << qVersion() << "\n";
         return 0;
     }
     if (app.get_subcommands().empty()) {
