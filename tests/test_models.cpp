@@ -127,6 +127,29 @@ private Q_SLOTS:
         }
         QVERIFY_THROWS_EXCEPTION(Error, createModel("resnet99"));
     }
+
+    void registryTableMatchesTheModels()
+    {
+        // modelTaps and modelParameterCount come from a static table (the GUI asks while the
+        // user types); for every architecture they equal what the constructed model has.
+        QCOMPARE(int(modelNames().size()), 7);
+        for (const std::string& name : modelNames()) {
+            TapNet net = createModel(name);
+            QCOMPARE(modelTaps(name), net->tapNames());
+            std::int64_t params = 0;
+            for (const auto& p : net->parameters())
+                params += p.numel();
+            QCOMPARE(modelParameterCount(name), params);
+            QCOMPARE(net->architecture(), name);
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, modelTaps("resnet99"));
+        QVERIFY_THROWS_EXCEPTION(Error, modelParameterCount("resnet99"));
+        try {
+            modelTaps("resnet99");
+        } catch (const Error& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("valid: resnet18_cifar10")), e.what());
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestModels)

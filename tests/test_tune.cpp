@@ -17,6 +17,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <filesystem>
 
 using namespace repalign;
 
@@ -297,6 +298,32 @@ private Q_SLOTS:
         const Checkpoint base = loadCheckpoint(m_base);
         QVERIFY(torch::equal(ck.stateDict.at("layer4.1.conv2.weight"), base.stateDict.at("layer4.1.conv2.weight")));
         QVERIFY(torch::equal(ck.stateDict.at("bn1.running_mean"), base.stateDict.at("bn1.running_mean")));
+    }
+
+    void autoAccuracyDataIsTheBaseRunsValidationData()
+    {
+        // A base checkpoint inside a run whose baseline was validated on other data than
+        // CIFAR-10 (which is not found here): `classification_val: auto` uses that data.
+        qputenv("REPALIGN_DATA", QByteArray::fromStdString(m_dir + "/no-cifar-here"));
+        const std::string baseRun = m_dir + "/baseline-run";
+        std::filesystem::create_directories(baseRun + "/checkpoints");
+        std::filesystem::copy_file(m_base, baseRun + "/checkpoints/best_acc.pt", std::filesystem::copy_options::overwrite_existing);
+        testutil::writeText(baseRun + "/run.yaml", "dataset: shapes\ndata:\n  train: \"shapes:64:3\"\n  val: \"shapes:24:6\"\n"
+                                                   "model: resnet18_cifar10\nrun:\n  kind: train\n");
+        const std::string run = m_dir + "/auto-accuracy";
+        const TuneConfig cfg = parseTuneConfig(tuneYaml(baseRun + "/checkpoints/best_acc.pt", m_bundle,
+                                                   "optimization: {epochs: 1, batch_size: 64, max_steps_per_epoch: 1}\n", "[V4]", "auto"),
+            "auto.yaml");
+        struct Lines : ProgressSink {
+            std::string text;
+            void log(LogLevel, const std::string& m) override { text += m + "\n"; }
+        } sink;
+        CancelToken cancel;
+        const TuneResult r = TuneJob(cfg, run).run(sink, cancel);
+        qunsetenv("REPALIGN_DATA");
+        QCOMPARE(readRunStatus(run).state, std::string("finished"));
+        QVERIFY2(r.lastValAcc >= 0, sink.text.c_str()); // measured, not skipped
+        QVERIFY2(sink.text.find("classification_val: auto uses shapes:24:6") != std::string::npos, sink.text.c_str());
     }
 
     void badInput()

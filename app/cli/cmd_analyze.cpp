@@ -3,6 +3,7 @@
 #include "cli/terminal_sink.h"
 #include "common/error.h"
 #include "interp/analysis.h"
+#include "train/analyze_config.h"
 
 #include <cstdio>
 #include <iostream>
@@ -15,11 +16,14 @@ CommandRegistrar reg(50, [](CLI::App& app) {
     auto opt = std::make_shared<AnalyzeOptions>();
     auto diagonal = std::make_shared<std::string>("exclude");
     auto quiet = std::make_shared<bool>(false);
+    auto config = std::make_shared<std::string>();
     auto* sub = app.add_subcommand("analyze", "Find each unit's MEIs and score its Interpretability Index (writes an analysis .h5)");
-    sub->add_option("--checkpoint", opt->checkpoint, "Checkpoint (repalign .pt or a PyTorch .pth)")->required();
+    sub->add_option("--config", *config,
+                    "Analysis config (YAML; keys = these options, e.g. the GUI's Save YAML); options given here override it");
+    sub->add_option("--checkpoint", opt->checkpoint, "Checkpoint (repalign .pt or a PyTorch .pth)");
     sub->add_option("--checkpoint-key", opt->checkpointKey, "State-dict key inside a PyTorch checkpoint (default: auto)");
     sub->add_option("--model", opt->model, "Architecture when the checkpoint does not record it");
-    sub->add_option("--data", opt->data, "Data spec: cifar10:DIR, idx:DIR, folder:DIR, shapes:N[:SEED]")->required();
+    sub->add_option("--data", opt->data, "Data spec: cifar10:DIR, idx:DIR, folder:DIR, shapes:N[:SEED]");
     sub->add_option("--split", opt->split, "Split to analyse (train|test)")->capture_default_str();
     sub->add_option("--layer", opt->layer, "Tap whose units are analysed")->capture_default_str();
     sub->add_option("--aggregation", opt->aggregation, "mean|max|min|median|center|flatten")->capture_default_str();
@@ -35,10 +39,40 @@ CommandRegistrar reg(50, [](CLI::App& app) {
     sub->add_option("--device", opt->device, "cpu | cuda | cuda:N")->capture_default_str();
     sub->add_option("--threads", opt->threads, "CPU threads (0 = all cores)");
     sub->add_option("--batch-size", opt->batchSize, "Images per forward pass")->capture_default_str();
-    sub->add_option("--out", opt->out, "Analysis file to write (.h5)")->required();
+    sub->add_option("--out", opt->out, "Analysis file to write (.h5; default with --config: NAME.h5 from its name key)");
     sub->add_flag("--quiet", *quiet, "No progress output");
-    sub->callback([opt, diagonal, quiet] {
+    sub->callback([sub, opt, diagonal, config, quiet] {
         opt->iiDiagonal = parseIIDiagonal(*diagonal);
+        if (!config->empty()) {
+            // The file gives the options; each one given on the command line overrides it.
+            AnalyzeOptions o = loadAnalyzeConfig(*config);
+            auto given = [sub](const char* name) { return sub->count(name) > 0; };
+            if (given("--checkpoint")) o.checkpoint = opt->checkpoint;
+            if (given("--checkpoint-key")) o.checkpointKey = opt->checkpointKey;
+            if (given("--model")) o.model = opt->model;
+            if (given("--data")) o.data = opt->data;
+            if (given("--split")) o.split = opt->split;
+            if (given("--layer")) o.layer = opt->layer;
+            if (given("--aggregation")) o.aggregation = opt->aggregation;
+            if (given("--k")) o.k = opt->k;
+            if (given("--bottom-k")) o.bottomK = opt->bottomK;
+            if (given("--lpips-weights")) o.lpipsWeights = opt->lpipsWeights;
+            if (given("--lpips-resize")) o.lpipsResize = opt->lpipsResize;
+            if (given("--ii-diagonal")) o.iiDiagonal = opt->iiDiagonal;
+            if (given("--tuned-area")) o.tunedArea = opt->tunedArea;
+            if (given("--max-images")) o.maxImages = opt->maxImages;
+            if (given("--device")) o.device = opt->device;
+            if (given("--threads")) o.threads = opt->threads;
+            if (given("--batch-size")) o.batchSize = opt->batchSize;
+            if (given("--out")) o.out = opt->out;
+            *opt = o;
+        }
+        if (opt->checkpoint.empty())
+            throw Error("analyze: --checkpoint is required (or a --config with a checkpoint key)");
+        if (opt->data.empty())
+            throw Error("analyze: --data is required (or a --config with a data key)");
+        if (opt->out.empty())
+            throw Error("analyze: --out is required (or a --config with a name key)");
         CancelToken cancel;
         SignalCancel signals(cancel);
         TerminalSink sink(*quiet);

@@ -23,7 +23,15 @@ CommandRegistrar reg(90, [](CLI::App& app) {
     sub->add_option("--tune-epochs", opt->tuneEpochs, "Neural fine-tuning epochs");
     sub->add_option("--lpips-weights", opt->lpipsWeights, "LPIPS weights (files, folder or random:SEED); default: official files when found, else random:0");
     sub->add_flag("!--no-tune", opt->tune, "Stop after the baseline (no virtual cortex, tuning or analysis)");
-    sub->callback([opt] {
+    auto printDir = std::make_shared<bool>(false);
+    sub->add_flag("--print-dir", *printDir,
+                  "Print the demo project folder (the one the GUI opens first: $REPALIGN_DEMO_DIR, else "
+                  "${XDG_DATA_HOME:-~/.local/share}/RepAlign/demo-project) and exit");
+    sub->callback([opt, printDir] {
+        if (*printDir) {
+            std::cout << opt->projectDir << "\n";
+            return;
+        }
         CancelToken cancel;
         SignalCancel signals(cancel);
         TerminalSink sink;

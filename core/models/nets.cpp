@@ -235,24 +235,6 @@ std::vector<int> vggCfg(int depth)
 
 } // namespace
 
-std::vector<std::string> modelNames()
-{
-    return {"resnet18_cifar10", "resnet34_cifar10", "resnet50_cifar10", "vgg11_cifar10",
-            "vgg13_cifar10", "vgg16_cifar10", "vgg19_cifar10"};
-}
-
-bool isModelName(const std::string& name)
-{
-    auto n = modelNames();
-    return std::find(n.begin(), n.end(), name) != n.end();
-}
-
-void requireModelName(const std::string& name)
-{
-    if (!isModelName(name))
-        throw Error("unknown model '" + name + "' (valid: " + joinChoices(modelNames()) + ")");
-}
-
 TapNet createModel(const std::string& name, int numClasses)
 {
     requireModelName(name);
@@ -320,11 +302,6 @@ void loadStateDict(TapNetImpl& model, const std::map<std::string, torch::Tensor>
     }
     if (!msg.empty())
         throw Error("state dict does not fit " + model.architecture() + ": " + msg);
-}
-
-std::vector<std::string> modelTaps(const std::string& name)
-{
-    return createModel(name)->tapNames();
 }
 
 ModelInfo describeModel(const std::string& name)

@@ -1,6 +1,8 @@
 #pragma once
 /// @file registry.h
 /// Facts about the reference models without LibTorch types (for the CLI, GUI and tests).
+/// modelNames, modelTaps and modelParameterCount come from a static table (microseconds, no
+/// model is built: the GUI calls them as the user types); describeModel builds the model.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,8 +27,12 @@ std::vector<std::string> modelNames();
 bool isModelName(const std::string& name);
 /// Throws Error listing the valid names for an unknown model.
 void requireModelName(const std::string& name);
+/// Builds the model and runs one 3x32x32 image through it (tens of milliseconds to seconds:
+/// never on the UI thread).
 ModelInfo describeModel(const std::string& name);
-/// Tap names in forward order.
+/// Tap names in forward order (static table). Throws Error listing the valid names.
 std::vector<std::string> modelTaps(const std::string& name);
+/// Trainable parameters with the 10-class head (static table). Throws Error listing the valid names.
+std::int64_t modelParameterCount(const std::string& name);
 
 } // namespace repalign

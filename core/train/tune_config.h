@@ -41,8 +41,9 @@
 ///   optimizer_params: {lr: 0.0001, weight_decay: 0.01, betas: [0.9, 0.999], eps: 1.0e-8}
 ///   lr_scheduling: constant     # constant | linear_warmup_cosine_decay (+ lr_scheduling_params)
 ///   max_steps_per_epoch: 0      # smoke runs: cap steps per epoch (0 = whole epoch)
-/// classification_val: auto     # data spec for the per-epoch classification accuracy;
-///                               # auto = CIFAR-10 where found, else skipped; none = skip
+/// classification_val: auto     # data spec for the per-epoch classification accuracy; auto =
+///                               # the data the base run was validated on (its run.yaml), else
+///                               # CIFAR-10 where found, else skipped; none = skip
 /// classification_max_images: 0  # cap on val images for the accuracy (0 = all)
 /// seed: 0
 /// @endcode

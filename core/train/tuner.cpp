@@ -11,6 +11,7 @@
 #include "train/optim.h"
 #include "train/predictivity.h"
 #include "train/predictivity_internal.h"
+#include "train/project.h"
 #include "train/rundir.h"
 #include "train/schedule.h"
 #include "train/step_progress.h"
@@ -150,13 +151,18 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
     ImageDataset clsVal;
     std::string clsSpec = cfg.classificationVal;
     if (clsSpec == "auto") {
+        // The data the base run was validated on (its run.yaml), else CIFAR-10 where found.
         try {
-            clsSpec = resolveCifar10Spec();
+            clsSpec = baseRunValidationData(cfg.baseCheckpoint, baseCkpt.config);
+            if (clsSpec.empty())
+                clsSpec = resolveCifar10Spec();
+            else
+                sink.log(LogLevel::Info, "classification_val: auto uses " + clsSpec + ", the data the base run was validated on");
         } catch (const Error&) {
             clsSpec = "none";
             sink.log(LogLevel::Notice,
-                "classification_val: auto found no CIFAR-10; per-epoch accuracy is skipped (set classification_val to a data "
-                "spec)");
+                "classification_val: auto found neither the base run's validation data (its run.yaml) nor CIFAR-10; "
+                "per-epoch accuracy is skipped (set classification_val to a data spec)");
         }
     }
     if (clsSpec != "none") {
