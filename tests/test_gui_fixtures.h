@@ -16,9 +16,10 @@ struct SyntheticAnalysis {
 };
 
 /// Writes an analysis with @p units units, k MEIs of 32x32 each, drawn from a seeded generator.
-/// Values are returned so tests check against them independently of the reader.
-inline SyntheticAnalysis writeSyntheticAnalysis(const std::string& path, int units, int k = 5, unsigned seed = 1,
-                                                bool calibrated = true, int images = 200)
+/// Values are returned so tests check against them independently of the reader. The first
+/// @p nanUnits units get a NaN II-LPIPS (a damaged file).
+inline SyntheticAnalysis writeSyntheticAnalysis(
+    const std::string& path, int units, int k = 5, unsigned seed = 1, bool calibrated = true, int images = 200, int nanUnits = 0)
 {
     using repalign::H5File;
     std::mt19937 rng(seed);
@@ -53,7 +54,7 @@ inline SyntheticAnalysis writeSyntheticAnalysis(const std::string& path, int uni
             perLayer[u * 5 + l] = 0.02f + 0.1f * uni(rng);
             sum += perLayer[u * 5 + l];
         }
-        out.lpips.push_back(sum);
+        out.lpips.push_back(u < nanUnits ? std::nanf("") : sum);
         out.color.push_back(100.f * uni(rng));
         out.label.push_back(uni(rng));
         for (int i = 0; i < k; ++i)

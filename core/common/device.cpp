@@ -29,6 +29,8 @@ torch::Device resolveDevice(const std::string& name)
 
 int configureThreads(int threads)
 {
+    if (threads < 0 || threads > 1024)
+        throw Error("threads " + std::to_string(threads) + " is out of range (valid: 0 = all cores, or 1..1024)");
     const int n = threads > 0 ? threads : hardwareThreads();
     if (torch::get_num_threads() != n)
         torch::set_num_threads(n);

@@ -143,12 +143,17 @@ std::vector<std::string> removeOrphanedTempFiles(const std::string& dir)
 
 std::vector<char> readFileBytes(const std::string& path)
 {
+    // A folder opens as a stream on Linux and reports a size near 2^63.
+    if (isDirectory(path))
+        throw Error(path + " is a folder, not a file");
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error("cannot open " + path + ": " + std::strerror(errno));
     in.seekg(0, std::ios::end);
     std::streamoff size = in.tellg();
     in.seekg(0, std::ios::beg);
+    if (size < 0)
+        throw Error("cannot read " + path + " (not a regular file)");
     std::vector<char> data(static_cast<std::size_t>(size));
     if (size > 0 && !in.read(data.data(), size))
         throw Error("cannot read " + path);

@@ -63,12 +63,17 @@ DataSpec parseDataSpec(const std::string& spec)
             out.count = std::stoll(n, &used);
             if (used != n.size() || out.count <= 0)
                 throw std::invalid_argument(n);
+            if (out.count > kMaxShapesImages)
+                throw Error("invalid data spec '" + spec + "': shapes count " + n + " is out of range (valid: 1.."
+                    + std::to_string(kMaxShapesImages) + ", 3 KB each)");
             if (c2 != std::string::npos) {
                 std::string s = rest.substr(c2 + 1);
                 out.seed = std::stoull(s, &used);
                 if (used != s.size())
                     throw std::invalid_argument(s);
             }
+        } catch (const Error&) {
+            throw;
         } catch (const std::exception&) {
             throw Error("invalid data spec '" + spec + "': shapes needs a positive count and an optional integer seed, e.g. shapes:2000:1");
         }

@@ -58,6 +58,8 @@ ImageDataset loadImageFolder(const std::string& dir);
 /// Procedural 10-class 32x32 RGB set: shapes, colours, textures and backgrounds vary;
 /// deterministic for (count, seed, split).
 ImageDataset makeShapes(std::int64_t count, std::uint64_t seed, Split split);
+/// The most images a shapes:N spec may ask for (3 KB each: 3 GB).
+constexpr std::int64_t kMaxShapesImages = 1000000;
 std::vector<std::string> shapesClassNames();
 
 /// Reads one IDX file (gzip or raw) into dims and bytes; throws Error naming the file.

@@ -1,6 +1,7 @@
 #include "common/error.h"
 #include "common/fsutil.h"
 #include "data/dataset.h"
+#include "data/image_file.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -39,9 +40,7 @@ ImageDataset loadImageFolder(const std::string& dir)
         }
         std::sort(files.begin(), files.end());
         for (const auto& f : files) {
-            cv::Mat img = cv::imread(f.string(), cv::IMREAD_COLOR);
-            if (img.empty())
-                throw Error(f.string() + ": unreadable image (PNG, JPEG or BMP expected)");
+            cv::Mat img = readImageFile(f.string(), cv::IMREAD_COLOR);
             if (ds.count == 0) {
                 ds.height = img.rows;
                 ds.width = img.cols;

@@ -1,6 +1,7 @@
 #include "data/nsd_import.h"
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "data/image_file.h"
 #include "io/h5.h"
 #include "io/npy.h"
 
@@ -70,9 +71,7 @@ void loadImageResized(const std::string& path, int side, std::uint8_t* dst)
             static_cast<int>(a.shape[1]), side, dst);
         return;
     }
-    cv::Mat m = cv::imread(path, cv::IMREAD_UNCHANGED);
-    if (m.empty())
-        throw Error("cannot read image " + path + " (missing or not an image OpenCV can decode)");
+    cv::Mat m = readImageFile(path, cv::IMREAD_UNCHANGED);
     if (m.depth() != CV_8U)
         throw Error(path + ": image has " + std::to_string(8 * m.elemSize1()) + "-bit channels, expected 8-bit");
     cv::Mat rgb;

@@ -100,8 +100,9 @@ void drawShape(cv::Mat& img, int cls, Rng& rng)
 
 ImageDataset makeShapes(std::int64_t count, std::uint64_t seed, Split split)
 {
-    if (count <= 0)
-        throw Error("shapes: count must be positive, got " + std::to_string(count));
+    if (count <= 0 || count > kMaxShapesImages)
+        throw Error(
+            "shapes: count " + std::to_string(count) + " is out of range (valid: 1.." + std::to_string(kMaxShapesImages) + ")");
     ImageDataset ds;
     ds.count = count;
     ds.height = ds.width = 32;

@@ -251,8 +251,10 @@ NsdBundle synthesizeBundle(const ImageDataset& images, const SynthOptions& o, Pr
             throw Error("nsd synth: unknown ROI '" + r + "' (valid: " + joinChoices(virtualCortexRois()) + ")");
     if (o.repeats < 1 || o.repeats > 100)
         throw Error("nsd synth: repeats must be 1..100 (got " + std::to_string(o.repeats) + ")");
-    if (!(o.noiseSd >= 0))
-        throw Error("nsd synth: noise sd must be >= 0");
+    if (!(o.noiseSd >= 0) || !std::isfinite(o.noiseSd))
+        throw Error("nsd synth: --noise-sd must be a finite number >= 0");
+    if (o.voxels < 1 || o.voxels > 100000)
+        throw Error("nsd synth: --voxels " + std::to_string(o.voxels) + " is out of range (valid: 1..100000)");
     NsdBundle b;
     b.count = images.count;
     b.height = images.height;
@@ -309,6 +311,11 @@ NsdBundle synthesizeBundle(const ImageDataset& images, const SynthOptions& o, Pr
 
 NsdBundle synthesizeBundleFile(const SynthOptions& o, const std::string& outPath, ProgressSink& sink, const CancelToken& cancel)
 {
+    if (o.maxImages < 0)
+        throw Error(
+            "nsd synth: --max-images " + std::to_string(o.maxImages) + " is out of range (valid: 0 = all, or a positive count)");
+    if (o.voxels < 1 || o.voxels > 100000) // before loading the images
+        throw Error("nsd synth: --voxels " + std::to_string(o.voxels) + " is out of range (valid: 1..100000)");
     ImageDataset images = loadDataset(o.data, parseSplit(o.split));
     if (o.maxImages > 0 && images.count > o.maxImages) {
         std::vector<std::int64_t> idx(static_cast<std::size_t>(o.maxImages));

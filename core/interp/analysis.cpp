@@ -76,8 +76,12 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
     requireAggregation(o.aggregation);
     if (o.k < 2)
         throw Error("analyze: k = " + std::to_string(o.k) + " is too small; the Interpretability Index needs k >= 2");
-    if (o.lpipsResize < 0)
-        throw Error("analyze: lpips resize must be >= 0 (got " + std::to_string(o.lpipsResize) + ")");
+    checkLpipsResize(o.lpipsResize, "analyze: --lpips-resize");
+    if (o.batchSize < 1 || o.batchSize > 65536)
+        throw Error("analyze: --batch-size " + std::to_string(o.batchSize) + " is out of range (valid: 1..65536)");
+    if (o.maxImages < 0)
+        throw Error(
+            "analyze: --max-images " + std::to_string(o.maxImages) + " is out of range (valid: 0 = all, or a positive count)");
     const Split split = parseSplit(o.split);
     const LpipsWeightsSource weightsSource = locateLpipsWeights(o.lpipsWeights);
     const torch::Device device = resolveDevice(o.device);
@@ -99,6 +103,8 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
             first[static_cast<std::size_t>(i)] = i;
         data = data.subset(first);
     }
+    if (o.lpipsResize == 0)
+        checkLpipsInputSize(data.height, data.width, "analyze: --lpips-resize 0 keeps the MEIs at the image size, which");
     if (o.k > data.count)
         throw Error("analyze: k = " + std::to_string(o.k) + " is larger than the " + std::to_string(data.count) +
                     " images of " + o.data + " (" + o.split + ")");

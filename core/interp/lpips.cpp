@@ -3,6 +3,7 @@
 #include "common/device.h"
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "data/image_file.h"
 #include "interp/lpips_net.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -269,6 +270,24 @@ LpipsWeightsSource locateLpipsWeights(const std::string& spec)
     return src;
 }
 
+void checkLpipsResize(int side, const std::string& option)
+{
+    if (side == 0 || (side >= kLpipsMinSide && side <= kLpipsMaxSide))
+        return;
+    throw Error(option + " " + std::to_string(side) + " is out of range (valid: 0 = as is, or " + std::to_string(kLpipsMinSide)
+        + ".." + std::to_string(kLpipsMaxSide) + "; LPIPS's AlexNet needs at least " + std::to_string(kLpipsMinSide)
+        + " px, the reference uses 64)");
+}
+
+void checkLpipsInputSize(std::int64_t height, std::int64_t width, const std::string& what)
+{
+    if (height >= kLpipsMinSide && width >= kLpipsMinSide)
+        return;
+    throw Error(what + " is " + std::to_string(width) + "x" + std::to_string(height) + " px; LPIPS's AlexNet needs at least "
+        + std::to_string(kLpipsMinSide) + "x" + std::to_string(kLpipsMinSide) + " (resize to a side in "
+        + std::to_string(kLpipsMinSide) + ".." + std::to_string(kLpipsMaxSide) + ")");
+}
+
 namespace {
 LpipsValue lpipsOfPair(const torch::Tensor& x0, const torch::Tensor& x1, const LpipsOptions& options)
 {
@@ -290,18 +309,20 @@ LpipsValue lpipsOfPair(const torch::Tensor& x0, const torch::Tensor& x1, const L
 LpipsValue lpipsBetweenImages(const std::uint8_t* a, const std::uint8_t* b, int height, int width,
                               const LpipsOptions& options)
 {
+    checkLpipsResize(options.resize, "LPIPS resize");
+    if (options.resize == 0)
+        checkLpipsInputSize(height, width, "the LPIPS input");
     return lpipsOfPair(lpipsPrepare(a, 1, height, width, options.resize),
                        lpipsPrepare(b, 1, height, width, options.resize), options);
 }
 
 LpipsValue lpipsBetweenFiles(const std::string& a, const std::string& b, const LpipsOptions& options)
 {
-    auto load = [](const std::string& p) {
-        if (!fileExists(p))
-            throw Error("image '" + p + "' does not exist");
-        cv::Mat m = cv::imread(p, cv::IMREAD_COLOR);
-        if (m.empty())
-            throw Error("image '" + p + "' cannot be decoded (PNG, JPEG, BMP, TIFF, PPM are read)");
+    checkLpipsResize(options.resize, "--resize");
+    auto load = [&](const std::string& p) {
+        cv::Mat m = readImageFile(p, cv::IMREAD_COLOR);
+        if (options.resize == 0)
+            checkLpipsInputSize(m.rows, m.cols, "image '" + p + "'");
         cv::Mat rgb;
         cv::cvtColor(m, rgb, cv::COLOR_BGR2RGB);
         return rgb.isContinuous() ? rgb : rgb.clone();

@@ -39,6 +39,18 @@ std::vector<std::string> lpipsSearchPlaces();
 /// sha256 of a file as lower-case hex.
 std::string sha256File(const std::string& path);
 
+/// The smallest square input LPIPS's AlexNet takes: conv1 (kernel 11, stride 4, padding 2)
+/// and two 3x3 stride-2 max-pools leave 1 pixel at 31 px and nothing below.
+constexpr int kLpipsMinSide = 31;
+/// The largest resize side accepted (a 4096x4096 pair needs about 1.5 GB in conv1).
+constexpr int kLpipsMaxSide = 4096;
+
+/// Throws Error "OPTION N is out of range (valid: 0 = as is, or 31..4096 ...)" unless @p side is
+/// 0 (no resize) or within kLpipsMinSide..kLpipsMaxSide. @p option names it ("--resize").
+void checkLpipsResize(int side, const std::string& option);
+/// Throws Error naming @p what when a height x width input is smaller than kLpipsMinSide.
+void checkLpipsInputSize(std::int64_t height, std::int64_t width, const std::string& what);
+
 struct LpipsOptions {
     std::string weights;        ///< spec as for locateLpipsWeights
     int resize = 0;             ///< square side to resize to first (bilinear, half-pixel, no antialias); 0 = none

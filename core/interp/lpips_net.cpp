@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/rng.h"
+#include "interp/lpips.h"
 #include "train/checkpoint.h"
 
 #include <cmath>
@@ -134,6 +135,8 @@ LpipsNet::LpipsNet(const LpipsWeights& weights, torch::Device device) : m_device
 std::array<torch::Tensor, 5> LpipsNet::features(const torch::Tensor& input) const
 {
     std::array<torch::Tensor, 5> out;
+    if (input.dim() == 4)
+        checkLpipsInputSize(input.size(2), input.size(3), "the LPIPS input");
     auto x = (input.to(m_device, torch::kFloat32) - m_shift) / m_scale;
     for (int l = 0; l < 5; ++l) {
         if (l == 1 || l == 2)

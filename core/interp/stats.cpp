@@ -195,6 +195,10 @@ TestResult oneWayAnova(const std::vector<std::vector<double>>& groups)
         return r;
     }
     r.statistic = msb / msw;
+    if (!std::isfinite(r.statistic)) { // NaN input: Boost would throw its own text
+        r.pValue = std::isinf(r.statistic) ? 0.0 : kNaN;
+        return r;
+    }
     r.pValue = boost::math::cdf(boost::math::complement(boost::math::fisher_f_distribution<double>(r.df1, r.df), r.statistic));
     return r;
 }
@@ -493,6 +497,20 @@ ComparisonResult compareAnalyses(const std::vector<std::string>& paths, const st
         g.iiDiagonal = f.iiDiagonal;
         const auto& m = f.metric(metric);
         std::vector<double> v(m.begin(), m.end());
+        std::vector<std::size_t> bad;
+        for (std::size_t u = 0; u < v.size(); ++u)
+            if (!std::isfinite(v[u]))
+                bad.push_back(u);
+        if (!bad.empty()) {
+            std::string list;
+            for (std::size_t b = 0; b < bad.size() && b < 8; ++b)
+                list += (b ? ", " : "") + std::to_string(bad[b]);
+            if (bad.size() > 8)
+                list += " and " + std::to_string(bad.size() - 8) + " more";
+            throw Error(paths[i] + ": /ii/" + metric + " holds " + std::to_string(bad.size()) + " NaN/Inf values of "
+                + std::to_string(v.size()) + " (unit" + (bad.size() == 1 ? " " : "s ") + list
+                + "); II values must be finite numbers (re-run analyze for this file)");
+        }
         g.n = static_cast<std::int64_t>(v.size());
         g.mean = stats::mean(v);
         g.std = stats::sampleStd(v);

@@ -100,6 +100,17 @@ public:
             if (e.size > e.compressedSize * 1100 + 1024)
                 fail("entry " + e.name + " claims " + std::to_string(e.size) + " bytes from " +
                      std::to_string(e.compressedSize) + " compressed");
+            // A deflate bomb: a small file whose entries inflate to gigabytes. Checked before any
+            // allocation, over all entries of the archive together.
+            const std::uint64_t budget = inflateBudget();
+            if (e.size > budget - m_inflated)
+                fail("entry " + e.name + " would inflate to " + std::to_string(e.size) + " bytes, past the limit of "
+                    + std::to_string(budget) + " inflated bytes for this " + std::to_string(m_size) + "-byte file ("
+                    + std::to_string(kInflateRatio) + "x its size, at least " + std::to_string(kInflateFloor >> 20)
+                    + " MiB, at most " + std::to_string(kInflateMax >> 30)
+                    + " GiB in all; PyTorch stores records "
+                      "uncompressed): refusing a likely deflate bomb");
+            m_inflated += e.size;
             out.resize(static_cast<std::size_t>(e.size));
             z_stream zs{};
             if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
@@ -142,6 +153,15 @@ public:
     }
 
 private:
+    // Limits on the bytes inflated from one archive (see read()).
+    static constexpr std::uint64_t kInflateRatio = 100;
+    static constexpr std::uint64_t kInflateFloor = 64ull << 20;
+    static constexpr std::uint64_t kInflateMax = 8ull << 30;
+    std::uint64_t inflateBudget() const
+    {
+        return std::min<std::uint64_t>(kInflateMax, std::max<std::uint64_t>(kInflateFloor, kInflateRatio * m_size));
+    }
+
     [[noreturn]] void fail(const std::string& what) const { throw Error(m_name + ": " + what); }
 
     bool inside(std::uint64_t offset, std::uint64_t length) const
@@ -242,6 +262,7 @@ private:
     std::string m_name;
     std::vector<ZipEntry> m_entries;
     std::unordered_map<std::string, std::size_t> m_byName;
+    mutable std::uint64_t m_inflated = 0; ///< bytes inflated so far, against inflateBudget()
 };
 
 // The persistent id tuple's pieces, checked.

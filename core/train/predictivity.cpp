@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 namespace repalign {
@@ -269,6 +270,20 @@ ProbeResult predictivityProbe(const ProbeOptions& o, ProgressSink& sink, const C
         throw Error("predictivity: pooling '" + o.pooling + "' is not valid (valid: flatten, mean)");
     if (o.imageSize < 8 || o.imageSize > 1024)
         throw Error("predictivity: image size " + std::to_string(o.imageSize) + " is out of range (8..1024)");
+    if (o.folds < 2 || o.folds > 100)
+        throw Error("predictivity: --folds " + std::to_string(o.folds) + " is out of range (valid: 2..100)");
+    if (o.maxTrain < 0)
+        throw Error(
+            "predictivity: --max-train " + std::to_string(o.maxTrain) + " is out of range (valid: 0 = all, or a positive count)");
+    if (o.batchSize < 1 || o.batchSize > 65536)
+        throw Error("predictivity: batch size " + std::to_string(o.batchSize) + " is out of range (valid: 1..65536)");
+    for (double a : o.alphas)
+        if (!(a > 0) || !std::isfinite(a)) {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%g", a);
+            throw Error(
+                std::string("predictivity: --alphas holds ") + buf + " (valid: positive finite penalties, e.g. 1e-2 1 100)");
+        }
     NsdBundle bundle = readBundle(o.bundle, o.rois);
     dropNonFiniteVoxels(bundle, o.strict, sink); // as nsd info and tune: a warning naming them, or --strict
     std::vector<std::int64_t> trainIdx = bundle.indices(BundleSplit::Train);

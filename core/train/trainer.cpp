@@ -402,6 +402,23 @@ EvalResult evaluateCheckpoint(const EvalOptions& o, ProgressSink& sink, const Ca
     configureThreads(o.threads);
     torch::NoGradGuard noGrad;
     Checkpoint ck = loadCheckpoint(o.checkpoint, o.checkpointKey);
+    {
+        // NaN/Inf weights still give an accuracy (argmax of NaN logits): say so first.
+        std::vector<std::string> bad;
+        for (const auto& [name, t] : ck.stateDict)
+            if (t.is_floating_point() && !torch::isfinite(t).all().item<bool>())
+                bad.push_back(name);
+        if (!bad.empty()) {
+            std::string names;
+            for (std::size_t i = 0; i < bad.size() && i < 4; ++i)
+                names += (i ? ", " : "") + bad[i];
+            if (bad.size() > 4)
+                names += " and " + std::to_string(bad.size() - 4) + " more";
+            sink.log(LogLevel::Warning,
+                o.checkpoint + ": " + std::to_string(bad.size()) + " of " + std::to_string(ck.stateDict.size())
+                    + " tensors hold NaN/Inf values (" + names + "); the figures below come from a broken model");
+        }
+    }
     TapNet model = modelFromCheckpoint(ck, o.model, o.checkpoint);
     model->to(device);
     model->eval();
