@@ -7,7 +7,9 @@
 #include "data/virtual_cortex.h"
 #include "io/h5.h"
 #include "io/npy.h"
+#include "models/nets.h"
 #include "testutil.h"
+#include "train/checkpoint.h"
 #include "train/predictivity.h"
 
 #include <QtTest>
@@ -353,6 +355,86 @@ private Q_SLOTS:
                      &out),
             1);
         QVERIFY2(out.find("error: ") != std::string::npos && out.find("NaN/Inf") != std::string::npos, out.c_str());
+    }
+
+    void nonFiniteBundleSameInEveryCommand()
+    {
+        // NaN/Inf responses: nsd info, predictivity and tune all warn with the count and the
+        // voxels and drop them, or fail with one line under --strict.
+        if (!QFile::exists(REPALIGN_CLI))
+            QSKIP("repalign-cli not built");
+        const std::string dir = testutil::tempDir("nsd");
+        const std::string cli = std::string(REPALIGN_CLI);
+        std::string out;
+        QCOMPARE(
+            testutil::run(cli + " nsd synth --data shapes:60 --roi V4 --voxels 8 --seed 3 --out " + dir + "/vc.h5 -q", &out), 0);
+        NsdBundle b = readBundle(dir + "/vc.h5");
+        NsdBundle clean = b; // the same bundle without voxels 2 and 5
+        b.rois[0].responses[0 * 8 + 2] = std::nanf("");
+        b.rois[0].responses[3 * 8 + 5] = std::numeric_limits<float>::infinity();
+        RoiResponses& c = clean.rois[0];
+        std::vector<float> kept;
+        for (std::int64_t i = 0; i < clean.count; ++i)
+            for (int j = 0; j < 8; ++j)
+                if (j != 2 && j != 5)
+                    kept.push_back(c.responses[static_cast<std::size_t>(i * 8 + j)]);
+        c.responses = kept;
+        c.voxels = 6;
+        c.noiseCeiling.clear();
+        c.coords.clear();
+        c.trials.clear();
+        c.repeats = 0;
+        b.rois[0].noiseCeiling.clear();
+        writeBundle(dir + "/bad.h5", b);
+        writeBundle(dir + "/clean.h5", clean);
+        {
+            torch::manual_seed(1);
+            TapNet m = createModel("resnet18_cifar10");
+            Checkpoint ck;
+            ck.model = "resnet18_cifar10";
+            for (auto& [n, t] : m->stateDict())
+                ck.stateDict[n] = t;
+            saveCheckpoint(dir + "/base.pt", ck);
+        }
+        const std::string warning = "ROI V4: dropped 2 of 8 voxels with NaN/Inf responses (voxels 2, 5;";
+        auto oneLineError = [](const std::string& o) {
+            return o.rfind("error: ", 0) == 0 && o.find("2 of 8 voxels with NaN/Inf responses (voxels 2, 5)") != std::string::npos
+                && o.find('\n') == o.size() - 1;
+        };
+
+        QCOMPARE(testutil::run(cli + " nsd info " + dir + "/bad.h5", &out), 0);
+        QVERIFY2(out.find("warning: " + dir + "/bad.h5: " + warning) != std::string::npos, out.c_str());
+        QVERIFY2(out.find("ROI V4") != std::string::npos && out.find("8 voxels") != std::string::npos, out.c_str());
+        QCOMPARE(testutil::run(cli + " nsd info --strict " + dir + "/bad.h5", &out), 1);
+        QVERIFY2(oneLineError(out), out.c_str());
+        QCOMPARE(testutil::run(cli + " nsd info " + dir + "/clean.h5", &out), 0);
+        QVERIFY2(out.find("warning") == std::string::npos, out.c_str());
+
+        // predictivity: the same figures as on the bundle without those voxels (not r median 0).
+        const std::string probe
+            = cli + " predictivity --checkpoint " + dir + "/base.pt --threads 1 --folds 2 --image-size 16 -q --bundle ";
+        std::string cleanOut;
+        QCOMPARE(testutil::run(probe + dir + "/clean.h5", &cleanOut), 0);
+        QCOMPARE(testutil::run(probe + dir + "/bad.h5", &out), 0);
+        QVERIFY2(out.find(warning) != std::string::npos, out.c_str());
+        const auto from
+            = [](const std::string& s) { return s.substr(s.find("\nV4: ")) /* the result lines, after the warning */; };
+        QVERIFY2(cleanOut.find("V4: 6 voxels") != std::string::npos, cleanOut.c_str());
+        QCOMPARE(from(out), from(cleanOut));
+        QCOMPARE(testutil::run(probe + dir + "/bad.h5 --strict", &out), 1);
+        QVERIFY2(oneLineError(out), out.c_str());
+
+        // tune: the same warning, and the run goes on with 6 voxels; --strict fails before any work.
+        testutil::writeText(dir + "/tune.yaml",
+            "base: {checkpoint: base.pt}\nbundle: bad.h5\nrois: [V4]\nclassification_val: none\nsystem: {num_workers: 0, "
+            "threads: 1}\n"
+            "train_transforms: {resize: 16, random_crop: {size: 16, padding: 0}}\nval_transforms: {resize: 16}\n"
+            "optimization: {epochs: 1, batch_size: 8, max_steps_per_epoch: 1}\n");
+        QCOMPARE(testutil::run(cli + " tune -q --config " + dir + "/tune.yaml --out " + dir + "/run", &out), 0);
+        QVERIFY2(out.find(warning) != std::string::npos && out.find("finished") != std::string::npos, out.c_str());
+        QCOMPARE(testutil::run(cli + " tune -q --strict --config " + dir + "/tune.yaml --out " + dir + "/run-strict", &out), 1);
+        QVERIFY2(oneLineError(out), out.c_str());
+        QVERIFY(!QFile::exists(QString::fromStdString(dir + "/run-strict/metrics.csv")));
     }
 };
 
