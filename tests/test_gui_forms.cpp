@@ -1,13 +1,19 @@
 // Setup forms: the YAML they write is what the CLI parser accepts (and what the CLI runs), and
 // bad values are rejected with the parser's message shown beside the field it names.
 #include "analysisformpanel.h"
+#include "mainwindow.h"
 #include "setuppanel.h"
 #include "testutil.h"
 #include "trainformpanel.h"
 #include "tuneformpanel.h"
 
 #include "common/error.h"
+#include "common/paths.h"
+#include "models/nets.h"
+#include "train/analyze_config.h"
+#include "train/checkpoint.h"
 #include "train/config.h"
+#include "train/rundir.h"
 #include "train/tune_config.h"
 
 #include <QApplication>
@@ -34,7 +40,45 @@ private Q_SLOTS:
     void analysisForm();
     void clusterExport();
     void cliRunsFormYaml();
+    void checkpointFieldsListTheProject();
+    void checkpointReadInBackground();
+    void runContextActionsFillTheForms();
+    void presets();
+    void durationEstimate();
+    void demoProjectIsTheCliOne();
 };
+
+namespace {
+void touch(const QString& path, const QByteArray& bytes = "x")
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+}
+
+/// A train run as the trainer leaves it: run.yaml, metrics.csv (train loss rows, one step per
+/// second of 16 images) and checkpoint files.
+void writeRun(const QString& dir, const QString& valData, const QStringList& checkpoints)
+{
+    touch(dir + QStringLiteral("/run.yaml"),
+          QStringLiteral("system:\n  device: cpu\ndataset: shapes\ndata:\n  train: \"shapes:64:1\"\n  val: \"%1\"\nmodel: resnet18_cifar10\n"
+                         "optimization:\n  epochs: 1\n  batch_size: 16\nrun:\n  kind: train\n")
+              .arg(valData)
+              .toUtf8());
+    RunDir run(dir.toStdString());
+    for (int s = 1; s <= 5; ++s)
+        run.appendMetric({s, 0.2 * s, 1000.0 + s, "train", "loss", 1.0});
+    for (const QString& c : checkpoints)
+        touch(dir + QStringLiteral("/checkpoints/") + c);
+}
+
+QComboBox* checkpointCombo(ConfigForm* form, const QString& key)
+{
+    // The field registered for the key is the editable combo box.
+    return qobject_cast<QComboBox*>(form->field(key));
+}
+} // namespace
 
 void TestGuiForms::defaultsParse()
 {
@@ -261,8 +305,8 @@ void TestGuiForms::analysisForm()
     // Layer choices are the model's taps.
     auto* layer = qobject_cast<QComboBox*>(form.field(QStringLiteral("layer")));
     QVERIFY(layer->findText(QStringLiteral("layer2")) >= 0);
-    // The YAML reads back to the same options.
-    const AnalyzeOptions back = AnalysisFormPanel::parseYaml(form.yaml(), QStringLiteral("x.yaml"));
+    // The YAML reads back to the same options, with the core parser the CLI uses.
+    const AnalyzeOptions back = parseAnalyzeConfig(form.yaml().toStdString(), "x.yaml");
     QCOMPARE(back.checkpoint, o.checkpoint);
     QCOMPARE(back.data, o.data);
     QCOMPARE(back.lpipsResize, o.lpipsResize);
@@ -272,11 +316,28 @@ void TestGuiForms::analysisForm()
     QVERIFY2(!form.fieldError(QStringLiteral("data")).isEmpty(), qPrintable(form.errorText()));
     bool threw = false;
     try {
-        AnalysisFormPanel::parseYaml(QStringLiteral("checkpoint: a.pt\ndata: shapes:10\nlayr: layer4\n"), QStringLiteral("x.yaml"));
+        parseAnalyzeConfig("checkpoint: a.pt\ndata: shapes:10\nlayr: layer4\n", "x.yaml");
     } catch (const Error& e) {
         threw = QString::fromUtf8(e.what()).contains(QStringLiteral("unknown key 'layr'"));
     }
     QVERIFY(threw);
+    // The split the CLI accepts is offered, and the message beside it lists what is valid.
+    form.setData(QStringLiteral("shapes:100:2"));
+    auto* split = qobject_cast<QComboBox*>(form.field(QStringLiteral("split")));
+    QVERIFY(split->findText(QStringLiteral("val")) >= 0);
+    split->setCurrentText(QStringLiteral("val"));
+    QVERIFY2(form.validateNow(), qPrintable(form.errorText()));
+    QCOMPARE(form.options().split, std::string("val"));
+    // Save YAML from the form, load it with the CLI's loader and into a fresh form.
+    const QString file = QDir(QDir::tempPath()).filePath(QStringLiteral("repalign-analysis-form-%1.yaml").arg(QCoreApplication::applicationPid()));
+    testutil::writeText(file.toStdString(), form.yaml().toStdString());
+    const AnalyzeOptions loaded = loadAnalyzeConfig(file.toStdString());
+    QCOMPARE(loaded.split, std::string("val"));
+    QCOMPARE(loaded.out, std::string("layer4.h5"));
+    AnalysisFormPanel again;
+    again.loadYamlFile(file);
+    QFile::remove(file);
+    QCOMPARE(QString::fromStdString(analyzeConfigToYaml(again.options())), QString::fromStdString(analyzeConfigToYaml(form.options())));
 }
 
 void TestGuiForms::clusterExport()
@@ -315,6 +376,181 @@ void TestGuiForms::cliRunsFormYaml()
     QVERIFY2(rc == 0, output.c_str());
     QVERIFY(QFileInfo::exists(QString::fromStdString(dir + "/run/run.yaml")));
     QVERIFY(QFileInfo::exists(QString::fromStdString(dir + "/run/metrics.csv")));
+}
+
+void TestGuiForms::checkpointFieldsListTheProject()
+{
+    const QString project = QString::fromStdString(testutil::tempDir("forms-project"));
+    writeRun(project + QStringLiteral("/baseline"), QStringLiteral("shapes:40:4"), {QStringLiteral("last.pt"), QStringLiteral("best_acc.pt")});
+    writeRun(project + QStringLiteral("/runs/other"), QStringLiteral("shapes:40:4"), {QStringLiteral("last.pt")});
+    SetupPanel setup;
+    QSignalSpy scanned(&setup, &SetupPanel::projectScanned);
+    setup.setProjectPath(project);
+    QTRY_VERIFY(scanned.count() >= 1);
+    for (ConfigForm* form : {static_cast<ConfigForm*>(setup.tuneForm()), static_cast<ConfigForm*>(setup.analysisForm())}) {
+        QComboBox* combo = checkpointCombo(form, form == setup.tuneForm() ? QStringLiteral("base.checkpoint") : QStringLiteral("checkpoint"));
+        QVERIFY(combo && combo->isEditable());
+        QCOMPARE(combo->count(), 3);
+        QCOMPARE(combo->itemText(0), QStringLiteral("baseline ▸ best_acc.pt"));
+        QCOMPARE(combo->itemData(0).toString(), project + QStringLiteral("/baseline/checkpoints/best_acc.pt"));
+        QCOMPARE(combo->itemText(1), QStringLiteral("baseline ▸ last.pt"));
+        QCOMPARE(combo->itemText(2), QStringLiteral("runs/other ▸ last.pt"));
+        // Choosing an entry puts its path into the YAML; a typed path is taken as typed.
+        combo->setCurrentIndex(2);
+        QVERIFY(form->yaml().contains(project + QStringLiteral("/runs/other/checkpoints/last.pt")));
+        combo->setEditText(QStringLiteral("/elsewhere/model.pth"));
+        QVERIFY(form->yaml().contains(QStringLiteral("/elsewhere/model.pth")));
+    }
+    // A new checkpoint appears after a rescan; what the field holds is kept.
+    setup.tuneForm()->setBaseCheckpoint(project + QStringLiteral("/baseline/checkpoints/last.pt"));
+    touch(project + QStringLiteral("/runs/other/checkpoints/best_loss.pt"));
+    const int before = scanned.count();
+    setup.rescanProject();
+    QTRY_VERIFY(scanned.count() > before);
+    QComboBox* combo = checkpointCombo(setup.tuneForm(), QStringLiteral("base.checkpoint"));
+    QCOMPARE(combo->count(), 4);
+    QCOMPARE(combo->currentText(), QStringLiteral("baseline ▸ last.pt"));
+    QVERIFY(setup.tuneForm()->yaml().contains(QStringLiteral("checkpoint: \"%1/baseline/checkpoints/last.pt\"").arg(project)));
+}
+
+void TestGuiForms::checkpointReadInBackground()
+{
+    // A VGG checkpoint: once read (off the UI thread), the layer lists are the VGG's taps.
+    const std::string dir = testutil::tempDir("forms-inspect");
+    torch::manual_seed(0);
+    TapNet net = createModel("vgg11_cifar10");
+    Checkpoint ck;
+    ck.model = "vgg11_cifar10";
+    ck.epoch = 3;
+    for (auto& [n, t] : net->stateDict())
+        ck.stateDict[n] = t;
+    saveCheckpoint(dir + "/vgg.pt", ck);
+    const QString path = QString::fromStdString(dir + "/vgg.pt");
+
+    TuneFormPanel tune;
+    QSignalSpy tuneRead(&tune, &TuneFormPanel::checkpointInspected);
+    auto* tap = qobject_cast<QComboBox*>(tune.field(QStringLiteral("tap")));
+    QVERIFY(tap->findText(QStringLiteral("layer4")) >= 0);
+    tune.setBaseCheckpoint(path);
+    QCOMPARE(tuneRead.count(), 0); // debounced, not read while typing
+    QTRY_COMPARE(tuneRead.count(), 1);
+    QCOMPARE(tune.inspectedModel(), QStringLiteral("vgg11_cifar10"));
+    QVERIFY2(tune.checkpointNote().contains(QStringLiteral("epoch 3")), qPrintable(tune.checkpointNote()));
+    QVERIFY(tap->findText(QStringLiteral("features.28")) >= 0);
+    QCOMPARE(tap->findText(QStringLiteral("layer4")), -1);
+
+    AnalysisFormPanel analysis;
+    QSignalSpy analysisRead(&analysis, &AnalysisFormPanel::checkpointInspected);
+    analysis.setData(QStringLiteral("shapes:20:1"));
+    analysis.setCheckpoint(path);
+    QTRY_COMPARE(analysisRead.count(), 1);
+    auto* layer = qobject_cast<QComboBox*>(analysis.field(QStringLiteral("layer")));
+    QVERIFY(layer->findText(QStringLiteral("features.28")) >= 0);
+    // layer4 is not a tap of the architecture the file records: named beside the field.
+    layer->setEditable(true);
+    layer->setCurrentText(QStringLiteral("layer4"));
+    QVERIFY(!analysis.validateNow());
+    QVERIFY2(analysis.fieldError(QStringLiteral("layer")).contains(QStringLiteral("vgg11_cifar10")), qPrintable(analysis.errorText()));
+    layer->setCurrentText(QStringLiteral("features.28"));
+    QVERIFY2(analysis.validateNow(), qPrintable(analysis.errorText()));
+
+    // A path that is not there says so.
+    tune.setBaseCheckpoint(QStringLiteral("/nowhere/x.pt"));
+    QTRY_COMPARE(tuneRead.count(), 2);
+    QVERIFY2(tune.checkpointNote().contains(QStringLiteral("does not exist")), qPrintable(tune.checkpointNote()));
+    QCOMPARE(tune.inspectedModel(), QString());
+}
+
+void TestGuiForms::runContextActionsFillTheForms()
+{
+    const QString project = QString::fromStdString(testutil::tempDir("forms-runmenu"));
+    const QString run = project + QStringLiteral("/baseline");
+    writeRun(run, QStringLiteral("shapes:40:4"), {QStringLiteral("last.pt"), QStringLiteral("best_loss.pt"), QStringLiteral("best_acc.pt")});
+    SetupPanel setup;
+    QSignalSpy scanned(&setup, &SetupPanel::projectScanned);
+    setup.setProjectPath(project);
+    QTRY_VERIFY(scanned.count() >= 1);
+    setup.fineTuneFrom(run);
+    QCOMPARE(setup.currentForm(), static_cast<ConfigForm*>(setup.tuneForm()));
+    QCOMPARE(setup.tuneForm()->yaml().contains(run + QStringLiteral("/checkpoints/best_acc.pt")), true);
+    QCOMPARE(setup.tuneForm()->runName(), QStringLiteral("baseline-tuned"));
+    setup.analyse(run);
+    QCOMPARE(setup.currentForm(), static_cast<ConfigForm*>(setup.analysisForm()));
+    setup.analysisForm()->validateNow();
+    const AnalyzeOptions o = parseAnalyzeConfig(setup.analysisForm()->yaml().toStdString(), "form");
+    QCOMPARE(o.checkpoint, (run + QStringLiteral("/checkpoints/best_acc.pt")).toStdString());
+    QCOMPARE(o.data, std::string("shapes:40:4")); // the data the run was validated on
+}
+
+void TestGuiForms::presets()
+{
+    qputenv("XDG_CONFIG_HOME", QByteArray::fromStdString(testutil::tempDir("forms-presets-config")));
+    const QString project = QString::fromStdString(testutil::tempDir("forms-presets"));
+    touch(project + QStringLiteral("/data/demo-cifar/test_batch.bin"), QByteArray(3073, '\0'));
+    TrainFormPanel form;
+    form.setProjectPath(project);
+    const QStringList keys = form.presetKeys();
+    QVERIFY(keys.contains(QStringLiteral("reference")));
+    QVERIFY(keys.contains(QStringLiteral("demo")));
+    QVERIFY2(keys.contains(QStringLiteral(":/configs/demo_baseline_fashion_mnist.yaml")), qPrintable(keys.join(QLatin1Char(' '))));
+    QVERIFY(!keys.contains(QStringLiteral(":/configs/demo_tune_virtual_cortex.yaml"))); // a tuning config
+    // The demo's recipe on the project's demo data.
+    form.applyPreset(QStringLiteral("demo"));
+    QVERIFY2(form.validateNow(), qPrintable(form.errorText()));
+    TrainConfig c = form.config();
+    QCOMPARE(c.epochs, 2);
+    QCOMPARE(c.batchSize, 64);
+    QCOMPARE(c.trainSpec, (QStringLiteral("cifar10:") + project + QStringLiteral("/data/demo-cifar")).toStdString());
+    // The reference study: 150 epochs at batch 256.
+    form.applyPreset(QStringLiteral("reference"));
+    c = form.config();
+    QCOMPARE(c.epochs, 150);
+    QCOMPARE(c.batchSize, 256);
+    QCOMPARE(c.schedule.warmupEpochs, 45.0);
+    QCOMPARE(form.currentPreset(), QStringLiteral("reference"));
+    // A shipped config, exactly as the file says.
+    form.applyPreset(QStringLiteral(":/configs/demo_baseline_fashion_mnist.yaml"));
+    c = form.config();
+    QCOMPARE(c.dataset, std::string("fashion_mnist"));
+    QCOMPARE(c.epochs, 10);
+    QCOMPARE(c.optimizer.lr, 0.05);
+    QVERIFY_THROWS_EXCEPTION(Error, form.applyPreset(QStringLiteral("fastest")));
+    // In the demo project the window starts the baseline form on the demo's recipe.
+    MainWindow window;
+    window.openProject(project);
+    QCOMPARE(window.setup()->trainForm()->currentPreset(), QStringLiteral("demo"));
+    QCOMPARE(window.setup()->trainForm()->config().epochs, 2);
+}
+
+void TestGuiForms::durationEstimate()
+{
+    const QString project = QString::fromStdString(testutil::tempDir("forms-estimate"));
+    SetupPanel setup;
+    QSignalSpy updated(&setup, &SetupPanel::estimateUpdated);
+    setup.setProjectPath(project);
+    auto* train = qobject_cast<QLineEdit*>(setup.trainForm()->field(QStringLiteral("data.train")));
+    auto* val = qobject_cast<QLineEdit*>(setup.trainForm()->field(QStringLiteral("data.val")));
+    train->setText(QStringLiteral("shapes:320:1"));
+    val->setText(QStringLiteral("shapes:32:2"));
+    qobject_cast<QSpinBox*>(setup.trainForm()->field(QStringLiteral("optimization.batch_size")))->setValue(16);
+    qobject_cast<QSpinBox*>(setup.trainForm()->field(QStringLiteral("optimization.epochs")))->setValue(150);
+    QTRY_VERIFY(updated.count() >= 1);
+    QTRY_VERIFY2(setup.estimateText().contains(QStringLiteral("no measurement yet on cpu")), qPrintable(setup.estimateText()));
+    // A run on this device measured 16 images/s: 150 x 320 images take 50 minutes.
+    writeRun(project + QStringLiteral("/baseline"), QStringLiteral("shapes:40:4"), {QStringLiteral("last.pt")});
+    const int before = updated.count();
+    setup.rescanProject();
+    QTRY_VERIFY(updated.count() > before);
+    QTRY_VERIFY2(setup.estimateText().contains(QStringLiteral("50 min")), qPrintable(setup.estimateText()));
+    QVERIFY2(setup.estimateText().contains(QStringLiteral("baseline")), qPrintable(setup.estimateText()));
+}
+
+void TestGuiForms::demoProjectIsTheCliOne()
+{
+    QCOMPARE(MainWindow::demoProjectPath().toStdString(), defaultDemoProjectDir());
+    qputenv("REPALIGN_DEMO_DIR", "/tmp/repalign-demo-elsewhere");
+    QCOMPARE(MainWindow::demoProjectPath(), QStringLiteral("/tmp/repalign-demo-elsewhere"));
+    qunsetenv("REPALIGN_DEMO_DIR");
 }
 
 QTEST_MAIN(TestGuiForms)

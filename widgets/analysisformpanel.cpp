@@ -1,31 +1,25 @@
 #include "analysisformpanel.h"
 
+#include "background.h"
+
 #include "common/error.h"
 #include "data/dataset.h"
 #include "models/registry.h"
+#include "train/analyze_config.h"
+#include "train/checkpoint_info.h"
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QFile>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
-#include <QRegularExpression>
 #include <QSpinBox>
 #include <QTextStream>
 #include <QVBoxLayout>
 
 namespace repalign::gui {
-
-namespace {
-const QStringList kKeys = {QStringLiteral("checkpoint"),   QStringLiteral("model"),       QStringLiteral("data"),
-                           QStringLiteral("split"),        QStringLiteral("layer"),       QStringLiteral("aggregation"),
-                           QStringLiteral("k"),            QStringLiteral("bottom_k"),    QStringLiteral("lpips_weights"),
-                           QStringLiteral("lpips_resize"), QStringLiteral("ii_diagonal"), QStringLiteral("max_images"),
-                           QStringLiteral("device"),       QStringLiteral("threads"),     QStringLiteral("batch_size"),
-                           QStringLiteral("name")};
-} // namespace
 
 AnalysisFormPanel::AnalysisFormPanel(QWidget* parent) : ConfigForm(parent)
 {
@@ -39,10 +33,15 @@ AnalysisFormPanel::AnalysisFormPanel(QWidget* parent) : ConfigForm(parent)
     m_name = new QLineEdit(QStringLiteral("layer4"));
     addRow(what, tr("Analysis name:"), m_name, QStringLiteral("name"),
            tr("Written as analysis/<name>.h5 in the checkpoint's run"));
-    m_checkpoint = new QLineEdit;
-    m_checkpoint->setPlaceholderText(tr("checkpoint (.pt / .pth)"));
-    addRow(what, tr("Checkpoint:"), pathField(m_checkpoint, false, tr("Checkpoints (*.pt *.pth);;All files (*)")),
-           QStringLiteral("checkpoint"));
+    m_checkpoint = new QComboBox;
+    QWidget* checkpointBox = checkpointField(m_checkpoint, tr("Checkpoints (*.pt *.pth);;All files (*)"));
+    m_checkpoint->lineEdit()->setPlaceholderText(tr("checkpoint (.pt / .pth)"));
+    addRow(what, tr("Checkpoint:"), checkpointBox, QStringLiteral("checkpoint"));
+    m_checkpointNote = new QLabel;
+    m_checkpointNote->setEnabled(false);
+    m_checkpointNote->setWordWrap(true);
+    m_checkpointNote->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    what->addRow(QString(), m_checkpointNote);
     m_model = new QComboBox;
     m_model->addItem(tr("from the checkpoint"), QString());
     for (const std::string& n : modelNames())
@@ -52,7 +51,7 @@ AnalysisFormPanel::AnalysisFormPanel(QWidget* parent) : ConfigForm(parent)
     m_data->setPlaceholderText(tr("cifar10:DIR, idx:DIR, folder:DIR or shapes:N[:SEED]"));
     addRow(what, tr("Data:"), pathField(m_data, true, {}, [] { return QStringLiteral("cifar10"); }), QStringLiteral("data"));
     m_split = new QComboBox;
-    m_split->addItems({QStringLiteral("test"), QStringLiteral("train")});
+    m_split->addItems({QStringLiteral("test"), QStringLiteral("train"), QStringLiteral("val")});
     addRow(what, tr("Split:"), m_split, QStringLiteral("split"));
     m_maxImages = new QLineEdit(QStringLiteral("0"));
     addRow(what, tr("Max images:"), m_maxImages, QStringLiteral("max_images"), tr("Use only the first N images (0 = all)"));
@@ -104,15 +103,93 @@ AnalysisFormPanel::AnalysisFormPanel(QWidget* parent) : ConfigForm(parent)
     right->addStretch(1);
 
     connect(m_model, &QComboBox::currentIndexChanged, this, &AnalysisFormPanel::updateTaps);
+    // The checkpoint is read (architecture) off the UI thread, once typing pauses.
+    m_inspectTimer.setSingleShot(true);
+    m_inspectTimer.setInterval(300);
+    connect(&m_inspectTimer, &QTimer::timeout, this, &AnalysisFormPanel::inspectCheckpoint);
+    connect(m_checkpoint, &QComboBox::currentTextChanged, this, [this] {
+        ++m_inspectGeneration;
+        m_inspectTimer.start();
+    });
     updateTaps();
     setOptions(AnalyzeOptions());
 }
 
-void AnalysisFormPanel::updateTaps()
+QString AnalysisFormPanel::tapModel() const
 {
     QString model = m_model->currentData().toString();
     if (model.isEmpty())
+        model = m_inspectedModel;
+    return model;
+}
+
+void AnalysisFormPanel::inspectCheckpoint()
+{
+    const QString path = checkpointPath(m_checkpoint);
+    const int generation = m_inspectGeneration;
+    if (path.isEmpty()) {
+        m_checkpointNote->clear();
+        m_inspectedModel.clear();
+        updateTaps();
+        return;
+    }
+    m_checkpointNote->setText(tr("Reading the checkpoint…"));
+    struct Result {
+        QString model, note;
+    };
+    runInBackground(
+        this,
+        [path] {
+            Result r;
+            try {
+                if (!QFileInfo(path).isFile()) {
+                    r.note = tr("%1 does not exist").arg(path);
+                } else {
+                    const CheckpointSummary s = repalign::inspectCheckpoint(path.toStdString());
+                    r.model = QString::fromStdString(s.model);
+                    r.note = s.model.empty() ? tr("architecture not recorded (choose it below)") : r.model;
+                    if (s.epoch > 0)
+                        r.note += tr(" · epoch %1").arg(s.epoch);
+                    if (!s.readouts.empty())
+                        r.note += tr(" · tuned (readout %1)").arg(QString::fromStdString(s.readouts.front()));
+                }
+            } catch (const std::exception& e) {
+                r.note = QString::fromUtf8(e.what());
+            }
+            return r;
+        },
+        [this, generation](Result r) {
+            if (generation != m_inspectGeneration)
+                return;
+            m_inspectedModel = r.model;
+            m_checkpointNote->setText(r.note);
+            updateTaps();
+            Q_EMIT checkpointInspected();
+        });
+}
+
+QString AnalysisFormPanel::inspectedModel() const
+{
+    return m_inspectedModel;
+}
+
+QString AnalysisFormPanel::checkpointNote() const
+{
+    return m_checkpointNote->text();
+}
+
+void AnalysisFormPanel::updateTaps()
+{
+    // The registry's static table: no model is built. Before the checkpoint is read, the
+    // ResNet taps are offered.
+    QString model = tapModel();
+    if (model.isEmpty())
         model = QStringLiteral("resnet18_cifar10");
+    if (model == m_tapsModel && m_layer->count() > 0) {
+        scheduleValidate();
+        return;
+    }
+    m_tapsModel = model;
     const QString current = m_layer->currentText();
     QSignalBlocker block(m_layer);
     m_layer->clear();
@@ -127,7 +204,7 @@ void AnalysisFormPanel::updateTaps()
 
 void AnalysisFormPanel::setCheckpoint(const QString& path)
 {
-    m_checkpoint->setText(path);
+    setCheckpointPath(m_checkpoint, path);
 }
 void AnalysisFormPanel::setData(const QString& spec)
 {
@@ -140,7 +217,7 @@ QString AnalysisFormPanel::runName() const
 
 void AnalysisFormPanel::setOptions(const AnalyzeOptions& o)
 {
-    m_checkpoint->setText(QString::fromStdString(o.checkpoint));
+    setCheckpointPath(m_checkpoint, QString::fromStdString(o.checkpoint));
     const int mi = m_model->findData(QString::fromStdString(o.model));
     m_model->setCurrentIndex(mi < 0 ? 0 : mi);
     updateTaps();
@@ -168,13 +245,13 @@ QString AnalysisFormPanel::yaml() const
     QTextStream o(&y);
     o << "# Analysis settings written by RepAlign Workbench (keys = repalign-cli analyze options)\n";
     o << "name: " << quoted(runName()) << "\n";
-    o << "checkpoint: " << quoted(m_checkpoint->text().trimmed()) << "\n";
+    o << "checkpoint: " << quoted(checkpointPath(m_checkpoint)) << "\n";
     if (!m_model->currentData().toString().isEmpty())
         o << "model: " << m_model->currentData().toString() << "\n";
     o << "data: " << quoted(m_data->text().trimmed()) << "\n";
-    o << "split: " << m_split->currentText() << "\n";
+    o << "split: " << scalar(m_split->currentText()) << "\n";
     o << "max_images: " << scalar(m_maxImages->text()) << "\n";
-    o << "layer: " << scalar(m_layer->currentText()) << "\n";
+    o << "layer: " << quoted(m_layer->currentText()) << "\n";
     o << "aggregation: " << scalar(m_aggregation->currentText()) << "\n";
     o << "k: " << m_k->value() << "\n";
     o << "bottom_k: " << (m_bottomK->isChecked() ? "true" : "false") << "\n";
@@ -187,113 +264,13 @@ QString AnalysisFormPanel::yaml() const
     return y;
 }
 
-AnalyzeOptions AnalysisFormPanel::parseYaml(const QString& text, const QString& origin)
-{
-    AnalyzeOptions o;
-    const std::string org = origin.toStdString();
-    static const QRegularExpression line(QStringLiteral("^([A-Za-z_]+)\\s*:\\s*(.*?)\\s*$"));
-    auto fail = [&](const QString& key, const std::string& what) {
-        throw Error(org + ": key '" + key.toStdString() + "' " + what);
-    };
-    auto integer = [&](const QString& key, const QString& v, long long lo, long long hi) {
-        bool ok = false;
-        const long long n = v.toLongLong(&ok);
-        if (!ok)
-            fail(key, "must be an integer, got '" + v.toStdString() + "'");
-        if (n < lo || n > hi)
-            fail(key, "= " + std::to_string(n) + " is out of range (valid: " + std::to_string(lo) + ".." + std::to_string(hi) + ")");
-        return n;
-    };
-    for (QString raw : text.split(QLatin1Char('\n'))) {
-        // Strip comments outside quotes.
-        bool inQuote = false;
-        for (int i = 0; i < raw.size(); ++i) {
-            if (raw[i] == QLatin1Char('"'))
-                inQuote = !inQuote;
-            if (raw[i] == QLatin1Char('#') && !inQuote) {
-                raw.truncate(i);
-                break;
-            }
-        }
-        if (raw.trimmed().isEmpty())
-            continue;
-        const auto m = line.match(raw);
-        if (!m.hasMatch())
-            throw Error(org + ": line '" + raw.trimmed().toStdString() + "' is not 'key: value'");
-        const QString key = m.captured(1);
-        QString v = m.captured(2);
-        if (v.size() >= 2 && v.startsWith(QLatin1Char('"')) && v.endsWith(QLatin1Char('"')))
-            v = v.mid(1, v.size() - 2).replace(QStringLiteral("\\\""), QStringLiteral("\"")).replace(QStringLiteral("\\\\"), QStringLiteral("\\"));
-        const std::string s = v.toStdString();
-        if (!kKeys.contains(key))
-            throw Error(org + ": unknown key '" + key.toStdString() + "' (valid: " + kKeys.join(QStringLiteral(", ")).toStdString() + ")");
-        if (key == QLatin1String("checkpoint"))
-            o.checkpoint = s;
-        else if (key == QLatin1String("model")) {
-            if (!s.empty() && !isModelName(s))
-                fail(key, "has invalid value '" + s + "' (valid: " + joinChoices(modelNames()) + ")");
-            o.model = s;
-        } else if (key == QLatin1String("data"))
-            o.data = s;
-        else if (key == QLatin1String("split")) {
-            if (s != "test" && s != "train" && s != "val")
-                fail(key, "has invalid value '" + s + "' (valid: test, train)");
-            o.split = s;
-        } else if (key == QLatin1String("layer"))
-            o.layer = s;
-        else if (key == QLatin1String("aggregation")) {
-            try {
-                requireAggregation(s);
-            } catch (const Error& e) {
-                fail(key, std::string("is invalid: ") + e.what());
-            }
-            o.aggregation = s;
-        } else if (key == QLatin1String("k"))
-            o.k = static_cast<int>(integer(key, v, 2, 1000));
-        else if (key == QLatin1String("bottom_k"))
-            o.bottomK = v == QLatin1String("true") || v == QLatin1String("True");
-        else if (key == QLatin1String("lpips_weights"))
-            o.lpipsWeights = s;
-        else if (key == QLatin1String("lpips_resize"))
-            o.lpipsResize = static_cast<int>(integer(key, v, 0, 4096));
-        else if (key == QLatin1String("ii_diagonal")) {
-            if (s != "include" && s != "exclude")
-                fail(key, "has invalid value '" + s + "' (valid: include, exclude)");
-            o.iiDiagonal = parseIIDiagonal(s);
-        } else if (key == QLatin1String("max_images"))
-            o.maxImages = integer(key, v, 0, 1LL << 40);
-        else if (key == QLatin1String("device")) {
-            if (s != "cpu" && s != "cuda" && s.rfind("cuda:", 0) != 0)
-                fail(key, "has invalid value '" + s + "' (valid: cpu, cuda, cuda:N)");
-            o.device = s;
-        } else if (key == QLatin1String("threads"))
-            o.threads = static_cast<int>(integer(key, v, 0, 1024));
-        else if (key == QLatin1String("batch_size"))
-            o.batchSize = static_cast<int>(integer(key, v, 1, 65536));
-        else if (key == QLatin1String("name"))
-            o.out = s.empty() ? s : s + ".h5";
-    }
-    if (o.checkpoint.empty())
-        fail(QStringLiteral("checkpoint"), "is required: choose the checkpoint to analyse");
-    if (o.data.empty())
-        fail(QStringLiteral("data"), "is required (cifar10:DIR, idx:DIR, folder:DIR or shapes:N[:SEED])");
-    try {
-        parseDataSpec(o.data);
-    } catch (const Error& e) {
-        fail(QStringLiteral("data"), std::string("is invalid: ") + e.what());
-    }
-    const std::string model = o.model.empty() ? "resnet18_cifar10" : o.model;
-    const auto taps = modelTaps(model);
-    if (std::find(taps.begin(), taps.end(), o.layer) == taps.end())
-        fail(QStringLiteral("layer"), "has invalid value '" + o.layer + "' for " + model + " (valid: " + joinChoices(taps) + ")");
-    if (!o.lpipsWeights.empty() && o.lpipsWeights.rfind("random:", 0) != 0 && !QFileInfo::exists(QString::fromStdString(o.lpipsWeights)))
-        fail(QStringLiteral("lpips_weights"), "names '" + o.lpipsWeights + "', which does not exist (leave empty to search, or random:SEED)");
-    return o;
-}
-
 AnalyzeOptions AnalysisFormPanel::options() const
 {
-    AnalyzeOptions o = parseYaml(yaml(), QStringLiteral("<form>"));
+    // The core's parser, as `repalign-cli analyze --config` reads the same YAML; the layer is
+    // checked against the architecture the checkpoint records once it has been read.
+    AnalyzeOptions o = parseAnalyzeConfig(yaml().toStdString(), "<form>");
+    if (o.model.empty() && !m_inspectedModel.isEmpty())
+        requireAnalyzeLayer(o.layer, m_inspectedModel.toStdString(), "<form>");
     o.out.clear();
     return o;
 }
@@ -313,42 +290,15 @@ QString AnalysisFormPanel::check() const
 
 void AnalysisFormPanel::loadYamlFile(const QString& path)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        throw Error("cannot read '" + path.toStdString() + "'");
-    AnalyzeOptions o = parseYaml(QString::fromUtf8(f.readAll()), path);
+    AnalyzeOptions o = loadAnalyzeConfig(path.toStdString());
     if (o.out.empty())
         o.out = QFileInfo(path).completeBaseName().toStdString() + ".h5";
     setOptions(o);
 }
 
-QString AnalysisFormPanel::cliCommand(const QString& /*yamlFile*/, const QString& outDir) const
+QString AnalysisFormPanel::cliCommand(const QString& yamlFile, const QString& outDir) const
 {
-    AnalyzeOptions o;
-    try {
-        o = options();
-    } catch (const Error&) {
-    }
-    QStringList args = {QStringLiteral("repalign-cli analyze"),
-                        QStringLiteral("--checkpoint \"%1\"").arg(QString::fromStdString(o.checkpoint)),
-                        QStringLiteral("--data \"%1\"").arg(QString::fromStdString(o.data)),
-                        QStringLiteral("--split %1").arg(QString::fromStdString(o.split)),
-                        QStringLiteral("--layer %1").arg(QString::fromStdString(o.layer)),
-                        QStringLiteral("--aggregation %1").arg(QString::fromStdString(o.aggregation)),
-                        QStringLiteral("--k %1").arg(o.k),
-                        QStringLiteral("--ii-diagonal %1").arg(QString::fromLatin1(iiDiagonalName(o.iiDiagonal))),
-                        QStringLiteral("--lpips-resize %1").arg(o.lpipsResize),
-                        QStringLiteral("--device %1").arg(QString::fromStdString(o.device))};
-    if (!o.model.empty())
-        args << QStringLiteral("--model %1").arg(QString::fromStdString(o.model));
-    if (!o.lpipsWeights.empty())
-        args << QStringLiteral("--lpips-weights \"%1\"").arg(QString::fromStdString(o.lpipsWeights));
-    if (o.bottomK)
-        args << QStringLiteral("--bottom-k");
-    if (o.maxImages > 0)
-        args << QStringLiteral("--max-images %1").arg(o.maxImages);
-    args << QStringLiteral("--out \"%1/%2.h5\"").arg(outDir, runName());
-    return args.join(QStringLiteral(" \\\n    "));
+    return QStringLiteral("repalign-cli analyze --config %1 --out \"%2/%3.h5\"").arg(yamlFile, outDir, runName());
 }
 
 } // namespace repalign::gui

@@ -1,14 +1,18 @@
 #pragma once
 /// @file analysisformpanel.h
 /// Setup form for an interpretability analysis: checkpoint, data, layer (the model's taps),
-/// aggregation, k, LPIPS weights and the II convention. Its YAML is a flat mapping whose keys
-/// are the `repalign-cli analyze` options (checkpoint, data, layer, ii_diagonal, ...).
+/// aggregation, k, LPIPS weights and the II convention. Its YAML is the analysis config
+/// (train/analyze_config.h): a flat mapping whose keys are the `repalign-cli analyze` options,
+/// read by `repalign-cli analyze --config` and by this form with the same core parser.
 #include "configform.h"
 
 #include "interp/analysis.h"
 
+#include <QTimer>
+
 class QCheckBox;
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QSpinBox;
 
@@ -31,13 +35,26 @@ public:
     void setOptions(const AnalyzeOptions& options);
     void setCheckpoint(const QString& path);
     void setData(const QString& spec);
-    /// Parses the flat analysis YAML; throws repalign::Error naming the key.
-    static AnalyzeOptions parseYaml(const QString& text, const QString& origin);
+    /// The architecture the checkpoint records, once read (empty before, or when it records none).
+    QString inspectedModel() const;
+    /// The line under the checkpoint field: what the file holds, or why it cannot be read.
+    QString checkpointNote() const;
+
+Q_SIGNALS:
+    /// The checkpoint was read in the background (the note and the layer list are updated).
+    void checkpointInspected();
 
 private:
     void updateTaps();
+    QString tapModel() const;
+    void inspectCheckpoint();
     QLineEdit* m_name;
-    QLineEdit* m_checkpoint;
+    QComboBox* m_checkpoint;
+    QLabel* m_checkpointNote;
+    QTimer m_inspectTimer;
+    int m_inspectGeneration = 0;
+    QString m_inspectedModel;
+    QString m_tapsModel;
     QComboBox* m_model;
     QLineEdit* m_data;
     QComboBox* m_split;

@@ -7,6 +7,7 @@
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QIcon>
 #include <QHBoxLayout>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -57,7 +58,9 @@ void ConfigForm::addRow(QFormLayout* form, const QString& label, QWidget* widget
         QWidget* field = widget;
         if (!qobject_cast<QLineEdit*>(widget) && !qobject_cast<QComboBox*>(widget) && !qobject_cast<QAbstractButton*>(widget) &&
             !qobject_cast<QSpinBox*>(widget)) {
-            if (auto* e = widget->findChild<QLineEdit*>())
+            if (auto* c = widget->findChild<QComboBox*>(QString(), Qt::FindDirectChildrenOnly))
+                field = c;
+            else if (auto* e = widget->findChild<QLineEdit*>())
                 field = e;
             else if (auto* c = widget->findChild<QComboBox*>())
                 field = c;
@@ -310,6 +313,72 @@ QWidget* ConfigForm::pathField(QLineEdit* edit, bool directory, const QString& f
         edit->setText(prefix ? prefix() + QLatin1Char(':') + chosen : chosen);
     });
     return box;
+}
+
+QWidget* ConfigForm::checkpointField(QComboBox* combo, const QString& filter)
+{
+    combo->setEditable(true);
+    combo->setInsertPolicy(QComboBox::NoInsert);
+    combo->setCompleter(nullptr); // paths are typed as they are, never completed to a label
+    combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    combo->setMinimumContentsLength(20);
+    combo->setToolTip(tr("A checkpoint of this project's runs, or type or browse for any .pt / .pth file"));
+    m_checkpointFields << combo;
+    auto* box = new QWidget;
+    auto* h = new QHBoxLayout(box);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->setSpacing(4);
+    h->addWidget(combo, 1);
+    auto* browse = new QToolButton;
+    browse->setText(QStringLiteral("…"));
+    browse->setToolTip(tr("Choose a checkpoint file outside the project"));
+    h->addWidget(browse);
+    connect(browse, &QToolButton::clicked, this, [this, combo, filter] {
+        const QString chosen = QFileDialog::getOpenFileName(this, tr("Choose a checkpoint"), checkpointPath(combo), filter);
+        if (!chosen.isEmpty())
+            setCheckpointPath(combo, chosen);
+    });
+    return box;
+}
+
+QString ConfigForm::checkpointPath(const QComboBox* combo)
+{
+    const QString text = combo->currentText().trimmed();
+    const int i = combo->findText(text);
+    return i >= 0 ? combo->itemData(i).toString() : text;
+}
+
+void ConfigForm::setCheckpointPath(QComboBox* combo, const QString& path)
+{
+    const int i = combo->findData(path);
+    if (i >= 0 && !path.isEmpty())
+        combo->setCurrentIndex(i);
+    combo->setEditText(i >= 0 && !path.isEmpty() ? combo->itemText(i) : path);
+}
+
+void ConfigForm::setProjectCheckpoints(const QList<ProjectCheckpoint>& checkpoints)
+{
+    for (QComboBox* combo : m_checkpointFields) {
+        // Unchanged list: nothing to do (the scan repeats as the project changes).
+        bool same = combo->count() == checkpoints.size();
+        for (int i = 0; same && i < checkpoints.size(); ++i)
+            same = combo->itemText(i) == checkpoints[i].label && combo->itemData(i).toString() == checkpoints[i].path;
+        if (same)
+            continue;
+        const QString path = checkpointPath(combo);
+        const bool hadFocus = combo->lineEdit() && combo->lineEdit()->hasFocus();
+        const int cursor = combo->lineEdit() ? combo->lineEdit()->cursorPosition() : 0;
+        {
+            const QSignalBlocker block(combo);
+            combo->clear();
+            for (const ProjectCheckpoint& c : checkpoints)
+                combo->addItem(QIcon(QStringLiteral(":/icons/checkpoint.svg")), c.label, c.path);
+            combo->setCurrentIndex(-1);
+            setCheckpointPath(combo, path);
+        }
+        if (hadFocus && combo->lineEdit() && combo->currentText() == path)
+            combo->lineEdit()->setCursorPosition(cursor);
+    }
 }
 
 } // namespace repalign::gui

@@ -53,6 +53,15 @@ public:
     QWidget* field(const QString& key) const { return m_fields.value(key); }
     QStringList fieldKeys() const { return m_fields.keys(); }
 
+    /// A checkpoint the project holds: the label the checkpoint fields show for it
+    /// ("baseline ▸ best_acc.pt") and its path.
+    struct ProjectCheckpoint {
+        QString label;
+        QString path;
+    };
+    /// Offers @p checkpoints in this form's checkpoint fields (keeps what each field holds).
+    void setProjectCheckpoints(const QList<ProjectCheckpoint>& checkpoints);
+
 Q_SIGNALS:
     void validityChanged(bool valid, const QString& message);
     void changed();
@@ -100,6 +109,13 @@ protected:
     /// the chosen path with a data-spec kind taken from @p kindFn.
     QWidget* pathField(QLineEdit* edit, bool directory, const QString& filter = {},
                        std::function<QString()> prefix = {});
+    /// An editable combo box for a checkpoint path that offers the project's checkpoints
+    /// (setProjectCheckpoints) and a browse button for files outside it.
+    QWidget* checkpointField(QComboBox* combo, const QString& filter);
+    /// The path in a checkpoint field: the listed checkpoint whose label it shows, else the text.
+    static QString checkpointPath(const QComboBox* combo);
+    /// Shows @p path in a checkpoint field (as its label when the project lists it).
+    static void setCheckpointPath(QComboBox* combo, const QString& path);
 
 private:
     void showError(const QString& message);
@@ -108,6 +124,7 @@ private:
     QString m_error;
     QString m_shownKey;
     QTimer m_timer;
+    QList<QComboBox*> m_checkpointFields;
 };
 
 } // namespace repalign::gui

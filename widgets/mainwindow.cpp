@@ -20,6 +20,7 @@
 
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "common/paths.h"
 #include "common/version.h"
 #include "io/pth_info.h"
 #include "train/rundir.h"
@@ -160,6 +161,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         updateDemoBanner();
     });
     connect(m_project, &ProjectModel::analysisAdded, this, [this] { refreshAnalysisLists(); });
+    // New or removed runs and checkpoints: the forms' checkpoint lists follow (scanned off the UI thread).
+    connect(m_project, &QStandardItemModel::rowsInserted, m_setup, &SetupPanel::rescanProject);
+    connect(m_project, &QStandardItemModel::rowsRemoved, m_setup, &SetupPanel::rescanProject);
+    connect(m_project, &ProjectModel::runStateChanged, m_setup, &SetupPanel::rescanProject);
     connect(m_project, &ProjectModel::rowsRemoved, this, [this] { refreshAnalysisLists(); });
     connect(m_setup, &SetupPanel::launchRequested, this, [this](const JobSpec& spec) { launch(spec); });
     connect(m_setup, &SetupPanel::message, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
@@ -283,10 +288,8 @@ void MainWindow::restoreSettings()
 
 QString MainWindow::demoProjectPath()
 {
-    QString base = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    if (base.isEmpty())
-        base = QDir::home().filePath(QStringLiteral(".local/share/repalign"));
-    return QDir(base).filePath(QStringLiteral("demo"));
+    // The same folder `repalign-cli demo` and ./workbench write (one function in core).
+    return QString::fromStdString(defaultDemoProjectDir());
 }
 
 void MainWindow::openProject(const QString& path)
@@ -299,11 +302,8 @@ void MainWindow::openProject(const QString& path)
     // The demo's data (CIFAR-10 format) is the natural default for new runs in its project.
     const QString demoData = QDir(m_project->projectPath()).filePath(QStringLiteral("data/demo-cifar"));
     if (QFileInfo(demoData + QStringLiteral("/test_batch.bin")).exists()) {
-        if (auto* train = qobject_cast<QLineEdit*>(m_setup->trainForm()->field(QStringLiteral("data.train"))); train && train->text().isEmpty()) {
-            train->setText(QStringLiteral("cifar10:") + demoData);
-            if (auto* val = qobject_cast<QLineEdit*>(m_setup->trainForm()->field(QStringLiteral("data.val"))))
-                val->setText(QStringLiteral("cifar10:") + demoData);
-        }
+        // The baseline form shows the demo's recipe here, not the reference's 150 epochs.
+        m_setup->trainForm()->applyPreset(QStringLiteral("demo"));
         if (auto* data = qobject_cast<QLineEdit*>(m_setup->analysisForm()->field(QStringLiteral("data"))); data && data->text().isEmpty())
             data->setText(QStringLiteral("cifar10:") + demoData);
     }
@@ -407,6 +407,17 @@ void MainWindow::treeContextMenu(const QPoint& pos)
             m_neurons->setCompareAnalysis(path);
             m_tabs->setCurrentWidget(m_neurons);
         });
+    }
+    if (kind == ProjectModel::Kind::Run) {
+        menu.addAction(tr("Fine-tune from this run"), this, [this, run] {
+            m_setup->fineTuneFrom(run);
+            m_tabs->setCurrentWidget(m_setup);
+        });
+        menu.addAction(tr("Analyse this run"), this, [this, run] {
+            m_setup->analyse(run);
+            m_tabs->setCurrentWidget(m_setup);
+        });
+        menu.addSeparator();
     }
     if (!run.isEmpty()) {
         menu.addAction(tr("Show in Monitor"), this, [this, run] {

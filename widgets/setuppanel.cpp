@@ -1,18 +1,21 @@
 #include "setuppanel.h"
 
 #include "analysisformpanel.h"
+#include "background.h"
 #include "corejobs.h"
 #include "trainformpanel.h"
 #include "tuneformpanel.h"
 
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "train/project.h"
 
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
@@ -50,9 +53,14 @@ SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent)
     m_status = new QLabel;
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_estimate = new QLabel;
+    m_estimate->setObjectName(QStringLiteral("durationEstimate"));
+    m_estimate->setWordWrap(true);
+    m_estimate->setToolTip(tr("From the images per second measured by this project's last training run on the same device"));
 
     auto* bar = new QHBoxLayout;
     bar->addWidget(m_status, 1);
+    bar->addWidget(m_estimate, 1);
     bar->addWidget(load);
     bar->addWidget(save);
     bar->addWidget(cluster);
@@ -69,7 +77,151 @@ SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent)
     connect(m_tabs, &QTabWidget::currentChanged, this, &SetupPanel::updateState);
     for (ConfigForm* f : {static_cast<ConfigForm*>(m_train), static_cast<ConfigForm*>(m_tune), static_cast<ConfigForm*>(m_analysis)})
         connect(f, &ConfigForm::validityChanged, this, &SetupPanel::updateState);
+
+    // The project's checkpoints (folder scans) and the duration estimate (metrics reads) are
+    // worked out off the UI thread, after the changes settle.
+    m_scanTimer.setSingleShot(true);
+    m_scanTimer.setInterval(300);
+    connect(&m_scanTimer, &QTimer::timeout, this, &SetupPanel::scanNow);
+    m_estimateTimer.setSingleShot(true);
+    m_estimateTimer.setInterval(300);
+    connect(&m_estimateTimer, &QTimer::timeout, this, &SetupPanel::updateEstimate);
+    connect(m_train, &ConfigForm::changed, &m_estimateTimer, qOverload<>(&QTimer::start));
+    connect(m_tabs, &QTabWidget::currentChanged, &m_estimateTimer, qOverload<>(&QTimer::start));
     updateState();
+}
+
+void SetupPanel::setProjectPath(const QString& path)
+{
+    m_project = path;
+    m_train->setProjectPath(path);
+    m_checkpoints.clear();
+    updateState();
+    rescanProject();
+}
+
+void SetupPanel::rescanProject()
+{
+    m_scanTimer.start();
+    m_estimateTimer.start(); // a run that finished is a new measurement
+}
+
+void SetupPanel::scanNow()
+{
+    if (m_project.isEmpty())
+        return;
+    if (m_scanning) { // one scan at a time; the latest request runs after it
+        m_scanAgain = true;
+        return;
+    }
+    m_scanning = true;
+    const std::string project = m_project.toStdString();
+    runInBackground(
+        this,
+        [project] {
+            std::vector<ProjectCheckpoint> list;
+            try {
+                list = listProjectCheckpoints(project);
+            } catch (const std::exception&) {
+            }
+            return list;
+        },
+        [this, project](std::vector<ProjectCheckpoint> list) {
+            m_scanning = false;
+            if (m_scanAgain) {
+                m_scanAgain = false;
+                m_scanTimer.start();
+            }
+            if (project != m_project.toStdString())
+                return; // another project was opened meanwhile
+            QList<ConfigForm::ProjectCheckpoint> entries;
+            m_checkpoints.clear();
+            for (const ProjectCheckpoint& c : list) {
+                entries.append({QStringLiteral("%1 ▸ %2").arg(QString::fromStdString(c.run), QString::fromStdString(c.file)),
+                                QString::fromStdString(c.path)});
+                m_checkpoints.append({QString::fromStdString(c.runDir), QString::fromStdString(c.path)});
+            }
+            m_tune->setProjectCheckpoints(entries);
+            m_analysis->setProjectCheckpoints(entries);
+            Q_EMIT projectScanned();
+        });
+}
+
+QString SetupPanel::preferredCheckpoint(const QString& runDir) const
+{
+    for (const auto& [run, path] : m_checkpoints)
+        if (run == runDir)
+            return path;
+    // Not in the last scan (a run that just wrote its first checkpoint): one folder listing.
+    return QString::fromStdString(repalign::preferredCheckpoint(runDir.toStdString()));
+}
+
+void SetupPanel::fineTuneFrom(const QString& runDir)
+{
+    const QString ckpt = preferredCheckpoint(runDir);
+    if (ckpt.isEmpty()) {
+        Q_EMIT message(tr("%1 has no checkpoint yet").arg(runDir));
+        return;
+    }
+    m_tune->setBaseCheckpoint(ckpt);
+    m_tune->setRunName(QStringLiteral("%1-tuned").arg(QFileInfo(runDir).fileName()));
+    showForm(1);
+}
+
+void SetupPanel::analyse(const QString& runDir)
+{
+    const QString ckpt = preferredCheckpoint(runDir);
+    if (ckpt.isEmpty()) {
+        Q_EMIT message(tr("%1 has no checkpoint yet").arg(runDir));
+        return;
+    }
+    m_analysis->setCheckpoint(ckpt);
+    // The data the run was validated on (its run.yaml, a small file).
+    const std::string data = baseRunValidationData(ckpt.toStdString());
+    if (!data.empty())
+        m_analysis->setData(QString::fromStdString(data));
+    showForm(2);
+}
+
+QString SetupPanel::estimateText() const
+{
+    return m_estimate->isHidden() ? QString() : m_estimate->text();
+}
+
+void SetupPanel::updateEstimate()
+{
+    const int generation = ++m_estimateGeneration;
+    if (currentForm() != m_train || m_project.isEmpty() || !m_train->isValid()) {
+        m_estimate->clear();
+        m_estimate->setVisible(false);
+        return;
+    }
+    TrainConfig config;
+    try {
+        config = m_train->config();
+    } catch (const Error&) {
+        m_estimate->setVisible(false);
+        return;
+    }
+    const std::string project = m_project.toStdString();
+    runInBackground(
+        this, [project, config] { return estimateTrainingDuration(project, config); },
+        [this, generation, device = QString::fromStdString(config.device)](const DurationEstimate& e) {
+            if (generation != m_estimateGeneration)
+                return;
+            const QLocale locale;
+            if (e.seconds >= 0) {
+                m_estimate->setText(tr("About %1 (%2 images at %3 images/s, measured by %4)")
+                                        .arg(QString::fromStdString(formatDuration(e.seconds)), locale.toString(static_cast<qlonglong>(e.images)),
+                                             locale.toString(e.speed.imagesPerSecond, 'f', 0),
+                                             QFileInfo(QString::fromStdString(e.speed.run)).fileName()));
+            } else {
+                m_estimate->setText(tr("Duration: no measurement yet on %1 (%2 images to train on)")
+                                        .arg(device, locale.toString(static_cast<qlonglong>(e.images))));
+            }
+            m_estimate->setVisible(true);
+            Q_EMIT estimateUpdated();
+        });
 }
 
 ConfigForm* SetupPanel::currentForm() const

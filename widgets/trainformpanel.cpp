@@ -6,10 +6,13 @@
 #include "common/error.h"
 #include "data/dataset.h"
 #include "models/registry.h"
+#include "train/demo.h"
 #include "train/schedule.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -40,6 +43,23 @@ TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
 
     // Run and data
     QFormLayout* run = addSection(tr("Run and data"), left);
+    m_preset = new QComboBox;
+    m_preset->addItem(tr("Reference study (ResNet-18, 150 epochs, batch 256)"), QStringLiteral("reference"));
+    m_preset->addItem(tr("Demo on this machine (the demo's data, 2 epochs, batch 64)"), QStringLiteral("demo"));
+    // The configs shipped with the program (share/repalign/configs; the same files are built in).
+    // Built-in resources: reading them is a memory copy. Only training configs are offered.
+    for (const QFileInfo& f : QDir(QStringLiteral(":/configs")).entryInfoList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name)) {
+        QFile file(f.filePath());
+        try {
+            if (file.open(QIODevice::ReadOnly))
+                parseTrainConfig(file.readAll().toStdString(), f.fileName().toStdString());
+            m_preset->addItem(tr("Shipped config: %1").arg(f.completeBaseName()), f.filePath());
+        } catch (const Error&) {
+        }
+    }
+    m_preset->setToolTip(tr("Fills the form with a recipe; every field stays editable"));
+    run->addRow(tr("Preset:"), m_preset);
+    connect(m_preset, &QComboBox::activated, this, [this](int index) { applyPreset(m_preset->itemData(index).toString()); });
     m_name = new QLineEdit(QStringLiteral("baseline"));
     addRow(run, tr("Run name:"), m_name, QStringLiteral("run.name"), tr("Folder created in the project for this run"));
     m_dataset = new QComboBox;
@@ -74,14 +94,7 @@ TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
     mh->addWidget(m_model, 1);
     mh->addWidget(m_modelInfo);
     addRow(run, tr("Model:"), modelBox, QStringLiteral("model"));
-    connect(m_model, &QComboBox::currentTextChanged, this, [this](const QString& name) {
-        try {
-            const ModelInfo info = describeModel(name.toStdString());
-            m_modelInfo->setText(tr("%1 M parameters").arg(QLocale().toString(info.parameterCount / 1e6, 'f', 2)));
-        } catch (const Error&) {
-            m_modelInfo->clear();
-        }
-    });
+    connect(m_model, &QComboBox::currentTextChanged, this, &TrainFormPanel::updateModelInfo);
 
     // Optimisation
     QFormLayout* opt = addSection(tr("Optimisation"), left);
@@ -163,7 +176,12 @@ TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
         watch(w);
     connect(this, &ConfigForm::changed, this, &TrainFormPanel::updatePreview);
 
-    // Start from the reference recipe, scaled to run here: the seed config with a CPU device.
+    setConfig(referenceConfig());
+}
+
+TrainConfig TrainFormPanel::referenceConfig()
+{
+    // The reference recipe (the seed configs'), with a CPU device so that it runs here.
     TrainConfig reference;
     try {
         reference = parseTrainConfig("dataset: cifar10\nmodel: resnet18_cifar10\n", "<defaults>");
@@ -183,7 +201,70 @@ TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
     reference.trainTransforms.std = {0.2470, 0.2435, 0.2616};
     reference.valTransforms.mean = reference.trainTransforms.mean;
     reference.valTransforms.std = reference.trainTransforms.std;
-    setConfig(reference);
+    return reference;
+}
+
+void TrainFormPanel::setProjectPath(const QString& path)
+{
+    m_project = path;
+}
+
+QString TrainFormPanel::demoDataDir() const
+{
+    const QString dir = QDir(m_project).filePath(QStringLiteral("data/demo-cifar"));
+    return !m_project.isEmpty() && QFileInfo::exists(dir + QStringLiteral("/test_batch.bin")) ? dir : QString();
+}
+
+QStringList TrainFormPanel::presetKeys() const
+{
+    QStringList keys;
+    for (int i = 0; i < m_preset->count(); ++i)
+        keys << m_preset->itemData(i).toString();
+    return keys;
+}
+
+QString TrainFormPanel::currentPreset() const
+{
+    return m_preset->currentData().toString();
+}
+
+void TrainFormPanel::applyPreset(const QString& key)
+{
+    const int index = m_preset->findData(key);
+    if (index < 0)
+        throw Error("unknown preset '" + key.toStdString() + "' (valid: " + presetKeys().join(QStringLiteral(", ")).toStdString() + ")");
+    m_preset->setCurrentIndex(index);
+    if (key == QLatin1String("reference")) {
+        setConfig(referenceConfig());
+        return;
+    }
+    if (key == QLatin1String("demo")) {
+        // The demo pipeline's baseline recipe, on the project's demo data when it has been
+        // prepared (Run demo pipeline), else on the data the demo draws from.
+        const QString data = demoDataDir();
+        TrainConfig c = parseTrainConfig(demoBaselineYaml(DemoOptions(), data.isEmpty() ? std::string("-") : data.toStdString()), "<demo>");
+        if (data.isEmpty()) {
+            c.trainSpec = c.valSpec = demoSourceSpec();
+            c.dataset = c.trainSpec.rfind("shapes:", 0) == 0 ? "shapes" : "fashion_mnist";
+        }
+        setConfig(c);
+        return;
+    }
+    QFile f(key);
+    if (!f.open(QIODevice::ReadOnly))
+        throw Error("cannot read preset " + key.toStdString());
+    setConfig(parseTrainConfig(f.readAll().toStdString(), QFileInfo(key).fileName().toStdString()));
+}
+
+void TrainFormPanel::updateModelInfo()
+{
+    // From the registry's static table: building the model to count would block the UI.
+    try {
+        const double millions = static_cast<double>(modelParameterCount(m_model->currentText().toStdString())) / 1e6;
+        m_modelInfo->setText(tr("%1 M parameters").arg(QLocale().toString(millions, 'f', 2)));
+    } catch (const Error&) {
+        m_modelInfo->clear();
+    }
 }
 
 void TrainFormPanel::updateOptimizerFields()
@@ -210,12 +291,7 @@ void TrainFormPanel::setConfig(const TrainConfig& c)
     m_train->setText(QString::fromStdString(c.trainSpec));
     m_val->setText(QString::fromStdString(c.valSpec));
     m_model->setCurrentText(QString::fromStdString(c.model));
-    try {
-        const ModelInfo info = describeModel(c.model);
-        m_modelInfo->setText(tr("%1 M parameters").arg(QLocale().toString(info.parameterCount / 1e6, 'f', 2)));
-    } catch (const Error&) {
-        m_modelInfo->clear();
-    }
+    updateModelInfo();
     m_epochs->setValue(c.epochs);
     m_batch->setValue(c.batchSize);
     m_maxSteps->setText(QString::number(c.maxStepsPerEpoch));

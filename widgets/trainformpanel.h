@@ -35,10 +35,25 @@ public:
     /// Steps per epoch the LR preview assumes (from the data spec and batch size).
     std::int64_t estimatedStepsPerEpoch() const;
 
+    /// The project the demo preset looks for its data in (PROJECT/data/demo-cifar).
+    void setProjectPath(const QString& path);
+    /// Fills the form from a preset: "reference" (the reference study's recipe), "demo" (the
+    /// demo pipeline's baseline, on the project's demo data), or a shipped config's path
+    /// (":/configs/NAME.yaml"). Throws repalign::Error for an unknown key.
+    void applyPreset(const QString& key);
+    QStringList presetKeys() const;
+    QString currentPreset() const;
+    /// The reference study's recipe with a CPU device.
+    static TrainConfig referenceConfig();
+
 private:
     ScheduleFields m_sched;
     TransformFields m_tf;
     void updateOptimizerFields();
+    void updateModelInfo();
+    QString demoDataDir() const;
+    QComboBox* m_preset;
+    QString m_project;
     void updatePreview();
     QLineEdit* m_name;
     QComboBox* m_dataset;

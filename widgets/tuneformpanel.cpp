@@ -1,13 +1,17 @@
 #include "tuneformpanel.h"
 
+#include "background.h"
+
 #include "common/error.h"
 #include "models/registry.h"
+#include "train/checkpoint_info.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QTextStream>
@@ -27,11 +31,16 @@ TuneFormPanel::TuneFormPanel(QWidget* parent) : ConfigForm(parent)
     QFormLayout* base = addSection(tr("Base model and brain data"), left);
     m_name = new QLineEdit(QStringLiteral("tuned"));
     addRow(base, tr("Run name:"), m_name, QStringLiteral("run.name"), tr("Folder created in the project for this run"));
-    m_checkpoint = new QLineEdit;
-    m_checkpoint->setPlaceholderText(tr("baseline checkpoint (.pt / .pth)"));
-    addRow(base, tr("Base checkpoint:"),
-           pathField(m_checkpoint, false, tr("Checkpoints (*.pt *.pth);;All files (*)")), QStringLiteral("base.checkpoint"),
+    m_checkpoint = new QComboBox;
+    QWidget* checkpointBox = checkpointField(m_checkpoint, tr("Checkpoints (*.pt *.pth);;All files (*)"));
+    m_checkpoint->lineEdit()->setPlaceholderText(tr("baseline checkpoint (.pt / .pth)"));
+    addRow(base, tr("Base checkpoint:"), checkpointBox, QStringLiteral("base.checkpoint"),
            tr("The trained baseline; a copy becomes the student, the original the frozen teacher"));
+    m_checkpointNote = new QLabel;
+    m_checkpointNote->setEnabled(false);
+    m_checkpointNote->setWordWrap(true);
+    m_checkpointNote->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    base->addRow(QString(), m_checkpointNote);
     m_model = new QComboBox;
     m_model->addItem(tr("from the checkpoint"), QString());
     for (const std::string& n : modelNames())
@@ -46,7 +55,8 @@ TuneFormPanel::TuneFormPanel(QWidget* parent) : ConfigForm(parent)
     addRow(base, tr("ROIs:"), m_rois, QStringLiteral("rois"), tr("Comma-separated; one readout per ROI"));
     m_classVal = new QLineEdit;
     addRow(base, tr("Accuracy data:"), m_classVal, QStringLiteral("classification_val"),
-           tr("Data spec for the per-epoch classification accuracy; auto = CIFAR-10 where found; none = skip"));
+           tr("Data spec for the per-epoch classification accuracy; auto = the data the base run was validated on "
+              "(else CIFAR-10 where found); none = skip"));
 
     QFormLayout* readout = addSection(tr("Readout and distillation"), left);
     m_tap = new QComboBox;
@@ -108,16 +118,35 @@ TuneFormPanel::TuneFormPanel(QWidget* parent) : ConfigForm(parent)
     right->addStretch(1);
 
     connect(m_model, &QComboBox::currentIndexChanged, this, &TuneFormPanel::updateTaps);
-    connect(m_checkpoint, &QLineEdit::textChanged, this, &TuneFormPanel::updateTaps);
+    // The checkpoint is read (architecture, tensors, readouts) off the UI thread, once typing pauses.
+    m_inspectTimer.setSingleShot(true);
+    m_inspectTimer.setInterval(300);
+    connect(&m_inspectTimer, &QTimer::timeout, this, &TuneFormPanel::inspectCheckpoint);
+    connect(m_checkpoint, &QComboBox::currentTextChanged, this, [this] {
+        ++m_inspectGeneration; // a result for an older text is dropped
+        m_inspectTimer.start();
+    });
     updateTaps();
     setConfig(TuneConfig());
 }
 
-void TuneFormPanel::updateTaps()
+QString TuneFormPanel::tapModel() const
 {
     QString model = m_model->currentData().toString();
     if (model.isEmpty())
+        model = m_inspectedModel;
+    if (model.isEmpty())
         model = QString::fromStdString(m_loaded.baseModel.empty() ? "resnet18_cifar10" : m_loaded.baseModel);
+    return model;
+}
+
+void TuneFormPanel::updateTaps()
+{
+    // The registry's static table: no model is built.
+    const QString model = tapModel();
+    if (model == m_tapsModel && m_tap->count() > 0)
+        return;
+    m_tapsModel = model;
     const QString current = m_tap->currentText();
     QSignalBlocker block(m_tap);
     m_tap->clear();
@@ -127,6 +156,76 @@ void TuneFormPanel::updateTaps()
     } catch (const Error&) {
     }
     m_tap->setCurrentText(current.isEmpty() ? QStringLiteral("layer4") : current);
+}
+
+void TuneFormPanel::inspectCheckpoint()
+{
+    const QString path = checkpointPath(m_checkpoint);
+    const int generation = m_inspectGeneration;
+    if (path.isEmpty()) {
+        m_checkpointNote->clear();
+        m_inspectedModel.clear();
+        updateTaps();
+        return;
+    }
+    m_checkpointNote->setText(tr("Reading the checkpoint…"));
+    struct Result {
+        bool ok = false;
+        CheckpointSummary summary;
+        QString error;
+    };
+    runInBackground(
+        this,
+        [path] {
+            Result r;
+            try {
+                if (!QFileInfo(path).isFile())
+                    r.error = tr("%1 does not exist").arg(path);
+                else {
+                    r.summary = repalign::inspectCheckpoint(path.toStdString());
+                    r.ok = true;
+                }
+            } catch (const std::exception& e) {
+                r.error = QString::fromUtf8(e.what());
+            }
+            return r;
+        },
+        [this, generation](Result r) {
+            if (generation != m_inspectGeneration)
+                return; // the field changed meanwhile
+            m_inspectedModel = r.ok ? QString::fromStdString(r.summary.model) : QString();
+            m_checkpointNote->setText(r.ok ? describe(r.summary) : r.error);
+            updateTaps();
+            Q_EMIT checkpointInspected();
+        });
+}
+
+QString TuneFormPanel::describe(const CheckpointSummary& s)
+{
+    QStringList parts;
+    parts << (s.model.empty() ? tr("architecture not recorded (choose it below)") : QString::fromStdString(s.model));
+    if (s.epoch > 0)
+        parts << tr("epoch %1").arg(s.epoch);
+    if (s.bestValAcc >= 0)
+        parts << tr("best accuracy %1").arg(s.bestValAcc, 0, 'f', 3);
+    parts << tr("%n tensor(s)", nullptr, static_cast<int>(s.tensors));
+    if (!s.readouts.empty()) {
+        QStringList areas;
+        for (const std::string& a : s.readouts)
+            areas << QString::fromStdString(a);
+        parts << tr("readouts: %1").arg(areas.join(QStringLiteral(", ")));
+    }
+    return parts.join(QStringLiteral(" · "));
+}
+
+QString TuneFormPanel::inspectedModel() const
+{
+    return m_inspectedModel;
+}
+
+QString TuneFormPanel::checkpointNote() const
+{
+    return m_checkpointNote->text();
 }
 
 void TuneFormPanel::updateOptimizerFields()
@@ -142,7 +241,7 @@ void TuneFormPanel::setRunName(const QString& name)
 }
 void TuneFormPanel::setBaseCheckpoint(const QString& path)
 {
-    m_checkpoint->setText(path);
+    setCheckpointPath(m_checkpoint, path);
 }
 void TuneFormPanel::setBundle(const QString& path)
 {
@@ -156,7 +255,7 @@ QString TuneFormPanel::runName() const
 void TuneFormPanel::setConfig(const TuneConfig& c)
 {
     m_loaded = c;
-    m_checkpoint->setText(QString::fromStdString(c.baseCheckpoint));
+    setCheckpointPath(m_checkpoint, QString::fromStdString(c.baseCheckpoint));
     const int mi = m_model->findData(QString::fromStdString(c.baseModel));
     m_model->setCurrentIndex(mi < 0 ? 0 : mi);
     m_bundle->setText(QString::fromStdString(c.bundle));
@@ -195,7 +294,7 @@ QString TuneFormPanel::yaml() const
     o << "# Neural fine-tuning config written by RepAlign Workbench\n";
     o << "system:\n  device: " << scalar(m_device->currentText()) << "\n  num_workers: " << m_loaded.numWorkers
       << "\n  threads: " << m_threads->value() << "\n";
-    o << "base:\n  checkpoint: " << quoted(m_checkpoint->text().trimmed()) << "\n";
+    o << "base:\n  checkpoint: " << quoted(checkpointPath(m_checkpoint)) << "\n";
     if (!m_model->currentData().toString().isEmpty())
         o << "  model: " << m_model->currentData().toString() << "\n";
     if (!m_loaded.baseKey.empty())
@@ -237,7 +336,7 @@ QString TuneFormPanel::check() const
     const QString name = runName();
     if (name.isEmpty() || name.contains(QLatin1Char('/')) || name.startsWith(QLatin1Char('.')))
         return tr("<form>: key 'run.name' must be a folder name (not empty, no '/', not starting with '.')");
-    if (m_checkpoint->text().trimmed().isEmpty())
+    if (checkpointPath(m_checkpoint).isEmpty())
         return tr("<form>: key 'base.checkpoint' is required: choose the baseline checkpoint to tune");
     if (m_bundle->text().trimmed().isEmpty())
         return tr("<form>: key 'bundle' is required: choose an NSD bundle (File ▸ Import NSD… writes one)");

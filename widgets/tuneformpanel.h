@@ -6,10 +6,17 @@
 
 #include "train/tune_config.h"
 
+#include <QTimer>
+
 class QCheckBox;
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QSpinBox;
+
+namespace repalign {
+struct CheckpointSummary;
+}
 
 namespace repalign::gui {
 
@@ -30,13 +37,29 @@ public:
     void setBaseCheckpoint(const QString& path);
     void setBundle(const QString& path);
     void setRunName(const QString& name);
+    /// The architecture the base checkpoint records, once read (empty before, or when it records none).
+    QString inspectedModel() const;
+    /// The line under the checkpoint field: what the file holds, or why it cannot be read.
+    QString checkpointNote() const;
+
+Q_SIGNALS:
+    /// The base checkpoint was read in the background (the note and the layer list are updated).
+    void checkpointInspected();
 
 private:
     ScheduleFields m_sched;
     TransformFields m_tf;
     void updateTaps();
+    QString tapModel() const;
+    void inspectCheckpoint();
+    static QString describe(const CheckpointSummary& summary);
     QLineEdit* m_name;
-    QLineEdit* m_checkpoint;
+    QComboBox* m_checkpoint;
+    QLabel* m_checkpointNote;
+    QTimer m_inspectTimer;
+    int m_inspectGeneration = 0;
+    QString m_inspectedModel;
+    QString m_tapsModel;
     QComboBox* m_model;
     QLineEdit* m_bundle;
     QLineEdit* m_rois;
