@@ -10,8 +10,13 @@
 
 #include <QtTest>
 
+#include <set>
+
+#include <condition_variable>
 #include <csignal>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 #include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,6 +73,66 @@ std::vector<std::string> metricValues(const std::string& runDir)
     return out;
 }
 
+/// Holds the job at the first step of epoch @p epoch until release() (a job that is running).
+class HoldAt : public ProgressSink {
+public:
+    explicit HoldAt(int epoch) : m_epoch(epoch) {}
+    void progress(const ProgressEvent& e) override
+    {
+        if (e.phase != "train" || e.epoch != m_epoch || e.done != 1)
+            return;
+        std::unique_lock<std::mutex> lock(m_mutex);
+        m_holding = true;
+        m_cv.notify_all();
+        m_cv.wait(lock, [this] { return m_released; });
+    }
+    void waitUntilHeld()
+    {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        m_cv.wait(lock, [this] { return m_holding; });
+    }
+    void release()
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_released = true;
+        m_cv.notify_all();
+    }
+
+private:
+    int m_epoch;
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    bool m_holding = false, m_released = false;
+};
+
+/// Cancels with a reason once validation of epoch @p epoch starts (as SIGINT would).
+class CancelInValidation : public ProgressSink {
+public:
+    CancelInValidation(CancelToken& token, int epoch) : m_token(token), m_epoch(epoch) {}
+    void progress(const ProgressEvent& e) override
+    {
+        if (e.phase == "val" && e.epoch == m_epoch)
+            m_token.cancel("cancelled by signal");
+    }
+
+private:
+    CancelToken& m_token;
+    int m_epoch;
+};
+
+bool allFinite(const Checkpoint& ck)
+{
+    for (const auto& [n, t] : ck.stateDict)
+        if (t.is_floating_point() && !torch::isfinite(t).all().item<bool>())
+            return false;
+    return true;
+}
+
+std::string shellQuote(const std::string& s)
+{
+    return "'" + s + "'";
+}
+
 } // namespace
 
 class TestTraining : public QObject {
@@ -80,7 +145,7 @@ private Q_SLOTS:
         NullSink sink;
         CancelToken cancel;
         TrainResult r = TrainJob(cfg, dir).run(sink, cancel);
-        QCOMPARE(r.state, std::string("finished"));
+        QCOMPARE(r.status, JobStatus::Finished);
         QCOMPARE(r.steps, std::int64_t(24));
         for (const char* f : {"run.yaml", "metrics.csv", "status.json", "log.txt", "checkpoints/last.pt",
                               "checkpoints/best_loss.pt", "checkpoints/best_acc.pt"})
@@ -124,18 +189,18 @@ private Q_SLOTS:
         NullSink none;
         CancelToken c0;
         const std::string full = testutil::tempDir("full");
-        QCOMPARE(TrainJob(cfg, full).run(none, c0).state, std::string("finished"));
+        QCOMPARE(TrainJob(cfg, full).run(none, c0).status, JobStatus::Finished);
 
         // Cancel mid-epoch 2, then resume.
         const std::string part = testutil::tempDir("part");
         CancelToken c1;
         CancelAt stopper(c1, 2, 3);
         TrainResult r1 = TrainJob(cfg, part).run(stopper, c1);
-        QCOMPARE(r1.state, std::string("cancelled"));
+        QCOMPARE(r1.status, JobStatus::Cancelled);
         QCOMPARE(readRunStatus(part).state, std::string("cancelled"));
         CancelToken c2;
         TrainResult r2 = TrainJob(cfg, part, /*resume=*/true).run(none, c2);
-        QCOMPARE(r2.state, std::string("finished"));
+        QCOMPARE(r2.status, JobStatus::Finished);
         QCOMPARE(metricValues(part), metricValues(full));
         Checkpoint a = loadCheckpoint(full + "/checkpoints/last.pt");
         Checkpoint b = loadCheckpoint(part + "/checkpoints/last.pt");
@@ -162,7 +227,7 @@ private Q_SLOTS:
         std::filesystem::copy_file(dir + "/checkpoints/best_loss.pt", dir + "/checkpoints/last.pt",
                                    std::filesystem::copy_options::overwrite_existing);
         RunDir(dir).writeStatus("running", 0.5, "killed");
-        QCOMPARE(TrainJob(cfg, dir, true).run(none, c).state, std::string("finished"));
+        QCOMPARE(TrainJob(cfg, dir, true).run(none, c).status, JobStatus::Finished);
         QCOMPARE(metricValues(dir), done);
     }
 
@@ -212,10 +277,200 @@ private Q_SLOTS:
         NullSink none;
         CancelToken c;
         TrainResult r = TrainJob(cfg, dir).run(none, c);
-        QCOMPARE(r.state, std::string("diverged"));
+        QCOMPARE(r.status, JobStatus::Diverged);
         QCOMPARE(readRunStatus(dir).state, std::string("diverged"));
         QVERIFY(QString::fromStdString(readRunStatus(dir).message).contains("NaN") ||
                 QString::fromStdString(readRunStatus(dir).message).contains("Inf"));
+    }
+
+    void secondJobOnALockedRunDirectoryFails()
+    {
+        TrainConfig cfg = smallConfig();
+        cfg.epochs = 2;
+        cfg.schedule.maxEpochs = 2;
+        const std::string dir = testutil::tempDir("twojobs");
+        HoldAt hold(2); // epoch 1 is done (last.pt exists), the job is in epoch 2
+        CancelToken c1;
+        TrainResult first;
+        std::thread worker([&] { first = TrainJob(cfg, dir).run(hold, c1); });
+        hold.waitUntilHeld();
+        NullSink none;
+        CancelToken c2;
+        std::string err;
+        for (bool resume : {true, false}) {
+            try {
+                TrainJob(cfg, dir, resume).run(none, c2);
+                err.clear();
+            } catch (const Error& e) {
+                err = e.what();
+            }
+            QVERIFY2(err.find("is in use by process " + std::to_string(::getpid())) != std::string::npos, err.c_str());
+        }
+        RunLockHolder holder;
+        QVERIFY(runLockHolder(dir, holder) && holder.isThisProcess());
+        hold.release();
+        worker.join();
+        QCOMPARE(first.status, JobStatus::Finished);
+        QVERIFY(!runLockHolder(dir, holder));
+        // metrics.csv has each step once (nothing interleaved).
+        std::vector<std::string> rows = metricValues(dir);
+        std::set<std::string> unique(rows.begin(), rows.end());
+        QCOMPARE(unique.size(), rows.size());
+    }
+
+    void nanValidationLossInEpochOneDiverges()
+    {
+        TrainConfig cfg = smallConfig();
+        cfg.epochs = 2;
+        cfg.schedule.maxEpochs = 2;
+        cfg.valTransforms.std = {{0.0, 0.0, 0.0}}; // (x - mean) / 0: NaN/Inf logits in validation only
+        const std::string dir = testutil::tempDir("nanval");
+        NullSink none;
+        CancelToken c;
+        const TrainResult r = TrainJob(cfg, dir).run(none, c);
+        QCOMPARE(r.status, JobStatus::Diverged);
+        const RunStatus st = readRunStatus(dir);
+        QCOMPARE(st.state, std::string("diverged"));
+        QVERIFY2(st.message.find("validation loss became NaN after epoch 1") != std::string::npos, st.message.c_str());
+        QVERIFY2(st.message.find("no checkpoint kept") != std::string::npos, st.message.c_str());
+        QVERIFY(std::filesystem::is_empty(dir + "/checkpoints"));
+        QCOMPARE(r.epochsDone, 0);
+    }
+
+    void hugeConstantLearningRateSaysWhatWasKept()
+    {
+        TrainConfig cfg = smallConfig();
+        cfg.epochs = 2;
+        cfg.schedule.type = "constant";
+        cfg.optimizer.lr = 1e6;
+        const std::string dir = testutil::tempDir("lr1e6");
+        NullSink none;
+        CancelToken c;
+        const TrainResult r = TrainJob(cfg, dir).run(none, c);
+        QCOMPARE(r.status, JobStatus::Diverged);
+        const RunStatus st = readRunStatus(dir);
+        QCOMPARE(st.state, std::string("diverged"));
+        const std::string last = dir + "/checkpoints/last.pt";
+        if (fileExists(last)) {
+            QVERIFY2(st.message.find("kept " + last) != std::string::npos, st.message.c_str());
+        } else {
+            QVERIFY2(st.message.find("no checkpoint kept") != std::string::npos, st.message.c_str());
+            QVERIFY(st.message.find("last good checkpoint kept") == std::string::npos);
+        }
+        // Whatever was kept holds finite weights.
+        for (const auto& e : std::filesystem::directory_iterator(dir + "/checkpoints"))
+            QVERIFY2(allFinite(loadCheckpoint(e.path().string())), e.path().c_str());
+    }
+
+    void missingBestCheckpointIsRecreatedOnResume()
+    {
+        // An older version wrote last.pt before best_*.pt; a kill in between lost them.
+        TrainConfig cfg = smallConfig();
+        cfg.epochs = 1;
+        cfg.schedule.maxEpochs = 1;
+        const std::string dir = testutil::tempDir("bestlost");
+        NullSink none;
+        CancelToken c;
+        QCOMPARE(TrainJob(cfg, dir).run(none, c).status, JobStatus::Finished);
+        const auto last = readFileBytes(dir + "/checkpoints/last.pt");
+        QVERIFY(readFileBytes(dir + "/checkpoints/best_acc.pt") == last); // epoch 1 is the best
+        std::filesystem::remove(dir + "/checkpoints/best_acc.pt");
+        std::filesystem::remove(dir + "/checkpoints/best_loss.pt");
+        QCOMPARE(TrainJob(cfg, dir, true).run(none, c).status, JobStatus::Finished);
+        QVERIFY(fileExists(dir + "/checkpoints/best_acc.pt"));
+        QVERIFY(readFileBytes(dir + "/checkpoints/best_acc.pt") == last);
+        QVERIFY(readFileBytes(dir + "/checkpoints/best_loss.pt") == last);
+    }
+
+    void killBetweenCheckpointWritesResumesExactly()
+    {
+        if (!QFile::exists(REPALIGN_CLI))
+            QSKIP("repalign-cli not built");
+        const std::string root = testutil::tempDir("kill");
+        const std::string cfgPath = root + "/train.yaml";
+        TrainConfig cfg = smallConfig();
+        cfg.epochs = 2;
+        cfg.schedule.maxEpochs = 2;
+        testutil::writeText(cfgPath, trainConfigToYaml(cfg));
+        const std::string cli = REPALIGN_CLI;
+        std::string out;
+        QCOMPARE(testutil::run(cli + " train -q --config " + shellQuote(cfgPath) + " --out " + shellQuote(root + "/full"), &out),
+                 0);
+        // The process dies while writing epoch 2's last.pt, after epoch 2's best-* files.
+        const std::string dir = root + "/killed";
+        const int rc = testutil::run("REPALIGN_FAULT=exit REPALIGN_FAULT_PATH=last.pt REPALIGN_FAULT_AFTER_WRITES=1 " + cli +
+                                         " train -q --config " + shellQuote(cfgPath) + " --out " + shellQuote(dir),
+                                     &out);
+        QCOMPARE(rc, 86);
+        QCOMPARE(loadCheckpoint(dir + "/checkpoints/last.pt").epoch, std::int64_t(1)); // the previous one survived
+        bool orphan = false;
+        for (const auto& e : std::filesystem::directory_iterator(dir + "/checkpoints"))
+            orphan |= e.path().filename().string().find("last.pt.tmp-") == 0;
+        QVERIFY(orphan);
+        QCOMPARE(testutil::run(cli + " train -q --resume --config " + shellQuote(cfgPath) + " --out " + shellQuote(dir), &out),
+                 0);
+        QCOMPARE(metricValues(dir), metricValues(root + "/full"));
+        for (const auto& e : std::filesystem::directory_iterator(dir + "/checkpoints")) {
+            const std::string name = e.path().filename().string();
+            QVERIFY2(name.find(".tmp-") == std::string::npos, name.c_str()); // the orphan is gone
+            const Checkpoint a = loadCheckpoint(root + "/full/checkpoints/" + name), b = loadCheckpoint(e.path().string());
+            QCOMPARE(b.epoch, a.epoch);
+            for (const auto& [n, t] : a.stateDict)
+                QVERIFY2(torch::equal(t, b.stateDict.at(n)), (name + " " + n).c_str());
+        }
+        QCOMPARE(std::distance(std::filesystem::directory_iterator(dir + "/checkpoints"), {}),
+                 std::distance(std::filesystem::directory_iterator(root + "/full/checkpoints"), {}));
+    }
+
+    void fullDiskFailsTheRunAndSaysSo()
+    {
+        TrainConfig cfg = smallConfig();
+        cfg.epochs = 1;
+        cfg.schedule.maxEpochs = 1;
+        NullSink none;
+        CancelToken c;
+        // The first checkpoint does not fit.
+        const std::string dir = testutil::tempDir("full");
+        setWriteFault(0, WriteFault::NoSpace, "/checkpoints/");
+        const TrainResult r = TrainJob(cfg, dir).run(none, c);
+        setWriteFault(-1);
+        QCOMPARE(r.status, JobStatus::Failed);
+        const RunStatus st = readRunStatus(dir);
+        QCOMPARE(st.state, std::string("failed"));
+        QVERIFY2(st.message.find("No space left on device") != std::string::npos, st.message.c_str());
+        const std::string log = testutil::readText(dir + "/log.txt");
+        QVERIFY2(log.find("failed: cannot write " + dir + "/checkpoints/") != std::string::npos, log.c_str());
+        // A metrics.csv row that cannot be written stops the run too (rows are not lost silently).
+        const std::string dir2 = testutil::tempDir("fullcsv");
+        setWriteFault(5, WriteFault::NoSpace, "metrics.csv");
+        const TrainResult r2 = TrainJob(cfg, dir2).run(none, c);
+        setWriteFault(-1);
+        QCOMPARE(r2.status, JobStatus::Failed);
+        const RunStatus st2 = readRunStatus(dir2);
+        QCOMPARE(st2.state, std::string("failed"));
+        QVERIFY2(st2.message.find("cannot write " + dir2 + "/metrics.csv") != std::string::npos, st2.message.c_str());
+        QCOMPARE(metricValues(dir2).size(), std::size_t(5));
+    }
+
+    void cancelDuringValidationGivesTheReason()
+    {
+        TrainConfig cfg = smallConfig();
+        cfg.epochs = 2;
+        cfg.schedule.maxEpochs = 2;
+        const std::string dir = testutil::tempDir("valcancel");
+        CancelToken c;
+        CancelInValidation sink(c, 1);
+        const TrainResult r = TrainJob(cfg, dir).run(sink, c);
+        QCOMPARE(r.status, JobStatus::Cancelled);
+        const RunStatus st = readRunStatus(dir);
+        QCOMPARE(st.state, std::string("cancelled"));
+        QVERIFY2(st.message.find("cancelled by signal during validation of epoch 1") != std::string::npos,
+                 st.message.c_str());
+        QVERIFY2(r.message.find("cancelled by signal") != std::string::npos, r.message.c_str());
+        // The epoch's training was kept: the resumed run validates it and goes on.
+        CancelToken c2;
+        NullSink none;
+        QCOMPARE(TrainJob(cfg, dir, true).run(none, c2).status, JobStatus::Finished);
     }
 
     void cudaWithoutCudaFailsFirst()

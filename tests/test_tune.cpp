@@ -234,7 +234,7 @@ private Q_SLOTS:
         TuneJob job(cfg, run);
         const TuneResult r = job.run(sink, cancel);
         qInfo("tune %lld ms", static_cast<long long>(timer.restart()));
-        QCOMPARE(r.state, std::string("finished"));
+        QCOMPARE(r.status, JobStatus::Finished);
         QCOMPARE(r.epochsDone, 2);
         QVERIFY(r.lastValAcc >= 0);
         QCOMPARE(r.last.size(), std::size_t(1));
@@ -290,7 +290,7 @@ private Q_SLOTS:
         NullSink sink;
         CancelToken cancel;
         const TuneResult r = TuneJob(cfg, run).run(sink, cancel);
-        QCOMPARE(r.state, std::string("finished"));
+        QCOMPARE(r.status, JobStatus::Finished);
         QCOMPARE(r.lastValKdLoss, 0.0); // the frozen student is the teacher
         QCOMPARE(r.lastValAcc, -1.0);
         const Checkpoint ck = loadCheckpoint(run + "/checkpoints/last.pt");
@@ -381,7 +381,7 @@ private Q_SLOTS:
         NullSink sink;
         CancelToken cancel;
         const TuneResult r = TuneJob(cfg, run).run(sink, cancel);
-        QCOMPARE(r.state, std::string("diverged"));
+        QCOMPARE(r.status, JobStatus::Diverged);
         QCOMPARE(readRunStatus(run).state, std::string("diverged"));
         QVERIFY(!QFile::exists(QString::fromStdString(run + "/checkpoints/last.pt")));
     }
@@ -396,11 +396,11 @@ private Q_SLOTS:
         CancelToken cancel;
         cancel.cancel();
         const TuneResult r = TuneJob(cfg, run).run(sink, cancel);
-        QCOMPARE(r.state, std::string("cancelled"));
+        QCOMPARE(r.status, JobStatus::Cancelled);
         QCOMPARE(readRunStatus(run).state, std::string("cancelled"));
         cancel.reset();
         const TuneResult done = TuneJob(cfg, run, true).run(sink, cancel);
-        QCOMPARE(done.state, std::string("finished"));
+        QCOMPARE(done.status, JobStatus::Finished);
         QCOMPARE(done.steps, std::int64_t(3));
     }
 };

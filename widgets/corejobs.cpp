@@ -18,7 +18,7 @@ JobSpec makeTrainJob(const TrainConfig& config, const QString& runDir)
         TrainJob job(config, runDir.toStdString());
         const TrainResult r = job.run(sink, cancel);
         JobOutcome out;
-        out.state = QString::fromStdString(r.state);
+        out.state = r.status;
         out.message = r.message.empty()
                           ? QObject::tr("%1 epochs, val acc %2").arg(r.epochsDone).arg(r.lastValAcc, 0, 'f', 4)
                           : QString::fromStdString(r.message);
@@ -38,7 +38,7 @@ JobSpec makeTuneJob(const TuneConfig& config, const QString& runDir)
         TuneJob job(config, runDir.toStdString());
         const TuneResult r = job.run(sink, cancel);
         JobOutcome out;
-        out.state = QString::fromStdString(r.state);
+        out.state = r.status;
         QString msg = QString::fromStdString(r.message);
         if (msg.isEmpty()) {
             msg = QObject::tr("%1 epochs").arg(r.epochsDone);
@@ -85,7 +85,7 @@ JobSpec makeDemoJob(const DemoOptions& options)
     spec.work = [options](ProgressSink& sink, const CancelToken& cancel) {
         const DemoResult r = runDemo(options, sink, cancel);
         JobOutcome out;
-        out.state = QString::fromStdString(r.state.empty() ? "finished" : r.state);
+        out.state = r.status;
         QStringList lines;
         for (const auto& s : r.summary)
             lines << QString::fromStdString(s);

@@ -33,9 +33,11 @@ public:
         p->setPen(Qt::NoPen);
         p->setBrush(QColor(225, 225, 225));
         p->drawRoundedRect(r, 2, 2);
-        QColor fill = state == QLatin1String("failed") || state == QLatin1String("diverged") ? QColor(213, 94, 0)
-                      : state == QLatin1String("cancelled")                                   ? QColor(150, 150, 150)
-                                                                                              : QColor(0, 114, 178);
+        JobStatus status = JobStatus::Finished; // queued/running: the "finished" colour
+        parseJobStatus(state.toStdString(), status);
+        const QColor fill = status == JobStatus::Failed || status == JobStatus::Diverged ? QColor(213, 94, 0)
+                            : status == JobStatus::Cancelled                             ? QColor(150, 150, 150)
+                                                                                        : QColor(0, 114, 178);
         p->setBrush(fill);
         p->drawRoundedRect(QRect(r.left(), r.top(), static_cast<int>(r.width() * f), r.height()), 2, 2);
         p->setPen(option.palette.color(QPalette::Text));
@@ -114,7 +116,9 @@ JobDock::JobDock(JobQueueModel* model, QWidget* parent) : QDockWidget(tr("Jobs")
         appendLog(tr("Started: %1").arg(title), 1);
     });
     connect(m_model, &JobQueueModel::jobFinished, this, [this](int id, const QString& state, const QString& message) {
-        const int level = state == QLatin1String("finished") ? 1 : (state == QLatin1String("cancelled") ? 2 : 3);
+        JobStatus status = JobStatus::Failed;
+        parseJobStatus(state.toStdString(), status);
+        const int level = status == JobStatus::Finished ? 1 : (status == JobStatus::Cancelled ? 2 : 3);
         appendLog(tr("%1: %2 %3").arg(m_model->jobTitle(id), state, message), level);
     });
 }

@@ -36,19 +36,19 @@ void JobWorker::run(int id, std::shared_ptr<JobSpec> spec, std::shared_ptr<Cance
     JobOutcome outcome;
     try {
         if (cancel->cancelled())
-            outcome = {QStringLiteral("cancelled"), tr("Cancelled before it started")};
+            outcome = {JobStatus::Cancelled, tr("Cancelled before it started")};
         else
             outcome = spec->work(*this, *cancel);
     } catch (const Cancelled&) {
-        outcome = {QStringLiteral("cancelled"), tr("Cancelled")};
+        outcome = {JobStatus::Cancelled, tr("Cancelled")};
     } catch (const Error& e) {
-        outcome = {QStringLiteral("failed"), QString::fromStdString(e.what())};
+        outcome = {JobStatus::Failed, QString::fromStdString(e.what())};
     } catch (const std::exception& e) {
-        outcome = {QStringLiteral("failed"), tr("Unexpected error: %1").arg(QString::fromStdString(e.what()))};
+        outcome = {JobStatus::Failed, tr("Unexpected error: %1").arg(QString::fromStdString(e.what()))};
     } catch (...) {
-        outcome = {QStringLiteral("failed"), tr("Unexpected error")};
+        outcome = {JobStatus::Failed, tr("Unexpected error")};
     }
-    Q_EMIT finished(id, outcome.state, outcome.message);
+    Q_EMIT finished(id, QString::fromLatin1(jobStatusName(outcome.state)), outcome.message);
 }
 
 void JobWorker::progress(const ProgressEvent& event)
@@ -280,7 +280,8 @@ void JobQueueModel::onWorkerFinished(int id, const QString& state, const QString
         e.state = state;
         e.message = message;
         e.ended = QDateTime::currentDateTime();
-        if (state == QLatin1String("finished"))
+        JobStatus status;
+        if (parseJobStatus(state.toStdString(), status) && status == JobStatus::Finished)
             e.progress.fraction = 1.0;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }

@@ -19,9 +19,10 @@ Q_DECLARE_METATYPE(repalign::ProgressEvent)
 
 namespace repalign::gui {
 
-/// What a job reports when it returns (exceptions are turned into "failed").
+/// What a job reports when it returns (exceptions are turned into JobStatus::Failed). The
+/// queue's signals and roles spell the status as status.json does (jobStatusName()).
 struct JobOutcome {
-    QString state = QStringLiteral("finished"); ///< finished | cancelled | diverged | failed
+    JobStatus state = JobStatus::Finished;
     QString message;
 };
 

@@ -181,6 +181,17 @@ void ProjectModel::updateRun(QStandardItem* item)
     QString tip = tr("%1\nState: %2").arg(path, state);
     if (state == QLatin1String("running"))
         tip += tr(" (%1 %)").arg(status.progress * 100.0, 0, 'f', 0);
+    // The run directory's lock says whether a job really works on it (a few microseconds).
+    RunLockHolder holder;
+    const bool locked = runLockHolder(path.toStdString(), holder);
+    const bool elsewhere = locked && !holder.isThisProcess();
+    item->setData(elsewhere, RunningElsewhereRole);
+    if (elsewhere)
+        tip += QLatin1Char('\n') + tr("Running elsewhere: process %1 on %2; it cannot be resumed or written here until it ends.")
+                                      .arg(holder.pid)
+                                      .arg(QString::fromStdString(holder.host));
+    else if (!locked && state == QLatin1String("running"))
+        tip += QLatin1Char('\n') + tr("Not running: the process that wrote this status is gone (resume it from its last checkpoint).");
     if (!status.message.empty())
         tip += QLatin1Char('\n') + QString::fromStdString(status.message);
     if (item->toolTip() != tip)

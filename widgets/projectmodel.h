@@ -13,7 +13,9 @@ namespace repalign::gui {
 class ProjectModel : public QStandardItemModel {
     Q_OBJECT
 public:
-    enum Role { PathRole = Qt::UserRole + 1, KindRole, StateRole, ProgressRole, RunPathRole };
+    /// RunningElsewhereRole (bool): another process holds the run's lock (runLockHolder), so
+    /// the run must not be resumed or written from here.
+    enum Role { PathRole = Qt::UserRole + 1, KindRole, StateRole, ProgressRole, RunPathRole, RunningElsewhereRole };
     enum class Kind { Run, Checkpoint, Analysis, Group };
 
     explicit ProjectModel(QObject* parent = nullptr);

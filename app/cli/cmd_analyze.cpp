@@ -83,7 +83,7 @@ CommandRegistrar reg(50, [](CLI::App& app) {
         } catch (const Cancelled&) {
             sink.finish();
             std::cerr << "analyze cancelled; no file written\n";
-            exitStatus() = 130;
+            exitStatus() = exitCodeFor(JobStatus::Cancelled);
             return;
         }
         sink.finish();

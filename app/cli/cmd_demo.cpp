@@ -37,7 +37,7 @@ CommandRegistrar reg(90, [](CLI::App& app) {
         TerminalSink sink;
         DemoResult r = runDemo(*opt, sink, cancel);
         sink.finish();
-        std::cout << "\nDemo " << r.state << ".\n";
+        std::cout << "\nDemo " << jobStatusName(r.status) << ".\n";
         for (const auto& line : r.summary)
             std::cout << "  " << line << "\n";
         if (!r.comparison.empty())
@@ -47,7 +47,7 @@ CommandRegistrar reg(90, [](CLI::App& app) {
             std::cout << "Tuned run directory: " << r.tunedRun << "\nVirtual-cortex bundle: " << r.bundle << "\n";
         if (!r.baselineAnalysis.empty())
             std::cout << "Analyses: " << r.baselineAnalysis << "\n          " << r.tunedAnalysis << "\n";
-        exitStatus() = r.state == "finished" ? 0 : 3;
+        exitStatus() = exitCodeFor(r.status);
     });
 });
 

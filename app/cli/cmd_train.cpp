@@ -37,8 +37,8 @@ CommandRegistrar trainReg(10, [](CLI::App& app) {
         TrainJob job(cfg, args->out, args->resume);
         TrainResult r = job.run(sink, cancel);
         sink.finish();
-        std::cout << r.state << ": " << r.message << "\nrun directory: " << r.runDir << "\n";
-        exitStatus() = r.state == "finished" ? 0 : (r.state == "cancelled" ? 130 : 3);
+        std::cout << jobStatusName(r.status) << ": " << r.message << "\nrun directory: " << r.runDir << "\n";
+        exitStatus() = exitCodeFor(r.status);
     });
 });
 

@@ -38,7 +38,7 @@ CommandRegistrar reg(31, [](CLI::App& app) {
         TuneJob job(cfg, args->out, args->resume);
         TuneResult r = job.run(sink, cancel);
         sink.finish();
-        std::cout << r.state << ": " << r.message << "\n";
+        std::cout << jobStatusName(r.status) << ": " << r.message << "\n";
         for (const auto& roi : r.best) {
             std::printf("best epoch %d %s: r median %.4f, mean %.4f", r.bestEpoch, roi.roi.c_str(), roi.rMedian, roi.rMean);
             if (roi.normalizedMedian >= 0)
@@ -46,7 +46,7 @@ CommandRegistrar reg(31, [](CLI::App& app) {
             std::printf("\n");
         }
         std::cout << "run directory: " << r.runDir << "\n";
-        exitStatus() = r.state == "finished" ? 0 : (r.state == "cancelled" ? 130 : 3);
+        exitStatus() = exitCodeFor(r.status);
     });
 });
 

@@ -135,7 +135,7 @@ std::string bestCheckpoint(const std::string& runDir)
 /// models -> comparison. Each finished step is kept, so a rerun continues where it stopped.
 void runBrainSteps(const DemoOptions& o, DemoResult& r, ProgressSink& sink, const CancelToken& cancel)
 {
-    r.state = "cancelled";
+    r.status = JobStatus::Cancelled;
     const std::string baseCkpt = bestCheckpoint(r.baselineRun);
     r.bundle = o.projectDir + "/data/virtual-cortex.h5";
     if (!fileExists(r.bundle)) {
@@ -174,9 +174,9 @@ void runBrainSteps(const DemoOptions& o, DemoResult& r, ProgressSink& sink, cons
         writeFileAtomic(tc.origin, tuneConfigToYaml(tc));
         sink.log(LogLevel::Info, "fine-tuning on virtual-cortex V4 with LwF: " + r.tunedRun);
         TuneResult t = TuneJob(tc, r.tunedRun, fileExists(r.tunedRun + "/checkpoints/last.pt")).run(sink, cancel);
-        if (t.state != "finished") {
-            r.state = t.state;
-            r.summary.push_back("tuning " + t.state + ": " + t.message);
+        if (t.status != JobStatus::Finished) {
+            r.status = t.status;
+            r.summary.push_back(std::string("tuning ") + jobStatusName(t.status) + ": " + t.message);
             return;
         }
     }
@@ -217,7 +217,7 @@ void runBrainSteps(const DemoOptions& o, DemoResult& r, ProgressSink& sink, cons
     analyze(tunedCkpt, r.tunedAnalysis);
     ComparisonResult cmp = compareAnalyses({r.baselineAnalysis, r.tunedAnalysis}, "lpips", {"Baseline", "Neural-tuned"});
     r.comparison = formatComparison(cmp, "table");
-    r.state = "finished";
+    r.status = JobStatus::Finished;
 }
 
 } // namespace
@@ -243,14 +243,14 @@ DemoResult runDemo(const DemoOptions& o, ProgressSink& sink, const CancelToken& 
     if (state == "finished") {
         sink.log(LogLevel::Info, "baseline already trained: " + r.baselineRun);
         r.summary.push_back("baseline: " + readRunStatus(r.baselineRun).message);
-        tr.state = "finished";
+        tr.status = JobStatus::Finished;
     } else {
         sink.log(LogLevel::Info, std::string(resume ? "resuming" : "training") + " the baseline: " + r.baselineRun);
         TrainJob job(loadTrainConfig(cfgPath), r.baselineRun, resume);
         tr = job.run(sink, cancel);
-        if (tr.state != "finished") {
-            r.state = tr.state;
-            r.summary.push_back("baseline " + tr.state + ": " + tr.message);
+        if (tr.status != JobStatus::Finished) {
+            r.status = tr.status;
+            r.summary.push_back(std::string("baseline ") + jobStatusName(tr.status) + ": " + tr.message);
             return r;
         }
         r.summary.push_back("baseline: " + tr.message);
@@ -258,7 +258,7 @@ DemoResult runDemo(const DemoOptions& o, ProgressSink& sink, const CancelToken& 
     if (o.tune)
         runBrainSteps(o, r, sink, cancel);
     else
-        r.state = "finished";
+        r.status = JobStatus::Finished;
     return r;
 }
 

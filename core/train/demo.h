@@ -34,7 +34,7 @@ struct DemoResult {
     std::string tunedRun;
     std::string baselineAnalysis, tunedAnalysis;
     std::string comparison;        ///< the compare table (text)
-    std::string state;             ///< finished | cancelled | failed
+    JobStatus status = JobStatus::Failed;
     std::vector<std::string> summary; ///< human-readable lines (accuracy, ...)
 };
 

@@ -12,9 +12,7 @@
 #include "train/predictivity.h"
 #include "train/predictivity_internal.h"
 #include "train/project.h"
-#include "train/rundir.h"
-#include "train/schedule.h"
-#include "train/step_progress.h"
+#include "train/session.h"
 
 #include <chrono>
 #include <cmath>
@@ -60,14 +58,6 @@ struct ValOutcome {
     std::vector<PredictivityStats> stats;
 };
 
-std::string runYaml(const TuneConfig& cfg)
-{
-    std::ostringstream o;
-    o << tuneConfigToYaml(cfg) << "\nrun:\n  kind: tune\n  created: \"" << isoTimestamp() << "\"\n  versions:\n"
-      << libraryVersionsYaml(4);
-    return o.str();
-}
-
 std::string fmt(const char* f, double a)
 {
     char buf[64];
@@ -97,24 +87,282 @@ LwfLoss lwfLoss(const std::vector<float>& pred, const std::vector<float>& target
     return l;
 }
 
-TuneJob::TuneJob(TuneConfig config, std::string runDir, bool resume)
-    : m_config(std::move(config))
-    , m_runDir(std::move(runDir))
-    , m_resume(resume)
+namespace {
+
+/// Everything the LwF step and validation work on, set up by TuneJob::run.
+struct LwfParts {
+    const TuneConfig& cfg;
+    const NsdBundle& bundle;
+    TapNet& student;
+    TapNet& teacher;
+    Readouts& readouts;
+    const std::vector<torch::Tensor>& trainTargets;
+    const std::vector<torch::Tensor>& valTargets;
+    const torch::Tensor& valImages;
+    const torch::Tensor& clsImages;
+    const torch::Tensor& clsLabels;
+    torch::Device device;
+    std::string runDir;
+    std::string arch;
+    std::int64_t featureDim;
+};
+
+/// Neural fine-tuning with Learning without Forgetting: the student's step (readout MSE plus
+/// alpha * KL to the frozen teacher) and its validation (losses, per-ROI predictivity and
+/// classification accuracy), for the TrainingSession.
+class LwfTask : public SessionTask {
+public:
+    explicit LwfTask(const LwfParts& parts)
+        : m(parts)
+        , m_useTeacher(parts.cfg.alpha > 0 && !parts.cfg.freezeBackbone)
+        , m_valTeacherLogits(teacherLogits())
+    {
+    }
+
+    void restore(const Checkpoint& ck, const std::string& path) override
+    {
+        if (ck.model != m.arch)
+            throw Error(path + " holds a " + ck.model + ", the base checkpoint a " + m.arch);
+        loadStateDict(*m.student, ck.stateDict, true);
+        torch::NoGradGuard noGrad;
+        for (std::size_t r = 0; r < m.readouts.layers.size(); ++r) {
+            const std::string w = "readout." + m.readouts.rois[r] + ".weight", b = "readout." + m.readouts.rois[r] + ".bias";
+            auto wi = ck.extraTensors.find(w), bi = ck.extraTensors.find(b);
+            if (wi == ck.extraTensors.end() || bi == ck.extraTensors.end()
+                || !wi->second.sizes().equals(m.readouts.layers[r]->weight.sizes()))
+                throw Error(path + ": no readout for ROI " + m.readouts.rois[r]
+                    + " of the configured shape; resume with the same config");
+            m.readouts.layers[r]->weight.copy_(wi->second);
+            m.readouts.layers[r]->bias.copy_(bi->second);
+        }
+    }
+
+    void save(Checkpoint& ck) const override
+    {
+        for (auto& [n, t] : m.student->stateDict())
+            ck.stateDict[n] = t;
+        for (std::size_t r = 0; r < m.readouts.layers.size(); ++r) {
+            ck.extraTensors["readout." + m.readouts.rois[r] + ".weight"] = m.readouts.layers[r]->weight.detach();
+            ck.extraTensors["readout." + m.readouts.rois[r] + ".bias"] = m.readouts.layers[r]->bias.detach();
+        }
+        ck.scalars["alpha"] = m.cfg.alpha;
+        ck.scalars["readout_features"] = static_cast<double>(m.featureDim);
+        ck.config = tuneConfigToYaml(m.cfg);
+    }
+
+    StepOutput step(const Batch& batch, double /*lr*/) override
+    {
+        const TuneConfig& cfg = m.cfg;
+        const torch::Tensor x = batch.images.to(m.device);
+        const torch::Tensor rows = torch::tensor(batch.indices, torch::kInt64);
+        std::map<std::string, torch::Tensor> taps;
+        torch::Tensor logits, features;
+        if (cfg.freezeBackbone) {
+            torch::NoGradGuard noGrad;
+            logits = m.student->forwardTaps(x, {cfg.tap}, taps, /*fullForward=*/false);
+            features = poolTap(taps.at(cfg.tap), cfg.pooling);
+        } else {
+            logits = m.student->forwardTaps(x, {cfg.tap}, taps, /*fullForward=*/m_useTeacher);
+            features = poolTap(taps.at(cfg.tap), cfg.pooling);
+        }
+        const auto outs = m.readouts.forward(features);
+        torch::Tensor predLoss = torch::zeros({}, x.options());
+        for (std::size_t r = 0; r < outs.size(); ++r)
+            predLoss = predLoss + torch::mse_loss(outs[r], m.trainTargets[r].index_select(0, rows).to(m.device));
+        predLoss = predLoss / static_cast<double>(outs.size());
+        torch::Tensor kd = torch::zeros({}, x.options());
+        if (m_useTeacher) {
+            torch::Tensor teacherLogits;
+            {
+                // Inference mode skips autograd's bookkeeping entirely (cheaper than
+                // no-grad); the clone makes the logits usable next to the student's graph.
+                c10::InferenceMode inference;
+                teacherLogits = m.teacher->forward(x);
+            }
+            kd = kdTerm(logits, teacherLogits.clone());
+        }
+        StepOutput out;
+        out.loss = predLoss + cfg.alpha * kd;
+        out.lossValue = out.loss.item<double>();
+        out.count = static_cast<double>(x.size(0));
+        const double pv = predLoss.item<double>(), kv = kd.item<double>();
+        out.sums = {pv * out.count, kv * out.count, out.lossValue * out.count};
+        out.rows = {{"train", "loss", out.lossValue}, {"train", "pred_loss", pv}, {"train", "kd_loss", kv}};
+        return out;
+    }
+
+    EpochReport validate(int epoch, const std::vector<double>& train, const CancelToken& cancel) override
+    {
+        m_last = validateOnce(cancel);
+        m_lastTrainLoss = train[2];
+        const ValOutcome& v = m_last;
+        EpochReport rep;
+        rep.valLoss = v.total;
+        rep.rows = {{"val", "pred_loss", v.pred}, {"val", "kd_loss", v.kd}, {"val", "loss", v.total}};
+        if (v.acc >= 0)
+            rep.rows.push_back({"val", "acc", v.acc});
+        std::string line = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(m.cfg.epochs) + ": train loss "
+            + fmt("%.4f", train[2]) + " (pred " + fmt("%.4f", train[0]) + ", kd " + fmt("%.4f", train[1]) + ") | val pred "
+            + fmt("%.4f", v.pred) + ", kd " + fmt("%.4f", v.kd);
+        if (v.acc >= 0)
+            line += ", acc " + fmt("%.4f", v.acc);
+        double meanMedian = 0;
+        for (std::size_t r = 0; r < v.stats.size(); ++r) {
+            const auto& s = v.stats[r];
+            const std::string& name = m.readouts.rois[r];
+            rep.rows.push_back({"val", name + ".r_median", s.rMedian});
+            rep.rows.push_back({"val", name + ".r_mean", s.rMean});
+            if (s.hasCeiling) {
+                rep.rows.push_back({"val", name + ".nc_median", s.normalizedMedian});
+                rep.rows.push_back({"val", name + ".nc_mean", s.normalizedMean});
+            }
+            line += " | " + name + " r " + fmt("%.3f", s.rMedian)
+                + (s.hasCeiling ? " (r²/ceiling " + fmt("%.3f", s.normalizedMedian) + ")" : "");
+            meanMedian += s.rMedian / static_cast<double>(v.stats.size());
+        }
+        rep.line = line;
+        rep.values["loss"] = v.total;
+        if (v.acc >= 0)
+            rep.values["acc"] = v.acc;
+        rep.values["mean_r_median"] = meanMedian;
+        return rep;
+    }
+
+    void improved(const BestRule& rule, int epoch, const EpochReport& /*report*/) override
+    {
+        if (rule.file != "best_r.pt")
+            return;
+        writeBestPredictivity(m_last, epoch);
+        m_best = roiResults(m_last);
+    }
+
+    const ValOutcome& last() const { return m_last; }
+    double lastTrainLoss() const { return m_lastTrainLoss; }
+    const std::vector<TuneRoiResult>& best() const { return m_best; }
+
+    std::vector<TuneRoiResult> roiResults(const ValOutcome& v) const
+    {
+        std::vector<TuneRoiResult> out;
+        for (std::size_t r = 0; r < v.stats.size(); ++r)
+            out.push_back({m.readouts.rois[r], v.stats[r].rMedian, v.stats[r].rMean,
+                v.stats[r].hasCeiling ? v.stats[r].normalizedMedian : -1.0});
+        return out;
+    }
+
+private:
+    /// The teacher's logits on the val split, once (it never changes).
+    torch::Tensor teacherLogits() const
+    {
+        torch::NoGradGuard noGrad;
+        std::vector<torch::Tensor> parts;
+        for (std::int64_t lo2 = 0; lo2 < m.valImages.size(0); lo2 += m.cfg.batchSize)
+            parts.push_back(m.teacher->forward(m.valImages.slice(0, lo2, lo2 + m.cfg.batchSize).to(m.device)).to(torch::kCPU));
+        return torch::cat(parts);
+    }
+
+    /// One pass over the val split (and the classification set), student in eval mode.
+    ValOutcome validateOnce(const CancelToken& cancel)
+    {
+        const TuneConfig& cfg = m.cfg;
+        torch::NoGradGuard noGrad;
+        const bool wasTraining = m.student->is_training();
+        m.student->eval();
+        ValOutcome v;
+        std::vector<std::vector<torch::Tensor>> preds(m.readouts.layers.size());
+        double predSum = 0, kdSum = 0;
+        const std::int64_t n = m.valImages.size(0);
+        for (std::int64_t a = 0; a < n; a += cfg.batchSize) {
+            cancel.check();
+            const std::int64_t b = std::min(n, a + cfg.batchSize);
+            std::map<std::string, torch::Tensor> taps;
+            const torch::Tensor logits = m.student->forwardTaps(m.valImages.slice(0, a, b).to(m.device), {cfg.tap}, taps, true);
+            const auto outs = m.readouts.forward(poolTap(taps.at(cfg.tap), cfg.pooling));
+            double pl = 0;
+            for (std::size_t r = 0; r < outs.size(); ++r) {
+                pl += torch::mse_loss(outs[r], m.valTargets[r].slice(0, a, b).to(m.device)).item<double>();
+                preds[r].push_back(outs[r].to(torch::kCPU));
+            }
+            predSum += pl / static_cast<double>(outs.size()) * static_cast<double>(b - a);
+            kdSum += kdTerm(logits, m_valTeacherLogits.slice(0, a, b).to(m.device)).item<double>() * static_cast<double>(b - a);
+        }
+        v.pred = predSum / static_cast<double>(n);
+        v.kd = kdSum / static_cast<double>(n);
+        v.total = v.pred + cfg.alpha * v.kd;
+        for (std::size_t r = 0; r < preds.size(); ++r) {
+            const torch::Tensor p = torch::cat(preds[r]).contiguous();
+            const auto& roi = m.bundle.rois[r];
+            v.stats.push_back(predictivityStats(p.data_ptr<float>(), m.valTargets[r].data_ptr<float>(), n, roi.voxels,
+                roi.noiseCeiling.empty() ? nullptr : roi.noiseCeiling.data()));
+        }
+        if (m.clsImages.defined()) {
+            double correct = 0;
+            for (std::int64_t a = 0; a < m.clsImages.size(0); a += 256) {
+                cancel.check();
+                const torch::Tensor logits = m.student->forward(m.clsImages.slice(0, a, a + 256).to(m.device));
+                correct += logits.argmax(1).to(torch::kCPU).eq(m.clsLabels.slice(0, a, a + 256)).sum().item<double>();
+            }
+            v.acc = correct / static_cast<double>(m.clsImages.size(0));
+        }
+        m.student->train(wasTraining);
+        return v;
+    }
+
+    void writeBestPredictivity(const ValOutcome& v, int epoch) const
+    {
+        H5File f(m.runDir + "/predictivity.h5", H5File::Mode::CreateAtomic);
+        for (std::size_t r = 0; r < v.stats.size(); ++r) {
+            const auto& roi = m.bundle.rois[r];
+            const auto nv = static_cast<std::uint64_t>(roi.voxels);
+            f.writeF32("/r/" + roi.name, {nv}, v.stats[r].r);
+            if (v.stats[r].hasCeiling) {
+                f.writeF32("/normalized/" + roi.name, {nv}, v.stats[r].normalized);
+                f.writeF32("/noise_ceiling/" + roi.name, {nv}, roi.noiseCeiling);
+            }
+        }
+        f.setAttr("/", "epoch", static_cast<std::int64_t>(epoch));
+        f.setAttr("/", "model", m.arch);
+        f.setAttr("/", "bundle", m.cfg.bundle);
+        f.setAttr("/", "split", std::string("val"));
+        f.setAttr("/", "layer", m.cfg.tap);
+        f.commit();
+    }
+
+    LwfParts m;
+    bool m_useTeacher;
+    torch::Tensor m_valTeacherLogits;
+    ValOutcome m_last;
+    double m_lastTrainLoss = 0;
+    std::vector<TuneRoiResult> m_best;
+};
+
+SessionSpec tuneSessionSpec(
+    const TuneConfig& cfg, const std::string& runDir, bool resume, const std::string& arch, std::int64_t epochSteps)
 {
+    SessionSpec s = sessionSpec(
+        "tune", runDir, resume, arch, cfg.epochs, epochSteps, cfg.batchSize, cfg.seed, cfg.schedule, cfg.optimizer.lr);
+    s.stepSeedStream = 0x70e;
+    s.sums = {{"epoch_pred_sum", "epoch_pred_loss"}, {"epoch_kd_sum", "epoch_kd_loss"}, {"epoch_total_sum", "epoch_loss"}};
+    s.runningLossSum = 2;
+    BestRule r;
+    r.file = "best_r.pt";
+    r.value = "mean_r_median";
+    r.slot = BestRule::Slot::Scalar;
+    r.scalarKey = "best_mean_r_median";
+    r.initial = -2;
+    r.epochKey = "best_epoch";
+    s.best = {bestLossRule(), bestAccRule(), r};
+    return s;
 }
 
-TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
+} // namespace
+
+template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sink, const CancelToken& cancel)
 {
     const TuneConfig& cfg = m_config;
     // ------------------------------------------------------------ checks before any work
     const torch::Device device = resolveDevice(cfg.device);
     const int threads = configureThreads(cfg.threads);
-    const std::string lastPath = m_runDir + "/checkpoints/last.pt";
-    if (m_resume && !fileExists(lastPath))
-        throw Error("cannot resume: " + lastPath + " does not exist");
-    if (!m_resume && fileExists(m_runDir + "/metrics.csv"))
-        throw Error("run directory " + m_runDir + " already holds a run; use --resume to continue it or choose a new --out");
+    TrainingSession::checkRunDir(m_runDir, m_resume);
     for (const auto& n : cfg.notices)
         sink.log(LogLevel::Notice, n);
 
@@ -179,9 +427,6 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
     }
 
     // ------------------------------------------------------------ setup
-    RunDir run(m_runDir);
-    TuneResult result;
-    result.runDir = m_runDir;
 
     teacher->to(device);
     teacher->eval();
@@ -231,370 +476,46 @@ TuneResult TuneJob::run(ProgressSink& sink, const CancelToken& cancel)
         clsLabels = torch::tensor(clsVal.labels, torch::kInt64);
     }
 
-    LoaderOptions lo;
-    lo.batchSize = cfg.batchSize;
-    lo.shuffle = true;
-    lo.augment = true;
-    lo.seed = cfg.seed;
-    lo.workers = std::min(cfg.numWorkers, std::max(1, hardwareThreads()));
-    BatchLoader loader(trainImages, cfg.trainTransforms, lo);
-    std::int64_t stepsPerEpoch = loader.batchesPerEpoch();
-    if (cfg.maxStepsPerEpoch > 0)
-        stepsPerEpoch = std::min(stepsPerEpoch, cfg.maxStepsPerEpoch);
-    const std::int64_t totalSteps = stepsPerEpoch * cfg.epochs;
+    BatchLoader loader(trainImages, cfg.trainTransforms, trainLoaderOptions(cfg.batchSize, cfg.seed, cfg.numWorkers));
 
-    int startEpoch = 0;
-    std::int64_t startBatch = 0, globalStep = 0;
-    double bestValLoss = std::numeric_limits<double>::infinity(), bestValAcc = -1, bestR = -2;
-    int bestEpoch = 0;
-    EpochSums sums;
-    if (m_resume) {
-        Checkpoint ck = loadCheckpoint(lastPath);
-        if (ck.model != arch)
-            throw Error(lastPath + " holds a " + ck.model + ", the base checkpoint a " + arch);
-        loadStateDict(*student, ck.stateDict, true);
-        torch::NoGradGuard noGrad;
-        for (std::size_t r = 0; r < readouts.layers.size(); ++r) {
-            const std::string w = "readout." + readouts.rois[r] + ".weight", b = "readout." + readouts.rois[r] + ".bias";
-            if (!ck.extraTensors.count(w) || !ck.extraTensors.count(b)
-                || !ck.extraTensors[w].sizes().equals(readouts.layers[r]->weight.sizes()))
-                throw Error(lastPath + ": no readout for ROI " + readouts.rois[r]
-                    + " of the configured shape; resume with the same config");
-            readouts.layers[r]->weight.copy_(ck.extraTensors[w]);
-            readouts.layers[r]->bias.copy_(ck.extraTensors[b]);
-        }
-        optimizer.loadState(ck.optimizerState, ck.optimizerStep);
-        startEpoch = static_cast<int>(ck.epoch);
-        globalStep = ck.globalStep;
-        bestValLoss = ck.bestValLoss;
-        bestValAcc = ck.bestValAcc;
-        bestR = ck.scalars.count("best_mean_r_median") ? ck.scalars["best_mean_r_median"] : -2;
-        bestEpoch = static_cast<int>(ck.scalars["best_epoch"]);
-        startBatch = static_cast<std::int64_t>(ck.scalars["epoch_batch"]);
-        sums
-            = {ck.scalars["epoch_pred_sum"], ck.scalars["epoch_kd_sum"], ck.scalars["epoch_total_sum"], ck.scalars["epoch_seen"]};
-        if (startEpoch >= cfg.epochs && startBatch == 0) {
-            result.state = "finished";
-            result.steps = globalStep;
-            result.epochsDone = startEpoch;
-            result.bestEpoch = bestEpoch;
-            result.message = "the run already finished its " + std::to_string(cfg.epochs) + " epochs; nothing to resume";
-            sink.log(LogLevel::Notice, result.message);
-            return result;
-        }
-        run.truncateMetrics(globalStep);
-        run.log("resumed at epoch " + std::to_string(startEpoch + 1) + ", step " + std::to_string(globalStep));
-        sink.log(LogLevel::Info, "resuming at epoch " + std::to_string(startEpoch + 1) + " step " + std::to_string(globalStep));
-    } else {
-        run.writeRunYaml(runYaml(cfg));
-        run.log("started: tune " + arch + " (" + cfg.baseCheckpoint + ") on " + cfg.bundle + " ROIs " + joinChoices(cfg.rois)
-            + ", " + std::to_string(trainIdx.size()) + " train / " + std::to_string(valIdx.size()) + " val images, readout "
-            + std::to_string(featureDim) + " features, alpha " + std::to_string(cfg.alpha) + ", device " + cfg.device + ", "
-            + std::to_string(threads) + " threads");
+    LwfTask task({cfg, bundle, student, teacher, readouts, trainTargets, valTargets, valImages, clsImages, clsLabels, device,
+        m_runDir, arch, featureDim});
+    TrainingSession session(tuneSessionSpec(cfg, m_runDir, m_resume, arch, stepsPerEpoch(loader, cfg.maxStepsPerEpoch)), task,
+        optimizer, params, sink);
+    if (!session.resumed())
+        session.begin(runYamlText(tuneConfigToYaml(cfg), "tune"),
+            "started: tune " + arch + " (" + cfg.baseCheckpoint + ") on " + cfg.bundle + " ROIs " + joinChoices(cfg.rois) + ", "
+                + std::to_string(trainIdx.size()) + " train / " + std::to_string(valIdx.size()) + " val images, readout "
+                + std::to_string(featureDim) + " features, alpha " + std::to_string(cfg.alpha) + ", device " + cfg.device + ", "
+                + std::to_string(threads) + " threads");
+    auto bestEpoch = [&session] { return static_cast<int>(session.bestEpoch("best_r.pt")); };
+    const SessionOutcome o = session.run(
+        loader, cancel,
+        [&] {
+            const ValOutcome& v = task.last();
+            std::string msg = "finished: val pred loss " + fmt("%.4f", v.pred);
+            for (const auto& r : task.roiResults(v))
+                msg += ", " + r.roi + " r median " + fmt("%.3f", r.rMedian);
+            if (v.acc >= 0)
+                msg += ", acc " + fmt("%.4f", v.acc);
+            return msg + " (best epoch " + std::to_string(bestEpoch()) + ")";
+        },
+        [&] {
+            return std::map<std::string, std::string> {{"best_epoch", std::to_string(bestEpoch())}};
+        });
+
+    TuneResult result;
+    static_cast<SessionResult&>(result) = o;
+    result.bestEpoch = bestEpoch();
+    result.best = task.best();
+    result.lastTrainLoss = task.lastTrainLoss();
+    if (o.status == JobStatus::Finished && o.ranEpochs) {
+        const ValOutcome& v = task.last();
+        result.lastValPredLoss = v.pred;
+        result.lastValKdLoss = v.kd;
+        result.lastValAcc = v.acc;
+        result.last = task.roiResults(v);
     }
-
-    auto makeCheckpoint = [&](std::int64_t epochsDone, std::int64_t batchInEpoch) {
-        Checkpoint ck;
-        ck.model = arch;
-        for (auto& [n, t] : student->stateDict())
-            ck.stateDict[n] = t;
-        for (std::size_t r = 0; r < readouts.layers.size(); ++r) {
-            ck.extraTensors["readout." + readouts.rois[r] + ".weight"] = readouts.layers[r]->weight.detach();
-            ck.extraTensors["readout." + readouts.rois[r] + ".bias"] = readouts.layers[r]->bias.detach();
-        }
-        ck.epoch = epochsDone;
-        ck.globalStep = globalStep;
-        ck.optimizerType = optimizer.type();
-        ck.optimizerStep = optimizer.stepCount();
-        ck.optimizerState = optimizer.state();
-        ck.bestValLoss = bestValLoss;
-        ck.bestValAcc = bestValAcc;
-        ck.seed = cfg.seed;
-        ck.scalars["epoch_batch"] = static_cast<double>(batchInEpoch);
-        ck.scalars["epoch_pred_sum"] = sums.pred;
-        ck.scalars["epoch_kd_sum"] = sums.kd;
-        ck.scalars["epoch_total_sum"] = sums.total;
-        ck.scalars["epoch_seen"] = sums.seen;
-        ck.scalars["best_mean_r_median"] = bestR;
-        ck.scalars["best_epoch"] = bestEpoch;
-        ck.scalars["alpha"] = cfg.alpha;
-        ck.scalars["readout_features"] = static_cast<double>(featureDim);
-        ck.config = tuneConfigToYaml(cfg);
-        return ck;
-    };
-    auto statusExtra = [&](int epoch) {
-        return std::map<std::string, std::string> {{"epoch", std::to_string(epoch)}, {"epochs", std::to_string(cfg.epochs)},
-            {"step", std::to_string(globalStep)}, {"steps", std::to_string(totalSteps)}, {"kind", "\"tune\""},
-            {"model", jsonQuote(arch)}};
-    };
-    auto finishCancelled = [&](int epoch, std::int64_t batch) {
-        saveCheckpoint(lastPath, makeCheckpoint(epoch, batch));
-        run.writeStatus("cancelled", totalSteps ? double(globalStep) / double(totalSteps) : 0,
-            "cancelled at epoch " + std::to_string(epoch + 1) + " step " + std::to_string(globalStep), statusExtra(epoch + 1));
-        run.log("cancelled at step " + std::to_string(globalStep) + "; last.pt holds this state");
-        result.state = "cancelled";
-        result.steps = globalStep;
-        result.epochsDone = epoch;
-        result.message = "cancelled; resume with --resume";
-        return result;
-    };
-
-    // One pass over the val split (and the classification set), student in eval mode.
-    const torch::Tensor valTeacherLogits = [&] {
-        torch::NoGradGuard noGrad;
-        std::vector<torch::Tensor> parts;
-        for (std::int64_t lo2 = 0; lo2 < valImages.size(0); lo2 += cfg.batchSize)
-            parts.push_back(teacher->forward(valImages.slice(0, lo2, lo2 + cfg.batchSize).to(device)).to(torch::kCPU));
-        return torch::cat(parts);
-    }();
-    auto validate = [&]() {
-        torch::NoGradGuard noGrad;
-        const bool wasTraining = student->is_training();
-        student->eval();
-        ValOutcome v;
-        std::vector<std::vector<torch::Tensor>> preds(readouts.layers.size());
-        double predSum = 0, kdSum = 0;
-        const std::int64_t n = valImages.size(0);
-        for (std::int64_t a = 0; a < n; a += cfg.batchSize) {
-            cancel.check();
-            const std::int64_t b = std::min(n, a + cfg.batchSize);
-            std::map<std::string, torch::Tensor> taps;
-            const torch::Tensor logits = student->forwardTaps(valImages.slice(0, a, b).to(device), {cfg.tap}, taps, true);
-            const auto outs = readouts.forward(poolTap(taps.at(cfg.tap), cfg.pooling));
-            double pl = 0;
-            for (std::size_t r = 0; r < outs.size(); ++r) {
-                pl += torch::mse_loss(outs[r], valTargets[r].slice(0, a, b).to(device)).item<double>();
-                preds[r].push_back(outs[r].to(torch::kCPU));
-            }
-            predSum += pl / static_cast<double>(outs.size()) * static_cast<double>(b - a);
-            kdSum += kdTerm(logits, valTeacherLogits.slice(0, a, b).to(device)).item<double>() * static_cast<double>(b - a);
-        }
-        v.pred = predSum / static_cast<double>(n);
-        v.kd = kdSum / static_cast<double>(n);
-        v.total = v.pred + cfg.alpha * v.kd;
-        for (std::size_t r = 0; r < preds.size(); ++r) {
-            const torch::Tensor p = torch::cat(preds[r]).contiguous();
-            const auto& roi = bundle.rois[r];
-            v.stats.push_back(predictivityStats(p.data_ptr<float>(), valTargets[r].data_ptr<float>(), n, roi.voxels,
-                roi.noiseCeiling.empty() ? nullptr : roi.noiseCeiling.data()));
-        }
-        if (clsImages.defined()) {
-            double correct = 0;
-            for (std::int64_t a = 0; a < clsImages.size(0); a += 256) {
-                cancel.check();
-                const torch::Tensor logits = student->forward(clsImages.slice(0, a, a + 256).to(device));
-                correct += logits.argmax(1).to(torch::kCPU).eq(clsLabels.slice(0, a, a + 256)).sum().item<double>();
-            }
-            v.acc = correct / static_cast<double>(clsImages.size(0));
-        }
-        student->train(wasTraining);
-        return v;
-    };
-    auto writeBestPredictivity = [&](const ValOutcome& v, int epoch) {
-        H5File f(m_runDir + "/predictivity.h5", H5File::Mode::CreateAtomic);
-        for (std::size_t r = 0; r < v.stats.size(); ++r) {
-            const auto& roi = bundle.rois[r];
-            const auto nv = static_cast<std::uint64_t>(roi.voxels);
-            f.writeF32("/r/" + roi.name, {nv}, v.stats[r].r);
-            if (v.stats[r].hasCeiling) {
-                f.writeF32("/normalized/" + roi.name, {nv}, v.stats[r].normalized);
-                f.writeF32("/noise_ceiling/" + roi.name, {nv}, roi.noiseCeiling);
-            }
-        }
-        f.setAttr("/", "epoch", static_cast<std::int64_t>(epoch));
-        f.setAttr("/", "model", arch);
-        f.setAttr("/", "bundle", cfg.bundle);
-        f.setAttr("/", "split", std::string("val"));
-        f.setAttr("/", "layer", cfg.tap);
-        f.commit();
-    };
-
-    run.writeStatus("running", totalSteps ? double(globalStep) / double(totalSteps) : 0, "tuning", statusExtra(startEpoch));
-    StepProgress pace(totalSteps, cfg.batchSize, globalStep);
-    ValOutcome lastVal;
-    const bool useTeacher = cfg.alpha > 0 && !cfg.freezeBackbone;
-
-    for (int epoch = startEpoch; epoch < cfg.epochs; ++epoch) {
-        const std::int64_t first = (epoch == startEpoch) ? startBatch : 0;
-        if (epoch != startEpoch)
-            sums = {};
-        loader.start(epoch, first, stepsPerEpoch);
-        Batch batch;
-        for (std::int64_t b = first; b < stepsPerEpoch; ++b) {
-            if (cancel.cancelled())
-                return finishCancelled(epoch, b);
-            if (!loader.next(batch))
-                break;
-            const double lr = learningRate(cfg.schedule, globalStep, stepsPerEpoch, cfg.optimizer.lr);
-            torch::manual_seed(mixSeed(cfg.seed, 0x70e, static_cast<std::uint64_t>(globalStep)));
-            const torch::Tensor x = batch.images.to(device);
-            const torch::Tensor rows = torch::tensor(batch.indices, torch::kInt64);
-            optimizer.zeroGrad();
-            std::map<std::string, torch::Tensor> taps;
-            torch::Tensor logits, features;
-            if (cfg.freezeBackbone) {
-                torch::NoGradGuard noGrad;
-                logits = student->forwardTaps(x, {cfg.tap}, taps, /*fullForward=*/false);
-                features = poolTap(taps.at(cfg.tap), cfg.pooling);
-            } else {
-                logits = student->forwardTaps(x, {cfg.tap}, taps, /*fullForward=*/useTeacher);
-                features = poolTap(taps.at(cfg.tap), cfg.pooling);
-            }
-            const auto outs = readouts.forward(features);
-            torch::Tensor predLoss = torch::zeros({}, x.options());
-            for (std::size_t r = 0; r < outs.size(); ++r)
-                predLoss = predLoss + torch::mse_loss(outs[r], trainTargets[r].index_select(0, rows).to(device));
-            predLoss = predLoss / static_cast<double>(outs.size());
-            torch::Tensor kd = torch::zeros({}, x.options());
-            if (useTeacher) {
-                torch::Tensor teacherLogits;
-                {
-                    // Inference mode skips autograd's bookkeeping entirely (cheaper than
-                    // no-grad); the clone makes the logits usable next to the student's graph.
-                    c10::InferenceMode inference;
-                    teacherLogits = teacher->forward(x);
-                }
-                kd = kdTerm(logits, teacherLogits.clone());
-            }
-            const torch::Tensor loss = predLoss + cfg.alpha * kd;
-            const double lossValue = loss.item<double>();
-            if (!std::isfinite(lossValue)) {
-                const std::string msg = "loss became " + std::string(std::isnan(lossValue) ? "NaN" : "Inf") + " at step "
-                    + std::to_string(globalStep + 1) + " (lr " + std::to_string(lr) + "); last good checkpoint kept";
-                run.log("diverged: " + msg);
-                run.writeStatus("diverged", double(globalStep) / double(totalSteps), msg, statusExtra(epoch + 1));
-                sink.log(LogLevel::Error, "diverged: " + msg);
-                result.state = "diverged";
-                result.steps = globalStep;
-                result.epochsDone = epoch;
-                result.message = msg;
-                return result;
-            }
-            loss.backward();
-            optimizer.step(lr);
-            ++globalStep;
-            const double n = static_cast<double>(x.size(0));
-            const double pv = predLoss.item<double>(), kv = kd.item<double>();
-            sums.pred += pv * n;
-            sums.kd += kv * n;
-            sums.total += lossValue * n;
-            sums.seen += n;
-            const double epochPos = epoch + double(b + 1) / double(stepsPerEpoch);
-            const double now = wallClockSeconds();
-            run.appendMetric({globalStep, epochPos, now, "train", "loss", lossValue});
-            run.appendMetric({globalStep, epochPos, now, "train", "pred_loss", pv});
-            run.appendMetric({globalStep, epochPos, now, "train", "kd_loss", kv});
-            run.appendMetric({globalStep, epochPos, now, "train", "lr", lr});
-
-            ProgressEvent ev;
-            ev.phase = "tune";
-            ev.epoch = epoch + 1;
-            ev.epochs = cfg.epochs;
-            ev.done = b + 1;
-            ev.total = stepsPerEpoch;
-            ev.loss = sums.total / sums.seen;
-            pace.fill(ev, globalStep);
-            sink.progress(ev);
-            if (pace.statusDue())
-                run.writeStatus("running", ev.fraction, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(cfg.epochs),
-                    statusExtra(epoch + 1));
-        }
-
-        ProgressEvent vev;
-        vev.phase = "val";
-        vev.epoch = epoch + 1;
-        vev.epochs = cfg.epochs;
-        vev.fraction = double(globalStep) / double(totalSteps);
-        sink.progress(vev);
-        try {
-            lastVal = validate();
-        } catch (const Cancelled&) {
-            return finishCancelled(epoch, stepsPerEpoch);
-        }
-        const double now = wallClockSeconds();
-        const double ep = double(epoch + 1);
-        const double seen = std::max(1.0, sums.seen);
-        run.appendMetric({globalStep, ep, now, "train", "epoch_pred_loss", sums.pred / seen});
-        run.appendMetric({globalStep, ep, now, "train", "epoch_kd_loss", sums.kd / seen});
-        run.appendMetric({globalStep, ep, now, "train", "epoch_loss", sums.total / seen});
-        run.appendMetric({globalStep, ep, now, "val", "pred_loss", lastVal.pred});
-        run.appendMetric({globalStep, ep, now, "val", "kd_loss", lastVal.kd});
-        run.appendMetric({globalStep, ep, now, "val", "loss", lastVal.total});
-        if (lastVal.acc >= 0)
-            run.appendMetric({globalStep, ep, now, "val", "acc", lastVal.acc});
-        std::string line = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(cfg.epochs) + ": train loss "
-            + fmt("%.4f", sums.total / seen) + " (pred " + fmt("%.4f", sums.pred / seen) + ", kd " + fmt("%.4f", sums.kd / seen)
-            + ") | val pred " + fmt("%.4f", lastVal.pred) + ", kd " + fmt("%.4f", lastVal.kd);
-        if (lastVal.acc >= 0)
-            line += ", acc " + fmt("%.4f", lastVal.acc);
-        double meanMedian = 0;
-        for (std::size_t r = 0; r < lastVal.stats.size(); ++r) {
-            const auto& s = lastVal.stats[r];
-            const std::string& name = readouts.rois[r];
-            run.appendMetric({globalStep, ep, now, "val", name + ".r_median", s.rMedian});
-            run.appendMetric({globalStep, ep, now, "val", name + ".r_mean", s.rMean});
-            if (s.hasCeiling) {
-                run.appendMetric({globalStep, ep, now, "val", name + ".nc_median", s.normalizedMedian});
-                run.appendMetric({globalStep, ep, now, "val", name + ".nc_mean", s.normalizedMean});
-            }
-            line += " | " + name + " r " + fmt("%.3f", s.rMedian)
-                + (s.hasCeiling ? " (r²/ceiling " + fmt("%.3f", s.normalizedMedian) + ")" : "");
-            meanMedian += s.rMedian / static_cast<double>(lastVal.stats.size());
-        }
-        run.log(line);
-        sink.log(LogLevel::Info, line);
-
-        result.lastTrainLoss = sums.total / seen;
-        sums = {};
-        const bool betterLoss = lastVal.total < bestValLoss;
-        const bool betterAcc = lastVal.acc >= 0 && lastVal.acc > bestValAcc;
-        const bool betterR = meanMedian > bestR;
-        if (betterLoss)
-            bestValLoss = lastVal.total;
-        if (betterAcc)
-            bestValAcc = lastVal.acc;
-        if (betterR) {
-            bestR = meanMedian;
-            bestEpoch = epoch + 1;
-            writeBestPredictivity(lastVal, epoch + 1);
-            result.best.clear();
-            for (std::size_t r = 0; r < lastVal.stats.size(); ++r)
-                result.best.push_back({readouts.rois[r], lastVal.stats[r].rMedian, lastVal.stats[r].rMean,
-                    lastVal.stats[r].hasCeiling ? lastVal.stats[r].normalizedMedian : -1.0});
-        }
-        const Checkpoint ck = makeCheckpoint(epoch + 1, 0);
-        saveCheckpoint(lastPath, ck);
-        if (betterLoss)
-            saveCheckpoint(m_runDir + "/checkpoints/best_loss.pt", ck);
-        if (betterAcc)
-            saveCheckpoint(m_runDir + "/checkpoints/best_acc.pt", ck);
-        if (betterR)
-            saveCheckpoint(m_runDir + "/checkpoints/best_r.pt", ck);
-        run.writeStatus("running", double(globalStep) / double(totalSteps), line, statusExtra(epoch + 1));
-        pace.statusWritten();
-    }
-
-    result.state = "finished";
-    result.steps = globalStep;
-    result.epochsDone = cfg.epochs;
-    result.lastValPredLoss = lastVal.pred;
-    result.lastValKdLoss = lastVal.kd;
-    result.lastValAcc = lastVal.acc;
-    result.bestEpoch = bestEpoch;
-    for (std::size_t r = 0; r < lastVal.stats.size(); ++r)
-        result.last.push_back({readouts.rois[r], lastVal.stats[r].rMedian, lastVal.stats[r].rMean,
-            lastVal.stats[r].hasCeiling ? lastVal.stats[r].normalizedMedian : -1.0});
-    std::string msg = "finished: val pred loss " + fmt("%.4f", lastVal.pred);
-    for (const auto& r : result.last)
-        msg += ", " + r.roi + " r median " + fmt("%.3f", r.rMedian);
-    if (lastVal.acc >= 0)
-        msg += ", acc " + fmt("%.4f", lastVal.acc);
-    msg += " (best epoch " + std::to_string(bestEpoch) + ")";
-    result.message = msg;
-    auto extra = statusExtra(cfg.epochs);
-    extra["best_epoch"] = std::to_string(bestEpoch);
-    run.writeStatus("finished", 1.0, msg, extra);
-    run.log(msg);
     return result;
 }
 

@@ -14,6 +14,7 @@
 /// extraTensors "readout.<ROI>.weight"/"readout.<ROI>.bias"), and predictivity.h5 with the
 /// per-voxel r of the best epoch (/r/<ROI>, /normalized/<ROI>; attribute epoch).
 #include "common/progress.h"
+#include "train/job.h"
 #include "train/tune_config.h"
 
 #include <map>
@@ -28,31 +29,17 @@ struct TuneRoiResult {
     double normalizedMedian = -1; ///< negative when the bundle has no noise ceiling
 };
 
-struct TuneResult {
-    std::string state; ///< finished | cancelled | diverged | failed
-    std::string runDir;
-    int epochsDone = 0;
-    std::int64_t steps = 0;
+struct TuneResult : SessionResult {
     double lastTrainLoss = 0, lastValPredLoss = 0, lastValKdLoss = 0;
     double lastValAcc = -1; ///< negative when no classification val data
     int bestEpoch = 0; ///< epoch of the best mean val r (1-based)
     std::vector<TuneRoiResult> last; ///< val predictivity after the last epoch
     std::vector<TuneRoiResult> best; ///< at the best epoch
-    std::string message;
 };
 
-class TuneJob {
-public:
-    TuneJob(TuneConfig config, std::string runDir, bool resume = false);
-    /// Runs to the end, a cancel or divergence. Bad input throws Error before any work;
-    /// cancel and divergence are results (the last good checkpoint is kept).
-    TuneResult run(ProgressSink& sink, const CancelToken& cancel);
-
-private:
-    TuneConfig m_config;
-    std::string m_runDir;
-    bool m_resume;
-};
+/// Fine-tunes the base checkpoint (train/job.h says what run() does and throws).
+using TuneJob = SessionJob<TuneConfig, TuneResult>;
+template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sink, const CancelToken& cancel);
 
 /// The reference LwF loss on one batch, for tests and tools: returns {pred, kd, total} where
 /// pred = MSE mean over all elements, kd = sum(softmax(t) * (log_softmax(t) - log_softmax(s))) / B.

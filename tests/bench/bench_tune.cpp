@@ -98,7 +98,7 @@ int main(int argc, char** argv)
                 "  \"tune_steps_timed\": %lld,\n  \"tune_images_per_s\": %.2f,\n  \"tune_state\": \"%s\",\n"
                 "  \"ratio_tune_vs_baseline\": %.3f,\n  \"target_ratio\": 0.8\n}\n",
         model.c_str(), batch, threads, static_cast<long long>(trainSteps), trainIps, static_cast<long long>(tuneSteps), tuneIps,
-        tr.state.c_str(), trainIps > 0 ? tuneIps / trainIps : 0.0);
+        jobStatusName(tr.status), trainIps > 0 ? tuneIps / trainIps : 0.0);
     std::string cmd = "rm -rf " + dir;
     return std::system(cmd.c_str()) == 0 ? 0 : 1;
 }

@@ -1,0 +1,162 @@
+// Run directories that never lie: the job lock (exclusive, naming its holder, released when the
+// holder dies), orphaned temporary files, and the write-fault hook the failure tests use.
+#include "common/error.h"
+#include "common/fsutil.h"
+#include "testutil.h"
+#include "train/rundir.h"
+
+#include <QtTest>
+
+#include <csignal>
+#include <filesystem>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace repalign;
+
+namespace {
+
+std::string thisHost()
+{
+    char buf[256] = {};
+    ::gethostname(buf, sizeof buf - 1);
+    return buf;
+}
+
+std::string lockError(const std::string& dir)
+{
+    try {
+        RunLock second(dir);
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return {};
+}
+
+} // namespace
+
+class TestRunDir : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void lockIsExclusiveAndNamesItsHolder()
+    {
+        const std::string dir = testutil::tempDir("lock") + "/run";
+        RunLockHolder holder;
+        QVERIFY(!runLockHolder(dir, holder)); // no folder, no lock file: nobody
+        {
+            RunLock first(dir);
+            QVERIFY(runLockHolder(dir, holder));
+            QCOMPARE(holder.pid, static_cast<long>(::getpid()));
+            QCOMPARE(holder.host, thisHost());
+            QVERIFY(holder.isThisProcess());
+            // A second job, even in the same process (the GUI's queue), is refused in one line
+            // naming the holder.
+            const std::string err = lockError(dir);
+            QVERIFY2(err.find("is in use by process " + std::to_string(::getpid()) + " on " + thisHost()) != std::string::npos,
+                err.c_str());
+            QVERIFY(err.find('\n') == std::string::npos);
+        }
+        QVERIFY(!runLockHolder(dir, holder));
+        QVERIFY(lockError(dir).empty()); // released with the first job
+    }
+
+    void lockIsReleasedWhenItsProcessDies()
+    {
+        const std::string dir = testutil::tempDir("lockdie") + "/run";
+        int ready[2];
+        QVERIFY(::pipe(ready) == 0);
+        const pid_t child = ::fork();
+        if (child == 0) {
+            try {
+                RunLock lock(dir);
+                const char c = 'x';
+                if (::write(ready[1], &c, 1) != 1)
+                    ::_exit(2);
+                ::pause();
+            } catch (...) {
+            }
+            ::_exit(1);
+        }
+        char c = 0;
+        QCOMPARE(::read(ready[0], &c, 1), ssize_t(1));
+        RunLockHolder holder;
+        QVERIFY(runLockHolder(dir, holder));
+        QCOMPARE(holder.pid, static_cast<long>(child));
+        QVERIFY(!holder.isThisProcess());
+        QVERIFY(lockError(dir).find("process " + std::to_string(child)) != std::string::npos);
+        ::kill(child, SIGKILL); // no clean-up code runs: the kernel drops the lock
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        ::close(ready[0]);
+        ::close(ready[1]);
+        QVERIFY(!runLockHolder(dir, holder));
+        QVERIFY(lockError(dir).empty());
+    }
+
+    void cliRefusesALockedRunDirectory()
+    {
+        if (!QFile::exists(REPALIGN_CLI))
+            QSKIP("repalign-cli not built");
+        const std::string root = testutil::tempDir("cli-lock");
+        const std::string cfg = root + "/train.yaml";
+        testutil::writeText(cfg,
+            "system: {device: cpu, num_workers: 1}\ndataset: shapes\n"
+            "data: {train: 'shapes:64:1', val: 'shapes:32:1'}\nmodel: resnet18_cifar10\n"
+            "optimization: {epochs: 1, batch_size: 32, max_steps_per_epoch: 1}\n");
+        const std::string dir = root + "/run";
+        RunLock held(dir);
+        std::string out;
+        const int rc = testutil::run(std::string(REPALIGN_CLI) + " train -q --config " + cfg + " --out " + dir, &out);
+        QCOMPARE(rc, 1);
+        QVERIFY2(
+            out.find("in use by process " + std::to_string(::getpid()) + " on " + thisHost()) != std::string::npos, out.c_str());
+        QVERIFY2(std::count(out.begin(), out.end(), '\n') == 1, out.c_str()); // one line
+        QVERIFY(!fileExists(dir + "/metrics.csv"));
+        QVERIFY(!fileExists(dir + "/status.json"));
+    }
+
+    void orphanedTempFilesAreRemoved()
+    {
+        const std::string dir = testutil::tempDir("orphans");
+        const pid_t gone = ::fork();
+        if (gone == 0)
+            ::_exit(0);
+        ::waitpid(gone, nullptr, 0);
+        const std::string orphan = dir + "/last.pt.tmp-" + std::to_string(gone);
+        const std::string mine = dir + "/status.json.tmp-" + std::to_string(::getpid());
+        const std::string other = dir + "/notes.tmp-abc";
+        for (const auto& f : {orphan, mine, other})
+            testutil::writeText(f, "partial");
+        const std::vector<std::string> removed = removeOrphanedTempFiles(dir);
+        QCOMPARE(removed, std::vector<std::string> {orphan});
+        QVERIFY(!fileExists(orphan));
+        QVERIFY(fileExists(mine)); // a live process (this one) may still be writing it
+        QVERIFY(fileExists(other)); // not one of ours
+    }
+
+    void writeFaultHookFailsTheChosenWrites()
+    {
+        const std::string dir = testutil::tempDir("fault");
+        setWriteFault(1, WriteFault::NoSpace, "target");
+        writeFileAtomic(dir + "/target-1", std::string("a")); // the one write allowed
+        writeFileAtomic(dir + "/other", std::string("b")); // other paths do not count
+        try {
+            writeFileAtomic(dir + "/target-2", std::string("c"));
+            QFAIL("no error");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()) == "cannot write " + dir + "/target-2: No space left on device", e.what());
+        }
+        QVERIFY(!fileExists(dir + "/target-2"));
+        // metrics.csv appends go through it too: a lost row is an error, not silence.
+        RunDir run(dir + "/run");
+        setWriteFault(1, WriteFault::NoSpace, "metrics.csv");
+        run.appendMetric({1, 0.5, 0, "train", "loss", 1.0});
+        QVERIFY_THROWS_EXCEPTION(Error, run.appendMetric({2, 1.0, 0, "train", "loss", 0.5}));
+        setWriteFault(-1);
+        writeFileAtomic(dir + "/target-3", std::string("d"));
+        QCOMPARE(readFileText(dir + "/target-3"), std::string("d"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunDir)
+#include "test_rundir.moc"
