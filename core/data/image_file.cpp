@@ -150,7 +150,7 @@ cv::Mat readImageFile(const std::string& path, int flags)
     }
     cv::utils::logging::setLogLevel(level);
     if (m.empty())
-        throw Error("image '" + path + "' cannot be decoded" + (why.empty() ? " (PNG, JPEG, BMP, TIFF, PPM are read)" : why));
+        throw Error("image '" + path + "' is unreadable" + (why.empty() ? " (PNG, JPEG, BMP, TIFF, PPM are read)" : why));
     return m;
 }
 
