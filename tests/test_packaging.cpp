@@ -81,6 +81,8 @@ private Q_SLOTS:
         QCOMPARE(testutil::run("dpkg-deb -f '" + m_deb + "' Depends", &depends), 0);
         QVERIFY2(depends.find("libtorch1.13") != std::string::npos, depends.c_str());
         QVERIFY2(depends.find("libqt6widgets6") != std::string::npos, depends.c_str());
+        // LibTorch's matmul goes through libblas.so.3: OpenBLAS, not Debian's reference BLAS.
+        QVERIFY2(depends.find("libopenblas0-pthread") != std::string::npos, depends.c_str());
         QVERIFY2(depends.find("-dev") == std::string::npos, depends.c_str());
     }
 
@@ -96,6 +98,7 @@ private Q_SLOTS:
         std::string out;
         QCOMPARE(testutil::run("'" + cli + "' --version", &out), 0);
         QVERIFY2(out.find("LibTorch") != std::string::npos && out.find("Qt ") != std::string::npos, out.c_str());
+        QVERIFY2(out.find("\nBLAS ") != std::string::npos, out.c_str());
         QCOMPARE(testutil::run("'" + cli + "' model-info resnet18_cifar10", &out), 0);
         QVERIFY2(out.find("parameters 11173962") != std::string::npos, out.c_str());
         // Installed data sits beside the binary (<prefix>/share/repalign), found relative to it.

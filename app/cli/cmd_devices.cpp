@@ -16,6 +16,7 @@ CommandRegistrar reg(6, [](CLI::App& app) {
             else
                 std::printf("%-8s %s\n", d.id.c_str(), d.name.c_str());
         }
+        std::printf("BLAS     %s\n", blasLibrary().c_str());
         if (!torchBuiltWithCuda())
             std::printf("(this LibTorch is a CPU build: build against a CUDA LibTorch for GPUs, see README)\n");
     });

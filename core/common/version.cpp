@@ -10,6 +10,11 @@
 
 #include "common/fsutil.h"
 
+#include <dlfcn.h>
+#include <link.h>
+
+#include <climits>
+#include <cstdlib>
 #include <sstream>
 
 #ifndef REPALIGN_VERSION
@@ -33,13 +38,69 @@ std::string boostVersion()
 
 std::string programVersion() { return REPALIGN_VERSION; }
 
+namespace {
+int collectLoaded(struct dl_phdr_info* info, std::size_t, void* data)
+{
+    if (info->dlpi_name && *info->dlpi_name)
+        static_cast<std::vector<std::string>*>(data)->push_back(info->dlpi_name);
+    return 0;
+}
+
+bool startsWith(const std::string& s, const char* prefix)
+{
+    return s.rfind(prefix, 0) == 0;
+}
+} // namespace
+
+std::string blasLibrary()
+{
+    // Which libblas.so.3 the dynamic linker loaded for LibTorch (Debian switches it with
+    // update-alternatives), resolved through the alternatives symlinks.
+    std::vector<std::string> loaded;
+    dl_iterate_phdr(collectLoaded, &loaded);
+    std::string path;
+    for (const auto& l : loaded) {
+        const std::string base = l.substr(l.rfind('/') + 1);
+        if (startsWith(base, "libblas.so") || startsWith(base, "libopenblas") || startsWith(base, "libblis")
+            || startsWith(base, "libmkl_rt")) {
+            char buf[PATH_MAX];
+            path = ::realpath(l.c_str(), buf) ? std::string(buf) : l;
+            if (startsWith(base, "libblas.so"))
+                break; // the one LibTorch links against
+        }
+    }
+    // OpenBLAS, under any of its names, answers openblas_get_config.
+    using TextFn = char* (*)();
+    if (auto config = reinterpret_cast<TextFn>(::dlsym(RTLD_DEFAULT, "openblas_get_config"))) {
+        std::string s = config() ? config() : "OpenBLAS";
+        while (!s.empty() && s.back() == ' ')
+            s.pop_back();
+        if (auto core = reinterpret_cast<TextFn>(::dlsym(RTLD_DEFAULT, "openblas_get_corename")))
+            if (const char* c = core())
+                s += std::string(" (core ") + c + ")";
+        return s + (path.empty() ? "" : ", " + path);
+    }
+    if (path.empty())
+        return at::hasMKL() ? "Intel MKL (built into LibTorch)" : "none loaded (LibTorch's own kernels)";
+    if (path.find("/blas/") != std::string::npos || path.find("netlib") != std::string::npos)
+        return "reference BLAS (netlib; about 3x slower matmul, install libopenblas0-pthread), " + path;
+    if (path.find("blis") != std::string::npos)
+        return "BLIS, " + path;
+    if (path.find("mkl") != std::string::npos)
+        return "Intel MKL, " + path;
+    if (path.find("atlas") != std::string::npos)
+        return "ATLAS, " + path;
+    return path;
+}
+
 std::string libraryVersions()
 {
     std::ostringstream out;
     out << "LibTorch " << TORCH_VERSION << (torch::cuda::is_available() ? " (CUDA available)" : " (CPU)") << "\n"
         << "OpenCV " << CV_VERSION << "\n"
         << "HDF5 " << hdf5Version() << "\n"
-        << "Boost " << boostVersion() << "\n";
+        << "Boost " << boostVersion() << "\n"
+        << "BLAS " << blasLibrary() << "\n";
     return out.str();
 }
 
@@ -51,7 +112,8 @@ std::string libraryVersionsYaml(int indent)
         << pad << "libtorch: \"" << TORCH_VERSION << "\"\n"
         << pad << "opencv: \"" << CV_VERSION << "\"\n"
         << pad << "hdf5: \"" << hdf5Version() << "\"\n"
-        << pad << "boost: \"" << boostVersion() << "\"\n";
+        << pad << "boost: \"" << boostVersion() << "\"\n"
+        << pad << "blas: \"" << blasLibrary() << "\"\n";
     return out.str();
 }
 
