@@ -74,12 +74,12 @@ SessionSpec sessionSpec(const std::string& kind, const std::string& runDir, bool
 
 BestRule bestLossRule(bool save)
 {
-    return {"best_loss.pt", "loss", /*higherIsBetter=*/false, save, BestRule::Slot::ValLoss};
+    return {"best_loss.pt", "loss", /*higherIsBetter=*/false, save, BestRule::Slot::ValLoss, {}, 0, {}};
 }
 
 BestRule bestAccRule(bool save)
 {
-    return {"best_acc.pt", "acc", /*higherIsBetter=*/true, save, BestRule::Slot::ValAcc};
+    return {"best_acc.pt", "acc", /*higherIsBetter=*/true, save, BestRule::Slot::ValAcc, {}, 0, {}};
 }
 
 LoaderOptions trainLoaderOptions(int batchSize, std::uint64_t seed, int workers)
