@@ -1,14 +1,19 @@
 // Neurons browser: the unit list sorts and filters, thumbnails load lazily, keyboard
 // navigation (arrows, typed unit numbers), compare mode and the uncalibrated-LPIPS banner.
+#include "mainwindow.h"
 #include "neuronmodel.h"
 #include "neuronsview.h"
+#include "qcp.h"
 #include "test_gui_fixtures.h"
 #include "testutil.h"
 
 #include "common/error.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QHeaderView>
+#include <QListView>
+#include <QTabWidget>
 #include <QTableView>
 #include <QtTest>
 
@@ -29,9 +34,14 @@ private Q_SLOTS:
     void keyboardNavigation();
     void compareAndBanner();
     void rejectsNonAnalysis();
+    void bannerNamesRuns();
+    void compareLegibleAt1280();
+    void layerLegendClearOfBars();
+    void gridCaptionsInsideCells();
 
 private:
     QString m_path, m_uncal;
+    QString m_runBaseline, m_runTuned; ///< PROJECT/RUN/analysis/ii_layer4.h5, both uncalibrated
     guifixture::SyntheticAnalysis m_truth;
 };
 
@@ -42,6 +52,17 @@ void TestNeurons::initTestCase()
     m_uncal = QString::fromStdString(dir + "/tuned.h5");
     m_truth = guifixture::writeSyntheticAnalysis(m_path.toStdString(), 64, 5, 11, true);
     guifixture::writeSyntheticAnalysis(m_uncal.toStdString(), 64, 5, 12, false);
+    // The demo's layout: every analysis file has the same name, in its run's analysis/ folder.
+    const QString project = QString::fromStdString(testutil::tempDir("neurons-project"));
+    m_runBaseline = project + QStringLiteral("/baseline/analysis/ii_layer4.h5");
+    m_runTuned = project + QStringLiteral("/tuned-hV4/analysis/ii_layer4.h5");
+    QDir().mkpath(QFileInfo(m_runBaseline).absolutePath());
+    QDir().mkpath(QFileInfo(m_runTuned).absolutePath());
+    guifixture::writeSyntheticAnalysis(m_runBaseline.toStdString(), 64, 5, 13, false);
+    guifixture::writeSyntheticAnalysis(m_runTuned.toStdString(), 64, 5, 14, false);
+    // The main window's tests must not read or write the user's settings.
+    qputenv("XDG_CONFIG_HOME", QByteArray::fromStdString(testutil::tempDir("neurons-config")));
+    qputenv("XDG_DATA_HOME", QByteArray::fromStdString(testutil::tempDir("neurons-data")));
 }
 
 void TestNeurons::modelReadsFile()
@@ -50,7 +71,8 @@ void TestNeurons::modelReadsFile()
     model.open(m_path);
     QCOMPARE(model.rowCount(), 64);
     QCOMPARE(model.index(10, NeuronModel::LpipsColumn).data(NeuronModel::SortRole).toDouble(), double(m_truth.lpips[10]));
-    QCOMPARE(model.index(10, NeuronModel::TopActivationColumn).data(NeuronModel::SortRole).toDouble(), double(m_truth.topActivation[10]));
+    QCOMPARE(model.index(10, NeuronModel::TopActivationColumn).data(NeuronModel::SortRole).toDouble(),
+        double(m_truth.topActivation[10]));
     QCOMPARE(model.index(3, NeuronModel::UnitColumn).data().toInt(), 3);
     // shapes data: labels get the generator's class names.
     QVERIFY(!model.className(0).isEmpty());
@@ -90,15 +112,16 @@ void TestNeurons::filters()
         return v[32];
     }();
     QVERIFY(proxy.setFilterText(QStringLiteral(">%1").arg(double(median), 0, 'g', 17)));
-    const int above = static_cast<int>(std::count_if(m_truth.lpips.begin(), m_truth.lpips.end(), [&](float v) { return v >= median; }));
+    const int above
+        = static_cast<int>(std::count_if(m_truth.lpips.begin(), m_truth.lpips.end(), [&](float v) { return v >= median; }));
     QCOMPARE(proxy.rowCount(), above);
     QVERIFY(proxy.setFilterText(QStringLiteral("<%1").arg(double(median), 0, 'g', 17)));
     QCOMPARE(proxy.rowCount(), 64 - above + 1); // the median itself is in both
     // Range on another metric.
     proxy.setMetricColumn(NeuronModel::ColorColumn);
     QVERIFY(proxy.setFilterText(QStringLiteral("20-60")));
-    QCOMPARE(proxy.rowCount(), static_cast<int>(std::count_if(m_truth.color.begin(), m_truth.color.end(),
-                                                              [](float v) { return v >= 20 && v <= 60; })));
+    QCOMPARE(proxy.rowCount(),
+        static_cast<int>(std::count_if(m_truth.color.begin(), m_truth.color.end(), [](float v) { return v >= 20 && v <= 60; })));
     // Unit numbers containing "1": 1, 10..19, 21, 31, 41, 51, 61.
     QVERIFY(proxy.setFilterText(QStringLiteral("1")));
     QCOMPARE(proxy.rowCount(), 16);
@@ -188,6 +211,147 @@ void TestNeurons::rejectsNonAnalysis()
         threw = QString::fromUtf8(e.what()).contains(QStringLiteral("/mei/indices"));
     }
     QVERIFY(threw);
+}
+
+void TestNeurons::bannerNamesRuns()
+{
+    NeuronsView view;
+    QVERIFY(view.openAnalysis(m_runBaseline));
+    QVERIFY(view.setCompareAnalysis(m_runTuned));
+    QVERIFY(view.uncalibratedBannerVisible());
+    const QString text = view.uncalibratedBannerText();
+    QVERIFY2(text.contains(QStringLiteral("baseline, tuned-hV4 used random LPIPS weights")), qPrintable(text));
+    QVERIFY2(!text.contains(QStringLiteral("ii_layer4")), qPrintable(text));
+
+    // A file outside a run directory is named by the run of the checkpoint it analysed.
+    const std::string dir = testutil::tempDir("neurons-loose");
+    const std::string loose = dir + "/exported.h5";
+    guifixture::writeSyntheticAnalysis(loose, 8, 5, 15, false);
+    {
+        H5File f(loose, H5File::Mode::ReadWrite);
+        f.setAttr("/", "checkpoint", std::string("/data/study/runs/tuned-IT/checkpoints/best_acc.pt"));
+    }
+    QVERIFY(view.setCompareAnalysis(QString::fromStdString(loose)));
+    const QString looseText = view.uncalibratedBannerText();
+    QVERIFY2(looseText.contains(QStringLiteral("baseline, tuned-IT used")), qPrintable(looseText));
+}
+
+void TestNeurons::compareLegibleAt1280()
+{
+    // The study's central view at the smallest supported screen: the same unit of two models.
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    NeuronsView* view = window.neurons();
+    window.tabs()->setCurrentWidget(view);
+    QVERIFY(view->openAnalysis(m_runBaseline));
+    QVERIFY(view->setCompareAnalysis(m_runTuned));
+    view->selectUnit(3);
+    MeiGridView* grid = view->meiGrid();
+    QCOMPARE(grid->rows().size(), 2);
+    QTRY_VERIFY(grid->isVisible() && grid->width() > 0);
+    QCoreApplication::processEvents();
+    const MeiGridView::Layout layout = grid->layoutFor(grid->width(), grid->height());
+    const QFontMetrics fm(grid->font());
+    QList<QRect> captions, images;
+    for (int r = 0; r < 2; ++r) {
+        QCOMPARE(layout.images[r].size(), 5);
+        for (int i = 0; i < 5; ++i) {
+            const QRect image = layout.images[r][i];
+            const QRect caption = layout.captions[r][i];
+            const QString where = QStringLiteral("row %1 MEI %2: image %3x%4 at %5,%6, widget %7x%8")
+                                      .arg(r)
+                                      .arg(i)
+                                      .arg(image.width())
+                                      .arg(image.height())
+                                      .arg(image.x())
+                                      .arg(image.y())
+                                      .arg(grid->width())
+                                      .arg(grid->height());
+            // Legible: never below the minimum side, and whole inside the widget (which scrolls).
+            QVERIFY2(image.width() >= NeuronsView::kLegibleMeiSide, qPrintable(where));
+            QVERIFY2(QRect(QPoint(0, 0), grid->size()).contains(image), qPrintable(where));
+            QVERIFY2(QRect(QPoint(0, 0), grid->size()).contains(caption), qPrintable(where));
+            QVERIFY2(caption.height() >= 3 * fm.height(), qPrintable(where));
+            // Every caption line as drawn fits its cell.
+            for (const QString& line : grid->captionLines(grid->rows()[r].captions[i], caption.width()))
+                QVERIFY2(fm.horizontalAdvance(line) <= caption.width(), qPrintable(where + QStringLiteral(": ") + line));
+            captions << caption;
+            images << image;
+        }
+    }
+    // No caption overlaps another caption or any image.
+    for (int a = 0; a < captions.size(); ++a) {
+        for (int b = a + 1; b < captions.size(); ++b)
+            QVERIFY2(!captions[a].intersects(captions[b]), qPrintable(QStringLiteral("captions %1 and %2").arg(a).arg(b)));
+        for (const QRect& image : images)
+            QVERIFY2(!captions[a].intersects(image), qPrintable(QStringLiteral("caption %1 on an image").arg(a)));
+    }
+}
+
+void TestNeurons::layerLegendClearOfBars()
+{
+    NeuronsView view;
+    view.resize(1050, 620);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(view.openAnalysis(m_runBaseline));
+    QVERIFY(view.setCompareAnalysis(m_runTuned));
+    QCustomPlot* plot = view.layerPlot();
+    for (int unit = 0; unit < 64; ++unit) {
+        view.selectUnit(unit);
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+        QVERIFY(plot->legend->visible());
+        QCOMPARE(plot->plottableCount(), 2);
+        const QRectF legend = plot->legend->outerRect();
+        QVERIFY(legend.width() > 0 && legend.height() > 0);
+        const double base = plot->yAxis->coordToPixel(0);
+        for (int p = 0; p < plot->plottableCount(); ++p) {
+            auto* bars = qobject_cast<QCPBars*>(plot->plottable(p));
+            QVERIFY(bars);
+            const double half = std::abs(plot->xAxis->coordToPixel(bars->width()) - plot->xAxis->coordToPixel(0)) / 2;
+            for (int i = 0; i < bars->dataCount(); ++i) {
+                const QPointF top = bars->dataPixelPosition(i);
+                const QRectF bar(
+                    QPointF(top.x() - half, std::min(top.y(), base)), QPointF(top.x() + half, std::max(top.y(), base)));
+                QVERIFY2(!legend.intersects(bar),
+                    qPrintable(QStringLiteral("unit %1: legend over bar %2 of %3").arg(unit).arg(i).arg(bars->name())));
+            }
+        }
+    }
+}
+
+void TestNeurons::gridCaptionsInsideCells()
+{
+    NeuronsView view;
+    view.resize(1050, 620);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(view.openAnalysis(m_runBaseline));
+    view.setGrid(true);
+    QVERIFY(view.isGrid());
+    QListView* grid = view.gridView();
+    QTRY_VERIFY(grid->isVisible());
+    QCoreApplication::processEvents();
+    const int thumb = view.model()->thumbnailSide();
+    const int textHeight = grid->fontMetrics().height();
+    // Each cell holds its thumbnails and its "Unit N" line; the next row starts below both.
+    QList<QRect> cells;
+    for (int r = 0; r < 12; ++r) {
+        const QRect cell = grid->visualRect(view.proxy()->index(r, NeuronModel::MeiColumn));
+        QVERIFY(cell.isValid());
+        QVERIFY2(cell.height() >= thumb + textHeight,
+            qPrintable(QStringLiteral("cell %1 is %2 px tall for a %3 px thumbnail and a %4 px caption")
+                           .arg(r)
+                           .arg(cell.height())
+                           .arg(thumb)
+                           .arg(textHeight)));
+        cells << cell;
+    }
+    for (int a = 0; a < cells.size(); ++a)
+        for (int b = a + 1; b < cells.size(); ++b)
+            QVERIFY(!cells[a].intersects(cells[b]));
 }
 
 QTEST_MAIN(TestNeurons)

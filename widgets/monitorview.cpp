@@ -17,6 +17,7 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -58,10 +59,12 @@ QString xLabel(XAxisKind kind)
 
 // ---- MetricPlot -------------------------------------------------------------------------
 
-MetricPlot::MetricPlot(const QString& metric, QWidget* parent) : QCustomPlot(parent), m_metric(metric)
+MetricPlot::MetricPlot(const QString& metric, QWidget* parent)
+    : QCustomPlot(parent)
+    , m_metric(metric)
 {
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    setMinimumHeight(250);
+    setMinimumHeight(240);
     plotLayout()->insertRow(0);
     plotLayout()->addElement(0, 0, new QCPTextElement(this, metricTitle(metric)));
     // The legend goes in its own row under the axes, so it never hides a curve.
@@ -89,17 +92,31 @@ MetricPlot::MetricPlot(const QString& metric, QWidget* parent) : QCustomPlot(par
     connect(this, &QCustomPlot::mouseWheel, this, [this](QWheelEvent*) { m_userRange = true; });
 }
 
-void MetricPlot::setSeries(const MetricsModel& model, const QStringList& runs, const QHash<QString, QColor>& colors,
-                           const MonitorOptions& options)
+void MetricPlot::setSeries(
+    const MetricsModel& model, const QStringList& runs, const QHash<QString, QColor>& colors, const MonitorOptions& options)
 {
     m_options = options;
     clearGraphs();
     m_curves.clear();
     m_rawPoints = 0;
+    m_hasRunExtent = false;
     for (const QString& runPath : runs) {
         const RunMetrics* run = model.run(runPath);
         if (!run)
             continue;
+        // The run's extent over all its metrics: per-epoch curves start where the run starts.
+        for (const MetricSeries& s : run->series) {
+            const QVector<double>& xs = options.x == XAxisKind::Step ? s.step : options.x == XAxisKind::Epoch ? s.epoch : s.wall;
+            for (double v : xs) {
+                if (!std::isfinite(v))
+                    continue;
+                if (!m_hasRunExtent)
+                    m_runExtent = QCPRange(v, v);
+                m_runExtent.lower = std::min(m_runExtent.lower, v);
+                m_runExtent.upper = std::max(m_runExtent.upper, v);
+                m_hasRunExtent = true;
+            }
+        }
         const QColor color = colors.value(runPath, paletteColor(0));
         for (const QString& split : {QStringLiteral("train"), QStringLiteral("val"), QStringLiteral("test")}) {
             if (split == QLatin1String("train") && !options.showTrain)
@@ -110,9 +127,7 @@ void MetricPlot::setSeries(const MetricsModel& model, const QStringList& runs, c
             if (it == run->series.end() || it->value.isEmpty())
                 continue;
             const MetricSeries& s = *it;
-            const QVector<double>& x = options.x == XAxisKind::Step    ? s.step
-                                       : options.x == XAxisKind::Epoch ? s.epoch
-                                                                       : s.wall;
+            const QVector<double>& x = options.x == XAxisKind::Step ? s.step : options.x == XAxisKind::Epoch ? s.epoch : s.wall;
             QVector<double> y = s.value;
             if (options.logY)
                 for (double& v : y)
@@ -145,8 +160,8 @@ void MetricPlot::setSeries(const MetricsModel& model, const QStringList& runs, c
                 pen.setStyle(Qt::DashLine);
             c.graph->setPen(pen);
             if (y.size() < 200)
-                c.graph->setScatterStyle(QCPScatterStyle(dashed ? QCPScatterStyle::ssCircle : QCPScatterStyle::ssNone, color,
-                                                         dashed ? Qt::white : color, 5));
+                c.graph->setScatterStyle(QCPScatterStyle(
+                    dashed ? QCPScatterStyle::ssCircle : QCPScatterStyle::ssNone, color, dashed ? Qt::white : color, 5));
             c.graph->setName(label);
             c.x = x;
             c.y = smooth ? emaSmooth(y, options.smoothing) : y;
@@ -155,6 +170,7 @@ void MetricPlot::setSeries(const MetricsModel& model, const QStringList& runs, c
         }
     }
     legend->setVisible(m_curves.size() > 0);
+    fitLegend();
     xAxis->setLabel(xLabel(options.x));
     yAxis->setLabel(QString());
     if (options.logY) {
@@ -190,6 +206,10 @@ void MetricPlot::resetView()
     }
     m_inRedecimate = true;
     if (std::isfinite(xmin)) {
+        if (m_hasRunExtent) {
+            xmin = std::min(xmin, m_runExtent.lower);
+            xmax = std::max(xmax, m_runExtent.upper);
+        }
         if (xmax <= xmin)
             xmax = xmin + 1;
         xAxis->setRange(xmin, xmax);
@@ -257,7 +277,7 @@ void MetricPlot::mouseMoveEvent(QMouseEvent* event)
                 best = d2;
                 text = QStringLiteral("<b>%1</b><br>%2: %3<br>%4: %5")
                            .arg(c.label.toHtmlEscaped(), xLabel(m_options.x), QString::number(c.x[i], 'g', 8),
-                                metricTitle(m_metric), QString::number(c.y[i], 'g', 6));
+                               metricTitle(m_metric), QString::number(c.y[i], 'g', 6));
             }
         }
     }
@@ -281,22 +301,73 @@ void MetricPlot::mouseDoubleClickEvent(QMouseEvent* event)
 
 void MetricPlot::resizeEvent(QResizeEvent* event)
 {
+    fitLegend();
     QCustomPlot::resizeEvent(event);
     redecimate();
+}
+
+QSize MetricPlot::minimumSizeHint() const
+{
+    // QCustomPlot asks for its layout's minimum, which is the legend's full width on one row.
+    return QSize(kMinimumWidth, minimumHeight());
+}
+
+void MetricPlot::fitLegend()
+{
+    // Cells of the legend's grid may be empty (itemCount() counts them): measure the entries.
+    QVector<int> widths;
+    int itemHeight = 0;
+    for (int i = 0; i < legend->itemCount(); ++i)
+        if (QCPAbstractLegendItem* item = legend->item(i)) {
+            const QSize hint = item->minimumOuterSizeHint();
+            widths << hint.width();
+            itemHeight = std::max(itemHeight, hint.height());
+        }
+    const int n = static_cast<int>(widths.size());
+    if (n == 0)
+        return;
+    const QMargins lm = legend->margins();
+    const int avail = width() - lm.left() - lm.right() - 8;
+    // The most columns whose widest entries fit side by side (column-first fill, like the legend).
+    int columns = 1;
+    for (int c = n; c > 1; --c) {
+        int total = (c - 1) * legend->columnSpacing();
+        for (int col = 0; col < c; ++col) {
+            int widest = 0;
+            for (int i = col; i < n; i += c)
+                widest = std::max(widest, widths[i]);
+            total += widest;
+        }
+        if (total <= avail) {
+            columns = c;
+            break;
+        }
+    }
+    if (legend->wrap() != columns || legend->columnCount() > columns || legend->itemCount() != n) {
+        legend->setWrap(columns);
+        legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+    }
+    // Room for the axes plus every legend row.
+    const int rows = (n + columns - 1) / columns;
+    const int needed = 220 + rows * (itemHeight + legend->rowSpacing()) + lm.top() + lm.bottom();
+    if (minimumHeight() != needed)
+        setMinimumHeight(needed);
 }
 
 void MetricPlot::contextMenuEvent(QContextMenuEvent* event)
 {
     QMenu menu(this);
     menu.addAction(tr("Reset view"), this, &MetricPlot::resetView);
-    menu.addAction(QIcon(QStringLiteral(":/icons/export.svg")), tr("Export figure…"), this,
-                   [this] { Q_EMIT exportRequested(this); });
+    menu.addAction(
+        QIcon(QStringLiteral(":/icons/export.svg")), tr("Export figure…"), this, [this] { Q_EMIT exportRequested(this); });
     menu.exec(event->globalPos());
 }
 
 // ---- MonitorView ------------------------------------------------------------------------
 
-MonitorView::MonitorView(MetricsModel* model, QWidget* parent) : QWidget(parent), m_model(model)
+MonitorView::MonitorView(MetricsModel* model, QWidget* parent)
+    : QWidget(parent)
+    , m_model(model)
 {
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("X axis:")));
@@ -326,10 +397,13 @@ MonitorView::MonitorView(MetricsModel* model, QWidget* parent) : QWidget(parent)
     m_val->setChecked(true);
     controls->addWidget(m_train);
     controls->addWidget(m_val);
-    controls->addStretch(1);
     auto* hint = new QLabel(tr("Drag to pan, wheel to zoom, double-click to reset"));
     hint->setEnabled(false);
-    controls->addWidget(hint);
+    // A hint, not a control: it wraps (or yields) before the controls get squeezed.
+    hint->setWordWrap(true);
+    hint->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    controls->addWidget(hint, 1);
 
     m_runList = new QListWidget;
     m_runList->setToolTip(tr("Runs overlaid in the plots; untick to hide, select runs in the project to add them"));
@@ -344,10 +418,12 @@ MonitorView::MonitorView(MetricsModel* model, QWidget* parent) : QWidget(parent)
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setEnabled(false);
     m_gridLayout->addWidget(m_empty, 0, 0);
-    auto* scroll = new QScrollArea;
+    auto* scroll = m_scroll = new QScrollArea;
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setWidget(m_grid);
+    // Plots go in two columns where two fit side by side, else one: never a sideways scroll.
+    scroll->viewport()->installEventFilter(this);
 
     auto* runBox = new QWidget;
     auto* runLayout = new QVBoxLayout(runBox);
@@ -526,18 +602,38 @@ void MonitorView::rebuild()
             m_plots.insert(name, plot);
             layoutChanged = true;
         }
-    if (layoutChanged) {
-        while (m_gridLayout->count() > 0)
-            m_gridLayout->takeAt(0);
-        const int columns = names.size() > 1 ? 2 : 1;
-        for (int i = 0; i < names.size(); ++i)
-            m_gridLayout->addWidget(m_plots[names[i]], i / columns, i % columns);
-        m_empty->setVisible(names.isEmpty());
-        if (names.isEmpty())
-            m_gridLayout->addWidget(m_empty, 0, 0);
-    }
+    m_laidOut = names;
+    layoutPlots(layoutChanged);
     for (const QString& name : names)
         m_plots[name]->setSeries(*m_model, shown, colors, m_options);
+}
+
+bool MonitorView::eventFilter(QObject* watched, QEvent* event)
+{
+    if (m_scroll && watched == m_scroll->viewport() && event->type() == QEvent::Resize)
+        layoutPlots(false);
+    return QWidget::eventFilter(watched, event);
+}
+
+void MonitorView::layoutPlots(bool force)
+{
+    const QStringList& names = m_laidOut;
+    const int spacing = m_gridLayout->horizontalSpacing();
+    const int fit = (m_scroll->viewport()->width() + spacing) / (MetricPlot::kMinimumWidth + spacing);
+    const int columns = names.size() > 1 ? std::clamp(fit, 1, 2) : 1;
+    if (!force && columns == m_columns)
+        return;
+    m_columns = columns;
+    while (m_gridLayout->count() > 0)
+        m_gridLayout->takeAt(0);
+    for (int c = 0; c < 2; ++c)
+        m_gridLayout->setColumnStretch(c, c < columns ? 1 : 0);
+    for (int i = 0; i < names.size(); ++i)
+        if (MetricPlot* plot = m_plots.value(names[i]))
+            m_gridLayout->addWidget(plot, i / columns, i % columns);
+    m_empty->setVisible(names.isEmpty());
+    if (names.isEmpty())
+        m_gridLayout->addWidget(m_empty, 0, 0);
 }
 
 } // namespace repalign::gui

@@ -5,17 +5,18 @@
 /// log-y, x as step / epoch / wall time, drag/wheel zoom, double-click reset, hover values.
 /// Lines are decimated to min/max per pixel column of the visible range, so 100k points per
 /// series stay smooth.
+#include "qcp.h"
 #include <QHash>
 #include <QPointer>
 #include <QTimer>
 #include <QWidget>
-#include "qcp.h"
 
 class QCheckBox;
 class QComboBox;
 class QGridLayout;
 class QLabel;
 class QListWidget;
+class QScrollArea;
 class QSlider;
 
 namespace repalign::gui {
@@ -40,14 +41,20 @@ public:
     const QString& metric() const { return m_metric; }
 
     /// Rebuilds the curves from @p model for @p runs (colours by run).
-    void setSeries(const MetricsModel& model, const QStringList& runs, const QHash<QString, QColor>& colors,
-                   const MonitorOptions& options);
+    void setSeries(
+        const MetricsModel& model, const QStringList& runs, const QHash<QString, QColor>& colors, const MonitorOptions& options);
     /// Back to showing everything (also on double-click).
     void resetView();
     /// Number of points currently handed to QCustomPlot (after decimation), for tests/benchmarks.
     int drawnPoints() const;
     /// Raw points over all curves.
     qint64 rawPoints() const { return m_rawPoints; }
+    /// Narrowest useful width: the legend wraps onto more rows to fit, the plot never asks for more.
+    static constexpr int kMinimumWidth = 280;
+    QSize minimumSizeHint() const override;
+    /// The x extent of the shown runs, from each run's first row to its last over all its
+    /// metrics (so a per-epoch accuracy starts where the run starts, like the loss).
+    QCPRange runExtent() const { return m_runExtent; }
 
 Q_SIGNALS:
     void exportRequested(repalign::gui::MetricPlot* plot);
@@ -67,7 +74,11 @@ private:
         bool faint = false;
     };
     void redecimate();
+    /// Legend columns for the current width; the plot grows taller for the legend's rows.
+    void fitLegend();
     QString m_metric;
+    QCPRange m_runExtent {0, 0};
+    bool m_hasRunExtent = false;
     QList<Curve> m_curves;
     bool m_userRange = false;
     bool m_inRedecimate = false;
@@ -88,6 +99,8 @@ public:
     void setOptions(const MonitorOptions& options);
 
     QList<MetricPlot*> plots() const;
+    /// The scrolling area that holds the plots.
+    QScrollArea* plotArea() const { return m_scroll; }
     /// The plot that was last clicked or hovered, else the first one.
     MetricPlot* currentPlot() const;
 
@@ -101,9 +114,14 @@ public Q_SLOTS:
     /// Rebuilds plots for new data (merged: at most one per ~40 ms).
     void scheduleUpdate();
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void rebuild();
     void syncRunList();
+    /// Puts the plots in one or two columns, as many as the visible width holds.
+    void layoutPlots(bool force);
     MetricsModel* m_model;
     MonitorOptions m_options;
     QStringList m_runs;
@@ -117,6 +135,9 @@ private:
     QCheckBox* m_train = nullptr;
     QCheckBox* m_val = nullptr;
     QListWidget* m_runList = nullptr;
+    QScrollArea* m_scroll = nullptr;
+    int m_columns = 0;
+    QStringList m_laidOut;
     QWidget* m_grid = nullptr;
     QGridLayout* m_gridLayout = nullptr;
     QLabel* m_empty = nullptr;

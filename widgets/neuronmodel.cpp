@@ -22,13 +22,34 @@ QString analysisLabel(const QString& path, bool withName)
     return fi.completeBaseName();
 }
 
+QString analysisRunName(const QString& path, const AnalysisFile* file)
+{
+    const QFileInfo fi(path);
+    QDir dir = fi.absoluteDir();
+    if (dir.dirName() == QLatin1String("analysis") && dir.cdUp())
+        return dir.dirName();
+    if (file && !file->checkpoint.empty()) {
+        // Text only: the checkpoint may be relative to where the analysis ran, or gone.
+        const QString ck = QDir::fromNativeSeparators(QString::fromStdString(file->checkpoint));
+        const QStringList parts = ck.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+        if (parts.size() >= 3 && parts[parts.size() - 2] == QLatin1String("checkpoints")
+            && parts[parts.size() - 3] != QLatin1String(".") && parts[parts.size() - 3] != QLatin1String(".."))
+            return parts[parts.size() - 3];
+        const QString base = QFileInfo(ck).completeBaseName();
+        if (!base.isEmpty())
+            return base;
+    }
+    return fi.completeBaseName();
+}
+
 QImage rgbImage(const std::uint8_t* data, int height, int width)
 {
     QImage img(data, width, height, width * 3, QImage::Format_RGB888);
     return img.copy();
 }
 
-NeuronModel::NeuronModel(QObject* parent) : QAbstractTableModel(parent)
+NeuronModel::NeuronModel(QObject* parent)
+    : QAbstractTableModel(parent)
 {
     m_loadTimer.setSingleShot(true);
     m_loadTimer.setInterval(0);
@@ -223,7 +244,8 @@ QVariant NeuronModel::headerData(int section, Qt::Orientation orientation, int r
 
 // ---- filter ------------------------------------------------------------------------------
 
-NeuronFilterModel::NeuronFilterModel(QObject* parent) : QSortFilterProxyModel(parent)
+NeuronFilterModel::NeuronFilterModel(QObject* parent)
+    : QSortFilterProxyModel(parent)
 {
     setSortRole(NeuronModel::SortRole);
 }
@@ -232,8 +254,7 @@ bool NeuronFilterModel::setFilterText(const QString& text)
 {
     const QString t = text.trimmed();
     static const QRegularExpression cmp(QStringLiteral("^([<>])=?\\s*([-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?\\d+)?)$"));
-    static const QRegularExpression range(
-        QStringLiteral("^([-+]?[0-9]*\\.?[0-9]+)\\s*(?:-|\\.\\.)\\s*([-+]?[0-9]*\\.?[0-9]+)$"));
+    static const QRegularExpression range(QStringLiteral("^([-+]?[0-9]*\\.?[0-9]+)\\s*(?:-|\\.\\.)\\s*([-+]?[0-9]*\\.?[0-9]+)$"));
     static const QRegularExpression unit(QStringLiteral("^\\d+$"));
     QString unitText;
     bool isRange = false;

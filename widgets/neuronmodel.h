@@ -20,6 +20,11 @@ namespace repalign::gui {
 /// "run" for RUN/analysis/NAME.h5, "run / NAME" with @p withName; else the file's base name.
 QString analysisLabel(const QString& path, bool withName = false);
 
+/// The run an analysis belongs to, for messages: the run directory of RUN/analysis/NAME.h5,
+/// else the run directory of the analysed checkpoint (RUN/checkpoints/X.pt, from the file's
+/// `checkpoint` attribute), else the checkpoint's base name, else the file's base name.
+QString analysisRunName(const QString& path, const AnalysisFile* file);
+
 /// uint8 HWC RGB -> QImage (deep copy).
 QImage rgbImage(const std::uint8_t* data, int height, int width);
 
@@ -59,7 +64,7 @@ private:
     QString m_path;
     QStringList m_classes;
     int m_side = 34;
-    mutable QCache<int, QPixmap> m_cache{4096};
+    mutable QCache<int, QPixmap> m_cache {4096};
     mutable QSet<int> m_pending;
     mutable QTimer m_loadTimer;
     mutable int m_loadedCount = 0;

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -15,6 +16,8 @@
 #include <QListView>
 #include <QPainter>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStyledItemDelegate>
@@ -26,7 +29,8 @@ namespace repalign::gui {
 
 // ---- MeiGridView ---------------------------------------------------------------------------
 
-MeiGridView::MeiGridView(QWidget* parent) : QWidget(parent)
+MeiGridView::MeiGridView(QWidget* parent)
+    : QWidget(parent)
 {
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     setAutoFillBackground(true);
@@ -35,6 +39,12 @@ MeiGridView::MeiGridView(QWidget* parent) : QWidget(parent)
     setPalette(pal);
 }
 
+namespace {
+constexpr int kMeiMargin = 4;
+constexpr int kMeiGap = 8;
+constexpr int kMeiMaxSide = 192;
+} // namespace
+
 void MeiGridView::setRows(const QList<Row>& rows)
 {
     m_rows = rows;
@@ -42,8 +52,81 @@ void MeiGridView::setRows(const QList<Row>& rows)
     update();
 }
 
+void MeiGridView::setMinimumSide(int side)
+{
+    m_minSide = std::max(0, side);
+    QSizePolicy policy = sizePolicy();
+    policy.setHeightForWidth(m_minSide > 0);
+    setSizePolicy(policy);
+    updateGeometry();
+    update();
+}
+
+MeiGridView::Layout MeiGridView::layoutFor(int width, int height) const
+{
+    Layout out;
+    const QFontMetrics fm(font());
+    const int titleH = fm.height() + 6;
+    const int captionH = 3 * fm.lineSpacing() + 6;
+    int k = 1;
+    for (const Row& r : m_rows)
+        k = std::max(k, static_cast<int>(r.images.size()));
+    const int avail = std::max(1, width - 2 * kMeiMargin);
+    auto sideFor = [&](int perLine) { return (avail - (perLine - 1) * kMeiGap) / perLine; };
+    // Fewer per line rather than thumbnails below the legible size.
+    int perLine = k;
+    while (perLine > 1 && sideFor(perLine) < m_minSide)
+        --perLine;
+    int side = std::max(sideFor(perLine), m_minSide > 0 ? m_minSide : 8);
+    int lines = 0;
+    for (const Row& r : m_rows)
+        lines += std::max(1, static_cast<int>((r.images.size() + perLine - 1) / perLine));
+    if (m_minSide > 0) {
+        side = std::min(side, std::max(m_minSide, kMeiMaxSide));
+    } else if (height > 0 && lines > 0) {
+        // Fit the given height too (the exported figure has a fixed page).
+        const int byHeight = (height - static_cast<int>(m_rows.size()) * titleH) / lines - captionH - kMeiGap;
+        side = std::max(8, std::min(side, byHeight));
+    }
+    out.perLine = perLine;
+    out.side = side;
+    int y = 0;
+    for (const Row& r : m_rows) {
+        out.titles << QRect(kMeiMargin, y, std::max(1, width - 2 * kMeiMargin), titleH);
+        y += titleH;
+        QList<QRect> images, captions;
+        const int n = static_cast<int>(r.images.size());
+        for (int i = 0; i < n; ++i) {
+            const int line = i / perLine, col = i % perLine;
+            const int top = y + line * (side + captionH + kMeiGap);
+            const QRect image(kMeiMargin + col * (side + kMeiGap), top, side, side);
+            images << image;
+            // Captions own the image's width plus half the gap on each side, so neighbours never overlap.
+            captions << QRect(image.left() - kMeiGap / 2 + 1, image.bottom() + 3, side + kMeiGap - 2, captionH - 3);
+        }
+        y += std::max(1, (n + perLine - 1) / perLine) * (side + captionH + kMeiGap);
+        out.images << images;
+        out.captions << captions;
+    }
+    out.height = y;
+    return out;
+}
+
+QStringList MeiGridView::captionLines(const QString& caption, int width) const
+{
+    const QFontMetrics fm(font());
+    QStringList lines;
+    for (const QString& line : caption.split(QLatin1Char('\n')))
+        lines << fm.elidedText(line, Qt::ElideRight, width);
+    return lines;
+}
+
 QSize MeiGridView::sizeHint() const
 {
+    if (m_minSide > 0) {
+        const int w = 2 * kMeiMargin + 5 * 96 + 4 * kMeiGap;
+        return QSize(w, heightForWidth(w));
+    }
     int k = 0;
     for (const Row& r : m_rows)
         k = std::max(k, static_cast<int>(r.images.size()));
@@ -53,11 +136,25 @@ QSize MeiGridView::sizeHint() const
 
 QSize MeiGridView::minimumSizeHint() const
 {
+    if (m_minSide > 0)
+        return QSize(2 * kMeiMargin + m_minSide, heightForWidth(2 * kMeiMargin + m_minSide));
     return QSize(200, std::max<int>(1, m_rows.size()) * 90);
 }
 
-MeiGridView::Row MeiGridView::rowFor(const AnalysisFile& file, std::int64_t unit, const QString& title,
-                                     const std::function<QString(std::int64_t)>& className)
+bool MeiGridView::hasHeightForWidth() const
+{
+    return m_minSide > 0;
+}
+
+int MeiGridView::heightForWidth(int width) const
+{
+    if (m_rows.isEmpty())
+        return QFontMetrics(font()).height() * 3;
+    return layoutFor(width).height;
+}
+
+MeiGridView::Row MeiGridView::rowFor(
+    const AnalysisFile& file, std::int64_t unit, const QString& title, const std::function<QString(std::int64_t)>& className)
 {
     Row row;
     row.title = title;
@@ -82,32 +179,28 @@ void MeiGridView::paintEvent(QPaintEvent*)
         p.drawText(rect(), Qt::AlignCenter, tr("Select a unit"));
         return;
     }
-    const QFontMetrics fm(font());
-    const int titleH = fm.height() + 4;
-    const int captionH = 3 * fm.height() + 4;
-    const int rowH = height() / m_rows.size();
+    const Layout layout = layoutFor(width(), height());
+    QFont bold = font();
+    bold.setBold(true);
+    const QFontMetrics boldMetrics(bold);
     for (int r = 0; r < m_rows.size(); ++r) {
         const Row& row = m_rows[r];
-        const int top = r * rowH;
-        QFont bold = font();
-        bold.setBold(true);
         p.setFont(bold);
         p.setPen(QColor(40, 40, 40));
-        p.drawText(QRect(4, top, width() - 8, titleH), Qt::AlignLeft | Qt::AlignVCenter, row.title);
+        const QRect title = layout.titles[r];
+        p.drawText(title, Qt::AlignLeft | Qt::AlignVCenter, boldMetrics.elidedText(row.title, Qt::ElideRight, title.width()));
         p.setFont(font());
-        const int k = std::max<int>(1, row.images.size());
-        const int gap = 6;
-        const int side = std::max(8, std::min((width() - 8 - (k - 1) * gap) / k, rowH - titleH - captionH - 6));
         for (int i = 0; i < row.images.size(); ++i) {
-            const QRect target(4 + i * (side + gap), top + titleH, side, side);
+            const QRect target = layout.images[r][i];
             // Nearest neighbour: 32x32 MEIs should look like pixels, not blur.
             p.setRenderHint(QPainter::SmoothPixmapTransform, false);
             p.drawImage(target, row.images[i]);
             p.setPen(QColor(200, 200, 200));
             p.drawRect(target.adjusted(0, 0, -1, -1));
             p.setPen(QColor(60, 60, 60));
-            p.drawText(QRect(target.left() - 2, target.bottom() + 2, side + 4, captionH), Qt::AlignHCenter | Qt::AlignTop,
-                       row.captions.value(i));
+            const QRect caption = layout.captions[r][i];
+            p.drawText(caption, Qt::AlignHCenter | Qt::AlignTop,
+                captionLines(row.captions.value(i), caption.width()).join(QLatin1Char('\n')));
         }
     }
 }
@@ -129,6 +222,22 @@ protected:
     }
 };
 
+/// The grid view's cells: the thumbnail strip with "Unit N" under it. The size holds both (the
+/// model's size hint is the table cell's, thumbnails only), so a caption never lands on the next
+/// row of thumbnails.
+class GridDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override
+    {
+        QStyleOptionViewItem opt = option;
+        initStyleOption(&opt, index);
+        const QWidget* widget = opt.widget;
+        const QStyle* style = widget ? widget->style() : QApplication::style();
+        return style->sizeFromContents(QStyle::CT_ItemViewItem, &opt, QSize(), widget);
+    }
+};
+
 QCPColorGradient viridis()
 {
     QCPColorGradient g;
@@ -142,7 +251,8 @@ QCPColorGradient viridis()
 }
 } // namespace
 
-NeuronsView::NeuronsView(QWidget* parent) : QWidget(parent)
+NeuronsView::NeuronsView(QWidget* parent)
+    : QWidget(parent)
 {
     m_model = new NeuronModel(this);
     m_proxy = new NeuronFilterModel(this);
@@ -164,11 +274,11 @@ NeuronsView::NeuronsView(QWidget* parent) : QWidget(parent)
     m_metric->addItem(tr("II-color"), int(NeuronModel::ColorColumn));
     m_metric->addItem(tr("II-label"), int(NeuronModel::LabelColumn));
     m_metric->addItem(tr("Top activation"), int(NeuronModel::TopActivationColumn));
-    auto* listButton = new QToolButton;
+    auto* listButton = m_listButton = new QToolButton;
     listButton->setText(tr("List"));
     listButton->setCheckable(true);
     listButton->setChecked(true);
-    auto* gridButton = new QToolButton;
+    auto* gridButton = m_gridButton = new QToolButton;
     gridButton->setText(tr("Grid"));
     gridButton->setCheckable(true);
     auto* exportButton = new QPushButton(QIcon(QStringLiteral(":/icons/export.svg")), tr("Export MEIs…"));
@@ -216,6 +326,7 @@ NeuronsView::NeuronsView(QWidget* parent) : QWidget(parent)
     m_grid->setUniformItemSizes(true);
     m_grid->setSpacing(6);
     m_grid->setIconSize(QSize(5 * (m_model->thumbnailSide() + 2), m_model->thumbnailSide()));
+    m_grid->setItemDelegate(new GridDelegate(m_grid));
     m_grid->installEventFilter(this);
     m_stack = new QStackedWidget;
     m_stack->addWidget(m_table);
@@ -252,20 +363,42 @@ NeuronsView::NeuronsView(QWidget* parent) : QWidget(parent)
     m_layers->yAxis->setLabel(tr("LPIPS part"));
     m_layers->xAxis->setLabel(tr("AlexNet relu layer"));
     stylePlot(m_layers, 8);
+    // The legend (compare mode) gets a row of its own under the title, so it never covers a bar.
+    m_layerLegendRow = new QCPLayoutGrid;
+    m_layers->plotLayout()->insertRow(1);
+    m_layers->plotLayout()->addElement(1, 0, m_layerLegendRow);
+    m_layers->plotLayout()->setRowStretchFactor(1, 0.001);
+    m_layers->axisRect()->insetLayout()->take(m_layers->legend);
+    m_layerLegendRow->addElement(0, 0, m_layers->legend);
+    m_layers->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_layers->legend->setWrap(2);
+    m_layers->legend->setBorderPen(Qt::NoPen);
+    m_layers->legend->setBrush(Qt::NoBrush);
+    m_layers->legend->setVisible(false);
+    m_layerGroup = new QCPBarsGroup(m_layers);
 
     auto* plots = new QHBoxLayout;
     plots->addWidget(m_heat, 1);
     plots->addWidget(m_layers, 1);
+    // The MEIs keep a legible size: a narrow panel wraps them onto more lines and scrolls, it
+    // never squeezes them (compare mode shows two models' rows).
+    m_mei->setMinimumSide(kLegibleMeiSide);
     auto* detail = new QWidget;
     auto* dl = new QVBoxLayout(detail);
     dl->addWidget(m_title);
     dl->addWidget(m_values);
-    dl->addWidget(m_mei, 2);
-    dl->addLayout(plots, 2);
+    dl->addWidget(m_mei);
+    dl->addLayout(plots, 1);
+    m_detailScroll = new QScrollArea;
+    m_detailScroll->setWidgetResizable(true);
+    m_detailScroll->setFrameShape(QFrame::NoFrame);
+    m_detailScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_detailScroll->setWidget(detail);
+    m_detailScroll->setMinimumWidth(detail->minimumSizeHint().width() + m_detailScroll->verticalScrollBar()->sizeHint().width());
 
     auto* split = new QSplitter;
     split->addWidget(m_stack);
-    split->addWidget(detail);
+    split->addWidget(m_detailScroll);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     split->setSizes({640, 440});
@@ -291,37 +424,28 @@ NeuronsView::NeuronsView(QWidget* parent) : QWidget(parent)
         m_proxy->setMetricColumn(m_metric->currentData().toInt());
         m_table->sortByColumn(m_metric->currentData().toInt(), Qt::DescendingOrder);
     });
-    connect(listButton, &QToolButton::clicked, this, [=] {
-        listButton->setChecked(true);
-        gridButton->setChecked(false);
-        setGrid(false);
-    });
-    connect(gridButton, &QToolButton::clicked, this, [=] {
-        gridButton->setChecked(true);
-        listButton->setChecked(false);
-        setGrid(true);
-    });
-    connect(exportButton, &QPushButton::clicked, this, [this] {
-        Q_EMIT exportRequested(m_mei, QStringLiteral("unit%1-meis").arg(m_unit));
-    });
+    connect(listButton, &QToolButton::clicked, this, [this] { setGrid(false); });
+    connect(gridButton, &QToolButton::clicked, this, [this] { setGrid(true); });
+    connect(exportButton, &QPushButton::clicked, this,
+        [this] { Q_EMIT exportRequested(m_mei, QStringLiteral("unit%1-meis").arg(m_unit)); });
     auto onCurrent = [this](const QModelIndex& current) {
         if (current.isValid())
             showUnit(current.data(NeuronModel::UnitRole).toInt());
     };
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, onCurrent);
     connect(m_grid->selectionModel(), &QItemSelectionModel::currentChanged, this, onCurrent);
-    connect(m_analysisBox, qOverload<int>(&QComboBox::activated), this, [this](int i) {
-        openAnalysis(m_analysisBox->itemData(i).toString());
-    });
-    connect(m_compareBox, qOverload<int>(&QComboBox::activated), this, [this](int i) {
-        setCompareAnalysis(m_compareBox->itemData(i).toString());
-    });
+    connect(m_analysisBox, qOverload<int>(&QComboBox::activated), this,
+        [this](int i) { openAnalysis(m_analysisBox->itemData(i).toString()); });
+    connect(m_compareBox, qOverload<int>(&QComboBox::activated), this,
+        [this](int i) { setCompareAnalysis(m_compareBox->itemData(i).toString()); });
     setAvailableAnalyses({});
 }
 
 void NeuronsView::setGrid(bool grid)
 {
     const int unit = m_unit;
+    m_listButton->setChecked(!grid);
+    m_gridButton->setChecked(grid);
     m_stack->setCurrentIndex(grid ? 1 : 0);
     if (unit >= 0)
         selectUnit(unit);
@@ -378,8 +502,11 @@ bool NeuronsView::openAnalysis(const QString& path)
     m_table->setColumnWidth(NeuronModel::MeiColumn, f->k * (m_model->thumbnailSide() + 2) + 8);
     m_table->horizontalHeader()->setStretchLastSection(true);
     updateBanner();
-    Q_EMIT status(tr("%1: %2 units of %3 %4, k = %5").arg(QFileInfo(path).fileName()).arg(f->units)
-                      .arg(QString::fromStdString(f->model), QString::fromStdString(f->layer)).arg(f->k));
+    Q_EMIT status(tr("%1: %2 units of %3 %4, k = %5")
+                      .arg(QFileInfo(path).fileName())
+                      .arg(f->units)
+                      .arg(QString::fromStdString(f->model), QString::fromStdString(f->layer))
+                      .arg(f->k));
     selectUnit(0);
     return true;
 }
@@ -406,23 +533,40 @@ bool NeuronsView::setCompareAnalysis(const QString& path)
     return true;
 }
 
+bool NeuronsView::isGrid() const
+{
+    return m_stack->currentIndex() == 1;
+}
+
 bool NeuronsView::uncalibratedBannerVisible() const
 {
     return !m_banner->isHidden();
 }
 
+QString NeuronsView::uncalibratedBannerText() const
+{
+    return m_banner->text();
+}
+
 void NeuronsView::updateBanner()
 {
-    QStringList files;
+    // Name the runs (RUN/analysis/ii_layer4.h5 -> RUN): the files are usually all called the same.
+    QStringList names;
+    QString weights;
     for (NeuronModel* m : {m_model, m_compare.get()})
-        if (m && m->analysis() && !m->analysis()->lpipsCalibrated)
-            files << QFileInfo(m->path()).fileName();
+        if (m && m->analysis() && !m->analysis()->lpipsCalibrated) {
+            QString name = analysisRunName(m->path(), m->analysis());
+            if (names.contains(name))
+                name = analysisLabel(m->path(), true);
+            names << name;
+            if (weights.isEmpty())
+                weights = QString::fromStdString(m->analysis()->lpipsWeights);
+        }
     m_banner->setText(tr("<b>Uncalibrated LPIPS.</b> %1 used random LPIPS weights (%2): II-LPIPS values show the "
                          "pipeline working but are not comparable with the reference study. Install the LPIPS v0.1 "
                          "AlexNet weights and analyse again.")
-                          .arg(files.join(QStringLiteral(", ")),
-                               m_model->analysis() ? QString::fromStdString(m_model->analysis()->lpipsWeights) : QString()));
-    m_banner->setVisible(!files.isEmpty());
+                          .arg(names.join(QStringLiteral(", ")).toHtmlEscaped(), weights.toHtmlEscaped()));
+    m_banner->setVisible(!names.isEmpty());
 }
 
 void NeuronsView::selectUnit(int unit)
@@ -472,7 +616,8 @@ void NeuronsView::showUnit(int unit)
     if (!a || unit < 0 || unit >= a->units)
         return;
     m_unit = unit;
-    const AnalysisFile* b = m_compare && m_compare->analysis() && unit < m_compare->analysis()->units ? m_compare->analysis() : nullptr;
+    const AnalysisFile* b
+        = m_compare && m_compare->analysis() && unit < m_compare->analysis()->units ? m_compare->analysis() : nullptr;
     m_title->setText(tr("Unit %1").arg(unit));
     auto values = [&](const AnalysisFile* f, const QString& name) {
         return tr("<b>%1</b>: II-LPIPS %2 · II-color %3 · II-label %4 · top activation %5")
@@ -549,10 +694,11 @@ void NeuronsView::showUnit(int unit)
     m_heat->replot(QCustomPlot::rpQueuedReplot);
 
     // Per-layer LPIPS parts.
+    m_layerGroup->clear();
     m_layers->clearPlottables();
-    auto* group = new QCPBarsGroup(m_layers);
-    const QList<const AnalysisFile*> files = b ? QList<const AnalysisFile*>{a, b} : QList<const AnalysisFile*>{a};
-    const QStringList names = b ? QStringList{titleA, titleB} : QStringList{titleA};
+    QCPBarsGroup* group = m_layerGroup;
+    const QList<const AnalysisFile*> files = b ? QList<const AnalysisFile*> {a, b} : QList<const AnalysisFile*> {a};
+    const QStringList names = b ? QStringList {titleA, titleB} : QStringList {titleA};
     double top = 0;
     for (int s = 0; s < files.size(); ++s) {
         auto* bars = new QCPBars(m_layers->xAxis, m_layers->yAxis);
