@@ -211,6 +211,29 @@ private Q_SLOTS:
         QCOMPARE(neg.normalized[0], 0.0f);
     }
 
+    void ridgeWithMoreFeaturesThanImages()
+    {
+        // The probe's usual shape (8192 features, ~1000 images) goes through the n x n Gram
+        // matrix; it must give the primal ridge solution (X^T X + a I)^-1 X^T y of centred data.
+        const std::int64_t n = 40, d = 90, v = 3;
+        torch::manual_seed(7);
+        const torch::Tensor x = torch::randn({n, d}, torch::kFloat32), y = torch::randn({n, v}, torch::kFloat32);
+        const std::vector<float> xv(x.data_ptr<float>(), x.data_ptr<float>() + n * d);
+        const std::vector<float> yv(y.data_ptr<float>(), y.data_ptr<float>() + n * v);
+        for (double alpha : {0.1, 10.0}) {
+            const RidgeFit fit = ridgeFitCV(xv, n, d, yv, v, {alpha}, 5, 0);
+            QCOMPARE(fit.alpha, alpha);
+            const torch::Tensor xd = x.to(torch::kFloat64), yd = y.to(torch::kFloat64);
+            const torch::Tensor xc = xd - xd.mean(0, true), yc = yd - yd.mean(0, true);
+            const torch::Tensor want = torch::linalg_solve(
+                torch::matmul(xc.t(), xc) + alpha * torch::eye(d, torch::kFloat64), torch::matmul(xc.t(), yc));
+            const torch::Tensor got
+                = torch::from_blob(const_cast<float*>(fit.weights.data()), {d, v}, torch::kFloat32).to(torch::kFloat64);
+            const double err = (got - want).abs().max().item<double>() / want.abs().max().item<double>();
+            QVERIFY2(err < 1e-5, std::to_string(err).c_str());
+        }
+    }
+
     void tuningRaisesV4Predictivity()
     {
         const std::string run = m_dir + "/run";

@@ -116,21 +116,45 @@ double nanMean(const torch::Tensor& t)
     return k ? torch::where(ok, t, torch::zeros_like(t)).sum().item<double>() / static_cast<double>(k) : 0.0;
 }
 
-struct SvdSolver {
-    torch::Tensor xMean, yMean, vT, s, uTy; // all double
-    explicit SvdSolver(const torch::Tensor& x, const torch::Tensor& y)
+/// Ridge for every penalty from one factorisation of the centred features Xc = U S V^T.
+/// With more features than samples (the usual probe: 8192 features, about 1000 images) the
+/// n x n Gram matrix Xc Xc^T = U S^2 U^T is factorised instead (the same solution; an n x n
+/// eigendecomposition costs far less than the n x d SVD, see tests/bench/bench_ridge).
+struct RidgeSolver {
+    torch::Tensor xMean, yMean, xc, basis, scale, uTy; // all double
+    bool dual = false;
+    RidgeSolver(const torch::Tensor& x, const torch::Tensor& y)
     {
         xMean = x.mean(0, true);
         yMean = y.mean(0, true);
-        auto [u, sv, vh] = torch::linalg_svd(x - xMean, /*full_matrices=*/false);
-        s = sv;
-        vT = vh;
-        uTy = torch::matmul(u.t(), y - yMean);
+        const torch::Tensor centred = x - xMean;
+        dual = x.size(1) > x.size(0);
+        if (dual) {
+            xc = centred;
+            auto [e, u] = torch::linalg_eigh(torch::matmul(centred, centred.t()));
+            scale = e.clamp_min(0); // S^2
+            basis = u;
+            uTy = torch::matmul(u.t(), y - yMean);
+        } else {
+            auto [u, sv, vh] = torch::linalg_svd(centred, /*full_matrices=*/false);
+            scale = sv; // S
+            basis = vh; // V^T
+            uTy = torch::matmul(u.t(), y - yMean);
+        }
+    }
+    /// Centred samples in the factor's coordinates: prediction = project(x - xMean) * coef(alpha) + yMean.
+    torch::Tensor project(const torch::Tensor& centred) const
+    {
+        return dual ? torch::matmul(torch::matmul(centred, xc.t()), basis) : torch::matmul(centred, basis.t());
+    }
+    torch::Tensor coef(double alpha) const
+    {
+        const torch::Tensor f = dual ? 1.0 / (scale + alpha) : scale / (scale * scale + alpha);
+        return f.unsqueeze(1) * uTy;
     }
     torch::Tensor weights(double alpha) const
     {
-        const torch::Tensor f = s / (s * s + alpha);
-        return torch::matmul(vT.t(), f.unsqueeze(1) * uTy);
+        return dual ? torch::matmul(xc.t(), torch::matmul(basis, coef(alpha))) : torch::matmul(basis.t(), coef(alpha));
     }
 };
 
@@ -182,13 +206,11 @@ RidgeFit ridgeFitCV(const std::vector<float>& xv, std::int64_t n, std::int64_t d
             const std::int64_t lo = n * f / folds, hi = n * (f + 1) / folds;
             const torch::Tensor test = perm.slice(0, lo, hi);
             const torch::Tensor train = torch::cat({perm.slice(0, 0, lo), perm.slice(0, hi, n)});
-            const SvdSolver solver(x.index_select(0, train), y.index_select(0, train));
-            const torch::Tensor xt = x.index_select(0, test) - solver.xMean;
+            const RidgeSolver solver(x.index_select(0, train), y.index_select(0, train));
             const torch::Tensor yt = y.index_select(0, test);
-            const torch::Tensor proj = torch::matmul(xt, solver.vT.t()); // [nt, k]
+            const torch::Tensor proj = solver.project(x.index_select(0, test) - solver.xMean); // [nt, k]
             for (std::size_t a = 0; a < alphas.size(); ++a) {
-                const torch::Tensor fa = solver.s / (solver.s * solver.s + alphas[a]);
-                const torch::Tensor pred = torch::matmul(proj, fa.unsqueeze(1) * solver.uTy) + solver.yMean;
+                const torch::Tensor pred = torch::matmul(proj, solver.coef(alphas[a])) + solver.yMean;
                 fit.cvScores[a] += nanMean(columnPearson(pred, yt)) / folds;
             }
         }
@@ -197,7 +219,7 @@ RidgeFit ridgeFitCV(const std::vector<float>& xv, std::int64_t n, std::int64_t d
     } else {
         fit.alpha = alphas.front();
     }
-    const SvdSolver all(x, y);
+    const RidgeSolver all(x, y);
     const torch::Tensor w = all.weights(fit.alpha).to(torch::kFloat32).contiguous();
     const torch::Tensor xm = all.xMean.to(torch::kFloat32).contiguous();
     const torch::Tensor ym = all.yMean.to(torch::kFloat32).contiguous();
