@@ -2,6 +2,10 @@
 // PDF MediaBox in points), for plots and whole widgets, from the GUI code and `repalign-cli figure`.
 #include "distributionsview.h"
 #include "figureexport.h"
+#include "meigridfigure.h"
+#include "metricsmodel.h"
+#include "monitorview.h"
+#include "neuronmodel.h"
 #include "neuronsview.h"
 #include "plotstyle.h"
 #include "qcp.h"
@@ -68,6 +72,62 @@ void fillPlot(QCustomPlot& plot)
     plot.rescaleAxes();
 }
 
+
+/// Checks a figure's text as drawn: inside the canvas and inside its clip, no two pieces overlapping,
+/// and every font at its preset size (tick labels, legend and captions at the preset's points,
+/// axis titles and plot titles at theirs), in output pixels = points x dpi / 72.
+void checkLegible(const FigureTextLayout& layout, const FigurePresetInfo& info, int dpi, const QStringList& mustShow)
+{
+    QVERIFY2(!layout.items.isEmpty(), "no text was drawn");
+    const QRectF canvas(QPointF(0, 0), layout.canvas);
+    const double tol = 0.75; // antialiasing slack, output pixels
+    QStringList drawn;
+    const double allowed[] = {info.fontPoints * dpi / 72.0, info.labelPoints() * dpi / 72.0, info.titlePoints() * dpi / 72.0};
+    static const QRegularExpression numeric(QStringLiteral("^[-−+0-9.,eE×^ ]+$"));
+    int ticks = 0;
+    for (const FigureTextItem& t : layout.items) {
+        drawn << t.text;
+        const QString what = QStringLiteral("'%1' at (%2, %3, %4 x %5) px")
+                                 .arg(t.text)
+                                 .arg(t.rect.x(), 0, 'f', 1)
+                                 .arg(t.rect.y(), 0, 'f', 1)
+                                 .arg(t.rect.width(), 0, 'f', 1)
+                                 .arg(t.rect.height(), 0, 'f', 1);
+        QVERIFY2(canvas.adjusted(-tol, -tol, tol, tol).contains(t.rect),
+                 qPrintable(what + QStringLiteral(" leaves the %1 x %2 canvas").arg(canvas.width()).arg(canvas.height())));
+        // QCustomPlot clips each element to its rect moved up one logical pixel: allow that pixel.
+        const double clipTol = tol + dpi / kLayoutDpi;
+        if (!t.clip.isNull())
+            QVERIFY2(t.clip.adjusted(-clipTol, -clipTol, clipTol, clipTol).contains(t.rect), qPrintable(what + QStringLiteral(" is clipped to (%1, %2, %3 x %4)")
+                                                .arg(t.clip.x(), 0, 'f', 1)
+                                                .arg(t.clip.y(), 0, 'f', 1)
+                                                .arg(t.clip.width(), 0, 'f', 1)
+                                                .arg(t.clip.height(), 0, 'f', 1)));
+        bool sized = false;
+        for (double px : allowed)
+            sized = sized || std::abs(t.pixelSize - px) < 1e-6;
+        QVERIFY2(sized, qPrintable(what + QStringLiteral(" has a %1 px font (allowed: %2, %3, %4)")
+                                              .arg(t.pixelSize)
+                                              .arg(allowed[0])
+                                              .arg(allowed[1])
+                                              .arg(allowed[2])));
+        if (numeric.match(t.text).hasMatch()) { // tick labels
+            ++ticks;
+            QVERIFY2(std::abs(t.pixelSize - allowed[0]) < 1e-6,
+                     qPrintable(what + QStringLiteral(" is a tick label of %1 px, not %2").arg(t.pixelSize).arg(allowed[0])));
+        }
+    }
+    for (int i = 0; i < layout.items.size(); ++i)
+        for (int j = i + 1; j < layout.items.size(); ++j) {
+            const QRectF a = layout.items[i].rect.adjusted(tol, tol, -tol, -tol);
+            const QRectF b = layout.items[j].rect.adjusted(tol, tol, -tol, -tol);
+            QVERIFY2(!a.intersects(b), qPrintable(QStringLiteral("'%1' and '%2' overlap").arg(layout.items[i].text, layout.items[j].text)));
+        }
+    for (const QString& text : mustShow)
+        QVERIFY2(std::any_of(drawn.begin(), drawn.end(), [&](const QString& d) { return d == text || d.startsWith(text + QLatin1Char(' ')); }), qPrintable(QStringLiteral("'%1' is not drawn whole (drawn: %2)").arg(text, drawn.join(QStringLiteral(" | ")))));
+    Q_UNUSED(ticks);
+}
+
 } // namespace
 
 class TestFigures : public QObject {
@@ -83,6 +143,10 @@ private Q_SLOTS:
     void cliFigure_data();
     void cliFigure();
     void cliFigureErrors();
+    void legibility_data();
+    void legibility();
+    void meiGridUnits();
+    void cliLossTwoRuns();
 
 private:
     std::string m_dir;
@@ -102,6 +166,22 @@ void TestFigures::initTestCase()
         csv += std::to_string(i) + "," + std::to_string(i / 20.0) + "," + std::to_string(i) + ",train,loss," + std::to_string(2.0 / i) + "\n";
     QDir().mkpath(QString::fromStdString(m_dir + "/run"));
     testutil::writeText(m_dir + "/run/metrics.csv", csv);
+    // Two runs with train and validation rows, named as the README walkthrough names them.
+    for (const char* name : {"baseline", "tuned-hV4"}) {
+        std::string rows = "step,epoch,wall_time,split,name,value\n";
+        for (int i = 1; i <= 120; ++i) {
+            rows += std::to_string(i) + "," + std::to_string(i / 40.0) + "," + std::to_string(i) + ",train,loss," +
+                    std::to_string(2.0 / i + 0.01 * (i % 7)) + "\n";
+            if (i % 40 == 0) {
+                rows += std::to_string(i) + "," + std::to_string(i / 40) + "," + std::to_string(i) + ",val,loss," +
+                        std::to_string(2.5 / i) + "\n";
+                rows += std::to_string(i) + "," + std::to_string(i / 40) + "," + std::to_string(i) + ",val,acc," +
+                        std::to_string(0.5 + i / 400.0) + "\n";
+            }
+        }
+        QDir().mkpath(QString::fromStdString(m_dir + "/runs/" + name));
+        testutil::writeText(m_dir + "/runs/" + name + "/metrics.csv", rows);
+    }
 }
 
 void TestFigures::presets()
@@ -231,6 +311,8 @@ void TestFigures::cliFigure()
     const FigurePresetInfo info = figurePresetInfo(parseFigurePreset(preset));
     if (out.endsWith(QLatin1String(".png")))
         QCOMPARE(QImage(out).size(), QSize(qRound(info.inches.width() * 100), qRound(info.inches.height() * 100)));
+    else if (args.contains(QLatin1String("mei-grid")))
+        QVERIFY(std::abs(pdfMediaBox(out).width() - info.inches.width() * 72) < 1.0); // height follows the content
     else if (out.endsWith(QLatin1String(".svg")))
         QVERIFY(std::abs(svgInches(out).width() - info.inches.width()) < 0.02);
     else
@@ -248,6 +330,152 @@ void TestFigures::cliFigureErrors()
     QCOMPARE(rc, 1);
     QVERIFY2(output.find("0..47") != std::string::npos, output.c_str());
     QVERIFY(!QFileInfo::exists(QString::fromStdString(m_dir + "/x.pdf")));
+}
+
+void TestFigures::legibility_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<int>("preset");
+    QTest::addColumn<int>("dpi");
+    for (const char* kind : {"loss", "acc", "histogram", "violin", "box", "scatter", "mei-grid"})
+        for (FigurePreset p : {FigurePreset::Talk, FigurePreset::OneColumn, FigurePreset::TwoColumn})
+            for (int dpi : {150, 300})
+                QTest::newRow(qPrintable(QStringLiteral("%1-%2-%3").arg(QLatin1String(kind), figurePresetInfo(p).key).arg(dpi)))
+                    << QString::fromLatin1(kind) << static_cast<int>(p) << dpi;
+}
+
+void TestFigures::legibility()
+{
+    QFETCH(QString, kind);
+    QFETCH(int, preset);
+    QFETCH(int, dpi);
+    const FigurePresetInfo info = figurePresetInfo(static_cast<FigurePreset>(preset));
+    const QString dir = QString::fromStdString(m_dir);
+    const QString png = dir + QStringLiteral("/legible-%1-%2-%3.png").arg(kind, info.key).arg(dpi);
+    if (kind == QLatin1String("loss") || kind == QLatin1String("acc")) {
+        MetricsModel model;
+        const QStringList runs = {dir + QStringLiteral("/runs/baseline"), dir + QStringLiteral("/runs/tuned-hV4")};
+        for (const QString& r : runs)
+            model.addRun(r);
+        MetricPlot plot(kind);
+        plot.resize(qRound(info.inches.width() * kLayoutDpi), qRound(info.inches.height() * kLayoutDpi));
+        plot.setSeries(model, runs, MonitorView::runColors(runs), MonitorOptions{});
+        const FigureTextLayout layout = probePlotFigureText(&plot, info.preset, dpi);
+        QStringList must = {plot.xAxis->label()};
+        for (int i = 0; i < plot.graphCount(); ++i)
+            if (plot.legend->hasItemWithPlottable(plot.graph(i)))
+                must << plot.graph(i)->name();
+        checkLegible(layout, info, dpi, must);
+        exportPlotFigure(&plot, png, info.preset, dpi); // kept for a look by eye
+    } else if (kind == QLatin1String("mei-grid")) {
+        NeuronModel a, b;
+        a.open(m_a);
+        b.open(m_b);
+        QList<MeiFigureSource> sources = {{a.analysis(), QStringLiteral("baseline"), [&a](std::int64_t l) { return a.className(l); }},
+                                          {b.analysis(), QStringLiteral("tuned-hV4"), [&b](std::int64_t l) { return b.className(l); }}};
+        const MeiGridFigure figure = buildMeiGridFigure(sources, rankUnits(*a.analysis(), "lpips", 4, true), "lpips");
+        const FigureTextLayout layout = probeMeiGridFigureText(figure, info.preset, dpi);
+        checkLegible(layout, info, dpi, {QStringLiteral("baseline"), QStringLiteral("tuned-hV4")});
+        // Sized to its content: the preset's width, a height that holds the four units and no more.
+        const QSizeF inches = meiGridFigureInches(figure, info.preset);
+        QCOMPARE(inches.width(), info.inches.width());
+        double bottom = 0;
+        for (const FigureTextItem& t : layout.items)
+            bottom = std::max(bottom, t.rect.bottom());
+        // (A slide may drop the captions to give the images room: then the images end the page.)
+        if (info.preset != FigurePreset::Talk)
+            QVERIFY2(layout.canvas.height() - bottom < 0.35 * dpi,
+                     qPrintable(QStringLiteral("%1 px blank under the grid").arg(layout.canvas.height() - bottom)));
+        if (info.preset == FigurePreset::Talk)
+            QVERIFY(inches.height() <= info.inches.height() + 1e-9);
+        exportMeiGridFigure(figure, png, info.preset, dpi);
+        QCOMPARE(QImage(png).width(), qRound(info.inches.width() * dpi));
+    } else {
+        QList<DistributionGroup> groups = {loadDistributionGroup(m_a, QStringLiteral("lpips"), QStringLiteral("baseline")),
+                                           loadDistributionGroup(m_b, QStringLiteral("lpips"), QStringLiteral("tuned-hV4"))};
+        QCustomPlot plot;
+        stylePlot(&plot);
+        if (kind == QLatin1String("scatter"))
+            plotPairedScatter(&plot, groups[0], groups[1], metricLabel(QStringLiteral("lpips")));
+        else
+            plotDistributions(&plot, groups,
+                              kind == QLatin1String("histogram") ? DistributionKind::Histogram
+                              : kind == QLatin1String("violin")  ? DistributionKind::Violin
+                                                                 : DistributionKind::Box,
+                              metricLabel(QStringLiteral("lpips")));
+        const FigureTextLayout layout = probePlotFigureText(&plot, info.preset, dpi);
+        QStringList must;
+        for (QCPAxis* axis : {plot.xAxis, plot.yAxis})
+            if (!axis->label().isEmpty())
+                must << axis->label();
+        QVERIFY2(!must.isEmpty(), "the plot has no axis titles");
+        if (kind != QLatin1String("scatter"))
+            must << QStringLiteral("baseline") << QStringLiteral("tuned-hV4");
+        checkLegible(layout, info, dpi, must);
+        exportPlotFigure(&plot, png, info.preset, dpi);
+    }
+    QVERIFY(QFileInfo::exists(png));
+}
+
+void TestFigures::meiGridUnits()
+{
+    NeuronModel a;
+    a.open(m_a);
+    const AnalysisFile& f = *a.analysis();
+    const auto units = parseUnitList(QStringLiteral("3, 7-9,40"), f.units);
+    QCOMPARE(units, (std::vector<std::int64_t>{3, 7, 8, 9, 40}));
+    const auto top = rankUnits(f, "lpips", 3, true);
+    const auto bottom = rankUnits(f, "lpips", 3, false);
+    QCOMPARE(top.size(), std::size_t(3));
+    for (std::size_t i = 1; i < top.size(); ++i) {
+        QVERIFY(f.iiLpips[top[i - 1]] >= f.iiLpips[top[i]]);
+        QVERIFY(f.iiLpips[bottom[i - 1]] <= f.iiLpips[bottom[i]]);
+    }
+    for (float v : f.iiLpips) {
+        QVERIFY(v <= f.iiLpips[top[0]]);
+        QVERIFY(v >= f.iiLpips[bottom[0]]);
+    }
+    for (const char* bad : {"48", "5-2", "x", ""}) {
+        bool threw = false;
+        try {
+            parseUnitList(QString::fromLatin1(bad), f.units);
+        } catch (const Error& e) {
+            threw = QString::fromUtf8(e.what()).contains(QStringLiteral("--units"));
+        }
+        QVERIFY2(threw, bad);
+    }
+    // Several units, two models: the grid has a heading per unit and model, and every MEI.
+    NeuronModel b;
+    b.open(m_b);
+    const MeiGridFigure fig = buildMeiGridFigure({{&f, QStringLiteral("A"), {}}, {b.analysis(), QStringLiteral("B"), {}}}, top, "lpips");
+    QCOMPARE(fig.blocks.size(), 3);
+    for (const auto& row : fig.blocks) {
+        QCOMPARE(row.size(), 2);
+        QCOMPARE(row[0].cells.size(), f.k);
+    }
+}
+
+void TestFigures::cliLossTwoRuns()
+{
+    // The README walkthrough's command: overlaid runs (crashed in the legend's font reset before).
+    for (const char* preset : {"talk", "column", "two-column"})
+        for (const char* suffix : {"png", "svg", "pdf"}) {
+            std::string output;
+            const std::string out = m_dir + "/loss-two-" + preset + "." + suffix;
+            const int rc = testutil::run(std::string(REPALIGN_CLI) + " figure --kind loss --run " + m_dir + "/runs/baseline --run " + m_dir +
+                                             "/runs/tuned-hV4 --out " + out + " --preset " + preset + " --dpi 100",
+                                         &output);
+            QVERIFY2(rc == 0, output.c_str());
+            QVERIFY(QFileInfo(QString::fromStdString(out)).size() > 0);
+        }
+    std::string output;
+    const int rc = testutil::run(std::string(REPALIGN_CLI) + " figure --kind mei-grid --analysis " + m_a.toStdString() + " --analysis " +
+                                     m_b.toStdString() + " --bottom 3 --labels baseline,tuned --out " + m_dir + "/mei-two.png --preset talk --dpi 100",
+                                 &output);
+    QVERIFY2(rc == 0, output.c_str());
+    const QImage img(QString::fromStdString(m_dir + "/mei-two.png"));
+    QCOMPARE(img.width(), 1000);
+    QVERIFY(img.height() <= 563);
 }
 
 QTEST_MAIN(TestFigures)

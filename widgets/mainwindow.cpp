@@ -5,6 +5,7 @@
 #include "distributionsview.h"
 #include "figuredialog.h"
 #include "figureexport.h"
+#include "meigridfigure.h"
 #include "importnsddialog.h"
 #include "jobdock.h"
 #include "jobqueuemodel.h"
@@ -169,7 +170,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_setup, &SetupPanel::launchRequested, this, [this](const JobSpec& spec) { launch(spec); });
     connect(m_setup, &SetupPanel::message, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
     connect(m_monitor, &MonitorView::exportRequested, this, &MainWindow::exportPlot);
-    connect(m_neurons, &NeuronsView::exportRequested, this, &MainWindow::exportWidget);
+    // The Neurons tab exports the MEI figure of the selected unit (both models in compare mode).
+    connect(m_neurons, &NeuronsView::exportRequested, this, [this](QWidget*, const QString&) { exportMeiFigure(); });
     connect(m_neurons, &NeuronsView::status, this, [this](const QString& m) { statusBar()->showMessage(m, 5000); });
     connect(m_distributions, &DistributionsView::exportRequested, this, &MainWindow::exportWidget);
     connect(m_distributions, &DistributionsView::exportPlotRequested, this, &MainWindow::exportPlot);
@@ -581,6 +583,31 @@ void MainWindow::exportWidget(QWidget* widget, const QString& name)
     }
 }
 
+void MainWindow::exportMeiFigure()
+{
+    const int unit = m_neurons->currentUnit();
+    NeuronModel* model = m_neurons->model();
+    if (unit < 0 || !model || !model->analysis()) {
+        QMessageBox::information(this, tr("Export figure"), tr("Select a unit first."));
+        return;
+    }
+    FigureDialog dialog(suggestFigurePath(QStringLiteral("unit%1-meis").arg(unit)), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    QList<MeiFigureSource> sources;
+    for (NeuronModel* m : {model, m_neurons->compareModel()})
+        if (m && m->analysis())
+            sources << MeiFigureSource{m->analysis(), analysisRunName(*m->analysis()),
+                                       [m](std::int64_t l) { return m->className(l); }};
+    try {
+        QDir().mkpath(QFileInfo(dialog.path()).absolutePath());
+        exportMeiGridFigure(buildMeiGridFigure(sources, {unit}, "lpips"), dialog.path(), dialog.preset(), dialog.dpi());
+        statusBar()->showMessage(tr("Wrote %1").arg(dialog.path()), 6000);
+    } catch (const Error& e) {
+        QMessageBox::warning(this, tr("Export figure"), QString::fromStdString(e.what()));
+    }
+}
+
 void MainWindow::exportFigure()
 {
     QWidget* tab = m_tabs->currentWidget();
@@ -590,7 +617,7 @@ void MainWindow::exportFigure()
         else
             QMessageBox::information(this, tr("Export figure"), tr("There is no plot to export yet."));
     } else if (tab == m_neurons) {
-        exportWidget(m_neurons->meiGrid(), QStringLiteral("unit%1-meis").arg(m_neurons->currentUnit()));
+        exportMeiFigure();
     } else if (tab == m_distributions) {
         exportWidget(m_distributions->page(), QStringLiteral("distributions"));
     } else {

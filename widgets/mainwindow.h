@@ -78,6 +78,7 @@ private:
     void treeContextMenu(const QPoint& pos);
     void exportPlot(QCustomPlot* plot, const QString& name);
     void exportWidget(QWidget* widget, const QString& name);
+    void exportMeiFigure();
     QString suggestFigurePath(const QString& name) const;
 
     ProjectModel* m_project;

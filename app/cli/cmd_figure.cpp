@@ -6,6 +6,7 @@
 
 #include "distributionsview.h"
 #include "figureexport.h"
+#include "meigridfigure.h"
 #include "metricsmodel.h"
 #include "monitorview.h"
 #include "neuronmodel.h"
@@ -35,7 +36,9 @@ struct FigureArgs {
     std::string x = "step";
     double smoothing = 0.6;
     bool logY = false;
-    long long unit = 0;
+    long long unit = -1;       // mei-grid: one unit (kept for scripts); --units/--top/--bottom choose several
+    std::string units;
+    int top = 0, bottom = 0;
 };
 
 /// Widgets need a QApplication; on a machine without a display use the offscreen platform.
@@ -126,28 +129,36 @@ void run(const FigureArgs& a)
         }
         exportPlotFigure(&plot, out, preset, a.dpi);
     } else if (a.kind == "mei-grid") {
-        if (a.analyses.empty())
-            throw Error("figure --kind mei-grid needs --analysis FILE (one, or two to compare)");
-        MeiGridView grid;
-        QList<MeiGridView::Row> rows;
+        if (a.analyses.empty() || a.analyses.size() > 2)
+            throw Error("figure --kind mei-grid needs --analysis FILE (one, or two to compare side by side)");
+        const std::string metric = a.metric.empty() ? "lpips" : a.metric;
+        if (metric != "lpips" && metric != "color" && metric != "label")
+            throw Error("--metric '" + metric + "' is not an II metric (valid: lpips, color, label)");
+        std::vector<std::unique_ptr<NeuronModel>> models;
+        QList<MeiFigureSource> sources;
         for (std::size_t i = 0; i < a.analyses.size(); ++i) {
-            NeuronModel model;
-            model.open(QString::fromStdString(a.analyses[i]));
-            const AnalysisFile& f = *model.analysis();
-            if (a.unit < 0 || a.unit >= f.units)
-                throw Error("--unit " + std::to_string(a.unit) + " is out of range for '" + a.analyses[i] + "' (valid: 0.." +
-                            std::to_string(f.units - 1) + ")");
-            QString title = labelFor(i);
-            if (title.isEmpty())
-                title = QFileInfo(QString::fromStdString(a.analyses[i])).completeBaseName();
-            title = QStringLiteral("%1 · unit %2 · II-LPIPS %3").arg(title).arg(a.unit).arg(f.iiLpips[a.unit], 0, 'f', 3);
-            rows << MeiGridView::rowFor(f, a.unit, title, [&model](std::int64_t l) { return model.className(l); });
+            models.push_back(std::make_unique<NeuronModel>());
+            NeuronModel* model = models.back().get();
+            model->open(QString::fromStdString(a.analyses[i]));
+            QString name = labelFor(i);
+            if (name.isEmpty())
+                name = analysisRunName(*model->analysis());
+            sources << MeiFigureSource{model->analysis(), name, [model](std::int64_t l) { return model->className(l); }};
         }
-        grid.setRows(rows);
-        QFont font = grid.font();
-        font.setPointSizeF(figurePresetInfo(preset).fontPoints);
-        grid.setFont(font);
-        exportWidgetFigure(&grid, out, preset, a.dpi);
+        const AnalysisFile& first = *sources.front().file;
+        const int chosen = (a.unit >= 0 ? 1 : 0) + (a.units.empty() ? 0 : 1) + (a.top > 0 ? 1 : 0) + (a.bottom > 0 ? 1 : 0);
+        if (chosen > 1)
+            throw Error("figure --kind mei-grid: give one of --unit, --units, --top, --bottom");
+        std::vector<std::int64_t> units;
+        if (a.unit >= 0)
+            units = parseUnitList(QString::number(a.unit), first.units);
+        else if (!a.units.empty())
+            units = parseUnitList(QString::fromStdString(a.units), first.units);
+        else if (a.bottom > 0)
+            units = rankUnits(first, metric, a.bottom, false);
+        else
+            units = rankUnits(first, metric, a.top > 0 ? a.top : 4, true);
+        exportMeiGridFigure(buildMeiGridFigure(sources, units, metric), out, preset, a.dpi);
     } else {
         throw Error("figure --kind '" + a.kind + "' is not known (valid: loss, ii-distribution, ii-scatter, mei-grid)");
     }
@@ -172,6 +183,9 @@ static repalign::cli::CommandRegistrar reg(80, [](CLI::App& app) {
     sub->add_option("--x", args->x, "loss: step | epoch | wall")->capture_default_str();
     sub->add_option("--smoothing", args->smoothing, "loss: EMA weight in [0, 1)")->capture_default_str();
     sub->add_flag("--log-y", args->logY, "loss: logarithmic y axis");
-    sub->add_option("--unit", args->unit, "mei-grid: unit index")->capture_default_str();
+    sub->add_option("--unit", args->unit, "mei-grid: one unit");
+    sub->add_option("--units", args->units, "mei-grid: units and ranges, e.g. 3,17,40-43");
+    sub->add_option("--top", args->top, "mei-grid: the N units with the largest II (--metric) of the first analysis (default 4)");
+    sub->add_option("--bottom", args->bottom, "mei-grid: the N units with the smallest II of the first analysis");
     sub->callback([args] { run(*args); });
 });
