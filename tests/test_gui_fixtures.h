@@ -1,6 +1,6 @@
 #pragma once
 // Fixtures shared by the GUI tests and benchmarks: a synthetic but complete analysis file
-// (the layout of DESIGN.md, written with the core's H5File) and small helpers.
+// (the layout in docs/ARCHITECTURE.md, written with the core's H5File) and small helpers.
 #include "io/h5.h"
 
 #include <cmath>

@@ -15,7 +15,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("name");
         QTest::addColumn<qint64>("params");
         QTest::addColumn<int>("entries");
-        // DESIGN.md's table (the PyTorch reference's numbers).
+        // The PyTorch reference's numbers (docs/ARCHITECTURE.md lists the models).
         QTest::newRow("resnet18") << "resnet18_cifar10" << qint64(11173962) << 122;
         QTest::newRow("resnet34") << "resnet34_cifar10" << qint64(21282122) << 218;
         QTest::newRow("resnet50") << "resnet50_cifar10" << qint64(23520842) << 320;

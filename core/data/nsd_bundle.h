@@ -1,6 +1,6 @@
 #pragma once
 /// @file nsd_bundle.h
-/// The brain-data bundle (DESIGN.md): one HDF5 file holding the stimuli a subject saw and the
+/// The brain-data bundle (docs/ARCHITECTURE.md, "NSD bundle"): one HDF5 file holding the stimuli a subject saw and the
 /// responses of one or more regions of interest (ROIs).
 ///
 ///   /stimuli                  uint8  [N,H,W,3]

@@ -2,7 +2,7 @@
 /// @file analysis.h
 /// The interpretability analysis of one model: activations over a data split, each unit's
 /// maximally exciting images (MEIs) and its Interpretability Index, written to one HDF5 file
-/// (layout in DESIGN.md, "Analysis (HDF5)"), and the reader the CLI, GUI and demo use.
+/// (layout in docs/ARCHITECTURE.md, "Analysis (HDF5)"), and the reader the CLI, GUI and demo use.
 ///
 /// Datasets written (all h5py-readable):
 ///   /activations            float32 [N,U]     aggregated tap output per image and unit

@@ -1,7 +1,7 @@
 #pragma once
 /// @file tune_config.h
 /// Neural fine-tuning (Learning without Forgetting) configuration. Every default is the
-/// reference recipe (DESIGN.md), so a config naming only the base checkpoint and the bundle
+/// reference recipe (docs/ARCHITECTURE.md), so a config naming only the base checkpoint and the bundle
 /// reproduces the study.
 ///
 /// YAML schema (all keys optional except base.checkpoint and bundle):

@@ -304,7 +304,7 @@ class BasicBlock(nn.Module):
 
 
 class ResNetCifar(nn.Module):
-    """DESIGN.md's CIFAR ResNet: 3x3 stem, stride 1, no bias; max-pool kept; torchvision names."""
+    """The reference's CIFAR ResNet: 3x3 stem, stride 1, no bias; max-pool kept; torchvision names."""
 
     def __init__(self, layers=(2, 2, 2, 2), num_classes=10):
         super().__init__()
