@@ -28,6 +28,7 @@ private Q_SLOTS:
     void englishByDefault();
     void germanChangesMenus();
     void tsComplete();
+    void sourcesAllTranslated();
 };
 
 void TestI18n::initTestCase()
@@ -71,6 +72,29 @@ void TestI18n::tsComplete()
     QCOMPARE(ts.count(QStringLiteral("type=\"unfinished\"")), 0);
     QCOMPARE(ts.count(QStringLiteral("type=\"vanished\"")), 0);
     QCOMPARE(ts.count(QStringLiteral("<translation></translation>")), 0);
+}
+
+void TestI18n::sourcesAllTranslated()
+{
+    // The .ts is the one source of the German texts: lupdate over today's sources (the same
+    // options as the update_translations target) must find nothing new to translate.
+    const std::string dir = testutil::tempDir("i18n-lupdate");
+    const std::string ts = dir + "/repalign_de.ts";
+    testutil::writeText(ts, testutil::readText(std::string(REPALIGN_SOURCE_DIR) + "/translations/repalign_de.ts"));
+    std::string output;
+    const std::string src = REPALIGN_SOURCE_DIR;
+    const int rc = testutil::run(std::string(REPALIGN_LUPDATE) + " -no-obsolete -locations none " + src + "/widgets " + src +
+                                     "/app/gui -ts " + ts,
+                                 &output);
+    QVERIFY2(rc == 0, output.c_str());
+    const QString updated = QString::fromStdString(testutil::readText(ts));
+    QRegularExpression unfinished(QStringLiteral("<source>([^<]*)</source>\\s*<translation type=\"unfinished\""));
+    QStringList missing;
+    for (auto it = unfinished.globalMatch(updated); it.hasNext();)
+        missing << it.next().captured(1);
+    QVERIFY2(missing.isEmpty(), qPrintable(QStringLiteral("%1 texts without German (translate them in translations/repalign_de.ts): %2")
+                                               .arg(missing.size())
+                                               .arg(missing.join(QStringLiteral(" | ")))));
 }
 
 QTEST_MAIN(TestI18n)

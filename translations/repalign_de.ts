@@ -51,6 +51,18 @@
 #%2
 %3</translation>
     </message>
+    <message>
+        <source>Import %1 as %2</source>
+        <translation>Importiere %1 als %2</translation>
+    </message>
+    <message>
+        <source>%1 in %2</source>
+        <translation>%1 in %2</translation>
+    </message>
+    <message>
+        <source>unit %1</source>
+        <translation>Einheit %1</translation>
+    </message>
 </context>
 <context>
     <name>repalign::gui::AnalysisFormPanel</name>
@@ -63,7 +75,7 @@
         <translation>Name der Analyse:</translation>
     </message>
     <message>
-        <source>Written as analysis/&lt;name&gt;.h5 in the checkpoint's run</source>
+        <source>Written as analysis/&lt;name&gt;.h5 in the checkpoint&apos;s run</source>
         <translation>Wird als analysis/&lt;name&gt;.h5 im Lauf des Checkpoints geschrieben</translation>
     </message>
     <message>
@@ -115,7 +127,7 @@
         <translation>Schicht:</translation>
     </message>
     <message>
-        <source>The model's taps, in forward order</source>
+        <source>The model&apos;s taps, in forward order</source>
         <translation>Die Abgriffe des Modells, in Vorwärtsreihenfolge</translation>
     </message>
     <message>
@@ -203,8 +215,28 @@
         <translation>Batchgröße:</translation>
     </message>
     <message>
-        <source>&lt;form&gt;: key 'name' must be a file name (not empty, no '/', not starting with '.')</source>
-        <translation>&lt;form&gt;: key 'name' muss ein Dateiname sein (nicht leer, kein '/', nicht mit '.' beginnend)</translation>
+        <source>&lt;form&gt;: key &apos;name&apos; must be a file name (not empty, no &apos;/&apos;, not starting with &apos;.&apos;)</source>
+        <translation>&lt;form&gt;: key &apos;name&apos; muss ein Dateiname sein (nicht leer, kein &apos;/&apos;, nicht mit &apos;.&apos; beginnend)</translation>
+    </message>
+    <message>
+        <source>Reading the checkpoint…</source>
+        <translation>Checkpoint wird gelesen…</translation>
+    </message>
+    <message>
+        <source>%1 does not exist</source>
+        <translation>%1 existiert nicht</translation>
+    </message>
+    <message>
+        <source>architecture not recorded (choose it below)</source>
+        <translation>Architektur nicht gespeichert (unten wählen)</translation>
+    </message>
+    <message>
+        <source> · epoch %1</source>
+        <translation> · Epoche %1</translation>
+    </message>
+    <message>
+        <source> · tuned (readout %1)</source>
+        <translation> · feinabgestimmt (Readout %1)</translation>
     </message>
 </context>
 <context>
@@ -288,6 +320,18 @@
     <message>
         <source>Std (R, G, B):</source>
         <translation>Standardabw. (R, G, B):</translation>
+    </message>
+    <message>
+        <source>A checkpoint of this project&apos;s runs, or type or browse for any .pt / .pth file</source>
+        <translation>Ein Checkpoint der Läufe dieses Projekts, oder eine beliebige .pt-/.pth-Datei eingeben oder auswählen</translation>
+    </message>
+    <message>
+        <source>Choose a checkpoint file outside the project</source>
+        <translation>Eine Checkpoint-Datei außerhalb des Projekts wählen</translation>
+    </message>
+    <message>
+        <source>Choose a checkpoint</source>
+        <translation>Checkpoint wählen</translation>
     </message>
 </context>
 <context>
@@ -515,6 +559,45 @@
     <message>
         <source>%1: %2 %3</source>
         <translation>%1: %2 %3</translation>
+    </message>
+    <message>
+        <source>Close the job dock (View ▸ Jobs shows it again)</source>
+        <translation>Auftragsleiste schließen (Ansicht ▸ Aufträge zeigt sie wieder)</translation>
+    </message>
+    <message>
+        <source>No job running</source>
+        <translation>Kein Auftrag läuft</translation>
+    </message>
+    <message numerus="yes">
+        <source>Running: %1 (%n more queued)</source>
+        <translation>
+            <numerusform>Läuft: %1 (%n weiterer wartet)</numerusform>
+            <numerusform>Läuft: %1 (%n weitere warten)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Running: %1</source>
+        <translation>Läuft: %1</translation>
+    </message>
+    <message>
+        <source>Last: %1 %2</source>
+        <translation>Zuletzt: %1 %2</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Anzeigen</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>Ausblenden</translation>
+    </message>
+    <message>
+        <source>Show the job queue and log</source>
+        <translation>Auftragswarteschlange und Protokoll anzeigen</translation>
+    </message>
+    <message>
+        <source>Hide the job queue and log</source>
+        <translation>Auftragswarteschlange und Protokoll ausblenden</translation>
     </message>
 </context>
 <context>
@@ -763,7 +846,10 @@
     </message>
     <message numerus="yes">
         <source>Project %1: %n run(s)</source>
-        <translation><numerusform>Projekt %1: %n Lauf</numerusform><numerusform>Projekt %1: %n Läufe</numerusform></translation>
+        <translation>
+            <numerusform>Projekt %1: %n Lauf</numerusform>
+            <numerusform>Projekt %1: %n Läufe</numerusform>
+        </translation>
     </message>
     <message>
         <source>Fine-tune from this checkpoint</source>
@@ -850,10 +936,6 @@
         <translation>PyTorch-Dateien (*.pt *.pth *.ckpt);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <source>Imported %1 (%2)</source>
-        <translation>%1 importiert (%2)</translation>
-    </message>
-    <message>
         <source>Wrote %1</source>
         <translation>%1 geschrieben</translation>
     </message>
@@ -874,7 +956,7 @@
         <translation>Über RepAlign Workbench</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;RepAlign Workbench %1&lt;/h3&gt;&lt;p&gt;Does tuning an image model to predict brain activity make its units more interpretable? Train a baseline, fine-tune it on fMRI responses, find each unit's maximally exciting images and compare their Interpretability Index.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Libraries&lt;/b&gt;&lt;br&gt;%2&lt;br&gt;Qt %3&lt;br&gt;QCustomPlot 2.1&lt;/p&gt;&lt;p&gt;&lt;b&gt;Device&lt;/b&gt;&lt;br&gt;%4&lt;/p&gt;</source>
+        <source>&lt;h3&gt;RepAlign Workbench %1&lt;/h3&gt;&lt;p&gt;Does tuning an image model to predict brain activity make its units more interpretable? Train a baseline, fine-tune it on fMRI responses, find each unit&apos;s maximally exciting images and compare their Interpretability Index.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Libraries&lt;/b&gt;&lt;br&gt;%2&lt;br&gt;Qt %3&lt;br&gt;QCustomPlot 2.1&lt;/p&gt;&lt;p&gt;&lt;b&gt;Device&lt;/b&gt;&lt;br&gt;%4&lt;/p&gt;</source>
         <translation>&lt;h3&gt;RepAlign Workbench %1&lt;/h3&gt;&lt;p&gt;Werden die Units eines Bildmodells interpretierbarer, wenn man es auf die Vorhersage von Hirnaktivität abstimmt? Trainieren Sie ein Basismodell, stimmen Sie es auf fMRI-Antworten ab, finden Sie die maximal erregenden Bilder jeder Unit und vergleichen Sie ihren Interpretierbarkeitsindex.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Bibliotheken&lt;/b&gt;&lt;br&gt;%2&lt;br&gt;Qt %3&lt;br&gt;QCustomPlot 2.1&lt;/p&gt;&lt;p&gt;&lt;b&gt;Gerät&lt;/b&gt;&lt;br&gt;%4&lt;/p&gt;</translation>
     </message>
     <message>
@@ -884,6 +966,18 @@
     <message>
         <source>The README was not found next to the program. Run repalign-cli --help for the command reference.</source>
         <translation>Die README wurde neben dem Programm nicht gefunden. repalign-cli --help zeigt die Befehlsreferenz.</translation>
+    </message>
+    <message>
+        <source>Fine-tune from this run</source>
+        <translation>Von diesem Lauf aus feinabstimmen</translation>
+    </message>
+    <message>
+        <source>Analyse this run</source>
+        <translation>Diesen Lauf analysieren</translation>
+    </message>
+    <message>
+        <source>Select a unit first.</source>
+        <translation>Bitte zuerst eine Einheit wählen.</translation>
     </message>
 </context>
 <context>
@@ -1232,6 +1326,14 @@ Zustand: %2</translation>
         <source>Analyses</source>
         <translation>Analysen</translation>
     </message>
+    <message>
+        <source>Running elsewhere: process %1 on %2; it cannot be resumed or written here until it ends.</source>
+        <translation>Läuft anderswo: Prozess %1 auf %2; der Lauf kann hier erst fortgesetzt oder geschrieben werden, wenn er endet.</translation>
+    </message>
+    <message>
+        <source>Not running: the process that wrote this status is gone (resume it from its last checkpoint).</source>
+        <translation>Läuft nicht: Der Prozess, der diesen Status schrieb, existiert nicht mehr (vom letzten Checkpoint aus fortsetzen).</translation>
+    </message>
 </context>
 <context>
     <name>repalign::gui::SetupPanel</name>
@@ -1344,6 +1446,22 @@ Abschicken mit: sbatch %2</translation>
     <message>
         <source>Cannot export</source>
         <translation>Export nicht möglich</translation>
+    </message>
+    <message>
+        <source>From the images per second measured by this project&apos;s last training run on the same device</source>
+        <translation>Aus den Bildern pro Sekunde, die der letzte Trainingslauf dieses Projekts auf demselben Gerät gemessen hat</translation>
+    </message>
+    <message>
+        <source>%1 has no checkpoint yet</source>
+        <translation>%1 hat noch keinen Checkpoint</translation>
+    </message>
+    <message>
+        <source>About %1 (%2 images at %3 images/s, measured by %4)</source>
+        <translation>Etwa %1 (%2 Bilder bei %3 Bildern/s, gemessen von %4)</translation>
+    </message>
+    <message>
+        <source>Duration: no measurement yet on %1 (%2 images to train on)</source>
+        <translation>Dauer: noch keine Messung auf %1 (%2 Bilder zu trainieren)</translation>
     </message>
 </context>
 <context>
@@ -1509,8 +1627,28 @@ Abschicken mit: sbatch %2</translation>
         <translation>Checkpoints:</translation>
     </message>
     <message>
-        <source>&lt;form&gt;: key 'run.name' must be a folder name (not empty, no '/', not starting with '.')</source>
-        <translation>&lt;form&gt;: key 'run.name' muss ein Ordnername sein (nicht leer, kein '/', nicht mit '.' beginnend)</translation>
+        <source>&lt;form&gt;: key &apos;run.name&apos; must be a folder name (not empty, no &apos;/&apos;, not starting with &apos;.&apos;)</source>
+        <translation>&lt;form&gt;: key &apos;run.name&apos; muss ein Ordnername sein (nicht leer, kein &apos;/&apos;, nicht mit &apos;.&apos; beginnend)</translation>
+    </message>
+    <message>
+        <source>Reference study (ResNet-18, 150 epochs, batch 256)</source>
+        <translation>Referenzstudie (ResNet-18, 150 Epochen, Batch 256)</translation>
+    </message>
+    <message>
+        <source>Demo on this machine (the demo&apos;s data, 2 epochs, batch 64)</source>
+        <translation>Demo auf diesem Rechner (Daten der Demo, 2 Epochen, Batch 64)</translation>
+    </message>
+    <message>
+        <source>Shipped config: %1</source>
+        <translation>Mitgelieferte Konfiguration: %1</translation>
+    </message>
+    <message>
+        <source>Fills the form with a recipe; every field stays editable</source>
+        <translation>Füllt das Formular mit einem Rezept; jedes Feld bleibt bearbeitbar</translation>
+    </message>
+    <message>
+        <source>Preset:</source>
+        <translation>Vorlage:</translation>
     </message>
 </context>
 <context>
@@ -1582,10 +1720,6 @@ Abschicken mit: sbatch %2</translation>
     <message>
         <source>Accuracy data:</source>
         <translation>Daten für die Genauigkeit:</translation>
-    </message>
-    <message>
-        <source>Data spec for the per-epoch classification accuracy; auto = CIFAR-10 where found; none = skip</source>
-        <translation>Datenangabe für die Klassifikationsgenauigkeit je Epoche; auto = CIFAR-10, falls vorhanden; none = überspringen</translation>
     </message>
     <message>
         <source>Readout and distillation</source>
@@ -1676,16 +1810,16 @@ Abschicken mit: sbatch %2</translation>
         <translation>Seed:</translation>
     </message>
     <message>
-        <source>&lt;form&gt;: key 'run.name' must be a folder name (not empty, no '/', not starting with '.')</source>
-        <translation>&lt;form&gt;: key 'run.name' muss ein Ordnername sein (nicht leer, kein '/', nicht mit '.' beginnend)</translation>
+        <source>&lt;form&gt;: key &apos;run.name&apos; must be a folder name (not empty, no &apos;/&apos;, not starting with &apos;.&apos;)</source>
+        <translation>&lt;form&gt;: key &apos;run.name&apos; muss ein Ordnername sein (nicht leer, kein &apos;/&apos;, nicht mit &apos;.&apos; beginnend)</translation>
     </message>
     <message>
-        <source>&lt;form&gt;: key 'base.checkpoint' is required: choose the baseline checkpoint to tune</source>
-        <translation>&lt;form&gt;: key 'base.checkpoint' ist erforderlich: Wählen Sie den Checkpoint des Basismodells</translation>
+        <source>&lt;form&gt;: key &apos;base.checkpoint&apos; is required: choose the baseline checkpoint to tune</source>
+        <translation>&lt;form&gt;: key &apos;base.checkpoint&apos; ist erforderlich: Wählen Sie den Checkpoint des Basismodells</translation>
     </message>
     <message>
-        <source>&lt;form&gt;: key 'bundle' is required: choose an NSD bundle (File ▸ Import NSD… writes one)</source>
-        <translation>&lt;form&gt;: key 'bundle' ist erforderlich: Wählen Sie ein NSD-Bundle (Datei ▸ NSD importieren… erzeugt eines)</translation>
+        <source>&lt;form&gt;: key &apos;bundle&apos; is required: choose an NSD bundle (File ▸ Import NSD… writes one)</source>
+        <translation>&lt;form&gt;: key &apos;bundle&apos; ist erforderlich: Wählen Sie ein NSD-Bundle (Datei ▸ NSD importieren… erzeugt eines)</translation>
     </message>
     <message>
         <source>L2 penalty added to the gradient (as torch.optim)</source>
@@ -1698,6 +1832,41 @@ Abschicken mit: sbatch %2</translation>
     <message>
         <source>Nesterov momentum</source>
         <translation>Nesterov-Momentum</translation>
+    </message>
+    <message>
+        <source>Data spec for the per-epoch classification accuracy; auto = the data the base run was validated on (else CIFAR-10 where found); none = skip</source>
+        <translation>Datenangabe für die Klassifikationsgenauigkeit je Epoche; auto = die Daten, auf denen der Basislauf validiert wurde (sonst CIFAR-10, falls vorhanden); none = überspringen</translation>
+    </message>
+    <message>
+        <source>Reading the checkpoint…</source>
+        <translation>Checkpoint wird gelesen…</translation>
+    </message>
+    <message>
+        <source>%1 does not exist</source>
+        <translation>%1 existiert nicht</translation>
+    </message>
+    <message>
+        <source>architecture not recorded (choose it below)</source>
+        <translation>Architektur nicht gespeichert (unten wählen)</translation>
+    </message>
+    <message>
+        <source>epoch %1</source>
+        <translation>Epoche %1</translation>
+    </message>
+    <message>
+        <source>best accuracy %1</source>
+        <translation>beste Genauigkeit %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tensor(s)</source>
+        <translation>
+            <numerusform>%n Tensor</numerusform>
+            <numerusform>%n Tensoren</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>readouts: %1</source>
+        <translation>Readouts: %1</translation>
     </message>
 </context>
 </TS>
