@@ -62,6 +62,31 @@ void writeTrainRun(const std::string& dir, const std::string& device, const std:
 class TestProject : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // RunLayout names a run's files and never touches the disk; RunDir makes its folders.
+    void runLayoutNamesWithoutCreating()
+    {
+        const std::string dir = testutil::tempDir("run-layout") + "/run";
+        const RunLayout run(dir);
+        QCOMPARE(QString::fromStdString(run.config()), QString::fromStdString(dir + "/run.yaml"));
+        QCOMPARE(QString::fromStdString(run.metrics()), QString::fromStdString(dir + "/metrics.csv"));
+        QCOMPARE(QString::fromStdString(run.status()), QString::fromStdString(dir + "/status.json"));
+        QCOMPARE(QString::fromStdString(run.log()), QString::fromStdString(dir + "/log.txt"));
+        QCOMPARE(QString::fromStdString(run.lock()), QString::fromStdString(dir + "/job.lock"));
+        QCOMPARE(QString::fromStdString(run.checkpoint("best.pt")), QString::fromStdString(dir + "/checkpoints/best.pt"));
+        QCOMPARE(QString::fromStdString(run.analysis("ii_layer4")), QString::fromStdString(dir + "/analysis/ii_layer4.h5"));
+        QVERIFY(!std::filesystem::exists(dir));
+        QCOMPARE(QString::fromStdString(RunLayout::runOfCheckpoint(run.checkpoint("last.pt"))), QString::fromStdString(dir));
+        QCOMPARE(QString::fromStdString(RunLayout::runOfAnalysis(run.analysis("x"))), QString::fromStdString(dir));
+        QCOMPARE(QString::fromStdString(RunLayout::runOfCheckpoint(run.analysis("x"))), QString());
+        QCOMPARE(QString::fromStdString(RunLayout::runOfCheckpoint("checkpoints/a.pt")), QString("."));
+        QCOMPARE(QString::fromStdString(RunLayout::runOfCheckpoint("a.pt")), QString());
+
+        RunDir made(dir);
+        QCOMPARE(QString::fromStdString(made.layout().metrics()), QString::fromStdString(run.metrics()));
+        QVERIFY(std::filesystem::is_directory(run.checkpoints()));
+        QVERIFY(std::filesystem::is_directory(run.analysisDir()));
+    }
+
     void runsAndCheckpoints()
     {
         const std::string p = testutil::tempDir("project-list");

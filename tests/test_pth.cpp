@@ -6,10 +6,14 @@
 #include "io/pth.h"
 #include "testutil.h"
 #include "train/checkpoint.h"
+#include "train/import_checkpoint.h"
+#include "train/project.h"
+#include "train/rundir.h"
 
 #include <QtTest/QtTest>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -601,6 +605,58 @@ private Q_SLOTS:
         QVERIFY2(out.find("valid: epoch, state_dict, optimizer") != std::string::npos, out.c_str());
     }
 
+    // import-checkpoint (CLI and core): a torch.save file becomes a finished run whose
+    // checkpoint loads as the original; a bad file gives one line and leaves no run directory.
+    void importCheckpointMakesARun()
+    {
+        const std::string dir = testutil::tempDir("pth-import");
+        const std::string run = dir + "/imported";
+        std::string out;
+        QCOMPARE(
+            testutil::run(std::string(REPALIGN_CLI) + " import-checkpoint " + kData + "tiny_ckpt.zip.pth --out " + run, &out), 0);
+        const RunLayout layout(run);
+        const std::string copied = layout.checkpoint("tiny_ckpt.zip.pth");
+        QVERIFY2(out.find("state dict (8 tensors") != std::string::npos && out.find(copied) != std::string::npos, out.c_str());
+        QCOMPARE(readBytes(copied), readBytes(kData + "tiny_ckpt.zip.pth"));
+        const Checkpoint c = loadCheckpoint(copied);
+        QCOMPARE(c.epoch, std::int64_t(7));
+        QCOMPARE(c.stateDict.size(), std::size_t(8));
+        const RunStatus st = readRunStatus(run);
+        QCOMPARE(QString::fromStdString(st.state), QString("finished"));
+        QCOMPARE(QString::fromStdString(st.message), QString::fromStdString("imported from " + kData + "tiny_ckpt.zip.pth"));
+        QVERIFY(isRunFolder(run));
+        QCOMPARE(QString::fromStdString(preferredCheckpoint(run)), QString::fromStdString(copied));
+        const std::string log = readBytes(layout.log());
+        QVERIFY2(log.find("  conv1.weight: float32 (4, 3, 3, 3)") != std::string::npos, log.c_str());
+        // No temp file is left next to the copy.
+        QCOMPARE(int(std::distance(std::filesystem::directory_iterator(layout.checkpoints()), {})), 1);
+
+        // The run exists now: a second import into it is refused, and the run is kept.
+        QCOMPARE(
+            testutil::run(std::string(REPALIGN_CLI) + " import-checkpoint " + kData + "tiny_state.zip.pth --out " + run, &out),
+            1);
+        QVERIFY2(
+            out.rfind("error: ", 0) == 0 && out.find(run) != std::string::npos && out.find("exists already") != std::string::npos,
+            out.c_str());
+        QVERIFY(std::filesystem::exists(copied));
+
+        // Not a state dict, corrupt, missing: one line naming the file, no run directory.
+        for (const char* name : {"parameters.zip.pth", "corrupt_unknown_global.zip.pth", "no_such_file.pth"}) {
+            const std::string bad = dir + "/bad-" + name;
+            QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " import-checkpoint " + kData + name + " --out " + bad, &out), 1);
+            QVERIFY2(out.rfind("error: ", 0) == 0 && out.find(name) != std::string::npos, out.c_str());
+            QVERIFY2(out.find('\n') == out.size() - 1, out.c_str());
+            QVERIFY2(!std::filesystem::exists(bad), name);
+            try {
+                importCheckpoint(kData + name, bad);
+                QFAIL("expected an error");
+            } catch (const Error& e) {
+                QVERIFY2(std::string(e.what()).find(name) != std::string::npos, e.what());
+            }
+            QVERIFY2(!std::filesystem::exists(bad), name);
+        }
+    }
+
     // A resnet18_cifar10 checkpoint in the reference training script's format: eval's logits
     // equal the ones PyTorch computed for the same images.
     void evalReproducesPyTorchLogits()
@@ -635,6 +691,16 @@ private Q_SLOTS:
             worst = std::max(worst, std::fabs(logits[i] - want[i]));
         qInfo("max |logit - PyTorch| = %.3g", worst);
         QVERIFY2(worst < 1e-4, std::to_string(worst).c_str());
+
+        // Imported as a run (import-checkpoint), eval gives the same logits from the run's copy.
+        const ImportResult imported = importCheckpoint(ckpt, dir + "/imported");
+        QVERIFY2(testutil::run(std::string(REPALIGN_CLI) + " eval --checkpoint " + imported.checkpoint
+                         + " --model resnet18_cifar10 --data cifar10:" + data + " --split test --dump-logits " + dir
+                         + "/logits-imported.h5 --threads 2",
+                     &out)
+                == 0,
+            out.c_str());
+        QVERIFY(H5File(dir + "/logits-imported.h5", H5File::Mode::Read).readF32("/logits") == logits);
 
         // The same archive with zip64 directory records reads the same.
         auto sd = pth::stateDictFrom(root);

@@ -1,5 +1,7 @@
 #include "corejobs.h"
 
+#include "train/import_checkpoint.h"
+#include "train/rundir.h"
 #include "train/trainer.h"
 #include "train/tuner.h"
 
@@ -60,7 +62,8 @@ JobSpec makeAnalyzeJob(const AnalyzeOptions& options)
     const QString out = QString::fromStdString(options.out);
     // analysis/<name>.h5 inside a run: the run is two levels up.
     const QDir dir = QFileInfo(out).dir();
-    spec.runDir = dir.dirName() == QLatin1String("analysis") ? QFileInfo(dir.absolutePath()).absolutePath() : QString();
+    spec.runDir
+        = dir.dirName() == QLatin1String(RunLayout::kAnalysisDir) ? QFileInfo(dir.absolutePath()).absolutePath() : QString();
     spec.title = QObject::tr("Analyse %1 (%2)").arg(QFileInfo(out).fileName(), QString::fromStdString(options.layer));
     spec.work = [options](ProgressSink& sink, const CancelToken& cancel) {
         QDir().mkpath(QFileInfo(QString::fromStdString(options.out)).absolutePath());
@@ -73,6 +76,20 @@ JobSpec makeAnalyzeJob(const AnalyzeOptions& options)
                               .arg(r.iiLpipsStd, 0, 'f', 3)
                               .arg(r.lpipsCalibrated ? QString() : QObject::tr(" (uncalibrated LPIPS)"));
         return outcome;
+    };
+    return spec;
+}
+
+JobSpec makeImportJob(const QString& file, const QString& runDir)
+{
+    JobSpec spec;
+    spec.kind = QStringLiteral("import");
+    spec.title = QObject::tr("Import %1 as %2").arg(QFileInfo(file).fileName(), QFileInfo(runDir).fileName());
+    spec.work = [file, runDir](ProgressSink&, const CancelToken&) {
+        const ImportResult r = importCheckpoint(file.toStdString(), runDir.toStdString());
+        JobOutcome out;
+        out.message = QObject::tr("%1 in %2").arg(QString::fromStdString(r.summary), runDir);
+        return out;
     };
     return spec;
 }

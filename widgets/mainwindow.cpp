@@ -23,8 +23,6 @@
 #include "common/fsutil.h"
 #include "common/paths.h"
 #include "common/version.h"
-#include "io/pth_info.h"
-#include "train/rundir.h"
 
 #include <QAction>
 #include <QApplication>
@@ -526,22 +524,8 @@ void MainWindow::importCheckpoint()
                                                       tr("PyTorch files (*.pt *.pth *.ckpt);;All files (*)"));
     if (file.isEmpty())
         return;
-    try {
-        // Read it first: a file that is not a torch.save state dict fails here, with its reason.
-        const QString listing = QString::fromStdString(pth::listStateDict(file.toStdString()));
-        const QString runDir = m_project->uniqueRunPath(QStringLiteral("imported-") + QFileInfo(file).completeBaseName());
-        QDir().mkpath(runDir + QStringLiteral("/checkpoints"));
-        const QString target = runDir + QStringLiteral("/checkpoints/") + QFileInfo(file).fileName();
-        if (!QFile::copy(file, target))
-            throw Error("cannot copy '" + file.toStdString() + "' to '" + target.toStdString() + "'");
-        RunDir rd(runDir.toStdString());
-        rd.writeStatus("finished", 1.0, "imported from " + file.toStdString());
-        rd.log("imported " + file.toStdString() + "\n" + listing.toStdString());
-        m_project->refresh();
-        statusBar()->showMessage(tr("Imported %1 (%2)").arg(QFileInfo(file).fileName(), listing.section(QLatin1Char('\n'), 0, 0)), 8000);
-    } catch (const Error& e) {
-        QMessageBox::warning(this, tr("Import checkpoint"), QString::fromStdString(e.what()));
-    }
+    // Reading, copying and writing the run happen in the job queue, off the UI thread.
+    launch(makeImportJob(file, m_project->uniqueRunPath(QStringLiteral("imported-") + QFileInfo(file).completeBaseName())));
 }
 
 QString MainWindow::suggestFigurePath(const QString& name) const

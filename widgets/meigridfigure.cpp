@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "interp/analysis.h"
+#include "train/rundir.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -105,7 +106,8 @@ QString analysisRunName(const AnalysisFile& file)
 {
     const QFileInfo checkpoint(QString::fromStdString(file.checkpoint));
     QDir dir = checkpoint.dir();
-    if (!file.checkpoint.empty() && dir.dirName() == QLatin1String("checkpoints") && dir.cdUp() && !dir.dirName().isEmpty())
+    if (!file.checkpoint.empty() && dir.dirName() == QLatin1String(RunLayout::kCheckpointsDir) && dir.cdUp()
+        && !dir.dirName().isEmpty())
         return dir.dirName();
     return QFileInfo(QString::fromStdString(file.path)).completeBaseName();
 }

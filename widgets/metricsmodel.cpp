@@ -7,6 +7,14 @@
 
 namespace repalign::gui {
 
+namespace {
+/// RUN/metrics.csv (train/rundir.h names the run's files).
+QString metricsFile(const QString& runDir)
+{
+    return QString::fromStdString(RunLayout(runDir.toStdString()).metrics());
+}
+} // namespace
+
 MetricsModel::MetricsModel(QObject* parent) : QObject(parent)
 {
     m_timer.setInterval(500);
@@ -31,10 +39,10 @@ void MetricsModel::addRun(const QString& runDir)
     auto run = std::make_shared<RunMetrics>();
     run->path = path;
     run->name = QFileInfo(path).fileName();
-    run->reader = std::make_unique<MetricsReader>((path + QStringLiteral("/metrics.csv")).toStdString());
+    const QString csv = metricsFile(path);
+    run->reader = std::make_unique<MetricsReader>(csv.toStdString());
     m_runs.insert(path, run);
     m_order << path;
-    const QString csv = path + QStringLiteral("/metrics.csv");
     if (QFileInfo::exists(csv))
         m_watcher.addPath(csv);
     poll(*run);
@@ -49,7 +57,7 @@ void MetricsModel::removeRun(const QString& runDir)
     if (!m_runs.remove(path))
         return;
     m_order.removeAll(path);
-    m_watcher.removePath(path + QStringLiteral("/metrics.csv"));
+    m_watcher.removePath(metricsFile(path));
     if (m_runs.isEmpty())
         m_timer.stop();
     Q_EMIT runsChanged();
@@ -100,7 +108,7 @@ bool MetricsModel::pollAll()
         auto it = m_runs.find(path);
         if (it == m_runs.end())
             continue;
-        const QString csv = path + QStringLiteral("/metrics.csv");
+        const QString csv = metricsFile(path);
         if (QFileInfo::exists(csv) && !m_watcher.files().contains(csv))
             m_watcher.addPath(csv);
         if (poll(**it)) {
@@ -113,7 +121,7 @@ bool MetricsModel::pollAll()
 
 bool MetricsModel::poll(RunMetrics& run)
 {
-    const QFileInfo fi(run.path + QStringLiteral("/metrics.csv"));
+    const QFileInfo fi(metricsFile(run.path));
     const qint64 size = fi.exists() ? fi.size() : 0;
     bool changed = false;
     if (size < run.bytesSeen) {

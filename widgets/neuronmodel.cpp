@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "data/dataset.h"
+#include "train/rundir.h"
 
 #include <QDir>
 #include <QFile>
@@ -17,7 +18,7 @@ QString analysisLabel(const QString& path, bool withName)
 {
     const QFileInfo fi(path);
     QDir dir = fi.absoluteDir();
-    if (dir.dirName() == QLatin1String("analysis") && dir.cdUp())
+    if (dir.dirName() == QLatin1String(RunLayout::kAnalysisDir) && dir.cdUp())
         return withName ? QStringLiteral("%1 / %2").arg(dir.dirName(), fi.completeBaseName()) : dir.dirName();
     return fi.completeBaseName();
 }
@@ -26,13 +27,13 @@ QString analysisRunName(const QString& path, const AnalysisFile* file)
 {
     const QFileInfo fi(path);
     QDir dir = fi.absoluteDir();
-    if (dir.dirName() == QLatin1String("analysis") && dir.cdUp())
+    if (dir.dirName() == QLatin1String(RunLayout::kAnalysisDir) && dir.cdUp())
         return dir.dirName();
     if (file && !file->checkpoint.empty()) {
         // Text only: the checkpoint may be relative to where the analysis ran, or gone.
         const QString ck = QDir::fromNativeSeparators(QString::fromStdString(file->checkpoint));
         const QStringList parts = ck.split(QLatin1Char('/'), Qt::SkipEmptyParts);
-        if (parts.size() >= 3 && parts[parts.size() - 2] == QLatin1String("checkpoints")
+        if (parts.size() >= 3 && parts[parts.size() - 2] == QLatin1String(RunLayout::kCheckpointsDir)
             && parts[parts.size() - 3] != QLatin1String(".") && parts[parts.size() - 3] != QLatin1String(".."))
             return parts[parts.size() - 3];
         const QString base = QFileInfo(ck).completeBaseName();

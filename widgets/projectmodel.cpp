@@ -8,6 +8,18 @@
 
 namespace repalign::gui {
 
+namespace {
+/// RUN/checkpoints and RUN/analysis (train/rundir.h names the run's files).
+QString checkpointsDir(const QString& run)
+{
+    return QString::fromStdString(RunLayout(run.toStdString()).checkpoints());
+}
+QString analysisDir(const QString& run)
+{
+    return QString::fromStdString(RunLayout(run.toStdString()).analysisDir());
+}
+} // namespace
+
 ProjectModel::ProjectModel(QObject* parent) : QStandardItemModel(parent)
 {
     setHorizontalHeaderLabels({tr("Project")});
@@ -40,8 +52,8 @@ QIcon ProjectModel::stateIcon(const QString& state)
 bool ProjectModel::isRunDir(const QString& path)
 {
     const QDir d(path);
-    return d.exists(QStringLiteral("run.yaml")) || d.exists(QStringLiteral("status.json")) ||
-           d.exists(QStringLiteral("metrics.csv"));
+    return d.exists(QLatin1String(RunLayout::kConfigFile)) || d.exists(QLatin1String(RunLayout::kStatusFile))
+        || d.exists(QLatin1String(RunLayout::kMetricsFile));
 }
 
 void ProjectModel::setProjectPath(const QString& path)
@@ -155,7 +167,7 @@ void ProjectModel::refresh()
             ++row;
         insertRow(row, item);
         m_runs.insert(path, item);
-        for (const QString& dir : {path, path + QStringLiteral("/checkpoints"), path + QStringLiteral("/analysis")})
+        for (const QString& dir : {path, checkpointsDir(path), analysisDir(path)})
             if (QFileInfo(dir).isDir() && !m_watcher.directories().contains(dir))
                 m_watcher.addPath(dir);
         updateRun(item);
@@ -197,13 +209,13 @@ void ProjectModel::updateRun(QStandardItem* item)
     if (item->toolTip() != tip)
         item->setToolTip(tip);
 
-    for (const QString& dir : {path + QStringLiteral("/checkpoints"), path + QStringLiteral("/analysis")})
+    for (const QString& dir : {checkpointsDir(path), analysisDir(path)})
         if (QFileInfo(dir).isDir() && !m_watcher.directories().contains(dir))
             m_watcher.addPath(dir);
 
-    const QStringList ckpts = QDir(path + QStringLiteral("/checkpoints"))
-                                  .entryList({QStringLiteral("*.pt"), QStringLiteral("*.pth")}, QDir::Files, QDir::Name);
-    const QStringList analyses = QDir(path + QStringLiteral("/analysis")).entryList({QStringLiteral("*.h5")}, QDir::Files, QDir::Name);
+    const QStringList ckpts
+        = QDir(checkpointsDir(path)).entryList({QStringLiteral("*.pt"), QStringLiteral("*.pth")}, QDir::Files, QDir::Name);
+    const QStringList analyses = QDir(analysisDir(path)).entryList({QStringLiteral("*.h5")}, QDir::Files, QDir::Name);
     // Groups: "Checkpoints" then "Analyses", created when they have something in them.
     auto group = [&](const QString& label, Kind kind, const QStringList& files) {
         QStandardItem* g = nullptr;
@@ -231,7 +243,7 @@ void ProjectModel::updateRun(QStandardItem* item)
         }
         QStringList abs;
         for (const QString& f : files)
-            abs << (kind == Kind::Checkpoint ? path + QStringLiteral("/checkpoints/") : path + QStringLiteral("/analysis/")) + f;
+            abs << QDir(kind == Kind::Checkpoint ? checkpointsDir(path) : analysisDir(path)).filePath(f);
         syncChildren(g, abs, kind);
     };
     group(QStringLiteral("#checkpoints"), Kind::Checkpoint, ckpts);

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/fsutil.h"
 #include "train/project.h"
+#include "train/rundir.h"
 
 #include <QDir>
 #include <QFileDialog>
@@ -265,9 +266,10 @@ JobSpec SetupPanel::buildJob() const
         AnalyzeOptions o = m_analysis->options();
         // Next to the checkpoint's run: <run>/analysis/<name>.h5, else the project's analysis folder.
         QDir ckptDir = QFileInfo(QString::fromStdString(o.checkpoint)).absoluteDir();
-        QString runDir = ckptDir.dirName() == QLatin1String("checkpoints") ? QFileInfo(ckptDir.absolutePath()).absolutePath()
-                                                                             : QDir(m_project).filePath(QStringLiteral("analyses"));
-        o.out = QDir(runDir).filePath(QStringLiteral("analysis/%1.h5").arg(m_analysis->runName())).toStdString();
+        QString runDir = ckptDir.dirName() == QLatin1String(RunLayout::kCheckpointsDir)
+            ? QFileInfo(ckptDir.absolutePath()).absolutePath()
+            : QDir(m_project).filePath(QStringLiteral("analyses"));
+        o.out = RunLayout(runDir.toStdString()).analysis(m_analysis->runName().toStdString());
         return makeAnalyzeJob(o);
     }
     QString runDir = QDir(m_project).filePath(f->runName());

@@ -3,6 +3,7 @@
 #include "cli/command.h"
 
 #include "common/error.h"
+#include "train/rundir.h"
 
 #include "distributionsview.h"
 #include "figureexport.h"
@@ -73,7 +74,7 @@ void run(const FigureArgs& a)
         QStringList runs;
         for (const std::string& r : a.runs) {
             const QString path = QFileInfo(QString::fromStdString(r)).absoluteFilePath();
-            if (!QFileInfo::exists(path + QStringLiteral("/metrics.csv")))
+            if (!QFileInfo::exists(QString::fromStdString(RunLayout(path.toStdString()).metrics())))
                 throw Error("run '" + r + "' has no metrics.csv");
             model.addRun(path);
             runs << path;

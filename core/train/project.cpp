@@ -45,7 +45,7 @@ std::vector<std::string> checkpointFiles(const std::string& runDir)
 {
     std::vector<std::string> files;
     std::error_code ec;
-    for (fs::directory_iterator it(fs::path(runDir) / "checkpoints", ec), end; !ec && it != end; it.increment(ec)) {
+    for (fs::directory_iterator it(fs::path(RunLayout(runDir).checkpoints()), ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
         const std::string ext = it->path().extension().string();
         std::error_code e2;
@@ -66,7 +66,7 @@ RunFacts readRunYaml(const std::string& runDir)
 {
     RunFacts f;
     try {
-        const YAML::Node root = YAML::LoadFile(runDir + "/run.yaml");
+        const YAML::Node root = YAML::LoadFile(RunLayout(runDir).config());
         if (root["run"] && root["run"]["kind"])
             f.kind = root["run"]["kind"].as<std::string>();
         if (root["model"] && root["model"].IsScalar())
@@ -85,7 +85,7 @@ RunFacts readRunYaml(const std::string& runDir)
 /// Also returns the wall time of the last row in @p lastWall.
 double speedFromMetrics(const std::string& runDir, int batchSize, double* lastWall)
 {
-    std::ifstream in(runDir + "/metrics.csv");
+    std::ifstream in(RunLayout(runDir).metrics());
     std::string line;
     MetricRow row;
     bool have = false;
@@ -110,7 +110,8 @@ double speedFromMetrics(const std::string& runDir, int batchSize, double* lastWa
 
 bool isRunFolder(const std::string& dir)
 {
-    return fileExists(dir + "/run.yaml") || fileExists(dir + "/status.json") || fileExists(dir + "/metrics.csv");
+    const RunLayout run(dir);
+    return fileExists(run.config()) || fileExists(run.status()) || fileExists(run.metrics());
 }
 
 std::vector<std::string> listProjectRuns(const std::string& projectDir)
@@ -134,14 +135,14 @@ std::vector<ProjectCheckpoint> listProjectCheckpoints(const std::string& project
     const fs::path root(projectDir);
     for (const std::string& run : listProjectRuns(projectDir))
         for (const std::string& file : checkpointFiles(run))
-            out.push_back({fs::path(run).lexically_relative(root).string(), run, file, run + "/checkpoints/" + file});
+            out.push_back({fs::path(run).lexically_relative(root).string(), run, file, RunLayout(run).checkpoint(file)});
     return out;
 }
 
 std::string preferredCheckpoint(const std::string& runDir)
 {
     const std::vector<std::string> files = checkpointFiles(runDir);
-    return files.empty() ? std::string() : runDir + "/checkpoints/" + files.front();
+    return files.empty() ? std::string() : RunLayout(runDir).checkpoint(files.front());
 }
 
 MeasuredSpeed measuredTrainingSpeed(const std::string& projectDir, const std::string& device, const std::string& model)

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -52,7 +53,33 @@ void failOnInjectedFault(const std::string& path)
 
 std::string lockPath(const std::string& runDir)
 {
-    return runDir + "/job.lock";
+    return RunLayout(runDir).lock();
+}
+
+/// The folder that holds @p file and that folder's name ("" when @p file has no folder).
+std::pair<std::string, std::string> parentOf(const std::string& file)
+{
+    std::string dir = file;
+    while (dir.size() > 1 && dir.back() == '/')
+        dir.pop_back();
+    const std::size_t slash = dir.rfind('/');
+    if (slash == std::string::npos)
+        return {};
+    dir.erase(slash);
+    const std::size_t up = dir.rfind('/');
+    return {dir, up == std::string::npos ? dir : dir.substr(up + 1)};
+}
+
+/// The run above RUN/<folder>/FILE, or "" when FILE is not in such a folder.
+std::string runAbove(const std::string& file, const char* folder)
+{
+    const auto [dir, name] = parentOf(file);
+    if (name != folder)
+        return {};
+    const std::size_t slash = dir.rfind('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? std::string("/") : dir.substr(0, slash);
 }
 
 RunLockHolder readHolder(int fd)
@@ -135,12 +162,64 @@ bool runLockHolder(const std::string& runDir, RunLockHolder& holder)
     return held;
 }
 
-RunDir::RunDir(std::string path)
-    : m_path(std::move(path))
+RunLayout::RunLayout(std::string dir)
+    : m_dir(std::move(dir))
 {
-    makeDirs(m_path);
-    makeDirs(m_path + "/checkpoints");
-    makeDirs(m_path + "/analysis");
+}
+
+std::string RunLayout::config() const
+{
+    return m_dir + "/" + kConfigFile;
+}
+std::string RunLayout::metrics() const
+{
+    return m_dir + "/" + kMetricsFile;
+}
+std::string RunLayout::status() const
+{
+    return m_dir + "/" + kStatusFile;
+}
+std::string RunLayout::log() const
+{
+    return m_dir + "/" + kLogFile;
+}
+std::string RunLayout::lock() const
+{
+    return m_dir + "/" + kLockFile;
+}
+std::string RunLayout::checkpoints() const
+{
+    return m_dir + "/" + kCheckpointsDir;
+}
+std::string RunLayout::checkpoint(const std::string& name) const
+{
+    return checkpoints() + "/" + name;
+}
+std::string RunLayout::analysisDir() const
+{
+    return m_dir + "/" + kAnalysisDir;
+}
+std::string RunLayout::analysis(const std::string& name) const
+{
+    return analysisDir() + "/" + name + ".h5";
+}
+
+std::string RunLayout::runOfCheckpoint(const std::string& file)
+{
+    return runAbove(file, kCheckpointsDir);
+}
+
+std::string RunLayout::runOfAnalysis(const std::string& file)
+{
+    return runAbove(file, kAnalysisDir);
+}
+
+RunDir::RunDir(std::string path)
+    : m_layout(std::move(path))
+{
+    makeDirs(m_layout.dir());
+    makeDirs(m_layout.checkpoints());
+    makeDirs(m_layout.analysisDir());
 }
 
 void RunDir::appendMetric(const MetricRow& row)
@@ -196,7 +275,7 @@ void RunDir::writeStatus(
 void RunDir::log(const std::string& line)
 {
     std::lock_guard<std::mutex> lock(m_mutex);
-    const std::string path = m_path + "/log.txt";
+    const std::string path = m_layout.log();
     failOnInjectedFault(path);
     if (!m_log.is_open())
         m_log.open(path, std::ios::app);
@@ -211,7 +290,7 @@ void RunDir::log(const std::string& line)
 
 void RunDir::writeRunYaml(const std::string& yaml)
 {
-    writeFileAtomic(m_path + "/run.yaml", yaml);
+    writeFileAtomic(m_layout.config(), yaml);
 }
 
 bool parseMetricLine(const std::string& line, MetricRow& row)
@@ -293,7 +372,7 @@ RunStatus readRunStatus(const std::string& runDir)
     RunStatus s;
     std::string text;
     try {
-        text = readFileText(runDir + "/status.json");
+        text = readFileText(RunLayout(runDir).status());
     } catch (const Error&) {
         return s;
     }

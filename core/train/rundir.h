@@ -46,14 +46,49 @@ private:
 /// The job that holds @p runDir's lock; false when none does (or there is no lock file).
 bool runLockHolder(const std::string& runDir, RunLockHolder& holder);
 
+/// The names of a run directory's files and folders, and nothing else: it never touches the
+/// disk (RunDir creates the folders; readers such as the GUI only need the names).
+class RunLayout {
+public:
+    /// Folder names inside a run, for code that walks up from a file (RUN/checkpoints/X.pt).
+    static constexpr const char* kCheckpointsDir = "checkpoints";
+    static constexpr const char* kAnalysisDir = "analysis";
+    static constexpr const char* kConfigFile = "run.yaml";
+    static constexpr const char* kMetricsFile = "metrics.csv";
+    static constexpr const char* kStatusFile = "status.json";
+    static constexpr const char* kLogFile = "log.txt";
+    static constexpr const char* kLockFile = "job.lock";
+
+    explicit RunLayout(std::string dir);
+    const std::string& dir() const { return m_dir; }
+    std::string config() const; ///< run.yaml
+    std::string metrics() const; ///< metrics.csv
+    std::string status() const; ///< status.json
+    std::string log() const; ///< log.txt
+    std::string lock() const; ///< job.lock
+    std::string checkpoints() const; ///< checkpoints/
+    std::string checkpoint(const std::string& name) const; ///< checkpoints/NAME
+    std::string analysisDir() const; ///< analysis/
+    std::string analysis(const std::string& name) const; ///< analysis/NAME.h5
+
+    /// The run directory that holds @p file when it lies in RUN/checkpoints/ (RUN/analysis/
+    /// for runOfAnalysis); empty otherwise. Names only: nothing is checked on disk.
+    static std::string runOfCheckpoint(const std::string& file);
+    static std::string runOfAnalysis(const std::string& file);
+
+private:
+    std::string m_dir;
+};
+
 class RunDir {
 public:
     /// Creates the folder layout when missing.
     explicit RunDir(std::string path);
-    const std::string& path() const { return m_path; }
-    std::string checkpointPath(const std::string& name) const { return m_path + "/checkpoints/" + name; }
-    std::string metricsPath() const { return m_path + "/metrics.csv"; }
-    std::string statusPath() const { return m_path + "/status.json"; }
+    const std::string& path() const { return m_layout.dir(); }
+    const RunLayout& layout() const { return m_layout; }
+    std::string checkpointPath(const std::string& name) const { return m_layout.checkpoint(name); }
+    std::string metricsPath() const { return m_layout.metrics(); }
+    std::string statusPath() const { return m_layout.status(); }
 
     /// Appends one row to metrics.csv and flushes (the header is written when the file is new).
     /// Throws Error naming the file when the row cannot be written (a full disk).
@@ -67,7 +102,7 @@ public:
     void writeRunYaml(const std::string& yaml);
 
 private:
-    std::string m_path;
+    RunLayout m_layout;
     std::ofstream m_metrics;
     std::ofstream m_log;
     std::mutex m_mutex;
