@@ -371,7 +371,7 @@ NeuronsView::NeuronsView(QWidget* parent)
     m_layers->axisRect()->insetLayout()->take(m_layers->legend);
     m_layerLegendRow->addElement(0, 0, m_layers->legend);
     m_layers->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    m_layers->legend->setWrap(2);
+    m_layers->legend->setWrap(1); // one entry per line: the panel can be narrow
     m_layers->legend->setBorderPen(Qt::NoPen);
     m_layers->legend->setBrush(Qt::NoBrush);
     m_layers->legend->setVisible(false);
@@ -380,6 +380,9 @@ NeuronsView::NeuronsView(QWidget* parent)
     auto* plots = new QHBoxLayout;
     plots->addWidget(m_heat, 1);
     plots->addWidget(m_layers, 1);
+    // In the scrolling panel the plots would take their (large) preferred height: keep them compact.
+    for (QCustomPlot* plot : {m_heat, m_layers})
+        plot->setMaximumHeight(280);
     // The MEIs keep a legible size: a narrow panel wraps them onto more lines and scrolls, it
     // never squeezes them (compare mode shows two models' rows).
     m_mei->setMinimumSide(kLegibleMeiSide);
@@ -389,6 +392,10 @@ NeuronsView::NeuronsView(QWidget* parent)
     dl->addWidget(m_values);
     dl->addWidget(m_mei);
     dl->addLayout(plots, 1);
+    // Space the panel has beyond its content goes below it, never into the labels.
+    m_title->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+    m_values->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+    dl->addStretch(0);
     m_detailScroll = new QScrollArea;
     m_detailScroll->setWidgetResizable(true);
     m_detailScroll->setFrameShape(QFrame::NoFrame);
