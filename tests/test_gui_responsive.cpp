@@ -58,6 +58,7 @@ class TestGuiResponsive : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void staysResponsiveDuringTraining();
+    void importRunsAsJob();
     void cancelStopsCleanly();
     void failedJobReportsMessage();
 };
@@ -132,6 +133,30 @@ void TestGuiResponsive::failedJobReportsMessage()
     QTRY_COMPARE(finished.count(), 1);
     QCOMPARE(finished.first().at(1).toString(), QStringLiteral("failed"));
     QVERIFY(finished.first().at(2).toString().contains(QStringLiteral("valid: a, b")));
+}
+
+// File > Import PyTorch checkpoint runs as a queue job (the UI thread only picks the file): a
+// good file becomes a finished run, a bad one fails the job with one line and leaves no run.
+void TestGuiResponsive::importRunsAsJob()
+{
+    const std::string dir = testutil::tempDir("resp-import");
+    const QString data = QStringLiteral(REPALIGN_TEST_DATA "/pth/");
+    JobQueueModel queue;
+    QSignalSpy finished(&queue, &JobQueueModel::jobFinished);
+    const QString good = QString::fromStdString(dir + "/imported-tiny");
+    const QString bad = QString::fromStdString(dir + "/imported-bad");
+    const int first = queue.enqueue(makeImportJob(data + QStringLiteral("tiny_ckpt.legacy.pth"), good));
+    const int second = queue.enqueue(makeImportJob(data + QStringLiteral("parameters.zip.pth"), bad));
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2, 300000);
+    QCOMPARE(queue.jobState(first), QStringLiteral("finished"));
+    QCOMPARE(queue.jobState(second), QStringLiteral("failed"));
+    QVERIFY(finished.at(0).at(2).toString().contains(QStringLiteral("8 tensors")));
+    const QString why = finished.at(1).at(2).toString();
+    QVERIFY2(why.contains(QStringLiteral("parameters.zip.pth")) && !why.contains(QLatin1Char('\n')), qPrintable(why));
+    QVERIFY(ProjectModel::isRunDir(good));
+    QCOMPARE(readRunStatus(good.toStdString()).state, std::string("finished"));
+    QVERIFY(QFileInfo::exists(QString::fromStdString(RunLayout(good.toStdString()).checkpoint("tiny_ckpt.legacy.pth"))));
+    QVERIFY(!QFileInfo::exists(bad));
 }
 
 QTEST_MAIN(TestGuiResponsive)
