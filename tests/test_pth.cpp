@@ -2,6 +2,7 @@
 // written in the reference training script's format. Fixtures and the values checked against
 // come from PyTorch itself (tests/data/pth/make_pth_fixtures.py).
 #include "common/error.h"
+#include "common/fsutil.h"
 #include "io/h5.h"
 #include "io/pth.h"
 #include "testutil.h"
@@ -655,6 +656,20 @@ private Q_SLOTS:
             }
             QVERIFY2(!std::filesystem::exists(bad), name);
         }
+
+        // A write that fails after the run was started (a full disk at status.json) takes the
+        // half-made run away again.
+        const std::string full = dir + "/full-disk";
+        setWriteFault(0, WriteFault::NoSpace, "status.json");
+        try {
+            importCheckpoint(kData + "tiny_ckpt.zip.pth", full);
+            setWriteFault(-1);
+            QFAIL("expected an error");
+        } catch (const Error& e) {
+            setWriteFault(-1);
+            QVERIFY2(std::string(e.what()).find("status.json") != std::string::npos, e.what());
+        }
+        QVERIFY(!std::filesystem::exists(full));
     }
 
     // A resnet18_cifar10 checkpoint in the reference training script's format: eval's logits
