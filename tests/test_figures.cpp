@@ -72,7 +72,6 @@ void fillPlot(QCustomPlot& plot)
     plot.rescaleAxes();
 }
 
-
 /// Checks a figure's text as drawn: inside the canvas and inside its clip, no two pieces overlapping,
 /// and every font at its preset size (tick labels, legend and captions at the preset's points,
 /// axis titles and plot titles at theirs), in output pixels = points x dpi / 72.
@@ -94,37 +93,44 @@ void checkLegible(const FigureTextLayout& layout, const FigurePresetInfo& info, 
                                  .arg(t.rect.width(), 0, 'f', 1)
                                  .arg(t.rect.height(), 0, 'f', 1);
         QVERIFY2(canvas.adjusted(-tol, -tol, tol, tol).contains(t.rect),
-                 qPrintable(what + QStringLiteral(" leaves the %1 x %2 canvas").arg(canvas.width()).arg(canvas.height())));
+            qPrintable(what + QStringLiteral(" leaves the %1 x %2 canvas").arg(canvas.width()).arg(canvas.height())));
         // QCustomPlot clips each element to its rect moved up one logical pixel: allow that pixel.
         const double clipTol = tol + dpi / kLayoutDpi;
         if (!t.clip.isNull())
-            QVERIFY2(t.clip.adjusted(-clipTol, -clipTol, clipTol, clipTol).contains(t.rect), qPrintable(what + QStringLiteral(" is clipped to (%1, %2, %3 x %4)")
-                                                .arg(t.clip.x(), 0, 'f', 1)
-                                                .arg(t.clip.y(), 0, 'f', 1)
-                                                .arg(t.clip.width(), 0, 'f', 1)
-                                                .arg(t.clip.height(), 0, 'f', 1)));
+            QVERIFY2(t.clip.adjusted(-clipTol, -clipTol, clipTol, clipTol).contains(t.rect),
+                qPrintable(what
+                    + QStringLiteral(" is clipped to (%1, %2, %3 x %4)")
+                          .arg(t.clip.x(), 0, 'f', 1)
+                          .arg(t.clip.y(), 0, 'f', 1)
+                          .arg(t.clip.width(), 0, 'f', 1)
+                          .arg(t.clip.height(), 0, 'f', 1)));
         bool sized = false;
         for (double px : allowed)
             sized = sized || std::abs(t.pixelSize - px) < 1e-6;
-        QVERIFY2(sized, qPrintable(what + QStringLiteral(" has a %1 px font (allowed: %2, %3, %4)")
-                                              .arg(t.pixelSize)
-                                              .arg(allowed[0])
-                                              .arg(allowed[1])
-                                              .arg(allowed[2])));
+        QVERIFY2(sized,
+            qPrintable(what
+                + QStringLiteral(" has a %1 px font (allowed: %2, %3, %4)")
+                      .arg(t.pixelSize)
+                      .arg(allowed[0])
+                      .arg(allowed[1])
+                      .arg(allowed[2])));
         if (numeric.match(t.text).hasMatch()) { // tick labels
             ++ticks;
             QVERIFY2(std::abs(t.pixelSize - allowed[0]) < 1e-6,
-                     qPrintable(what + QStringLiteral(" is a tick label of %1 px, not %2").arg(t.pixelSize).arg(allowed[0])));
+                qPrintable(what + QStringLiteral(" is a tick label of %1 px, not %2").arg(t.pixelSize).arg(allowed[0])));
         }
     }
     for (int i = 0; i < layout.items.size(); ++i)
         for (int j = i + 1; j < layout.items.size(); ++j) {
             const QRectF a = layout.items[i].rect.adjusted(tol, tol, -tol, -tol);
             const QRectF b = layout.items[j].rect.adjusted(tol, tol, -tol, -tol);
-            QVERIFY2(!a.intersects(b), qPrintable(QStringLiteral("'%1' and '%2' overlap").arg(layout.items[i].text, layout.items[j].text)));
+            QVERIFY2(!a.intersects(b),
+                qPrintable(QStringLiteral("'%1' and '%2' overlap").arg(layout.items[i].text, layout.items[j].text)));
         }
     for (const QString& text : mustShow)
-        QVERIFY2(std::any_of(drawn.begin(), drawn.end(), [&](const QString& d) { return d == text || d.startsWith(text + QLatin1Char(' ')); }), qPrintable(QStringLiteral("'%1' is not drawn whole (drawn: %2)").arg(text, drawn.join(QStringLiteral(" | ")))));
+        QVERIFY2(std::any_of(drawn.begin(), drawn.end(),
+                     [&](const QString& d) { return d == text || d.startsWith(text + QLatin1Char(' ')); }),
+            qPrintable(QStringLiteral("'%1' is not drawn whole (drawn: %2)").arg(text, drawn.join(QStringLiteral(" | ")))));
     Q_UNUSED(ticks);
 }
 
@@ -170,13 +176,13 @@ void TestFigures::initTestCase()
     for (const char* name : {"baseline", "tuned-hV4"}) {
         std::string rows = "step,epoch,wall_time,split,name,value\n";
         for (int i = 1; i <= 120; ++i) {
-            rows += std::to_string(i) + "," + std::to_string(i / 40.0) + "," + std::to_string(i) + ",train,loss," +
-                    std::to_string(2.0 / i + 0.01 * (i % 7)) + "\n";
+            rows += std::to_string(i) + "," + std::to_string(i / 40.0) + "," + std::to_string(i) + ",train,loss,"
+                + std::to_string(2.0 / i + 0.01 * (i % 7)) + "\n";
             if (i % 40 == 0) {
-                rows += std::to_string(i) + "," + std::to_string(i / 40) + "," + std::to_string(i) + ",val,loss," +
-                        std::to_string(2.5 / i) + "\n";
-                rows += std::to_string(i) + "," + std::to_string(i / 40) + "," + std::to_string(i) + ",val,acc," +
-                        std::to_string(0.5 + i / 400.0) + "\n";
+                rows += std::to_string(i) + "," + std::to_string(i / 40) + "," + std::to_string(i) + ",val,loss,"
+                    + std::to_string(2.5 / i) + "\n";
+                rows += std::to_string(i) + "," + std::to_string(i / 40) + "," + std::to_string(i) + ",val,acc,"
+                    + std::to_string(0.5 + i / 400.0) + "\n";
             }
         }
         QDir().mkpath(QString::fromStdString(m_dir + "/runs/" + name));
@@ -359,7 +365,7 @@ void TestFigures::legibility()
             model.addRun(r);
         MetricPlot plot(kind);
         plot.resize(qRound(info.inches.width() * kLayoutDpi), qRound(info.inches.height() * kLayoutDpi));
-        plot.setSeries(model, runs, MonitorView::runColors(runs), MonitorOptions{});
+        plot.setSeries(model, runs, MonitorView::runColors(runs), MonitorOptions {});
         const FigureTextLayout layout = probePlotFigureText(&plot, info.preset, dpi);
         QStringList must = {plot.xAxis->label()};
         for (int i = 0; i < plot.graphCount(); ++i)
@@ -371,8 +377,9 @@ void TestFigures::legibility()
         NeuronModel a, b;
         a.open(m_a);
         b.open(m_b);
-        QList<MeiFigureSource> sources = {{a.analysis(), QStringLiteral("baseline"), [&a](std::int64_t l) { return a.className(l); }},
-                                          {b.analysis(), QStringLiteral("tuned-hV4"), [&b](std::int64_t l) { return b.className(l); }}};
+        QList<MeiFigureSource> sources
+            = {{a.analysis(), QStringLiteral("baseline"), [&a](std::int64_t l) { return a.className(l); }},
+                {b.analysis(), QStringLiteral("tuned-hV4"), [&b](std::int64_t l) { return b.className(l); }}};
         const MeiGridFigure figure = buildMeiGridFigure(sources, rankUnits(*a.analysis(), "lpips", 4, true), "lpips");
         const FigureTextLayout layout = probeMeiGridFigureText(figure, info.preset, dpi);
         checkLegible(layout, info, dpi, {QStringLiteral("baseline"), QStringLiteral("tuned-hV4")});
@@ -385,24 +392,24 @@ void TestFigures::legibility()
         // (A slide may drop the captions to give the images room: then the images end the page.)
         if (info.preset != FigurePreset::Talk)
             QVERIFY2(layout.canvas.height() - bottom < 0.35 * dpi,
-                     qPrintable(QStringLiteral("%1 px blank under the grid").arg(layout.canvas.height() - bottom)));
+                qPrintable(QStringLiteral("%1 px blank under the grid").arg(layout.canvas.height() - bottom)));
         if (info.preset == FigurePreset::Talk)
             QVERIFY(inches.height() <= info.inches.height() + 1e-9);
         exportMeiGridFigure(figure, png, info.preset, dpi);
         QCOMPARE(QImage(png).width(), qRound(info.inches.width() * dpi));
     } else {
         QList<DistributionGroup> groups = {loadDistributionGroup(m_a, QStringLiteral("lpips"), QStringLiteral("baseline")),
-                                           loadDistributionGroup(m_b, QStringLiteral("lpips"), QStringLiteral("tuned-hV4"))};
+            loadDistributionGroup(m_b, QStringLiteral("lpips"), QStringLiteral("tuned-hV4"))};
         QCustomPlot plot;
         stylePlot(&plot);
         if (kind == QLatin1String("scatter"))
             plotPairedScatter(&plot, groups[0], groups[1], metricLabel(QStringLiteral("lpips")));
         else
             plotDistributions(&plot, groups,
-                              kind == QLatin1String("histogram") ? DistributionKind::Histogram
-                              : kind == QLatin1String("violin")  ? DistributionKind::Violin
-                                                                 : DistributionKind::Box,
-                              metricLabel(QStringLiteral("lpips")));
+                kind == QLatin1String("histogram")    ? DistributionKind::Histogram
+                    : kind == QLatin1String("violin") ? DistributionKind::Violin
+                                                      : DistributionKind::Box,
+                metricLabel(QStringLiteral("lpips")));
         const FigureTextLayout layout = probePlotFigureText(&plot, info.preset, dpi);
         QStringList must;
         for (QCPAxis* axis : {plot.xAxis, plot.yAxis})
@@ -423,7 +430,7 @@ void TestFigures::meiGridUnits()
     a.open(m_a);
     const AnalysisFile& f = *a.analysis();
     const auto units = parseUnitList(QStringLiteral("3, 7-9,40"), f.units);
-    QCOMPARE(units, (std::vector<std::int64_t>{3, 7, 8, 9, 40}));
+    QCOMPARE(units, (std::vector<std::int64_t> {3, 7, 8, 9, 40}));
     const auto top = rankUnits(f, "lpips", 3, true);
     const auto bottom = rankUnits(f, "lpips", 3, false);
     QCOMPARE(top.size(), std::size_t(3));
@@ -447,7 +454,8 @@ void TestFigures::meiGridUnits()
     // Several units, two models: the grid has a heading per unit and model, and every MEI.
     NeuronModel b;
     b.open(m_b);
-    const MeiGridFigure fig = buildMeiGridFigure({{&f, QStringLiteral("A"), {}}, {b.analysis(), QStringLiteral("B"), {}}}, top, "lpips");
+    const MeiGridFigure fig
+        = buildMeiGridFigure({{&f, QStringLiteral("A"), {}}, {b.analysis(), QStringLiteral("B"), {}}}, top, "lpips");
     QCOMPARE(fig.blocks.size(), 3);
     for (const auto& row : fig.blocks) {
         QCOMPARE(row.size(), 2);
@@ -462,16 +470,17 @@ void TestFigures::cliLossTwoRuns()
         for (const char* suffix : {"png", "svg", "pdf"}) {
             std::string output;
             const std::string out = m_dir + "/loss-two-" + preset + "." + suffix;
-            const int rc = testutil::run(std::string(REPALIGN_CLI) + " figure --kind loss --run " + m_dir + "/runs/baseline --run " + m_dir +
-                                             "/runs/tuned-hV4 --out " + out + " --preset " + preset + " --dpi 100",
-                                         &output);
+            const int rc = testutil::run(std::string(REPALIGN_CLI) + " figure --kind loss --run " + m_dir
+                    + "/runs/baseline --run " + m_dir + "/runs/tuned-hV4 --out " + out + " --preset " + preset + " --dpi 100",
+                &output);
             QVERIFY2(rc == 0, output.c_str());
             QVERIFY(QFileInfo(QString::fromStdString(out)).size() > 0);
         }
     std::string output;
-    const int rc = testutil::run(std::string(REPALIGN_CLI) + " figure --kind mei-grid --analysis " + m_a.toStdString() + " --analysis " +
-                                     m_b.toStdString() + " --bottom 3 --labels baseline,tuned --out " + m_dir + "/mei-two.png --preset talk --dpi 100",
-                                 &output);
+    const int rc = testutil::run(std::string(REPALIGN_CLI) + " figure --kind mei-grid --analysis " + m_a.toStdString()
+            + " --analysis " + m_b.toStdString() + " --bottom 3 --labels baseline,tuned --out " + m_dir
+            + "/mei-two.png --preset talk --dpi 100",
+        &output);
     QVERIFY2(rc == 0, output.c_str());
     const QImage img(QString::fromStdString(m_dir + "/mei-two.png"));
     QCOMPARE(img.width(), 1000);

@@ -62,10 +62,11 @@ void touch(const QString& path, const QByteArray& bytes = "x")
 void writeRun(const QString& dir, const QString& valData, const QStringList& checkpoints)
 {
     touch(dir + QStringLiteral("/run.yaml"),
-          QStringLiteral("system:\n  device: cpu\ndataset: shapes\ndata:\n  train: \"shapes:64:1\"\n  val: \"%1\"\nmodel: resnet18_cifar10\n"
-                         "optimization:\n  epochs: 1\n  batch_size: 16\nrun:\n  kind: train\n")
-              .arg(valData)
-              .toUtf8());
+        QStringLiteral(
+            "system:\n  device: cpu\ndataset: shapes\ndata:\n  train: \"shapes:64:1\"\n  val: \"%1\"\nmodel: resnet18_cifar10\n"
+            "optimization:\n  epochs: 1\n  batch_size: 16\nrun:\n  kind: train\n")
+            .arg(valData)
+            .toUtf8());
     RunDir run(dir.toStdString());
     for (int s = 1; s <= 5; ++s)
         run.appendMetric({s, 0.2 * s, 1000.0 + s, "train", "loss", 1.0});
@@ -329,7 +330,8 @@ void TestGuiForms::analysisForm()
     QVERIFY2(form.validateNow(), qPrintable(form.errorText()));
     QCOMPARE(form.options().split, std::string("val"));
     // Save YAML from the form, load it with the CLI's loader and into a fresh form.
-    const QString file = QDir(QDir::tempPath()).filePath(QStringLiteral("repalign-analysis-form-%1.yaml").arg(QCoreApplication::applicationPid()));
+    const QString file = QDir(QDir::tempPath())
+                             .filePath(QStringLiteral("repalign-analysis-form-%1.yaml").arg(QCoreApplication::applicationPid()));
     testutil::writeText(file.toStdString(), form.yaml().toStdString());
     const AnalyzeOptions loaded = loadAnalyzeConfig(file.toStdString());
     QCOMPARE(loaded.split, std::string("val"));
@@ -337,7 +339,8 @@ void TestGuiForms::analysisForm()
     AnalysisFormPanel again;
     again.loadYamlFile(file);
     QFile::remove(file);
-    QCOMPARE(QString::fromStdString(analyzeConfigToYaml(again.options())), QString::fromStdString(analyzeConfigToYaml(form.options())));
+    QCOMPARE(QString::fromStdString(analyzeConfigToYaml(again.options())),
+        QString::fromStdString(analyzeConfigToYaml(form.options())));
 }
 
 void TestGuiForms::clusterExport()
@@ -381,14 +384,16 @@ void TestGuiForms::cliRunsFormYaml()
 void TestGuiForms::checkpointFieldsListTheProject()
 {
     const QString project = QString::fromStdString(testutil::tempDir("forms-project"));
-    writeRun(project + QStringLiteral("/baseline"), QStringLiteral("shapes:40:4"), {QStringLiteral("last.pt"), QStringLiteral("best_acc.pt")});
+    writeRun(project + QStringLiteral("/baseline"), QStringLiteral("shapes:40:4"),
+        {QStringLiteral("last.pt"), QStringLiteral("best_acc.pt")});
     writeRun(project + QStringLiteral("/runs/other"), QStringLiteral("shapes:40:4"), {QStringLiteral("last.pt")});
     SetupPanel setup;
     QSignalSpy scanned(&setup, &SetupPanel::projectScanned);
     setup.setProjectPath(project);
     QTRY_VERIFY(scanned.count() >= 1);
     for (ConfigForm* form : {static_cast<ConfigForm*>(setup.tuneForm()), static_cast<ConfigForm*>(setup.analysisForm())}) {
-        QComboBox* combo = checkpointCombo(form, form == setup.tuneForm() ? QStringLiteral("base.checkpoint") : QStringLiteral("checkpoint"));
+        QComboBox* combo
+            = checkpointCombo(form, form == setup.tuneForm() ? QStringLiteral("base.checkpoint") : QStringLiteral("checkpoint"));
         QVERIFY(combo && combo->isEditable());
         QCOMPARE(combo->count(), 3);
         QCOMPARE(combo->itemText(0), QStringLiteral("baseline ▸ best_acc.pt"));
@@ -450,7 +455,8 @@ void TestGuiForms::checkpointReadInBackground()
     layer->setEditable(true);
     layer->setCurrentText(QStringLiteral("layer4"));
     QVERIFY(!analysis.validateNow());
-    QVERIFY2(analysis.fieldError(QStringLiteral("layer")).contains(QStringLiteral("vgg11_cifar10")), qPrintable(analysis.errorText()));
+    QVERIFY2(
+        analysis.fieldError(QStringLiteral("layer")).contains(QStringLiteral("vgg11_cifar10")), qPrintable(analysis.errorText()));
     layer->setCurrentText(QStringLiteral("features.28"));
     QVERIFY2(analysis.validateNow(), qPrintable(analysis.errorText()));
 
@@ -465,7 +471,8 @@ void TestGuiForms::runContextActionsFillTheForms()
 {
     const QString project = QString::fromStdString(testutil::tempDir("forms-runmenu"));
     const QString run = project + QStringLiteral("/baseline");
-    writeRun(run, QStringLiteral("shapes:40:4"), {QStringLiteral("last.pt"), QStringLiteral("best_loss.pt"), QStringLiteral("best_acc.pt")});
+    writeRun(run, QStringLiteral("shapes:40:4"),
+        {QStringLiteral("last.pt"), QStringLiteral("best_loss.pt"), QStringLiteral("best_acc.pt")});
     SetupPanel setup;
     QSignalSpy scanned(&setup, &SetupPanel::projectScanned);
     setup.setProjectPath(project);
@@ -492,7 +499,8 @@ void TestGuiForms::presets()
     const QStringList keys = form.presetKeys();
     QVERIFY(keys.contains(QStringLiteral("reference")));
     QVERIFY(keys.contains(QStringLiteral("demo")));
-    QVERIFY2(keys.contains(QStringLiteral(":/configs/demo_baseline_fashion_mnist.yaml")), qPrintable(keys.join(QLatin1Char(' '))));
+    QVERIFY2(
+        keys.contains(QStringLiteral(":/configs/demo_baseline_fashion_mnist.yaml")), qPrintable(keys.join(QLatin1Char(' '))));
     QVERIFY(!keys.contains(QStringLiteral(":/configs/demo_tune_virtual_cortex.yaml"))); // a tuning config
     // The demo's recipe on the project's demo data.
     form.applyPreset(QStringLiteral("demo"));

@@ -83,18 +83,19 @@ void TestI18n::sourcesAllTranslated()
     testutil::writeText(ts, testutil::readText(std::string(REPALIGN_SOURCE_DIR) + "/translations/repalign_de.ts"));
     std::string output;
     const std::string src = REPALIGN_SOURCE_DIR;
-    const int rc = testutil::run(std::string(REPALIGN_LUPDATE) + " -no-obsolete -locations none " + src + "/widgets " + src +
-                                     "/app/gui -ts " + ts,
-                                 &output);
+    const int rc = testutil::run(
+        std::string(REPALIGN_LUPDATE) + " -no-obsolete -locations none " + src + "/widgets " + src + "/app/gui -ts " + ts,
+        &output);
     QVERIFY2(rc == 0, output.c_str());
     const QString updated = QString::fromStdString(testutil::readText(ts));
     QRegularExpression unfinished(QStringLiteral("<source>([^<]*)</source>\\s*<translation type=\"unfinished\""));
     QStringList missing;
     for (auto it = unfinished.globalMatch(updated); it.hasNext();)
         missing << it.next().captured(1);
-    QVERIFY2(missing.isEmpty(), qPrintable(QStringLiteral("%1 texts without German (translate them in translations/repalign_de.ts): %2")
-                                               .arg(missing.size())
-                                               .arg(missing.join(QStringLiteral(" | ")))));
+    QVERIFY2(missing.isEmpty(),
+        qPrintable(QStringLiteral("%1 texts without German (translate them in translations/repalign_de.ts): %2")
+                       .arg(missing.size())
+                       .arg(missing.join(QStringLiteral(" | ")))));
 }
 
 QTEST_MAIN(TestI18n)

@@ -16,9 +16,9 @@
 #include <csignal>
 #include <filesystem>
 #include <mutex>
-#include <thread>
 #include <sstream>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace repalign;
@@ -76,7 +76,10 @@ std::vector<std::string> metricValues(const std::string& runDir)
 /// Holds the job at the first step of epoch @p epoch until release() (a job that is running).
 class HoldAt : public ProgressSink {
 public:
-    explicit HoldAt(int epoch) : m_epoch(epoch) {}
+    explicit HoldAt(int epoch)
+        : m_epoch(epoch)
+    {
+    }
     void progress(const ProgressEvent& e) override
     {
         if (e.phase != "train" || e.epoch != m_epoch || e.done != 1)
@@ -108,7 +111,11 @@ private:
 /// Cancels with a reason once validation of epoch @p epoch starts (as SIGINT would).
 class CancelInValidation : public ProgressSink {
 public:
-    CancelInValidation(CancelToken& token, int epoch) : m_token(token), m_epoch(epoch) {}
+    CancelInValidation(CancelToken& token, int epoch)
+        : m_token(token)
+        , m_epoch(epoch)
+    {
+    }
     void progress(const ProgressEvent& e) override
     {
         if (e.phase == "val" && e.epoch == m_epoch)
@@ -394,21 +401,21 @@ private Q_SLOTS:
         testutil::writeText(cfgPath, trainConfigToYaml(cfg));
         const std::string cli = REPALIGN_CLI;
         std::string out;
-        QCOMPARE(testutil::run(cli + " train -q --config " + shellQuote(cfgPath) + " --out " + shellQuote(root + "/full"), &out),
-                 0);
+        QCOMPARE(
+            testutil::run(cli + " train -q --config " + shellQuote(cfgPath) + " --out " + shellQuote(root + "/full"), &out), 0);
         // The process dies while writing epoch 2's last.pt, after epoch 2's best-* files.
         const std::string dir = root + "/killed";
-        const int rc = testutil::run("REPALIGN_FAULT=exit REPALIGN_FAULT_PATH=last.pt REPALIGN_FAULT_AFTER_WRITES=1 " + cli +
-                                         " train -q --config " + shellQuote(cfgPath) + " --out " + shellQuote(dir),
-                                     &out);
+        const int rc = testutil::run("REPALIGN_FAULT=exit REPALIGN_FAULT_PATH=last.pt REPALIGN_FAULT_AFTER_WRITES=1 " + cli
+                + " train -q --config " + shellQuote(cfgPath) + " --out " + shellQuote(dir),
+            &out);
         QCOMPARE(rc, 86);
         QCOMPARE(loadCheckpoint(dir + "/checkpoints/last.pt").epoch, std::int64_t(1)); // the previous one survived
         bool orphan = false;
         for (const auto& e : std::filesystem::directory_iterator(dir + "/checkpoints"))
             orphan |= e.path().filename().string().find("last.pt.tmp-") == 0;
         QVERIFY(orphan);
-        QCOMPARE(testutil::run(cli + " train -q --resume --config " + shellQuote(cfgPath) + " --out " + shellQuote(dir), &out),
-                 0);
+        QCOMPARE(
+            testutil::run(cli + " train -q --resume --config " + shellQuote(cfgPath) + " --out " + shellQuote(dir), &out), 0);
         QCOMPARE(metricValues(dir), metricValues(root + "/full"));
         for (const auto& e : std::filesystem::directory_iterator(dir + "/checkpoints")) {
             const std::string name = e.path().filename().string();
@@ -419,7 +426,7 @@ private Q_SLOTS:
                 QVERIFY2(torch::equal(t, b.stateDict.at(n)), (name + " " + n).c_str());
         }
         QCOMPARE(std::distance(std::filesystem::directory_iterator(dir + "/checkpoints"), {}),
-                 std::distance(std::filesystem::directory_iterator(root + "/full/checkpoints"), {}));
+            std::distance(std::filesystem::directory_iterator(root + "/full/checkpoints"), {}));
     }
 
     void fullDiskFailsTheRunAndSaysSo()
@@ -464,8 +471,7 @@ private Q_SLOTS:
         QCOMPARE(r.status, JobStatus::Cancelled);
         const RunStatus st = readRunStatus(dir);
         QCOMPARE(st.state, std::string("cancelled"));
-        QVERIFY2(st.message.find("cancelled by signal during validation of epoch 1") != std::string::npos,
-                 st.message.c_str());
+        QVERIFY2(st.message.find("cancelled by signal during validation of epoch 1") != std::string::npos, st.message.c_str());
         QVERIFY2(r.message.find("cancelled by signal") != std::string::npos, r.message.c_str());
         // The epoch's training was kept: the resumed run validates it and goes on.
         CancelToken c2;

@@ -332,13 +332,16 @@ private Q_SLOTS:
         qputenv("REPALIGN_DATA", QByteArray::fromStdString(m_dir + "/no-cifar-here"));
         const std::string baseRun = m_dir + "/baseline-run";
         std::filesystem::create_directories(baseRun + "/checkpoints");
-        std::filesystem::copy_file(m_base, baseRun + "/checkpoints/best_acc.pt", std::filesystem::copy_options::overwrite_existing);
-        testutil::writeText(baseRun + "/run.yaml", "dataset: shapes\ndata:\n  train: \"shapes:64:3\"\n  val: \"shapes:24:6\"\n"
-                                                   "model: resnet18_cifar10\nrun:\n  kind: train\n");
+        std::filesystem::copy_file(
+            m_base, baseRun + "/checkpoints/best_acc.pt", std::filesystem::copy_options::overwrite_existing);
+        testutil::writeText(baseRun + "/run.yaml",
+            "dataset: shapes\ndata:\n  train: \"shapes:64:3\"\n  val: \"shapes:24:6\"\n"
+            "model: resnet18_cifar10\nrun:\n  kind: train\n");
         const std::string run = m_dir + "/auto-accuracy";
-        const TuneConfig cfg = parseTuneConfig(tuneYaml(baseRun + "/checkpoints/best_acc.pt", m_bundle,
-                                                   "optimization: {epochs: 1, batch_size: 64, max_steps_per_epoch: 1}\n", "[V4]", "auto"),
-            "auto.yaml");
+        const TuneConfig cfg
+            = parseTuneConfig(tuneYaml(baseRun + "/checkpoints/best_acc.pt", m_bundle,
+                                  "optimization: {epochs: 1, batch_size: 64, max_steps_per_epoch: 1}\n", "[V4]", "auto"),
+                "auto.yaml");
         struct Lines : ProgressSink {
             std::string text;
             void log(LogLevel, const std::string& m) override { text += m + "\n"; }

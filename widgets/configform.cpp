@@ -7,8 +7,8 @@
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
-#include <QIcon>
 #include <QHBoxLayout>
+#include <QIcon>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QRegularExpression>

@@ -5,10 +5,10 @@
 #include "distributionsview.h"
 #include "figuredialog.h"
 #include "figureexport.h"
-#include "meigridfigure.h"
 #include "importnsddialog.h"
 #include "jobdock.h"
 #include "jobqueuemodel.h"
+#include "meigridfigure.h"
 #include "metricsmodel.h"
 #include "monitorview.h"
 #include "neuronsview.h"
@@ -581,8 +581,8 @@ void MainWindow::exportMeiFigure()
     QList<MeiFigureSource> sources;
     for (NeuronModel* m : {model, m_neurons->compareModel()})
         if (m && m->analysis())
-            sources << MeiFigureSource{m->analysis(), analysisRunName(*m->analysis()),
-                                       [m](std::int64_t l) { return m->className(l); }};
+            sources << MeiFigureSource {
+                m->analysis(), analysisRunName(*m->analysis()), [m](std::int64_t l) { return m->className(l); }};
     try {
         QDir().mkpath(QFileInfo(dialog.path()).absolutePath());
         exportMeiGridFigure(buildMeiGridFigure(sources, {unit}, "lpips"), dialog.path(), dialog.preset(), dialog.dpi());

@@ -199,11 +199,13 @@ void ProjectModel::updateRun(QStandardItem* item)
     const bool elsewhere = locked && !holder.isThisProcess();
     item->setData(elsewhere, RunningElsewhereRole);
     if (elsewhere)
-        tip += QLatin1Char('\n') + tr("Running elsewhere: process %1 on %2; it cannot be resumed or written here until it ends.")
-                                      .arg(holder.pid)
-                                      .arg(QString::fromStdString(holder.host));
+        tip += QLatin1Char('\n')
+            + tr("Running elsewhere: process %1 on %2; it cannot be resumed or written here until it ends.")
+                  .arg(holder.pid)
+                  .arg(QString::fromStdString(holder.host));
     else if (!locked && state == QLatin1String("running"))
-        tip += QLatin1Char('\n') + tr("Not running: the process that wrote this status is gone (resume it from its last checkpoint).");
+        tip += QLatin1Char('\n')
+            + tr("Not running: the process that wrote this status is gone (resume it from its last checkpoint).");
     if (!status.message.empty())
         tip += QLatin1Char('\n') + QString::fromStdString(status.message);
     if (item->toolTip() != tip)

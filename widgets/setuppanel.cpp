@@ -139,7 +139,7 @@ void SetupPanel::scanNow()
             m_checkpoints.clear();
             for (const ProjectCheckpoint& c : list) {
                 entries.append({QStringLiteral("%1 ▸ %2").arg(QString::fromStdString(c.run), QString::fromStdString(c.file)),
-                                QString::fromStdString(c.path)});
+                    QString::fromStdString(c.path)});
                 m_checkpoints.append({QString::fromStdString(c.runDir), QString::fromStdString(c.path)});
             }
             m_tune->setProjectCheckpoints(entries);
@@ -212,10 +212,11 @@ void SetupPanel::updateEstimate()
                 return;
             const QLocale locale;
             if (e.seconds >= 0) {
-                m_estimate->setText(tr("About %1 (%2 images at %3 images/s, measured by %4)")
-                                        .arg(QString::fromStdString(formatDuration(e.seconds)), locale.toString(static_cast<qlonglong>(e.images)),
-                                             locale.toString(e.speed.imagesPerSecond, 'f', 0),
-                                             QFileInfo(QString::fromStdString(e.speed.run)).fileName()));
+                m_estimate->setText(
+                    tr("About %1 (%2 images at %3 images/s, measured by %4)")
+                        .arg(QString::fromStdString(formatDuration(e.seconds)), locale.toString(static_cast<qlonglong>(e.images)),
+                            locale.toString(e.speed.imagesPerSecond, 'f', 0),
+                            QFileInfo(QString::fromStdString(e.speed.run)).fileName()));
             } else {
                 m_estimate->setText(tr("Duration: no measurement yet on %1 (%2 images to train on)")
                                         .arg(device, locale.toString(static_cast<qlonglong>(e.images))));

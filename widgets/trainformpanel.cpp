@@ -48,7 +48,8 @@ TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
     m_preset->addItem(tr("Demo on this machine (the demo's data, 2 epochs, batch 64)"), QStringLiteral("demo"));
     // The configs shipped with the program (share/repalign/configs; the same files are built in).
     // Built-in resources: reading them is a memory copy. Only training configs are offered.
-    for (const QFileInfo& f : QDir(QStringLiteral(":/configs")).entryInfoList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name)) {
+    for (const QFileInfo& f :
+        QDir(QStringLiteral(":/configs")).entryInfoList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name)) {
         QFile file(f.filePath());
         try {
             if (file.open(QIODevice::ReadOnly))
@@ -232,7 +233,8 @@ void TrainFormPanel::applyPreset(const QString& key)
 {
     const int index = m_preset->findData(key);
     if (index < 0)
-        throw Error("unknown preset '" + key.toStdString() + "' (valid: " + presetKeys().join(QStringLiteral(", ")).toStdString() + ")");
+        throw Error(
+            "unknown preset '" + key.toStdString() + "' (valid: " + presetKeys().join(QStringLiteral(", ")).toStdString() + ")");
     m_preset->setCurrentIndex(index);
     if (key == QLatin1String("reference")) {
         setConfig(referenceConfig());
@@ -242,7 +244,8 @@ void TrainFormPanel::applyPreset(const QString& key)
         // The demo pipeline's baseline recipe, on the project's demo data when it has been
         // prepared (Run demo pipeline), else on the data the demo draws from.
         const QString data = demoDataDir();
-        TrainConfig c = parseTrainConfig(demoBaselineYaml(DemoOptions(), data.isEmpty() ? std::string("-") : data.toStdString()), "<demo>");
+        TrainConfig c
+            = parseTrainConfig(demoBaselineYaml(DemoOptions(), data.isEmpty() ? std::string("-") : data.toStdString()), "<demo>");
         if (data.isEmpty()) {
             c.trainSpec = c.valSpec = demoSourceSpec();
             c.dataset = c.trainSpec.rfind("shapes:", 0) == 0 ? "shapes" : "fashion_mnist";

@@ -35,7 +35,7 @@ TuneFormPanel::TuneFormPanel(QWidget* parent) : ConfigForm(parent)
     QWidget* checkpointBox = checkpointField(m_checkpoint, tr("Checkpoints (*.pt *.pth);;All files (*)"));
     m_checkpoint->lineEdit()->setPlaceholderText(tr("baseline checkpoint (.pt / .pth)"));
     addRow(base, tr("Base checkpoint:"), checkpointBox, QStringLiteral("base.checkpoint"),
-           tr("The trained baseline; a copy becomes the student, the original the frozen teacher"));
+        tr("The trained baseline; a copy becomes the student, the original the frozen teacher"));
     m_checkpointNote = new QLabel;
     m_checkpointNote->setEnabled(false);
     m_checkpointNote->setWordWrap(true);
@@ -55,8 +55,8 @@ TuneFormPanel::TuneFormPanel(QWidget* parent) : ConfigForm(parent)
     addRow(base, tr("ROIs:"), m_rois, QStringLiteral("rois"), tr("Comma-separated; one readout per ROI"));
     m_classVal = new QLineEdit;
     addRow(base, tr("Accuracy data:"), m_classVal, QStringLiteral("classification_val"),
-           tr("Data spec for the per-epoch classification accuracy; auto = the data the base run was validated on "
-              "(else CIFAR-10 where found); none = skip"));
+        tr("Data spec for the per-epoch classification accuracy; auto = the data the base run was validated on "
+           "(else CIFAR-10 where found); none = skip"));
 
     QFormLayout* readout = addSection(tr("Readout and distillation"), left);
     m_tap = new QComboBox;

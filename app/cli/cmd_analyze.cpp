@@ -19,7 +19,7 @@ CommandRegistrar reg(50, [](CLI::App& app) {
     auto config = std::make_shared<std::string>();
     auto* sub = app.add_subcommand("analyze", "Find each unit's MEIs and score its Interpretability Index (writes an analysis .h5)");
     sub->add_option("--config", *config,
-                    "Analysis config (YAML; keys = these options, e.g. the GUI's Save YAML); options given here override it");
+        "Analysis config (YAML; keys = these options, e.g. the GUI's Save YAML); options given here override it");
     sub->add_option("--checkpoint", opt->checkpoint, "Checkpoint (repalign .pt or a PyTorch .pth)");
     sub->add_option("--checkpoint-key", opt->checkpointKey, "State-dict key inside a PyTorch checkpoint (default: auto)");
     sub->add_option("--model", opt->model, "Architecture when the checkpoint does not record it");
@@ -47,24 +47,42 @@ CommandRegistrar reg(50, [](CLI::App& app) {
             // The file gives the options; each one given on the command line overrides it.
             AnalyzeOptions o = loadAnalyzeConfig(*config);
             auto given = [sub](const char* name) { return sub->count(name) > 0; };
-            if (given("--checkpoint")) o.checkpoint = opt->checkpoint;
-            if (given("--checkpoint-key")) o.checkpointKey = opt->checkpointKey;
-            if (given("--model")) o.model = opt->model;
-            if (given("--data")) o.data = opt->data;
-            if (given("--split")) o.split = opt->split;
-            if (given("--layer")) o.layer = opt->layer;
-            if (given("--aggregation")) o.aggregation = opt->aggregation;
-            if (given("--k")) o.k = opt->k;
-            if (given("--bottom-k")) o.bottomK = opt->bottomK;
-            if (given("--lpips-weights")) o.lpipsWeights = opt->lpipsWeights;
-            if (given("--lpips-resize")) o.lpipsResize = opt->lpipsResize;
-            if (given("--ii-diagonal")) o.iiDiagonal = opt->iiDiagonal;
-            if (given("--tuned-area")) o.tunedArea = opt->tunedArea;
-            if (given("--max-images")) o.maxImages = opt->maxImages;
-            if (given("--device")) o.device = opt->device;
-            if (given("--threads")) o.threads = opt->threads;
-            if (given("--batch-size")) o.batchSize = opt->batchSize;
-            if (given("--out")) o.out = opt->out;
+            if (given("--checkpoint"))
+                o.checkpoint = opt->checkpoint;
+            if (given("--checkpoint-key"))
+                o.checkpointKey = opt->checkpointKey;
+            if (given("--model"))
+                o.model = opt->model;
+            if (given("--data"))
+                o.data = opt->data;
+            if (given("--split"))
+                o.split = opt->split;
+            if (given("--layer"))
+                o.layer = opt->layer;
+            if (given("--aggregation"))
+                o.aggregation = opt->aggregation;
+            if (given("--k"))
+                o.k = opt->k;
+            if (given("--bottom-k"))
+                o.bottomK = opt->bottomK;
+            if (given("--lpips-weights"))
+                o.lpipsWeights = opt->lpipsWeights;
+            if (given("--lpips-resize"))
+                o.lpipsResize = opt->lpipsResize;
+            if (given("--ii-diagonal"))
+                o.iiDiagonal = opt->iiDiagonal;
+            if (given("--tuned-area"))
+                o.tunedArea = opt->tunedArea;
+            if (given("--max-images"))
+                o.maxImages = opt->maxImages;
+            if (given("--device"))
+                o.device = opt->device;
+            if (given("--threads"))
+                o.threads = opt->threads;
+            if (given("--batch-size"))
+                o.batchSize = opt->batchSize;
+            if (given("--out"))
+                o.out = opt->out;
             *opt = o;
         }
         if (opt->checkpoint.empty())

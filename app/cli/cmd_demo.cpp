@@ -25,8 +25,8 @@ CommandRegistrar reg(90, [](CLI::App& app) {
     sub->add_flag("!--no-tune", opt->tune, "Stop after the baseline (no virtual cortex, tuning or analysis)");
     auto printDir = std::make_shared<bool>(false);
     sub->add_flag("--print-dir", *printDir,
-                  "Print the demo project folder (the one the GUI opens first: $REPALIGN_DEMO_DIR, else "
-                  "${XDG_DATA_HOME:-~/.local/share}/RepAlign/demo-project) and exit");
+        "Print the demo project folder (the one the GUI opens first: $REPALIGN_DEMO_DIR, else "
+        "${XDG_DATA_HOME:-~/.local/share}/RepAlign/demo-project) and exit");
     sub->callback([opt, printDir] {
         if (*printDir) {
             std::cout << opt->projectDir << "\n";

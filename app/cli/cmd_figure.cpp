@@ -37,7 +37,7 @@ struct FigureArgs {
     std::string x = "step";
     double smoothing = 0.6;
     bool logY = false;
-    long long unit = -1;       // mei-grid: one unit (kept for scripts); --units/--top/--bottom choose several
+    long long unit = -1; // mei-grid: one unit (kept for scripts); --units/--top/--bottom choose several
     std::string units;
     int top = 0, bottom = 0;
 };
@@ -144,7 +144,7 @@ void run(const FigureArgs& a)
             QString name = labelFor(i);
             if (name.isEmpty())
                 name = analysisRunName(*model->analysis());
-            sources << MeiFigureSource{model->analysis(), name, [model](std::int64_t l) { return model->className(l); }};
+            sources << MeiFigureSource {model->analysis(), name, [model](std::int64_t l) { return model->className(l); }};
         }
         const AnalysisFile& first = *sources.front().file;
         const int chosen = (a.unit >= 0 ? 1 : 0) + (a.units.empty() ? 0 : 1) + (a.top > 0 ? 1 : 0) + (a.bottom > 0 ? 1 : 0);

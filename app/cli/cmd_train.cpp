@@ -24,7 +24,9 @@ struct EvalArgs {
 CommandRegistrar trainReg(10, [](CLI::App& app) {
     auto args = std::make_shared<TrainArgs>();
     auto* sub = app.add_subcommand("train", "Train a baseline classifier from a YAML config (the reference schema)");
-    sub->add_option("--config", args->config, "YAML config (e.g. share/repalign/configs/*.yaml, or the reference study's resnet18_cifar10_base_config.yaml)")->required();
+    sub->add_option("--config", args->config,
+           "YAML config (e.g. share/repalign/configs/*.yaml, or the reference study's resnet18_cifar10_base_config.yaml)")
+        ->required();
     sub->add_option("--out", args->out, "Run directory to create (or continue with --resume)")->required();
     sub->add_option("--set", args->sets, "Override a config value, key.path=value (repeatable)");
     sub->add_flag("--resume", args->resume, "Continue the run in --out from checkpoints/last.pt");

@@ -29,10 +29,11 @@ using namespace repalign::gui;
 namespace {
 TrainConfig tiny(int epochs, int steps)
 {
-    return parseTrainConfig("dataset: shapes\ndata: {train: \"shapes:64:1\", val: \"shapes:32:2\"}\nmodel: resnet18_cifar10\nsystem: {threads: 1}\n"
-                            "optimization:\n  epochs: " + std::to_string(epochs) + "\n  batch_size: 8\n  max_steps_per_epoch: " +
-                                std::to_string(steps) + "\n",
-                            "bench");
+    return parseTrainConfig(
+        "dataset: shapes\ndata: {train: \"shapes:64:1\", val: \"shapes:32:2\"}\nmodel: resnet18_cifar10\nsystem: {threads: 1}\n"
+        "optimization:\n  epochs: "
+            + std::to_string(epochs) + "\n  batch_size: 8\n  max_steps_per_epoch: " + std::to_string(steps) + "\n",
+        "bench");
 }
 } // namespace
 
