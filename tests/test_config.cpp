@@ -1,9 +1,9 @@
 // The reference YAML configs load unchanged; bad keys/values get one-line errors; LR schedules.
 #include "common/error.h"
-#include "train/config.h"
-#include "train/schedule.h"
-#include "train/tune_config.h"
+#include "run/config.h"
+#include "run/tune_config.h"
 #include "testutil.h"
+#include "train/schedule.h"
 
 #include <QtTest>
 
@@ -75,7 +75,7 @@ private Q_SLOTS:
         QCOMPARE(c.trainSpec, std::string("idx:/usr/share/datasets/fashion-mnist"));
         QCOMPARE(c.model, std::string("resnet18_cifar10"));
         TuneConfig t = loadTuneConfig(std::string(REPALIGN_SOURCE_DIR) + "/resources/configs/demo_tune_virtual_cortex.yaml");
-        QCOMPARE(t.rois, std::vector<std::string>{"V4"});
+        QCOMPARE(t.rois, std::vector<std::string> {"V4"});
         QCOMPARE(t.optimizer.type, std::string("adam")); // the reference recipe's defaults
         QCOMPARE(t.optimizer.lr, 1e-4);
         QCOMPARE(t.optimizer.weightDecay, 0.01);
@@ -130,7 +130,8 @@ private Q_SLOTS:
 
     void overrides()
     {
-        TrainConfig c = parseTrainConfig("model: vgg11_cifar10\n", "x", {"optimization.epochs=3", "system.threads=2", "data.train=shapes:100"});
+        TrainConfig c = parseTrainConfig(
+            "model: vgg11_cifar10\n", "x", {"optimization.epochs=3", "system.threads=2", "data.train=shapes:100"});
         QCOMPARE(c.epochs, 3);
         QCOMPARE(c.threads, 2);
         QCOMPARE(c.trainSpec, std::string("shapes:100"));
@@ -167,8 +168,8 @@ private Q_SLOTS:
         QCOMPARE(learningRate(s, 0, spe, 0.01), 1e-8);
         QVERIFY(std::abs(learningRate(s, 1, spe, 0.01) - (1e-8 + (0.01 - 1e-8) / 8819.0)) < 1e-15);
         QVERIFY(std::abs(learningRate(s, 4410, spe, 0.01) - (1e-8 + 4410.0 * (0.01 - 1e-8) / 8819.0)) < 1e-15);
-        QVERIFY(std::abs(learningRate(s, 8819, spe, 0.01) - 0.01) < 1e-15);      // end of warm-up: base_lr
-        QVERIFY(std::abs(learningRate(s, 8820, spe, 0.01) - 0.01) < 1e-15);      // cosine starts at base_lr
+        QVERIFY(std::abs(learningRate(s, 8819, spe, 0.01) - 0.01) < 1e-15); // end of warm-up: base_lr
+        QVERIFY(std::abs(learningRate(s, 8820, spe, 0.01) - 0.01) < 1e-15); // cosine starts at base_lr
         QVERIFY(std::abs(learningRate(s, 19110, spe, 0.01) - 0.005000005) < 1e-12); // half-way: (base+eta)/2
         QVERIFY(std::abs(learningRate(s, 29400, spe, 0.01) - 1e-8) < 1e-15);
         QVERIFY(std::abs(learningRate(s, 99999, spe, 0.01) - 1e-8) < 1e-15);

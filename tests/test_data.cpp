@@ -49,8 +49,7 @@ void writeGzip(const std::string& path, const std::string& bytes)
     gzclose(gz);
 }
 
-template <typename F>
-QString errorOf(F f)
+template <typename F> QString errorOf(F f)
 {
     try {
         f();
@@ -76,7 +75,7 @@ private Q_SLOTS:
         // The parent folder works as well as the batches folder itself.
         ImageDataset train = loadDataset("cifar10:" + std::filesystem::path(dir).parent_path().string(), Split::Train);
         QCOMPARE(train.count, std::int64_t(3));
-        QCOMPARE(train.labels, (std::vector<std::int64_t>{3, 7, 9}));
+        QCOMPARE(train.labels, (std::vector<std::int64_t> {3, 7, 9}));
         QCOMPARE(train.classes.at(9), std::string("j"));
         // Record layout: 1024 R, then G, then B, row-major; stored HWC.
         std::string rec = cifarRecord(3, 1);
@@ -114,7 +113,7 @@ private Q_SLOTS:
         ImageDataset ds = loadIdx(dir, Split::Train);
         QCOMPARE(ds.count, std::int64_t(2));
         QCOMPARE(ds.height, 32);
-        QCOMPARE(ds.labels, (std::vector<std::int64_t>{4, 9}));
+        QCOMPARE(ds.labels, (std::vector<std::int64_t> {4, 9}));
         const std::uint8_t* img = ds.image(1);
         // 2-pixel zero border, grey copied to all channels.
         QCOMPARE(int(img[0]), 0);
@@ -166,8 +165,8 @@ private Q_SLOTS:
         }
         ImageDataset ds = loadDataset("folder:" + dir, Split::Train);
         QCOMPARE(ds.count, std::int64_t(4));
-        QCOMPARE(ds.classes, (std::vector<std::string>{"cat", "dog"}));
-        QCOMPARE(ds.labels, (std::vector<std::int64_t>{0, 0, 1, 1}));
+        QCOMPARE(ds.classes, (std::vector<std::string> {"cat", "dog"}));
+        QCOMPARE(ds.labels, (std::vector<std::int64_t> {0, 0, 1, 1}));
         QCOMPARE(int(ds.image(0)[0]), 200); // RGB order, not OpenCV's BGR
         QCOMPARE(int(ds.image(0)[2]), 90);
         writeBytes(dir + "/dog/broken.png", "not a png");

@@ -35,7 +35,8 @@ QSizeF pdfMediaBox(const QString& path)
     const QByteArray data = f.readAll();
     if (!data.startsWith("%PDF-"))
         return {};
-    static const QRegularExpression re(QStringLiteral("/MediaBox\\s*\\[\\s*([-0-9.]+)\\s+([-0-9.]+)\\s+([-0-9.]+)\\s+([-0-9.]+)\\s*\\]"));
+    static const QRegularExpression re(
+        QStringLiteral("/MediaBox\\s*\\[\\s*([-0-9.]+)\\s+([-0-9.]+)\\s+([-0-9.]+)\\s+([-0-9.]+)\\s*\\]"));
     const auto m = re.match(QString::fromLatin1(data));
     if (!m.hasMatch())
         return {};
@@ -169,7 +170,8 @@ void TestFigures::initTestCase()
     // A small run for the loss figure.
     std::string csv = "step,epoch,wall_time,split,name,value\n";
     for (int i = 1; i <= 60; ++i)
-        csv += std::to_string(i) + "," + std::to_string(i / 20.0) + "," + std::to_string(i) + ",train,loss," + std::to_string(2.0 / i) + "\n";
+        csv += std::to_string(i) + "," + std::to_string(i / 20.0) + "," + std::to_string(i) + ",train,loss,"
+            + std::to_string(2.0 / i) + "\n";
     QDir().mkpath(QString::fromStdString(m_dir + "/run"));
     testutil::writeText(m_dir + "/run/metrics.csv", csv);
     // Two runs with train and validation rows, named as the README walkthrough names them.
@@ -193,7 +195,8 @@ void TestFigures::initTestCase()
 void TestFigures::presets()
 {
     QCOMPARE(figurePresetInfo(FigurePreset::Talk).inches, QSizeF(10.0, 5.625));
-    QCOMPARE(figurePresetInfo(FigurePreset::Talk).inches.width() / figurePresetInfo(FigurePreset::Talk).inches.height(), 16.0 / 9.0);
+    QCOMPARE(
+        figurePresetInfo(FigurePreset::Talk).inches.width() / figurePresetInfo(FigurePreset::Talk).inches.height(), 16.0 / 9.0);
     QCOMPARE(figurePresetInfo(FigurePreset::OneColumn).inches.width(), 3.5);
     QCOMPARE(figurePresetInfo(FigurePreset::TwoColumn).inches.width(), 7.0);
     QCOMPARE(parseFigurePreset(QStringLiteral("column")), FigurePreset::OneColumn);
@@ -295,13 +298,16 @@ void TestFigures::cliFigure_data()
     QTest::addColumn<QString>("out");
     QTest::addColumn<QString>("preset");
     const QString d = QString::fromStdString(m_dir);
-    QTest::newRow("loss") << QStringLiteral("--kind loss --run %1/run").arg(d) << d + QStringLiteral("/cli-loss.pdf") << QStringLiteral("talk");
-    QTest::newRow("distribution") << QStringLiteral("--kind ii-distribution --analysis %1 --analysis %2 --plot violin").arg(m_a, m_b)
-                                  << d + QStringLiteral("/cli-dist.svg") << QStringLiteral("column");
-    QTest::newRow("scatter") << QStringLiteral("--kind ii-scatter --analysis %1 --analysis %2 --labels Baseline,Tuned").arg(m_a, m_b)
-                             << d + QStringLiteral("/cli-scatter.png") << QStringLiteral("two-column");
-    QTest::newRow("mei-grid") << QStringLiteral("--kind mei-grid --analysis %1 --unit 3").arg(m_a) << d + QStringLiteral("/cli-mei.pdf")
-                              << QStringLiteral("two-column");
+    QTest::newRow("loss") << QStringLiteral("--kind loss --run %1/run").arg(d) << d + QStringLiteral("/cli-loss.pdf")
+                          << QStringLiteral("talk");
+    QTest::newRow("distribution")
+        << QStringLiteral("--kind ii-distribution --analysis %1 --analysis %2 --plot violin").arg(m_a, m_b)
+        << d + QStringLiteral("/cli-dist.svg") << QStringLiteral("column");
+    QTest::newRow("scatter")
+        << QStringLiteral("--kind ii-scatter --analysis %1 --analysis %2 --labels Baseline,Tuned").arg(m_a, m_b)
+        << d + QStringLiteral("/cli-scatter.png") << QStringLiteral("two-column");
+    QTest::newRow("mei-grid") << QStringLiteral("--kind mei-grid --analysis %1 --unit 3").arg(m_a)
+                              << d + QStringLiteral("/cli-mei.pdf") << QStringLiteral("two-column");
 }
 
 void TestFigures::cliFigure()
@@ -310,9 +316,9 @@ void TestFigures::cliFigure()
     QFETCH(QString, out);
     QFETCH(QString, preset);
     std::string output;
-    const int rc = testutil::run(std::string(REPALIGN_CLI) + " figure " + args.toStdString() + " --out " + out.toStdString() +
-                                     " --preset " + preset.toStdString() + " --dpi 100",
-                                 &output);
+    const int rc = testutil::run(std::string(REPALIGN_CLI) + " figure " + args.toStdString() + " --out " + out.toStdString()
+            + " --preset " + preset.toStdString() + " --dpi 100",
+        &output);
     QVERIFY2(rc == 0, output.c_str());
     const FigurePresetInfo info = figurePresetInfo(parseFigurePreset(preset));
     if (out.endsWith(QLatin1String(".png")))
@@ -328,11 +334,13 @@ void TestFigures::cliFigure()
 void TestFigures::cliFigureErrors()
 {
     std::string output;
-    int rc = testutil::run(std::string(REPALIGN_CLI) + " figure --kind pie --analysis " + m_a.toStdString() + " --out " + m_dir + "/x.pdf", &output);
+    int rc = testutil::run(
+        std::string(REPALIGN_CLI) + " figure --kind pie --analysis " + m_a.toStdString() + " --out " + m_dir + "/x.pdf", &output);
     QCOMPARE(rc, 1);
     QVERIFY2(output.find("loss, ii-distribution, ii-scatter, mei-grid") != std::string::npos, output.c_str());
-    rc = testutil::run(std::string(REPALIGN_CLI) + " figure --kind mei-grid --analysis " + m_a.toStdString() + " --unit 999 --out " + m_dir + "/x.pdf",
-                       &output);
+    rc = testutil::run(std::string(REPALIGN_CLI) + " figure --kind mei-grid --analysis " + m_a.toStdString()
+            + " --unit 999 --out " + m_dir + "/x.pdf",
+        &output);
     QCOMPARE(rc, 1);
     QVERIFY2(output.find("0..47") != std::string::npos, output.c_str());
     QVERIFY(!QFileInfo::exists(QString::fromStdString(m_dir + "/x.pdf")));

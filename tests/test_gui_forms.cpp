@@ -10,11 +10,11 @@
 #include "common/error.h"
 #include "common/paths.h"
 #include "models/nets.h"
-#include "train/analyze_config.h"
-#include "train/checkpoint.h"
-#include "train/config.h"
-#include "train/rundir.h"
-#include "train/tune_config.h"
+#include "run/analyze_config.h"
+#include "run/checkpoint.h"
+#include "run/config.h"
+#include "run/rundir.h"
+#include "run/tune_config.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -137,7 +137,7 @@ void TestGuiForms::badValuesShowMessageBesideField()
     lr->setText(QStringLiteral("-0.1"));
     QVERIFY(!form.validateNow());
     QVERIFY2(form.fieldError(QStringLiteral("optimization.optimizer_params.lr")).contains(QStringLiteral("positive")),
-             qPrintable(form.errorText()));
+        qPrintable(form.errorText()));
 
     lr->setText(QStringLiteral("0.05"));
     QVERIFY(form.validateNow());
@@ -147,8 +147,9 @@ void TestGuiForms::badValuesShowMessageBesideField()
     auto* warm = qobject_cast<QLineEdit*>(form.field(QStringLiteral("optimization.lr_scheduling_params.warmup_steps")));
     warm->setText(QStringLiteral("200"));
     QVERIFY(!form.validateNow());
-    QVERIFY2(form.fieldError(QStringLiteral("optimization.lr_scheduling_params.warmup_steps")).contains(QStringLiteral("smaller than max_steps")),
-             qPrintable(form.errorText()));
+    QVERIFY2(form.fieldError(QStringLiteral("optimization.lr_scheduling_params.warmup_steps"))
+                 .contains(QStringLiteral("smaller than max_steps")),
+        qPrintable(form.errorText()));
     warm->setText(QStringLiteral("45"));
     QVERIFY(form.validateNow());
 
@@ -156,14 +157,16 @@ void TestGuiForms::badValuesShowMessageBesideField()
     auto* mean = qobject_cast<QLineEdit*>(form.field(QStringLiteral("train_transforms.norm_mean")));
     mean->setText(QStringLiteral("0.5, 0.5"));
     QVERIFY(!form.validateNow());
-    QVERIFY2(form.fieldError(QStringLiteral("train_transforms.norm_mean")).contains(QStringLiteral("3")), qPrintable(form.errorText()));
+    QVERIFY2(form.fieldError(QStringLiteral("train_transforms.norm_mean")).contains(QStringLiteral("3")),
+        qPrintable(form.errorText()));
     mean->setText(QStringLiteral("0.5, 0.5, 0.5"));
 
     // A device the CLI does not know, listing the valid choices.
     auto* device = qobject_cast<QComboBox*>(form.field(QStringLiteral("system.device")));
     device->setCurrentText(QStringLiteral("tpu"));
     QVERIFY(!form.validateNow());
-    QVERIFY2(form.fieldError(QStringLiteral("system.device")).contains(QStringLiteral("cpu, cuda, cuda:N")), qPrintable(form.errorText()));
+    QVERIFY2(form.fieldError(QStringLiteral("system.device")).contains(QStringLiteral("cpu, cuda, cuda:N")),
+        qPrintable(form.errorText()));
     device->setCurrentText(QStringLiteral("cpu"));
 
     // A data spec of an unknown kind.
@@ -226,7 +229,7 @@ void TestGuiForms::tuneForm()
     QCOMPARE(c.optimizer.weightDecay, 0.01);
     QCOMPARE(c.epochs, 10);
     QCOMPARE(c.batchSize, 128);
-    QCOMPARE(c.rois, std::vector<std::string>{"V4"});
+    QCOMPARE(c.rois, std::vector<std::string> {"V4"});
     QCOMPARE(c.tap, std::string("layer4"));
     QCOMPARE(c.baseCheckpoint, std::string("/data/baseline/checkpoints/best_acc.pt"));
     // Round trip through the core's own writer.
@@ -263,7 +266,8 @@ void TestGuiForms::tuneForm()
     custom.valTransforms.resize = 40;
     custom.valTransforms.mean = custom.trainTransforms.mean;
     custom.valTransforms.std = custom.trainTransforms.std;
-    const QString file = QDir(QDir::tempPath()).filePath(QStringLiteral("repalign-tune-form-%1.yaml").arg(QCoreApplication::applicationPid()));
+    const QString file
+        = QDir(QDir::tempPath()).filePath(QStringLiteral("repalign-tune-form-%1.yaml").arg(QCoreApplication::applicationPid()));
     testutil::writeText(file.toStdString(), tuneConfigToYaml(custom));
     form.loadYamlFile(file);
     QFile::remove(file);
@@ -286,8 +290,9 @@ void TestGuiForms::tuneForm()
     QVERIFY(warmup && warmup->isEnabled());
     warmup->setText(QStringLiteral("20"));
     QVERIFY(!form.validateNow());
-    QVERIFY2(form.fieldError(QStringLiteral("optimization.lr_scheduling_params.warmup_steps")).contains(QStringLiteral("max_steps")),
-             qPrintable(form.errorText()));
+    QVERIFY2(
+        form.fieldError(QStringLiteral("optimization.lr_scheduling_params.warmup_steps")).contains(QStringLiteral("max_steps")),
+        qPrintable(form.errorText()));
 }
 
 void TestGuiForms::analysisForm()
@@ -369,13 +374,16 @@ void TestGuiForms::cliRunsFormYaml()
     qobject_cast<QSpinBox*>(form.field(QStringLiteral("optimization.epochs")))->setValue(1);
     qobject_cast<QSpinBox*>(form.field(QStringLiteral("optimization.batch_size")))->setValue(8);
     qobject_cast<QLineEdit*>(form.field(QStringLiteral("optimization.max_steps_per_epoch")))->setText(QStringLiteral("1"));
-    qobject_cast<QLineEdit*>(form.field(QStringLiteral("optimization.lr_scheduling_params.warmup_steps")))->setText(QStringLiteral("0"));
-    qobject_cast<QLineEdit*>(form.field(QStringLiteral("optimization.lr_scheduling_params.max_steps")))->setText(QStringLiteral("1"));
+    qobject_cast<QLineEdit*>(form.field(QStringLiteral("optimization.lr_scheduling_params.warmup_steps")))
+        ->setText(QStringLiteral("0"));
+    qobject_cast<QLineEdit*>(form.field(QStringLiteral("optimization.lr_scheduling_params.max_steps")))
+        ->setText(QStringLiteral("1"));
     QVERIFY2(form.validateNow(), qPrintable(form.errorText()));
     const std::string dir = testutil::tempDir("forms-cli");
     testutil::writeText(dir + "/form.yaml", form.yaml().toStdString());
     std::string output;
-    const int rc = testutil::run(std::string(REPALIGN_CLI) + " train --config " + dir + "/form.yaml --out " + dir + "/run -q", &output);
+    const int rc
+        = testutil::run(std::string(REPALIGN_CLI) + " train --config " + dir + "/form.yaml --out " + dir + "/run -q", &output);
     QVERIFY2(rc == 0, output.c_str());
     QVERIFY(QFileInfo::exists(QString::fromStdString(dir + "/run/run.yaml")));
     QVERIFY(QFileInfo::exists(QString::fromStdString(dir + "/run/metrics.csv")));

@@ -11,8 +11,8 @@
 #include "testutil.h"
 
 #include "common/error.h"
-#include "train/config.h"
-#include "train/rundir.h"
+#include "run/config.h"
+#include "run/rundir.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -29,9 +29,10 @@ TrainConfig tinyConfig(int epochs, int steps)
                             "data: {train: \"shapes:64:1\", val: \"shapes:32:2\"}\n"
                             "model: resnet18_cifar10\n"
                             "system: {threads: 1}\n"
-                            "optimization:\n  epochs: " + std::to_string(epochs) + "\n  batch_size: 8\n  max_steps_per_epoch: " +
-                                std::to_string(steps) + "\n  optimizer: sgd\n  optimizer_params: {lr: 0.01, momentum: 0.9}\n",
-                            "tiny");
+                            "optimization:\n  epochs: "
+            + std::to_string(epochs) + "\n  batch_size: 8\n  max_steps_per_epoch: " + std::to_string(steps)
+            + "\n  optimizer: sgd\n  optimizer_params: {lr: 0.01, momentum: 0.9}\n",
+        "tiny");
 }
 
 struct StallProbe {
@@ -89,8 +90,8 @@ void TestGuiResponsive::staysResponsiveDuringTraining()
     probe.timer.stop();
     QCOMPARE(finished.first().at(0).toInt(), id);
     QCOMPARE(finished.first().at(1).toString(), QStringLiteral("finished"));
-    qInfo("training job: %lld ms, %lld event-loop pings, largest stall %lld ms, %d merged progress updates",
-          elapsed, probe.pings, probe.worst, int(progress.count()));
+    qInfo("training job: %lld ms, %lld event-loop pings, largest stall %lld ms, %d merged progress updates", elapsed, probe.pings,
+        probe.worst, int(progress.count()));
     QVERIFY2(probe.worst < 1000, qPrintable(QStringLiteral("UI stalled for %1 ms").arg(probe.worst)));
     // Merged: never more than one update per 40 ms (plus the final flush).
     QVERIFY(progress.count() >= 1);
@@ -128,7 +129,8 @@ void TestGuiResponsive::failedJobReportsMessage()
     QSignalSpy finished(&queue, &JobQueueModel::jobFinished);
     JobSpec spec;
     spec.title = QStringLiteral("bad input");
-    spec.work = [](ProgressSink&, const CancelToken&) -> JobOutcome { throw Error("data spec 'x:1' is not known (valid: a, b)"); };
+    spec.work
+        = [](ProgressSink&, const CancelToken&) -> JobOutcome { throw Error("data spec 'x:1' is not known (valid: a, b)"); };
     queue.enqueue(spec);
     QTRY_COMPARE(finished.count(), 1);
     QCOMPARE(finished.first().at(1).toString(), QStringLiteral("failed"));

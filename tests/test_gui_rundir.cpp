@@ -2,8 +2,8 @@
 // the run directory's lock) shows as running elsewhere, one whose status says "running" but
 // whose process is gone says so.
 #include "projectmodel.h"
+#include "run/rundir.h"
 #include "testutil.h"
-#include "train/rundir.h"
 
 #include <QtTest>
 

@@ -15,7 +15,7 @@
 #include "trainformpanel.h"
 #include "tuneformpanel.h"
 
-#include "train/config.h"
+#include "run/config.h"
 
 #include <QApplication>
 #include <QComboBox>

@@ -43,8 +43,9 @@ void TestI18n::englishByDefault()
 {
     QCOMPARE(installTranslations(qApp, QStringLiteral("en")), QStringLiteral("en"));
     MainWindow w;
-    QCOMPARE(menuTitles(w), (QStringList{QStringLiteral("&File"), QStringLiteral("&Run"), QStringLiteral("&View"),
-                                         QStringLiteral("&Settings"), QStringLiteral("&Help")}));
+    QCOMPARE(menuTitles(w),
+        (QStringList {QStringLiteral("&File"), QStringLiteral("&Run"), QStringLiteral("&View"), QStringLiteral("&Settings"),
+            QStringLiteral("&Help")}));
 }
 
 void TestI18n::germanChangesMenus()
@@ -53,8 +54,9 @@ void TestI18n::germanChangesMenus()
     {
         MainWindow w;
         const QStringList titles = menuTitles(w);
-        QCOMPARE(titles, (QStringList{QStringLiteral("&Datei"), QStringLiteral("&Ausführen"), QStringLiteral("&Ansicht"),
-                                      QStringLiteral("&Einstellungen"), QStringLiteral("&Hilfe")}));
+        QCOMPARE(titles,
+            (QStringList {QStringLiteral("&Datei"), QStringLiteral("&Ausführen"), QStringLiteral("&Ansicht"),
+                QStringLiteral("&Einstellungen"), QStringLiteral("&Hilfe")}));
         QCOMPARE(w.tabs()->tabText(0), QStringLiteral("Einrichtung"));
         QCOMPARE(w.tabs()->tabText(2), QStringLiteral("Neuronen"));
     }
@@ -66,7 +68,8 @@ void TestI18n::germanChangesMenus()
 
 void TestI18n::tsComplete()
 {
-    const QString ts = QString::fromStdString(testutil::readText(std::string(REPALIGN_SOURCE_DIR) + "/translations/repalign_de.ts"));
+    const QString ts
+        = QString::fromStdString(testutil::readText(std::string(REPALIGN_SOURCE_DIR) + "/translations/repalign_de.ts"));
     const int messages = ts.count(QStringLiteral("<message"));
     QVERIFY(messages > 300);
     QCOMPARE(ts.count(QStringLiteral("type=\"unfinished\"")), 0);

@@ -4,15 +4,15 @@
 #include "common/error.h"
 #include "common/fsutil.h"
 #include "common/rng.h"
-#include "interp/analysis.h"
-#include "interp/ii.h"
-#include "interp/lpips_net.h"
-#include "interp/mei.h"
-#include "interp/stats.h"
+#include "interpret/analysis.h"
+#include "interpret/interpretability_index.h"
+#include "interpret/lpips_net.h"
+#include "interpret/mei.h"
+#include "interpret/stats.h"
 #include "io/h5.h"
 #include "models/nets.h"
+#include "run/checkpoint.h"
 #include "testutil.h"
-#include "train/checkpoint.h"
 #include "train/trainer.h"
 
 #include <QtTest>
@@ -51,7 +51,10 @@ AnalyzeOptions baseOptions(const std::string& ckpt, const std::string& out)
 
 class CancelOnActivations : public ProgressSink {
 public:
-    explicit CancelOnActivations(CancelToken& t) : m_token(t) {}
+    explicit CancelOnActivations(CancelToken& t)
+        : m_token(t)
+    {
+    }
     void progress(const ProgressEvent& e) override
     {
         if (e.phase == "activations")
@@ -93,7 +96,7 @@ private Q_SLOTS:
         QCOMPARE(iiLabel(labels, 3, IIDiagonal::Exclude), 1.0 / 3.0);
         QCOMPARE(iiLabel(labels, 3, IIDiagonal::Include), 5.0 / 9.0);
         // an LPIPS pair matrix: pairs 0.2, 0.4, 0.6
-        const std::vector<double> m{0, 0.2, 0.4, 0.2, 0, 0.6, 0.4, 0.6, 0};
+        const std::vector<double> m {0, 0.2, 0.4, 0.2, 0, 0.6, 0.4, 0.6, 0};
         QCOMPARE(pairMean(m, 3, IIDiagonal::Exclude), 0.4);
         QVERIFY(std::fabs(pairMean(m, 3, IIDiagonal::Include) - 2.4 / 9.0) < 1e-15);
         QVERIFY_THROWS_EXCEPTION(Error, pairMean(m, 2, IIDiagonal::Exclude));
@@ -166,11 +169,11 @@ private Q_SLOTS:
         QVERIFY(!r.lpipsCalibrated);
 
         H5File f(analysisA, H5File::Mode::Read);
-        QCOMPARE(f.dims("/activations"), (std::vector<std::uint64_t>{96, 512}));
-        QCOMPARE(f.dims("/mei/indices"), (std::vector<std::uint64_t>{512, 5}));
-        QCOMPARE(f.dims("/mei/images"), (std::vector<std::uint64_t>{512, 5, 32, 32, 3}));
-        QCOMPARE(f.dims("/ii/lpips_per_layer"), (std::vector<std::uint64_t>{512, 5}));
-        QCOMPARE(f.dims("/ii/lpips_pairs"), (std::vector<std::uint64_t>{512, 5, 5}));
+        QCOMPARE(f.dims("/activations"), (std::vector<std::uint64_t> {96, 512}));
+        QCOMPARE(f.dims("/mei/indices"), (std::vector<std::uint64_t> {512, 5}));
+        QCOMPARE(f.dims("/mei/images"), (std::vector<std::uint64_t> {512, 5, 32, 32, 3}));
+        QCOMPARE(f.dims("/ii/lpips_per_layer"), (std::vector<std::uint64_t> {512, 5}));
+        QCOMPARE(f.dims("/ii/lpips_pairs"), (std::vector<std::uint64_t> {512, 5, 5}));
         QCOMPARE(f.type("/mei/images"), H5Type::UInt8);
         QCOMPARE(f.type("/mei/indices"), H5Type::Int64);
         QCOMPARE(f.attrString("/", "lpips_weights"), std::string("random:0"));
@@ -253,7 +256,7 @@ private Q_SLOTS:
                     equal += a.meiLabels[u * 5 + i] == a.meiLabels[u * 5 + j];
                 }
             QVERIFY2(std::fabs(sum / 10 - a.iiLpips[u]) <= 1e-6 * std::max(1.0, std::fabs(sum / 10)),
-                     qPrintable(QString("unit %1: %2 vs %3").arg(u).arg(sum / 10, 0, 'g', 10).arg(a.iiLpips[u], 0, 'g', 10)));
+                qPrintable(QString("unit %1: %2 vs %3").arg(u).arg(sum / 10, 0, 'g', 10).arg(a.iiLpips[u], 0, 'g', 10)));
             QVERIFY(std::fabs(color / 10 - a.iiColor[u]) < 1e-4);
             QCOMPARE(a.iiLabel[u], float(equal / 10.0));
             const auto pairs = a.lpipsPairs(u);
@@ -302,9 +305,9 @@ private Q_SLOTS:
         AnalyzeOptions o = baseOptions(ckptA, dir + "/bad.h5");
         o.layer = "layer9";
         std::string m = message(o);
-        QVERIFY2(m.find("layer9") != std::string::npos && m.find("layer4") != std::string::npos &&
-                     m.find("conv1") != std::string::npos,
-                 m.c_str());
+        QVERIFY2(m.find("layer9") != std::string::npos && m.find("layer4") != std::string::npos
+                && m.find("conv1") != std::string::npos,
+            m.c_str());
         o = baseOptions(ckptA, dir + "/bad.h5");
         o.k = 500;
         m = message(o);
@@ -330,9 +333,9 @@ private Q_SLOTS:
             QFAIL("no error for an incomplete analysis file");
         } catch (const Error& e) {
             const std::string w = e.what();
-            QVERIFY2(w.find("/mei/indices") != std::string::npos && w.find("/ii/lpips") != std::string::npos &&
-                         w.find("lpips_weights") != std::string::npos,
-                     w.c_str());
+            QVERIFY2(w.find("/mei/indices") != std::string::npos && w.find("/ii/lpips") != std::string::npos
+                    && w.find("lpips_weights") != std::string::npos,
+                w.c_str());
         }
     }
 
@@ -351,25 +354,25 @@ private Q_SLOTS:
         const std::string cli = REPALIGN_CLI;
         std::string out;
         const std::string b4 = dir + "/b4.h5", b3 = dir + "/b3.h5";
-        int rc = testutil::run(cli + " analyze --checkpoint " + ckptB + " --data shapes:96:5 --lpips-weights random:0" +
-                                   " --threads 2 --quiet --tuned-area V4 --out " + b4,
-                               &out);
+        int rc = testutil::run(cli + " analyze --checkpoint " + ckptB + " --data shapes:96:5 --lpips-weights random:0"
+                + " --threads 2 --quiet --tuned-area V4 --out " + b4,
+            &out);
         QVERIFY2(rc == 0, out.c_str());
         QVERIFY(out.find("UNCALIBRATED") != std::string::npos);
-        rc = testutil::run(cli + " analyze --checkpoint " + ckptB + " --data shapes:96:5 --lpips-weights random:0" +
-                               " --threads 2 --quiet --layer layer3 --out " + b3,
-                           &out);
+        rc = testutil::run(cli + " analyze --checkpoint " + ckptB + " --data shapes:96:5 --lpips-weights random:0"
+                + " --threads 2 --quiet --layer layer3 --out " + b3,
+            &out);
         QVERIFY2(rc == 0, out.c_str());
-        rc = testutil::run(cli + " analyze --checkpoint " + ckptB + " --data shapes:96:5 --lpips-weights random:0 --layer fc9" +
-                               " --out " + dir + "/x.h5",
-                           &out);
+        rc = testutil::run(cli + " analyze --checkpoint " + ckptB + " --data shapes:96:5 --lpips-weights random:0 --layer fc9"
+                + " --out " + dir + "/x.h5",
+            &out);
         QCOMPARE(rc, 1);
         QVERIFY(out.find("error: ") != std::string::npos && out.find("layer4") != std::string::npos);
 
         rc = testutil::run(cli + " compare " + analysisA + " " + b4 + " --format markdown --labels Baseline,Neural-tuned", &out);
         QVERIFY2(rc == 0, out.c_str());
         QVERIFY2(out.find("| Model | Condition | Brain Area Tuned | Val Acc | II-LPIPS mean ± std |") != std::string::npos,
-                 out.c_str());
+            out.c_str());
         QVERIFY(out.find("| ResNet-18 | Baseline | - |") != std::string::npos);
         QVERIFY(out.find("| ResNet-18 | Neural-tuned | V4 |") != std::string::npos);
         QVERIFY(out.find("Wilcoxon signed-rank W") != std::string::npos);

@@ -3,9 +3,9 @@
 // LPIPS sizes, data-spec counts, folders where files belong, NaN II values, image headers that
 // claim 100000x100000 pixels, deflate bombs in .pth files, NaN weights in eval.
 #include "models/nets.h"
+#include "run/checkpoint.h"
 #include "test_gui_fixtures.h"
 #include "testutil.h"
-#include "train/checkpoint.h"
 
 #include <QtTest>
 

@@ -1,11 +1,11 @@
 // LPIPS (AlexNet, v0.1): the pieces of the formula, the random:SEED weights, distances against
-// an independent PyTorch implementation (tests/data/interp/gen_reference.py), weight files
+// an independent PyTorch implementation (tests/data/interpret/gen_reference.py), weight files
 // (zip and legacy torch.save), the weight look-up and the `lpips` command.
 #include "common/error.h"
 #include "common/fsutil.h"
-#include "interp/lpips_net.h"
+#include "interpret/lpips_net.h"
+#include "run/checkpoint.h"
 #include "testutil.h"
-#include "train/checkpoint.h"
 
 #include <QtTest>
 
@@ -88,9 +88,9 @@ bool closeRel(double a, double b, double rel)
 }
 } // namespace
 
-#define CHECK_REL(actual, expected, rel)                                                                    \
-    QVERIFY2(closeRel((actual), (expected), (rel)),                                                         \
-             qPrintable(QString("%1 = %2, expected %3").arg(#actual).arg((actual), 0, 'g', 12).arg((expected), 0, 'g', 12)))
+#define CHECK_REL(actual, expected, rel)                                                                                         \
+    QVERIFY2(closeRel((actual), (expected), (rel)),                                                                              \
+        qPrintable(QString("%1 = %2, expected %3").arg(#actual).arg((actual), 0, 'g', 12).arg((expected), 0, 'g', 12)))
 
 class TestLpips : public QObject {
     Q_OBJECT
@@ -114,7 +114,7 @@ private Q_SLOTS:
         QCOMPARE(kLpipsScale[0], 0.458f);
         QCOMPARE(kLpipsScale[1], 0.448f);
         QCOMPARE(kLpipsScale[2], 0.450f);
-        const std::array<int, 5> channels{{64, 192, 384, 256, 256}};
+        const std::array<int, 5> channels {{64, 192, 384, 256, 256}};
         QCOMPARE(kLpipsChannels, channels);
     }
 
@@ -191,9 +191,9 @@ private Q_SLOTS:
     {
         // 2x2 -> 4x4 with half-pixel centres: output pixel 0 samples input coordinate -0.25,
         // clamped to 0; pixel 1 samples 0.25 -> 0.75*v0 + 0.25*v1
-        std::vector<std::uint8_t> img{0, 0, 0, 255, 255, 255, 0, 0, 0, 255, 255, 255};
+        std::vector<std::uint8_t> img {0, 0, 0, 255, 255, 255, 0, 0, 0, 255, 255, 255};
         const auto x = lpipsPrepare(img.data(), 1, 2, 2, 4);
-        QCOMPARE(x.sizes().vec(), (std::vector<std::int64_t>{1, 3, 4, 4}));
+        QCOMPARE(x.sizes().vec(), (std::vector<std::int64_t> {1, 3, 4, 4}));
         QCOMPARE(x[0][0][0][0].item<float>(), -1.0f);
         QVERIFY(std::fabs(x[0][0][0][1].item<float>() - (0.25f * 2 - 1)) < 1e-6f);
         QVERIFY(std::fabs(x[0][0][0][2].item<float>() - (0.75f * 2 - 1)) < 1e-6f);
@@ -326,9 +326,9 @@ private Q_SLOTS:
     {
         std::string out;
         const std::string cli = REPALIGN_CLI;
-        int rc = testutil::run(cli + " lpips --lpips-weights random:0 --resize 64 --threads 2 " + kData + "/img_a.png " +
-                                   kData + "/img_b.png",
-                               &out);
+        int rc = testutil::run(
+            cli + " lpips --lpips-weights random:0 --resize 64 --threads 2 " + kData + "/img_a.png " + kData + "/img_b.png",
+            &out);
         QVERIFY2(rc == 0, out.c_str());
         double v = 0;
         QVERIFY(std::sscanf(out.c_str(), "lpips %lf", &v) == 1);

@@ -34,7 +34,7 @@ private Q_SLOTS:
         QCOMPARE(int(info.stateDict.size()), entries);
         for (const auto& t : info.taps)
             if (t.name == "fc" || t.name == "classifier.6")
-                QCOMPARE(t.shape, (std::vector<std::int64_t>{10}));
+                QCOMPARE(t.shape, (std::vector<std::int64_t> {10}));
     }
 
     void resnet18NamesAndTaps()
@@ -42,7 +42,7 @@ private Q_SLOTS:
         ModelInfo info = describeModel("resnet18_cifar10");
         // PyTorch's state_dict order: per module, parameters then buffers.
         QCOMPARE(info.stateDict[0].name, std::string("conv1.weight"));
-        QCOMPARE(info.stateDict[0].shape, (std::vector<std::int64_t>{64, 3, 3, 3}));
+        QCOMPARE(info.stateDict[0].shape, (std::vector<std::int64_t> {64, 3, 3, 3}));
         QCOMPARE(info.stateDict[1].name, std::string("bn1.weight"));
         QCOMPARE(info.stateDict[5].name, std::string("bn1.num_batches_tracked"));
         QCOMPARE(info.stateDict[5].dtype, std::string("int64"));
@@ -51,18 +51,18 @@ private Q_SLOTS:
         for (const auto& t : info.stateDict)
             if (t.name == "layer2.0.downsample.0.weight") {
                 downsample = true;
-                QCOMPARE(t.shape, (std::vector<std::int64_t>{128, 64, 1, 1}));
+                QCOMPARE(t.shape, (std::vector<std::int64_t> {128, 64, 1, 1}));
             }
         QVERIFY(downsample);
         std::map<std::string, std::vector<std::int64_t>> taps;
         for (const auto& t : info.taps)
             taps[t.name] = t.shape;
-        QCOMPARE(taps["conv1"], (std::vector<std::int64_t>{64, 32, 32}));
-        QCOMPARE(taps["layer1"], (std::vector<std::int64_t>{64, 16, 16})); // the kept maxpool halves 32 -> 16
-        QCOMPARE(taps["layer4"], (std::vector<std::int64_t>{512, 2, 2}));  // 2048 readout inputs
-        QCOMPARE(taps["avgpool"], (std::vector<std::int64_t>{512, 1, 1}));
+        QCOMPARE(taps["conv1"], (std::vector<std::int64_t> {64, 32, 32}));
+        QCOMPARE(taps["layer1"], (std::vector<std::int64_t> {64, 16, 16})); // the kept maxpool halves 32 -> 16
+        QCOMPARE(taps["layer4"], (std::vector<std::int64_t> {512, 2, 2})); // 2048 readout inputs
+        QCOMPARE(taps["avgpool"], (std::vector<std::int64_t> {512, 1, 1}));
         QCOMPARE(modelTaps("resnet18_cifar10"),
-                 (std::vector<std::string>{"conv1", "layer1", "layer2", "layer3", "layer4", "avgpool", "fc"}));
+            (std::vector<std::string> {"conv1", "layer1", "layer2", "layer3", "layer4", "avgpool", "fc"}));
     }
 
     void resnet50Bottleneck()
@@ -70,7 +70,7 @@ private Q_SLOTS:
         std::map<std::string, std::vector<std::int64_t>> taps;
         for (const auto& t : describeModel("resnet50_cifar10").taps)
             taps[t.name] = t.shape;
-        QCOMPARE(taps["layer4"], (std::vector<std::int64_t>{2048, 2, 2}));
+        QCOMPARE(taps["layer4"], (std::vector<std::int64_t> {2048, 2, 2}));
     }
 
     void vggTaps()
@@ -82,10 +82,10 @@ private Q_SLOTS:
         std::map<std::string, std::vector<std::int64_t>> taps;
         for (const auto& t : info.taps)
             taps[t.name] = t.shape;
-        QCOMPARE(taps["features.0"], (std::vector<std::int64_t>{64, 32, 32}));
-        QCOMPARE(taps["features.3"], (std::vector<std::int64_t>{64, 16, 16}));  // first 'M'
-        QCOMPARE(taps["features.28"], (std::vector<std::int64_t>{512, 1, 1})); // last 'M'
-        QCOMPARE(taps["classifier.0"], (std::vector<std::int64_t>{4096}));
+        QCOMPARE(taps["features.0"], (std::vector<std::int64_t> {64, 32, 32}));
+        QCOMPARE(taps["features.3"], (std::vector<std::int64_t> {64, 16, 16})); // first 'M'
+        QCOMPARE(taps["features.28"], (std::vector<std::int64_t> {512, 1, 1})); // last 'M'
+        QCOMPARE(taps["classifier.0"], (std::vector<std::int64_t> {4096}));
     }
 
     void initialisation()

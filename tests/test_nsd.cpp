@@ -8,8 +8,8 @@
 #include "io/h5.h"
 #include "io/npy.h"
 #include "models/nets.h"
+#include "run/checkpoint.h"
 #include "testutil.h"
-#include "train/checkpoint.h"
 #include "train/predictivity.h"
 
 #include <QtTest>

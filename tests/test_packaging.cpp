@@ -46,7 +46,8 @@ private Q_SLOTS:
         if (!have("desktop-file-validate"))
             QSKIP("desktop-file-utils is not installed");
         std::string out;
-        QVERIFY2(testutil::run("desktop-file-validate '" + kSrc + "/packaging/linux/" + kAppId + ".desktop'", &out) == 0, out.c_str());
+        QVERIFY2(
+            testutil::run("desktop-file-validate '" + kSrc + "/packaging/linux/" + kAppId + ".desktop'", &out) == 0, out.c_str());
     }
 
     void metainfoValidates()
@@ -54,7 +55,9 @@ private Q_SLOTS:
         if (!have("appstreamcli"))
             QSKIP("appstream is not installed");
         std::string out;
-        QVERIFY2(testutil::run("appstreamcli validate --no-net '" + kSrc + "/packaging/linux/" + kAppId + ".metainfo.xml'", &out) == 0, out.c_str());
+        QVERIFY2(
+            testutil::run("appstreamcli validate --no-net '" + kSrc + "/packaging/linux/" + kAppId + ".metainfo.xml'", &out) == 0,
+            out.c_str());
     }
 
     void debContents()
@@ -102,7 +105,8 @@ private Q_SLOTS:
         QCOMPARE(testutil::run("'" + cli + "' model-info resnet18_cifar10", &out), 0);
         QVERIFY2(out.find("parameters 11173962") != std::string::npos, out.c_str());
         // Installed data sits beside the binary (<prefix>/share/repalign), found relative to it.
-        const fs::path share = fs::path(cli).parent_path().parent_path() / "share" / "repalign" / "translations" / "repalign_de.qm";
+        const fs::path share
+            = fs::path(cli).parent_path().parent_path() / "share" / "repalign" / "translations" / "repalign_de.qm";
         QVERIFY2(fs::exists(share), share.string().c_str());
         QCOMPARE(testutil::run("'" + cli + "' devices", &out), 0);
         QVERIFY2(out.find("cpu") != std::string::npos, out.c_str());

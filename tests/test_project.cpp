@@ -7,10 +7,10 @@
 
 #include "common/error.h"
 #include "common/paths.h"
-#include "train/analyze_config.h"
-#include "train/config.h"
-#include "train/project.h"
-#include "train/rundir.h"
+#include "run/analyze_config.h"
+#include "run/config.h"
+#include "run/project.h"
+#include "run/rundir.h"
 
 #include <QtTest>
 

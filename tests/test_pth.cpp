@@ -5,11 +5,11 @@
 #include "common/fsutil.h"
 #include "io/h5.h"
 #include "io/pth.h"
+#include "run/checkpoint.h"
+#include "run/import_checkpoint.h"
+#include "run/project.h"
+#include "run/rundir.h"
 #include "testutil.h"
-#include "train/checkpoint.h"
-#include "train/import_checkpoint.h"
-#include "train/project.h"
-#include "train/rundir.h"
 
 #include <QtTest/QtTest>
 
@@ -26,8 +26,7 @@ namespace {
 const std::string kData = std::string(REPALIGN_TEST_DATA) + "/pth/";
 
 /// A string literal with embedded NULs (mind C++ hex escapes: split "\x00" "a" literals).
-template <std::size_t N>
-std::string S(const char (&s)[N])
+template <std::size_t N> std::string S(const char (&s)[N])
 {
     return std::string(s, N - 1);
 }
@@ -53,14 +52,22 @@ std::vector<std::string> split(const std::string& s, char sep)
 std::string dtypeName(torch::ScalarType t)
 {
     switch (t) {
-    case torch::kFloat: return "float32";
-    case torch::kDouble: return "float64";
-    case torch::kHalf: return "float16";
-    case torch::kBFloat16: return "bfloat16";
-    case torch::kLong: return "int64";
-    case torch::kByte: return "uint8";
-    case torch::kBool: return "bool";
-    default: return "other";
+    case torch::kFloat:
+        return "float32";
+    case torch::kDouble:
+        return "float64";
+    case torch::kHalf:
+        return "float16";
+    case torch::kBFloat16:
+        return "bfloat16";
+    case torch::kLong:
+        return "int64";
+    case torch::kByte:
+        return "uint8";
+    case torch::kBool:
+        return "bool";
+    default:
+        return "other";
     }
 }
 
@@ -127,36 +134,75 @@ std::string makeZip(const std::vector<std::pair<std::string, std::string>>& reco
         // PyTorch pads the local header's extra field so each record starts 64-byte aligned.
         std::size_t pad = (64 - (offset + 30 + name.size() + 4) % 64) % 64;
         put(out, 0x04034b50u, 4);
-        put(out, 20, 2); put(out, 0, 2); put(out, 0, 2); put(out, 0, 2); put(out, 0, 2);
-        put(out, crc, 4); put(out, data.size(), 4); put(out, data.size(), 4);
-        put(out, name.size(), 2); put(out, pad + 4, 2);
+        put(out, 20, 2);
+        put(out, 0, 2);
+        put(out, 0, 2);
+        put(out, 0, 2);
+        put(out, 0, 2);
+        put(out, crc, 4);
+        put(out, data.size(), 4);
+        put(out, data.size(), 4);
+        put(out, name.size(), 2);
+        put(out, pad + 4, 2);
         out += name;
-        put(out, 0x4246, 2); put(out, pad, 2); // "FB" padding field
+        put(out, 0x4246, 2);
+        put(out, pad, 2); // "FB" padding field
         out += std::string(pad, 'Z');
         out += data;
         put(dir, 0x02014b50u, 4);
-        put(dir, 20, 2); put(dir, 20, 2); put(dir, 0, 2); put(dir, 0, 2); put(dir, 0, 2); put(dir, 0, 2);
+        put(dir, 20, 2);
+        put(dir, 20, 2);
+        put(dir, 0, 2);
+        put(dir, 0, 2);
+        put(dir, 0, 2);
+        put(dir, 0, 2);
         const std::uint64_t big = 0xffffffffu;
-        put(dir, crc, 4); put(dir, zip64 ? big : data.size(), 4); put(dir, zip64 ? big : data.size(), 4);
-        put(dir, name.size(), 2); put(dir, zip64 ? 28 : 0, 2); put(dir, 0, 2); put(dir, 0, 2); put(dir, 0, 2); put(dir, 0, 4);
+        put(dir, crc, 4);
+        put(dir, zip64 ? big : data.size(), 4);
+        put(dir, zip64 ? big : data.size(), 4);
+        put(dir, name.size(), 2);
+        put(dir, zip64 ? 28 : 0, 2);
+        put(dir, 0, 2);
+        put(dir, 0, 2);
+        put(dir, 0, 2);
+        put(dir, 0, 4);
         put(dir, zip64 ? big : offset, 4);
         dir += name;
         if (zip64) {
-            put(dir, 1, 2); put(dir, 24, 2);
-            put(dir, data.size(), 8); put(dir, data.size(), 8); put(dir, offset, 8);
+            put(dir, 1, 2);
+            put(dir, 24, 2);
+            put(dir, data.size(), 8);
+            put(dir, data.size(), 8);
+            put(dir, offset, 8);
         }
     }
     const std::uint64_t dirOffset = out.size();
     out += dir;
     if (zip64) {
         const std::uint64_t z = out.size();
-        put(out, 0x06064b50u, 4); put(out, 44, 8); put(out, 45, 2); put(out, 45, 2); put(out, 0, 4); put(out, 0, 4);
-        put(out, records.size(), 8); put(out, records.size(), 8); put(out, dir.size(), 8); put(out, dirOffset, 8);
-        put(out, 0x07064b50u, 4); put(out, 0, 4); put(out, z, 8); put(out, 1, 4);
+        put(out, 0x06064b50u, 4);
+        put(out, 44, 8);
+        put(out, 45, 2);
+        put(out, 45, 2);
+        put(out, 0, 4);
+        put(out, 0, 4);
+        put(out, records.size(), 8);
+        put(out, records.size(), 8);
+        put(out, dir.size(), 8);
+        put(out, dirOffset, 8);
+        put(out, 0x07064b50u, 4);
+        put(out, 0, 4);
+        put(out, z, 8);
+        put(out, 1, 4);
     }
     put(out, 0x06054b50u, 4);
-    put(out, 0, 2); put(out, 0, 2); put(out, zip64 ? 0xffff : records.size(), 2); put(out, zip64 ? 0xffff : records.size(), 2);
-    put(out, zip64 ? 0xffffffffu : dir.size(), 4); put(out, zip64 ? 0xffffffffu : dirOffset, 4); put(out, 0, 2);
+    put(out, 0, 2);
+    put(out, 0, 2);
+    put(out, zip64 ? 0xffff : records.size(), 2);
+    put(out, zip64 ? 0xffff : records.size(), 2);
+    put(out, zip64 ? 0xffffffffu : dir.size(), 4);
+    put(out, zip64 ? 0xffffffffu : dirOffset, 4);
+    put(out, 0, 2);
     return out;
 }
 
@@ -257,7 +303,8 @@ private Q_SLOTS:
 
     void checkpointDictBothFormats()
     {
-        for (const char* name : {"tiny_ckpt.zip.pth", "tiny_ckpt.legacy.pth", "tiny_ckpt_proto4.zip.pth", "tiny_ckpt_proto5.zip.pth"}) {
+        for (const char* name :
+            {"tiny_ckpt.zip.pth", "tiny_ckpt.legacy.pth", "tiny_ckpt_proto4.zip.pth", "tiny_ckpt_proto5.zip.pth"}) {
             auto root = pth::loadFile(kData + name);
             QVERIFY(root->isDict());
             QCOMPARE(root->entries.size(), std::size_t(6));
@@ -277,7 +324,7 @@ private Q_SLOTS:
             auto group = pth::lookupPath(root, "optimizer/param_groups/0");
             QCOMPARE(group->find("lr")->number, 0.01);
             QVERIFY(group->find("nesterov")->boolean);
-            QCOMPARE(pth::lookupPath(root, "optimizer/state/3/momentum_buffer")->tensor.sizes(), (torch::IntArrayRef{3, 4}));
+            QCOMPARE(pth::lookupPath(root, "optimizer/state/3/momentum_buffer")->tensor.sizes(), (torch::IntArrayRef {3, 4}));
 
             auto sd = pth::stateDictFrom(root);
             QCOMPARE(sd.size(), std::size_t(8));
@@ -320,9 +367,9 @@ private Q_SLOTS:
             QVERIFY(before != 42.0f);
             QCOMPARE(root->find("offset")->tensor.storage_offset(), std::int64_t(7));
             auto tr = root->find("transposed")->tensor;
-            QCOMPARE(tr.strides(), (torch::IntArrayRef{1, 6}));
+            QCOMPARE(tr.strides(), (torch::IntArrayRef {1, 6}));
             QVERIFY(torch::equal(tr.t().contiguous().reshape({-1}), torch::arange(24, torch::kFloat) * 0.5 - 3));
-            QCOMPARE(root->find("strided")->tensor.strides(), (torch::IntArrayRef{12, 2}));
+            QCOMPARE(root->find("strided")->tensor.strides(), (torch::IntArrayRef {12, 2}));
             QCOMPARE(root->find("i64")->tensor[1][1].item<std::int64_t>(), std::int64_t(1) << 62);
             QCOMPARE(root->find("i64")->tensor[0][0].item<std::int64_t>(), -(std::int64_t(1) << 40));
             QCOMPARE(root->find("bool")->tensor.sum().item<std::int64_t>(), std::int64_t(3));
@@ -337,7 +384,7 @@ private Q_SLOTS:
         const std::int64_t ch[] = {64, 192, 384, 256, 256};
         for (int i = 0; i < 5; ++i) {
             auto& t = sd.at("lin" + std::to_string(i) + ".model.1.weight");
-            QCOMPARE(t.sizes(), (torch::IntArrayRef{1, ch[i], 1, 1}));
+            QCOMPARE(t.sizes(), (torch::IntArrayRef {1, ch[i], 1, 1}));
             QVERIFY(t.device().is_cpu());
         }
         const std::string text = pth::listing(root);
@@ -352,9 +399,9 @@ private Q_SLOTS:
         auto sd = pth::stateDictFrom(pth::loadFile(kData + "alexnet_owt_layout.legacy.pth"));
         QCOMPARE(sd.size(), std::size_t(16));
         for (const char* k : {"features.0.weight", "features.3.bias", "features.6.weight", "features.8.weight",
-                              "features.10.bias", "classifier.1.weight", "classifier.4.bias", "classifier.6.weight"})
+                 "features.10.bias", "classifier.1.weight", "classifier.4.bias", "classifier.6.weight"})
             QVERIFY2(sd.count(k), k);
-        QCOMPARE(sd.at("features.0.weight").sizes(), (torch::IntArrayRef{8, 3, 11, 11}));
+        QCOMPARE(sd.at("features.0.weight").sizes(), (torch::IntArrayRef {8, 3, 11, 11}));
     }
 
     void otherLayouts()
@@ -424,7 +471,8 @@ private Q_SLOTS:
             QFAIL("expected an error");
         } catch (const Error& e) {
             const std::string what = e.what();
-            QVERIFY2(what.find(kData + "parameters.zip.pth") == 0 && what.find("no state dict found") != std::string::npos, e.what());
+            QVERIFY2(
+                what.find(kData + "parameters.zip.pth") == 0 && what.find("no state dict found") != std::string::npos, e.what());
         }
         try {
             loadCheckpoint(kData + "corrupt_unknown_global.zip.pth");
@@ -461,14 +509,22 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("message");
-        QTest::newRow("storage size") << "corrupt_storage_size.zip.pth" << "claims 1000000 elements";
-        QTest::newRow("view bounds") << "corrupt_view_bounds.zip.pth" << "needs more than the 4 elements";
-        QTest::newRow("unknown global") << "corrupt_unknown_global.zip.pth" << "unsupported global 'posix.system'";
-        QTest::newRow("class instance") << "corrupt_namespace.zip.pth" << "unsupported global 'argparse.Namespace'";
-        QTest::newRow("whole model") << "corrupt_whole_model.zip.pth" << "re-save model.state_dict()";
-        QTest::newRow("torchscript") << "corrupt_torchscript.zip.pth" << "TorchScript archive";
-        QTest::newRow("crc") << "corrupt_crc.zip.pth" << "CRC mismatch";
-        QTest::newRow("legacy count") << "corrupt_legacy_count.legacy.pth" << "holds 999999 elements";
+        QTest::newRow("storage size") << "corrupt_storage_size.zip.pth"
+                                      << "claims 1000000 elements";
+        QTest::newRow("view bounds") << "corrupt_view_bounds.zip.pth"
+                                     << "needs more than the 4 elements";
+        QTest::newRow("unknown global") << "corrupt_unknown_global.zip.pth"
+                                        << "unsupported global 'posix.system'";
+        QTest::newRow("class instance") << "corrupt_namespace.zip.pth"
+                                        << "unsupported global 'argparse.Namespace'";
+        QTest::newRow("whole model") << "corrupt_whole_model.zip.pth"
+                                     << "re-save model.state_dict()";
+        QTest::newRow("torchscript") << "corrupt_torchscript.zip.pth"
+                                     << "TorchScript archive";
+        QTest::newRow("crc") << "corrupt_crc.zip.pth"
+                             << "CRC mismatch";
+        QTest::newRow("legacy count") << "corrupt_legacy_count.legacy.pth"
+                                      << "holds 999999 elements";
     }
     void corruptFilesAreErrors()
     {
@@ -561,23 +617,38 @@ private Q_SLOTS:
             }
         };
         // A list that contains itself (through the memo).
-        expectError(S("\x80\x02]q\x00h\x00" "a."), "reference cycle");
+        expectError(S("\x80\x02]q\x00h\x00"
+                      "a."),
+            "reference cycle");
         // 100000 nested lists.
         expectError(std::string("\x80\x02", 2) + std::string(100000, ']') + std::string(99999, 'a') + ".", "nested deeper");
         expectError(S("\x80\x02h\x05."), "memo entry 5 is not defined");
         // A string claiming 2^60 bytes.
         expectError(S("\x80\x02\x8d\x00\x00\x00\x00\x00\x00\x00\x10."), "runs past the end");
-        expectError(S("\x80\x02" "cos\nsystem\n."), "unsupported global 'os.system'");
-        expectError(S("\x80\x02" "0."), "stack underflow");
+        expectError(S("\x80\x02"
+                      "cos\nsystem\n."),
+            "unsupported global 'os.system'");
+        expectError(S("\x80\x02"
+                      "0."),
+            "stack underflow");
         expectError(S("\x80\x02\xff."), "unknown pickle opcode 0xff");
         // A storage id for a key whose data never comes.
-        expectError(S("\x80\x02(X\x07\x00\x00\x00" "storage" "ctorch\nFloatStorage\n" "X\x01\x00\x00\x00" "0"
-                      "X\x03\x00\x00\x00" "cpu" "K\x02" "Ntq\x00Q."),
-                    "storage 0 has no data");
+        expectError(S("\x80\x02(X\x07\x00\x00\x00"
+                      "storage"
+                      "ctorch\nFloatStorage\n"
+                      "X\x01\x00\x00\x00"
+                      "0"
+                      "X\x03\x00\x00\x00"
+                      "cpu"
+                      "K\x02"
+                      "Ntq\x00Q."),
+            "storage 0 has no data");
         // A DAG that doubles at every level: listing must stay linear, not 2^300 lines.
-        std::string dag = S("\x80\x02]q\x00" "0");
+        std::string dag = S("\x80\x02]q\x00"
+                            "0");
         for (int i = 0; i < 300; ++i)
-            dag += S("h\x00h\x00\x86q\x00" "0"); // memo[0] = (memo[0], memo[0])
+            dag += S("h\x00h\x00\x86q\x00"
+                     "0"); // memo[0] = (memo[0], memo[0])
         dag += S("h\x00.");
         auto v = loadString(legacyWrap(dag), "dag.pth");
         QVERIFY(pth::listing(v).size() < 2000000);
@@ -588,18 +659,22 @@ private Q_SLOTS:
         std::string out;
         QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " pth ls " + kData + "lpips_alex.legacy.pth", &out), 0);
         for (const char* line : {"lin0.model.1.weight: float32 (1, 64, 1, 1)", "lin1.model.1.weight: float32 (1, 192, 1, 1)",
-                                 "lin2.model.1.weight: float32 (1, 384, 1, 1)", "lin3.model.1.weight: float32 (1, 256, 1, 1)",
-                                 "lin4.model.1.weight: float32 (1, 256, 1, 1)"})
+                 "lin2.model.1.weight: float32 (1, 384, 1, 1)", "lin3.model.1.weight: float32 (1, 256, 1, 1)",
+                 "lin4.model.1.weight: float32 (1, 256, 1, 1)"})
             QVERIFY2(out.find(line) != std::string::npos, out.c_str());
         QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " pth ls " + kData + "tiny_ckpt.legacy.pth", &out), 0);
         for (const char* line : {"epoch: int 7", "train_losses: list (5 items): [2.302585092994046, 1.75, 1.5, 1.25, 0.875]",
-                                 "best_val_loss: float inf", "wandb_run_name: None", "bn1.num_batches_tracked: int64 () = 2"})
+                 "best_val_loss: float inf", "wandb_run_name: None", "bn1.num_batches_tracked: int64 () = 2"})
             QVERIFY2(out.find(line) != std::string::npos, out.c_str());
-        QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " pth ls " + kData + "tiny_ckpt.zip.pth --key optimizer/param_groups/0", &out), 0);
+        QCOMPARE(testutil::run(
+                     std::string(REPALIGN_CLI) + " pth ls " + kData + "tiny_ckpt.zip.pth --key optimizer/param_groups/0", &out),
+            0);
         QVERIFY2(out.find("nesterov: bool True") != std::string::npos, out.c_str());
-        QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " pth ls --state-dict " + kData + "tiny_dataparallel.zip.pth", &out), 0);
-        QVERIFY2(out.find("state dict (8 tensors") != std::string::npos && out.find("  conv1.weight: float32 (4, 3, 3, 3)") != std::string::npos,
-                 out.c_str());
+        QCOMPARE(
+            testutil::run(std::string(REPALIGN_CLI) + " pth ls --state-dict " + kData + "tiny_dataparallel.zip.pth", &out), 0);
+        QVERIFY2(out.find("state dict (8 tensors") != std::string::npos
+                && out.find("  conv1.weight: float32 (4, 3, 3, 3)") != std::string::npos,
+            out.c_str());
         QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " pth ls " + kData + "corrupt_unknown_global.zip.pth", &out), 1);
         QVERIFY2(out.rfind("error: ", 0) == 0 && out.find("posix.system") != std::string::npos, out.c_str());
         QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " pth ls " + kData + "tiny_ckpt.zip.pth --key nope", &out), 1);
@@ -687,8 +762,9 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(QString::fromStdString(data)));
         std::ofstream(data + "/test_batch.bin", std::ios::binary) << readBytes(kData + "resnet18_ckpt/test_batch.bin");
         std::string out;
-        const std::string cmd = std::string(REPALIGN_CLI) + " eval --checkpoint " + ckpt + " --model resnet18_cifar10 --data cifar10:" +
-                                data + " --split test --dump-logits " + dir + "/logits.h5 --threads 2";
+        const std::string cmd = std::string(REPALIGN_CLI) + " eval --checkpoint " + ckpt
+            + " --model resnet18_cifar10 --data cifar10:" + data + " --split test --dump-logits " + dir
+            + "/logits.h5 --threads 2";
         QVERIFY2(testutil::run(cmd, &out) == 0, out.c_str());
         H5File h5(dir + "/logits.h5", H5File::Mode::Read);
         const auto logits = h5.readF32("/logits");

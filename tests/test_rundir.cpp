@@ -2,8 +2,8 @@
 // holder dies), orphaned temporary files, and the write-fault hook the failure tests use.
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "run/rundir.h"
 #include "testutil.h"
-#include "train/rundir.h"
 
 #include <QtTest>
 

@@ -1,7 +1,7 @@
-// Statistics behind `compare`: against SciPy 1.10 values (tests/data/interp/stats_reference.txt,
+// Statistics behind `compare`: against SciPy 1.10 values (tests/data/interpret/stats_reference.txt,
 // from gen_reference.py) and against small cases worked by hand.
 #include "common/error.h"
-#include "interp/stats.h"
+#include "interpret/stats.h"
 #include "testutil.h"
 
 #include <QtTest>
@@ -22,7 +22,7 @@ struct Reference {
 Reference loadReference()
 {
     Reference r;
-    std::ifstream in(std::string(REPALIGN_TEST_DATA) + "/interp/stats_reference.txt");
+    std::ifstream in(std::string(REPALIGN_TEST_DATA) + "/interpret/stats_reference.txt");
     std::string line;
     while (std::getline(in, line)) {
         std::istringstream ls(line);
@@ -47,9 +47,9 @@ bool closeRel(double a, double b, double rel)
 }
 } // namespace
 
-#define CHECK_REL(actual, expected, rel)                                                                    \
-    QVERIFY2(closeRel((actual), (expected), (rel)),                                                         \
-             qPrintable(QString("%1 = %2, expected %3").arg(#actual).arg((actual), 0, 'g', 17).arg((expected), 0, 'g', 17)))
+#define CHECK_REL(actual, expected, rel)                                                                                         \
+    QVERIFY2(closeRel((actual), (expected), (rel)),                                                                              \
+        qPrintable(QString("%1 = %2, expected %3").arg(#actual).arg((actual), 0, 'g', 17).arg((expected), 0, 'g', 17)))
 
 class TestStats : public QObject {
     Q_OBJECT
@@ -74,7 +74,7 @@ private Q_SLOTS:
         QCOMPARE(stats::median({3, 1, 2, 10}), 2.5);
         QCOMPARE(stats::sampleStd({2, 4, 4, 4, 5, 5, 7, 9}), std::sqrt(32.0 / 7.0));
         const auto r = stats::rankAverage({10, 20, 10, 30, 20, 20});
-        const std::vector<double> want{1.5, 4, 1.5, 6, 4, 4};
+        const std::vector<double> want {1.5, 4, 1.5, 6, 4, 4};
         QCOMPARE(r, want);
     }
 
@@ -205,7 +205,7 @@ private Q_SLOTS:
     {
         QCOMPARE(formatPValue(0.000123456), std::string("0.000123"));
         QCOMPARE(formatPValue(0.0), std::string("< 1e-300"));
-        QVERIFY_THROWS_EXCEPTION(Error, formatComparison(ComparisonResult{}, "html"));
+        QVERIFY_THROWS_EXCEPTION(Error, formatComparison(ComparisonResult {}, "html"));
         QVERIFY_THROWS_EXCEPTION(Error, compareAnalyses({"/nonexistent.h5"}, "colour"));
         QVERIFY_THROWS_EXCEPTION(Error, compareAnalyses({"/a.h5", "/b.h5"}, "lpips", {"one"}));
     }

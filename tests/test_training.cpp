@@ -2,11 +2,11 @@
 // write, divergence and device errors.
 #include "common/error.h"
 #include "common/fsutil.h"
-#include "train/checkpoint.h"
-#include "train/config.h"
-#include "train/rundir.h"
-#include "train/trainer.h"
+#include "run/checkpoint.h"
+#include "run/config.h"
+#include "run/rundir.h"
 #include "testutil.h"
+#include "train/trainer.h"
 
 #include <QtTest>
 
@@ -47,7 +47,12 @@ TrainConfig smallConfig(const std::string& model = "resnet18_cifar10")
 /// Cancels the job once it reaches a given global step.
 class CancelAt : public ProgressSink {
 public:
-    CancelAt(CancelToken& token, int epoch, std::int64_t stepInEpoch) : m_token(token), m_epoch(epoch), m_step(stepInEpoch) {}
+    CancelAt(CancelToken& token, int epoch, std::int64_t stepInEpoch)
+        : m_token(token)
+        , m_epoch(epoch)
+        , m_step(stepInEpoch)
+    {
+    }
     void progress(const ProgressEvent& e) override
     {
         if (e.phase == "train" && e.epoch == m_epoch && e.done == m_step)
@@ -155,7 +160,7 @@ private Q_SLOTS:
         QCOMPARE(r.status, JobStatus::Finished);
         QCOMPARE(r.steps, std::int64_t(24));
         for (const char* f : {"run.yaml", "metrics.csv", "status.json", "log.txt", "checkpoints/last.pt",
-                              "checkpoints/best_loss.pt", "checkpoints/best_acc.pt"})
+                 "checkpoints/best_loss.pt", "checkpoints/best_acc.pt"})
             QVERIFY2(fileExists(dir + "/" + f), f);
         QCOMPARE(readRunStatus(dir).state, std::string("finished"));
         // run.yaml is a config the CLI accepts (reference schema + extensions).
@@ -174,7 +179,7 @@ private Q_SLOTS:
         QCOMPARE(lrRows, 24);
         QCOMPARE(epochLoss.size(), std::size_t(3));
         QVERIFY2(epochLoss.back() < epochLoss.front() * 0.9,
-                 qPrintable(QString("epoch losses %1 -> %2").arg(epochLoss.front()).arg(epochLoss.back())));
+            qPrintable(QString("epoch losses %1 -> %2").arg(epochLoss.front()).arg(epochLoss.back())));
         // The checkpoint holds what the program needs to continue and to evaluate.
         Checkpoint ck = loadCheckpoint(dir + "/checkpoints/last.pt");
         QCOMPARE(ck.model, std::string("resnet18_cifar10"));
@@ -231,8 +236,8 @@ private Q_SLOTS:
         Checkpoint ck = loadCheckpoint(dir + "/checkpoints/best_loss.pt");
         if (ck.epoch != 1)
             QSKIP("best_loss.pt is not from epoch 1 in this run");
-        std::filesystem::copy_file(dir + "/checkpoints/best_loss.pt", dir + "/checkpoints/last.pt",
-                                   std::filesystem::copy_options::overwrite_existing);
+        std::filesystem::copy_file(
+            dir + "/checkpoints/best_loss.pt", dir + "/checkpoints/last.pt", std::filesystem::copy_options::overwrite_existing);
         RunDir(dir).writeStatus("running", 0.5, "killed");
         QCOMPARE(TrainJob(cfg, dir, true).run(none, c).status, JobStatus::Finished);
         QCOMPARE(metricValues(dir), done);
@@ -286,8 +291,8 @@ private Q_SLOTS:
         TrainResult r = TrainJob(cfg, dir).run(none, c);
         QCOMPARE(r.status, JobStatus::Diverged);
         QCOMPARE(readRunStatus(dir).state, std::string("diverged"));
-        QVERIFY(QString::fromStdString(readRunStatus(dir).message).contains("NaN") ||
-                QString::fromStdString(readRunStatus(dir).message).contains("Inf"));
+        QVERIFY(QString::fromStdString(readRunStatus(dir).message).contains("NaN")
+            || QString::fromStdString(readRunStatus(dir).message).contains("Inf"));
     }
 
     void secondJobOnALockedRunDirectoryFails()

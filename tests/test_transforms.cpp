@@ -23,8 +23,8 @@ ImageDataset ramp(int n, int side = 32)
         for (int y = 0; y < side; ++y)
             for (int x = 0; x < side; ++x)
                 for (int c = 0; c < 3; ++c)
-                    ds.pixels[((static_cast<std::size_t>(i) * side + y) * side + x) * 3 + c] =
-                        static_cast<std::uint8_t>((x * 7 + y * 3 + c * 50 + i) % 256);
+                    ds.pixels[((static_cast<std::size_t>(i) * side + y) * side + x) * 3 + c]
+                        = static_cast<std::uint8_t>((x * 7 + y * 3 + c * 50 + i) % 256);
     }
     return ds;
 }
@@ -84,7 +84,9 @@ private Q_SLOTS:
                                     const int sx0 = flip ? 31 - x : x;
                                     const int sy = y + dy, sx = sx0 + dx;
                                     const float pad = static_cast<float>(-t.mean[c] / t.std[c]);
-                                    const float expect = (sy < 0 || sy >= 32 || sx < 0 || sx >= 32) ? pad : plain[static_cast<std::size_t>(c * 1024 + sy * 32 + sx)];
+                                    const float expect = (sy < 0 || sy >= 32 || sx < 0 || sx >= 32)
+                                        ? pad
+                                        : plain[static_cast<std::size_t>(c * 1024 + sy * 32 + sx)];
                                     ok = std::abs(aug[static_cast<std::size_t>(c * 1024 + y * 32 + x)] - expect) < 1e-6;
                                 }
                         if (ok) {
@@ -96,7 +98,7 @@ private Q_SLOTS:
             QVERIFY2(found, "augmented image is not a shifted/flipped copy");
         }
         QVERIFY(flips > 60 && flips < 140); // p = 0.5
-        QVERIFY(shifted > 150);             // 80/81 of offsets are non-zero
+        QVERIFY(shifted > 150); // 80/81 of offsets are non-zero
         // Same seed, same result.
         std::vector<float> again(3 * 1024);
         applyTransform(t, ds.image(0), 32, 32, true, 42, aug.data());

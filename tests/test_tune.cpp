@@ -7,11 +7,11 @@
 #include "data/virtual_cortex.h"
 #include "io/h5.h"
 #include "models/nets.h"
+#include "run/checkpoint.h"
+#include "run/rundir.h"
+#include "run/tune_config.h"
 #include "testutil.h"
-#include "train/checkpoint.h"
 #include "train/predictivity.h"
-#include "train/rundir.h"
-#include "train/tune_config.h"
 #include "train/tuner.h"
 
 #include <QtTest>

@@ -1,12 +1,12 @@
 #include "testutil.h"
 
 #include <array>
-#include <cstdlib>
-#include <vector>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,7 +39,8 @@ std::string tempDir(const std::string& tag)
         created(); // construct the list before registering, so it is destroyed after removeCreated runs
         std::atexit(removeCreated);
     }
-    fs::path p = fs::temp_directory_path() / ("repalign-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::path p
+        = fs::temp_directory_path() / ("repalign-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(p);
     fs::create_directories(p);
     created().push_back(p.string());
@@ -52,7 +53,7 @@ int run(const std::string& command, std::string* output)
     FILE* pipe = ::popen(cmd.c_str(), "r");
     if (!pipe)
         return -1;
-    std::array<char, 4096> buf{};
+    std::array<char, 4096> buf {};
     std::string out;
     size_t n;
     while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0)

@@ -5,8 +5,8 @@
 #include "common/error.h"
 #include "data/dataset.h"
 #include "models/registry.h"
-#include "train/analyze_config.h"
-#include "train/checkpoint_info.h"
+#include "run/analyze_config.h"
+#include "run/checkpoint_info.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -21,7 +21,8 @@
 
 namespace repalign::gui {
 
-AnalysisFormPanel::AnalysisFormPanel(QWidget* parent) : ConfigForm(parent)
+AnalysisFormPanel::AnalysisFormPanel(QWidget* parent)
+    : ConfigForm(parent)
 {
     auto* columns = new QHBoxLayout(this);
     auto* left = new QVBoxLayout;
@@ -31,8 +32,8 @@ AnalysisFormPanel::AnalysisFormPanel(QWidget* parent) : ConfigForm(parent)
 
     QFormLayout* what = addSection(tr("Model and data"), left);
     m_name = new QLineEdit(QStringLiteral("layer4"));
-    addRow(what, tr("Analysis name:"), m_name, QStringLiteral("name"),
-           tr("Written as analysis/<name>.h5 in the checkpoint's run"));
+    addRow(
+        what, tr("Analysis name:"), m_name, QStringLiteral("name"), tr("Written as analysis/<name>.h5 in the checkpoint's run"));
     m_checkpoint = new QComboBox;
     QWidget* checkpointBox = checkpointField(m_checkpoint, tr("Checkpoints (*.pt *.pth);;All files (*)"));
     m_checkpoint->lineEdit()->setPlaceholderText(tr("checkpoint (.pt / .pth)"));
@@ -63,7 +64,7 @@ AnalysisFormPanel::AnalysisFormPanel(QWidget* parent) : ConfigForm(parent)
     for (const std::string& a : aggregationNames())
         m_aggregation->addItem(QString::fromStdString(a));
     addRow(units, tr("Aggregation:"), m_aggregation, QStringLiteral("aggregation"),
-           tr("center = element [H/2, W/2] (the reference); flatten keeps every element"));
+        tr("center = element [H/2, W/2] (the reference); flatten keeps every element"));
     m_k = new QSpinBox;
     m_k->setRange(2, 100);
     addRow(units, tr("MEIs per unit (k):"), m_k, QStringLiteral("k"));
@@ -75,18 +76,18 @@ AnalysisFormPanel::AnalysisFormPanel(QWidget* parent) : ConfigForm(parent)
     m_lpips = new QLineEdit;
     m_lpips->setPlaceholderText(tr("search the usual places (empty) or random:SEED"));
     addRow(ii, tr("LPIPS weights:"), pathField(m_lpips, false, tr("PyTorch weights (*.pth *.pt);;All files (*)")),
-           QStringLiteral("lpips_weights"),
-           tr("AlexNet + LPIPS v0.1 linear layers; random:SEED gives an uncalibrated LPIPS (marked everywhere)"));
+        QStringLiteral("lpips_weights"),
+        tr("AlexNet + LPIPS v0.1 linear layers; random:SEED gives an uncalibrated LPIPS (marked everywhere)"));
     m_lpipsResize = new QSpinBox;
     m_lpipsResize->setRange(0, 1024);
     m_lpipsResize->setSpecialValueText(tr("as is"));
     addRow(ii, tr("LPIPS input side:"), m_lpipsResize, QStringLiteral("lpips_resize"),
-           tr("MEIs are resized to this side first (reference: 32 → 64)"));
+        tr("MEIs are resized to this side first (reference: 32 → 64)"));
     m_diagonal = new QComboBox;
     m_diagonal->addItem(tr("exclude (pairs i<j)"), QStringLiteral("exclude"));
     m_diagonal->addItem(tr("include (reference numbers)"), QStringLiteral("include"));
     addRow(ii, tr("II convention:"), m_diagonal, QStringLiteral("ii_diagonal"),
-           tr("include averages the full k×k matrix with its zero diagonal, as the reference code"));
+        tr("include averages the full k×k matrix with its zero diagonal, as the reference code"));
 
     QFormLayout* sys = addSection(tr("System"), right);
     m_device = new QComboBox;

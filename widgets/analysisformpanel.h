@@ -6,7 +6,7 @@
 /// read by `repalign-cli analyze --config` and by this form with the same core parser.
 #include "configform.h"
 
-#include "interp/analysis.h"
+#include "interpret/analysis.h"
 
 #include <QTimer>
 

@@ -18,7 +18,8 @@
 
 namespace repalign::gui {
 
-ConfigForm::ConfigForm(QWidget* parent) : QWidget(parent)
+ConfigForm::ConfigForm(QWidget* parent)
+    : QWidget(parent)
 {
     m_timer.setSingleShot(true);
     m_timer.setInterval(120);
@@ -56,8 +57,8 @@ void ConfigForm::addRow(QFormLayout* form, const QString& label, QWidget* widget
     if (!key.isEmpty()) {
         // For composite rows (path + browse button, combo + note) the editable child is the field.
         QWidget* field = widget;
-        if (!qobject_cast<QLineEdit*>(widget) && !qobject_cast<QComboBox*>(widget) && !qobject_cast<QAbstractButton*>(widget) &&
-            !qobject_cast<QSpinBox*>(widget)) {
+        if (!qobject_cast<QLineEdit*>(widget) && !qobject_cast<QComboBox*>(widget) && !qobject_cast<QAbstractButton*>(widget)
+            && !qobject_cast<QSpinBox*>(widget)) {
             if (auto* c = widget->findChild<QComboBox*>(QString(), Qt::FindDirectChildrenOnly))
                 field = c;
             else if (auto* e = widget->findChild<QLineEdit*>())
@@ -163,7 +164,7 @@ ConfigForm::ScheduleFields ConfigForm::addScheduleSection(QVBoxLayout* column)
     addRow(f.form, tr("Base LR:"), f.baseLr, QStringLiteral("optimization.lr_scheduling_params.base_lr"));
     f.warmup = new QLineEdit;
     addRow(f.form, tr("Warm-up (epochs):"), f.warmup, QStringLiteral("optimization.lr_scheduling_params.warmup_steps"),
-           tr("In epochs, as the reference configs give it; the LR changes every step"));
+        tr("In epochs, as the reference configs give it; the LR changes every step"));
     f.maxEpochs = new QLineEdit;
     addRow(f.form, tr("Decay ends (epoch):"), f.maxEpochs, QStringLiteral("optimization.lr_scheduling_params.max_steps"));
     f.etaMin = new QLineEdit;
@@ -184,7 +185,7 @@ ConfigForm::TransformFields ConfigForm::addTransformSection(QVBoxLayout* column,
         f.resize = new QSpinBox;
         f.resize->setRange(8, 4096);
         addRow(aug, tr("Resize to:"), f.resize, QStringLiteral("train_transforms.resize"),
-               tr("Side the bundle images are resized to before cropping (the reference: 32)"));
+            tr("Side the bundle images are resized to before cropping (the reference: 32)"));
     }
     f.crop = new QSpinBox;
     f.crop->setRange(0, 4096);
@@ -196,7 +197,8 @@ ConfigForm::TransformFields ConfigForm::addTransformSection(QVBoxLayout* column,
     f.flip = new QCheckBox(tr("Random horizontal flip"));
     addRow(aug, QString(), f.flip, QStringLiteral("train_transforms.horizontal_flip"));
     f.mean = new QLineEdit;
-    addRow(aug, tr("Mean (R, G, B):"), f.mean, QStringLiteral("train_transforms.norm_mean"), tr("Per-channel mean on the 0..1 scale"));
+    addRow(aug, tr("Mean (R, G, B):"), f.mean, QStringLiteral("train_transforms.norm_mean"),
+        tr("Per-channel mean on the 0..1 scale"));
     f.std = new QLineEdit;
     addRow(aug, tr("Std (R, G, B):"), f.std, QStringLiteral("train_transforms.norm_std"));
     return f;
@@ -206,9 +208,10 @@ void ConfigForm::writeSchedule(QTextStream& o, const ScheduleFields& f)
 {
     o << "  lr_scheduling: " << scalar(f.type->currentText()) << "\n";
     if (f.type->currentText() == QLatin1String("linear_warmup_cosine_decay"))
-        o << "  lr_scheduling_params:\n    warmup_start_lr: " << scalar(f.warmupStart->text()) << "\n    base_lr: "
-          << scalar(f.baseLr->text()) << "\n    warmup_steps: " << scalar(f.warmup->text()) << " # In epochs\n    max_steps: "
-          << scalar(f.maxEpochs->text()) << " # In epochs\n    eta_min: " << scalar(f.etaMin->text()) << "\n";
+        o << "  lr_scheduling_params:\n    warmup_start_lr: " << scalar(f.warmupStart->text())
+          << "\n    base_lr: " << scalar(f.baseLr->text()) << "\n    warmup_steps: " << scalar(f.warmup->text())
+          << " # In epochs\n    max_steps: " << scalar(f.maxEpochs->text())
+          << " # In epochs\n    eta_min: " << scalar(f.etaMin->text()) << "\n";
 }
 
 void ConfigForm::writeTransforms(QTextStream& o, const TransformFields& f, int resize)

@@ -21,7 +21,7 @@ class QGroupBox;
 class QLineEdit;
 class QVBoxLayout;
 
-#include "train/config.h"
+#include "run/config.h"
 
 namespace repalign::gui {
 
@@ -107,8 +107,7 @@ protected:
     static QString listYaml(const QString& text);
     /// A line edit with a browse button for files or folders; the folder case can prefix
     /// the chosen path with a data-spec kind taken from @p kindFn.
-    QWidget* pathField(QLineEdit* edit, bool directory, const QString& filter = {},
-                       std::function<QString()> prefix = {});
+    QWidget* pathField(QLineEdit* edit, bool directory, const QString& filter = {}, std::function<QString()> prefix = {});
     /// An editable combo box for a checkpoint path that offers the project's checkpoints
     /// (setProjectCheckpoints) and a browse button for files outside it.
     QWidget* checkpointField(QComboBox* combo, const QString& filter);

@@ -1,7 +1,7 @@
 #include "corejobs.h"
 
-#include "train/import_checkpoint.h"
-#include "train/rundir.h"
+#include "run/import_checkpoint.h"
+#include "run/rundir.h"
 #include "train/trainer.h"
 #include "train/tuner.h"
 
@@ -21,9 +21,8 @@ JobSpec makeTrainJob(const TrainConfig& config, const QString& runDir)
         const TrainResult r = job.run(sink, cancel);
         JobOutcome out;
         out.state = r.status;
-        out.message = r.message.empty()
-                          ? QObject::tr("%1 epochs, val acc %2").arg(r.epochsDone).arg(r.lastValAcc, 0, 'f', 4)
-                          : QString::fromStdString(r.message);
+        out.message = r.message.empty() ? QObject::tr("%1 epochs, val acc %2").arg(r.epochsDone).arg(r.lastValAcc, 0, 'f', 4)
+                                        : QString::fromStdString(r.message);
         return out;
     };
     return spec;
@@ -34,8 +33,8 @@ JobSpec makeTuneJob(const TuneConfig& config, const QString& runDir)
     JobSpec spec;
     spec.kind = QStringLiteral("tune");
     spec.runDir = runDir;
-    spec.title = QObject::tr("Fine-tune %1 on %2").arg(QFileInfo(runDir).fileName(),
-                                                        QString::fromStdString(config.rois.empty() ? "" : config.rois.front()));
+    spec.title = QObject::tr("Fine-tune %1 on %2")
+                     .arg(QFileInfo(runDir).fileName(), QString::fromStdString(config.rois.empty() ? "" : config.rois.front()));
     spec.work = [config, runDir](ProgressSink& sink, const CancelToken& cancel) {
         TuneJob job(config, runDir.toStdString());
         const TuneResult r = job.run(sink, cancel);

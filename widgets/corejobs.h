@@ -4,10 +4,10 @@
 /// Each runs on the queue's worker thread and calls the core job directly.
 #include "jobqueuemodel.h"
 
-#include "interp/analysis.h"
-#include "train/config.h"
-#include "train/demo.h"
-#include "train/tune_config.h"
+#include "interpret/analysis.h"
+#include "pipeline/demo.h"
+#include "run/config.h"
+#include "run/tune_config.h"
 
 namespace repalign::gui {
 

@@ -5,8 +5,8 @@
 #include "qcp.h"
 
 #include "common/error.h"
-#include "interp/analysis.h"
-#include "interp/stats.h"
+#include "interpret/analysis.h"
+#include "interpret/stats.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -180,7 +180,7 @@ void plotDistributions(QCustomPlot* plot, const QList<DistributionGroup>& groups
             }
             auto* box = new QCPStatisticalBox(plot->xAxis, plot->yAxis);
             box->addData(gi + 1, quantile(g.values, 0.0), quantile(g.values, 0.25), quantile(g.values, 0.5),
-                         quantile(g.values, 0.75), quantile(g.values, 1.0));
+                quantile(g.values, 0.75), quantile(g.values, 1.0));
             box->setWidth(kind == DistributionKind::Violin ? 0.12 : 0.5);
             box->setPen(QPen(kind == DistributionKind::Violin ? QColor(40, 40, 40) : color, 1.5));
             QColor bf = kind == DistributionKind::Violin ? QColor(255, 255, 255, 220) : color;
@@ -221,7 +221,7 @@ void plotPairedScatter(QCustomPlot* plot, const DistributionGroup& a, const Dist
     }
     const double pad = std::max(1e-6, 0.05 * (hi - lo));
     auto* diag = plot->addGraph();
-    diag->setData(QVector<double>{lo - pad, hi + pad}, QVector<double>{lo - pad, hi + pad});
+    diag->setData(QVector<double> {lo - pad, hi + pad}, QVector<double> {lo - pad, hi + pad});
     diag->setPen(QPen(QColor(120, 120, 120), 1, Qt::DashLine));
     diag->setName(QStringLiteral("y = x"));
     auto* pts = plot->addGraph();
@@ -239,7 +239,8 @@ void plotPairedScatter(QCustomPlot* plot, const DistributionGroup& a, const Dist
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
-DistributionsView::DistributionsView(QWidget* parent) : QWidget(parent)
+DistributionsView::DistributionsView(QWidget* parent)
+    : QWidget(parent)
 {
     m_list = new QListWidget;
     m_list->setToolTip(tr("Tick two or more analyses; the first two make the paired scatter"));
@@ -373,7 +374,8 @@ void DistributionsView::setSelectedAnalyses(const QStringList& paths)
     setAvailableAnalyses(ordered);
     QSignalBlocker block(m_list);
     for (int i = 0; i < m_list->count(); ++i)
-        m_list->item(i)->setCheckState(paths.contains(m_list->item(i)->data(Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
+        m_list->item(i)->setCheckState(
+            paths.contains(m_list->item(i)->data(Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
     block.unblock();
     recompute();
 }
@@ -406,7 +408,7 @@ void DistributionsView::recompute()
     if (groups.size() >= 2)
         plotPairedScatter(m_scatter, groups[0], groups[1], label);
     else
-        plotPairedScatter(m_scatter, DistributionGroup{}, DistributionGroup{}, label);
+        plotPairedScatter(m_scatter, DistributionGroup {}, DistributionGroup {}, label);
     QStringList notes = errors;
     m_table->clear();
     if (groups.size() >= 2 && errors.isEmpty()) {

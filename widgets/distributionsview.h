@@ -24,8 +24,8 @@ struct DistributionGroup {
 enum class DistributionKind { Histogram, Violin, Box };
 
 /// Draws the groups on @p plot (also used headless by `repalign-cli figure`).
-void plotDistributions(QCustomPlot* plot, const QList<DistributionGroup>& groups, DistributionKind kind,
-                       const QString& metricLabel);
+void plotDistributions(
+    QCustomPlot* plot, const QList<DistributionGroup>& groups, DistributionKind kind, const QString& metricLabel);
 /// Paired scatter of @p a against @p b (same units), with the y = x diagonal.
 void plotPairedScatter(QCustomPlot* plot, const DistributionGroup& a, const DistributionGroup& b, const QString& metricLabel);
 /// "II-LPIPS", "II-color", "II-label".

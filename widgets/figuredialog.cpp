@@ -14,7 +14,8 @@
 
 namespace repalign::gui {
 
-FigureDialog::FigureDialog(const QString& suggestedPath, QWidget* parent) : QDialog(parent)
+FigureDialog::FigureDialog(const QString& suggestedPath, QWidget* parent)
+    : QDialog(parent)
 {
     setWindowTitle(tr("Export figure"));
     QSettings settings;
@@ -50,8 +51,8 @@ FigureDialog::FigureDialog(const QString& suggestedPath, QWidget* parent) : QDia
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(browse, &QToolButton::clicked, this, [this] {
-        const QString p = QFileDialog::getSaveFileName(this, tr("Export figure"), m_path->text(),
-                                                       tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
+        const QString p = QFileDialog::getSaveFileName(
+            this, tr("Export figure"), m_path->text(), tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
         if (!p.isEmpty())
             m_path->setText(p);
     });

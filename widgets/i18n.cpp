@@ -33,9 +33,10 @@ QString installTranslations(QCoreApplication* app, const QString& language)
     // Installed translations (<prefix>/share/repalign/translations, found beside the binary)
     // come first, so a packaged .qm can be updated on its own; the built-in copy is the fallback.
     const QString installed = QString::fromStdString(repalign::installedDataDir());
-    const bool loaded = (!installed.isEmpty() &&
-                         ours->load(locale, QStringLiteral("repalign"), QStringLiteral("_"), installed + QStringLiteral("/translations"))) ||
-                        ours->load(locale, QStringLiteral("repalign"), QStringLiteral("_"), QStringLiteral(":/i18n"));
+    const bool loaded
+        = (!installed.isEmpty()
+              && ours->load(locale, QStringLiteral("repalign"), QStringLiteral("_"), installed + QStringLiteral("/translations")))
+        || ours->load(locale, QStringLiteral("repalign"), QStringLiteral("_"), QStringLiteral(":/i18n"));
     if (!loaded) {
         delete ours;
         return QStringLiteral("en");

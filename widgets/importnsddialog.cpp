@@ -17,7 +17,8 @@
 
 namespace repalign::gui {
 
-ImportNsdDialog::ImportNsdDialog(const QString& projectPath, QWidget* parent) : QDialog(parent)
+ImportNsdDialog::ImportNsdDialog(const QString& projectPath, QWidget* parent)
+    : QDialog(parent)
 {
     setWindowTitle(tr("Import brain data"));
     m_format = new QComboBox;
@@ -98,14 +99,17 @@ JobSpec ImportNsdDialog::makeJob(const ImportOptions& options)
 {
     JobSpec spec;
     spec.kind = QStringLiteral("import");
-    spec.title = tr("Import %1 → %2").arg(QString::fromStdString(options.format), QFileInfo(QString::fromStdString(options.out)).fileName());
+    spec.title = tr("Import %1 → %2")
+                     .arg(QString::fromStdString(options.format), QFileInfo(QString::fromStdString(options.out)).fileName());
     spec.work = [options](ProgressSink& sink, const CancelToken& cancel) {
         QDir().mkpath(QFileInfo(QString::fromStdString(options.out)).absolutePath());
         const ImportResult r = importBundle(options, sink, cancel);
         JobOutcome out;
         QStringList rois;
         for (std::size_t i = 0; i < r.rois.size(); ++i)
-            rois << QStringLiteral("%1 (%2 voxels)").arg(QString::fromStdString(r.rois[i])).arg(i < r.voxels.size() ? r.voxels[i] : 0);
+            rois << QStringLiteral("%1 (%2 voxels)")
+                        .arg(QString::fromStdString(r.rois[i]))
+                        .arg(i < r.voxels.size() ? r.voxels[i] : 0);
         out.message = tr("%1 images; %2").arg(r.images).arg(rois.join(QStringLiteral(", ")));
         return out;
     };

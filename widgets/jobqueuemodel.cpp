@@ -107,7 +107,8 @@ QList<QPair<int, QString>> JobWorker::takeLog(int& id)
 
 // ---- queue (UI thread) -----------------------------------------------------------------
 
-JobQueueModel::JobQueueModel(QObject* parent) : QAbstractTableModel(parent)
+JobQueueModel::JobQueueModel(QObject* parent)
+    : QAbstractTableModel(parent)
 {
     qRegisterMetaType<ProgressEvent>("repalign::ProgressEvent");
     qRegisterMetaType<std::shared_ptr<JobSpec>>("std::shared_ptr<repalign::gui::JobSpec>");
@@ -121,10 +122,13 @@ JobQueueModel::JobQueueModel(QObject* parent) : QAbstractTableModel(parent)
     // One repaint per 40 ms: the first signal of a burst arms the timer, the rest wait for it.
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setInterval(40);
-    connect(m_worker, &JobWorker::pending, this, [this] {
-        if (!m_flushTimer.isActive())
-            m_flushTimer.start();
-    }, Qt::QueuedConnection);
+    connect(
+        m_worker, &JobWorker::pending, this,
+        [this] {
+            if (!m_flushTimer.isActive())
+                m_flushTimer.start();
+        },
+        Qt::QueuedConnection);
     connect(&m_flushTimer, &QTimer::timeout, this, &JobQueueModel::flushProgress);
     m_thread.setObjectName(QStringLiteral("repalign-jobs"));
     m_thread.start();
@@ -394,7 +398,7 @@ QString JobQueueModel::jobState(int id) const
 ProgressEvent JobQueueModel::lastProgress(int id) const
 {
     const int row = rowOf(id);
-    return row < 0 ? ProgressEvent{} : m_entries[row].progress;
+    return row < 0 ? ProgressEvent {} : m_entries[row].progress;
 }
 
 } // namespace repalign::gui

@@ -29,9 +29,9 @@ struct JobOutcome {
 using JobWork = std::function<JobOutcome(ProgressSink& sink, const CancelToken& cancel)>;
 
 struct JobSpec {
-    QString title;   ///< shown in the queue ("Train baseline demo/baseline")
-    QString kind;    ///< train, tune, analyze, compare, import, demo
-    QString runDir;  ///< run directory it writes, when it has one (selected in the project on start)
+    QString title; ///< shown in the queue ("Train baseline demo/baseline")
+    QString kind; ///< train, tune, analyze, compare, import, demo
+    QString runDir; ///< run directory it writes, when it has one (selected in the project on start)
     JobWork work;
 };
 
@@ -80,8 +80,7 @@ Q_SIGNALS:
     void idle();
 
     // To the worker (queued).
-    void runOnWorker(int id, std::shared_ptr<repalign::gui::JobSpec> spec,
-                     std::shared_ptr<repalign::CancelToken> cancel);
+    void runOnWorker(int id, std::shared_ptr<repalign::gui::JobSpec> spec, std::shared_ptr<repalign::CancelToken> cancel);
 
 private:
     struct Entry {

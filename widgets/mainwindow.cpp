@@ -66,7 +66,8 @@ QString formatEta(double seconds)
 }
 } // namespace
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
 {
     setWindowTitle(tr("RepAlign Workbench"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/repalign.svg")));
@@ -102,7 +103,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     // The demo offer: shown while the project has no runs.
     m_demoBanner = new QWidget;
     m_demoBanner->setObjectName(QStringLiteral("demoBanner"));
-    m_demoBanner->setStyleSheet(QStringLiteral("#demoBanner { background: #e8f3fb; border: 1px solid #9cc7e6; border-radius: 4px; }"));
+    m_demoBanner->setStyleSheet(
+        QStringLiteral("#demoBanner { background: #e8f3fb; border: 1px solid #9cc7e6; border-radius: 4px; }"));
     auto* bannerText = new QLabel(tr("<b>This project is empty.</b> Run the demo pipeline to see the whole study on small "
                                      "built-in data: a baseline, neural fine-tuning, the analysis of both models and their "
                                      "comparison. Every step shows up here as it runs."));
@@ -208,16 +210,17 @@ MainWindow::~MainWindow()
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(QIcon(QStringLiteral(":/icons/new.svg")), tr("&New project…"), QKeySequence::New, this, &MainWindow::newProject);
+    file->addAction(
+        QIcon(QStringLiteral(":/icons/new.svg")), tr("&New project…"), QKeySequence::New, this, &MainWindow::newProject);
     file->addAction(QIcon(QStringLiteral(":/icons/folder.svg")), tr("&Open project…"), QKeySequence::Open, this,
-                    &MainWindow::openProjectDialog);
+        &MainWindow::openProjectDialog);
     file->addAction(tr("Open &run…"), this, &MainWindow::openRunDialog);
     file->addSeparator();
     file->addAction(tr("Import &NSD…"), this, &MainWindow::importNsd);
     file->addAction(tr("Import PyTorch &checkpoint…"), this, &MainWindow::importCheckpoint);
     file->addSeparator();
     file->addAction(QIcon(QStringLiteral(":/icons/export.svg")), tr("&Export figure…"), QKeySequence(Qt::CTRL | Qt::Key_E), this,
-                    &MainWindow::exportFigure);
+        &MainWindow::exportFigure);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -238,8 +241,8 @@ void MainWindow::buildMenus()
     run->addSeparator();
     run->addAction(QIcon(QStringLiteral(":/icons/demo.svg")), tr("Run &demo pipeline"), this, &MainWindow::runDemoPipeline);
     run->addSeparator();
-    run->addAction(QIcon(QStringLiteral(":/icons/cancel.svg")), tr("Cancel &job"), QKeySequence(Qt::CTRL | Qt::Key_Period), m_jobs,
-                   &JobQueueModel::cancelCurrent);
+    run->addAction(QIcon(QStringLiteral(":/icons/cancel.svg")), tr("Cancel &job"), QKeySequence(Qt::CTRL | Qt::Key_Period),
+        m_jobs, &JobQueueModel::cancelCurrent);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     const QStringList names = {tr("&Setup"), tr("&Monitor"), tr("&Neurons"), tr("&Distributions")};
@@ -253,8 +256,7 @@ void MainWindow::buildMenus()
     settings->addAction(tr("&Preferences…"), QKeySequence::Preferences, this, &MainWindow::showPreferences);
     QMenu* language = settings->addMenu(tr("&Language"));
     const QList<QPair<QString, QString>> langs = {{tr("System language"), QString()},
-                                                  {QStringLiteral("English"), QStringLiteral("en")},
-                                                  {QStringLiteral("Deutsch"), QStringLiteral("de")}};
+        {QStringLiteral("English"), QStringLiteral("en")}, {QStringLiteral("Deutsch"), QStringLiteral("de")}};
     auto* group = new QActionGroup(this);
     for (const auto& l : langs) {
         QAction* a = language->addAction(l.first);
@@ -304,7 +306,8 @@ void MainWindow::openProject(const QString& path)
     if (QFileInfo(demoData + QStringLiteral("/test_batch.bin")).exists()) {
         // The baseline form shows the demo's recipe here, not the reference's 150 epochs.
         m_setup->trainForm()->applyPreset(QStringLiteral("demo"));
-        if (auto* data = qobject_cast<QLineEdit*>(m_setup->analysisForm()->field(QStringLiteral("data"))); data && data->text().isEmpty())
+        if (auto* data = qobject_cast<QLineEdit*>(m_setup->analysisForm()->field(QStringLiteral("data")));
+            data && data->text().isEmpty())
             data->setText(QStringLiteral("cifar10:") + demoData);
     }
     const QString bundle = QDir(m_project->projectPath()).filePath(QStringLiteral("data/virtual-cortex.h5"));
@@ -313,7 +316,8 @@ void MainWindow::openProject(const QString& path)
         m_setup->tuneForm()->setBundle(bundle);
     refreshAnalysisLists();
     updateDemoBanner();
-    statusBar()->showMessage(tr("Project %1: %n run(s)", nullptr, static_cast<int>(m_project->runPaths().size())).arg(m_project->projectPath()), 6000);
+    statusBar()->showMessage(
+        tr("Project %1: %n run(s)", nullptr, static_cast<int>(m_project->runPaths().size())).arg(m_project->projectPath()), 6000);
 }
 
 QString MainWindow::projectPath() const
@@ -451,8 +455,7 @@ void MainWindow::onProgress(int, const ProgressEvent& e)
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     if (m_jobs->busy() && !m_closing) {
-        const auto answer = QMessageBox::question(
-            this, tr("Jobs are running"),
+        const auto answer = QMessageBox::question(this, tr("Jobs are running"),
             tr("A job is still running. Stop it and quit? The run keeps its last checkpoint and can be resumed."),
             QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
         if (answer != QMessageBox::Yes) {
@@ -479,7 +482,8 @@ void MainWindow::closeEvent(QCloseEvent* event)
 
 void MainWindow::newProject()
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("New project: choose or create an empty folder"), QDir::homePath());
+    const QString dir
+        = QFileDialog::getExistingDirectory(this, tr("New project: choose or create an empty folder"), QDir::homePath());
     if (!dir.isEmpty())
         openProject(dir);
 }
@@ -497,7 +501,8 @@ void MainWindow::openRunDialog()
     if (dir.isEmpty())
         return;
     if (!ProjectModel::isRunDir(dir)) {
-        QMessageBox::warning(this, tr("Open run"), tr("%1 is not a run directory (no run.yaml, status.json or metrics.csv).").arg(dir));
+        QMessageBox::warning(
+            this, tr("Open run"), tr("%1 is not a run directory (no run.yaml, status.json or metrics.csv).").arg(dir));
         return;
     }
     m_monitor->addRun(dir);
@@ -520,8 +525,8 @@ void MainWindow::importCheckpoint()
         QMessageBox::warning(this, tr("Import checkpoint"), tr("Open a project first."));
         return;
     }
-    const QString file = QFileDialog::getOpenFileName(this, tr("Import PyTorch checkpoint"), QDir::homePath(),
-                                                      tr("PyTorch files (*.pt *.pth *.ckpt);;All files (*)"));
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Import PyTorch checkpoint"), QDir::homePath(), tr("PyTorch files (*.pt *.pth *.ckpt);;All files (*)"));
     if (file.isEmpty())
         return;
     // Reading, copying and writing the run happen in the job queue, off the UI thread.
@@ -530,10 +535,12 @@ void MainWindow::importCheckpoint()
 
 QString MainWindow::suggestFigurePath(const QString& name) const
 {
-    const QString folder = QSettings().value(QStringLiteral("figure/folder"),
-                                             m_project->projectPath().isEmpty() ? QDir::homePath()
-                                                                                : QDir(m_project->projectPath()).filePath(QStringLiteral("figures")))
-                               .toString();
+    const QString folder
+        = QSettings()
+              .value(QStringLiteral("figure/folder"),
+                  m_project->projectPath().isEmpty() ? QDir::homePath()
+                                                     : QDir(m_project->projectPath()).filePath(QStringLiteral("figures")))
+              .toString();
     return QDir(folder).filePath(name + QStringLiteral(".pdf"));
 }
 
@@ -605,7 +612,8 @@ void MainWindow::exportFigure()
     } else if (tab == m_distributions) {
         exportWidget(m_distributions->page(), QStringLiteral("distributions"));
     } else {
-        QMessageBox::information(this, tr("Export figure"), tr("Switch to Monitor, Neurons or Distributions to export a figure."));
+        QMessageBox::information(
+            this, tr("Export figure"), tr("Switch to Monitor, Neurons or Distributions to export a figure."));
     }
 }
 
@@ -624,28 +632,28 @@ void MainWindow::showAbout()
     QString libs = QString::fromStdString(libraryVersions()).trimmed().toHtmlEscaped();
     libs.replace(QLatin1Char('\n'), QStringLiteral("<br>"));
     QMessageBox::about(this, tr("About RepAlign Workbench"),
-                       tr("<h3>RepAlign Workbench %1</h3>"
-                          "<p>Does tuning an image model to predict brain activity make its units more interpretable? "
-                          "Train a baseline, fine-tune it on fMRI responses, find each unit's maximally exciting images "
-                          "and compare their Interpretability Index.</p>"
-                          "<p><b>Libraries</b><br>%2<br>Qt %3<br>QCustomPlot 2.1</p><p><b>Device</b><br>%4</p>")
-                           .arg(QString::fromStdString(programVersion()), libs, QString::fromLatin1(qVersion()),
-                                QString::fromStdString(deviceSummary()).toHtmlEscaped()));
+        tr("<h3>RepAlign Workbench %1</h3>"
+           "<p>Does tuning an image model to predict brain activity make its units more interpretable? "
+           "Train a baseline, fine-tune it on fMRI responses, find each unit's maximally exciting images "
+           "and compare their Interpretability Index.</p>"
+           "<p><b>Libraries</b><br>%2<br>Qt %3<br>QCustomPlot 2.1</p><p><b>Device</b><br>%4</p>")
+            .arg(QString::fromStdString(programVersion()), libs, QString::fromLatin1(qVersion()),
+                QString::fromStdString(deviceSummary()).toHtmlEscaped()));
 }
 
 void MainWindow::showDocumentation()
 {
     // The README next to the installed program or in the source tree, else the design notes online.
     const QStringList candidates = {QCoreApplication::applicationDirPath() + QStringLiteral("/../share/doc/repalign/README.md"),
-                                    QCoreApplication::applicationDirPath() + QStringLiteral("/../../README.md"),
-                                    QCoreApplication::applicationDirPath() + QStringLiteral("/../README.md")};
+        QCoreApplication::applicationDirPath() + QStringLiteral("/../../README.md"),
+        QCoreApplication::applicationDirPath() + QStringLiteral("/../README.md")};
     for (const QString& c : candidates)
         if (QFileInfo::exists(c)) {
             QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(c).absoluteFilePath()));
             return;
         }
     QMessageBox::information(this, tr("Documentation"),
-                             tr("The README was not found next to the program. Run repalign-cli --help for the command reference."));
+        tr("The README was not found next to the program. Run repalign-cli --help for the command reference."));
 }
 
 } // namespace repalign::gui

@@ -4,8 +4,8 @@
 #include "neuronmodel.h"
 
 #include "common/error.h"
-#include "interp/analysis.h"
-#include "train/rundir.h"
+#include "interpret/analysis.h"
+#include "run/rundir.h"
 
 #include <QDir>
 #include <QFileInfo>

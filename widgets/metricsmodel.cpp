@@ -15,7 +15,8 @@ QString metricsFile(const QString& runDir)
 }
 } // namespace
 
-MetricsModel::MetricsModel(QObject* parent) : QObject(parent)
+MetricsModel::MetricsModel(QObject* parent)
+    : QObject(parent)
 {
     m_timer.setInterval(500);
     connect(&m_timer, &QTimer::timeout, this, &MetricsModel::pollAll);
@@ -89,9 +90,8 @@ QStringList MetricsModel::metricNames() const
             names << name;
     }
     // The headline metrics first, then the rest alphabetically.
-    static const QStringList preferred = {QStringLiteral("loss"),      QStringLiteral("acc"),
-                                          QStringLiteral("lr"),        QStringLiteral("pred_loss"),
-                                          QStringLiteral("kd_loss"),   QStringLiteral("predictivity")};
+    static const QStringList preferred = {QStringLiteral("loss"), QStringLiteral("acc"), QStringLiteral("lr"),
+        QStringLiteral("pred_loss"), QStringLiteral("kd_loss"), QStringLiteral("predictivity")};
     std::stable_sort(names.begin(), names.end(), [](const QString& a, const QString& b) {
         const int ia = preferred.indexOf(a), ib = preferred.indexOf(b);
         if (ia >= 0 || ib >= 0)

@@ -3,7 +3,7 @@
 /// The metric series of the runs shown in the Monitor: each run's metrics.csv is read
 /// incrementally (only appended bytes; a partial last line waits for the next poll), on file
 /// change notifications and a poll timer, so runs written elsewhere update live.
-#include "train/rundir.h"
+#include "run/rundir.h"
 
 #include <QFileSystemWatcher>
 #include <QHash>
@@ -23,9 +23,9 @@ struct MetricSeries {
 
 struct RunMetrics {
     QString path;
-    QString name;                       ///< display name (folder name)
+    QString name; ///< display name (folder name)
     QHash<QString, MetricSeries> series; ///< key "split/name"
-    double wallStart = -1;               ///< first wall_time in the file
+    double wallStart = -1; ///< first wall_time in the file
     qint64 bytesSeen = 0;
     std::unique_ptr<MetricsReader> reader;
 };

@@ -2,7 +2,7 @@
 
 #include "common/error.h"
 #include "data/dataset.h"
-#include "train/rundir.h"
+#include "run/rundir.h"
 
 #include <QDir>
 #include <QFile>

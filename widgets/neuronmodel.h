@@ -3,7 +3,7 @@
 /// Every unit of an analysis as a table row (unit, II-LPIPS, II-color, II-label, top
 /// activation, MEI thumbnails), with thumbnails read lazily from the HDF5 file for the rows
 /// a view actually asks for, and a sort/filter proxy.
-#include "interp/analysis.h"
+#include "interpret/analysis.h"
 
 #include <QAbstractTableModel>
 #include <QCache>

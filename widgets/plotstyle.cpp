@@ -9,14 +9,14 @@ namespace repalign::gui {
 
 namespace {
 const QColor kOkabeIto[] = {
-    QColor(0, 114, 178),   // blue
-    QColor(230, 159, 0),   // orange
-    QColor(0, 158, 115),   // bluish green
+    QColor(0, 114, 178), // blue
+    QColor(230, 159, 0), // orange
+    QColor(0, 158, 115), // bluish green
     QColor(204, 121, 167), // reddish purple
-    QColor(86, 180, 233),  // sky blue
-    QColor(213, 94, 0),    // vermillion
-    QColor(240, 228, 66),  // yellow
-    QColor(0, 0, 0),       // black
+    QColor(86, 180, 233), // sky blue
+    QColor(213, 94, 0), // vermillion
+    QColor(240, 228, 66), // yellow
+    QColor(0, 0, 0), // black
 };
 } // namespace
 

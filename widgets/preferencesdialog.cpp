@@ -28,7 +28,8 @@ int PreferencesDialog::pollIntervalSetting()
     return QSettings().value(QStringLiteral("monitor/pollMs"), 500).toInt();
 }
 
-PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent)
+PreferencesDialog::PreferencesDialog(QWidget* parent)
+    : QDialog(parent)
 {
     setWindowTitle(tr("Preferences"));
     m_language = new QComboBox;

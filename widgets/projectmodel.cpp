@@ -1,6 +1,6 @@
 #include "projectmodel.h"
 
-#include "train/rundir.h"
+#include "run/rundir.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -20,7 +20,8 @@ QString analysisDir(const QString& run)
 }
 } // namespace
 
-ProjectModel::ProjectModel(QObject* parent) : QStandardItemModel(parent)
+ProjectModel::ProjectModel(QObject* parent)
+    : QStandardItemModel(parent)
 {
     setHorizontalHeaderLabels({tr("Project")});
     m_poll.setInterval(1000);
@@ -42,9 +43,8 @@ void ProjectModel::scheduleRefresh()
 
 QIcon ProjectModel::stateIcon(const QString& state)
 {
-    static const QStringList known = {QStringLiteral("queued"),    QStringLiteral("running"),
-                                      QStringLiteral("finished"),  QStringLiteral("failed"),
-                                      QStringLiteral("cancelled"), QStringLiteral("diverged")};
+    static const QStringList known = {QStringLiteral("queued"), QStringLiteral("running"), QStringLiteral("finished"),
+        QStringLiteral("failed"), QStringLiteral("cancelled"), QStringLiteral("diverged")};
     const QString s = known.contains(state) ? state : QStringLiteral("unknown");
     return QIcon(QStringLiteral(":/icons/state-%1.svg").arg(s));
 }
@@ -222,8 +222,8 @@ void ProjectModel::updateRun(QStandardItem* item)
     auto group = [&](const QString& label, Kind kind, const QStringList& files) {
         QStandardItem* g = nullptr;
         for (int i = 0; i < item->rowCount(); ++i)
-            if (item->child(i)->data(KindRole).toInt() == static_cast<int>(Kind::Group) &&
-                item->child(i)->data(PathRole).toString() == label)
+            if (item->child(i)->data(KindRole).toInt() == static_cast<int>(Kind::Group)
+                && item->child(i)->data(PathRole).toString() == label)
                 g = item->child(i);
         if (files.isEmpty()) {
             if (g)
@@ -236,8 +236,8 @@ void ProjectModel::updateRun(QStandardItem* item)
             g->setData(label, PathRole);
             g->setData(path, RunPathRole);
             g->setData(static_cast<int>(Kind::Group), KindRole);
-            g->setIcon(QIcon(kind == Kind::Checkpoint ? QStringLiteral(":/icons/checkpoint.svg")
-                                                      : QStringLiteral(":/icons/analysis.svg")));
+            g->setIcon(QIcon(
+                kind == Kind::Checkpoint ? QStringLiteral(":/icons/checkpoint.svg") : QStringLiteral(":/icons/analysis.svg")));
             if (kind == Kind::Checkpoint)
                 item->insertRow(0, g);
             else
@@ -272,8 +272,8 @@ void ProjectModel::syncChildren(QStandardItem* group, const QStringList& files, 
         child->setData(group->data(RunPathRole), RunPathRole);
         child->setData(static_cast<int>(kind), KindRole);
         child->setToolTip(f);
-        child->setIcon(QIcon(kind == Kind::Checkpoint ? QStringLiteral(":/icons/checkpoint.svg")
-                                                      : QStringLiteral(":/icons/analysis.svg")));
+        child->setIcon(
+            QIcon(kind == Kind::Checkpoint ? QStringLiteral(":/icons/checkpoint.svg") : QStringLiteral(":/icons/analysis.svg")));
         group->insertRow(std::min(k, group->rowCount()), child);
         if (kind == Kind::Analysis)
             Q_EMIT analysisAdded(f);

@@ -1,8 +1,8 @@
 #pragma once
 // QCustomPlot's header uses the `signals` and `foreach` keywords, which QT_NO_KEYWORDS
 // (needed by LibTorch) removes. Include it only through this header.
-#include <QtGlobal>
 #include <QtCore/qforeach.h>
+#include <QtGlobal>
 
 #ifndef signals
 #define signals Q_SIGNALS

@@ -8,8 +8,8 @@
 
 #include "common/error.h"
 #include "common/fsutil.h"
-#include "train/project.h"
-#include "train/rundir.h"
+#include "run/project.h"
+#include "run/rundir.h"
 
 #include <QDir>
 #include <QFileDialog>
@@ -25,7 +25,8 @@
 
 namespace repalign::gui {
 
-SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent)
+SetupPanel::SetupPanel(QWidget* parent)
+    : QWidget(parent)
 {
     m_train = new TrainFormPanel;
     m_tune = new TuneFormPanel;
@@ -76,7 +77,8 @@ SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent)
     connect(save, &QPushButton::clicked, this, &SetupPanel::saveYaml);
     connect(cluster, &QPushButton::clicked, this, &SetupPanel::exportForClusterDialog);
     connect(m_tabs, &QTabWidget::currentChanged, this, &SetupPanel::updateState);
-    for (ConfigForm* f : {static_cast<ConfigForm*>(m_train), static_cast<ConfigForm*>(m_tune), static_cast<ConfigForm*>(m_analysis)})
+    for (ConfigForm* f :
+        {static_cast<ConfigForm*>(m_train), static_cast<ConfigForm*>(m_tune), static_cast<ConfigForm*>(m_analysis)})
         connect(f, &ConfigForm::validityChanged, this, &SetupPanel::updateState);
 
     // The project's checkpoints (folder scans) and the duration estimate (metrics reads) are
@@ -295,8 +297,8 @@ void SetupPanel::launch()
 void SetupPanel::saveYaml()
 {
     ConfigForm* f = currentForm();
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save YAML"), QDir(m_project).filePath(f->runName() + QStringLiteral(".yaml")),
-                                                      tr("YAML (*.yaml *.yml)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save YAML"), QDir(m_project).filePath(f->runName() + QStringLiteral(".yaml")), tr("YAML (*.yaml *.yml)"));
     if (path.isEmpty())
         return;
     try {
@@ -342,7 +344,8 @@ QString SetupPanel::exportForCluster(const QString& folder) const
         o << "#SBATCH --gres=gpu:1\n";
     o << "set -euo pipefail\ncd \"${SLURM_SUBMIT_DIR:-$(dirname \"$0\")}\"\n";
     o << "REPALIGN_CLI=${REPALIGN_CLI:-repalign-cli}\n";
-    QString command = f->cliCommand(QFileInfo(yamlPath).fileName(), f->kind() == QLatin1String("analyze") ? QStringLiteral("analysis") : QStringLiteral("runs/") + name);
+    QString command = f->cliCommand(QFileInfo(yamlPath).fileName(),
+        f->kind() == QLatin1String("analyze") ? QStringLiteral("analysis") : QStringLiteral("runs/") + name);
     command.replace(QStringLiteral("repalign-cli "), QStringLiteral("\"$REPALIGN_CLI\" "));
     o << command << "\n";
     writeFileAtomic(scriptPath.toStdString(), script.toStdString());
@@ -359,7 +362,7 @@ void SetupPanel::exportForClusterDialog()
         const QString script = exportForCluster(folder);
         Q_EMIT message(tr("Wrote %1 and its YAML").arg(script));
         QMessageBox::information(this, tr("Export for cluster"),
-                                 tr("Wrote\n%1\n\nSubmit it with: sbatch %2").arg(script, QFileInfo(script).fileName()));
+            tr("Wrote\n%1\n\nSubmit it with: sbatch %2").arg(script, QFileInfo(script).fileName()));
     } catch (const Error& e) {
         QMessageBox::warning(this, tr("Cannot export"), QString::fromStdString(e.what()));
     }

@@ -6,7 +6,7 @@
 #include "common/error.h"
 #include "data/dataset.h"
 #include "models/registry.h"
-#include "train/demo.h"
+#include "pipeline/demo.h"
 #include "train/schedule.h"
 
 #include <QCheckBox>
@@ -33,7 +33,8 @@ QString boolYaml(bool b)
 }
 } // namespace
 
-TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
+TrainFormPanel::TrainFormPanel(QWidget* parent)
+    : ConfigForm(parent)
 {
     auto* columns = new QHBoxLayout(this);
     auto* left = new QVBoxLayout;
@@ -65,9 +66,9 @@ TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
     addRow(run, tr("Run name:"), m_name, QStringLiteral("run.name"), tr("Folder created in the project for this run"));
     m_dataset = new QComboBox;
     m_dataset->addItems({QStringLiteral("cifar10"), QStringLiteral("fashion_mnist"), QStringLiteral("mnist"),
-                         QStringLiteral("shapes"), QStringLiteral("custom")});
+        QStringLiteral("shapes"), QStringLiteral("custom")});
     addRow(run, tr("Dataset:"), m_dataset, QStringLiteral("dataset"),
-           tr("Named dataset; the data specs below override where it is read from"));
+        tr("Named dataset; the data specs below override where it is read from"));
     m_train = new QLineEdit;
     m_train->setPlaceholderText(tr("from the dataset (e.g. cifar10:/data/cifar-10-batches-bin)"));
     auto specPrefix = [this] {
@@ -79,11 +80,11 @@ TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
         return QStringLiteral("folder");
     };
     addRow(run, tr("Training data:"), pathField(m_train, true, {}, specPrefix), QStringLiteral("data.train"),
-           tr("Data spec: cifar10:DIR, idx:DIR, folder:DIR or shapes:N[:SEED]"));
+        tr("Data spec: cifar10:DIR, idx:DIR, folder:DIR or shapes:N[:SEED]"));
     m_val = new QLineEdit;
     m_val->setPlaceholderText(tr("same source, test split"));
     addRow(run, tr("Validation data:"), pathField(m_val, true, {}, specPrefix), QStringLiteral("data.val"),
-           tr("Data spec for the validation split"));
+        tr("Data spec for the validation split"));
     m_model = new QComboBox;
     for (const std::string& name : modelNames())
         m_model->addItem(QString::fromStdString(name));
@@ -107,7 +108,7 @@ TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
     addRow(opt, tr("Batch size:"), m_batch, QStringLiteral("optimization.batch_size"));
     m_maxSteps = new QLineEdit;
     addRow(opt, tr("Max steps per epoch:"), m_maxSteps, QStringLiteral("optimization.max_steps_per_epoch"),
-           tr("Caps each epoch for smoke runs; 0 = whole epoch"));
+        tr("Caps each epoch for smoke runs; 0 = whole epoch"));
     m_optimizer = new QComboBox;
     m_optimizer->addItems({QStringLiteral("sgd"), QStringLiteral("adam")});
     addRow(opt, tr("Optimiser:"), m_optimizer, QStringLiteral("optimization.optimizer"));
@@ -117,13 +118,13 @@ TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
     addRow(opt, tr("Momentum:"), m_momentum, QStringLiteral("optimization.optimizer_params.momentum"));
     m_weightDecay = new QLineEdit;
     addRow(opt, tr("Weight decay:"), m_weightDecay, QStringLiteral("optimization.optimizer_params.weight_decay"),
-           tr("L2 penalty added to the gradient (as torch.optim)"));
+        tr("L2 penalty added to the gradient (as torch.optim)"));
     m_nesterov = new QCheckBox(tr("Nesterov momentum"));
     addRow(opt, QString(), m_nesterov, QStringLiteral("optimization.optimizer_params.nesterov"));
     m_precision = new QComboBox;
     m_precision->addItems({QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16")});
     addRow(opt, tr("Precision:"), m_precision, QStringLiteral("optimization.precision"),
-           tr("bf16/fp16 use autocast on CUDA; the CPU trains in fp32"));
+        tr("bf16/fp16 use autocast on CUDA; the CPU trains in fp32"));
     connect(m_optimizer, &QComboBox::currentTextChanged, this, &TrainFormPanel::updateOptimizerFields);
 
     // Schedule
@@ -172,8 +173,8 @@ TrainFormPanel::TrainFormPanel(QWidget* parent) : ConfigForm(parent)
     left->addStretch(1);
     right->addStretch(1);
 
-    for (QWidget* w : std::initializer_list<QWidget*>{m_epochs, m_batch, m_maxSteps, m_sched.type, m_sched.warmupStart, m_sched.baseLr,
-                                                      m_sched.warmup, m_sched.maxEpochs, m_sched.etaMin, m_lr, m_train, m_optimizer})
+    for (QWidget* w : std::initializer_list<QWidget*> {m_epochs, m_batch, m_maxSteps, m_sched.type, m_sched.warmupStart,
+             m_sched.baseLr, m_sched.warmup, m_sched.maxEpochs, m_sched.etaMin, m_lr, m_train, m_optimizer})
         watch(w);
     connect(this, &ConfigForm::changed, this, &TrainFormPanel::updatePreview);
 
@@ -347,8 +348,8 @@ QString TrainFormPanel::yaml() const
     if (sgd)
         o << "    nesterov: " << (m_nesterov->isChecked() ? "True" : "False") << "\n";
     else
-        o << "    betas: [" << num(m_loaded.optimizer.beta1) << ", " << num(m_loaded.optimizer.beta2) << "]\n    eps: "
-          << num(m_loaded.optimizer.eps) << "\n";
+        o << "    betas: [" << num(m_loaded.optimizer.beta1) << ", " << num(m_loaded.optimizer.beta2)
+          << "]\n    eps: " << num(m_loaded.optimizer.eps) << "\n";
     writeSchedule(o, m_sched);
     o << "\nlogging:\n  wandb: " << (m_loaded.wandb ? "True" : "False") << "\n";
     if (!m_loaded.saveDir.empty())
@@ -368,7 +369,8 @@ TrainConfig TrainFormPanel::config() const
 QString TrainFormPanel::check() const
 {
     const QString name = runName();
-    if (name.isEmpty() || name.contains(QLatin1Char('/')) || name.contains(QLatin1Char('\\')) || name.startsWith(QLatin1Char('.')))
+    if (name.isEmpty() || name.contains(QLatin1Char('/')) || name.contains(QLatin1Char('\\'))
+        || name.startsWith(QLatin1Char('.')))
         return tr("<form>: key 'run.name' must be a folder name (not empty, no '/', not starting with '.')");
     try {
         config();

@@ -4,7 +4,7 @@
 /// the workbench extensions), an LR-curve preview, validation as you type.
 #include "configform.h"
 
-#include "train/config.h"
+#include "run/config.h"
 
 class QCheckBox;
 class QComboBox;

@@ -4,7 +4,7 @@
 
 #include "common/error.h"
 #include "models/registry.h"
-#include "train/checkpoint_info.h"
+#include "run/checkpoint_info.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -19,8 +19,8 @@
 
 namespace repalign::gui {
 
-
-TuneFormPanel::TuneFormPanel(QWidget* parent) : ConfigForm(parent)
+TuneFormPanel::TuneFormPanel(QWidget* parent)
+    : ConfigForm(parent)
 {
     auto* columns = new QHBoxLayout(this);
     auto* left = new QVBoxLayout;
@@ -46,11 +46,11 @@ TuneFormPanel::TuneFormPanel(QWidget* parent) : ConfigForm(parent)
     for (const std::string& n : modelNames())
         m_model->addItem(QString::fromStdString(n), QString::fromStdString(n));
     addRow(base, tr("Architecture:"), m_model, QStringLiteral("base.model"),
-           tr("Only needed for PyTorch files that do not record it"));
+        tr("Only needed for PyTorch files that do not record it"));
     m_bundle = new QLineEdit;
     m_bundle->setPlaceholderText(tr("NSD bundle (.h5)"));
     addRow(base, tr("Bundle:"), pathField(m_bundle, false, tr("NSD bundles (*.h5 *.hdf5);;All files (*)")),
-           QStringLiteral("bundle"), tr("Stimuli and voxel responses (File ▸ Import NSD… writes one)"));
+        QStringLiteral("bundle"), tr("Stimuli and voxel responses (File ▸ Import NSD… writes one)"));
     m_rois = new QLineEdit(QStringLiteral("V4"));
     addRow(base, tr("ROIs:"), m_rois, QStringLiteral("rois"), tr("Comma-separated; one readout per ROI"));
     m_classVal = new QLineEdit;
@@ -64,7 +64,7 @@ TuneFormPanel::TuneFormPanel(QWidget* parent) : ConfigForm(parent)
     m_pooling = new QComboBox;
     m_pooling->addItems({QStringLiteral("flatten"), QStringLiteral("mean")});
     addRow(readout, tr("Pooling:"), m_pooling, QStringLiteral("readout.pooling"),
-           tr("flatten: every element (512×2×2 = 2048 inputs); mean: spatial mean"));
+        tr("flatten: every element (512×2×2 = 2048 inputs); mean: spatial mean"));
     m_activation = new QComboBox;
     m_activation->addItems({QStringLiteral("none"), QStringLiteral("elu1")});
     addRow(readout, tr("Output activation:"), m_activation, QStringLiteral("readout.activation"));
@@ -72,7 +72,7 @@ TuneFormPanel::TuneFormPanel(QWidget* parent) : ConfigForm(parent)
     addRow(readout, QString(), m_freeze, QStringLiteral("readout.freeze_backbone"));
     m_alpha = new QLineEdit;
     addRow(readout, tr("Alpha (KD weight):"), m_alpha, QStringLiteral("alpha"),
-           tr("loss = MSE + alpha · KL(student ‖ teacher); 0 = no distillation"));
+        tr("loss = MSE + alpha · KL(student ‖ teacher); 0 = no distillation"));
     left->addStretch(1);
 
     QFormLayout* opt = addSection(tr("Optimisation"), right);
@@ -84,7 +84,7 @@ TuneFormPanel::TuneFormPanel(QWidget* parent) : ConfigForm(parent)
     addRow(opt, tr("Batch size:"), m_batch, QStringLiteral("optimization.batch_size"));
     m_maxSteps = new QLineEdit;
     addRow(opt, tr("Max steps per epoch:"), m_maxSteps, QStringLiteral("optimization.max_steps_per_epoch"),
-           tr("Caps each epoch for smoke runs; 0 = whole epoch"));
+        tr("Caps each epoch for smoke runs; 0 = whole epoch"));
     m_optimizer = new QComboBox;
     m_optimizer->addItems({QStringLiteral("adam"), QStringLiteral("sgd")});
     addRow(opt, tr("Optimiser:"), m_optimizer, QStringLiteral("optimization.optimizer"));
@@ -92,7 +92,7 @@ TuneFormPanel::TuneFormPanel(QWidget* parent) : ConfigForm(parent)
     addRow(opt, tr("Learning rate:"), m_lr, QStringLiteral("optimization.optimizer_params.lr"));
     m_weightDecay = new QLineEdit;
     addRow(opt, tr("Weight decay:"), m_weightDecay, QStringLiteral("optimization.optimizer_params.weight_decay"),
-           tr("L2 penalty added to the gradient (as torch.optim)"));
+        tr("L2 penalty added to the gradient (as torch.optim)"));
     m_momentum = new QLineEdit;
     addRow(opt, tr("Momentum:"), m_momentum, QStringLiteral("optimization.optimizer_params.momentum"));
     m_nesterov = new QCheckBox(tr("Nesterov momentum"));
@@ -312,12 +312,14 @@ QString TuneFormPanel::yaml() const
     const bool sgd = m_optimizer->currentText() == QLatin1String("sgd");
     o << "optimization:\n  epochs: " << m_epochs->value() << "\n  batch_size: " << m_batch->value() << "\n";
     o << "  optimizer: " << scalar(m_optimizer->currentText()) << "\n";
-    o << "  optimizer_params:\n    lr: " << scalar(m_lr->text()) << "\n    weight_decay: " << scalar(m_weightDecay->text()) << "\n";
+    o << "  optimizer_params:\n    lr: " << scalar(m_lr->text()) << "\n    weight_decay: " << scalar(m_weightDecay->text())
+      << "\n";
     if (sgd)
-        o << "    momentum: " << scalar(m_momentum->text()) << "\n    nesterov: " << (m_nesterov->isChecked() ? "True" : "False") << "\n";
+        o << "    momentum: " << scalar(m_momentum->text()) << "\n    nesterov: " << (m_nesterov->isChecked() ? "True" : "False")
+          << "\n";
     else
-        o << "    betas: [" << num(m_loaded.optimizer.beta1) << ", " << num(m_loaded.optimizer.beta2) << "]\n    eps: "
-          << num(m_loaded.optimizer.eps) << "\n";
+        o << "    betas: [" << num(m_loaded.optimizer.beta1) << ", " << num(m_loaded.optimizer.beta2)
+          << "]\n    eps: " << num(m_loaded.optimizer.eps) << "\n";
     writeSchedule(o, m_sched);
     o << "  max_steps_per_epoch: " << scalar(m_maxSteps->text()) << "\n";
     o << "classification_val: " << quoted(m_classVal->text().trimmed()) << "\n";

@@ -4,7 +4,7 @@
 /// bundle, ROIs, readout, alpha, optimiser; maps one-to-one to the tuning YAML schema.
 #include "configform.h"
 
-#include "train/tune_config.h"
+#include "run/tune_config.h"
 
 #include <QTimer>
 

@@ -2,8 +2,8 @@
 #include "cli/command.h"
 #include "cli/terminal_sink.h"
 #include "common/error.h"
-#include "interp/analysis.h"
-#include "train/analyze_config.h"
+#include "interpret/analysis.h"
+#include "run/analyze_config.h"
 
 #include <cstdio>
 #include <iostream>
@@ -17,7 +17,8 @@ CommandRegistrar reg(50, [](CLI::App& app) {
     auto diagonal = std::make_shared<std::string>("exclude");
     auto quiet = std::make_shared<bool>(false);
     auto config = std::make_shared<std::string>();
-    auto* sub = app.add_subcommand("analyze", "Find each unit's MEIs and score its Interpretability Index (writes an analysis .h5)");
+    auto* sub
+        = app.add_subcommand("analyze", "Find each unit's MEIs and score its Interpretability Index (writes an analysis .h5)");
     sub->add_option("--config", *config,
         "Analysis config (YAML; keys = these options, e.g. the GUI's Save YAML); options given here override it");
     sub->add_option("--checkpoint", opt->checkpoint, "Checkpoint (repalign .pt or a PyTorch .pth)");
@@ -30,8 +31,8 @@ CommandRegistrar reg(50, [](CLI::App& app) {
     sub->add_option("--k", opt->k, "MEIs per unit")->capture_default_str();
     sub->add_flag("--bottom-k", opt->bottomK, "Also store the k least exciting images per unit");
     sub->add_option("--lpips-weights", opt->lpipsWeights,
-                    "LPIPS weights: FILE,FILE or a folder (alexnet-owt-7be5be79.pth + alex.pth); default: search; "
-                    "random:SEED = uncalibrated");
+        "LPIPS weights: FILE,FILE or a folder (alexnet-owt-7be5be79.pth + alex.pth); default: search; "
+        "random:SEED = uncalibrated");
     sub->add_option("--lpips-resize", opt->lpipsResize, "Side MEIs are resized to for LPIPS (0 = as is)")->capture_default_str();
     sub->add_option("--ii-diagonal", *diagonal, "include (reference numbers) | exclude (pairs i<j)")->capture_default_str();
     sub->add_option("--tuned-area", opt->tunedArea, "Brain area the model was tuned on (default: from the checkpoint)");
@@ -108,10 +109,10 @@ CommandRegistrar reg(50, [](CLI::App& app) {
         const char* mark = r.lpipsCalibrated ? "" : " (UNCALIBRATED: random LPIPS weights)";
         std::printf("wrote %s\n", r.out.c_str());
         std::printf("model %s, %lld images, %lld units, k = %d, accuracy %.4f\n", r.model.c_str(),
-                    static_cast<long long>(r.images), static_cast<long long>(r.units), r.k, r.accuracy);
+            static_cast<long long>(r.images), static_cast<long long>(r.units), r.k, r.accuracy);
         std::printf("II-LPIPS %.4f +/- %.4f (mean +/- sample std)%s\n", r.iiLpipsMean, r.iiLpipsStd, mark);
-        std::printf("II-color %.3f, II-label %.4f (ii_diagonal %s)\n", r.iiColorMean, r.iiLabelMean,
-                    iiDiagonalName(opt->iiDiagonal));
+        std::printf(
+            "II-color %.3f, II-label %.4f (ii_diagonal %s)\n", r.iiColorMean, r.iiLabelMean, iiDiagonalName(opt->iiDiagonal));
         std::printf("LPIPS weights: %s\n", r.lpipsWeights.c_str());
         std::printf("%.1f s\n", r.seconds);
     });

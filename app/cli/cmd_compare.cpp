@@ -1,6 +1,6 @@
 // repalign-cli compare: statistics between analyses (the study's results table).
 #include "cli/command.h"
-#include "interp/stats.h"
+#include "interpret/stats.h"
 
 #include <iostream>
 #include <memory>
@@ -30,8 +30,9 @@ CommandRegistrar reg(56, [](CLI::App& app) {
     auto metric = std::make_shared<std::string>("lpips");
     auto format = std::make_shared<std::string>("table");
     auto labels = std::make_shared<std::string>();
-    auto* sub = app.add_subcommand("compare", "Compare analyses: mean/std/median/bootstrap CI, ANOVA, Welch, Mann-Whitney, "
-                                              "Wilcoxon (paired), Cohen's d");
+    auto* sub = app.add_subcommand("compare",
+        "Compare analyses: mean/std/median/bootstrap CI, ANOVA, Welch, Mann-Whitney, "
+        "Wilcoxon (paired), Cohen's d");
     sub->add_option("files", *files, "Analysis files (.h5) written by analyze")->required();
     sub->add_option("--metric", *metric, "lpips | color | label")->capture_default_str();
     sub->add_option("--format", *format, "table | csv | markdown | latex")->capture_default_str();

@@ -2,7 +2,7 @@
 #include "cli/command.h"
 #include "cli/terminal_sink.h"
 #include "common/paths.h"
-#include "train/demo.h"
+#include "pipeline/demo.h"
 
 #include <iostream>
 
@@ -21,7 +21,8 @@ CommandRegistrar reg(90, [](CLI::App& app) {
     sub->add_option("--source", opt->source, "Data spec to draw from instead of the default");
     sub->add_option("--seed", opt->seed, "Seed");
     sub->add_option("--tune-epochs", opt->tuneEpochs, "Neural fine-tuning epochs");
-    sub->add_option("--lpips-weights", opt->lpipsWeights, "LPIPS weights (files, folder or random:SEED); default: official files when found, else random:0");
+    sub->add_option("--lpips-weights", opt->lpipsWeights,
+        "LPIPS weights (files, folder or random:SEED); default: official files when found, else random:0");
     sub->add_flag("!--no-tune", opt->tune, "Stop after the baseline (no virtual cortex, tuning or analysis)");
     auto printDir = std::make_shared<bool>(false);
     sub->add_flag("--print-dir", *printDir,

@@ -3,7 +3,7 @@
 #include "cli/command.h"
 
 #include "common/error.h"
-#include "train/rundir.h"
+#include "run/rundir.h"
 
 #include "distributionsview.h"
 #include "figureexport.h"
@@ -32,7 +32,7 @@ struct FigureArgs {
     std::string out;
     std::string preset = "talk";
     int dpi = 300;
-    std::string metric;        // loss: metrics.csv name (loss, acc, lr, ...); ii-*: lpips|color|label
+    std::string metric; // loss: metrics.csv name (loss, acc, lr, ...); ii-*: lpips|color|label
     std::string plot = "histogram";
     std::string x = "step";
     double smoothing = 0.6;
@@ -47,8 +47,8 @@ std::unique_ptr<QApplication> ensureApplication()
 {
     if (QApplication::instance())
         return nullptr;
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
-        qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
+        && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     static int argc = 1;
     static char name[] = "repalign-cli";
@@ -81,8 +81,8 @@ void run(const FigureArgs& a)
         }
         const QString metric = a.metric.empty() ? QStringLiteral("loss") : QString::fromStdString(a.metric);
         if (!model.metricNames().contains(metric))
-            throw Error("metric '" + metric.toStdString() + "' is not in the runs' metrics.csv (valid: " +
-                        model.metricNames().join(QStringLiteral(", ")).toStdString() + ")");
+            throw Error("metric '" + metric.toStdString() + "' is not in the runs' metrics.csv (valid: "
+                + model.metricNames().join(QStringLiteral(", ")).toStdString() + ")");
         MonitorOptions options;
         if (a.x == "step")
             options.x = XAxisKind::Step;
@@ -170,8 +170,9 @@ void run(const FigureArgs& a)
 
 static repalign::cli::CommandRegistrar reg(80, [](CLI::App& app) {
     auto args = std::make_shared<FigureArgs>();
-    auto* sub = app.add_subcommand("figure", "Render the workbench's figures headless: loss curves, II distributions, "
-                                             "paired II scatter, MEI grids (PNG, SVG or PDF)");
+    auto* sub = app.add_subcommand("figure",
+        "Render the workbench's figures headless: loss curves, II distributions, "
+        "paired II scatter, MEI grids (PNG, SVG or PDF)");
     sub->add_option("--kind", args->kind, "loss | ii-distribution | ii-scatter | mei-grid")->required();
     sub->add_option("--run", args->runs, "Run directory (loss; repeatable to overlay runs)");
     sub->add_option("--analysis", args->analyses, "Analysis .h5 (ii-*, mei-grid; repeatable)");

@@ -1,7 +1,7 @@
 // repalign-cli import-checkpoint FILE --out RUN: a PyTorch checkpoint made into a run directory
 // (the CLI twin of the GUI's File > Import PyTorch checkpoint).
 #include "cli/command.h"
-#include "train/import_checkpoint.h"
+#include "run/import_checkpoint.h"
 
 #include <iostream>
 #include <memory>

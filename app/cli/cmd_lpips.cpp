@@ -1,6 +1,6 @@
 // repalign-cli lpips: the LPIPS (AlexNet, v0.1) distance between two images.
 #include "cli/command.h"
-#include "interp/lpips.h"
+#include "interpret/lpips.h"
 
 #include <cstdio>
 #include <memory>
@@ -16,9 +16,9 @@ CommandRegistrar reg(55, [](CLI::App& app) {
     sub->add_option("A", *a, "First image")->required();
     sub->add_option("B", *b, "Second image")->required();
     sub->add_option("--lpips-weights", opt->weights,
-                    "FILE,FILE or a folder (alexnet-owt-7be5be79.pth + alex.pth); default: search; random:SEED = uncalibrated");
-    sub->add_option("--resize", opt->resize,
-                    "Resize both to NxN first (bilinear, half-pixel centres, no antialias; the reference uses 64)");
+        "FILE,FILE or a folder (alexnet-owt-7be5be79.pth + alex.pth); default: search; random:SEED = uncalibrated");
+    sub->add_option(
+        "--resize", opt->resize, "Resize both to NxN first (bilinear, half-pixel centres, no antialias; the reference uses 64)");
     sub->add_option("--device", opt->device, "cpu | cuda | cuda:N")->capture_default_str();
     sub->add_option("--threads", opt->threads, "CPU threads (0 = all cores)");
     sub->callback([opt, a, b] {

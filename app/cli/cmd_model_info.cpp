@@ -19,13 +19,14 @@ std::string shapeText(const std::vector<std::int64_t>& s)
 
 CommandRegistrar reg(5, [](CLI::App& app) {
     auto name = std::make_shared<std::string>();
-    auto* sub = app.add_subcommand("model-info", "Parameter count, state-dict names and shapes, and tap output shapes of a model");
+    auto* sub
+        = app.add_subcommand("model-info", "Parameter count, state-dict names and shapes, and tap output shapes of a model");
     sub->add_option("name", *name, "Model name")->required();
     sub->callback([name] {
         requireModelName(*name);
         ModelInfo info = describeModel(*name);
         std::printf("model %s\nparameters %lld\nstate-dict entries %zu\n\nstate dict:\n", info.name.c_str(),
-                    static_cast<long long>(info.parameterCount), info.stateDict.size());
+            static_cast<long long>(info.parameterCount), info.stateDict.size());
         for (const auto& t : info.stateDict)
             std::printf("  %-45s %-8s %s\n", t.name.c_str(), t.dtype.c_str(), shapeText(t.shape).c_str());
         std::printf("\ntaps (output shape for a 3x32x32 input):\n");

@@ -62,7 +62,7 @@ CommandRegistrar evalReg(11, [](CLI::App& app) {
         EvalResult r = evaluateCheckpoint(args->opt, sink, cancel);
         sink.finish();
         std::printf("model %s, %lld images (%s split)\naccuracy %.4f\nmean loss %.4f\n", r.model.c_str(),
-                    static_cast<long long>(r.count), args->opt.split.c_str(), r.accuracy, r.meanLoss);
+            static_cast<long long>(r.count), args->opt.split.c_str(), r.accuracy, r.meanLoss);
         if (!args->opt.dumpLogits.empty())
             std::printf("logits written to %s\n", args->opt.dumpLogits.c_str());
     });

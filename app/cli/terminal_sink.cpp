@@ -23,9 +23,16 @@ std::string formatDuration(double s)
     return buf;
 }
 
-TerminalSink::TerminalSink(bool quiet) : m_tty(::isatty(STDERR_FILENO) != 0), m_quiet(quiet) {}
+TerminalSink::TerminalSink(bool quiet)
+    : m_tty(::isatty(STDERR_FILENO) != 0)
+    , m_quiet(quiet)
+{
+}
 
-TerminalSink::~TerminalSink() { finish(); }
+TerminalSink::~TerminalSink()
+{
+    finish();
+}
 
 std::string TerminalSink::format(const ProgressEvent& e) const
 {
@@ -87,7 +94,10 @@ void TerminalSink::log(LogLevel level, const std::string& message)
     if (m_barShown) {
         std::cerr << "\r\033[K";
     }
-    const char* prefix = level == LogLevel::Warning ? "warning: " : level == LogLevel::Error ? "error: " : level == LogLevel::Notice ? "notice: " : "";
+    const char* prefix = level == LogLevel::Warning ? "warning: "
+        : level == LogLevel::Error                  ? "error: "
+        : level == LogLevel::Notice                 ? "notice: "
+                                                    : "";
     if (m_quiet && level == LogLevel::Info)
         return;
     std::cerr << prefix << message << "\n" << std::flush;

@@ -20,14 +20,15 @@ int main(int argc, char** argv)
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/repalign.svg")));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("RepAlign Workbench: train, fine-tune on brain data, and measure unit interpretability"));
+    parser.setApplicationDescription(
+        QStringLiteral("RepAlign Workbench: train, fine-tune on brain data, and measure unit interpretability"));
     parser.addHelpOption();
     parser.addVersionOption();
     QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Open the demo project"));
     QCommandLineOption language(QStringLiteral("language"), QStringLiteral("UI language (en, de); default: preference or system"),
-                                QStringLiteral("code"));
+        QStringLiteral("code"));
     QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Tab to show first: setup, monitor, neurons, distributions"),
-                           QStringLiteral("name"));
+        QStringLiteral("name"));
     parser.addOption(demo);
     parser.addOption(language);
     parser.addOption(tab);
@@ -50,7 +51,8 @@ int main(int argc, char** argv)
         project = repalign::gui::MainWindow::demoProjectPath();
     window.openProject(project);
     if (parser.isSet(tab)) {
-        const QStringList tabs = {QStringLiteral("setup"), QStringLiteral("monitor"), QStringLiteral("neurons"), QStringLiteral("distributions")};
+        const QStringList tabs
+            = {QStringLiteral("setup"), QStringLiteral("monitor"), QStringLiteral("neurons"), QStringLiteral("distributions")};
         window.tabs()->setCurrentIndex(std::max<int>(0, tabs.indexOf(parser.value(tab))));
     }
     window.show();

@@ -10,13 +10,19 @@ namespace repalign {
 
 class Error : public std::runtime_error {
 public:
-    explicit Error(const std::string& message) : std::runtime_error(message) {}
+    explicit Error(const std::string& message)
+        : std::runtime_error(message)
+    {
+    }
 };
 
 /// Thrown when a CancelToken fired; jobs catch it to write their last good state.
 class Cancelled : public std::runtime_error {
 public:
-    Cancelled() : std::runtime_error("cancelled") {}
+    Cancelled()
+        : std::runtime_error("cancelled")
+    {
+    }
 };
 
 /// "a, b, c" for error messages listing valid choices.

@@ -23,7 +23,10 @@ inline std::uint64_t mixSeed(std::uint64_t a, std::uint64_t b, std::uint64_t c =
 /// Small sequential generator seeded from a mixed seed.
 class Rng {
 public:
-    explicit Rng(std::uint64_t seed) : m_state(seed) {}
+    explicit Rng(std::uint64_t seed)
+        : m_state(seed)
+    {
+    }
     std::uint64_t next() { return splitmix64(m_state++); }
     /// Uniform in [0, n).
     std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : next() % n; }

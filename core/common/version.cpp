@@ -1,9 +1,9 @@
 #include "common/version.h"
 
-#include <torch/torch.h>
-#include <opencv2/core/version.hpp>
 #include <H5public.h>
 #include <boost/version.hpp>
+#include <opencv2/core/version.hpp>
+#include <torch/torch.h>
 #ifdef REPALIGN_WITH_CUDA
 #include <ATen/cuda/CUDAContext.h>
 #endif
@@ -32,11 +32,15 @@ std::string hdf5Version()
 }
 std::string boostVersion()
 {
-    return std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) + "." + std::to_string(BOOST_VERSION % 100);
+    return std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) + "."
+        + std::to_string(BOOST_VERSION % 100);
 }
 } // namespace
 
-std::string programVersion() { return REPALIGN_VERSION; }
+std::string programVersion()
+{
+    return REPALIGN_VERSION;
+}
 
 namespace {
 int collectLoaded(struct dl_phdr_info* info, std::size_t, void* data)
@@ -126,7 +130,7 @@ std::vector<DeviceInfo> listDevices()
         return out;
     const int n = static_cast<int>(torch::cuda::device_count());
     for (int i = 0; i < n; ++i) {
-        DeviceInfo d{"cuda:" + std::to_string(i), "CUDA device " + std::to_string(i), 0};
+        DeviceInfo d {"cuda:" + std::to_string(i), "CUDA device " + std::to_string(i), 0};
 #ifdef REPALIGN_WITH_CUDA
         const cudaDeviceProp* p = at::cuda::getDeviceProperties(i);
         d.name = p->name;

@@ -20,8 +20,8 @@ std::string deviceSummary();
 
 /// One compute device the program can use.
 struct DeviceInfo {
-    std::string id;          ///< "cpu", "cuda:0", ...
-    std::string name;        ///< "CPU, 2 threads", "NVIDIA H100 80GB HBM3"
+    std::string id; ///< "cpu", "cuda:0", ...
+    std::string name; ///< "CPU, 2 threads", "NVIDIA H100 80GB HBM3"
     long long memoryBytes = 0; ///< total device memory, 0 when unknown
 };
 /// cpu first, then each CUDA device (names only in a CUDA build of LibTorch).

@@ -19,7 +19,8 @@ void appendBatch(const std::string& path, ImageDataset& ds)
 {
     auto bytes = readFileBytes(path);
     if (bytes.empty() || bytes.size() % kRecord != 0)
-        throw Error(path + ": size " + std::to_string(bytes.size()) + " bytes is not a whole number of 3073-byte CIFAR-10 records");
+        throw Error(
+            path + ": size " + std::to_string(bytes.size()) + " bytes is not a whole number of 3073-byte CIFAR-10 records");
     const std::size_t n = bytes.size() / kRecord;
     const std::size_t base = static_cast<std::size_t>(ds.count);
     ds.pixels.resize((base + n) * 32 * 32 * 3);
@@ -42,11 +43,12 @@ void appendBatch(const std::string& path, ImageDataset& ds)
 ImageDataset loadCifar10(const std::string& dirIn, Split split)
 {
     std::string dir = dirIn;
-    if (!fileExists(dir + "/test_batch.bin") && !fileExists(dir + "/data_batch_1.bin") &&
-        isDirectory(dir + "/cifar-10-batches-bin"))
+    if (!fileExists(dir + "/test_batch.bin") && !fileExists(dir + "/data_batch_1.bin")
+        && isDirectory(dir + "/cifar-10-batches-bin"))
         dir += "/cifar-10-batches-bin";
     if (!isDirectory(dir))
-        throw Error("CIFAR-10 folder " + dirIn + " does not exist (expected data_batch_1..5.bin and test_batch.bin, the binary version)");
+        throw Error(
+            "CIFAR-10 folder " + dirIn + " does not exist (expected data_batch_1..5.bin and test_batch.bin, the binary version)");
 
     ImageDataset ds;
     ds.height = ds.width = 32;

@@ -2,6 +2,8 @@
 /// @file dataset.h
 /// In-memory labelled image sets and the data-spec strings that name them everywhere
 /// (CLI, config, GUI): `cifar10:DIR`, `idx:DIR`, `folder:DIR`, `shapes:N[:SEED]`.
+#include "run/dataspec.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,36 +18,14 @@ struct ImageDataset {
     std::vector<std::uint8_t> pixels; ///< count * height * width * 3
     std::vector<std::int64_t> labels; ///< count
     std::vector<std::string> classes; ///< class names, index = label
-    std::string source;               ///< spec or file the data came from
+    std::string source; ///< spec or file the data came from
 
-    const std::uint8_t* image(std::int64_t i) const
-    {
-        return pixels.data() + static_cast<std::size_t>(i) * height * width * 3;
-    }
+    const std::uint8_t* image(std::int64_t i) const { return pixels.data() + static_cast<std::size_t>(i) * height * width * 3; }
     std::size_t imageBytes() const { return static_cast<std::size_t>(height) * width * 3; }
     int numClasses() const { return static_cast<int>(classes.size()); }
     /// A new set holding the images at @p indices, in that order.
     ImageDataset subset(const std::vector<std::int64_t>& indices) const;
 };
-
-enum class Split { Train, Test };
-
-/// "train" / "test" (also accepts "val" for test); throws Error listing the choices.
-Split parseSplit(const std::string& text);
-const char* splitName(Split split);
-
-/// A parsed data spec.
-struct DataSpec {
-    std::string kind; ///< cifar10, idx, folder, shapes
-    std::string path; ///< folder for file-backed kinds
-    std::int64_t count = 0;  ///< shapes: images per split
-    std::uint64_t seed = 0;  ///< shapes: generator seed
-    std::string text;        ///< the original string
-};
-
-/// Parses `kind:ARG`; throws Error naming the spec and the valid kinds.
-DataSpec parseDataSpec(const std::string& spec);
-std::vector<std::string> dataSpecKinds();
 
 /// Loads one split of the data named by @p spec. Throws Error naming the file (and record)
 /// for missing or corrupt input.
@@ -58,8 +38,6 @@ ImageDataset loadImageFolder(const std::string& dir);
 /// Procedural 10-class 32x32 RGB set: shapes, colours, textures and backgrounds vary;
 /// deterministic for (count, seed, split).
 ImageDataset makeShapes(std::int64_t count, std::uint64_t seed, Split split);
-/// The most images a shapes:N spec may ask for (3 KB each: 3 GB).
-constexpr std::int64_t kMaxShapesImages = 1000000;
 std::vector<std::string> shapesClassNames();
 
 /// Reads one IDX file (gzip or raw) into dims and bytes; throws Error naming the file.

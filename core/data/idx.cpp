@@ -67,7 +67,8 @@ IdxArray readIdxFile(const std::string& path)
     }
     std::size_t header = 4 + 4 * static_cast<std::size_t>(ndim);
     if (bytes.size() - header != total)
-        throw Error(path + ": holds " + std::to_string(bytes.size() - header) + " data bytes, header says " + std::to_string(total));
+        throw Error(
+            path + ": holds " + std::to_string(bytes.size() - header) + " data bytes, header says " + std::to_string(total));
     a.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(header), bytes.end());
     return a;
 }
@@ -77,10 +78,12 @@ ImageDataset loadIdx(const std::string& dir, Split split)
     if (!isDirectory(dir))
         throw Error("IDX folder " + dir + " does not exist");
     const bool train = split == Split::Train;
-    std::string imgPath = findIdx(dir, {train ? "train-images-idx3-ubyte" : "t10k-images-idx3-ubyte",
-                                        train ? "train-images.idx3-ubyte" : "t10k-images.idx3-ubyte"});
-    std::string lblPath = findIdx(dir, {train ? "train-labels-idx1-ubyte" : "t10k-labels-idx1-ubyte",
-                                        train ? "train-labels.idx1-ubyte" : "t10k-labels.idx1-ubyte"});
+    std::string imgPath = findIdx(dir,
+        {train ? "train-images-idx3-ubyte" : "t10k-images-idx3-ubyte",
+            train ? "train-images.idx3-ubyte" : "t10k-images.idx3-ubyte"});
+    std::string lblPath = findIdx(dir,
+        {train ? "train-labels-idx1-ubyte" : "t10k-labels-idx1-ubyte",
+            train ? "train-labels.idx1-ubyte" : "t10k-labels.idx1-ubyte"});
     IdxArray img = readIdxFile(imgPath);
     IdxArray lbl = readIdxFile(lblPath);
     if (img.dims.size() != 3)

@@ -9,8 +9,8 @@
 
 namespace repalign {
 
-void applyTransform(const TransformConfig& t, const std::uint8_t* image, int height, int width,
-                    bool augment, std::uint64_t sampleSeed, float* out)
+void applyTransform(const TransformConfig& t, const std::uint8_t* image, int height, int width, bool augment,
+    std::uint64_t sampleSeed, float* out)
 {
     // Resize first (as torchvision's Resize before RandomCrop), on uint8.
     cv::Mat resized;
@@ -32,8 +32,8 @@ void applyTransform(const TransformConfig& t, const std::uint8_t* image, int hei
     if (t.cropSize > 0) {
         const int rangeY = h + 2 * t.padding - side, rangeX = w + 2 * t.padding - sideW;
         if (rangeY < 0 || rangeX < 0)
-            throw Error("random_crop size " + std::to_string(t.cropSize) + " is larger than the padded image (" +
-                        std::to_string(h) + "x" + std::to_string(w) + " + padding " + std::to_string(t.padding) + ")");
+            throw Error("random_crop size " + std::to_string(t.cropSize) + " is larger than the padded image ("
+                + std::to_string(h) + "x" + std::to_string(w) + " + padding " + std::to_string(t.padding) + ")");
         if (augment) {
             Rng rng(sampleSeed);
             oy = static_cast<int>(rng.below(static_cast<std::uint64_t>(rangeY) + 1));
@@ -86,7 +86,9 @@ torch::Tensor transformAll(const ImageDataset& data, const TransformConfig& t)
 }
 
 BatchLoader::BatchLoader(const ImageDataset& data, TransformConfig transform, LoaderOptions options)
-    : m_data(data), m_transform(std::move(transform)), m_opt(options)
+    : m_data(data)
+    , m_transform(std::move(transform))
+    , m_opt(options)
 {
     if (m_data.count == 0)
         throw Error("data set " + m_data.source + " is empty");
@@ -95,7 +97,10 @@ BatchLoader::BatchLoader(const ImageDataset& data, TransformConfig transform, Lo
     m_side = m_transform.outputSide(m_data.height);
 }
 
-BatchLoader::~BatchLoader() { stopWorkers(); }
+BatchLoader::~BatchLoader()
+{
+    stopWorkers();
+}
 
 std::int64_t BatchLoader::batchesPerEpoch() const
 {
@@ -134,7 +139,7 @@ Batch BatchLoader::make(std::int64_t batch) const
         lbl[i] = m_data.labels[static_cast<std::size_t>(di)];
         const std::uint64_t seed = mixSeed(m_opt.seed, static_cast<std::uint64_t>(m_epoch), static_cast<std::uint64_t>(di));
         applyTransform(m_transform, m_data.image(di), m_data.height, m_data.width, m_opt.augment, seed,
-                       img + static_cast<std::size_t>(i) * per);
+            img + static_cast<std::size_t>(i) * per);
     }
     return b;
 }

@@ -1,7 +1,7 @@
 #pragma once
 // Core-internal (LibTorch): transforms and the batched, prefetching loader.
 #include "data/dataset.h"
-#include "train/config.h"
+#include "run/config.h"
 
 #include <torch/torch.h>
 
@@ -15,24 +15,24 @@ namespace repalign {
 /// Applies @p t to one uint8 HWC image and writes float CHW into @p out (side from
 /// t.outputSide). @p augment enables the random parts (crop position, flip), drawn from
 /// @p sampleSeed so the result depends only on (seed, epoch, index).
-void applyTransform(const TransformConfig& t, const std::uint8_t* image, int height, int width,
-                    bool augment, std::uint64_t sampleSeed, float* out);
+void applyTransform(const TransformConfig& t, const std::uint8_t* image, int height, int width, bool augment,
+    std::uint64_t sampleSeed, float* out);
 
 /// A whole set of images as one normalised float tensor [N,3,S,S] (no augmentation).
 torch::Tensor transformAll(const ImageDataset& data, const TransformConfig& t);
 
 struct Batch {
-    torch::Tensor images;               ///< float [B,3,S,S]
-    torch::Tensor labels;               ///< int64 [B]
-    std::vector<std::int64_t> indices;  ///< dataset indices in this batch
+    torch::Tensor images; ///< float [B,3,S,S]
+    torch::Tensor labels; ///< int64 [B]
+    std::vector<std::int64_t> indices; ///< dataset indices in this batch
 };
 
 struct LoaderOptions {
     int batchSize = 128;
     bool shuffle = true;
     bool augment = true;
-    bool dropLast = false;   ///< the last partial batch is kept by default
-    int workers = 2;         ///< threads preparing batches ahead; 0 = on the caller's thread
+    bool dropLast = false; ///< the last partial batch is kept by default
+    int workers = 2; ///< threads preparing batches ahead; 0 = on the caller's thread
     std::uint64_t seed = 0;
 };
 

@@ -30,10 +30,18 @@ void drawBackground(cv::Mat& img, Rng& rng)
         for (int x = 0; x < img.cols; ++x) {
             double t = 0;
             switch (style) {
-            case 0: t = 0; break;                                           // flat
-            case 1: t = y / 31.0; break;                                    // gradient
-            case 2: t = 0.5 + 0.5 * std::sin(freq * (x + y) + phase); break; // waves
-            default: t = ((x / 4 + y / 4) % 2) ? 1.0 : 0.0; break;          // checks
+            case 0:
+                t = 0;
+                break; // flat
+            case 1:
+                t = y / 31.0;
+                break; // gradient
+            case 2:
+                t = 0.5 + 0.5 * std::sin(freq * (x + y) + phase);
+                break; // waves
+            default:
+                t = ((x / 4 + y / 4) % 2) ? 1.0 : 0.0;
+                break; // checks
             }
             cv::Vec3b& px = img.at<cv::Vec3b>(y, x);
             for (int c = 0; c < 3; ++c) {
@@ -63,16 +71,24 @@ void drawShape(cv::Mat& img, int cls, Rng& rng)
     const double rot = rng.uniform(-0.4, 0.4);
     const int lt = cv::LINE_AA;
     switch (cls) {
-    case 0: cv::circle(img, c, cvRound(r), col, cv::FILLED, lt); break;
-    case 1: cv::fillConvexPoly(img, regularPolygon(c, r * 1.2, 4, M_PI / 4 + rot), col, lt); break;
-    case 2: cv::fillConvexPoly(img, regularPolygon(c, r * 1.2, 3, -M_PI / 2 + rot), col, lt); break;
+    case 0:
+        cv::circle(img, c, cvRound(r), col, cv::FILLED, lt);
+        break;
+    case 1:
+        cv::fillConvexPoly(img, regularPolygon(c, r * 1.2, 4, M_PI / 4 + rot), col, lt);
+        break;
+    case 2:
+        cv::fillConvexPoly(img, regularPolygon(c, r * 1.2, 3, -M_PI / 2 + rot), col, lt);
+        break;
     case 3: {
         int t = std::max(2, cvRound(r / 3));
         cv::line(img, c - cv::Point2d(r, 0), c + cv::Point2d(r, 0), col, t, lt);
         cv::line(img, c - cv::Point2d(0, r), c + cv::Point2d(0, r), col, t, lt);
         break;
     }
-    case 4: cv::circle(img, c, cvRound(r), col, std::max(2, cvRound(r / 4)), lt); break;
+    case 4:
+        cv::circle(img, c, cvRound(r), col, std::max(2, cvRound(r / 4)), lt);
+        break;
     case 5:
         for (int k = -1; k <= 1; ++k)
             cv::line(img, c + cv::Point2d(-r, k * r / 1.5), c + cv::Point2d(r, k * r / 1.5), col, 2, lt);
@@ -81,9 +97,11 @@ void drawShape(cv::Mat& img, int cls, Rng& rng)
         for (int k = -1; k <= 1; ++k)
             cv::line(img, c + cv::Point2d(k * r / 1.5, -r), c + cv::Point2d(k * r / 1.5, r), col, 2, lt);
         break;
-    case 7: cv::fillConvexPoly(img, regularPolygon(c, r * 1.2, 4, rot), col, lt); break;
+    case 7:
+        cv::fillConvexPoly(img, regularPolygon(c, r * 1.2, 4, rot), col, lt);
+        break;
     case 8: {
-        std::vector<std::vector<cv::Point>> poly{regularPolygon(c, r * 1.2, 5, -M_PI / 2 + rot, r * 0.5)};
+        std::vector<std::vector<cv::Point>> poly {regularPolygon(c, r * 1.2, 5, -M_PI / 2 + rot, r * 0.5)};
         cv::fillPoly(img, poly, col, lt);
         break;
     }

@@ -13,7 +13,7 @@ namespace {
 
 void touchTensors(const repalign::pth::ValuePtr& root)
 {
-    std::vector<const repalign::pth::Value*> todo{root.get()};
+    std::vector<const repalign::pth::Value*> todo {root.get()};
     std::vector<const repalign::pth::Value*> seen;
     while (!todo.empty() && seen.size() < 100000) {
         const auto* v = todo.back();

@@ -13,13 +13,20 @@ namespace {
 hid_t memType(H5Type t)
 {
     switch (t) {
-    case H5Type::Float32: return H5T_NATIVE_FLOAT;
-    case H5Type::Float64: return H5T_NATIVE_DOUBLE;
-    case H5Type::Int64: return H5T_NATIVE_INT64;
-    case H5Type::Int32: return H5T_NATIVE_INT32;
-    case H5Type::Int16: return H5T_NATIVE_INT16;
-    case H5Type::UInt8: return H5T_NATIVE_UINT8;
-    default: break;
+    case H5Type::Float32:
+        return H5T_NATIVE_FLOAT;
+    case H5Type::Float64:
+        return H5T_NATIVE_DOUBLE;
+    case H5Type::Int64:
+        return H5T_NATIVE_INT64;
+    case H5Type::Int32:
+        return H5T_NATIVE_INT32;
+    case H5Type::Int16:
+        return H5T_NATIVE_INT16;
+    case H5Type::UInt8:
+        return H5T_NATIVE_UINT8;
+    default:
+        break;
     }
     throw Error("unsupported HDF5 element type");
 }
@@ -27,13 +34,20 @@ hid_t memType(H5Type t)
 hid_t fileType(H5Type t)
 {
     switch (t) {
-    case H5Type::Float32: return H5T_IEEE_F32LE;
-    case H5Type::Float64: return H5T_IEEE_F64LE;
-    case H5Type::Int64: return H5T_STD_I64LE;
-    case H5Type::Int32: return H5T_STD_I32LE;
-    case H5Type::Int16: return H5T_STD_I16LE;
-    case H5Type::UInt8: return H5T_STD_U8LE;
-    default: break;
+    case H5Type::Float32:
+        return H5T_IEEE_F32LE;
+    case H5Type::Float64:
+        return H5T_IEEE_F64LE;
+    case H5Type::Int64:
+        return H5T_STD_I64LE;
+    case H5Type::Int32:
+        return H5T_STD_I32LE;
+    case H5Type::Int16:
+        return H5T_STD_I16LE;
+    case H5Type::UInt8:
+        return H5T_STD_U8LE;
+    default:
+        break;
     }
     throw Error("unsupported HDF5 element type");
 }
@@ -41,7 +55,11 @@ hid_t fileType(H5Type t)
 struct Handle {
     hid_t id;
     herr_t (*closer)(hid_t);
-    Handle(hid_t i, herr_t (*c)(hid_t)) : id(i), closer(c) {}
+    Handle(hid_t i, herr_t (*c)(hid_t))
+        : id(i)
+        , closer(c)
+    {
+    }
     ~Handle()
     {
         if (id >= 0)
@@ -63,7 +81,8 @@ struct SilenceErrors {
 
 } // namespace
 
-H5File::H5File(const std::string& path, Mode mode) : m_path(path)
+H5File::H5File(const std::string& path, Mode mode)
+    : m_path(path)
 {
     SilenceErrors quiet;
     if (mode == Mode::CreateAtomic) {
@@ -181,8 +200,8 @@ std::vector<std::string> H5File::children(const std::string& group) const
     return out;
 }
 
-void H5File::write(const std::string& name, H5Type type, const std::vector<std::uint64_t>& dims,
-                   const void* data, std::uint64_t chunkRows)
+void H5File::write(
+    const std::string& name, H5Type type, const std::vector<std::uint64_t>& dims, const void* data, std::uint64_t chunkRows)
 {
     std::vector<hsize_t> d(dims.begin(), dims.end());
     Handle space(H5Screate_simple(static_cast<int>(d.size()), d.data(), nullptr), H5Sclose);
@@ -257,7 +276,7 @@ void H5File::readRows(const std::string& name, H5Type type, std::uint64_t start,
 }
 
 void H5File::readSlab(const std::string& name, H5Type type, const std::vector<std::uint64_t>& offset,
-                      const std::vector<std::uint64_t>& count, void* out) const
+    const std::vector<std::uint64_t>& count, void* out) const
 {
     require(name);
     Handle ds(H5Dopen2(static_cast<hid_t>(m_file), name.c_str(), H5P_DEFAULT), H5Dclose);

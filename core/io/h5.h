@@ -31,8 +31,8 @@ public:
 
     /// Writes a dataset (intermediate groups are created). @p chunkRows > 0 chunks along
     /// the first dimension and compresses, for large image stacks read a row at a time.
-    void write(const std::string& name, H5Type type, const std::vector<std::uint64_t>& dims,
-               const void* data, std::uint64_t chunkRows = 0);
+    void write(const std::string& name, H5Type type, const std::vector<std::uint64_t>& dims, const void* data,
+        std::uint64_t chunkRows = 0);
     void writeF32(const std::string& name, const std::vector<std::uint64_t>& dims, const std::vector<float>& v)
     {
         write(name, H5Type::Float32, dims, v.data());
@@ -52,7 +52,7 @@ public:
     void readRows(const std::string& name, H5Type type, std::uint64_t start, std::uint64_t count, void* out) const;
     /// Reads an arbitrary hyperslab (offset/count per dimension).
     void readSlab(const std::string& name, H5Type type, const std::vector<std::uint64_t>& offset,
-                  const std::vector<std::uint64_t>& count, void* out) const;
+        const std::vector<std::uint64_t>& count, void* out) const;
 
     void setAttr(const std::string& object, const std::string& key, const std::string& value);
     void setAttr(const std::string& object, const std::string& key, double value);

@@ -98,10 +98,18 @@ std::string bigIntText(const std::string& bytes)
 bool hashKey(const Value& v, std::string& key)
 {
     switch (v.kind) {
-    case Value::Kind::None: key = "N"; return true;
-    case Value::Kind::Bool: key = "i" + std::to_string(v.boolean ? 1 : 0); return true;
-    case Value::Kind::Int: key = "i" + std::to_string(v.integer); return true;
-    case Value::Kind::BigInt: key = "b" + v.text; return true;
+    case Value::Kind::None:
+        key = "N";
+        return true;
+    case Value::Kind::Bool:
+        key = "i" + std::to_string(v.boolean ? 1 : 0);
+        return true;
+    case Value::Kind::Int:
+        key = "i" + std::to_string(v.integer);
+        return true;
+    case Value::Kind::BigInt:
+        key = "b" + v.text;
+        return true;
     case Value::Kind::Float:
         if (std::floor(v.number) == v.number && std::fabs(v.number) < 9.2e18) {
             key = "i" + std::to_string(static_cast<std::int64_t>(v.number));
@@ -109,9 +117,14 @@ bool hashKey(const Value& v, std::string& key)
         }
         key = "f" + floatText(v.number);
         return true;
-    case Value::Kind::Str: key = "s" + v.text; return true;
-    case Value::Kind::Bytes: key = "y" + v.text; return true;
-    default: return false;
+    case Value::Kind::Str:
+        key = "s" + v.text;
+        return true;
+    case Value::Kind::Bytes:
+        key = "y" + v.text;
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -151,7 +164,11 @@ bool allowedGlobal(const std::string& name)
 class Unpickler {
 public:
     Unpickler(const std::uint8_t* data, std::size_t size, std::size_t pos, std::string name, const PersistentLoad& pl)
-        : m_data(data), m_size(size), m_pos(pos), m_name(std::move(name)), m_persistentLoad(pl)
+        : m_data(data)
+        , m_size(size)
+        , m_pos(pos)
+        , m_name(std::move(name))
+        , m_persistentLoad(pl)
     {
     }
 
@@ -205,8 +222,8 @@ private:
     std::string bytes(std::uint64_t n)
     {
         if (n > m_size - m_pos)
-            fail("truncated pickle: a " + std::to_string(n) + "-byte string runs past the end (" +
-                 std::to_string(m_size - m_pos) + " bytes left)");
+            fail("truncated pickle: a " + std::to_string(n) + "-byte string runs past the end (" + std::to_string(m_size - m_pos)
+                + " bytes left)");
         std::string s(reinterpret_cast<const char*>(m_data + m_pos), static_cast<std::size_t>(n));
         m_pos += static_cast<std::size_t>(n);
         return s;
@@ -272,16 +289,13 @@ private:
             fail("pickle MARK missing");
         std::size_t mark = m_marks.back();
         m_marks.pop_back();
-        std::vector<MValue> items(std::make_move_iterator(m_stack.begin() + static_cast<std::ptrdiff_t>(mark)),
-                                  std::make_move_iterator(m_stack.end()));
+        std::vector<MValue> items(
+            std::make_move_iterator(m_stack.begin() + static_cast<std::ptrdiff_t>(mark)), std::make_move_iterator(m_stack.end()));
         m_stack.resize(mark);
         return items;
     }
 
-    void memoPut(std::uint64_t idx)
-    {
-        m_memo[idx] = top();
-    }
+    void memoPut(std::uint64_t idx) { m_memo[idx] = top(); }
     void memoGet(std::uint64_t idx)
     {
         auto it = m_memo.find(idx);
@@ -338,8 +352,10 @@ private:
                 hint = "; the file holds a pickled Python object (torch.save(model)?): re-save model.state_dict()";
             else if (module.rfind("__torch__", 0) == 0)
                 hint = "; this is a TorchScript archive (torch.jit.save), not a torch.save file";
-            fail("unsupported global '" + full + "': only data is read (tensors, dicts, lists, numbers, strings), "
-                 "nothing is imported or executed" + hint);
+            fail("unsupported global '" + full
+                + "': only data is read (tensors, dicts, lists, numbers, strings), "
+                  "nothing is imported or executed"
+                + hint);
         }
         return full;
     }
@@ -356,8 +372,8 @@ private:
         if (!v || !v->isSequence())
             fail(std::string(what) + " must be a tuple of ints, found " + (v ? v->typeText() : "nothing"));
         if (v->items.size() > static_cast<std::size_t>(kMaxDims))
-            fail(std::string(what) + " has " + std::to_string(v->items.size()) + " dimensions (at most " +
-                 std::to_string(kMaxDims) + ")");
+            fail(std::string(what) + " has " + std::to_string(v->items.size()) + " dimensions (at most "
+                + std::to_string(kMaxDims) + ")");
         std::vector<std::int64_t> out;
         for (const auto& i : v->items)
             out.push_back(intArg(i, what));
@@ -449,8 +465,8 @@ private:
         if (fn == "numpy.dtype") {
             if (args.empty() || args[0]->kind != Value::Kind::Str)
                 fail("numpy.dtype() needs a type code");
-            static const std::unordered_set<std::string> codes = {"f8", "f4", "f2", "i8", "i4", "i2", "i1",
-                                                                  "u8", "u4", "u2", "u1", "b1"};
+            static const std::unordered_set<std::string> codes
+                = {"f8", "f4", "f2", "i8", "i4", "i2", "i1", "u8", "u4", "u2", "u1", "b1"};
             if (!codes.count(args[0]->text))
                 fail("numpy dtype '" + args[0]->text + "' is not supported (valid: f8 f4 f2 i8 i4 i2 i1 u8 u4 u2 u1 b1)");
             auto d = make(Value::Kind::Global);
@@ -471,8 +487,8 @@ private:
         }
         if (fn == "_codecs.encode") {
             // Protocol 2 spells bytes as _codecs.encode(text, 'latin1') (numpy scalars do).
-            if (args.size() != 2 || args[0]->kind != Value::Kind::Str || args[1]->kind != Value::Kind::Str ||
-                (args[1]->text != "latin1" && args[1]->text != "latin-1"))
+            if (args.size() != 2 || args[0]->kind != Value::Kind::Str || args[1]->kind != Value::Kind::Str
+                || (args[1]->text != "latin1" && args[1]->text != "latin-1"))
                 fail("_codecs.encode() is only read as encode(str, 'latin1')");
             std::string out;
             const std::string& in = args[0]->text;
@@ -496,14 +512,15 @@ private:
 
     MValue numpyScalar(const std::vector<ValuePtr>& args)
     {
-        if (args.size() != 2 || args[0]->kind != Value::Kind::Global || args[0]->text != "numpy.dtype" ||
-            args[1]->kind != Value::Kind::Bytes)
+        if (args.size() != 2 || args[0]->kind != Value::Kind::Global || args[0]->text != "numpy.dtype"
+            || args[1]->kind != Value::Kind::Bytes)
             fail("numpy scalar needs (dtype, bytes)");
         const std::string& code = args[0]->className;
         std::string raw = args[1]->text;
         const std::size_t width = static_cast<std::size_t>(code[1] - '0');
         if (raw.size() != width)
-            fail("numpy scalar of dtype " + code + " needs " + std::to_string(width) + " bytes, found " + std::to_string(raw.size()));
+            fail("numpy scalar of dtype " + code + " needs " + std::to_string(width) + " bytes, found "
+                + std::to_string(raw.size()));
         if (args[0]->integer) // big-endian dtype
             std::reverse(raw.begin(), raw.end());
         std::uint64_t bits = 0;
@@ -593,11 +610,21 @@ private:
                     fail("pickle ended with " + std::to_string(m_stack.size()) + " values on the stack");
                 return m_stack.back();
             }
-            case '(': m_marks.push_back(m_stack.size()); break;
-            case '0': pop(); break;
-            case '1': popMark(); break;
-            case '2': push(top()); break;
-            case 'N': push(make(Value::Kind::None)); break;
+            case '(':
+                m_marks.push_back(m_stack.size());
+                break;
+            case '0':
+                pop();
+                break;
+            case '1':
+                popMark();
+                break;
+            case '2':
+                push(top());
+                break;
+            case 'N':
+                push(make(Value::Kind::None));
+                break;
             case 0x88:
             case 0x89: {
                 auto b = make(Value::Kind::Bool);
@@ -605,12 +632,24 @@ private:
                 push(b);
                 break;
             }
-            case 'J': push(makeInt(static_cast<std::int32_t>(static_cast<std::uint32_t>(uleN(4))))); break;
-            case 'K': push(makeInt(static_cast<std::int64_t>(uleN(1)))); break;
-            case 'M': push(makeInt(static_cast<std::int64_t>(uleN(2)))); break;
-            case 'I': push(decodeTextInt(line(), false)); break;
-            case 'L': push(decodeTextInt(line(), true)); break;
-            case 0x8a: push(decodeLong(bytes(uleN(1)))); break;
+            case 'J':
+                push(makeInt(static_cast<std::int32_t>(static_cast<std::uint32_t>(uleN(4)))));
+                break;
+            case 'K':
+                push(makeInt(static_cast<std::int64_t>(uleN(1))));
+                break;
+            case 'M':
+                push(makeInt(static_cast<std::int64_t>(uleN(2))));
+                break;
+            case 'I':
+                push(decodeTextInt(line(), false));
+                break;
+            case 'L':
+                push(decodeTextInt(line(), true));
+                break;
+            case 0x8a:
+                push(decodeLong(bytes(uleN(1))));
+                break;
             case 0x8b: {
                 const std::uint64_t n = static_cast<std::uint32_t>(uleN(4));
                 if (n > 64)
@@ -638,14 +677,30 @@ private:
                 push(v);
                 break;
             }
-            case 'X': push(makeText(Value::Kind::Str, bytes(uleN(4)))); break;
-            case 0x8c: push(makeText(Value::Kind::Str, bytes(uleN(1)))); break;
-            case 0x8d: push(makeText(Value::Kind::Str, bytes(uleN(8)))); break;
-            case 'T': push(makeText(Value::Kind::Str, latin1ToUtf8(bytes(uleN(4))))); break;
-            case 'U': push(makeText(Value::Kind::Str, latin1ToUtf8(bytes(uleN(1))))); break;
-            case 'B': push(makeText(Value::Kind::Bytes, bytes(uleN(4)))); break;
-            case 'C': push(makeText(Value::Kind::Bytes, bytes(uleN(1)))); break;
-            case 0x8e: push(makeText(Value::Kind::Bytes, bytes(uleN(8)))); break;
+            case 'X':
+                push(makeText(Value::Kind::Str, bytes(uleN(4))));
+                break;
+            case 0x8c:
+                push(makeText(Value::Kind::Str, bytes(uleN(1))));
+                break;
+            case 0x8d:
+                push(makeText(Value::Kind::Str, bytes(uleN(8))));
+                break;
+            case 'T':
+                push(makeText(Value::Kind::Str, latin1ToUtf8(bytes(uleN(4)))));
+                break;
+            case 'U':
+                push(makeText(Value::Kind::Str, latin1ToUtf8(bytes(uleN(1)))));
+                break;
+            case 'B':
+                push(makeText(Value::Kind::Bytes, bytes(uleN(4))));
+                break;
+            case 'C':
+                push(makeText(Value::Kind::Bytes, bytes(uleN(1))));
+                break;
+            case 0x8e:
+                push(makeText(Value::Kind::Bytes, bytes(uleN(8))));
+                break;
             case 0x96: {
                 auto v = makeText(Value::Kind::Bytes, bytes(uleN(8)));
                 v->className = "bytearray";
@@ -682,8 +737,12 @@ private:
                 list->items.insert(list->items.end(), items.begin(), items.end());
                 break;
             }
-            case ')': push(makeTuple({})); break;
-            case 't': push(makeTuple(popMark())); break;
+            case ')':
+                push(makeTuple({}));
+                break;
+            case 't':
+                push(makeTuple(popMark()));
+                break;
             case 0x85:
             case 0x86:
             case 0x87: {
@@ -694,7 +753,9 @@ private:
                 push(makeTuple(std::move(items)));
                 break;
             }
-            case '}': push(makeDict("dict")); break;
+            case '}':
+                push(makeDict("dict"));
+                break;
             case 'd': {
                 auto items = popMark();
                 if (items.size() % 2)
@@ -758,9 +819,15 @@ private:
                 memoPut(idx);
                 break;
             }
-            case 'q': memoPut(uleN(1)); break;
-            case 'r': memoPut(uleN(4)); break;
-            case 0x94: memoPut(m_memo.size()); break;
+            case 'q':
+                memoPut(uleN(1));
+                break;
+            case 'r':
+                memoPut(uleN(4));
+                break;
+            case 0x94:
+                memoPut(m_memo.size());
+                break;
             case 'g': {
                 std::string s = line();
                 char* end = nullptr;
@@ -770,8 +837,12 @@ private:
                 memoGet(idx);
                 break;
             }
-            case 'h': memoGet(uleN(1)); break;
-            case 'j': memoGet(uleN(4)); break;
+            case 'h':
+                memoGet(uleN(1));
+                break;
+            case 'j':
+                memoGet(uleN(4));
+                break;
             case 'c': {
                 std::string module = line();
                 std::string name = line();
@@ -801,10 +872,11 @@ private:
                     kwargs = pop();
                 MValue args = pop();
                 MValue cls = pop();
-                if (cls->kind != Value::Kind::Global ||
-                    (cls->text != "collections.OrderedDict" && cls->text != "builtins.set" && cls->text != "builtins.frozenset"))
-                    fail("NEWOBJ of " + (cls->kind == Value::Kind::Global ? "'" + cls->text + "'" : cls->typeText()) +
-                         " is not supported (only OrderedDict, set, frozenset)");
+                if (cls->kind != Value::Kind::Global
+                    || (cls->text != "collections.OrderedDict" && cls->text != "builtins.set"
+                        && cls->text != "builtins.frozenset"))
+                    fail("NEWOBJ of " + (cls->kind == Value::Kind::Global ? "'" + cls->text + "'" : cls->typeText())
+                        + " is not supported (only OrderedDict, set, frozenset)");
                 push(callGlobal(cls->text, makeTuple({})));
                 break;
             }
@@ -833,15 +905,20 @@ private:
                 break;
             }
             case 0x97:
-            case 0x98: fail("out-of-band pickle buffers are not supported");
+            case 0x98:
+                fail("out-of-band pickle buffers are not supported");
             case 0x82:
             case 0x83:
-            case 0x84: fail("pickle extension registry codes are not supported");
+            case 0x84:
+                fail("pickle extension registry codes are not supported");
             case 'i':
-            case 'o': fail("protocol 0/1 class instances are not supported");
+            case 'o':
+                fail("protocol 0/1 class instances are not supported");
             case 'S':
-            case 'V': fail("protocol 0 text strings are not supported");
-            default: fail("unknown pickle opcode " + hexByte(op));
+            case 'V':
+                fail("protocol 0 text strings are not supported");
+            default:
+                fail("unknown pickle opcode " + hexByte(op));
             }
         }
     }
@@ -856,7 +933,7 @@ private:
             const Value* v;
             std::size_t next;
         };
-        std::vector<Frame> stack{{root.get(), 0}};
+        std::vector<Frame> stack {{root.get(), 0}};
         seen[root.get()] = {Open, 0};
         auto childAt = [](const Value* v, std::size_t i) -> const Value* {
             const std::size_t ni = v->items.size(), ne = v->entries.size();
@@ -924,8 +1001,10 @@ bool Value::isScalar() const
     case Kind::BigInt:
     case Kind::Float:
     case Kind::Str:
-    case Kind::Bytes: return true;
-    default: return false;
+    case Kind::Bytes:
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -942,11 +1021,16 @@ ValuePtr Value::find(const std::string& key) const
 std::string Value::scalarText() const
 {
     switch (kind) {
-    case Kind::None: return "None";
-    case Kind::Bool: return boolean ? "True" : "False";
-    case Kind::Int: return std::to_string(integer);
-    case Kind::BigInt: return bigIntText(text);
-    case Kind::Float: return floatText(number);
+    case Kind::None:
+        return "None";
+    case Kind::Bool:
+        return boolean ? "True" : "False";
+    case Kind::Int:
+        return std::to_string(integer);
+    case Kind::BigInt:
+        return bigIntText(text);
+    case Kind::Float:
+        return floatText(number);
     case Kind::Str: {
         // Python-like repr on one line; long texts (a run's YAML) are cut.
         std::string s = "'";
@@ -955,15 +1039,20 @@ std::string Value::scalarText() const
             --limit; // not inside a UTF-8 sequence
         for (std::size_t i = 0; i < text.size() && i < limit; ++i) {
             const unsigned char c = static_cast<unsigned char>(text[i]);
-            if (c == '\n') s += "\\n";
-            else if (c == '\t') s += "\\t";
-            else if (c == '\\') s += "\\\\";
-            else if (c == '\'') s += "\\'";
+            if (c == '\n')
+                s += "\\n";
+            else if (c == '\t')
+                s += "\\t";
+            else if (c == '\\')
+                s += "\\\\";
+            else if (c == '\'')
+                s += "\\'";
             else if (c < 0x20 || c == 0x7f) {
                 char buf[8];
                 std::snprintf(buf, sizeof buf, "\\x%02x", c);
                 s += buf;
-            } else s += static_cast<char>(c);
+            } else
+                s += static_cast<char>(c);
         }
         s += "'";
         if (text.size() > limit)
@@ -992,28 +1081,43 @@ std::string Value::scalarText() const
             s += (i ? ", " : "") + (items[i]->isScalar() ? items[i]->scalarText() : items[i]->typeText());
         return s + (items.size() == 1 ? ",)" : ")");
     }
-    case Kind::Global: return "<" + text + (className.empty() ? "" : " " + className) + ">";
-    default: return "<" + typeText() + ">";
+    case Kind::Global:
+        return "<" + text + (className.empty() ? "" : " " + className) + ">";
+    default:
+        return "<" + typeText() + ">";
     }
 }
 
 std::string Value::typeText() const
 {
     switch (kind) {
-    case Kind::None: return "None";
-    case Kind::Bool: return "bool";
+    case Kind::None:
+        return "None";
+    case Kind::Bool:
+        return "bool";
     case Kind::Int:
-    case Kind::BigInt: return "int";
-    case Kind::Float: return "float";
-    case Kind::Str: return "str";
-    case Kind::Bytes: return className == "bytearray" ? "bytearray" : "bytes";
-    case Kind::List: return "list";
-    case Kind::Tuple: return className == "torch.Size" ? "torch.Size" : "tuple";
-    case Kind::Set: return className.empty() ? "set" : className;
-    case Kind::Dict: return className == "collections.OrderedDict" ? "OrderedDict" : "dict";
-    case Kind::Tensor: return className == "torch.nn.Parameter" ? "Parameter" : "tensor";
-    case Kind::Storage: return "storage";
-    case Kind::Global: return "global";
+    case Kind::BigInt:
+        return "int";
+    case Kind::Float:
+        return "float";
+    case Kind::Str:
+        return "str";
+    case Kind::Bytes:
+        return className == "bytearray" ? "bytearray" : "bytes";
+    case Kind::List:
+        return "list";
+    case Kind::Tuple:
+        return className == "torch.Size" ? "torch.Size" : "tuple";
+    case Kind::Set:
+        return className.empty() ? "set" : className;
+    case Kind::Dict:
+        return className == "collections.OrderedDict" ? "OrderedDict" : "dict";
+    case Kind::Tensor:
+        return className == "torch.nn.Parameter" ? "Parameter" : "tensor";
+    case Kind::Storage:
+        return "storage";
+    case Kind::Global:
+        return "global";
     }
     return "?";
 }
@@ -1027,13 +1131,20 @@ bool storageDtype(const std::string& globalName, torch::ScalarType& dtype)
             break;
         }
     static const std::pair<const char*, torch::ScalarType> table[] = {
-        {"FloatStorage", torch::kFloat},         {"DoubleStorage", torch::kDouble},
-        {"HalfStorage", torch::kHalf},           {"BFloat16Storage", torch::kBFloat16},
-        {"LongStorage", torch::kLong},           {"IntStorage", torch::kInt},
-        {"ShortStorage", torch::kShort},         {"CharStorage", torch::kChar},
-        {"ByteStorage", torch::kByte},           {"BoolStorage", torch::kBool},
-        {"ComplexFloatStorage", torch::kComplexFloat}, {"ComplexDoubleStorage", torch::kComplexDouble},
-        {"UntypedStorage", torch::kByte},        {"_UntypedStorage", torch::kByte},
+        {"FloatStorage", torch::kFloat},
+        {"DoubleStorage", torch::kDouble},
+        {"HalfStorage", torch::kHalf},
+        {"BFloat16Storage", torch::kBFloat16},
+        {"LongStorage", torch::kLong},
+        {"IntStorage", torch::kInt},
+        {"ShortStorage", torch::kShort},
+        {"CharStorage", torch::kChar},
+        {"ByteStorage", torch::kByte},
+        {"BoolStorage", torch::kBool},
+        {"ComplexFloatStorage", torch::kComplexFloat},
+        {"ComplexDoubleStorage", torch::kComplexDouble},
+        {"UntypedStorage", torch::kByte},
+        {"_UntypedStorage", torch::kByte},
     };
     for (const auto& [name, t] : table)
         if (n == name) {
@@ -1044,7 +1155,7 @@ bool storageDtype(const std::string& globalName, torch::ScalarType& dtype)
 }
 
 torch::Tensor viewOfStorage(const torch::Tensor& storage, std::int64_t offset, const std::vector<std::int64_t>& sizes,
-                            const std::vector<std::int64_t>& strides, const std::string& name)
+    const std::vector<std::int64_t>& strides, const std::string& name)
 {
     auto shape = [&] {
         std::string s = "(";
@@ -1075,13 +1186,13 @@ torch::Tensor viewOfStorage(const torch::Tensor& storage, std::int64_t offset, c
         }
     }
     if (empty ? offset > length : last >= length)
-        throw Error(name + ": tensor of size " + shape() + " at offset " + std::to_string(offset) +
-                    " needs more than the " + std::to_string(length) + " elements of its storage");
+        throw Error(name + ": tensor of size " + shape() + " at offset " + std::to_string(offset) + " needs more than the "
+            + std::to_string(length) + " elements of its storage");
     return storage.as_strided(sizes, strides, offset);
 }
 
-ValuePtr unpickle(const std::uint8_t* data, std::size_t size, std::size_t& pos, const std::string& name,
-                  const PersistentLoad& persistentLoad)
+ValuePtr unpickle(
+    const std::uint8_t* data, std::size_t size, std::size_t& pos, const std::string& name, const PersistentLoad& persistentLoad)
 {
     if (pos > size)
         throw Error(name + ": pickle starts past the end of the data");

@@ -27,18 +27,18 @@ struct Value {
     enum class Kind {
         None,
         Bool,
-        Int,     ///< fits int64: `integer`
-        BigInt,  ///< wider: `text` holds the little-endian two's complement bytes
-        Float,   ///< `number`
-        Str,     ///< UTF-8 in `text`
-        Bytes,   ///< raw bytes in `text`
-        List,    ///< `items`
-        Tuple,   ///< `items`
-        Set,     ///< `items` (set or frozenset)
-        Dict,    ///< `entries` in insertion order; keys may be any scalar
-        Tensor,  ///< `tensor` (CPU; may be a view sharing memory with other tensors)
+        Int, ///< fits int64: `integer`
+        BigInt, ///< wider: `text` holds the little-endian two's complement bytes
+        Float, ///< `number`
+        Str, ///< UTF-8 in `text`
+        Bytes, ///< raw bytes in `text`
+        List, ///< `items`
+        Tuple, ///< `items`
+        Set, ///< `items` (set or frozenset)
+        Dict, ///< `entries` in insertion order; keys may be any scalar
+        Tensor, ///< `tensor` (CPU; may be a view sharing memory with other tensors)
         Storage, ///< a bare storage: `tensor` is its 1-D data
-        Global,  ///< an allowed class/function reference left in the data: `text` = "module.name"
+        Global, ///< an allowed class/function reference left in the data: `text` = "module.name"
     };
     Kind kind = Kind::None;
     bool boolean = false;
@@ -72,13 +72,13 @@ using PersistentLoad = std::function<ValuePtr(const Value& pid)>;
 
 /// Unpickles one pickle starting at @p pos in data[0, size) and advances @p pos past its STOP
 /// opcode. @p name names the input in errors ("alex.pth: data.pkl").
-ValuePtr unpickle(const std::uint8_t* data, std::size_t size, std::size_t& pos, const std::string& name,
-                  const PersistentLoad& persistentLoad);
+ValuePtr unpickle(
+    const std::uint8_t* data, std::size_t size, std::size_t& pos, const std::string& name, const PersistentLoad& persistentLoad);
 
 /// Builds a tensor as torch._utils._rebuild_tensor_v2 does: a strided view of @p storage
 /// (1-D), after checking offset, sizes and strides against its length. Throws Error.
 torch::Tensor viewOfStorage(const torch::Tensor& storage, std::int64_t offset, const std::vector<std::int64_t>& sizes,
-                            const std::vector<std::int64_t>& strides, const std::string& name);
+    const std::vector<std::int64_t>& strides, const std::string& name);
 
 /// Storage class name ("FloatStorage", "torch.cuda.HalfStorage", "UntypedStorage") to dtype;
 /// returns false for names that are not storage classes.

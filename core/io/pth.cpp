@@ -76,7 +76,9 @@ struct ZipEntry {
 class ZipReader {
 public:
     ZipReader(const std::uint8_t* data, std::size_t size, std::string name)
-        : m_data(data), m_size(size), m_name(std::move(name))
+        : m_data(data)
+        , m_size(size)
+        , m_name(std::move(name))
     {
         readDirectory();
     }
@@ -98,8 +100,8 @@ public:
         } else {
             // Deflate cannot expand more than ~1032:1; a larger claimed size is a lie.
             if (e.size > e.compressedSize * 1100 + 1024)
-                fail("entry " + e.name + " claims " + std::to_string(e.size) + " bytes from " +
-                     std::to_string(e.compressedSize) + " compressed");
+                fail("entry " + e.name + " claims " + std::to_string(e.size) + " bytes from " + std::to_string(e.compressedSize)
+                    + " compressed");
             // A deflate bomb: a small file whose entries inflate to gigabytes. Checked before any
             // allocation, over all entries of the archive together.
             const std::uint64_t budget = inflateBudget();
@@ -112,7 +114,7 @@ public:
                       "uncompressed): refusing a likely deflate bomb");
             m_inflated += e.size;
             out.resize(static_cast<std::size_t>(e.size));
-            z_stream zs{};
+            z_stream zs {};
             if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
                 fail("cannot start zlib");
             zs.next_in = const_cast<Bytef*>(m_data + e.dataOffset);
@@ -164,10 +166,7 @@ private:
 
     [[noreturn]] void fail(const std::string& what) const { throw Error(m_name + ": " + what); }
 
-    bool inside(std::uint64_t offset, std::uint64_t length) const
-    {
-        return offset <= m_size && length <= m_size - offset;
-    }
+    bool inside(std::uint64_t offset, std::uint64_t length) const { return offset <= m_size && length <= m_size - offset; }
 
     void readDirectory()
     {
@@ -199,8 +198,8 @@ private:
             cdOffset = le(m_data + z + 48, 8);
         }
         if (!inside(cdOffset, cdSize))
-            fail("zip central directory (offset " + std::to_string(cdOffset) + ", " + std::to_string(cdSize) +
-                 " bytes) lies outside the " + std::to_string(m_size) + "-byte file");
+            fail("zip central directory (offset " + std::to_string(cdOffset) + ", " + std::to_string(cdSize)
+                + " bytes) lies outside the " + std::to_string(m_size) + "-byte file");
         if (count > cdSize / 46)
             fail("zip directory claims " + std::to_string(count) + " entries in " + std::to_string(cdSize) + " bytes");
         std::uint64_t p = cdOffset;
@@ -242,7 +241,8 @@ private:
                 q += 4 + len;
             }
             if (e.method != 0 && e.method != 8)
-                fail("entry " + e.name + " uses compression method " + std::to_string(e.method) + " (valid: 0 stored, 8 deflate)");
+                fail(
+                    "entry " + e.name + " uses compression method " + std::to_string(e.method) + " (valid: 0 stored, 8 deflate)");
             if (e.method == 0 && e.size != e.compressedSize)
                 fail("stored entry " + e.name + " has different sizes");
             if (!inside(local, 30) || le(m_data + local, 4) != 0x04034b50u)
@@ -281,8 +281,9 @@ StorageRef parseStorageId(const Value& pid, const std::string& name, bool legacy
         throw Error(name + ": persistent id is a " + pid.typeText() + ", expected ('storage', ...)");
     const auto& it = pid.items;
     if (it[0]->text == "module")
-        throw Error(name + ": the file holds a whole pickled module (torch.save(model)); "
-                    "only tensors and state dicts are read — save model.state_dict() instead");
+        throw Error(name
+            + ": the file holds a whole pickled module (torch.save(model)); "
+              "only tensors and state dicts are read — save model.state_dict() instead");
     if (it[0]->text != "storage")
         throw Error(name + ": persistent id kind '" + it[0]->text + "' is not supported (valid: storage)");
     const std::size_t want = legacy ? 6 : 5;
@@ -360,8 +361,8 @@ ValuePtr loadZip(const std::uint8_t* data, std::size_t size, const std::string& 
             throw Error(name + ": storage record " + prefix + "data/" + ref.key + " is missing");
         const std::size_t width = elemBytes(ref.dtype);
         if (static_cast<std::uint64_t>(ref.numel) > rec->size / width)
-            throw Error(name + ": storage " + ref.key + " claims " + std::to_string(ref.numel) + " elements of " +
-                        std::to_string(width) + " bytes but its record holds " + std::to_string(rec->size) + " bytes");
+            throw Error(name + ": storage " + ref.key + " claims " + std::to_string(ref.numel) + " elements of "
+                + std::to_string(width) + " bytes but its record holds " + std::to_string(rec->size) + " bytes");
         const auto options = torch::TensorOptions().dtype(ref.dtype);
         const std::size_t nbytes = static_cast<std::size_t>(ref.numel) * width;
         const std::uint8_t* p = zip.stored(*rec);
@@ -369,7 +370,8 @@ ValuePtr loadZip(const std::uint8_t* data, std::size_t size, const std::string& 
         // buffer: no second copy of a large checkpoint. Records that need their bytes changed
         // (byte order, bools) are copied, since another dtype may view the same record.
         if (p && owner && !bigEndian && ref.dtype != torch::kBool && reinterpret_cast<std::uintptr_t>(p) % width == 0) {
-            torch::Tensor t = torch::from_blob(const_cast<std::uint8_t*>(p), {ref.numel}, [owner](void*) {}, options);
+            torch::Tensor t = torch::from_blob(
+                const_cast<std::uint8_t*>(p), {ref.numel}, [owner](void*) {}, options);
             auto v = storageValue(t, ref.className);
             cache.emplace(std::make_pair(ref.key, static_cast<int>(ref.dtype)), v);
             return v;
@@ -391,8 +393,8 @@ ValuePtr loadZip(const std::uint8_t* data, std::size_t size, const std::string& 
         return v;
     };
     std::size_t pos = 0;
-    auto root = unpickle(reinterpret_cast<const std::uint8_t*>(pickleBytes.data()), pickleBytes.size(), pos,
-                         name + ": " + pkl->name, load);
+    auto root = unpickle(
+        reinterpret_cast<const std::uint8_t*>(pickleBytes.data()), pickleBytes.size(), pos, name + ": " + pkl->name, load);
     return root;
 }
 
@@ -408,7 +410,8 @@ ValuePtr loadLegacy(const std::uint8_t* data, std::size_t size, const std::strin
     const PersistentLoad none;
     auto magic = unpickle(data, size, pos, name + ": magic number", none);
     if (magic->kind != Value::Kind::BigInt || magic->text != std::string(kLegacyMagic, 10))
-        throw Error(name + ": wrong magic number " + magic->scalarText() + " (expected 0x1950a86a20f9469cfc6c): not a torch.save file");
+        throw Error(
+            name + ": wrong magic number " + magic->scalarText() + " (expected 0x1950a86a20f9469cfc6c): not a torch.save file");
     auto protocol = unpickle(data, size, pos, name + ": protocol version", none);
     if (protocol->kind != Value::Kind::Int || protocol->integer != 1001)
         throw Error(name + ": legacy protocol version " + protocol->scalarText() + " is not supported (valid: 1001)");
@@ -432,11 +435,11 @@ ValuePtr loadLegacy(const std::uint8_t* data, std::size_t size, const std::strin
         if (it == roots.end()) {
             const std::size_t width = elemBytes(ref.dtype);
             if (static_cast<std::uint64_t>(ref.numel) > budget / width)
-                throw Error(name + ": storage " + ref.key + " claims " + std::to_string(ref.numel) + " elements of " +
-                            std::to_string(width) + " bytes, more than the file holds");
+                throw Error(name + ": storage " + ref.key + " claims " + std::to_string(ref.numel) + " elements of "
+                    + std::to_string(width) + " bytes, more than the file holds");
             budget -= static_cast<std::uint64_t>(ref.numel) * width;
             // Uninitialised until its data is read: a storage never filled is an error below.
-            it = roots.emplace(ref.key, Root{torch::empty({ref.numel}, torch::TensorOptions().dtype(ref.dtype)), false}).first;
+            it = roots.emplace(ref.key, Root {torch::empty({ref.numel}, torch::TensorOptions().dtype(ref.dtype)), false}).first;
         } else if (it->second.tensor.scalar_type() != ref.dtype || it->second.tensor.numel() != ref.numel) {
             throw Error(name + ": storage " + ref.key + " is referenced with two types or sizes");
         }
@@ -444,16 +447,16 @@ ValuePtr loadLegacy(const std::uint8_t* data, std::size_t size, const std::strin
             return storageValue(it->second.tensor, ref.className);
         // (view_key, offset, view_size): a slice of the root storage.
         const Value& vm = *ref.view;
-        if (vm.kind != Value::Kind::Tuple || vm.items.size() != 3 || vm.items[0]->kind != Value::Kind::Str ||
-            vm.items[1]->kind != Value::Kind::Int || vm.items[2]->kind != Value::Kind::Int)
+        if (vm.kind != Value::Kind::Tuple || vm.items.size() != 3 || vm.items[0]->kind != Value::Kind::Str
+            || vm.items[1]->kind != Value::Kind::Int || vm.items[2]->kind != Value::Kind::Int)
             throw Error(name + ": storage view metadata must be (key, offset, size)");
         const std::string viewKey = vm.items[0]->text;
         if (auto v = views.find(viewKey); v != views.end())
             return v->second;
         const std::int64_t off = vm.items[1]->integer, len = vm.items[2]->integer;
         if (off < 0 || len < 0 || off > ref.numel || len > ref.numel - off)
-            throw Error(name + ": storage view " + viewKey + " [" + std::to_string(off) + ", +" + std::to_string(len) +
-                        ") lies outside storage " + ref.key + " of " + std::to_string(ref.numel) + " elements");
+            throw Error(name + ": storage view " + viewKey + " [" + std::to_string(off) + ", +" + std::to_string(len)
+                + ") lies outside storage " + ref.key + " of " + std::to_string(ref.numel) + " elements");
         auto v = storageValue(it->second.tensor.narrow(0, off, len), ref.className);
         views.emplace(viewKey, v);
         return v;
@@ -482,12 +485,12 @@ ValuePtr loadLegacy(const std::uint8_t* data, std::size_t size, const std::strin
         }
         pos += 8;
         if (count != static_cast<std::uint64_t>(t.numel()))
-            throw Error(name + ": storage " + k->text + " holds " + std::to_string(count) + " elements, its tensors expect " +
-                        std::to_string(t.numel()));
+            throw Error(name + ": storage " + k->text + " holds " + std::to_string(count) + " elements, its tensors expect "
+                + std::to_string(t.numel()));
         const std::size_t nbytes = static_cast<std::size_t>(t.numel()) * elemBytes(t.scalar_type());
         if (size - pos < nbytes)
-            throw Error(name + ": truncated in the data of storage " + k->text + " (" + std::to_string(nbytes) +
-                        " bytes needed, " + std::to_string(size - pos) + " left)");
+            throw Error(name + ": truncated in the data of storage " + k->text + " (" + std::to_string(nbytes) + " bytes needed, "
+                + std::to_string(size - pos) + " left)");
         if (nbytes)
             std::memcpy(t.data_ptr(), data + pos, nbytes);
         pos += nbytes;
@@ -542,19 +545,32 @@ std::vector<std::string> keyList(const Value& v)
 std::string dtypeName(torch::ScalarType t)
 {
     switch (t) {
-    case torch::kFloat: return "float32";
-    case torch::kDouble: return "float64";
-    case torch::kHalf: return "float16";
-    case torch::kBFloat16: return "bfloat16";
-    case torch::kLong: return "int64";
-    case torch::kInt: return "int32";
-    case torch::kShort: return "int16";
-    case torch::kChar: return "int8";
-    case torch::kByte: return "uint8";
-    case torch::kBool: return "bool";
-    case torch::kComplexFloat: return "complex64";
-    case torch::kComplexDouble: return "complex128";
-    default: return c10::toString(t);
+    case torch::kFloat:
+        return "float32";
+    case torch::kDouble:
+        return "float64";
+    case torch::kHalf:
+        return "float16";
+    case torch::kBFloat16:
+        return "bfloat16";
+    case torch::kLong:
+        return "int64";
+    case torch::kInt:
+        return "int32";
+    case torch::kShort:
+        return "int16";
+    case torch::kChar:
+        return "int8";
+    case torch::kByte:
+        return "uint8";
+    case torch::kBool:
+        return "bool";
+    case torch::kComplexFloat:
+        return "complex64";
+    case torch::kComplexDouble:
+        return "complex128";
+    default:
+        return c10::toString(t);
     }
 }
 
@@ -631,9 +647,12 @@ private:
             }
             return s;
         }
-        case Value::Kind::None: return "None";
-        case Value::Kind::Global: return v.scalarText();
-        default: return v.typeText() + " " + v.scalarText();
+        case Value::Kind::None:
+            return "None";
+        case Value::Kind::Global:
+            return v.scalarText();
+        default:
+            return v.typeText() + " " + v.scalarText();
         }
     }
 
@@ -709,8 +728,8 @@ ValuePtr loadOwned(const Owner& owner, std::size_t size, const std::string& name
         std::snprintf(buf, sizeof buf, "%02x", p[i]);
         head += buf;
     }
-    throw Error(name + ": not a torch.save file (starts with " + (head.empty() ? std::string("nothing") : "0x" + head) +
-                "; expected a zip archive or a pickle with the legacy magic number)");
+    throw Error(name + ": not a torch.save file (starts with " + (head.empty() ? std::string("nothing") : "0x" + head)
+        + "; expected a zip archive or a pickle with the legacy magic number)");
 }
 
 Owner allocate(std::size_t size)
@@ -777,8 +796,8 @@ ValuePtr lookupPath(const ValuePtr& v, const std::string& path)
             char* end = nullptr;
             const long long i = std::strtoll(step.c_str(), &end, 10);
             if (!end || *end || i < 0 || static_cast<std::size_t>(i) >= node->items.size())
-                throw Error("index '" + step + "' not valid at " + where + " (a " + node->typeText() + " of " +
-                            std::to_string(node->items.size()) + " items)");
+                throw Error("index '" + step + "' not valid at " + where + " (a " + node->typeText() + " of "
+                    + std::to_string(node->items.size()) + " items)");
             next = node->items[static_cast<std::size_t>(i)];
         } else {
             throw Error("'" + step + "' cannot be looked up in " + where + ": it is a " + node->typeText());
@@ -799,8 +818,8 @@ std::map<std::string, torch::Tensor> stateDictFrom(const ValuePtr& v, const std:
             throw Error("'" + key + "' holds a " + node->typeText() + ", not a state dict (name -> tensor)");
         for (const auto& [k, t] : node->entries)
             if (k->kind != Value::Kind::Str || t->kind != Value::Kind::Tensor)
-                throw Error("'" + key + "' is not a state dict: entry " + k->scalarText() + " is a " + t->typeText() +
-                            ", not a tensor");
+                throw Error(
+                    "'" + key + "' is not a state dict: entry " + k->scalarText() + " is a " + t->typeText() + ", not a tensor");
     } else if (isTensorDict(v)) {
         node = v;
     } else {
@@ -813,8 +832,8 @@ std::map<std::string, torch::Tensor> stateDictFrom(const ValuePtr& v, const std:
             std::string found = v->kind == Value::Kind::Dict
                 ? "a " + v->typeText() + " with keys " + (v->entries.empty() ? std::string("(none)") : joinChoices(keyList(*v)))
                 : "a " + v->typeText();
-            throw Error("no state dict found: the file holds " + found + "; looked for a bare name->tensor dict and the keys " +
-                        joinChoices(autoKeys) + " (name one with --key)");
+            throw Error("no state dict found: the file holds " + found + "; looked for a bare name->tensor dict and the keys "
+                + joinChoices(autoKeys) + " (name one with --key)");
         }
     }
     std::map<std::string, torch::Tensor> out;

@@ -1,6 +1,6 @@
 #include "models/nets.h"
-#include "models/registry.h"
 #include "common/error.h"
+#include "models/registry.h"
 
 #include <sstream>
 
@@ -15,8 +15,8 @@ torch::Tensor TapNetImpl::forward(torch::Tensor x)
     return x;
 }
 
-torch::Tensor TapNetImpl::forwardTaps(torch::Tensor x, const std::vector<std::string>& taps,
-                                      std::map<std::string, torch::Tensor>& out, bool fullForward)
+torch::Tensor TapNetImpl::forwardTaps(
+    torch::Tensor x, const std::vector<std::string>& taps, std::map<std::string, torch::Tensor>& out, bool fullForward)
 {
     std::size_t found = 0;
     for (const auto& s : m_stages) {
@@ -89,11 +89,12 @@ void initConvBn(nn::Module& m)
 // torchvision's BasicBlock / Bottleneck, same member names.
 struct BlockImpl : nn::Module {
     bool bottleneck;
-    nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
-    nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
-    nn::Sequential downsample{nullptr};
+    nn::Conv2d conv1 {nullptr}, conv2 {nullptr}, conv3 {nullptr};
+    nn::BatchNorm2d bn1 {nullptr}, bn2 {nullptr}, bn3 {nullptr};
+    nn::Sequential downsample {nullptr};
 
-    BlockImpl(int inplanes, int planes, int stride, bool isBottleneck) : bottleneck(isBottleneck)
+    BlockImpl(int inplanes, int planes, int stride, bool isBottleneck)
+        : bottleneck(isBottleneck)
     {
         const int expansion = bottleneck ? 4 : 1;
         if (bottleneck) {
@@ -159,10 +160,10 @@ public:
     }
 
 private:
-    nn::Conv2d conv1{nullptr};
-    nn::BatchNorm2d bn1{nullptr};
+    nn::Conv2d conv1 {nullptr};
+    nn::BatchNorm2d bn1 {nullptr};
     nn::Sequential stages[4];
-    nn::Linear fc{nullptr};
+    nn::Linear fc {nullptr};
 };
 
 class VggImpl : public TapNetImpl {
@@ -182,10 +183,9 @@ public:
                 in = v;
             }
         }
-        classifier = register_module("classifier", nn::Sequential(
-            nn::Linear(512, 4096), nn::ReLU(), nn::Dropout(0.5),
-            nn::Linear(4096, 4096), nn::ReLU(), nn::Dropout(0.5),
-            nn::Linear(4096, numClasses)));
+        classifier = register_module("classifier",
+            nn::Sequential(nn::Linear(512, 4096), nn::ReLU(), nn::Dropout(0.5), nn::Linear(4096, 4096), nn::ReLU(),
+                nn::Dropout(0.5), nn::Linear(4096, numClasses)));
         initConvBn(*this);
         for (auto& mod : classifier->modules(false))
             if (auto* lin = mod->as<nn::Linear>()) {
@@ -194,12 +194,12 @@ public:
             }
 
         for (std::size_t i = 0; i < features->size(); ++i)
-            addStage("features." + std::to_string(i), true, [this, i](const torch::Tensor& x) { return featureModules()[i].forward(x); });
+            addStage("features." + std::to_string(i), true,
+                [this, i](const torch::Tensor& x) { return featureModules()[i].forward(x); });
         addStage("avgpool", true, [](const torch::Tensor& x) { return torch::adaptive_avg_pool2d(x, {1, 1}); });
         for (std::size_t i = 0; i < classifier->size(); ++i)
-            addStage("classifier." + std::to_string(i), true, [this, i](const torch::Tensor& x) {
-                return classifierAt(i, i == 0 ? torch::flatten(x, 1) : x);
-            });
+            addStage("classifier." + std::to_string(i), true,
+                [this, i](const torch::Tensor& x) { return classifierAt(i, i == 0 ? torch::flatten(x, 1) : x); });
     }
 
 private:
@@ -218,7 +218,7 @@ private:
                 m_cls.push_back(*it);
         return m_cls;
     }
-    nn::Sequential features{nullptr}, classifier{nullptr};
+    nn::Sequential features {nullptr}, classifier {nullptr};
     std::vector<nn::AnyModule> m_feat, m_cls;
 };
 
@@ -226,10 +226,14 @@ std::vector<int> vggCfg(int depth)
 {
     // 0 = 'M' (max-pool)
     switch (depth) {
-    case 11: return {64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0};
-    case 13: return {64, 64, 0, 128, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0};
-    case 16: return {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0};
-    default: return {64, 64, 0, 128, 128, 0, 256, 256, 256, 256, 0, 512, 512, 512, 512, 0, 512, 512, 512, 512, 0};
+    case 11:
+        return {64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0};
+    case 13:
+        return {64, 64, 0, 128, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0};
+    case 16:
+        return {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0};
+    default:
+        return {64, 64, 0, 128, 128, 0, 256, 256, 256, 256, 0, 512, 512, 512, 512, 0, 512, 512, 512, 512, 0};
     }
 }
 
@@ -239,11 +243,11 @@ TapNet createModel(const std::string& name, int numClasses)
 {
     requireModelName(name);
     if (name == "resnet18_cifar10")
-        return std::make_shared<ResNetImpl>(name, std::vector<int>{2, 2, 2, 2}, false, numClasses);
+        return std::make_shared<ResNetImpl>(name, std::vector<int> {2, 2, 2, 2}, false, numClasses);
     if (name == "resnet34_cifar10")
-        return std::make_shared<ResNetImpl>(name, std::vector<int>{3, 4, 6, 3}, false, numClasses);
+        return std::make_shared<ResNetImpl>(name, std::vector<int> {3, 4, 6, 3}, false, numClasses);
     if (name == "resnet50_cifar10")
-        return std::make_shared<ResNetImpl>(name, std::vector<int>{3, 4, 6, 3}, true, numClasses);
+        return std::make_shared<ResNetImpl>(name, std::vector<int> {3, 4, 6, 3}, true, numClasses);
     int depth = std::stoi(name.substr(3, 2));
     return std::make_shared<VggImpl>(name, vggCfg(depth), numClasses);
 }
@@ -314,7 +318,7 @@ ModelInfo describeModel(const std::string& name)
     for (const auto& p : model->parameters())
         info.parameterCount += p.numel();
     for (auto& [n, t] : model->stateDict()) {
-        TensorInfo ti{n, t.sizes().vec(), t.scalar_type() == torch::kLong ? "int64" : "float32"};
+        TensorInfo ti {n, t.sizes().vec(), t.scalar_type() == torch::kLong ? "int64" : "float32"};
         info.stateDict.push_back(ti);
     }
     auto taps = model->tapNames();

@@ -19,8 +19,8 @@ public:
     torch::Tensor forward(torch::Tensor x);
     /// Runs the network until every tap in @p taps is collected into @p out (stops early
     /// when @p fullForward is false). Returns the logits when the full network ran.
-    torch::Tensor forwardTaps(torch::Tensor x, const std::vector<std::string>& taps,
-                              std::map<std::string, torch::Tensor>& out, bool fullForward = false);
+    torch::Tensor forwardTaps(torch::Tensor x, const std::vector<std::string>& taps, std::map<std::string, torch::Tensor>& out,
+        bool fullForward = false);
     std::vector<std::string> tapNames() const;
     bool hasTap(const std::string& name) const;
     const std::string& architecture() const { return m_arch; }

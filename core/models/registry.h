@@ -17,9 +17,9 @@ struct TensorInfo {
 
 struct ModelInfo {
     std::string name;
-    std::int64_t parameterCount = 0;     ///< trainable parameters
-    std::vector<TensorInfo> stateDict;   ///< PyTorch order, buffers included
-    std::vector<TensorInfo> taps;        ///< output shape per tap for one 3x32x32 input (batch dim omitted)
+    std::int64_t parameterCount = 0; ///< trainable parameters
+    std::vector<TensorInfo> stateDict; ///< PyTorch order, buffers included
+    std::vector<TensorInfo> taps; ///< output shape per tap for one 3x32x32 input (batch dim omitted)
 };
 
 /// resnet18_cifar10, resnet34_cifar10, resnet50_cifar10, vgg11/13/16/19_cifar10.

@@ -5,7 +5,9 @@
 
 namespace repalign {
 
-Optimizer::Optimizer(OptimizerConfig config, NamedParams params) : m_cfg(std::move(config)), m_params(std::move(params))
+Optimizer::Optimizer(OptimizerConfig config, NamedParams params)
+    : m_cfg(std::move(config))
+    , m_params(std::move(params))
 {
     if (m_cfg.type != "sgd" && m_cfg.type != "adam")
         throw Error("unknown optimizer '" + m_cfg.type + "' (valid: sgd, adam)");

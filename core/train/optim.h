@@ -1,7 +1,7 @@
 #pragma once
 // Core-internal (LibTorch): SGD and Adam with torch.optim's exact update rules, and their
 // state by parameter name so checkpoints resume bit-for-bit and read naturally in Python.
-#include "train/config.h"
+#include "run/config.h"
 
 #include <torch/torch.h>
 

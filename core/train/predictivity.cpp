@@ -4,7 +4,7 @@
 #include "common/rng.h"
 #include "data/loader.h"
 #include "data/nsd_bundle.h"
-#include "train/checkpoint.h"
+#include "run/checkpoint.h"
 #include "train/predictivity_internal.h"
 
 #include <algorithm>

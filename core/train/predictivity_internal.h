@@ -2,7 +2,7 @@
 // Core-internal (LibTorch): feature extraction shared by the predictivity probe and the tuner.
 #include "common/progress.h"
 #include "models/nets.h"
-#include "train/config.h"
+#include "run/config.h"
 
 #include <torch/torch.h>
 

@@ -1,6 +1,6 @@
 #pragma once
 /// @file schedule.h
-#include "train/config.h"
+#include "run/config.h"
 
 #include <cstdint>
 

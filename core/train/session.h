@@ -11,11 +11,11 @@
 // of the checkpoint, in the style of the PyTorch C++ examples' train() / test().
 #include "common/progress.h"
 #include "data/loader.h"
-#include "train/checkpoint.h"
-#include "train/config.h"
-#include "train/job.h"
+#include "run/checkpoint.h"
+#include "run/config.h"
+#include "run/job.h"
+#include "run/rundir.h"
 #include "train/optim.h"
-#include "train/rundir.h"
 
 #include <cstdint>
 #include <functional>

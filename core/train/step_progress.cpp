@@ -3,7 +3,11 @@
 namespace repalign {
 
 StepProgress::StepProgress(std::int64_t totalSteps, int batchSize, std::int64_t startStep)
-    : m_total(totalSteps), m_batch(batchSize), m_start(startStep), m_t0(Clock::now()), m_lastStatus(Clock::now())
+    : m_total(totalSteps)
+    , m_batch(batchSize)
+    , m_start(startStep)
+    , m_t0(Clock::now())
+    , m_lastStatus(Clock::now())
 {
 }
 

@@ -6,7 +6,7 @@
 #include "common/version.h"
 #include "data/loader.h"
 #include "io/h5.h"
-#include "train/checkpoint.h"
+#include "run/checkpoint.h"
 #include "train/optim.h"
 #include "train/session.h"
 
@@ -232,14 +232,6 @@ template <> TrainResult SessionJob<TrainConfig, TrainResult>::run(ProgressSink& 
         result.lastValAcc = task.last().acc;
     }
     return result;
-}
-
-TransformConfig referenceEvalTransform()
-{
-    TransformConfig t;
-    t.mean = {{0.4914, 0.4822, 0.4465}};
-    t.std = {{0.2470, 0.2435, 0.2616}};
-    return t;
 }
 
 EvalOptions::EvalOptions()

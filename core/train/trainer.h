@@ -2,8 +2,8 @@
 /// @file trainer.h
 /// Baseline classifier training as a core job (no LibTorch types here).
 #include "common/progress.h"
-#include "train/config.h"
-#include "train/job.h"
+#include "run/config.h"
+#include "run/job.h"
 
 #include <string>
 
@@ -43,8 +43,5 @@ struct EvalResult {
 
 /// Evaluates a checkpoint on a data split (eval mode, no augmentation).
 EvalResult evaluateCheckpoint(const EvalOptions& options, ProgressSink& sink, const CancelToken& cancel);
-
-/// The reference's CIFAR-10 normalisation (mean 0.4914.., std 0.2470..), no crop or flip.
-TransformConfig referenceEvalTransform();
 
 } // namespace repalign

@@ -7,11 +7,11 @@
 #include "data/loader.h"
 #include "data/nsd_bundle.h"
 #include "io/h5.h"
-#include "train/checkpoint.h"
+#include "run/checkpoint.h"
+#include "run/project.h"
 #include "train/optim.h"
 #include "train/predictivity.h"
 #include "train/predictivity_internal.h"
-#include "train/project.h"
 #include "train/session.h"
 
 #include <chrono>

@@ -14,8 +14,8 @@
 /// extraTensors "readout.<ROI>.weight"/"readout.<ROI>.bias"), and predictivity.h5 with the
 /// per-voxel r of the best epoch (/r/<ROI>, /normalized/<ROI>; attribute epoch).
 #include "common/progress.h"
-#include "train/job.h"
-#include "train/tune_config.h"
+#include "run/job.h"
+#include "run/tune_config.h"
 
 #include <map>
 #include <string>

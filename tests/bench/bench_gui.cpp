@@ -11,7 +11,7 @@
 #include "qcp.h"
 
 #include "common/progress.h"
-#include "train/config.h"
+#include "run/config.h"
 #include "train/trainer.h"
 
 #include <QApplication>
@@ -51,64 +51,64 @@ int main(int argc, char** argv)
         f.open(QIODevice::WriteOnly);
         QByteArray text = "step,epoch,wall_time,split,name,value\n";
         for (int i = 0; i < n; ++i)
-            text += QByteArray::number(i) + ",0," + QByteArray::number(i * 0.01) + ",train,loss," +
-                    QByteArray::number(1.0 + 0.3 * std::sin(i * 0.001) + 0.05 * std::sin(i * 1.7)) + '\n';
+            text += QByteArray::number(i) + ",0," + QByteArray::number(i * 0.01) + ",train,loss,"
+                + QByteArray::number(1.0 + 0.3 * std::sin(i * 0.001) + 0.05 * std::sin(i * 1.7)) + '\n';
         f.write(text);
     }
     double decimatedMs = 0, naiveMs = 0, panMs = 0, naivePanMs = 0, setSeriesMs = 0;
     int drawn = 0;
     {
-    MetricsModel model;
-    model.addRun(dir.path());
-    MetricPlot plot(QStringLiteral("loss"));
-    plot.resize(1000, 500);
-    plot.show();
-    MonitorOptions o;
-    o.smoothing = 0.6;
-    const int repeats = 10;
-    QElapsedTimer t;
-    t.start();
-    for (int r = 0; r < repeats; ++r) {
-        plot.setSeries(model, {dir.path()}, MonitorView::runColors({dir.path()}), o);
-        plot.replot(QCustomPlot::rpImmediateRefresh);
-    }
-    decimatedMs = t.nsecsElapsed() / 1e6 / repeats;
-    drawn = plot.drawnPoints();
-    t.restart();
-    for (int r = 0; r < repeats; ++r)
-        plot.setSeries(model, {dir.path()}, MonitorView::runColors({dir.path()}), o);
-    setSeriesMs = t.nsecsElapsed() / 1e6 / repeats;
-    // Panning: each step re-decimates the visible range and replots.
-    t.restart();
-    for (int r = 0; r < repeats; ++r) {
-        plot.xAxis->setRange(r * 5000, r * 5000 + 50000);
-        plot.replot(QCustomPlot::rpImmediateRefresh);
-    }
-    panMs = t.nsecsElapsed() / 1e6 / repeats;
+        MetricsModel model;
+        model.addRun(dir.path());
+        MetricPlot plot(QStringLiteral("loss"));
+        plot.resize(1000, 500);
+        plot.show();
+        MonitorOptions o;
+        o.smoothing = 0.6;
+        const int repeats = 10;
+        QElapsedTimer t;
+        t.start();
+        for (int r = 0; r < repeats; ++r) {
+            plot.setSeries(model, {dir.path()}, MonitorView::runColors({dir.path()}), o);
+            plot.replot(QCustomPlot::rpImmediateRefresh);
+        }
+        decimatedMs = t.nsecsElapsed() / 1e6 / repeats;
+        drawn = plot.drawnPoints();
+        t.restart();
+        for (int r = 0; r < repeats; ++r)
+            plot.setSeries(model, {dir.path()}, MonitorView::runColors({dir.path()}), o);
+        setSeriesMs = t.nsecsElapsed() / 1e6 / repeats;
+        // Panning: each step re-decimates the visible range and replots.
+        t.restart();
+        for (int r = 0; r < repeats; ++r) {
+            plot.xAxis->setRange(r * 5000, r * 5000 + 50000);
+            plot.replot(QCustomPlot::rpImmediateRefresh);
+        }
+        panMs = t.nsecsElapsed() / 1e6 / repeats;
 
-    QCustomPlot naive;
-    naive.resize(1000, 500);
-    naive.show();
-    const MetricSeries& s = model.run(dir.path())->series[QStringLiteral("train/loss")];
-    t.restart();
-    for (int r = 0; r < repeats; ++r) {
-        naive.clearGraphs();
-        auto* raw = naive.addGraph();
-        raw->setAdaptiveSampling(false);
-        raw->setData(s.step, s.value, true);
-        auto* smooth = naive.addGraph();
-        smooth->setAdaptiveSampling(false);
-        smooth->setData(s.step, emaSmooth(s.value, 0.6), true);
-        naive.rescaleAxes();
-        naive.replot(QCustomPlot::rpImmediateRefresh);
-    }
-    naiveMs = t.nsecsElapsed() / 1e6 / repeats;
-    t.restart();
-    for (int r = 0; r < repeats; ++r) {
-        naive.xAxis->setRange(r * 5000, r * 5000 + 50000);
-        naive.replot(QCustomPlot::rpImmediateRefresh);
-    }
-    naivePanMs = t.nsecsElapsed() / 1e6 / repeats;
+        QCustomPlot naive;
+        naive.resize(1000, 500);
+        naive.show();
+        const MetricSeries& s = model.run(dir.path())->series[QStringLiteral("train/loss")];
+        t.restart();
+        for (int r = 0; r < repeats; ++r) {
+            naive.clearGraphs();
+            auto* raw = naive.addGraph();
+            raw->setAdaptiveSampling(false);
+            raw->setData(s.step, s.value, true);
+            auto* smooth = naive.addGraph();
+            smooth->setAdaptiveSampling(false);
+            smooth->setData(s.step, emaSmooth(s.value, 0.6), true);
+            naive.rescaleAxes();
+            naive.replot(QCustomPlot::rpImmediateRefresh);
+        }
+        naiveMs = t.nsecsElapsed() / 1e6 / repeats;
+        t.restart();
+        for (int r = 0; r < repeats; ++r) {
+            naive.xAxis->setRange(r * 5000, r * 5000 + 50000);
+            naive.replot(QCustomPlot::rpImmediateRefresh);
+        }
+        naivePanMs = t.nsecsElapsed() / 1e6 / repeats;
     }
     // Let the plots' last paint events go before measuring the event loop.
     QCoreApplication::processEvents();
@@ -166,7 +166,7 @@ int main(int argc, char** argv)
                 " \"training_job_ms\": %lld, \"event_loop_pings\": %lld, \"progress_updates\": %d,\n"
                 " \"largest_ui_stall_ms\": %lld, \"naive_ui_thread_stall_ms\": %lld, \"stall_ratio_naive_over_worker\": %.1f,\n"
                 " \"stall_goal_ms\": 100, \"meets_goal\": %s}\n",
-                2 * n, drawn, decimatedMs, setSeriesMs, naiveMs, naiveMs / decimatedMs, panMs, naivePanMs, naivePanMs / panMs, jobMs, pings, updates, worst, naiveStall,
-                worst > 0 ? double(naiveStall) / worst : 0.0, worst < 100 ? "true" : "false");
+        2 * n, drawn, decimatedMs, setSeriesMs, naiveMs, naiveMs / decimatedMs, panMs, naivePanMs, naivePanMs / panMs, jobMs,
+        pings, updates, worst, naiveStall, worst > 0 ? double(naiveStall) / worst : 0.0, worst < 100 ? "true" : "false");
     return 0;
 }

@@ -10,9 +10,9 @@
 // (reported as such, "naive_ii_extrapolated": true); the default runs all units.
 #include "common/device.h"
 #include "data/loader.h"
-#include "interp/activations.h"
-#include "interp/lpips_net.h"
-#include "interp/mei.h"
+#include "interpret/activations.h"
+#include "interpret/lpips_net.h"
+#include "interpret/mei.h"
 #include "models/nets.h"
 #include "train/trainer.h"
 
@@ -78,12 +78,12 @@ int main(int argc, char** argv)
     ao.batchSize = 256;
     ao.transform = transform;
     std::unique_ptr<StreamingTopK> top;
-    const ActivationResult act = collectActivations(*model, device, data, ao, sink, cancel,
-                                                    [&](const torch::Tensor& a, std::int64_t first) {
-                                                        if (!top)
-                                                            top = std::make_unique<StreamingTopK>(a.size(1), k, true);
-                                                        top->add(a.data_ptr<float>(), a.size(0), first);
-                                                    });
+    const ActivationResult act
+        = collectActivations(*model, device, data, ao, sink, cancel, [&](const torch::Tensor& a, std::int64_t first) {
+              if (!top)
+                  top = std::make_unique<StreamingTopK>(a.size(1), k, true);
+              top->add(a.data_ptr<float>(), a.size(0), first);
+          });
     const std::int64_t units = act.activations.size(1);
     std::vector<std::int64_t> meiFast;
     std::vector<float> meiFastVal;
@@ -94,7 +94,7 @@ int main(int argc, char** argv)
     const double fastII = seconds(f1);
     const double fast = seconds(f0);
     std::fprintf(stderr, "fast: activations+MEIs %.2f s, II %.2f s (%lld distinct MEIs)\n", fastAct, fastII,
-                 static_cast<long long>(ii.distinctImages));
+        static_cast<long long>(ii.distinctImages));
 
     // ---------------- naive
     const auto n0 = std::chrono::steady_clock::now();
@@ -120,7 +120,7 @@ int main(int argc, char** argv)
     for (std::int64_t u = 0; u < naiveCount; ++u) {
         if (u % 32 == 0)
             std::fprintf(stderr, "naive II: unit %lld/%lld, %.1f s\n", static_cast<long long>(u),
-                         static_cast<long long>(naiveCount), seconds(n1));
+                static_cast<long long>(naiveCount), seconds(n1));
         std::vector<double> m(static_cast<std::size_t>(k * k));
         for (int i = 0; i < k; ++i)
             for (int j = 0; j < k; ++j) {
@@ -157,9 +157,9 @@ int main(int argc, char** argv)
                 "  \"targets\": {\"speedup_at_least\": 20, \"ii_difference_at_most\": 1e-6},\n"
                 "  \"naive_units_computed\": %lld,\n  \"naive_ii_extrapolated\": %s,\n"
                 "  \"ii_within_target\": %s\n}\n",
-                spec.c_str(), static_cast<long long>(data.count), static_cast<long long>(units), k, nThreads,
-                static_cast<long long>(ii.distinctImages), fast, fastAct, fastII, naive, naiveAct, naiveII,
-                naive / fast, naiveII / fastII, maxDiff, actDiff, sameMeis ? "true" : "false",
-                static_cast<long long>(naiveCount), naiveCount < units ? "true" : "false", maxDiff <= 1e-6 ? "true" : "false");
+        spec.c_str(), static_cast<long long>(data.count), static_cast<long long>(units), k, nThreads,
+        static_cast<long long>(ii.distinctImages), fast, fastAct, fastII, naive, naiveAct, naiveII, naive / fast,
+        naiveII / fastII, maxDiff, actDiff, sameMeis ? "true" : "false", static_cast<long long>(naiveCount),
+        naiveCount < units ? "true" : "false", maxDiff <= 1e-6 ? "true" : "false");
     return 0;
 }

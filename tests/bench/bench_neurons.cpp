@@ -63,6 +63,6 @@ int main(int argc, char** argv)
     std::printf("{\"benchmark\": \"neurons_first_screen\", \"units\": 512, \"k\": 5, \"repeats\": %d,\n"
                 " \"first_screen_ms\": %.1f, \"thumbnails_read\": %d, \"naive_read_all_ms\": %.1f,\n"
                 " \"speedup_vs_naive\": %.2f, \"goal_ms\": 300, \"meets_goal\": %s}\n",
-                repeats, lazyBest, loaded, naiveBest, naiveBest / lazyBest, lazyBest < 300 ? "true" : "false");
+        repeats, lazyBest, loaded, naiveBest, naiveBest / lazyBest, lazyBest < 300 ? "true" : "false");
     return 0;
 }

@@ -76,8 +76,7 @@ int main(int argc, char** argv)
     // Data path alone, for reference.
     loader.start(1, 0, steps);
     t0 = Clock::now();
-    while (loader.next(b)) {
-    }
+    while (loader.next(b)) { }
     const double dataSec = std::chrono::duration<double>(Clock::now() - t0).count();
 
     const double ceiling = steps * batch / ceilingSec;
@@ -85,6 +84,6 @@ int main(int argc, char** argv)
     std::printf("{\n  \"benchmark\": \"train_throughput\",\n  \"model\": \"resnet18_cifar10\",\n  \"batch\": %d,\n"
                 "  \"threads\": %d,\n  \"steps\": %d,\n  \"ceiling_images_per_s\": %.2f,\n  \"full_path_images_per_s\": %.2f,\n"
                 "  \"data_path_alone_images_per_s\": %.1f,\n  \"ratio_full_over_ceiling\": %.3f,\n  \"target_ratio\": 0.95\n}\n",
-                batch, threads, steps, ceiling, full, steps * batch / dataSec, full / ceiling);
+        batch, threads, steps, ceiling, full, steps * batch / dataSec, full / ceiling);
     return 0;
 }

@@ -10,11 +10,11 @@
 #include "common/progress.h"
 #include "data/virtual_cortex.h"
 #include "models/nets.h"
-#include "train/checkpoint.h"
-#include "train/config.h"
-#include "train/rundir.h"
+#include "run/checkpoint.h"
+#include "run/config.h"
+#include "run/rundir.h"
+#include "run/tune_config.h"
 #include "train/trainer.h"
-#include "train/tune_config.h"
 #include "train/tuner.h"
 
 #include <cstdio>

@@ -1,0 +1,24 @@
+#pragma once
+// Core-internal: the YAML blocks the training and tuning configs share (transforms,
+// optimizer, LR schedule), parsed strictly and written back in the reference schema.
+#include "run/config.h"
+#include "run/yaml_util.h"
+
+#include <ostream>
+
+namespace repalign {
+
+/// A `train_transforms` / `val_transforms` block; missing keys keep @p def's values.
+/// @p minResize: smallest accepted `resize` (-1 allows "keep the size").
+TransformConfig parseTransforms(const yamlutil::Ctx& c, const TransformConfig& def, int minResize = -1);
+void emitTransforms(std::ostream& o, const char* name, const TransformConfig& t);
+
+/// `optimization.optimizer` + `optimizer_params`; @p def gives the type and value defaults.
+OptimizerConfig parseOptimizer(const yamlutil::Ctx& optimization, const OptimizerConfig& def);
+/// `optimization.lr_scheduling` + `lr_scheduling_params` (base_lr defaults to the optimizer's lr,
+/// max_steps to @p epochs).
+ScheduleConfig parseSchedule(const yamlutil::Ctx& optimization, double lr, int epochs);
+/// The optimizer and schedule keys, indented under `optimization:`.
+void emitOptimizerAndSchedule(std::ostream& o, const OptimizerConfig& opt, const ScheduleConfig& schedule);
+
+} // namespace repalign
