@@ -1,0 +1,74 @@
+// bench_visualize: synthesised MEIs per second, batched against one unit at a time, on the
+// same model (resnet18_cifar10, random weights from a fixed seed, layer4 centre units) and
+// the same recipe (fft + decorrelated colour + transforms, Adam).
+//   batched: all units in one batch, one unit per batch element
+//   single:  one optimisation per unit (batch size 1)
+// The figure is 64 units x 256 steps; on a small CPU the single side takes long, so
+// --steps scales both sides equally (images/s does not depend on the step count's meaning,
+// only on the work per image). Prints JSON: both rates, their ratio and the largest pixel
+// difference between the two sides' images (a unit's random choices do not depend on its batch).
+// Usage: bench_visualize [--units U] [--steps S] [--threads T]
+#include "common/fsutil.h"
+#include "interpret/visualize.h"
+#include "models/nets.h"
+#include "run/checkpoint.h"
+
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <unistd.h>
+
+using namespace repalign;
+
+int main(int argc, char** argv)
+{
+    int units = 64, steps = 256, threads = 0;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--units"))
+            units = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--steps"))
+            steps = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--threads"))
+            threads = std::atoi(argv[i + 1]);
+    }
+    const std::string dir = (std::filesystem::temp_directory_path() / ("bench_visualize-" + std::to_string(::getpid()))).string();
+    makeDirs(dir);
+    torch::manual_seed(1);
+    TapNet m = createModel("resnet18_cifar10");
+    Checkpoint ck;
+    ck.model = "resnet18_cifar10";
+    for (auto& [k, v] : m->stateDict())
+        ck.stateDict[k] = v.detach().clone();
+    const std::string path = dir + "/model.pt";
+    saveCheckpoint(path, ck);
+
+    VisualizeOptions o;
+    o.checkpoint = path;
+    o.layer = "layer4";
+    o.steps = steps;
+    o.threads = threads;
+    o.traceEvery = 0;
+    for (int u = 0; u < units; ++u)
+        o.units.push_back(u);
+    NullSink none;
+    CancelToken cancel;
+
+    o.batchSize = units;
+    const VisualizeResult batched = VisualizeJob(o).run(none, cancel);
+    o.batchSize = 1;
+    const VisualizeResult single = VisualizeJob(o).run(none, cancel);
+
+    int maxDiff = 0;
+    for (std::size_t i = 0; i < batched.images.size(); ++i)
+        maxDiff = std::max(maxDiff, std::abs(int(batched.images[i]) - int(single.images[i])));
+    std::filesystem::remove_all(dir);
+    std::printf("{\"units\": %d, \"steps\": %d, \"threads\": %d, \"batched_images_per_s\": %.4f, \"single_images_per_s\": %.4f, "
+                "\"batched_s\": %.2f, \"single_s\": %.2f, \"speedup\": %.2f, \"max_pixel_difference\": %d}\n",
+        units, steps, threads, batched.imagesPerSecond, single.imagesPerSecond, batched.seconds, single.seconds,
+        single.imagesPerSecond > 0 ? batched.imagesPerSecond / single.imagesPerSecond : 0.0, maxDiff);
+    return 0;
+}
