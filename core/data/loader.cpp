@@ -1,8 +1,7 @@
 #include "data/loader.h"
 #include "common/error.h"
 #include "common/rng.h"
-
-#include <opencv2/imgproc.hpp>
+#include "data/pil_resize.h"
 
 #include <cstring>
 #include <numeric>
@@ -12,15 +11,14 @@ namespace repalign {
 void applyTransform(const TransformConfig& t, const std::uint8_t* image, int height, int width, bool augment,
     std::uint64_t sampleSeed, float* out)
 {
-    // Resize first (as torchvision's Resize before RandomCrop), on uint8.
-    cv::Mat resized;
+    // Resize first (as torchvision's Resize before RandomCrop), on uint8, with Pillow's
+    // bilinear resample: what Resize does to the reference's PIL images.
+    std::vector<std::uint8_t> resized;
     const std::uint8_t* src = image;
     int h = height, w = width;
     if (t.resize > 0 && (height != t.resize || width != t.resize)) {
-        cv::Mat in(height, width, CV_8UC3, const_cast<std::uint8_t*>(image));
-        const int interp = (t.resize < height || t.resize < width) ? cv::INTER_AREA : cv::INTER_LINEAR;
-        cv::resize(in, resized, cv::Size(t.resize, t.resize), 0, 0, interp);
-        src = resized.data;
+        resized = pilResizeBilinear(image, height, width, t.resize, t.resize);
+        src = resized.data();
         h = w = t.resize;
     }
     const int side = t.cropSize > 0 ? t.cropSize : h;

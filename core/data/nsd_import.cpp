@@ -2,6 +2,7 @@
 #include "common/error.h"
 #include "common/fsutil.h"
 #include "data/image_file.h"
+#include "data/pil_resize.h"
 #include "io/h5.h"
 #include "io/npy.h"
 
@@ -285,14 +286,8 @@ std::vector<std::string> importFormats()
 
 void resizeImageRgb(const std::uint8_t* src, int height, int width, int side, std::uint8_t* dst)
 {
-    const cv::Mat in(height, width, CV_8UC3, const_cast<std::uint8_t*>(src));
-    cv::Mat out(side, side, CV_8UC3, dst);
-    if (height == side && width == side) {
-        in.copyTo(out);
-        return;
-    }
-    const bool shrink = side < height || side < width;
-    cv::resize(in, out, cv::Size(side, side), 0, 0, shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
+    const std::vector<std::uint8_t> out = pilResizeBilinear(src, height, width, side, side);
+    std::copy(out.begin(), out.end(), dst);
 }
 
 // ------------------------------------------------------------------ seed-npy

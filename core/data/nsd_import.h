@@ -16,7 +16,7 @@ struct ImportOptions {
     std::string format; ///< seed-npy | algonauts2023 | nsd
     std::string root; ///< ROOT / SUBJ_DIR / NSD_ROOT
     std::string out; ///< bundle path
-    int imageSize = 64; ///< stimuli are resized to imageSize x imageSize (area/bilinear)
+    int imageSize = 64; ///< stimuli are resized to imageSize x imageSize (Pillow bilinear)
     double valFraction = 0.1;
     std::uint64_t seed = 0;
     bool strict = false; ///< non-finite responses fail instead of dropping voxels
@@ -61,7 +61,8 @@ std::vector<std::pair<std::string, std::vector<std::string>>> algonautsRoiTables
 /// unions V1, V2, V3 (ventral + dorsal) and V4 as an alias of hV4. Returns the label values.
 std::vector<int> nsdRoiLabels(const std::string& roi);
 
-/// Resizes one uint8 HWC RGB image to side x side (area interpolation when shrinking).
+/// Resizes one uint8 HWC RGB image to side x side with Pillow's bilinear resample (data/pil_resize.h),
+/// as the reference's Resize on the PIL image (for NSD's square stimuli: Resize(side)).
 void resizeImageRgb(const std::uint8_t* src, int height, int width, int side, std::uint8_t* dst);
 
 } // namespace repalign
