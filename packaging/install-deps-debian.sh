@@ -21,6 +21,8 @@ PACKAGES=(
   xvfb xauth imagemagick librsvg2-bin desktop-file-utils appstream file dpkg-dev
   # demo data
   dataset-fashion-mnist
+  # studies on SLURM: test_slurm starts a single-node cluster (tests/slurm_cluster.*)
+  slurm-wlm munge
 )
 
 SUDO=""

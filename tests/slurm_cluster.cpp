@@ -174,6 +174,8 @@ bool SlurmCluster::start(std::string* error, double timeoutSeconds)
       << "SlurmctldPidFile=" << m_dir << "/slurmctld.pid\nSlurmdPidFile=" << m_dir << "/slurmd.pid\n"
       << "SlurmctldLogFile=" << m_dir << "/slurmctld.log\nSlurmdLogFile=" << m_dir << "/slurmd.log\n"
       << "ReturnToService=2\nSchedulerType=sched/backfill\nMinJobAge=300\n"
+      // A job whose afterok dependency failed is cancelled instead of pending forever.
+      << "SchedulerParameters=kill_invalid_depend\n"
       << "SlurmctldTimeout=30\nSlurmdTimeout=30\nInactiveLimit=0\nKillWait=5\n"
       << "NodeName=" << m_node << " CPUs=" << m_cpus << " RealMemory=1000 State=UNKNOWN\n"
       << "PartitionName=debug Nodes=" << m_node << " Default=YES MaxTime=INFINITE State=UP\n";

@@ -74,6 +74,7 @@ struct StudyPlan {
     std::string name;
     std::string origin; ///< the study file
     std::string studyDir; ///< absolute study folder the configs point into
+    std::string baseDir; ///< relative paths of the study file resolve here; children run here
     std::vector<StudyAxis> axes;
     std::vector<std::vector<std::string>> zips; ///< zipped axis groups
     std::string metric = "lpips"; ///< compare.metric
@@ -94,6 +95,19 @@ struct StudyPlan {
 /// a key of that stage's schema (nested with dots: `tune.readout.pooling`,
 /// `train.optimization.optimizer_params.lr`). The stage parsers decide which keys exist.
 std::vector<std::string> studyAxisExamples();
+
+/// One axis of a study file's grid as a form edits it.
+struct StudyGridEntry {
+    std::string key; ///< "tune.alpha"
+    std::string values; ///< the value list as flow YAML, "[0, 0.5, 1]"
+};
+/// The `grid:` of a study file, in order, and its `zip:` groups (reads YAML only; no
+/// validation). Throws Error for a syntax error.
+std::vector<StudyGridEntry> studyGridOf(const std::string& yamlText, std::vector<std::vector<std::string>>* zips = nullptr);
+/// @p yamlText with its top-level `grid:` and `zip:` blocks replaced by @p grid and @p zips
+/// (appended at the end; every other line, comments included, is kept).
+std::string studyWithGrid(
+    const std::string& yamlText, const std::vector<StudyGridEntry>& grid, const std::vector<std::vector<std::string>>& zips);
 
 /// Parses, expands and validates a study: every condition's config goes through its stage's
 /// parser before anything runs. Throws Error with one line naming the file, the axis and the

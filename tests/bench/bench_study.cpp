@@ -1,0 +1,100 @@
+// The study runner's overhead per condition: each condition runs as a child process
+// (`repalign-cli train --config ...`), so a condition costs process start, LibTorch loading,
+// config parsing and run-directory setup on top of its own work. This runs N tiny training
+// conditions through runStudy (one at a time) and the same N configs in this process through
+// TrainJob, and prints per condition: the runner's wall time, the in-process wall time, the
+// difference (the overhead), plus the plan expansion and study-folder setup times. The
+// overhead is a fixed cost, so its share for a one-minute run is overhead / 60 s (target < 5%).
+//
+// Usage: bench_study [conditions=3] [steps=4] [threads=1] [repalign-cli path]
+#include "common/fsutil.h"
+#include "common/progress.h"
+#include "pipeline/study.h"
+#include "run/config.h"
+#include "train/trainer.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+using namespace repalign;
+
+int main(int argc, char** argv)
+{
+    const int conditions = argc > 1 ? std::atoi(argv[1]) : 3;
+    const int steps = argc > 2 ? std::atoi(argv[2]) : 4;
+    const int threads = argc > 3 ? std::atoi(argv[3]) : 1;
+    std::string cli = argc > 4 ? argv[4] : "";
+    if (cli.empty())
+        cli = (std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "bin" / "repalign-cli").string();
+    if (!fileExists(cli)) {
+        std::fprintf(stderr, "bench_study: %s not found (give the path of repalign-cli as the fourth argument)\n", cli.c_str());
+        return 1;
+    }
+    const std::string dir = "/tmp/bench_study-" + std::to_string(::getpid());
+    makeDirs(dir);
+    std::string seeds;
+    for (int i = 0; i < conditions; ++i)
+        seeds += (i ? ", " : "") + std::to_string(i);
+    const std::string study = "train:\n  dataset: shapes\n  data: {train: \"shapes:512:1\", val: \"shapes:64:2\"}\n"
+                              "  system: {num_workers: 1, threads: "
+        + std::to_string(threads) + "}\n  optimization: {epochs: 1, batch_size: 32, max_steps_per_epoch: " + std::to_string(steps)
+        + "}\nanalyze: {data: \"shapes:32:3\", layer: layer1, k: 2, lpips_weights: \"random:0\"}\ngrid:\n  seed: [" + seeds
+        + "]\n";
+    writeFileAtomic(dir + "/study.yaml", study);
+
+    // Plan expansion (parse + validation of every condition) and study-folder setup.
+    double t0 = wallClockSeconds();
+    const int planReps = 20;
+    StudyPlan plan;
+    for (int i = 0; i < planReps; ++i)
+        plan = loadStudy(dir + "/study.yaml", dir + "/out");
+    const double planSeconds = (wallClockSeconds() - t0) / planReps;
+    t0 = wallClockSeconds();
+    writeStudyFolder(plan);
+    const double folderSeconds = wallClockSeconds() - t0;
+
+    // Through the runner: child processes, one at a time.
+    StudyRunOptions o;
+    o.executable = cli;
+    o.jobs = 1;
+    o.threads = threads;
+    for (const StudyRun* r : plan.stage("train"))
+        o.only.push_back(r->name);
+    NullSink sink;
+    CancelToken cancel;
+    t0 = wallClockSeconds();
+    const StudyRunSummary s = runStudy(plan, o, sink, cancel);
+    const double runnerSeconds = (wallClockSeconds() - t0) / conditions;
+    if (s.finished != conditions) {
+        std::fprintf(
+            stderr, "bench_study: only %d of %d conditions finished (see %s/out/logs)\n", s.finished, conditions, dir.c_str());
+        return 1;
+    }
+
+    // The same work in this process (a warm-up condition first, so LibTorch is loaded).
+    double inProcess = 0;
+    for (int i = -1; i < conditions; ++i) {
+        const std::size_t k = static_cast<std::size_t>(i < 0 ? 0 : i);
+        TrainConfig cfg = parseTrainConfig(plan.stage("train")[k]->config, "bench");
+        const double t = wallClockSeconds();
+        TrainJob job(cfg, dir + "/inproc-" + std::to_string(i + 1));
+        job.run(sink, cancel);
+        if (i >= 0)
+            inProcess += wallClockSeconds() - t;
+    }
+    inProcess /= conditions;
+    const double overhead = runnerSeconds - inProcess;
+    std::printf("{\"conditions\": %d, \"steps\": %d, \"threads\": %d,\n", conditions, steps, threads);
+    std::printf(" \"plan_expansion_ms\": %.2f, \"study_folder_setup_ms\": %.2f,\n", 1e3 * planSeconds, 1e3 * folderSeconds);
+    std::printf(" \"runner_s_per_condition\": %.3f, \"in_process_s_per_condition\": %.3f, \"overhead_s_per_condition\": %.3f,\n",
+        runnerSeconds, inProcess, overhead);
+    std::printf(
+        " \"overhead_ratio_this_run\": %.3f, \"overhead_share_of_a_60s_run\": %.4f}\n", overhead / inProcess, overhead / 60.0);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    return 0;
+}
