@@ -208,6 +208,48 @@ private Q_SLOTS:
         expectError(
             [&] { importBundle(o, sink, cancel); }, "img0.npy: shape (8, 8, 3), dtype <f4: an image must be uint8 [H,W,3]");
     }
+    void importSeedNpySplitFolders()
+    {
+        // The reference's layout: ROOT/train and ROOT/val, each a seed-npy root. The folders are
+        // the split (train first, then val), the 12x12 images are resized to 8x8 as Pillow's
+        // bilinear resample does (expected values written by python3-pil), and a voxel with an
+        // Inf response in val/ is dropped from the whole bundle.
+        const std::string dir = testutil::tempDir("nsd");
+        ImportOptions o;
+        o.format = "seed-npy";
+        o.root = fx("seed_npy_split");
+        o.out = dir + "/split.h5";
+        o.imageSize = 8;
+        o.splitFromFolders = true;
+        o.valFraction = 0.5; // ignored: the folders decide
+        CountingSink sink;
+        CancelToken cancel;
+        const ImportResult r = importBundle(o, sink, cancel);
+        QCOMPARE(r.images, std::int64_t(7));
+        QCOMPARE(r.rois, (std::vector<std::string> {"V1", "V4"}));
+        QCOMPARE(r.voxels, (std::vector<std::int64_t> {3, 3}));
+        QCOMPARE(r.droppedVoxels, std::int64_t(1));
+        const NsdBundle b = readBundle(o.out);
+        const NpyArray split = readNpy(fx("seed_npy_split/expected_split.npy"));
+        QVERIFY(std::equal(b.split.begin(), b.split.end(), reinterpret_cast<const std::uint8_t*>(split.data.data())));
+        QCOMPARE(b.indices(BundleSplit::Train).size(), std::size_t(4));
+        QCOMPARE(b.indices(BundleSplit::Val).size(), std::size_t(3));
+        const NpyArray imgs = readNpy(fx("seed_npy_split/expected_images_8.npy"));
+        QCOMPARE(b.stimuli.size(), imgs.data.size());
+        QVERIFY(std::equal(b.stimuli.begin(), b.stimuli.end(), reinterpret_cast<const std::uint8_t*>(imgs.data.data())));
+        compareFloats(b.roi("V1").responses, readNpy(fx("seed_npy_split/expected_V1.npy")).toFloats(), 0);
+        compareFloats(b.roi("V4").responses, readNpy(fx("seed_npy_split/expected_V4_kept.npy")).toFloats(), 0);
+        QCOMPARE(b.stimulusIds, (std::vector<std::int64_t> {500, 501, 502, 503, 504, 505, 506}));
+        QCOMPARE(b.subject, std::string("seed_npy_split"));
+
+        // Errors: folders with different voxel counts, a root without the folders, another format.
+        o.root = fx("seed_npy_split_badv");
+        expectError([&] { importBundle(o, sink, cancel); }, "V1.npy has 2 voxels but train/ has 3");
+        o.root = fx("seed_npy");
+        expectError([&] { importBundle(o, sink, cancel); }, "seed_npy/train does not exist");
+        o.format = "algonauts2023";
+        expectError([&] { importBundle(o, sink, cancel); }, "--split-from-folders applies to --format seed-npy");
+    }
     void importAlgonauts()
     {
         const std::string dir = testutil::tempDir("nsd");
@@ -340,7 +382,7 @@ private Q_SLOTS:
     }
     void cliSynthInfo()
     {
-        if (!QFile::exists(REPALIGN_CLI))
+        if (!QFile::exists(QStringLiteral(REPALIGN_CLI)))
             QSKIP("repalign-cli not built");
         const std::string dir = testutil::tempDir("nsd");
         std::string out;
@@ -355,13 +397,24 @@ private Q_SLOTS:
                      &out),
             1);
         QVERIFY2(out.find("error: ") != std::string::npos && out.find("NaN/Inf") != std::string::npos, out.c_str());
+        QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " nsd import --format seed-npy " + fx("seed_npy_split")
+                         + " --split-from-folders --image-size 8 --out " + dir + "/split.h5 -q",
+                     &out),
+            0);
+        QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " nsd info " + dir + "/split.h5", &out), 0);
+        QVERIFY2(out.find("(train 4, val 3, test 0)") != std::string::npos, out.c_str());
+        // --split-from-folders and --val-fraction exclude each other.
+        QVERIFY(testutil::run(std::string(REPALIGN_CLI) + " nsd import --format seed-npy " + fx("seed_npy_split")
+                        + " --split-from-folders --val-fraction 0.2 --out " + dir + "/x.h5",
+                    &out)
+            != 0);
     }
 
     void nonFiniteBundleSameInEveryCommand()
     {
         // NaN/Inf responses: nsd info, predictivity and tune all warn with the count and the
         // voxels and drop them, or fail with one line under --strict.
-        if (!QFile::exists(REPALIGN_CLI))
+        if (!QFile::exists(QStringLiteral(REPALIGN_CLI)))
             QSKIP("repalign-cli not built");
         const std::string dir = testutil::tempDir("nsd");
         const std::string cli = std::string(REPALIGN_CLI);

@@ -74,7 +74,10 @@ CommandRegistrar reg(30, [](CLI::App& app) {
     imp->add_option("root", ia->opt.root, "ROOT (seed-npy), SUBJ_DIR (algonauts2023) or NSD_ROOT (nsd)")->required();
     imp->add_option("--out", ia->opt.out, "Bundle to write (.h5)")->required();
     imp->add_option("--image-size", ia->opt.imageSize, "Stimuli are resized to this side length (default 64)");
-    imp->add_option("--val-fraction", ia->opt.valFraction, "Share of images in the val split (default 0.1)");
+    auto* valFraction = imp->add_option("--val-fraction", ia->opt.valFraction, "Share of images in the val split (default 0.1)");
+    imp->add_flag("--split-from-folders", ia->opt.splitFromFolders,
+           "seed-npy: ROOT/train and ROOT/val (optional ROOT/test), each a seed-npy root, are the split")
+        ->excludes(valFraction);
     imp->add_option("--seed", ia->opt.seed, "Seed of the train/val split");
     imp->add_option("--roi", ia->opt.rois, "ROI name (repeatable); seed-npy: a subset of brain_activities/*.npy");
     imp->add_option("--hemisphere", ia->opt.hemisphere, "algonauts2023: lh | rh | both")

@@ -292,7 +292,11 @@ void resizeImageRgb(const std::uint8_t* src, int height, int width, int side, st
 
 // ------------------------------------------------------------------ seed-npy
 
-NsdBundle importSeedNpy(const ImportOptions& o, ProgressSink& sink, const CancelToken& cancel)
+namespace {
+
+/// One seed-npy root (o.root); image paths that are not found under it are also tried under
+/// @p imageBase when given.
+NsdBundle seedNpyRoot(const ImportOptions& o, const std::string& imageBase, ProgressSink& sink, const CancelToken& cancel)
 {
     checkImageSize(o.imageSize);
     const std::string actDir = o.root + "/brain_activities";
@@ -346,9 +350,11 @@ NsdBundle importSeedNpy(const ImportOptions& o, ProgressSink& sink, const Cancel
         if (p.empty())
             throw Error(pathsFile + ": entry " + std::to_string(i) + " is an empty path");
         const std::string bn = baseName(p);
-        const std::string file = firstExisting(
-            {p[0] == '/' ? p : o.root + "/" + p, o.root + "/" + bn, o.root + "/preprocessed/" + bn, o.root + "/images/" + bn},
-            "seed-npy: image " + std::to_string(i) + " (" + p + ")");
+        std::vector<std::string> candidates {
+            p[0] == '/' ? p : o.root + "/" + p, o.root + "/" + bn, o.root + "/preprocessed/" + bn, o.root + "/images/" + bn};
+        if (!imageBase.empty() && p[0] != '/')
+            candidates.push_back(imageBase + "/" + p); // split folders: paths relative to the top ROOT
+        const std::string file = firstExisting(candidates, "seed-npy: image " + std::to_string(i) + " (" + p + ")");
         loadImageResized(file, o.imageSize, b.stimuli.data() + static_cast<std::size_t>(i) * bytes);
         // NSD file names carry the 73k id ("..._nsd-01234.png"); otherwise the row index.
         std::int64_t id = i;
@@ -360,6 +366,69 @@ NsdBundle importSeedNpy(const ImportOptions& o, ProgressSink& sink, const Cancel
             reportProgress(sink, "images", i + 1, n);
     }
     return b;
+}
+
+} // namespace
+
+NsdBundle importSeedNpy(const ImportOptions& o, ProgressSink& sink, const CancelToken& cancel)
+{
+    return seedNpyRoot(o, {}, sink, cancel);
+}
+
+NsdBundle importSeedNpySplitFolders(const ImportOptions& o, ProgressSink& sink, const CancelToken& cancel)
+{
+    checkImageSize(o.imageSize);
+    struct Part {
+        const char* name;
+        BundleSplit split;
+        bool required;
+    };
+    const Part parts[]
+        = {{"train", BundleSplit::Train, true}, {"val", BundleSplit::Val, true}, {"test", BundleSplit::Test, false}};
+    NsdBundle all;
+    bool first = true;
+    for (const Part& part : parts) {
+        const std::string dir = o.root + "/" + part.name;
+        if (!isDirectory(dir)) {
+            if (part.required)
+                throw Error("seed-npy --split-from-folders: " + dir
+                    + " does not exist (expected ROOT/train and ROOT/val, each with brain_activities/<ROI>.npy and "
+                      "preprocessed/img_paths.npy; ROOT/test optional)");
+            continue;
+        }
+        ImportOptions sub = o;
+        sub.root = dir;
+        NsdBundle b = seedNpyRoot(sub, o.root, sink, cancel);
+        if (first) {
+            all = std::move(b);
+            all.split.assign(static_cast<std::size_t>(all.count), static_cast<std::uint8_t>(part.split));
+            first = false;
+            continue;
+        }
+        // The ROIs (names, order, voxel counts) of every folder must be those of train/.
+        std::vector<std::string> names, namesHere;
+        for (const auto& r : all.rois)
+            names.push_back(r.name);
+        for (const auto& r : b.rois)
+            namesHere.push_back(r.name);
+        if (names != namesHere)
+            throw Error("seed-npy --split-from-folders: " + dir + "/brain_activities has ROIs " + joinChoices(namesHere) + " but "
+                + o.root + "/train has " + joinChoices(names) + " (every split folder needs the same ROIs)");
+        for (std::size_t r = 0; r < all.rois.size(); ++r)
+            if (b.rois[r].voxels != all.rois[r].voxels)
+                throw Error("seed-npy --split-from-folders: " + dir + "/brain_activities/" + b.rois[r].name + ".npy has "
+                    + std::to_string(b.rois[r].voxels) + " voxels but train/ has " + std::to_string(all.rois[r].voxels)
+                    + " (the split folders must hold the same voxels)");
+        for (std::size_t r = 0; r < all.rois.size(); ++r)
+            all.rois[r].responses.insert(all.rois[r].responses.end(), b.rois[r].responses.begin(), b.rois[r].responses.end());
+        all.stimuli.insert(all.stimuli.end(), b.stimuli.begin(), b.stimuli.end());
+        all.stimulusIds.insert(all.stimulusIds.end(), b.stimulusIds.begin(), b.stimulusIds.end());
+        all.split.insert(all.split.end(), static_cast<std::size_t>(b.count), static_cast<std::uint8_t>(part.split));
+        all.count += b.count;
+    }
+    all.subject = baseName(o.root);
+    all.origin = o.root;
+    return all;
 }
 
 // ------------------------------------------------------------------ algonauts 2023
@@ -683,10 +752,13 @@ ImportResult importBundle(const ImportOptions& o, ProgressSink& sink, const Canc
         throw Error("nsd import: --out is required");
     if (!(o.valFraction >= 0 && o.valFraction < 1))
         throw Error("nsd import: --val-fraction " + std::to_string(o.valFraction) + " must be in [0, 1)");
+    if (o.splitFromFolders && o.format != "seed-npy")
+        throw Error(
+            "nsd import: --split-from-folders applies to --format seed-npy (ROOT/train and ROOT/val), not '" + o.format + "'");
     NsdBundle b;
     ImportResult res;
     if (o.format == "seed-npy")
-        b = importSeedNpy(o, sink, cancel);
+        b = o.splitFromFolders ? importSeedNpySplitFolders(o, sink, cancel) : importSeedNpy(o, sink, cancel);
     else if (o.format == "algonauts2023")
         b = importAlgonauts2023(o, sink, cancel);
     else if (o.format == "nsd")
@@ -695,7 +767,8 @@ ImportResult importBundle(const ImportOptions& o, ProgressSink& sink, const Canc
         throw Error("nsd import: unknown --format '" + o.format + "' (valid: " + joinChoices(importFormats()) + ")");
     b.origin = o.root;
     res.droppedVoxels = dropNonFiniteVoxels(b, o.strict, sink);
-    b.split = randomSplit(b.count, o.valFraction, o.seed);
+    if (!o.splitFromFolders)
+        b.split = randomSplit(b.count, o.valFraction, o.seed);
     cancel.check();
     writeBundle(o.out, b);
     res.out = o.out;

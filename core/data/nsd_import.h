@@ -18,6 +18,9 @@ struct ImportOptions {
     std::string out; ///< bundle path
     int imageSize = 64; ///< stimuli are resized to imageSize x imageSize (Pillow bilinear)
     double valFraction = 0.1;
+    /// seed-npy: ROOT holds train/ and val/ (and optionally test/), each a seed-npy root; those
+    /// folders are the bundle's split instead of a random valFraction (the reference's layout).
+    bool splitFromFolders = false;
     std::uint64_t seed = 0;
     bool strict = false; ///< non-finite responses fail instead of dropping voxels
     std::vector<std::string> rois; ///< seed-npy: subset (empty = all); algonauts/nsd: required
@@ -49,6 +52,9 @@ ImportResult importBundle(const ImportOptions& options, ProgressSink& sink, cons
 
 /// The importers, returning the bundle in memory (used by importBundle and tests).
 NsdBundle importSeedNpy(const ImportOptions& options, ProgressSink& sink, const CancelToken& cancel);
+/// seed-npy with the split from ROOT/train, ROOT/val and (when present) ROOT/test: the folders'
+/// images in that order, `split` set from the folder; the ROIs and their voxel counts must agree.
+NsdBundle importSeedNpySplitFolders(const ImportOptions& options, ProgressSink& sink, const CancelToken& cancel);
 NsdBundle importAlgonauts2023(const ImportOptions& options, ProgressSink& sink, const CancelToken& cancel);
 NsdBundle importNsdRaw(
     const ImportOptions& options, ProgressSink& sink, const CancelToken& cancel, std::int64_t* trialsRead = nullptr);

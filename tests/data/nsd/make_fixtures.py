@@ -194,9 +194,46 @@ def nsd_fixture():
     np.save(out(root, "expected_hV4_coords.npy"), np.stack([i, j, k], axis=1).astype(np.int32))
 
 
+def seed_npy_split_fixture():
+    """The reference's layout with the split in folders: ROOT/train and ROOT/val, each a seed-npy
+    root (brain_activities/<ROI>.npy, preprocessed/img_paths.npy). Images are 12x12, so an
+    import at --image-size 8 resizes them; the expected stimuli are Pillow's bilinear resize
+    (torchvision's Resize(8) on the PIL image), computed here with python3-pil."""
+    from PIL import Image
+    root = "seed_npy_split"
+    imgs = images(7, 12, 11)
+    rng = np.random.default_rng(12)
+    v1 = rng.normal(size=(7, 3))
+    v4 = rng.normal(size=(7, 4)).astype(np.float32)
+    v4[5, 1] = np.inf                                  # a val row: the voxel is dropped everywhere
+    parts = {"train": range(0, 4), "val": range(4, 7)}
+    for split, rows in parts.items():
+        paths = []
+        for i in rows:
+            rel = "images/%s_%d_nsd-%05d.png" % (split, i, 500 + i)
+            write_png(out(root, split, rel), imgs[i])
+            paths.append(rel)
+        np.save(out(root, split, "preprocessed", "img_paths.npy"), np.array(paths))
+        np.save(out(root, split, "brain_activities", "V1.npy"), v1[list(rows)])
+        np.save(out(root, split, "brain_activities", "V4.npy"), v4[list(rows)])
+    resized = np.stack([np.asarray(Image.fromarray(im, "RGB").resize((8, 8), Image.BILINEAR)) for im in imgs])
+    np.save(out(root, "expected_images_8.npy"), resized)
+    np.save(out(root, "expected_V1.npy"), v1.astype(np.float32))
+    np.save(out(root, "expected_V4_kept.npy"), np.delete(v4, 1, axis=1))
+    np.save(out(root, "expected_split.npy"), np.array([0] * 4 + [1] * 3, dtype=np.uint8))
+    np.save(out(root, "expected_ids.npy"), np.arange(500, 507, dtype=np.int64))
+    # The same layout whose val/V1 has a different voxel count than train/V1.
+    bad = "seed_npy_split_badv"
+    for split, rows in parts.items():
+        np.save(out(bad, split, "preprocessed", "img_paths.npy"),
+                np.array(["../../%s/%s/images/%s_%d_nsd-%05d.png" % (root, split, split, i, 500 + i) for i in rows]))
+        np.save(out(bad, split, "brain_activities", "V1.npy"), v1[list(rows)] if split == "train" else v1[list(rows), :2])
+
+
 if __name__ == "__main__":
     npy_fixtures()
     seed_npy_fixture()
     algonauts_fixture()
     nsd_fixture()
+    seed_npy_split_fixture()
     print("fixtures written under", HERE)
