@@ -80,7 +80,7 @@ void stopPid(long pid)
 
 bool mungeWorks()
 {
-    return testutil::run("munge -n | unmunge >/dev/null 2>&1") == 0;
+    return testutil::run("(munge -n | unmunge) >/dev/null 2>&1") == 0;
 }
 
 std::string tail(const std::string& path, int lines)

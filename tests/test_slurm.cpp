@@ -22,7 +22,7 @@ private Q_SLOTS:
         const std::string dir = testutil::tempDir("slurm-export");
         const std::string file = dir + "/study.yaml";
         testutil::writeText(file,
-            "name: arrays\ntrain: {dataset: shapes, data: {train: \"shapes:16\", val: \"shapes:8\"}}\n"
+            "name: arrays\ntrain: {dataset: shapes, model: resnet18_cifar10, data: {train: \"shapes:16\", val: \"shapes:8\"}}\n"
             "tune: {bundle: vc.h5}\nanalyze: {data: \"shapes:8\"}\ngrid:\n  tune.alpha: [0, 1, 2]\n");
         const StudyPlan plan = loadStudy(file, dir + "/out");
         SlurmOptions o;
@@ -67,7 +67,8 @@ private Q_SLOTS:
         const std::string file = dir + "/study.yaml";
         testutil::writeText(file,
             "name: slurm-tiny\n"
-            "train:\n  dataset: shapes\n  data: {train: \"shapes:64:1\", val: \"shapes:32:2\"}\n  system: {num_workers: 1}\n"
+            "train:\n  dataset: shapes\n  model: resnet18_cifar10\n  data: {train: \"shapes:64:1\", val: \"shapes:32:2\"}\n  "
+            "system: {num_workers: 1}\n"
             "  optimization: {epochs: 1, batch_size: 16, max_steps_per_epoch: 2}\n"
             "tune:\n  bundle: vc.h5\n  rois: [V4]\n  classification_val: none\n  system: {num_workers: 1}\n"
             "  optimization: {epochs: 1, batch_size: 16, max_steps_per_epoch: 2}\n"

@@ -39,8 +39,9 @@ int main(int argc, char** argv)
     std::string seeds;
     for (int i = 0; i < conditions; ++i)
         seeds += (i ? ", " : "") + std::to_string(i);
-    const std::string study = "train:\n  dataset: shapes\n  data: {train: \"shapes:512:1\", val: \"shapes:64:2\"}\n"
-                              "  system: {num_workers: 1, threads: "
+    const std::string study
+        = "train:\n  dataset: shapes\n  model: resnet18_cifar10\n  data: {train: \"shapes:512:1\", val: \"shapes:64:2\"}\n"
+          "  system: {num_workers: 1, threads: "
         + std::to_string(threads) + "}\n  optimization: {epochs: 1, batch_size: 32, max_steps_per_epoch: " + std::to_string(steps)
         + "}\nanalyze: {data: \"shapes:32:3\", layer: layer1, k: 2, lpips_weights: \"random:0\"}\ngrid:\n  seed: [" + seeds
         + "]\n";
