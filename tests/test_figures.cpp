@@ -356,6 +356,11 @@ void TestFigures::legibility_data()
             for (int dpi : {150, 300})
                 QTest::newRow(qPrintable(QStringLiteral("%1-%2-%3").arg(QLatin1String(kind), figurePresetInfo(p).key).arg(dpi)))
                     << QString::fromLatin1(kind) << static_cast<int>(p) << dpi;
+    // The study figure (II vs a grid axis, grouped by another, accuracy on a second axis).
+    for (FigurePreset p : {FigurePreset::Talk, FigurePreset::OneColumn, FigurePreset::TwoColumn})
+        for (int dpi : {150, 300})
+            QTest::newRow(qPrintable(QStringLiteral("study-%1-%2").arg(figurePresetInfo(p).key).arg(dpi)))
+                << QStringLiteral("study") << static_cast<int>(p) << dpi;
 }
 
 void TestFigures::legibility()
@@ -381,6 +386,24 @@ void TestFigures::legibility()
                 must << plot.graph(i)->name();
         checkLegible(layout, info, dpi, must);
         exportPlotFigure(&plot, png, info.preset, dpi); // kept for a look by eye
+    } else if (kind == QLatin1String("study")) {
+        QList<StudyFigureSeriesPoint> points;
+        for (const char* hue : {"[V1]", "[V4]"})
+            for (double alpha : {0.0, 0.5, 1.0, 2.0}) {
+                const double m = 0.3 + 0.02 * alpha + (hue[2] == '4' ? 0.03 : 0.0);
+                points << StudyFigureSeriesPoint {
+                    QString::number(alpha), QLatin1String(hue), m, m - 0.01, m + 0.012, 0.8 - 0.05 * alpha};
+            }
+        QCustomPlot plot;
+        stylePlot(&plot);
+        plotStudyFigure(&plot, points, QStringLiteral("tune.alpha"), QStringLiteral("II-LPIPS (mean, 95% CI)"),
+            QStringLiteral("accuracy"), QStringLiteral("tune.rois"));
+        QCOMPARE(plot.graphCount(), 2 * 2); // II and accuracy per hue value
+        const FigureTextLayout layout = probePlotFigureText(&plot, info.preset, dpi);
+        const QStringList must
+            = {plot.xAxis->label(), plot.yAxis->label(), plot.yAxis2->label(), QStringLiteral("tune.rois = [V4]")};
+        checkLegible(layout, info, dpi, must);
+        exportPlotFigure(&plot, png, info.preset, dpi);
     } else if (kind == QLatin1String("mei-grid")) {
         NeuronModel a, b;
         a.open(m_a);

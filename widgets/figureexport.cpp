@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace repalign::gui {
 
@@ -468,6 +469,101 @@ void exportWidgetFigure(QWidget* widget, const QString& path, FigurePreset prese
         widget->setAttribute(Qt::WA_DontShowOnScreen, false);
     }
     widget->resize(oldSize);
+}
+
+void plotStudyFigure(QCustomPlot* plot, const QList<StudyFigureSeriesPoint>& points, const QString& xLabel, const QString& yLabel,
+    const QString& y2Label, const QString& hueLabel)
+{
+    plot->clearPlottables();
+    plot->clearItems();
+    stylePlot(plot, plot->xAxis->tickLabelFont().pointSizeF() > 0 ? plot->xAxis->tickLabelFont().pointSizeF() : 9);
+    // x positions: numeric when every x value is a number, else categories in order.
+    bool numeric = !points.isEmpty();
+    QStringList categories;
+    for (const auto& p : points) {
+        bool ok = false;
+        p.x.toDouble(&ok);
+        numeric = numeric && ok;
+        if (!categories.contains(p.x))
+            categories << p.x;
+    }
+    auto xOf = [&](const QString& x) { return numeric ? x.toDouble() : static_cast<double>(categories.indexOf(x)); };
+    if (!numeric) {
+        QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+        for (int i = 0; i < categories.size(); ++i)
+            ticker->addTick(i, categories[i]);
+        plot->xAxis->setTicker(ticker);
+    } else {
+        plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    }
+    plot->xAxis->setLabel(xLabel);
+    plot->yAxis->setLabel(yLabel);
+    QStringList hues;
+    for (const auto& p : points)
+        if (!hues.contains(p.hue))
+            hues << p.hue;
+    const bool legend = hues.size() > 1 || !y2Label.isEmpty();
+    plot->legend->setVisible(legend);
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo, xlo = lo, xhi = -lo;
+    for (int h = 0; h < hues.size(); ++h) {
+        QList<StudyFigureSeriesPoint> series;
+        for (const auto& p : points)
+            if (p.hue == hues[h])
+                series << p;
+        std::sort(series.begin(), series.end(), [&](const auto& a, const auto& b) { return xOf(a.x) < xOf(b.x); });
+        QVector<double> x, y, err, errHigh, acc;
+        for (const auto& p : series) {
+            x << xOf(p.x);
+            y << p.mean;
+            err << p.mean - p.low;
+            errHigh << p.high - p.mean;
+            acc << p.y2;
+            lo = std::min(lo, p.low);
+            hi = std::max(hi, p.high);
+            xlo = std::min(xlo, x.back());
+            xhi = std::max(xhi, x.back());
+        }
+        const QColor c = paletteColor(h);
+        auto* g = plot->addGraph();
+        g->setPen(QPen(c, 2));
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, c, c, 6));
+        g->setData(x, y, true);
+        const QString hueName
+            = hues[h].isEmpty() ? yLabel : (hueLabel.isEmpty() ? hues[h] : QStringLiteral("%1 = %2").arg(hueLabel, hues[h]));
+        g->setName(hueName);
+        auto* bars = new QCPErrorBars(plot->xAxis, plot->yAxis);
+        bars->setDataPlottable(g);
+        bars->setData(err, errHigh);
+        bars->setPen(QPen(c, 1.5));
+        bars->removeFromLegend();
+        if (!y2Label.isEmpty()) {
+            auto* a = plot->addGraph(plot->xAxis, plot->yAxis2);
+            a->setPen(QPen(c, 1.5, Qt::DashLine));
+            a->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, c, QColor(Qt::white), 6));
+            a->setData(x, acc, true);
+            a->setName(hues[h].isEmpty() ? y2Label : QStringLiteral("%1 (%2)").arg(y2Label, hueName));
+        }
+    }
+    if (!std::isfinite(lo)) {
+        lo = 0;
+        hi = 1;
+        xlo = 0;
+        xhi = 1;
+    }
+    const double pad = std::max(1e-9, (hi - lo) * 0.08);
+    plot->yAxis->setRange(lo - pad, hi + pad);
+    const double xpad = numeric ? std::max(0.05, (xhi - xlo) * 0.06) : 0.5;
+    plot->xAxis->setRange(xlo - xpad, xhi + xpad);
+    plot->yAxis2->setVisible(!y2Label.isEmpty());
+    if (!y2Label.isEmpty()) {
+        plot->yAxis2->setLabel(y2Label);
+        plot->yAxis2->setTickLabelFont(plot->yAxis->tickLabelFont());
+        plot->yAxis2->setLabelFont(plot->yAxis->labelFont());
+        plot->yAxis2->rescale();
+        const QCPRange r = plot->yAxis2->range();
+        const double p2 = std::max(1e-3, r.size() * 0.1);
+        plot->yAxis2->setRange(r.lower - p2, r.upper + p2);
+    }
 }
 
 } // namespace repalign::gui

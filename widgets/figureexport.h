@@ -78,4 +78,15 @@ struct FigureTextLayout {
 FigureTextLayout probePlotFigureText(QCustomPlot* plot, FigurePreset preset, int dpi);
 FigureTextLayout probePaintedFigureText(const FigurePainter& paint, QSizeF inches, int dpi);
 
+/// The study figure (`figure --kind study`, the Study tab): the II metric's mean with its 95%
+/// bootstrap CI against one grid axis, one line per value of the hue axis, and optionally the
+/// classification accuracy on a second y axis. @p points come from repalign::studyFigurePoints;
+/// numeric x values are placed on a numeric axis, others as categories in order of appearance.
+struct StudyFigureSeriesPoint {
+    QString x, hue;
+    double mean = 0, low = 0, high = 0, y2 = 0;
+};
+void plotStudyFigure(QCustomPlot* plot, const QList<StudyFigureSeriesPoint>& points, const QString& xLabel, const QString& yLabel,
+    const QString& y2Label = {}, const QString& hueLabel = {});
+
 } // namespace repalign::gui

@@ -3,6 +3,7 @@
 #include "cli/command.h"
 
 #include "common/error.h"
+#include "pipeline/study.h"
 #include "run/rundir.h"
 
 #include "distributionsview.h"
@@ -40,6 +41,7 @@ struct FigureArgs {
     long long unit = -1; // mei-grid: one unit (kept for scripts); --units/--top/--bottom choose several
     std::string units;
     int top = 0, bottom = 0;
+    std::string study, y = "ii_lpips", hue, y2; // study: folder, II column, grouping axis, second axis
 };
 
 /// Widgets need a QApplication; on a machine without a display use the offscreen platform.
@@ -160,8 +162,29 @@ void run(const FigureArgs& a)
         else
             units = rankUnits(first, metric, a.top > 0 ? a.top : 4, true);
         exportMeiGridFigure(buildMeiGridFigure(sources, units, metric), out, preset, a.dpi);
+    } else if (a.kind == "study") {
+        if (a.study.empty())
+            throw Error("figure --kind study needs --study DIR (a study folder)");
+        const std::string metric = a.y.rfind("ii_", 0) == 0 ? a.y.substr(3) : a.y;
+        if (metric != "lpips" && metric != "color" && metric != "label")
+            throw Error("--y '" + a.y + "' is not an II column (valid: ii_lpips, ii_color, ii_label)");
+        if (!a.y2.empty() && a.y2 != "accuracy")
+            throw Error("--y2 '" + a.y2 + "' is not known (valid: accuracy)");
+        const StudyTable table = compareStudy(readStudyFolder(a.study), metric);
+        QList<StudyFigureSeriesPoint> points;
+        for (const auto& p : studyFigurePoints(table, a.x, a.hue))
+            points << StudyFigureSeriesPoint {
+                QString::fromStdString(p.x), QString::fromStdString(p.hue), p.mean, p.low, p.high, p.y2};
+        if (points.isEmpty())
+            throw Error("figure --kind study: no finished analysis has a value for axis '" + a.x + "' yet");
+        QCustomPlot plot;
+        stylePlot(&plot);
+        plotStudyFigure(&plot, points, QString::fromStdString(a.x),
+            QStringLiteral("%1 (mean, 95% CI)").arg(metricLabel(QString::fromStdString(metric))),
+            a.y2.empty() ? QString() : QStringLiteral("accuracy"), QString::fromStdString(a.hue));
+        exportPlotFigure(&plot, out, preset, a.dpi);
     } else {
-        throw Error("figure --kind '" + a.kind + "' is not known (valid: loss, ii-distribution, ii-scatter, mei-grid)");
+        throw Error("figure --kind '" + a.kind + "' is not known (valid: loss, ii-distribution, ii-scatter, mei-grid, study)");
     }
     std::cout << "wrote " << a.out << " (" << a.preset << ")\n";
 }
@@ -173,7 +196,7 @@ static repalign::cli::CommandRegistrar reg(80, [](CLI::App& app) {
     auto* sub = app.add_subcommand("figure",
         "Render the workbench's figures headless: loss curves, II distributions, "
         "paired II scatter, MEI grids (PNG, SVG or PDF)");
-    sub->add_option("--kind", args->kind, "loss | ii-distribution | ii-scatter | mei-grid")->required();
+    sub->add_option("--kind", args->kind, "loss | ii-distribution | ii-scatter | mei-grid | study")->required();
     sub->add_option("--run", args->runs, "Run directory (loss; repeatable to overlay runs)");
     sub->add_option("--analysis", args->analyses, "Analysis .h5 (ii-*, mei-grid; repeatable)");
     sub->add_option("--labels", args->labels, "Names for the analyses, in order")->delimiter(',');
@@ -182,7 +205,12 @@ static repalign::cli::CommandRegistrar reg(80, [](CLI::App& app) {
     sub->add_option("--dpi", args->dpi, "PNG resolution")->capture_default_str()->check(CLI::Range(36, 1200));
     sub->add_option("--metric", args->metric, "loss: a metrics.csv name (loss, acc, lr, ...); ii-*: lpips | color | label");
     sub->add_option("--plot", args->plot, "ii-distribution: histogram | violin | box")->capture_default_str();
-    sub->add_option("--x", args->x, "loss: step | epoch | wall")->capture_default_str();
+    sub->add_option("--x", args->x, "loss: step | epoch | wall; study: a grid axis (e.g. tune.alpha)")->capture_default_str();
+    sub->add_option("--study", args->study, "study: the study folder (study run / export-slurm --out)");
+    sub->add_option("--y", args->y, "study: ii_lpips | ii_color | ii_label (mean with a 95% bootstrap CI)")
+        ->capture_default_str();
+    sub->add_option("--hue", args->hue, "study: a grid axis whose values get one line each (e.g. tune.rois)");
+    sub->add_option("--y2", args->y2, "study: accuracy on a second y axis");
     sub->add_option("--smoothing", args->smoothing, "loss: EMA weight in [0, 1)")->capture_default_str();
     sub->add_flag("--log-y", args->logY, "loss: logarithmic y axis");
     sub->add_option("--unit", args->unit, "mei-grid: one unit");
