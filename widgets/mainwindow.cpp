@@ -16,6 +16,7 @@
 #include "projectmodel.h"
 #include "qcp.h"
 #include "setuppanel.h"
+#include "studypanel.h"
 #include "trainformpanel.h"
 #include "tuneformpanel.h"
 
@@ -99,6 +100,21 @@ MainWindow::MainWindow(QWidget* parent)
     m_tabs->addTab(m_monitor, tr("Monitor"));
     m_tabs->addTab(m_neurons, tr("Neurons"));
     m_tabs->addTab(m_distributions, tr("Distributions"));
+    // Studies: a grid of conditions; its runs open in the tabs above.
+    auto* study = new StudyPanel(m_jobs);
+    m_tabs->addTab(study, tr("Study"));
+    connect(study, &StudyPanel::openRunRequested, this, [this](const QString& run) {
+        m_monitor->addRun(run);
+        m_tabs->setCurrentWidget(m_monitor);
+    });
+    connect(study, &StudyPanel::openAnalysisRequested, this, [this](const QString& analysis) {
+        m_neurons->openAnalysis(analysis);
+        m_tabs->setCurrentWidget(m_neurons);
+    });
+    connect(study, &StudyPanel::compareRequested, this, [this](const QStringList& analyses) {
+        m_distributions->setSelectedAnalyses(analyses);
+        m_tabs->setCurrentWidget(m_distributions);
+    });
 
     // The demo offer: shown while the project has no runs.
     m_demoBanner = new QWidget;
@@ -245,7 +261,7 @@ void MainWindow::buildMenus()
         m_jobs, &JobQueueModel::cancelCurrent);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    const QStringList names = {tr("&Setup"), tr("&Monitor"), tr("&Neurons"), tr("&Distributions")};
+    const QStringList names = {tr("&Setup"), tr("&Monitor"), tr("&Neurons"), tr("&Distributions"), tr("S&tudy")};
     for (int i = 0; i < names.size(); ++i)
         view->addAction(names[i], QKeySequence(Qt::CTRL | (Qt::Key_1 + i)), this, [this, i] { m_tabs->setCurrentIndex(i); });
     view->addSeparator();

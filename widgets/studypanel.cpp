@@ -1,0 +1,696 @@
+#include "studypanel.h"
+
+#include "background.h"
+#include "jobqueuemodel.h"
+
+#include "common/error.h"
+#include "common/fsutil.h"
+#include "pipeline/study.h"
+
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace repalign::gui {
+
+namespace {
+
+enum ConditionRole { RunDirRole = Qt::UserRole + 1, StageRole, AnalysisRole, BaselineAnalysisRole };
+
+struct PlanResult {
+    std::shared_ptr<const StudyPlan> plan;
+    QString text, error;
+};
+
+struct StatusResult {
+    std::shared_ptr<const StudyPlan> plan;
+    std::vector<std::vector<QString>> rows; ///< name, stage, state, progress, message, runDir, analysis, baselineAnalysis
+    QString error;
+};
+
+QString qs(const std::string& s)
+{
+    return QString::fromStdString(s);
+}
+
+StatusResult readStatus(std::shared_ptr<const StudyPlan> plan, const std::string& folder)
+{
+    StatusResult r;
+    try {
+        if (!plan)
+            plan = std::make_shared<const StudyPlan>(readStudyFolder(folder));
+        r.plan = plan;
+        for (const StudyRunState& s : studyStatus(*plan)) {
+            const StudyRun* run = plan->find(s.name);
+            const QString analysis = s.stage == "analyze" ? qs(plan->analysisPath(s.name)) : QString();
+            const QString baseline
+                = run && !run->baselineAnalysis.empty() ? qs(plan->analysisPath(run->baselineAnalysis)) : QString();
+            r.rows.push_back({qs(s.name), qs(s.stage), qs(s.state), QString::number(100.0 * s.progress, 'f', 0), qs(s.message),
+                qs(plan->runDir(s.name)), analysis, baseline});
+        }
+    } catch (const std::exception& e) {
+        r.error = qs(e.what());
+    }
+    return r;
+}
+
+} // namespace
+
+StudyPanel::StudyPanel(JobQueueModel* jobs, QWidget* parent)
+    : QWidget(parent)
+    , m_jobsModel(jobs)
+{
+    // File and folder.
+    m_file = new QLineEdit;
+    m_file->setPlaceholderText(tr("study.yaml"));
+    auto* open = new QPushButton(tr("Open…"));
+    auto* save = new QPushButton(tr("Save"));
+    m_folder = new QLineEdit;
+    m_folder->setPlaceholderText(tr("folder for the runs (default: next to the study file, named after it)"));
+    auto* browse = new QPushButton(tr("Browse…"));
+    auto* files = new QFormLayout;
+    auto* fileRow = new QHBoxLayout;
+    fileRow->addWidget(m_file, 1);
+    fileRow->addWidget(open);
+    fileRow->addWidget(save);
+    auto* folderRow = new QHBoxLayout;
+    folderRow->addWidget(m_folder, 1);
+    folderRow->addWidget(browse);
+    files->addRow(tr("Study file:"), fileRow);
+    files->addRow(tr("Study folder:"), folderRow);
+
+    // The study text.
+    m_editor = new QPlainTextEdit;
+    m_editor->setObjectName(QStringLiteral("studyEditor"));
+    QFont mono(QStringLiteral("monospace"));
+    mono.setStyleHint(QFont::TypeWriter);
+    m_editor->setFont(mono);
+    m_editor->setPlaceholderText(tr("train:, tune: and analyze: blocks (the Setup forms' YAML) and a grid:"));
+
+    // The grid form.
+    m_grid = new QTableWidget(0, 2);
+    m_grid->setHorizontalHeaderLabels({tr("Axis (key path)"), tr("Values")});
+    m_grid->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_grid->horizontalHeader()->setStretchLastSection(true);
+    m_grid->verticalHeader()->setVisible(false);
+    m_axisKey = new QComboBox;
+    m_axisKey->setEditable(true);
+    for (const std::string& k : studyAxisExamples())
+        m_axisKey->addItem(qs(k));
+    m_axisKey->setToolTip(tr("seed, or train./tune./analyze. followed by a key of that stage's config"));
+    m_axisValues = new QLineEdit;
+    m_axisValues->setPlaceholderText(tr("[0, 0.5, 1]"));
+    auto* add = new QPushButton(tr("Add axis"));
+    auto* remove = new QPushButton(tr("Remove axis"));
+    auto* addRow = new QHBoxLayout;
+    addRow->addWidget(m_axisKey, 1);
+    addRow->addWidget(m_axisValues, 1);
+    addRow->addWidget(add);
+    addRow->addWidget(remove);
+    auto* gridBox = new QGroupBox(tr("Grid"));
+    auto* gl = new QVBoxLayout(gridBox);
+    gl->addWidget(m_grid, 1);
+    gl->addLayout(addRow);
+
+    // Actions and the plan.
+    m_jobs = new QSpinBox;
+    m_jobs->setRange(1, 64);
+    m_jobs->setValue(1);
+    m_jobs->setToolTip(tr("Conditions run at once; the CPU threads are split between them"));
+    m_planButton = new QPushButton(tr("Plan"));
+    m_runButton = new QPushButton(tr("Run"));
+    m_exportButton = new QPushButton(tr("Export for SLURM…"));
+    auto* actions = new QHBoxLayout;
+    actions->addWidget(new QLabel(tr("At once:")));
+    actions->addWidget(m_jobs);
+    actions->addStretch(1);
+    actions->addWidget(m_planButton);
+    actions->addWidget(m_runButton);
+    actions->addWidget(m_exportButton);
+    m_message = new QLabel;
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_planView = new QPlainTextEdit;
+    m_planView->setReadOnly(true);
+    m_planView->setFont(mono);
+
+    // Live conditions.
+    m_conditions = new QStandardItemModel(0, 5, this);
+    m_conditions->setHorizontalHeaderLabels({tr("Condition"), tr("Stage"), tr("State"), tr("Progress %"), tr("Message")});
+    m_conditionsView = new QTableView;
+    m_conditionsView->setModel(m_conditions);
+    m_conditionsView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_conditionsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_conditionsView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_conditionsView->verticalHeader()->setVisible(false);
+    m_conditionsView->horizontalHeader()->setStretchLastSection(true);
+    m_conditionsView->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_conditionsView->setToolTip(tr("Double-click: a run opens in Monitor, an analysis in Neurons"));
+
+    auto* right = new QWidget;
+    auto* rl = new QVBoxLayout(right);
+    rl->setContentsMargins(0, 0, 0, 0);
+    rl->addWidget(gridBox, 1);
+    rl->addLayout(actions);
+    rl->addWidget(m_message);
+    rl->addWidget(m_planView, 1);
+    auto* top = new QSplitter(Qt::Horizontal);
+    top->addWidget(m_editor);
+    top->addWidget(right);
+    top->setStretchFactor(0, 1);
+    top->setStretchFactor(1, 1);
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(top);
+    split->addWidget(m_conditionsView);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(files);
+    layout->addWidget(split, 1);
+
+    m_textTimer = new QTimer(this);
+    m_textTimer->setSingleShot(true);
+    m_textTimer->setInterval(300);
+    m_pollTimer = new QTimer(this);
+    m_pollTimer->setInterval(1500);
+    m_pollTimer->start();
+
+    connect(open, &QPushButton::clicked, this, &StudyPanel::openFile);
+    connect(save, &QPushButton::clicked, this, &StudyPanel::saveFile);
+    connect(browse, &QPushButton::clicked, this, &StudyPanel::chooseFolder);
+    connect(add, &QPushButton::clicked, this, [this] {
+        if (m_axisKey->currentText().trimmed().isEmpty() || m_axisValues->text().trimmed().isEmpty()) {
+            m_message->setText(tr("Give the axis a key path and a list of values, e.g. tune.alpha and [0, 0.5, 1]."));
+            return;
+        }
+        addAxis(m_axisKey->currentText().trimmed(), m_axisValues->text().trimmed());
+    });
+    connect(remove, &QPushButton::clicked, this, [this] {
+        const int row = m_grid->currentRow();
+        if (row >= 0) {
+            m_grid->removeRow(row);
+            gridEdited();
+        }
+    });
+    connect(m_grid, &QTableWidget::itemChanged, this, [this] {
+        if (!m_syncing)
+            gridEdited();
+    });
+    connect(m_editor, &QPlainTextEdit::textChanged, this, [this] {
+        if (!m_syncing)
+            m_textTimer->start();
+    });
+    connect(m_textTimer, &QTimer::timeout, this, &StudyPanel::textEdited);
+    connect(m_planButton, &QPushButton::clicked, this, &StudyPanel::plan);
+    connect(m_runButton, &QPushButton::clicked, this, &StudyPanel::run);
+    connect(m_exportButton, &QPushButton::clicked, this, &StudyPanel::exportDialog);
+    connect(m_pollTimer, &QTimer::timeout, this, [this] {
+        if (isVisible() && !resolvedFolder().isEmpty())
+            refresh();
+    });
+    connect(m_conditionsView, &QTableView::doubleClicked, this, [this](const QModelIndex& i) { activateCondition(i, false); });
+    connect(m_conditionsView, &QWidget::customContextMenuRequested, this, &StudyPanel::conditionMenu);
+    connect(m_folder, &QLineEdit::editingFinished, this, [this] { m_plan.reset(); });
+}
+
+StudyPanel::~StudyPanel() = default;
+
+void StudyPanel::setExecutable(const QString& path)
+{
+    m_executable = path;
+}
+
+QString StudyPanel::executable() const
+{
+    if (!m_executable.isEmpty())
+        return m_executable;
+    const QString next = QCoreApplication::applicationDirPath() + QStringLiteral("/repalign-cli");
+    if (QFileInfo(next).isExecutable())
+        return next;
+    return QStandardPaths::findExecutable(QStringLiteral("repalign-cli"));
+}
+
+void StudyPanel::loadStudy(const QString& path)
+{
+    m_file->setText(path);
+    if (m_folder->text().isEmpty()) {
+        const QFileInfo fi(path);
+        m_folder->setText(fi.absoluteDir().filePath(fi.completeBaseName()));
+    }
+    const std::string p = path.toStdString();
+    runInBackground(
+        this,
+        [p]() -> std::pair<QString, QString> {
+            try {
+                return {qs(readFileText(p)), QString()};
+            } catch (const std::exception& e) {
+                return {QString(), qs(e.what())};
+            }
+        },
+        [this](std::pair<QString, QString> r) {
+            if (!r.second.isEmpty()) {
+                m_message->setText(r.second);
+                Q_EMIT failed(r.second);
+                return;
+            }
+            setStudyText(r.first);
+            m_message->setText(tr("Loaded %1.").arg(m_file->text()));
+        });
+}
+
+void StudyPanel::setStudyText(const QString& text)
+{
+    m_syncing = true;
+    m_editor->setPlainText(text);
+    m_syncing = false;
+    m_plan.reset();
+    rebuildGridForm();
+}
+
+QString StudyPanel::studyText() const
+{
+    return m_editor->toPlainText();
+}
+
+QString StudyPanel::studyFile() const
+{
+    return m_file->text();
+}
+
+void StudyPanel::setStudyFolder(const QString& dir)
+{
+    m_folder->setText(dir);
+    m_plan.reset();
+}
+
+QString StudyPanel::studyFolder() const
+{
+    return m_folder->text();
+}
+
+QString StudyPanel::resolvedFolder() const
+{
+    if (!m_folder->text().trimmed().isEmpty())
+        return m_folder->text().trimmed();
+    if (!m_file->text().trimmed().isEmpty()) {
+        const QFileInfo fi(m_file->text().trimmed());
+        return fi.absoluteDir().filePath(fi.completeBaseName());
+    }
+    return {};
+}
+
+int StudyPanel::axisCount() const
+{
+    return m_grid->rowCount();
+}
+
+void StudyPanel::addAxis(const QString& key, const QString& values)
+{
+    m_syncing = true;
+    const int row = m_grid->rowCount();
+    m_grid->insertRow(row);
+    m_grid->setItem(row, 0, new QTableWidgetItem(key));
+    m_grid->setItem(row, 1, new QTableWidgetItem(values));
+    m_syncing = false;
+    gridEdited();
+}
+
+void StudyPanel::gridEdited()
+{
+    std::vector<StudyGridEntry> grid;
+    for (int r = 0; r < m_grid->rowCount(); ++r) {
+        const auto* k = m_grid->item(r, 0);
+        const auto* v = m_grid->item(r, 1);
+        if (k && v && !k->text().trimmed().isEmpty())
+            grid.push_back({k->text().trimmed().toStdString(), v->text().trimmed().toStdString()});
+    }
+    const std::string text = m_editor->toPlainText().toStdString();
+    std::vector<std::vector<std::string>> zips;
+    try {
+        studyGridOf(text, &zips);
+    } catch (const std::exception&) {
+        // The text does not parse yet: keep its zip lines out, the grid goes in.
+    }
+    m_syncing = true;
+    m_editor->setPlainText(qs(studyWithGrid(text, grid, zips)));
+    m_syncing = false;
+    m_plan.reset();
+}
+
+void StudyPanel::textEdited()
+{
+    m_plan.reset();
+    rebuildGridForm();
+}
+
+void StudyPanel::rebuildGridForm()
+{
+    std::vector<StudyGridEntry> grid;
+    try {
+        grid = studyGridOf(m_editor->toPlainText().toStdString());
+    } catch (const std::exception& e) {
+        m_message->setText(qs(e.what()));
+        return;
+    }
+    m_syncing = true;
+    m_grid->setRowCount(0);
+    for (const auto& g : grid) {
+        const int row = m_grid->rowCount();
+        m_grid->insertRow(row);
+        m_grid->setItem(row, 0, new QTableWidgetItem(qs(g.key)));
+        m_grid->setItem(row, 1, new QTableWidgetItem(qs(g.values)));
+    }
+    m_syncing = false;
+}
+
+void StudyPanel::openFile()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open study"), m_file->text(), tr("Study (*.yaml *.yml)"));
+    if (!path.isEmpty()) {
+        m_folder->clear();
+        loadStudy(path);
+    }
+}
+
+void StudyPanel::saveFile()
+{
+    QString path = m_file->text();
+    if (path.isEmpty())
+        path = QFileDialog::getSaveFileName(this, tr("Save study"), QString(), tr("Study (*.yaml *.yml)"));
+    if (path.isEmpty())
+        return;
+    m_file->setText(path);
+    const std::string p = path.toStdString(), text = studyText().toStdString();
+    runInBackground(
+        this,
+        [p, text]() -> QString {
+            try {
+                writeFileAtomic(p, text);
+                return {};
+            } catch (const std::exception& e) {
+                return qs(e.what());
+            }
+        },
+        [this, path](QString error) { m_message->setText(error.isEmpty() ? tr("Saved %1.").arg(path) : error); });
+}
+
+void StudyPanel::chooseFolder()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Study folder"), resolvedFolder());
+    if (!dir.isEmpty())
+        setStudyFolder(dir);
+}
+
+namespace {
+
+/// The study as the core parses it: the origin is the file (or FOLDER/study.yaml), relative
+/// paths resolve against the file's folder.
+PlanResult planStudy(const std::string& text, const std::string& file, const std::string& folder)
+{
+    PlanResult r;
+    try {
+        const std::string origin = file.empty() ? folder + "/study.yaml" : file;
+        const std::string baseDir = file.empty() ? folder : QFileInfo(qs(file)).absolutePath().toStdString();
+        auto plan = std::make_shared<const StudyPlan>(parseStudy(text, origin, folder, baseDir));
+        r.text = qs(formatStudyPlan(*plan));
+        r.plan = plan;
+    } catch (const std::exception& e) {
+        r.error = qs(e.what());
+    }
+    return r;
+}
+
+} // namespace
+
+void StudyPanel::plan()
+{
+    const QString folder = resolvedFolder();
+    if (folder.isEmpty()) {
+        m_message->setText(tr("Choose a study folder (where the runs go) first."));
+        Q_EMIT failed(m_message->text());
+        return;
+    }
+    m_message->setText(tr("Planning…"));
+    const int generation = ++m_generation;
+    const std::string text = studyText().toStdString(), file = m_file->text().trimmed().toStdString(), dir = folder.toStdString();
+    runInBackground(
+        this, [text, file, dir] { return planStudy(text, file, dir); },
+        [this, generation](PlanResult r) {
+            if (generation != m_generation)
+                return;
+            if (!r.error.isEmpty()) {
+                m_message->setText(r.error);
+                Q_EMIT failed(r.error);
+                return;
+            }
+            m_plan = r.plan;
+            m_planView->setPlainText(r.text);
+            m_message->setText(tr("%n runs planned.", nullptr, static_cast<int>(m_plan->runs.size())));
+            Q_EMIT planned(static_cast<int>(m_plan->runs.size()));
+        });
+}
+
+void StudyPanel::run()
+{
+    const QString exe = executable();
+    if (exe.isEmpty()) {
+        m_message->setText(tr("repalign-cli was not found next to this program or on PATH; the study runs each condition "
+                              "through it."));
+        Q_EMIT failed(m_message->text());
+        return;
+    }
+    // Plan first (validation before any work), then queue the run.
+    QMetaObject::Connection* once = new QMetaObject::Connection;
+    QMetaObject::Connection* onFail = new QMetaObject::Connection;
+    auto cleanup = [once, onFail] {
+        QObject::disconnect(*once);
+        QObject::disconnect(*onFail);
+        delete once;
+        delete onFail;
+    };
+    *onFail = connect(this, &StudyPanel::failed, this, [cleanup] { cleanup(); });
+    *once = connect(this, &StudyPanel::planned, this, [this, exe, cleanup](int) {
+        cleanup();
+        if (!m_jobsModel || !m_plan)
+            return;
+        auto plan = m_plan;
+        StudyRunOptions options;
+        options.executable = exe.toStdString();
+        options.jobs = m_jobs->value();
+        JobSpec spec;
+        spec.title = tr("Study %1").arg(qs(plan->name));
+        spec.kind = QStringLiteral("study");
+        spec.runDir = qs(plan->studyDir);
+        spec.work = [plan, options](ProgressSink& sink, const CancelToken& cancel) {
+            const StudyRunSummary s = runStudy(*plan, options, sink, cancel);
+            JobOutcome o;
+            o.state = s.status;
+            o.message
+                = QCoreApplication::translate("repalign::gui::StudyPanel", "%1 finished, %2 skipped, %3 failed, %4 not started")
+                      .arg(s.finished)
+                      .arg(s.skipped)
+                      .arg(s.failed)
+                      .arg(s.blocked);
+            return o;
+        };
+        const int id = m_jobsModel->enqueue(spec);
+        m_message->setText(tr("Study queued: %1").arg(qs(plan->studyDir)));
+        Q_EMIT runQueued(id);
+    });
+    plan();
+}
+
+void StudyPanel::exportDialog()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Export for SLURM"));
+    auto* partition = new QLineEdit;
+    auto* account = new QLineEdit;
+    auto* time = new QLineEdit(QStringLiteral("04:00:00"));
+    auto* gpus = new QSpinBox;
+    gpus->setRange(0, 16);
+    auto* cpus = new QSpinBox;
+    cpus->setRange(0, 256);
+    cpus->setSpecialValueText(tr("cluster default"));
+    auto* parallel = new QSpinBox;
+    parallel->setRange(0, 10000);
+    parallel->setSpecialValueText(tr("no limit"));
+    auto* form = new QFormLayout(&dialog);
+    form->addRow(tr("Partition:"), partition);
+    form->addRow(tr("Account:"), account);
+    form->addRow(tr("Time per condition:"), time);
+    form->addRow(tr("GPUs per task:"), gpus);
+    form->addRow(tr("CPUs per task:"), cpus);
+    form->addRow(tr("Conditions at once:"), parallel);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    SlurmOptions o;
+    o.partition = partition->text().trimmed().toStdString();
+    o.account = account->text().trimmed().toStdString();
+    o.time = time->text().trimmed().toStdString();
+    o.gpusPerTask = gpus->value();
+    o.cpusPerTask = cpus->value();
+    o.maxParallel = parallel->value();
+    exportSlurm(o);
+}
+
+void StudyPanel::exportSlurm(const SlurmOptions& options)
+{
+    const QString folder = resolvedFolder();
+    const QString exe = executable();
+    if (folder.isEmpty() || exe.isEmpty()) {
+        m_message->setText(folder.isEmpty() ? tr("Choose a study folder (where the runs go) first.")
+                                            : tr("repalign-cli was not found next to this program or on PATH."));
+        Q_EMIT failed(m_message->text());
+        return;
+    }
+    SlurmOptions o = options;
+    o.executable = exe.toStdString();
+    const std::string text = studyText().toStdString(), file = m_file->text().trimmed().toStdString(), dir = folder.toStdString();
+    runInBackground(
+        this,
+        [text, file, dir, o]() -> std::pair<QStringList, QString> {
+            const PlanResult p = planStudy(text, file, dir);
+            if (!p.error.isEmpty())
+                return {{}, p.error};
+            try {
+                QStringList files;
+                for (const std::string& f : repalign::exportSlurm(*p.plan, o))
+                    files << qs(f);
+                return {files, QString()};
+            } catch (const std::exception& e) {
+                return {{}, qs(e.what())};
+            }
+        },
+        [this](std::pair<QStringList, QString> r) {
+            if (!r.second.isEmpty()) {
+                m_message->setText(r.second);
+                Q_EMIT failed(r.second);
+                return;
+            }
+            m_planView->setPlainText(tr("Wrote:\n%1\n\nSubmit on the cluster with: bash %2")
+                                         .arg(r.first.join(QLatin1Char('\n')), r.first.isEmpty() ? QString() : r.first.last()));
+            m_message->setText(tr("SLURM scripts written."));
+            Q_EMIT exported(r.first);
+        });
+}
+
+void StudyPanel::refresh()
+{
+    if (m_refreshing)
+        return;
+    const QString folder = resolvedFolder();
+    if (folder.isEmpty())
+        return;
+    auto plan = m_plan;
+    if (plan && QDir(qs(plan->studyDir)) != QDir(QFileInfo(folder).absoluteFilePath()))
+        plan.reset();
+    if (!plan && !QFileInfo::exists(folder + QStringLiteral("/plan.tsv"))) {
+        if (m_conditions->rowCount() > 0)
+            m_conditions->setRowCount(0);
+        return;
+    }
+    m_refreshing = true;
+    const std::string dir = folder.toStdString();
+    runInBackground(
+        this, [plan, dir] { return readStatus(plan, dir); },
+        [this](StatusResult r) {
+            m_refreshing = false;
+            if (!r.error.isEmpty())
+                return;
+            if (!m_plan)
+                m_plan = r.plan;
+            showConditions(r.rows);
+            Q_EMIT refreshed();
+        });
+}
+
+void StudyPanel::showConditions(const std::vector<std::vector<QString>>& rows)
+{
+    if (m_conditions->rowCount() != static_cast<int>(rows.size()))
+        m_conditions->setRowCount(static_cast<int>(rows.size()));
+    for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
+        const auto& row = rows[static_cast<std::size_t>(r)];
+        for (int c = 0; c < 5; ++c) {
+            QStandardItem* item = m_conditions->item(r, c);
+            if (!item) {
+                item = new QStandardItem;
+                m_conditions->setItem(r, c, item);
+            }
+            if (item->text() != row[static_cast<std::size_t>(c)])
+                item->setText(row[static_cast<std::size_t>(c)]);
+        }
+        QStandardItem* first = m_conditions->item(r, 0);
+        first->setData(row[5], RunDirRole);
+        first->setData(row[1], StageRole);
+        first->setData(row[6], AnalysisRole);
+        first->setData(row[7], BaselineAnalysisRole);
+    }
+}
+
+void StudyPanel::activateCondition(const QModelIndex& index, bool compare)
+{
+    if (!index.isValid())
+        return;
+    const QModelIndex first = m_conditions->index(index.row(), 0);
+    const QString stage = first.data(StageRole).toString();
+    const QString analysis = first.data(AnalysisRole).toString();
+    if (stage == QLatin1String("analyze")) {
+        if (!QFileInfo::exists(analysis)) {
+            m_message->setText(tr("%1 has not been written yet.").arg(analysis));
+            return;
+        }
+        const QString baseline = first.data(BaselineAnalysisRole).toString();
+        if (compare && QFileInfo::exists(baseline))
+            Q_EMIT compareRequested({baseline, analysis});
+        else
+            Q_EMIT openAnalysisRequested(analysis);
+        return;
+    }
+    Q_EMIT openRunRequested(first.data(RunDirRole).toString());
+}
+
+void StudyPanel::conditionMenu(const QPoint& pos)
+{
+    const QModelIndex index = m_conditionsView->indexAt(pos);
+    if (!index.isValid())
+        return;
+    const QModelIndex first = m_conditions->index(index.row(), 0);
+    QMenu menu;
+    if (first.data(StageRole).toString() == QLatin1String("analyze")) {
+        menu.addAction(tr("Open in Neurons"), this, [this, index] { activateCondition(index, false); });
+        if (!first.data(BaselineAnalysisRole).toString().isEmpty())
+            menu.addAction(
+                tr("Compare with its baseline in Distributions"), this, [this, index] { activateCondition(index, true); });
+    } else {
+        menu.addAction(tr("Show in Monitor"), this, [this, index] { activateCondition(index, false); });
+    }
+    menu.exec(m_conditionsView->viewport()->mapToGlobal(pos));
+}
+
+} // namespace repalign::gui

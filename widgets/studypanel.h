@@ -1,0 +1,119 @@
+#pragma once
+/// @file studypanel.h
+/// The Study tab: a study.yaml in an editor with a form for its grid, the validated plan, a run
+/// through the job queue (never on the UI thread) or an export as SLURM job arrays, and the live
+/// table of conditions with their state and progress read from the run folders.
+#include <QWidget>
+
+#include <memory>
+#include <vector>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QStandardItemModel;
+class QTableView;
+class QTableWidget;
+class QTimer;
+
+namespace repalign {
+struct StudyPlan;
+struct SlurmOptions;
+} // namespace repalign
+
+namespace repalign::gui {
+
+class JobQueueModel;
+
+class StudyPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit StudyPanel(JobQueueModel* jobs, QWidget* parent = nullptr);
+    ~StudyPanel() override;
+
+    /// Reads @p path (off the UI thread) into the editor; the folder defaults to its name.
+    void loadStudy(const QString& path);
+    void setStudyText(const QString& text);
+    QString studyText() const;
+    QString studyFile() const;
+    void setStudyFolder(const QString& dir);
+    QString studyFolder() const;
+    /// repalign-cli started for each condition (default: next to this program, else on PATH).
+    void setExecutable(const QString& path);
+
+    /// Appends an axis to the grid form (and the text's grid block).
+    void addAxis(const QString& key, const QString& values);
+    int axisCount() const;
+
+    /// Validates and expands the study off the UI thread; planned() or failed() follows.
+    void plan();
+    /// Plans, then queues the study run (conditions as child processes, at most jobs() at once).
+    void run();
+    /// Writes the SLURM scripts into the study folder (off the UI thread); exported() follows.
+    void exportSlurm(const repalign::SlurmOptions& options);
+    /// Reads the conditions' states from the study folder off the UI thread; refreshed() follows.
+    void refresh();
+
+    QPlainTextEdit* editor() const { return m_editor; }
+    QTableWidget* gridTable() const { return m_grid; }
+    QPlainTextEdit* planView() const { return m_planView; }
+    QTableView* conditionsView() const { return m_conditionsView; }
+    QStandardItemModel* conditions() const { return m_conditions; }
+    QLabel* messageLabel() const { return m_message; }
+    QSpinBox* jobsBox() const { return m_jobs; }
+
+Q_SIGNALS:
+    void planned(int runs);
+    void failed(const QString& message);
+    void runQueued(int jobId);
+    void exported(const QStringList& files);
+    void refreshed();
+    /// A train or tune condition was opened (Monitor).
+    void openRunRequested(const QString& runDir);
+    /// An analysis was opened (Neurons).
+    void openAnalysisRequested(const QString& analysis);
+    /// An analysis and its baseline's, to compare in Distributions.
+    void compareRequested(const QStringList& analyses);
+
+private:
+    void openFile();
+    void saveFile();
+    void chooseFolder();
+    void exportDialog();
+    void gridEdited();
+    void textEdited();
+    void rebuildGridForm();
+    void showConditions(const std::vector<std::vector<QString>>& rows);
+    void activateCondition(const QModelIndex& index, bool compare);
+    void conditionMenu(const QPoint& pos);
+    QString resolvedFolder() const;
+    QString executable() const;
+
+    JobQueueModel* m_jobsModel;
+    QLineEdit* m_file;
+    QLineEdit* m_folder;
+    QPlainTextEdit* m_editor;
+    QTableWidget* m_grid;
+    QComboBox* m_axisKey;
+    QLineEdit* m_axisValues;
+    QSpinBox* m_jobs;
+    QPushButton* m_planButton;
+    QPushButton* m_runButton;
+    QPushButton* m_exportButton;
+    QPlainTextEdit* m_planView;
+    QLabel* m_message;
+    QTableView* m_conditionsView;
+    QStandardItemModel* m_conditions;
+    QTimer* m_textTimer;
+    QTimer* m_pollTimer;
+    QString m_executable;
+    std::shared_ptr<const repalign::StudyPlan> m_plan;
+    bool m_syncing = false;
+    bool m_refreshing = false;
+    int m_generation = 0;
+};
+
+} // namespace repalign::gui
