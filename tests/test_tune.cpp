@@ -354,6 +354,72 @@ private Q_SLOTS:
         QVERIFY2(sink.text.find("classification_val: auto uses shapes:24:6") != std::string::npos, sink.text.c_str());
     }
 
+    /// Rehearsal: one step from the same state and batch with and without it. The LwF terms are
+    /// equal and the loss differs by exactly weight x the cross-entropy logged beside it.
+    void rehearsalAddsWeightedCrossEntropy()
+    {
+        NullSink sink;
+        CancelToken cancel;
+        const std::string extra = "optimization: {epochs: 1, batch_size: 16, max_steps_per_epoch: 1}\n";
+        const TuneConfig plain = parseTuneConfig(tuneYaml(m_base, m_bundle, extra, "[V4]", "none"), "plain.yaml");
+        const TuneConfig reh
+            = parseTuneConfig(tuneYaml(m_base, m_bundle,
+                                  extra + "rehearsal: {data: \"shapes:64:2\", weight: 0.7, batch_size: 8}\n", "[V4]", "none"),
+                "reh.yaml");
+        QVERIFY(!plain.rehearsal.enabled());
+        QVERIFY(reh.rehearsal.enabled());
+        QCOMPARE(reh.rehearsal.data, std::string("shapes:64:2"));
+        QCOMPARE(reh.rehearsal.weight, 0.7);
+        QCOMPARE(reh.rehearsal.batchSize, 8);
+        const TuneConfig back = parseTuneConfig(tuneConfigToYaml(reh), "back.yaml");
+        QCOMPARE(back.rehearsal.data, reh.rehearsal.data);
+        QCOMPARE(back.rehearsal.weight, reh.rehearsal.weight);
+        QCOMPARE(back.rehearsal.batchSize, reh.rehearsal.batchSize);
+        QVERIFY(tuneConfigToYaml(plain).find("rehearsal") == std::string::npos);
+
+        auto firstStep = [&](const TuneConfig& cfg, const std::string& run) -> std::map<std::string, double> {
+            if (TuneJob(cfg, run).run(sink, cancel).status != JobStatus::Finished)
+                return {};
+            std::map<std::string, double> v;
+            MetricsReader reader(run + "/metrics.csv");
+            for (const auto& row : reader.poll())
+                if (row.split == "train" && !v.count(row.name))
+                    v[row.name] = row.value;
+            return v;
+        };
+        const auto a = firstStep(plain, m_dir + "/plain");
+        const auto b = firstStep(reh, m_dir + "/rehearsal");
+        QVERIFY(a.count("loss") && b.count("loss")); // both runs finished and logged
+        QVERIFY(!a.count("rehearsal_loss"));
+        QVERIFY(b.count("rehearsal_loss"));
+        const double ce = b.at("rehearsal_loss");
+        QVERIFY2(ce > 0 && std::isfinite(ce), std::to_string(ce).c_str());
+        QCOMPARE(b.at("pred_loss"), a.at("pred_loss"));
+        QCOMPARE(b.at("kd_loss"), a.at("kd_loss"));
+        const double added = b.at("loss") - a.at("loss");
+        QVERIFY2(std::abs(added - 0.7 * ce) <= 1e-6 * std::max(1.0, std::abs(b.at("loss"))),
+            (std::to_string(added) + " vs 0.7 x " + std::to_string(ce)).c_str());
+
+        // bad rehearsal settings are one line naming the key
+        expectError([&] { parseTuneConfig(tuneYaml(m_base, m_bundle, "rehearsal: {weight: 0.5}\n"), "r.yaml"); },
+            "key 'rehearsal.data' is required");
+        expectError([&] { parseTuneConfig(tuneYaml(m_base, m_bundle, "rehearsal: {data: \"pets:x\", weight: 1}\n"), "r.yaml"); },
+            "rehearsal.data");
+        expectError([&] { parseTuneConfig(tuneYaml(m_base, m_bundle, "rehearsal: {data: \"shapes:8\", size: 1}\n"), "r.yaml"); },
+            "unknown key");
+        expectError(
+            [&] {
+                TuneJob(
+                    parseTuneConfig(tuneYaml(m_base, m_bundle,
+                                        extra + "readout: {freeze_backbone: true}\nrehearsal: {data: \"shapes:8\", weight: 1}\n",
+                                        "[V4]", "none"),
+                        "r.yaml"),
+                    m_dir + "/frozen-rehearsal")
+                    .run(sink, cancel);
+            },
+            "rehearsal needs a trainable backbone");
+    }
+
     void badInput()
     {
         NullSink sink;

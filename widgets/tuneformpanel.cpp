@@ -73,6 +73,19 @@ TuneFormPanel::TuneFormPanel(QWidget* parent)
     m_alpha = new QLineEdit;
     addRow(readout, tr("Alpha (KD weight):"), m_alpha, QStringLiteral("alpha"),
         tr("loss = MSE + alpha · KL(student ‖ teacher); 0 = no distillation"));
+
+    QFormLayout* reh = addSection(tr("Rehearsal (original task)"), left);
+    m_rehearsalData = new QLineEdit;
+    m_rehearsalData->setPlaceholderText(tr("off (e.g. cifar10:data)"));
+    addRow(reh, tr("Rehearsal data:"), m_rehearsalData, QStringLiteral("rehearsal.data"),
+        tr("Data spec of the original task; each step also draws a batch of its training split"));
+    m_rehearsalWeight = new QLineEdit;
+    addRow(reh, tr("Rehearsal weight:"), m_rehearsalWeight, QStringLiteral("rehearsal.weight"),
+        tr("loss += weight · cross-entropy on the true labels; 0 = off"));
+    m_rehearsalBatch = new QSpinBox;
+    m_rehearsalBatch->setRange(0, 65536);
+    m_rehearsalBatch->setSpecialValueText(tr("as the tuning batch"));
+    addRow(reh, tr("Rehearsal batch size:"), m_rehearsalBatch, QStringLiteral("rehearsal.batch_size"));
     left->addStretch(1);
 
     QFormLayout* opt = addSection(tr("Optimisation"), right);
@@ -281,6 +294,9 @@ void TuneFormPanel::setConfig(const TuneConfig& c)
     setTransforms(m_tf, c.trainTransforms);
     updateOptimizerFields();
     m_classVal->setText(QString::fromStdString(c.classificationVal));
+    m_rehearsalData->setText(QString::fromStdString(c.rehearsal.data));
+    m_rehearsalWeight->setText(num(c.rehearsal.weight));
+    m_rehearsalBatch->setValue(c.rehearsal.batchSize);
     m_device->setCurrentText(QString::fromStdString(c.device));
     m_threads->setValue(c.threads);
     m_seed->setText(QString::number(c.seed));
@@ -324,6 +340,10 @@ QString TuneFormPanel::yaml() const
     o << "  max_steps_per_epoch: " << scalar(m_maxSteps->text()) << "\n";
     o << "classification_val: " << quoted(m_classVal->text().trimmed()) << "\n";
     o << "classification_max_images: " << m_loaded.classificationMaxImages << "\n";
+    if (!m_rehearsalData->text().trimmed().isEmpty()
+        || (!m_rehearsalWeight->text().trimmed().isEmpty() && m_rehearsalWeight->text().trimmed().toDouble() != 0))
+        o << "rehearsal:\n  data: " << quoted(m_rehearsalData->text().trimmed())
+          << "\n  weight: " << scalar(m_rehearsalWeight->text()) << "\n  batch_size: " << m_rehearsalBatch->value() << "\n";
     o << "seed: " << scalar(m_seed->text()) << "\n";
     return y;
 }

@@ -77,6 +77,9 @@ private:
     QLineEdit* m_momentum;
     QCheckBox* m_nesterov;
     QLineEdit* m_classVal;
+    QLineEdit* m_rehearsalData;
+    QLineEdit* m_rehearsalWeight;
+    QSpinBox* m_rehearsalBatch;
     QComboBox* m_device;
     QSpinBox* m_threads;
     QLineEdit* m_seed;

@@ -77,7 +77,7 @@ TuneConfig parseTuneConfig(
         yamlutil::applyOverride(root, o, origin);
     Ctx c {root, "", origin};
     c.allowOnly({"system", "base", "bundle", "rois", "tap", "readout", "alpha", "train_transforms", "val_transforms",
-        "optimization", "classification_val", "classification_max_images", "seed", "logging"});
+        "optimization", "classification_val", "classification_max_images", "rehearsal", "seed", "logging"});
     TuneConfig cfg;
     cfg.origin = origin;
 
@@ -140,6 +140,22 @@ TuneConfig parseTuneConfig(
         }
     }
     cfg.classificationMaxImages = c.integer("classification_max_images", 0, 0, 1LL << 40);
+    Ctx reh = c.child("rehearsal");
+    reh.allowOnly({"data", "weight", "batch_size"});
+    cfg.rehearsal.data = reh.str("data", "");
+    if (!cfg.rehearsal.data.empty()) {
+        try {
+            parseDataSpec(cfg.rehearsal.data);
+        } catch (const Error& e) {
+            throw Error(reh.where("data") + ": " + e.what());
+        }
+    }
+    cfg.rehearsal.weight = reh.positive("weight", 0.0, /*allowZero=*/true);
+    cfg.rehearsal.batchSize = static_cast<int>(reh.integer("batch_size", 0, 0, 65536));
+    if (cfg.rehearsal.weight > 0 && cfg.rehearsal.data.empty())
+        throw Error(reh.where("data")
+            + " is required when rehearsal.weight is above 0 (the original task's data spec, e.g. "
+              "cifar10:data)");
     cfg.seed = static_cast<std::uint64_t>(c.integer("seed", 0, 0, 1LL << 62));
     Ctx log = c.child("logging");
     log.allowOnly({"wandb", "save_dir"});
@@ -185,6 +201,9 @@ std::string tuneConfigToYaml(const TuneConfig& c)
     o << "\nclassification_val: " << yamlQuote(c.classificationVal) << "\n";
     if (c.classificationMaxImages > 0)
         o << "classification_max_images: " << c.classificationMaxImages << "\n";
+    if (!c.rehearsal.data.empty() || c.rehearsal.weight > 0)
+        o << "rehearsal:\n  data: " << yamlQuote(c.rehearsal.data) << "\n  weight: " << c.rehearsal.weight
+          << "\n  batch_size: " << c.rehearsal.batchSize << "\n";
     o << "seed: " << c.seed << "\n";
     return o.str();
 }

@@ -45,6 +45,10 @@
 ///                               # the data the base run was validated on (its run.yaml), else
 ///                               # CIFAR-10 where found, else skipped; none = skip
 /// classification_max_images: 0  # cap on val images for the accuracy (0 = all)
+/// rehearsal:                    # optional: each step also a batch of the original task's
+///   data: cifar10:data          # training data (a data spec; its train split), adding
+///   weight: 0.5                 # weight x cross-entropy on its true labels to the loss
+///   batch_size: 0               # 0 = optimization.batch_size
 /// seed: 0
 /// @endcode
 #include "run/config.h"
@@ -54,6 +58,16 @@
 #include <vector>
 
 namespace repalign {
+
+/// Rehearsal: the reference's suggested fix for the accuracy drop. Each tuning step also
+/// draws a batch of the original task's training data and adds weight x cross-entropy on the
+/// true labels to the LwF loss. Off when data is empty or weight is 0.
+struct RehearsalConfig {
+    std::string data; ///< data spec; its train split is drawn from
+    double weight = 0.0;
+    int batchSize = 0; ///< 0 = the tuning batch size
+    bool enabled() const { return !data.empty() && weight > 0; }
+};
 
 struct TuneConfig {
     std::string device = "cpu";
@@ -79,6 +93,7 @@ struct TuneConfig {
     ScheduleConfig schedule; ///< constant
     std::int64_t maxStepsPerEpoch = 0;
 
+    RehearsalConfig rehearsal;
     std::string classificationVal = "auto"; ///< data spec | auto | none
     std::int64_t classificationMaxImages = 0;
     std::uint64_t seed = 0;

@@ -105,6 +105,7 @@ struct LwfParts {
     std::string runDir;
     std::string arch;
     std::int64_t featureDim;
+    const ImageDataset* rehearsal; ///< the original task's training data, or null (no rehearsal)
 };
 
 /// Neural fine-tuning with Learning without Forgetting: the student's step (readout MSE plus
@@ -183,11 +184,20 @@ public:
         }
         StepOutput out;
         out.loss = predLoss + cfg.alpha * kd;
+        torch::Tensor rehearsal;
+        if (m.rehearsal) {
+            // After the main forward, so the LwF terms are those of a run without rehearsal.
+            const Batch r = rehearsalBatch(batch);
+            rehearsal = torch::nn::functional::cross_entropy(m.student->forward(r.images.to(m.device)), r.labels.to(m.device));
+            out.loss = out.loss + cfg.rehearsal.weight * rehearsal;
+        }
         out.lossValue = out.loss.item<double>();
         out.count = static_cast<double>(x.size(0));
         const double pv = predLoss.item<double>(), kv = kd.item<double>();
         out.sums = {pv * out.count, kv * out.count, out.lossValue * out.count};
         out.rows = {{"train", "loss", out.lossValue}, {"train", "pred_loss", pv}, {"train", "kd_loss", kv}};
+        if (m.rehearsal)
+            out.rows.push_back({"train", "rehearsal_loss", rehearsal.item<double>()});
         return out;
     }
 
@@ -250,6 +260,33 @@ public:
     }
 
 private:
+    /// The rehearsal batch that goes with @p batch: drawn (with replacement, augmented as the
+    /// tuning images) from a seed of the tuning seed and the batch's own image indices, so a
+    /// resumed run draws what an uninterrupted one would.
+    Batch rehearsalBatch(const Batch& batch) const
+    {
+        const ImageDataset& d = *m.rehearsal;
+        std::uint64_t h = mixSeed(m.cfg.seed, 0x7265686561727365ull);
+        for (std::int64_t i : batch.indices)
+            h = mixSeed(h, static_cast<std::uint64_t>(i));
+        const int b = m.cfg.rehearsal.batchSize > 0 ? m.cfg.rehearsal.batchSize : m.cfg.batchSize;
+        const TransformConfig& t = m.cfg.trainTransforms;
+        const int side = t.outputSide(t.resize > 0 ? t.resize : d.height);
+        Batch r;
+        r.images = torch::empty({b, 3, side, side}, torch::kFloat32);
+        std::vector<std::int64_t> labels(static_cast<std::size_t>(b));
+        Rng rng(h);
+        for (int i = 0; i < b; ++i) {
+            const auto idx = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(d.count)));
+            applyTransform(t, d.image(idx), d.height, d.width, /*augment=*/true, mixSeed(h, static_cast<std::uint64_t>(i) + 1),
+                r.images.data_ptr<float>() + static_cast<std::int64_t>(i) * 3 * side * side);
+            labels[static_cast<std::size_t>(i)] = d.labels[static_cast<std::size_t>(idx)];
+            r.indices.push_back(idx);
+        }
+        r.labels = torch::tensor(labels, torch::kInt64);
+        return r;
+    }
+
     /// The teacher's logits on the val split, once (it never changes).
     torch::Tensor teacherLogits() const
     {
@@ -426,6 +463,25 @@ template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sin
                 + " classes, the base model " + std::to_string(numClasses));
     }
 
+    // Rehearsal: the original task's training data (each step draws a batch of it).
+    ImageDataset rehearsalData;
+    if (cfg.rehearsal.enabled()) {
+        if (cfg.freezeBackbone)
+            throw Error(cfg.origin + ": rehearsal needs a trainable backbone (readout.freeze_backbone is true)");
+        rehearsalData = loadDataset(cfg.rehearsal.data, Split::Train);
+        if (rehearsalData.count == 0 || rehearsalData.labels.empty())
+            throw Error(cfg.origin + ": rehearsal.data " + cfg.rehearsal.data + " has no labelled training images");
+        if (rehearsalData.numClasses() > numClasses)
+            throw Error(cfg.origin + ": rehearsal.data " + cfg.rehearsal.data + " has "
+                + std::to_string(rehearsalData.numClasses()) + " classes, the base model " + std::to_string(numClasses));
+        char weight[32];
+        std::snprintf(weight, sizeof weight, "%g", cfg.rehearsal.weight);
+        sink.log(LogLevel::Info,
+            "rehearsal: " + std::to_string(rehearsalData.count) + " training images of " + cfg.rehearsal.data + ", weight "
+                + weight + ", " + std::to_string(cfg.rehearsal.batchSize > 0 ? cfg.rehearsal.batchSize : cfg.batchSize)
+                + " per step");
+    }
+
     // ------------------------------------------------------------ setup
 
     teacher->to(device);
@@ -479,7 +535,7 @@ template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sin
     BatchLoader loader(trainImages, cfg.trainTransforms, trainLoaderOptions(cfg.batchSize, cfg.seed, cfg.numWorkers));
 
     LwfTask task({cfg, bundle, student, teacher, readouts, trainTargets, valTargets, valImages, clsImages, clsLabels, device,
-        m_runDir, arch, featureDim});
+        m_runDir, arch, featureDim, cfg.rehearsal.enabled() ? &rehearsalData : nullptr});
     TrainingSession session(tuneSessionSpec(cfg, m_runDir, m_resume, arch, stepsPerEpoch(loader, cfg.maxStepsPerEpoch)), task,
         optimizer, params, sink);
     if (!session.resumed())
