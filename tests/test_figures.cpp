@@ -1,5 +1,7 @@
 // Figure export: PNG/SVG/PDF of the preset's size (PNG pixels = inches x dpi, SVG width in mm,
 // PDF MediaBox in points), for plots and whole widgets, from the GUI code and `repalign-cli figure`.
+#include "alignmentplot.h"
+#include "alignmentview.h"
 #include "distributionsview.h"
 #include "figureexport.h"
 #include "meigridfigure.h"
@@ -13,12 +15,16 @@
 #include "testutil.h"
 
 #include "common/error.h"
+#include "io/h5.h"
+#include "pipeline/align.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QFile>
 #include <QImage>
 #include <QImageReader>
 #include <QRegularExpression>
+#include <QTableWidget>
 #include <QtTest>
 
 using namespace repalign;
@@ -41,6 +47,37 @@ QSizeF pdfMediaBox(const QString& path)
     if (!m.hasMatch())
         return {};
     return QSizeF(m.captured(3).toDouble() - m.captured(1).toDouble(), m.captured(4).toDouble() - m.captured(2).toDouble());
+}
+
+/// A layer profile as `repalign-cli align` writes it: 2 models x 5 layers x 2 ROIs.
+void writeAlignmentFixture(const std::string& path)
+{
+    H5File f(path, H5File::Mode::CreateAtomic);
+    std::vector<double> r, n, rsa, cka;
+    for (int m = 0; m < 2; ++m)
+        for (int l = 0; l < 5; ++l)
+            for (int roi = 0; roi < 2; ++roi) {
+                r.push_back(0.1 + 0.05 * l + 0.02 * m + 0.03 * roi);
+                n.push_back(0.2 + 0.04 * l);
+                rsa.push_back(0.05 + 0.03 * l * (roi + 1) + 0.01 * m);
+                cka.push_back(0.3 + 0.1 * l - 0.02 * l * l + 0.05 * m);
+            }
+    f.write("/alignment/r_median", H5Type::Float64, {2, 5, 2}, r.data());
+    f.write("/alignment/normalized_median", H5Type::Float64, {2, 5, 2}, n.data());
+    f.write("/alignment/rsa", H5Type::Float64, {2, 5, 2}, rsa.data());
+    f.write("/alignment/cka", H5Type::Float64, {2, 5, 2}, cka.data());
+    const std::vector<double> ceiling {0.4, 0.3};
+    f.write("/alignment/rsa_ceiling", H5Type::Float64, {2}, ceiling.data());
+    f.writeI64("/alignment/features", {2, 5}, std::vector<std::int64_t>(10, 4096));
+    f.setAttr("/alignment", "models", std::string("baseline,tuned"));
+    f.setAttr("/alignment", "checkpoints", std::string("a.pt,b.pt"));
+    f.setAttr("/alignment", "layers", std::string("conv1,layer1,layer2,layer3,layer4"));
+    f.setAttr("/alignment", "rois", std::string("V1,V4"));
+    f.setAttr("/alignment", "bundle", std::string("vc.h5"));
+    f.setAttr("/alignment", "max_features", std::int64_t(4096));
+    f.setAttr("/alignment", "train_images", std::int64_t(80));
+    f.setAttr("/alignment", "val_images", std::int64_t(20));
+    f.commit();
 }
 
 /// SVG width/height converted to inches (QSvgGenerator writes millimetres).
@@ -154,6 +191,7 @@ private Q_SLOTS:
     void legibility();
     void meiGridUnits();
     void cliLossTwoRuns();
+    void brainAlignmentView();
 
 private:
     std::string m_dir;
@@ -167,6 +205,21 @@ void TestFigures::initTestCase()
     m_b = QString::fromStdString(m_dir + "/b.h5");
     guifixture::writeSyntheticAnalysis(m_a.toStdString(), 48, 5, 3);
     guifixture::writeSyntheticAnalysis(m_b.toStdString(), 48, 5, 4);
+    writeAlignmentFixture(m_dir + "/alignment.h5");
+    // An analysis with synthesised images of units 3 and 7 (two starts), as repalign-cli visualize adds them.
+    QFile::copy(m_a, QString::fromStdString(m_dir + "/synth.h5"));
+    {
+        H5File f(m_dir + "/synth.h5", H5File::Mode::ReadWrite);
+        std::vector<std::uint8_t> images(2 * 2 * 32 * 32 * 3);
+        for (std::size_t i = 0; i < images.size(); ++i)
+            images[i] = static_cast<std::uint8_t>((i * 37) % 251);
+        f.write("/synth/images", H5Type::UInt8, {2, 2, 32, 32, 3}, images.data());
+        f.writeF32("/synth/activations", {2, 2}, {1.5f, 2.5f, 3.5f, 0.5f});
+        f.writeI64("/synth/best", {2}, {1, 0});
+        f.writeI64("/synth/units", {2}, {3, 7});
+        f.setAttr("/synth", "objective", std::string("unit"));
+        f.setAttr("/synth", "layer", std::string("layer4"));
+    }
     // A small run for the loss figure.
     std::string csv = "step,epoch,wall_time,split,name,value\n";
     for (int i = 1; i <= 60; ++i)
@@ -308,6 +361,10 @@ void TestFigures::cliFigure_data()
         << d + QStringLiteral("/cli-scatter.png") << QStringLiteral("two-column");
     QTest::newRow("mei-grid") << QStringLiteral("--kind mei-grid --analysis %1 --unit 3").arg(m_a)
                               << d + QStringLiteral("/cli-mei.pdf") << QStringLiteral("two-column");
+    QTest::newRow("synth-grid") << QStringLiteral("--kind synth-grid --analysis %1/synth.h5 --units 7,3").arg(d)
+                                << d + QStringLiteral("/cli-synth.pdf") << QStringLiteral("two-column");
+    QTest::newRow("layer-profile") << QStringLiteral("--kind layer-profile --analysis %1/alignment.h5 --metric cka").arg(d)
+                                   << d + QStringLiteral("/cli-layers.png") << QStringLiteral("column");
 }
 
 void TestFigures::cliFigure()
@@ -323,7 +380,7 @@ void TestFigures::cliFigure()
     const FigurePresetInfo info = figurePresetInfo(parseFigurePreset(preset));
     if (out.endsWith(QLatin1String(".png")))
         QCOMPARE(QImage(out).size(), QSize(qRound(info.inches.width() * 100), qRound(info.inches.height() * 100)));
-    else if (args.contains(QLatin1String("mei-grid")))
+    else if (args.contains(QLatin1String("mei-grid")) || args.contains(QLatin1String("synth-grid")))
         QVERIFY(std::abs(pdfMediaBox(out).width() - info.inches.width() * 72) < 1.0); // height follows the content
     else if (out.endsWith(QLatin1String(".svg")))
         QVERIFY(std::abs(svgInches(out).width() - info.inches.width()) < 0.02);
@@ -351,7 +408,7 @@ void TestFigures::legibility_data()
     QTest::addColumn<QString>("kind");
     QTest::addColumn<int>("preset");
     QTest::addColumn<int>("dpi");
-    for (const char* kind : {"loss", "acc", "histogram", "violin", "box", "scatter", "mei-grid"})
+    for (const char* kind : {"loss", "acc", "histogram", "violin", "box", "scatter", "mei-grid", "layer-profile"})
         for (FigurePreset p : {FigurePreset::Talk, FigurePreset::OneColumn, FigurePreset::TwoColumn})
             for (int dpi : {150, 300})
                 QTest::newRow(qPrintable(QStringLiteral("%1-%2-%3").arg(QLatin1String(kind), figurePresetInfo(p).key).arg(dpi)))
@@ -386,6 +443,34 @@ void TestFigures::legibility()
                 must << plot.graph(i)->name();
         checkLegible(layout, info, dpi, must);
         exportPlotFigure(&plot, png, info.preset, dpi); // kept for a look by eye
+    } else if (kind == QLatin1String("study")) {
+        QList<StudyFigureSeriesPoint> points;
+        for (const char* hue : {"[V1]", "[V4]"})
+            for (double alpha : {0.0, 0.5, 1.0, 2.0}) {
+                const double m = 0.3 + 0.02 * alpha + (hue[2] == '4' ? 0.03 : 0.0);
+                points << StudyFigureSeriesPoint {
+                    QString::number(alpha), QLatin1String(hue), m, m - 0.01, m + 0.012, 0.8 - 0.05 * alpha};
+            }
+        QCustomPlot plot;
+        stylePlot(&plot);
+        plotStudyFigure(&plot, points, QStringLiteral("tune.alpha"), QStringLiteral("II-LPIPS (mean, 95% CI)"),
+            QStringLiteral("accuracy"), QStringLiteral("tune.rois"));
+        QCOMPARE(plot.graphCount(), 2 * 2); // II and accuracy per hue value
+        const FigureTextLayout layout = probePlotFigureText(&plot, info.preset, dpi);
+        const QStringList must
+            = {plot.xAxis->label(), plot.yAxis->label(), plot.yAxis2->label(), QStringLiteral("tune.rois = [V4]")};
+        checkLegible(layout, info, dpi, must);
+        exportPlotFigure(&plot, png, info.preset, dpi);
+    } else if (kind == QLatin1String("layer-profile")) {
+        const AlignmentScores scores = readAlignment(m_dir + "/alignment.h5");
+        QCustomPlot plot;
+        stylePlot(&plot);
+        plotLayerProfile(&plot, scores, QStringLiteral("rsa"));
+        QCOMPARE(plot.graphCount(), 2 * 2 + 2); // models x ROIs, and the two ROIs' ceilings
+        const FigureTextLayout layout = probePlotFigureText(&plot, info.preset, dpi);
+        QStringList must = {plot.xAxis->label(), plot.yAxis->label(), QStringLiteral("tuned V4"), QStringLiteral("layer4")};
+        checkLegible(layout, info, dpi, must);
+        exportPlotFigure(&plot, png, info.preset, dpi);
     } else if (kind == QLatin1String("study")) {
         QList<StudyFigureSeriesPoint> points;
         for (const char* hue : {"[V1]", "[V4]"})
@@ -519,4 +604,32 @@ void TestFigures::cliLossTwoRuns()
 }
 
 QTEST_MAIN(TestFigures)
+void TestFigures::brainAlignmentView()
+{
+    // The Distributions tab's Brain alignment view: files with /alignment among the analyses,
+    // the layer profile and the table of every score.
+    DistributionsView view;
+    view.resize(1200, 760);
+    view.show();
+    const QString alignment = QString::fromStdString(m_dir + "/alignment.h5");
+    view.setAvailableAnalyses({m_a, alignment});
+    AlignmentView* a = view.alignmentView();
+    QTRY_COMPARE(a->files(), QStringList {alignment});
+    QTRY_COMPARE(a->table()->rowCount(), 2 * 5 * 2);
+    QCOMPARE(a->note(), QString());
+    QCOMPARE(a->plot()->graphCount(), 2 * 2 + 2); // RSA: models x ROIs and the two ceilings
+    QCOMPARE(a->table()->item(0, 0)->text(), QStringLiteral("baseline"));
+    QCOMPARE(a->table()->item(3, 1)->text(), QStringLiteral("layer1")); // row = (model, layer, ROI)
+    QCOMPARE(a->table()->item(3, 2)->text(), QStringLiteral("V4"));
+    QCOMPARE(a->table()->item(3, 6)->text(), QString::number(0.05 + 0.03 * 1 * 2, 'f', 4));
+    a->scoreBox()->setCurrentIndex(a->scoreBox()->findData(QStringLiteral("cka")));
+    QCOMPARE(a->plot()->graphCount(), 2 * 2);
+    // a file without /alignment says so instead of drawing
+    QSignalSpy shown(a, &AlignmentView::shown);
+    a->openFile(m_a);
+    QVERIFY(shown.wait(5000));
+    QVERIFY2(a->note().contains(QStringLiteral("has no /alignment")), qPrintable(a->note()));
+    QCOMPARE(a->table()->rowCount(), 0);
+}
+
 #include "test_figures.moc"

@@ -8,6 +8,7 @@
 #include "testutil.h"
 
 #include "common/error.h"
+#include "io/h5.h"
 
 #include <QApplication>
 #include <QDir>
@@ -38,6 +39,7 @@ private Q_SLOTS:
     void compareLegibleAt1280();
     void layerLegendClearOfBars();
     void gridCaptionsInsideCells();
+    void synthesisedImagesBesideMeis();
 
 private:
     QString m_path, m_uncal;
@@ -355,4 +357,52 @@ void TestNeurons::gridCaptionsInsideCells()
 }
 
 QTEST_MAIN(TestNeurons)
+
+void TestNeurons::synthesisedImagesBesideMeis()
+{
+    // An analysis with /synth for units 2 and 9 (two starts each), as repalign-cli visualize adds it.
+    const QString path = QDir(QString::fromStdString(testutil::tempDir("neurons-synth"))).filePath(QStringLiteral("a.h5"));
+    guifixture::writeSyntheticAnalysis(path.toStdString(), 16, 5, 21, true);
+    {
+        H5File f(path.toStdString(), H5File::Mode::ReadWrite);
+        std::vector<std::uint8_t> images(2 * 2 * 32 * 32 * 3);
+        for (std::size_t i = 0; i < images.size(); ++i)
+            images[i] = static_cast<std::uint8_t>(i / (32 * 32 * 3) * 60 + 10); // one flat grey per image
+        f.write("/synth/images", H5Type::UInt8, {2, 2, 32, 32, 3}, images.data());
+        f.writeF32("/synth/activations", {2, 2}, {1.5f, 2.5f, 3.5f, 0.5f});
+        f.writeI64("/synth/best", {2}, {1, 0});
+        f.writeI64("/synth/units", {2}, {2, 9});
+        f.setAttr("/synth", "objective", std::string("unit"));
+        f.setAttr("/synth", "layer", std::string("layer4"));
+    }
+    NeuronsView view;
+    view.resize(1200, 700);
+    view.show();
+    QVERIFY(view.openAnalysis(path));
+    view.selectUnit(9);
+    QCOMPARE(view.meiGrid()->rows().size(), 2);
+    const MeiGridView::Row& synth = view.meiGrid()->rows().at(1);
+    QVERIFY2(synth.title.contains(QStringLiteral("synthesised")), qPrintable(synth.title));
+    QCOMPARE(synth.images.size(), 2);
+    QCOMPARE(qRed(synth.images.at(0).pixel(5, 5)), 130); // unit 9 is entry 1: images 2 and 3
+    QCOMPARE(qRed(synth.images.at(1).pixel(5, 5)), 190);
+    QVERIFY(synth.captions.at(0).contains(QStringLiteral("best")));
+    QVERIFY(synth.captions.at(0).contains(QStringLiteral("3.5")));
+    QVERIFY(!synth.captions.at(1).contains(QStringLiteral("best")));
+    view.selectUnit(3); // no synthesised images for this unit
+    QCOMPARE(view.meiGrid()->rows().size(), 1);
+    // compare mode: the second analysis' synthesised row too
+    QVERIFY(view.setCompareAnalysis(path));
+    view.selectUnit(2);
+    QCOMPARE(view.meiGrid()->rows().size(), 4);
+    // images of another layer are not this analysis' units
+    {
+        H5File f(path.toStdString(), H5File::Mode::ReadWrite);
+        f.setAttr("/synth", "layer", std::string("layer3"));
+    }
+    QVERIFY(view.openAnalysis(path));
+    QVERIFY(view.setCompareAnalysis(QString()));
+    view.selectUnit(2);
+    QCOMPARE(view.meiGrid()->rows().size(), 1);
+}
 #include "test_neurons.moc"

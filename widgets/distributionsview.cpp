@@ -1,4 +1,5 @@
 #include "distributionsview.h"
+#include "alignmentview.h"
 
 #include "neuronmodel.h"
 #include "plotstyle.h"
@@ -20,6 +21,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -317,8 +319,15 @@ DistributionsView::DistributionsView(QWidget* parent)
     split->setStretchFactor(1, 1);
     side->setMaximumWidth(260);
     split->setSizes({200, 940});
+    m_alignment = new AlignmentView;
+    connect(m_alignment, &AlignmentView::exportPlotRequested, this, &DistributionsView::exportPlotRequested);
+    m_views = new QTabWidget;
+    m_views->setDocumentMode(true);
+    m_views->addTab(split, tr("II distributions"));
+    m_views->addTab(m_alignment, tr("Brain alignment"));
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(split);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_views);
 
     connect(m_list, &QListWidget::itemChanged, this, &DistributionsView::recompute);
     connect(m_list->model(), &QAbstractItemModel::rowsMoved, this, &DistributionsView::recompute);
@@ -332,6 +341,7 @@ DistributionsView::DistributionsView(QWidget* parent)
 
 void DistributionsView::setAvailableAnalyses(const QStringList& paths)
 {
+    m_alignment->setAvailableFiles(paths);
     QSignalBlocker block(m_list);
     QHash<QString, Qt::CheckState> state;
     for (int i = 0; i < m_list->count(); ++i)

@@ -8,6 +8,7 @@
 #include <vector>
 
 class QComboBox;
+class QTabWidget;
 class QCustomPlot;
 class QLabel;
 class QListWidget;
@@ -33,6 +34,8 @@ QString metricLabel(const QString& metric);
 /// Reads one analysis' metric values; label defaults to the run folder name.
 DistributionGroup loadDistributionGroup(const QString& analysisPath, const QString& metric, const QString& label = {});
 
+class AlignmentView;
+
 class DistributionsView : public QWidget {
     Q_OBJECT
 public:
@@ -46,6 +49,9 @@ public:
     QCustomPlot* distributionPlot() const { return m_dist; }
     QCustomPlot* scatterPlot() const { return m_scatter; }
     QWidget* page() const { return m_page; }
+    /// The "Brain alignment" view (layer profiles of repalign-cli align files).
+    AlignmentView* alignmentView() const { return m_alignment; }
+    QTabWidget* views() const { return m_views; }
     QString statisticsText(const QString& format) const;
 
 public Q_SLOTS:
@@ -66,6 +72,8 @@ private:
     QPlainTextEdit* m_table;
     QLabel* m_note;
     QWidget* m_page;
+    AlignmentView* m_alignment;
+    QTabWidget* m_views;
     QStringList m_computedPaths;
 };
 

@@ -494,6 +494,7 @@ bool NeuronsView::openAnalysis(const QString& path)
         return false;
     }
     m_error->setVisible(false);
+    m_synthA = synthFor(path, *m_model->analysis());
     QStringList known;
     for (int i = 0; i < m_analysisBox->count(); ++i)
         if (!m_analysisBox->itemData(i).toString().isEmpty())
@@ -533,11 +534,45 @@ bool NeuronsView::setCompareAnalysis(const QString& path)
         }
         m_compare = std::move(other);
     }
+    m_synthB = m_compare ? synthFor(path, *m_compare->analysis()) : SynthIndex();
     m_compareBox->setCurrentIndex(std::max(0, m_compareBox->findData(path)));
     updateBanner();
     if (m_unit >= 0)
         showUnit(m_unit);
     return true;
+}
+
+SynthIndex NeuronsView::synthFor(const QString& path, const AnalysisFile& file)
+{
+    SynthIndex index;
+    try {
+        // Only images of this file's units: same layer, a unit or channel objective.
+        if (readSynthIndex(path.toStdString(), index) && index.layer == file.layer && index.objective != "voxel")
+            return index;
+    } catch (const Error&) {
+    }
+    return SynthIndex();
+}
+
+MeiGridView::Row NeuronsView::synthRow(
+    const QString& path, const SynthIndex& index, std::int64_t entry, const QString& title) const
+{
+    MeiGridView::Row row;
+    row.title = title;
+    try {
+        const auto images = readSynthImages(path.toStdString(), index, entry);
+        for (int r = 0; r < static_cast<int>(images.size()); ++r) {
+            row.images << rgbImage(images[static_cast<std::size_t>(r)].data(), index.height, index.width);
+            const float act = index.activations[static_cast<std::size_t>(entry) * static_cast<std::size_t>(index.starts)
+                + static_cast<std::size_t>(r)];
+            const bool best = index.best[static_cast<std::size_t>(entry)] == r;
+            row.captions << (best ? tr("start %1 (best)\n%2") : tr("start %1\n%2"))
+                                .arg(r + 1)
+                                .arg(QString::number(static_cast<double>(act), 'g', 4));
+        }
+    } catch (const Error&) {
+    }
+    return row;
 }
 
 bool NeuronsView::isGrid() const
@@ -640,11 +675,15 @@ void NeuronsView::showUnit(int unit)
     QString text = values(a, titleA);
     QList<MeiGridView::Row> rows;
     rows << MeiGridView::rowFor(*a, unit, titleA, [this](std::int64_t l) { return m_model->className(l); });
+    if (const std::int64_t e = m_synthA.find(unit); e >= 0)
+        rows << synthRow(m_model->path(), m_synthA, e, tr("%1 · synthesised").arg(titleA));
     QString titleB;
     if (b) {
         titleB = runOf(m_compare->path());
         text += QStringLiteral("<br>") + values(b, titleB);
         rows << MeiGridView::rowFor(*b, unit, titleB, [this](std::int64_t l) { return m_compare->className(l); });
+        if (const std::int64_t e = m_synthB.find(unit); e >= 0)
+            rows << synthRow(m_compare->path(), m_synthB, e, tr("%1 · synthesised").arg(titleB));
     }
     Q_UNUSED(nameA);
     m_values->setText(text);

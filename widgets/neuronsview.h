@@ -6,6 +6,8 @@
 /// second analysis side by side. Arrow keys move between units; typing a number jumps to it.
 #include "neuronmodel.h"
 
+#include "interpret/visualize.h"
+
 #include <QTimer>
 #include <QWidget>
 
@@ -112,6 +114,11 @@ protected:
 private:
     void showUnit(int unit);
     void updateBanner();
+    /// The synthesised images (/synth of `repalign-cli visualize`) of @p path's units, when it
+    /// has them for the analysed layer's units or channels; otherwise an empty index.
+    static SynthIndex synthFor(const QString& path, const AnalysisFile& file);
+    MeiGridView::Row synthRow(const QString& path, const SynthIndex& index, std::int64_t entry, const QString& title) const;
+    SynthIndex m_synthA, m_synthB;
     NeuronModel* m_model;
     NeuronFilterModel* m_proxy;
     std::unique_ptr<NeuronModel> m_compare;

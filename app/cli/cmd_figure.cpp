@@ -3,9 +3,12 @@
 #include "cli/command.h"
 
 #include "common/error.h"
+#include "interpret/visualize.h"
+#include "pipeline/align.h"
 #include "pipeline/study.h"
 #include "run/rundir.h"
 
+#include "alignmentplot.h"
 #include "distributionsview.h"
 #include "figureexport.h"
 #include "meigridfigure.h"
@@ -17,9 +20,11 @@
 #include "qcp.h"
 
 #include <QApplication>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -162,6 +167,85 @@ void run(const FigureArgs& a)
         else
             units = rankUnits(first, metric, a.top > 0 ? a.top : 4, true);
         exportMeiGridFigure(buildMeiGridFigure(sources, units, metric), out, preset, a.dpi);
+    } else if (a.kind == "synth-grid") {
+        if (a.analyses.size() != 1)
+            throw Error("figure --kind synth-grid needs one --analysis FILE holding /synth (repalign-cli visualize --out FILE)");
+        const std::string path = a.analyses.front();
+        SynthIndex synth;
+        if (!readSynthIndex(path, synth))
+            throw Error(path + " has no /synth (write it with repalign-cli visualize --out " + path + ")");
+        const std::string noun = synth.objective == "voxel" ? "voxel" : synth.objective == "channel" ? "channel" : "unit";
+        std::vector<std::int64_t> units;
+        if (!a.units.empty()) {
+            units = parseIndexList(a.units, "--units");
+            for (std::int64_t u : units)
+                if (synth.find(u) < 0)
+                    throw Error("--units: " + noun + " " + std::to_string(u) + " has no synthesised images in " + path);
+        } else {
+            units.assign(synth.units.begin(),
+                synth.units.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(synth.units.size(), 4)));
+        }
+        // Beside the dataset MEIs when the file is an analysis of the same layer's units.
+        std::unique_ptr<NeuronModel> model;
+        try {
+            if (synth.objective != "voxel") {
+                model = std::make_unique<NeuronModel>();
+                model->open(QString::fromStdString(path));
+                if (model->analysis()->layer != synth.layer)
+                    model.reset();
+            }
+        } catch (const Error&) {
+            model.reset();
+        }
+        MeiGridFigure figure;
+        if (model) {
+            const QString name
+                = a.labels.empty() ? analysisRunName(*model->analysis()) : QString::fromStdString(a.labels.front());
+            NeuronModel* m = model.get();
+            figure = buildMeiGridFigure({MeiFigureSource {m->analysis(), name, [m](std::int64_t l) { return m->className(l); }}},
+                units, a.metric.empty() ? "lpips" : a.metric);
+        } else {
+            for (std::int64_t u : units) {
+                figure.units << u;
+                figure.blocks << QList<MeiFigureBlock>();
+            }
+        }
+        figure.models << QCoreApplication::translate("repalign::cli::Figure", "synthesised");
+        for (int row = 0; row < figure.units.size(); ++row) {
+            const std::int64_t u = figure.units[row];
+            const std::int64_t e = synth.find(u);
+            const std::size_t first = static_cast<std::size_t>(e) * static_cast<std::size_t>(synth.starts);
+            MeiFigureBlock block;
+            block.heading = QStringLiteral("%1 %2").arg(QString::fromStdString(noun)).arg(u);
+            block.score
+                = QCoreApplication::translate("repalign::cli::Figure", "best %1")
+                      .arg(QString::number(
+                          static_cast<double>(
+                              synth.activations[first + static_cast<std::size_t>(synth.best[static_cast<std::size_t>(e)])]),
+                          'g', 4));
+            const auto images = readSynthImages(path, synth, e);
+            for (int r = 0; r < static_cast<int>(images.size()); ++r) {
+                MeiFigureCell cell;
+                cell.image = rgbImage(images[static_cast<std::size_t>(r)].data(), synth.height, synth.width);
+                cell.activation = synth.activations[first + static_cast<std::size_t>(r)];
+                cell.label = QCoreApplication::translate("repalign::cli::Figure", "start %1").arg(r + 1);
+                block.cells << cell;
+            }
+            figure.blocks[row] << block;
+        }
+        exportMeiGridFigure(figure, out, preset, a.dpi);
+    } else if (a.kind == "layer-profile") {
+        if (a.analyses.size() != 1)
+            throw Error("figure --kind layer-profile needs one --analysis FILE written by repalign-cli align");
+        const AlignmentScores scores = readAlignment(a.analyses.front());
+        const std::string score = a.metric.empty() ? "rsa" : a.metric;
+        const auto names = alignmentScoreNames();
+        if (std::find(names.begin(), names.end(), score) == names.end())
+            throw Error("--metric '" + score + "' is not an alignment score (valid: " + joinChoices(names) + ")");
+        QCustomPlot plot;
+        stylePlot(&plot);
+        plotLayerProfile(&plot, scores, QString::fromStdString(score));
+        exportPlotFigure(&plot, out, preset, a.dpi);
     } else if (a.kind == "study") {
         if (a.study.empty())
             throw Error("figure --kind study needs --study DIR (a study folder)");
@@ -184,7 +268,8 @@ void run(const FigureArgs& a)
             a.y2.empty() ? QString() : QStringLiteral("accuracy"), QString::fromStdString(a.hue));
         exportPlotFigure(&plot, out, preset, a.dpi);
     } else {
-        throw Error("figure --kind '" + a.kind + "' is not known (valid: loss, ii-distribution, ii-scatter, mei-grid, study)");
+        throw Error("figure --kind '" + a.kind
+            + "' is not known (valid: loss, ii-distribution, ii-scatter, mei-grid, layer-profile, synth-grid, study)");
     }
     std::cout << "wrote " << a.out << " (" << a.preset << ")\n";
 }
@@ -195,15 +280,20 @@ static repalign::cli::CommandRegistrar reg(80, [](CLI::App& app) {
     auto args = std::make_shared<FigureArgs>();
     auto* sub = app.add_subcommand("figure",
         "Render the workbench's figures headless: loss curves, II distributions, "
-        "paired II scatter, MEI grids (PNG, SVG or PDF)");
-    sub->add_option("--kind", args->kind, "loss | ii-distribution | ii-scatter | mei-grid | study")->required();
+        "paired II scatter, MEI grids, brain-alignment layer profiles, synthesised MEIs (PNG, SVG or PDF)");
+    sub->add_option("--kind", args->kind, "loss | ii-distribution | ii-scatter | mei-grid | layer-profile | synth-grid | study")
+        ->required();
     sub->add_option("--run", args->runs, "Run directory (loss; repeatable to overlay runs)");
-    sub->add_option("--analysis", args->analyses, "Analysis .h5 (ii-*, mei-grid; repeatable)");
+    sub->add_option("--analysis", args->analyses,
+        "Analysis .h5 (ii-*, mei-grid; repeatable); layer-profile: the file of repalign-cli align; synth-grid: a file with "
+        "/synth");
     sub->add_option("--labels", args->labels, "Names for the analyses, in order")->delimiter(',');
     sub->add_option("--out", args->out, "Figure file: .png, .svg or .pdf")->required();
     sub->add_option("--preset", args->preset, "talk (16:9 slide) | column (3.5 in) | two-column (7 in)")->capture_default_str();
     sub->add_option("--dpi", args->dpi, "PNG resolution")->capture_default_str()->check(CLI::Range(36, 1200));
-    sub->add_option("--metric", args->metric, "loss: a metrics.csv name (loss, acc, lr, ...); ii-*: lpips | color | label");
+    sub->add_option("--metric", args->metric,
+        "loss: a metrics.csv name (loss, acc, lr, ...); ii-*: lpips | color | label; layer-profile: rsa | cka | r_median | "
+        "normalized_median");
     sub->add_option("--plot", args->plot, "ii-distribution: histogram | violin | box")->capture_default_str();
     sub->add_option("--x", args->x, "loss: step | epoch | wall; study: a grid axis (e.g. tune.alpha)")->capture_default_str();
     sub->add_option("--study", args->study, "study: the study folder (study run / export-slurm --out)");
@@ -214,7 +304,7 @@ static repalign::cli::CommandRegistrar reg(80, [](CLI::App& app) {
     sub->add_option("--smoothing", args->smoothing, "loss: EMA weight in [0, 1)")->capture_default_str();
     sub->add_flag("--log-y", args->logY, "loss: logarithmic y axis");
     sub->add_option("--unit", args->unit, "mei-grid: one unit");
-    sub->add_option("--units", args->units, "mei-grid: units and ranges, e.g. 3,17,40-43");
+    sub->add_option("--units", args->units, "mei-grid, synth-grid: units and ranges, e.g. 3,17,40-43");
     sub->add_option("--top", args->top, "mei-grid: the N units with the largest II (--metric) of the first analysis (default 4)");
     sub->add_option("--bottom", args->bottom, "mei-grid: the N units with the smallest II of the first analysis");
     sub->callback([args] { run(*args); });
