@@ -1,5 +1,6 @@
 // The reference YAML configs load unchanged; bad keys/values get one-line errors; LR schedules.
 #include "common/error.h"
+#include "common/fsutil.h"
 #include "run/config.h"
 #include "run/tune_config.h"
 #include "testutil.h"
@@ -77,7 +78,9 @@ private Q_SLOTS:
         TuneConfig t = loadTuneConfig(std::string(REPALIGN_SOURCE_DIR) + "/resources/configs/demo_tune_virtual_cortex.yaml");
         QCOMPARE(t.rois, std::vector<std::string> {"V4"});
         QCOMPARE(t.optimizer.type, std::string("adam")); // the reference recipe's defaults
-        QCOMPARE(t.optimizer.lr, 1e-4);
+        // Adam without an lr (torch's 1e-3, the first step's rate), then the constant 1e-4.
+        QCOMPARE(t.optimizer.lr, 1e-3);
+        QCOMPARE(t.schedule.lrInit, 1e-4);
         QCOMPARE(t.optimizer.weightDecay, 0.01);
     }
 
@@ -164,7 +167,9 @@ private Q_SLOTS:
         s.maxEpochs = 150;
         s.etaMin = 1e-8;
         const std::int64_t spe = 196;
-        // Values worked out independently from pl_bolts' closed form.
+        // Values worked out independently from pl_bolts' closed form. Step 0 is the schedule's
+        // value only with first_step_lr: schedule (see firstStepLr below).
+        s.firstStepLr = "schedule";
         QCOMPARE(learningRate(s, 0, spe, 0.01), 1e-8);
         QVERIFY(std::abs(learningRate(s, 1, spe, 0.01) - (1e-8 + (0.01 - 1e-8) / 8819.0)) < 1e-15);
         QVERIFY(std::abs(learningRate(s, 4410, spe, 0.01) - (1e-8 + 4410.0 * (0.01 - 1e-8) / 8819.0)) < 1e-15);
@@ -178,6 +183,69 @@ private Q_SLOTS:
         QVERIFY(std::abs(learningRate(s, 8820 + 5145, spe, 0.01) - q) < 1e-12);
         s.type = "constant";
         QCOMPARE(learningRate(s, 123, spe, 1e-4), 1e-4);
+    }
+
+    void firstStepLr()
+    {
+        // The reference's training loop: optimizer.step() runs before the scheduler sets a rate,
+        // so step 0 uses the optimizer's lr (SGD 0.01), step k the schedule's value for k.
+        const std::string seed = readFileText(std::string(REPALIGN_SEED_CONFIGS) + "/resnet18_cifar10_base_config.yaml");
+        const TrainConfig t = parseTrainConfig(seed, "seed.yaml");
+        QCOMPARE(t.schedule.firstStepLr, std::string("reference"));
+        const std::int64_t spe = 196; // W = 8820
+        QCOMPARE(learningRate(t.schedule, 0, spe, t.optimizer.lr), 0.01); // not warmup_start_lr 1e-8
+        QCOMPARE(scheduledLearningRate(t.schedule, 0, spe, t.optimizer.lr), 1e-8);
+        QVERIFY(std::abs(learningRate(t.schedule, 1, spe, t.optimizer.lr) - (1e-8 + (0.01 - 1e-8) / 8819.0)) < 1e-15);
+        const TrainConfig s = parseTrainConfig(seed, "seed.yaml", {"optimization.first_step_lr=schedule"});
+        QCOMPARE(learningRate(s.schedule, 0, spe, s.optimizer.lr), 1e-8);
+
+        // The reference's constant schedule: lr_scheduling_params.lr_init is the rate.
+        const std::string constant = "model: resnet18_cifar10\noptimization:\n  optimizer: adam\n"
+                                     "  lr_scheduling: constant\n  lr_scheduling_params: {lr_init: 0.0001}\n";
+        const TrainConfig c = parseTrainConfig(constant, "c.yaml");
+        QCOMPARE(c.optimizer.lr, 1e-3); // Adam's default, as torch.optim.Adam without lr
+        QCOMPARE(c.schedule.lrInit, 1e-4);
+        QCOMPARE(learningRate(c.schedule, 0, 10, c.optimizer.lr), 1e-3);
+        QCOMPARE(learningRate(c.schedule, 1, 10, c.optimizer.lr), 1e-4);
+        QCOMPARE(learningRate(c.schedule, 999, 10, c.optimizer.lr), 1e-4);
+        // Written back and read again, the same schedule.
+        const TrainConfig back = parseTrainConfig(trainConfigToYaml(c), "back.yaml");
+        QCOMPARE(back.schedule.lrInit, 1e-4);
+        QCOMPARE(back.schedule.firstStepLr, std::string("reference"));
+        QCOMPARE(back.optimizer.lr, 1e-3);
+        // Without lr_init a constant schedule runs at the optimizer's lr, step 0 included.
+        const TrainConfig plain
+            = parseTrainConfig("model: resnet18_cifar10\noptimization: {optimizer_params: {lr: 0.05}}\n", "p.yaml");
+        QCOMPARE(learningRate(plain.schedule, 0, 10, plain.optimizer.lr), 0.05);
+        QCOMPARE(learningRate(plain.schedule, 7, 10, plain.optimizer.lr), 0.05);
+        // Errors name the key and the valid choices.
+        try {
+            parseTrainConfig(constant, "c.yaml", {"optimization.first_step_lr=first"});
+            QFAIL("accepted first_step_lr: first");
+        } catch (const Error& e) {
+            const std::string m = e.what();
+            QVERIFY2(
+                m.find("first_step_lr") != std::string::npos && m.find("reference, schedule") != std::string::npos, e.what());
+        }
+        try {
+            parseTrainConfig(seed, "seed.yaml", {"optimization.lr_scheduling_params.lr_init=0.1"});
+            QFAIL("accepted lr_init with warm-up/cosine");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("applies to lr_scheduling: constant") != std::string::npos, e.what());
+        }
+
+        // The notebook's tuning: Adam without lr (1e-3 for the first step), constant 1e-4.
+        const TuneConfig tune = parseTuneConfig("base: {checkpoint: b.pt}\nbundle: x.h5\n", "t.yaml");
+        QCOMPARE(learningRate(tune.schedule, 0, 5, tune.optimizer.lr), 1e-3);
+        QCOMPARE(learningRate(tune.schedule, 1, 5, tune.optimizer.lr), 1e-4);
+        const TuneConfig tuneBack = parseTuneConfig(tuneConfigToYaml(tune), "t2.yaml");
+        QCOMPARE(tuneBack.optimizer.lr, 1e-3);
+        QCOMPARE(tuneBack.schedule.lrInit, 1e-4);
+        // An explicit optimizer lr is the constant rate (no lr_init): every step at it.
+        const TuneConfig tuneLr = parseTuneConfig(
+            "base: {checkpoint: b.pt}\nbundle: x.h5\noptimization: {optimizer_params: {lr: 0.0005}}\n", "t.yaml");
+        QCOMPARE(learningRate(tuneLr.schedule, 0, 5, tuneLr.optimizer.lr), 5e-4);
+        QCOMPARE(learningRate(tuneLr.schedule, 3, 5, tuneLr.optimizer.lr), 5e-4);
     }
 };
 

@@ -225,7 +225,13 @@ void TestGuiForms::tuneForm()
     // The reference recipe.
     QCOMPARE(c.alpha, 1.0);
     QCOMPARE(c.optimizer.type, std::string("adam"));
-    QCOMPARE(c.optimizer.lr, 1e-4);
+    // The notebook's Adam without an lr (1e-3, the first step) and the constant rate 1e-4 as
+    // lr_init: the form keeps that split and shows the rate.
+    QCOMPARE(c.optimizer.lr, 1e-3);
+    QCOMPARE(c.schedule.lrInit, 1e-4);
+    QCOMPARE(c.schedule.firstStepLr, std::string("reference"));
+    QCOMPARE(qobject_cast<QLineEdit*>(form.field(QStringLiteral("optimization.optimizer_params.lr")))->text(),
+        QStringLiteral("0.0001"));
     QCOMPARE(c.optimizer.weightDecay, 0.01);
     QCOMPARE(c.epochs, 10);
     QCOMPARE(c.batchSize, 128);

@@ -167,16 +167,23 @@ private Q_SLOTS:
         TrainConfig again = loadTrainConfig(dir + "/run.yaml");
         QCOMPARE(again.model, cfg.model);
         QCOMPARE(again.seed, cfg.seed);
-        std::vector<double> epochLoss;
+        std::vector<double> epochLoss, lrs;
         int lrRows = 0;
         MetricsReader reader(dir + "/metrics.csv");
         for (const auto& row : reader.poll()) {
             if (row.split == "train" && row.name == "epoch_loss")
                 epochLoss.push_back(row.value);
-            if (row.name == "lr")
+            if (row.name == "lr") {
                 ++lrRows;
+                lrs.push_back(row.value);
+            }
         }
         QCOMPARE(lrRows, 24);
+        // first_step_lr: reference: the first step at optimizer_params.lr (0.02), not the warm-up's
+        // 0.001; the second at the warm-up's value for step 1, W = round(0.5 * 8) = 4:
+        // 0.001 + 1 * (0.02 - 0.001) / (4 - 1).
+        QCOMPARE(lrs[0], 0.02);
+        QVERIFY(std::abs(lrs[1] - (0.001 + 0.019 / 3.0)) < 1e-9); // metrics.csv keeps 9 digits
         QCOMPARE(epochLoss.size(), std::size_t(3));
         QVERIFY2(epochLoss.back() < epochLoss.front() * 0.9,
             qPrintable(QString("epoch losses %1 -> %2").arg(epochLoss.front()).arg(epochLoss.back())));

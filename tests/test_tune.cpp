@@ -96,7 +96,11 @@ private Q_SLOTS:
         QVERIFY(!c.freezeBackbone);
         QCOMPARE(c.alpha, 1.0);
         QCOMPARE(c.optimizer.type, std::string("adam"));
-        QCOMPARE(c.optimizer.lr, 1e-4);
+        // The notebook's Adam has no lr: torch's 1e-3 for the first step, then the constant
+        // schedule's lr_init 1e-4 (first_step_lr: reference).
+        QCOMPARE(c.optimizer.lr, 1e-3);
+        QCOMPARE(c.schedule.lrInit, 1e-4);
+        QCOMPARE(c.schedule.firstStepLr, std::string("reference"));
         QCOMPARE(c.optimizer.weightDecay, 0.01);
         QCOMPARE(c.optimizer.beta1, 0.9);
         QCOMPARE(c.optimizer.beta2, 0.999);

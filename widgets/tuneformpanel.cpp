@@ -286,7 +286,9 @@ void TuneFormPanel::setConfig(const TuneConfig& c)
     m_batch->setValue(c.batchSize);
     m_maxSteps->setText(QString::number(c.maxStepsPerEpoch));
     m_optimizer->setCurrentText(QString::fromStdString(c.optimizer.type));
-    m_lr->setText(num(c.optimizer.lr));
+    // The rate the run trains at: a constant schedule's lr_init where the config splits it from
+    // the optimizer's own lr (the notebook's Adam 1e-3 first step, then 1e-4).
+    m_lr->setText(num(c.schedule.type == "constant" && c.schedule.lrInit > 0 ? c.schedule.lrInit : c.optimizer.lr));
     m_weightDecay->setText(num(c.optimizer.weightDecay));
     m_momentum->setText(num(c.optimizer.momentum));
     m_nesterov->setChecked(c.optimizer.nesterov);
@@ -328,8 +330,12 @@ QString TuneFormPanel::yaml() const
     const bool sgd = m_optimizer->currentText() == QLatin1String("sgd");
     o << "optimization:\n  epochs: " << m_epochs->value() << "\n  batch_size: " << m_batch->value() << "\n";
     o << "  optimizer: " << scalar(m_optimizer->currentText()) << "\n";
-    o << "  optimizer_params:\n    lr: " << scalar(m_lr->text()) << "\n    weight_decay: " << scalar(m_weightDecay->text())
-      << "\n";
+    // Keeps the loaded config's split of the first step's rate (optimizer_params.lr) from the
+    // constant rate (lr_init) while the optimizer stays the same; otherwise lr is the rate.
+    const bool splitLr = m_sched.type->currentText() == QLatin1String("constant") && m_loaded.schedule.lrInit > 0
+        && m_optimizer->currentText() == QString::fromStdString(m_loaded.optimizer.type);
+    o << "  optimizer_params:\n    lr: " << (splitLr ? num(m_loaded.optimizer.lr) : scalar(m_lr->text()))
+      << "\n    weight_decay: " << scalar(m_weightDecay->text()) << "\n";
     if (sgd)
         o << "    momentum: " << scalar(m_momentum->text()) << "\n    nesterov: " << (m_nesterov->isChecked() ? "True" : "False")
           << "\n";
@@ -337,6 +343,8 @@ QString TuneFormPanel::yaml() const
         o << "    betas: [" << num(m_loaded.optimizer.beta1) << ", " << num(m_loaded.optimizer.beta2)
           << "]\n    eps: " << num(m_loaded.optimizer.eps) << "\n";
     writeSchedule(o, m_sched);
+    if (splitLr)
+        o << "  lr_scheduling_params:\n    lr_init: " << scalar(m_lr->text()) << "\n";
     o << "  max_steps_per_epoch: " << scalar(m_maxSteps->text()) << "\n";
     o << "classification_val: " << quoted(m_classVal->text().trimmed()) << "\n";
     o << "classification_max_images: " << m_loaded.classificationMaxImages << "\n";

@@ -60,7 +60,7 @@ TrainConfig parseTrainConfig(const std::string& text, const std::string& origin,
 
     Ctx opt = c.child("optimization");
     opt.allowOnly({"epochs", "batch_size", "optimizer", "optimizer_params", "lr_scheduling", "lr_scheduling_params",
-        "max_steps_per_epoch", "precision"});
+        "first_step_lr", "max_steps_per_epoch", "precision"});
     cfg.epochs = static_cast<int>(opt.integer("epochs", 150, 1, 100000));
     cfg.batchSize = static_cast<int>(opt.integer("batch_size", 256, 1, 65536));
     cfg.maxStepsPerEpoch = opt.integer("max_steps_per_epoch", 0, 0, 1LL << 40);

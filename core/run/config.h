@@ -41,6 +41,10 @@ struct ScheduleConfig {
     double warmupEpochs = 0; ///< `warmup_steps`, in epochs as the reference gives it
     double maxEpochs = 0; ///< `max_steps`, in epochs
     double etaMin = 1e-8;
+    double lrInit = 0; ///< constant: lr_scheduling_params.lr_init; 0 = the optimizer's lr
+    /// optimization.first_step_lr: reference (step 0 at the optimizer's own lr, as the reference's
+    /// optimizer.step() before its scheduler sets a rate) | schedule (the schedule from step 0)
+    std::string firstStepLr = "reference";
 };
 
 /// Checkpoints kept in the run directory (the extension `checkpoint:` block).

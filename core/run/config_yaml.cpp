@@ -68,12 +68,18 @@ OptimizerConfig parseOptimizer(const Ctx& optimization, const OptimizerConfig& d
     return o;
 }
 
-ScheduleConfig parseSchedule(const Ctx& optimization, double lr, int epochs)
+ScheduleConfig parseSchedule(const Ctx& optimization, double lr, int epochs, double defaultLrInit)
 {
     ScheduleConfig s;
     s.type = optimization.choice("lr_scheduling", "constant", {"constant", "linear_warmup_cosine_decay"});
+    s.firstStepLr = optimization.choice("first_step_lr", "reference", {"reference", "schedule"});
     Ctx sp = optimization.child("lr_scheduling_params");
-    sp.allowOnly({"warmup_start_lr", "base_lr", "warmup_steps", "max_steps", "eta_min"});
+    sp.allowOnly({"warmup_start_lr", "base_lr", "warmup_steps", "max_steps", "eta_min", "lr_init"});
+    // The reference's constant schedule: lr_init is the rate; without it the optimizer's lr.
+    if (sp.has("lr_init") && s.type != "constant")
+        throw Error(sp.where("lr_init") + " applies to lr_scheduling: constant (valid for " + s.type
+            + ": warmup_start_lr, base_lr, warmup_steps, max_steps, eta_min)");
+    s.lrInit = sp.has("lr_init") ? sp.positive("lr_init", 1.0) : (s.type == "constant" ? defaultLrInit : 0);
     s.warmupStartLr = sp.positive("warmup_start_lr", 1e-8, true);
     s.baseLr = sp.positive("base_lr", lr);
     s.warmupEpochs = sp.positive("warmup_steps", 0, true);
@@ -94,7 +100,9 @@ void emitOptimizerAndSchedule(std::ostream& o, const OptimizerConfig& c, const S
     else
         o << "    betas: [" << c.beta1 << ", " << c.beta2 << "]\n    eps: " << c.eps << "\n";
     o << "    weight_decay: " << c.weightDecay << "\n";
-    o << "  lr_scheduling: " << s.type << "\n";
+    o << "  lr_scheduling: " << s.type << "\n  first_step_lr: " << s.firstStepLr << "\n";
+    if (s.type == "constant" && s.lrInit > 0)
+        o << "  lr_scheduling_params:\n    lr_init: " << s.lrInit << "\n";
     if (s.type == "linear_warmup_cosine_decay")
         o << "  lr_scheduling_params:\n    warmup_start_lr: " << s.warmupStartLr << "\n    base_lr: " << s.baseLr
           << "\n    warmup_steps: " << s.warmupEpochs << "\n    max_steps: " << s.maxEpochs << "\n    eta_min: " << s.etaMin

@@ -15,9 +15,10 @@ void emitTransforms(std::ostream& o, const char* name, const TransformConfig& t)
 
 /// `optimization.optimizer` + `optimizer_params`; @p def gives the type and value defaults.
 OptimizerConfig parseOptimizer(const yamlutil::Ctx& optimization, const OptimizerConfig& def);
-/// `optimization.lr_scheduling` + `lr_scheduling_params` (base_lr defaults to the optimizer's lr,
-/// max_steps to @p epochs).
-ScheduleConfig parseSchedule(const yamlutil::Ctx& optimization, double lr, int epochs);
+/// `optimization.lr_scheduling` + `lr_scheduling_params` + `first_step_lr` (base_lr defaults to
+/// the optimizer's lr, max_steps to @p epochs; a constant schedule's lr_init to @p defaultLrInit,
+/// 0 meaning the optimizer's lr).
+ScheduleConfig parseSchedule(const yamlutil::Ctx& optimization, double lr, int epochs, double defaultLrInit = 0);
 /// The optimizer and schedule keys, indented under `optimization:`.
 void emitOptimizerAndSchedule(std::ostream& o, const OptimizerConfig& opt, const ScheduleConfig& schedule);
 

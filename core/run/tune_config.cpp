@@ -63,10 +63,11 @@ TuneConfig::TuneConfig()
     , valTransforms(referenceVal())
 {
     optimizer.type = "adam";
-    optimizer.lr = 1e-4;
+    optimizer.lr = 1e-3; // torch.optim.Adam's default: the notebook gives no lr (its first step's rate)
     optimizer.weightDecay = 0.01;
     schedule.type = "constant";
     schedule.baseLr = 1e-4;
+    schedule.lrInit = 1e-4; // lr_scheduling_params.lr_init: the rate from the second step on
 }
 
 TuneConfig parseTuneConfig(
@@ -124,12 +125,15 @@ TuneConfig parseTuneConfig(
 
     Ctx opt = c.child("optimization");
     opt.allowOnly({"epochs", "batch_size", "optimizer", "optimizer_params", "lr_scheduling", "lr_scheduling_params",
-        "max_steps_per_epoch"});
+        "first_step_lr", "max_steps_per_epoch"});
     cfg.epochs = static_cast<int>(opt.integer("epochs", 10, 1, 100000));
     cfg.batchSize = static_cast<int>(opt.integer("batch_size", 128, 1, 65536));
     cfg.maxStepsPerEpoch = opt.integer("max_steps_per_epoch", 0, 0, 1LL << 40);
     cfg.optimizer = parseOptimizer(opt, cfg.optimizer); // defaults: the reference's Adam 1e-4, L2 0.01
-    cfg.schedule = parseSchedule(opt, cfg.optimizer.lr, cfg.epochs);
+    // The notebook builds Adam without an lr (torch's 1e-3, the first step's rate) and sets the
+    // constant 1e-4 through lr_init; an explicit optimizer_params.lr is the constant rate instead.
+    const bool lrGiven = opt.child("optimizer_params").has("lr");
+    cfg.schedule = parseSchedule(opt, cfg.optimizer.lr, cfg.epochs, lrGiven ? 0.0 : TuneConfig().schedule.lrInit);
 
     cfg.classificationVal = c.str("classification_val", "auto");
     if (cfg.classificationVal != "auto" && cfg.classificationVal != "none") {

@@ -38,8 +38,12 @@
 ///   epochs: 10
 ///   batch_size: 128
 ///   optimizer: adam             # adam | sgd
-///   optimizer_params: {lr: 0.0001, weight_decay: 0.01, betas: [0.9, 0.999], eps: 1.0e-8}
+///   optimizer_params: {weight_decay: 0.01, betas: [0.9, 0.999], eps: 1.0e-8}  # lr: Adam's 1e-3
 ///   lr_scheduling: constant     # constant | linear_warmup_cosine_decay (+ lr_scheduling_params)
+///   lr_scheduling_params: {lr_init: 0.0001}  # constant's rate; without it (and with an
+///                               # optimizer_params.lr) the optimizer's lr
+///   first_step_lr: reference    # reference: step 0 at the optimizer's lr (1e-3), then the
+///                               # schedule, as the notebook; schedule: the schedule throughout
 ///   max_steps_per_epoch: 0      # smoke runs: cap steps per epoch (0 = whole epoch)
 /// classification_val: auto     # data spec for the per-epoch classification accuracy; auto =
 ///                               # the data the base run was validated on (its run.yaml), else
@@ -89,8 +93,8 @@ struct TuneConfig {
 
     int epochs = 10;
     int batchSize = 128;
-    OptimizerConfig optimizer; ///< adam, lr 1e-4, weight decay 0.01 (L2)
-    ScheduleConfig schedule; ///< constant
+    OptimizerConfig optimizer; ///< adam, lr 1e-3 (torch's default; the first step), weight decay 0.01 (L2)
+    ScheduleConfig schedule; ///< constant, lr_init 1e-4, first step at the optimizer's lr
     std::int64_t maxStepsPerEpoch = 0;
 
     RehearsalConfig rehearsal;
