@@ -5,6 +5,8 @@
 // TrainJob, and prints per condition: the runner's wall time, the in-process wall time, the
 // difference (the overhead), plus the plan expansion and study-folder setup times. The
 // overhead is a fixed cost, so its share for a one-minute run is overhead / 60 s (target < 5%).
+// CPU seconds (getrusage: the children's for the runner, this process's in-process) are
+// printed too: on a machine shared with other work the wall-clock difference is mostly waiting.
 //
 // Usage: bench_study [conditions=3] [steps=4] [threads=1] [repalign-cli path]
 #include "common/fsutil.h"
@@ -13,6 +15,7 @@
 #include "run/config.h"
 #include "train/trainer.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -21,6 +24,17 @@
 #include <string>
 
 using namespace repalign;
+
+namespace {
+/// User + system CPU seconds of this process (RUSAGE_SELF) or of its waited-for children.
+double cpuSeconds(int who)
+{
+    rusage u {};
+    ::getrusage(who, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec)
+        + 1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+} // namespace
 
 int main(int argc, char** argv)
 {
@@ -68,8 +82,10 @@ int main(int argc, char** argv)
     NullSink sink;
     CancelToken cancel;
     t0 = wallClockSeconds();
+    const double childCpu0 = cpuSeconds(RUSAGE_CHILDREN), selfCpu0 = cpuSeconds(RUSAGE_SELF);
     const StudyRunSummary s = runStudy(plan, o, sink, cancel);
     const double runnerSeconds = (wallClockSeconds() - t0) / conditions;
+    const double runnerCpu = (cpuSeconds(RUSAGE_CHILDREN) - childCpu0 + cpuSeconds(RUSAGE_SELF) - selfCpu0) / conditions;
     if (s.finished != conditions) {
         std::fprintf(
             stderr, "bench_study: only %d of %d conditions finished (see %s/out/logs)\n", s.finished, conditions, dir.c_str());
@@ -77,24 +93,31 @@ int main(int argc, char** argv)
     }
 
     // The same work in this process (a warm-up condition first, so LibTorch is loaded).
-    double inProcess = 0;
+    double inProcess = 0, inProcessCpu = 0;
     for (int i = -1; i < conditions; ++i) {
         const std::size_t k = static_cast<std::size_t>(i < 0 ? 0 : i);
         TrainConfig cfg = parseTrainConfig(plan.stage("train")[k]->config, "bench");
-        const double t = wallClockSeconds();
+        const double t = wallClockSeconds(), c = cpuSeconds(RUSAGE_SELF);
         TrainJob job(cfg, dir + "/inproc-" + std::to_string(i + 1));
         job.run(sink, cancel);
-        if (i >= 0)
+        if (i >= 0) {
             inProcess += wallClockSeconds() - t;
+            inProcessCpu += cpuSeconds(RUSAGE_SELF) - c;
+        }
     }
     inProcess /= conditions;
+    inProcessCpu /= conditions;
     const double overhead = runnerSeconds - inProcess;
     std::printf("{\"conditions\": %d, \"steps\": %d, \"threads\": %d,\n", conditions, steps, threads);
     std::printf(" \"plan_expansion_ms\": %.2f, \"study_folder_setup_ms\": %.2f,\n", 1e3 * planSeconds, 1e3 * folderSeconds);
     std::printf(" \"runner_s_per_condition\": %.3f, \"in_process_s_per_condition\": %.3f, \"overhead_s_per_condition\": %.3f,\n",
         runnerSeconds, inProcess, overhead);
+    std::printf(" \"runner_cpu_s_per_condition\": %.3f, \"in_process_cpu_s_per_condition\": %.3f, "
+                "\"overhead_cpu_s_per_condition\": %.3f,\n",
+        runnerCpu, inProcessCpu, runnerCpu - inProcessCpu);
     std::printf(
-        " \"overhead_ratio_this_run\": %.3f, \"overhead_share_of_a_60s_run\": %.4f}\n", overhead / inProcess, overhead / 60.0);
+        " \"overhead_ratio_this_run\": %.3f, \"overhead_share_of_a_60s_run\": %.4f, \"cpu_overhead_share_of_a_60s_run\": %.4f}\n",
+        overhead / inProcess, overhead / 60.0, (runnerCpu - inProcessCpu) / 60.0);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
     return 0;
