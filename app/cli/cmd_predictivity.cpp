@@ -28,6 +28,7 @@ void writeProbe(const std::string& path, const ProbeOptions& o, const ProbeResul
         f.writeF32("/cv_scores/" + p.roi, {static_cast<std::uint64_t>(p.fit.cvScores.size())},
             std::vector<float>(p.fit.cvScores.begin(), p.fit.cvScores.end()));
         f.setAttr("/r/" + p.roi, "ridge_alpha", p.fit.alpha);
+        f.setAttr("/r/" + p.roi, "readout", std::string(p.fromCheckpoint ? "checkpoint" : "ridge"));
         f.setAttr("/r/" + p.roi, "train_images", p.trainCount);
         f.setAttr("/r/" + p.roi, "val_images", p.valCount);
     }
@@ -57,6 +58,10 @@ CommandRegistrar reg(32, [](CLI::App& app) {
     sub->add_option("--pooling", args->opt.pooling, "flatten | mean")->check(CLI::IsMember({"flatten", "mean"}));
     sub->add_option("--alphas", args->opt.alphas, "Ridge penalty grid (default 1e-2 .. 1e6, one per decade)");
     sub->add_option("--folds", args->opt.folds, "Cross-validation folds (default 5)");
+    sub->add_option("--readout", args->opt.readout,
+           "auto: the checkpoint's own Linear readout when it has one (the reference notebook's neural_predict), else "
+           "ridge; ridge: always fit one; checkpoint: require it")
+        ->check(CLI::IsMember({"auto", "ridge", "checkpoint"}));
     sub->add_option("--image-size", args->opt.imageSize, "Side the bundle images are resized to (default 32)");
     sub->add_option("--max-train", args->opt.maxTrain, "Use at most this many train images (0 = all)");
     sub->add_option("--device", args->opt.device, "cpu, cuda, cuda:N");
@@ -73,9 +78,14 @@ CommandRegistrar reg(32, [](CLI::App& app) {
         sink.finish();
         std::printf("model %s, layer %s (%lld features)\n", r.model.c_str(), r.layer.c_str(), static_cast<long long>(r.features));
         for (const auto& p : r.rois) {
-            std::printf("%s: %lld voxels, train %lld, val %lld, ridge alpha %g (CV r %.4f)\n", p.roi.c_str(),
-                static_cast<long long>(p.fit.voxels), static_cast<long long>(p.trainCount), static_cast<long long>(p.valCount),
-                p.fit.alpha, *std::max_element(p.fit.cvScores.begin(), p.fit.cvScores.end()));
+            if (p.fromCheckpoint)
+                std::printf("%s: %lld voxels, val %lld, the checkpoint's readout (neural_predict)\n", p.roi.c_str(),
+                    static_cast<long long>(p.fit.voxels), static_cast<long long>(p.valCount));
+            else
+                std::printf("%s: %lld voxels, train %lld, val %lld, ridge alpha %g (CV r %.4f)\n", p.roi.c_str(),
+                    static_cast<long long>(p.fit.voxels), static_cast<long long>(p.trainCount),
+                    static_cast<long long>(p.valCount), p.fit.alpha,
+                    *std::max_element(p.fit.cvScores.begin(), p.fit.cvScores.end()));
             std::printf("  val r median %.4f, mean %.4f", p.val.rMedian, p.val.rMean);
             if (p.val.hasCeiling)
                 std::printf(", r^2/noise ceiling median %.4f, mean %.4f", p.val.normalizedMedian, p.val.normalizedMean);

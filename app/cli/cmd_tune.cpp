@@ -11,7 +11,7 @@ namespace repalign::cli {
 namespace {
 
 struct TuneArgs {
-    std::string config, out;
+    std::string config, out, resumeFrom;
     std::vector<std::string> sets;
     bool resume = false;
     bool strict = false;
@@ -25,13 +25,19 @@ CommandRegistrar reg(31, [](CLI::App& app) {
         ->required();
     sub->add_option("--out", args->out, "Run directory to create (or continue with --resume)")->required();
     sub->add_option("--set", args->sets, "Override a config value, key.path=value (repeatable)");
-    sub->add_flag("--resume", args->resume, "Continue the run in --out from checkpoints/last.pt");
+    auto* resume = sub->add_flag("--resume", args->resume, "Continue the run in --out from checkpoints/last.pt");
+    sub->add_option("--resume-from", args->resumeFrom,
+           "Start from a tuned checkpoint (the reference notebook's student_state_dict with neural_predict, or a tune "
+           "run's): its backbone is the student, its readout the readout (config key resume_from)")
+        ->excludes(resume);
     sub->add_flag(
         "--strict", args->strict, "Fail on bundle voxels with NaN/Inf responses instead of dropping them with a warning");
     sub->add_flag("-q,--quiet", args->quiet, "Only print the result");
     sub->callback([args] {
         TuneConfig cfg = loadTuneConfig(args->config, args->sets);
         cfg.strictBundle = args->strict;
+        if (!args->resumeFrom.empty())
+            cfg.resumeFrom = args->resumeFrom;
         CancelToken cancel;
         SignalCancel signals(cancel);
         TerminalSink sink(args->quiet);

@@ -32,6 +32,23 @@ bool number(const ValuePtr& v, double& out)
     }
 }
 
+// The notebook's tuned checkpoint: the student's Linear readout sits among the backbone's
+// weights as neural_predict.*; it moves to extraTensors so the backbone loads strictly.
+void adoptNotebookReadout(Checkpoint& c, const std::string& path)
+{
+    auto& sd = c.stateDict;
+    auto w = sd.find(kNotebookReadoutWeight), b = sd.find(kNotebookReadoutBias);
+    if (w == sd.end() || b == sd.end())
+        return;
+    if (w->second.dim() != 2 || b->second.dim() != 1 || b->second.size(0) != w->second.size(0))
+        throw Error(path + ": neural_predict.weight " + std::to_string(w->second.dim()) + "-D and neural_predict.bias "
+            + std::to_string(b->second.dim()) + "-D are not a Linear readout (weight [V, features], bias [V])");
+    c.extraTensors[kNotebookReadoutWeight] = w->second.to(torch::kFloat32).contiguous();
+    c.extraTensors[kNotebookReadoutBias] = b->second.to(torch::kFloat32).contiguous();
+    sd.erase(w);
+    sd.erase(b);
+}
+
 } // namespace
 
 Checkpoint checkpointFromTorchSave(const std::string& path, const std::string& key)
@@ -71,6 +88,7 @@ Checkpoint checkpointFromTorchSave(const std::string& path, const std::string& k
         }
     if (auto v = root->find("config"); v && v->kind == Value::Kind::Str)
         c.config = v->text;
+    adoptNotebookReadout(c, path);
     for (const auto& [k, v] : root->entries)
         if (k->kind == Value::Kind::Str && v->kind != Value::Kind::Tensor && number(v, x))
             c.scalars[k->text] = x;

@@ -78,7 +78,7 @@ TuneConfig parseTuneConfig(
         yamlutil::applyOverride(root, o, origin);
     Ctx c {root, "", origin};
     c.allowOnly({"system", "base", "bundle", "rois", "tap", "readout", "alpha", "train_transforms", "val_transforms",
-        "optimization", "classification_val", "classification_max_images", "rehearsal", "seed", "logging"});
+        "optimization", "classification_val", "classification_max_images", "rehearsal", "seed", "logging", "resume_from"});
     TuneConfig cfg;
     cfg.origin = origin;
 
@@ -102,6 +102,7 @@ TuneConfig parseTuneConfig(
     cfg.baseKey = base.str("key", "");
 
     cfg.bundle = resolvePath(c.str("bundle", ""), baseDir);
+    cfg.resumeFrom = resolvePath(c.str("resume_from", ""), baseDir);
     if (cfg.bundle.empty())
         throw Error(origin + ": key 'bundle' is required (an NSD bundle from repalign-cli nsd import / nsd synth)");
     cfg.rois = c.strList("rois", cfg.rois);
@@ -189,6 +190,8 @@ std::string tuneConfigToYaml(const TuneConfig& c)
     if (!c.baseKey.empty())
         o << "  key: " << yamlQuote(c.baseKey) << "\n";
     o << "bundle: " << yamlQuote(c.bundle) << "\n";
+    if (!c.resumeFrom.empty())
+        o << "resume_from: " << yamlQuote(c.resumeFrom) << "\n";
     o << "rois: [";
     for (std::size_t i = 0; i < c.rois.size(); ++i)
         o << (i ? ", " : "") << yamlQuote(c.rois[i]);

@@ -15,6 +15,8 @@
 ///   model: resnet18_cifar10     # architecture when the checkpoint does not record it
 ///   key: ""                     # state-dict key inside a PyTorch checkpoint ("" = auto)
 /// bundle: bundle.h5             # NSD bundle (nsd_bundle.h)
+/// resume_from: ""               # tuned checkpoint to start from (backbone + readout), e.g. the
+///                               # notebook's; ROI count 1 and voxel count checked (tune --resume-from)
 /// rois: [V4]                    # one readout per ROI, each reported separately
 /// tap: layer4                   # layer the readout reads
 /// readout:
@@ -82,6 +84,10 @@ struct TuneConfig {
     std::string baseModel; ///< hint; empty = from the checkpoint
     std::string baseKey;
     std::string bundle;
+    /// resume_from: a tuned checkpoint (the reference notebook's {student_state_dict, ...}, or a
+    /// tune run's) whose backbone starts the student and whose readout (neural_predict, or
+    /// readout.<ROI>.*) starts the readout; the teacher stays base.checkpoint. Empty = none.
+    std::string resumeFrom;
     std::vector<std::string> rois {"V4"};
     std::string tap = "layer4";
     std::string pooling = "flatten"; ///< flatten | mean

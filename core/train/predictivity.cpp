@@ -5,6 +5,7 @@
 #include "data/loader.h"
 #include "data/nsd_bundle.h"
 #include "run/checkpoint.h"
+#include "run/pth_checkpoint.h"
 #include "train/predictivity_internal.h"
 
 #include <algorithm>
@@ -306,11 +307,38 @@ ProbeResult predictivityProbe(const ProbeOptions& o, ProgressSink& sink, const C
             throw Error(
                 std::string("predictivity: --alphas holds ") + buf + " (valid: positive finite penalties, e.g. 1e-2 1 100)");
         }
+    if (o.readout != "auto" && o.readout != "ridge" && o.readout != "checkpoint")
+        throw Error("predictivity: readout '" + o.readout + "' is not valid (valid: auto, ridge, checkpoint)");
     NsdBundle bundle = readBundle(o.bundle, o.rois);
     dropNonFiniteVoxels(bundle, o.strict, sink); // as nsd info and tune: a warning naming them, or --strict
+    const Checkpoint ckpt = loadCheckpoint(o.checkpoint, o.checkpointKey);
+    const auto readoutW = ckpt.extraTensors.find(pth::kNotebookReadoutWeight);
+    const auto readoutB = ckpt.extraTensors.find(pth::kNotebookReadoutBias);
+    const bool hasReadout = readoutW != ckpt.extraTensors.end() && readoutB != ckpt.extraTensors.end();
+    if (o.readout == "checkpoint" && !hasReadout)
+        throw Error(o.checkpoint
+            + ": holds no readout (neural_predict.weight/bias, as the reference notebook saves); use "
+              "--readout ridge or auto");
+    const bool useReadout = hasReadout && o.readout != "ridge";
+    if (useReadout) {
+        const std::int64_t v = readoutW->second.size(0);
+        if (bundle.rois.size() != 1) {
+            std::vector<std::string> names;
+            for (const auto& r : bundle.rois)
+                names.push_back(r.name);
+            throw Error(o.checkpoint + ": its readout (neural_predict) predicts one ROI of " + std::to_string(v)
+                + " voxels; name it with --roi (" + o.bundle + " has " + joinChoices(names) + ")");
+        }
+        if (bundle.rois[0].voxels != v)
+            throw Error(o.checkpoint + ": its readout (neural_predict) predicts " + std::to_string(v) + " voxels, but ROI "
+                + bundle.rois[0].name + " of " + o.bundle + " has " + std::to_string(bundle.rois[0].voxels)
+                + " (after dropping voxels with NaN/Inf responses); the readout belongs to another ROI or bundle");
+    }
     std::vector<std::int64_t> trainIdx = bundle.indices(BundleSplit::Train);
     const std::vector<std::int64_t> valIdx = bundle.indices(BundleSplit::Val);
-    if (trainIdx.size() < 4)
+    if (useReadout)
+        trainIdx.clear(); // nothing to fit
+    else if (trainIdx.size() < 4)
         throw Error(o.bundle + ": /split has " + std::to_string(trainIdx.size()) + " train images; the probe needs at least 4");
     if (valIdx.size() < 2)
         throw Error(o.bundle + ": /split has " + std::to_string(valIdx.size())
@@ -321,24 +349,52 @@ ProbeResult predictivityProbe(const ProbeOptions& o, ProgressSink& sink, const C
     const torch::Device device = resolveDevice(o.device);
     configureThreads(o.threads);
     torch::NoGradGuard noGrad;
-    const Checkpoint ckpt = loadCheckpoint(o.checkpoint, o.checkpointKey);
     TapNet model = modelFromCheckpoint(ckpt, o.model, o.checkpoint);
     requireTap(*model, o.layer, o.checkpoint);
     model->to(device);
     model->eval();
 
     const TransformConfig t = bundleEvalTransform(o.imageSize);
-    const torch::Tensor trainImages = transformAll(bundle.images(trainIdx), t);
     const torch::Tensor valImages = transformAll(bundle.images(valIdx), t);
-    const torch::Tensor ftrain
-        = extractFeatures(*model, trainImages, o.layer, o.pooling, device, o.batchSize, sink, cancel, "features train");
     const torch::Tensor fval
         = extractFeatures(*model, valImages, o.layer, o.pooling, device, o.batchSize, sink, cancel, "features val");
 
     ProbeResult res;
     res.model = model->architecture();
     res.layer = o.layer;
-    res.features = ftrain.size(1);
+    res.features = fval.size(1);
+    if (useReadout) {
+        const torch::Tensor w = readoutW->second.to(torch::kFloat32), b = readoutB->second.to(torch::kFloat32);
+        if (w.size(1) != res.features)
+            throw Error(o.checkpoint + ": its readout (neural_predict) reads " + std::to_string(w.size(1)) + " features, but "
+                + o.layer + " with pooling " + o.pooling + " gives " + std::to_string(res.features)
+                + " (the notebook's readout reads layer4 flattened: --layer layer4 --pooling flatten)");
+        const auto& roi = bundle.rois[0];
+        const auto v = static_cast<std::size_t>(roi.voxels);
+        const torch::Tensor predT = torch::addmm(b, fval, w.t()).contiguous();
+        std::vector<float> yva(valIdx.size() * v);
+        for (std::size_t i = 0; i < valIdx.size(); ++i)
+            std::copy_n(roi.responses.data() + static_cast<std::size_t>(valIdx[i]) * v, v, yva.data() + i * v);
+        RoiProbe p;
+        p.roi = roi.name;
+        p.fromCheckpoint = true;
+        p.valCount = static_cast<std::int64_t>(valIdx.size());
+        p.fit.features = res.features;
+        p.fit.voxels = roi.voxels;
+        const torch::Tensor wt = w.t().contiguous();
+        p.fit.weights.assign(wt.data_ptr<float>(), wt.data_ptr<float>() + wt.numel());
+        p.fit.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
+        p.fit.featureMean.assign(static_cast<std::size_t>(res.features), 0.0f);
+        p.val = predictivityStats(predT.data_ptr<float>(), yva.data(), p.valCount, roi.voxels,
+            roi.noiseCeiling.empty() ? nullptr : roi.noiseCeiling.data());
+        sink.log(LogLevel::Info,
+            roi.name + ": the checkpoint's readout (neural_predict), val r median " + std::to_string(p.val.rMedian));
+        res.rois.push_back(std::move(p));
+        return res;
+    }
+    const torch::Tensor trainImages = transformAll(bundle.images(trainIdx), t);
+    const torch::Tensor ftrain
+        = extractFeatures(*model, trainImages, o.layer, o.pooling, device, o.batchSize, sink, cancel, "features train");
     const std::vector<float> xtr(ftrain.data_ptr<float>(), ftrain.data_ptr<float>() + ftrain.numel());
     const std::vector<float> xva(fval.data_ptr<float>(), fval.data_ptr<float>() + fval.numel());
     for (const auto& roi : bundle.rois) {

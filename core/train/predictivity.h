@@ -71,10 +71,14 @@ struct ProbeOptions {
     std::uint64_t seed = 0;
     std::int64_t maxTrain = 0; ///< 0 = all train-split images
     bool strict = false; ///< voxels with NaN/Inf responses are an error instead of dropped with a warning
+    /// auto: the checkpoint's own Linear readout when it has one (the reference notebook's
+    /// neural_predict), else a ridge fit; ridge: always fit; checkpoint: require the readout.
+    std::string readout = "auto";
 };
 
 struct RoiProbe {
     std::string roi;
+    bool fromCheckpoint = false; ///< the checkpoint's readout (fit holds its weights; alpha 0, no CV)
     RidgeFit fit; ///< weights included
     PredictivityStats val; ///< on the bundle's val split
     std::int64_t trainCount = 0, valCount = 0;
@@ -88,7 +92,9 @@ struct ProbeResult {
 };
 
 /// Fits a ridge readout on frozen features of the train split and reports per-voxel r on the
-/// val split (the model runs in eval mode, no augmentation). Throws Error for an unknown
+/// val split (the model runs in eval mode, no augmentation). A checkpoint that carries its own
+/// Linear readout (the notebook's neural_predict) is evaluated with it instead (ProbeOptions::
+/// readout): one ROI whose voxel count and the layer's feature count must match the readout. Throws Error for an unknown
 /// layer or ROI (listing the valid ones) or a bundle without train/val images.
 ProbeResult predictivityProbe(const ProbeOptions& options, ProgressSink& sink, const CancelToken& cancel);
 

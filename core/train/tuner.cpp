@@ -9,6 +9,7 @@
 #include "io/h5.h"
 #include "run/checkpoint.h"
 #include "run/project.h"
+#include "run/pth_checkpoint.h"
 #include "train/optim.h"
 #include "train/predictivity.h"
 #include "train/predictivity_internal.h"
@@ -393,6 +394,42 @@ SessionSpec tuneSessionSpec(
 
 } // namespace
 
+namespace {
+
+/// The readout of ROI @p roi in a tuned checkpoint: a tune run's readout.<ROI>.weight/bias, or,
+/// for a single ROI, the reference notebook's neural_predict; shapes checked against the bundle.
+std::pair<torch::Tensor, torch::Tensor> resumeReadout(const Checkpoint& ck, const std::string& path, const std::string& roi,
+    std::size_t roiCount, std::int64_t voxels, std::int64_t features)
+{
+    auto find = [&](const std::string& k) {
+        auto it = ck.extraTensors.find(k);
+        return it == ck.extraTensors.end() ? torch::Tensor() : it->second;
+    };
+    torch::Tensor w = find("readout." + roi + ".weight"), b = find("readout." + roi + ".bias");
+    std::string what = "readout." + roi;
+    if (!w.defined() || !b.defined()) {
+        w = find(pth::kNotebookReadoutWeight);
+        b = find(pth::kNotebookReadoutBias);
+        what = "neural_predict";
+        if (!w.defined() || !b.defined())
+            throw Error(path + ": resume_from holds no readout for ROI " + roi + " (looked for readout." + roi
+                + ".weight/bias and the notebook's neural_predict.weight/bias)");
+        if (roiCount != 1)
+            throw Error(path + ": its readout (neural_predict) predicts one ROI; the config's rois name "
+                + std::to_string(roiCount) + " (name the ROI it was tuned on)");
+    }
+    if (w.dim() != 2 || w.size(0) != voxels || b.numel() != voxels)
+        throw Error(path + ": its readout (" + what + ") predicts " + std::to_string(w.dim() == 2 ? w.size(0) : -1)
+            + " voxels, but ROI " + roi + " of the bundle has " + std::to_string(voxels)
+            + " (after dropping voxels with NaN/Inf responses); the readout belongs to another ROI or bundle");
+    if (w.size(1) != features)
+        throw Error(path + ": its readout (" + what + ") reads " + std::to_string(w.size(1)) + " features, but the tap "
+            + "with this config's pooling gives " + std::to_string(features) + " (the notebook's reads layer4 flattened)");
+    return {w.to(torch::kFloat32).contiguous(), b.to(torch::kFloat32).reshape({-1}).contiguous()};
+}
+
+} // namespace
+
 template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sink, const CancelToken& cancel)
 {
     const TuneConfig& cfg = m_config;
@@ -418,6 +455,16 @@ template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sin
     TapNet student = modelFromCheckpoint(baseCkpt, cfg.baseModel, cfg.baseCheckpoint);
     requireTap(*student, cfg.tap, cfg.baseCheckpoint);
     const std::string arch = student->architecture();
+    // resume_from: the student's backbone and the readout from a tuned checkpoint (the notebook's
+    // student_state_dict + neural_predict, or a tune run's readout.<ROI>.*).
+    Checkpoint fromCkpt;
+    if (!cfg.resumeFrom.empty() && !m_resume) {
+        fromCkpt = loadCheckpoint(cfg.resumeFrom);
+        student = modelFromCheckpoint(fromCkpt, arch, cfg.resumeFrom);
+        if (student->architecture() != arch)
+            throw Error(cfg.resumeFrom + ": resume_from holds a " + student->architecture() + ", the base checkpoint a " + arch);
+        requireTap(*student, cfg.tap, cfg.resumeFrom);
+    }
 
     // Feature size and class count from one dummy image.
     std::int64_t featureDim = 0, numClasses = 0;
@@ -503,6 +550,15 @@ template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sin
     for (const auto& roi : bundle.rois) {
         readouts.rois.push_back(roi.name);
         torch::nn::Linear l(featureDim, roi.voxels);
+        if (!cfg.resumeFrom.empty() && !m_resume) {
+            auto [w, b] = resumeReadout(fromCkpt, cfg.resumeFrom, roi.name, bundle.rois.size(), roi.voxels, featureDim);
+            torch::NoGradGuard noGrad;
+            l->weight.copy_(w);
+            l->bias.copy_(b);
+            sink.log(LogLevel::Info,
+                "readout " + roi.name + " starts from " + cfg.resumeFrom + " (" + std::to_string(roi.voxels) + " voxels, "
+                    + std::to_string(featureDim) + " features); Adam's moments start fresh");
+        }
         l->to(device);
         readouts.layers.push_back(l);
     }
