@@ -31,6 +31,14 @@ AnalysisFormPanel::AnalysisFormPanel(QWidget* parent)
     columns->addLayout(right, 1);
 
     QFormLayout* what = addSection(tr("Model and data"), left);
+    m_preset = new QComboBox;
+    m_preset->addItem(tr("Workbench defaults (layer4, centre, k = 5, ii_diagonal exclude)"), QStringLiteral("defaults"));
+    m_preset->addItem(
+        tr("Reference study (layer4, centre, k = 5, LPIPS at 64 px, ii_diagonal include)"), QStringLiteral("reference"));
+    m_preset->setToolTip(tr("Fills the layer, aggregation, k, LPIPS side and II convention; every field stays editable. "
+                            "The reference's published II values use ii_diagonal include."));
+    what->addRow(tr("Preset:"), m_preset);
+    connect(m_preset, &QComboBox::activated, this, [this](int index) { applyPreset(m_preset->itemData(index).toString()); });
     m_name = new QLineEdit(QStringLiteral("layer4"));
     addRow(
         what, tr("Analysis name:"), m_name, QStringLiteral("name"), tr("Written as analysis/<name>.h5 in the checkpoint's run"));
@@ -88,6 +96,13 @@ AnalysisFormPanel::AnalysisFormPanel(QWidget* parent)
     m_diagonal->addItem(tr("include (reference numbers)"), QStringLiteral("include"));
     addRow(ii, tr("II convention:"), m_diagonal, QStringLiteral("ii_diagonal"),
         tr("include averages the full k×k matrix with its zero diagonal, as the reference code"));
+    auto* diagonalNote
+        = new QLabel(tr("To compare with the reference's published numbers choose include: its mean over the full k×k matrix "
+                        "counts the k diagonal entries, so II-LPIPS and II-color are (k−1)/k of the pairwise (exclude) mean "
+                        "(0.8 at k = 5; II-color is also negated), and II-label is (1 + (k−1)·share)/k."));
+    diagonalNote->setWordWrap(true);
+    diagonalNote->setEnabled(false);
+    ii->addRow(QString(), diagonalNote);
 
     QFormLayout* sys = addSection(tr("System"), right);
     m_device = new QComboBox;
@@ -214,6 +229,31 @@ void AnalysisFormPanel::setData(const QString& spec)
 QString AnalysisFormPanel::runName() const
 {
     return m_name->text().trimmed();
+}
+
+QStringList AnalysisFormPanel::presetKeys() const
+{
+    QStringList keys;
+    for (int i = 0; i < m_preset->count(); ++i)
+        keys << m_preset->itemData(i).toString();
+    return keys;
+}
+
+void AnalysisFormPanel::applyPreset(const QString& key)
+{
+    const int index = m_preset->findData(key);
+    if (index < 0)
+        throw Error(
+            "unknown preset '" + key.toStdString() + "' (valid: " + presetKeys().join(QStringLiteral(", ")).toStdString() + ")");
+    m_preset->setCurrentIndex(index);
+    const AnalyzeOptions d; // the reference's layer, aggregation, k and LPIPS side are the defaults
+    updateTaps();
+    m_layer->setCurrentText(QString::fromStdString(d.layer));
+    m_aggregation->setCurrentText(QString::fromStdString(d.aggregation));
+    m_k->setValue(d.k);
+    m_lpipsResize->setValue(d.lpipsResize);
+    m_diagonal->setCurrentIndex(key == QLatin1String("reference") ? 1 : 0);
+    validateNow();
 }
 
 void AnalysisFormPanel::setOptions(const AnalyzeOptions& o)

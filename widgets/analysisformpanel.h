@@ -39,6 +39,13 @@ public:
     QString inspectedModel() const;
     /// The line under the checkpoint field: what the file holds, or why it cannot be read.
     QString checkpointNote() const;
+    /// Fills the study settings (layer, aggregation, k, LPIPS side, ii_diagonal) with a preset:
+    /// "reference" (the reference study's numbers: layer4, centre, k 5, LPIPS at 64 px,
+    /// ii_diagonal include) or "defaults" (the same with the pairwise ii_diagonal exclude).
+    /// Throws Error for another key.
+    void applyPreset(const QString& key);
+    /// The preset keys, in the order the form offers them.
+    QStringList presetKeys() const;
 
 Q_SIGNALS:
     /// The checkpoint was read in the background (the note and the layer list are updated).
@@ -64,6 +71,7 @@ private:
     QLineEdit* m_lpips;
     QSpinBox* m_lpipsResize;
     QComboBox* m_diagonal;
+    QComboBox* m_preset;
     QCheckBox* m_bottomK;
     QLineEdit* m_maxImages;
     QComboBox* m_device;

@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "interpret/analysis.h"
 #include "interpret/stats.h"
+#include "io/h5.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -301,6 +302,11 @@ DistributionsView::DistributionsView(QWidget* parent)
     m_page = new QWidget;
     auto* pl = new QVBoxLayout(m_page);
     pl->setContentsMargins(0, 0, 0, 0);
+    m_header = new QLabel;
+    m_header->setWordWrap(true);
+    m_header->setToolTip(tr("exclude: the mean over MEI pairs i<j; include: the full k×k matrix with its zero diagonal, "
+                            "as the reference's numbers (II-LPIPS (k−1)/k of exclude)"));
+    pl->addWidget(m_header);
     auto* plots = new QHBoxLayout;
     plots->addWidget(m_dist, 3);
     plots->addWidget(m_scatter, 2);
@@ -419,6 +425,18 @@ void DistributionsView::recompute()
         plotPairedScatter(m_scatter, groups[0], groups[1], label);
     else
         plotPairedScatter(m_scatter, DistributionGroup {}, DistributionGroup {}, label);
+    QStringList conventions;
+    for (const QString& p : paths)
+        try {
+            // One attribute per file; the groups above were read from the same files.
+            const H5File f(p.toStdString(), H5File::Mode::Read);
+            conventions << QStringLiteral("%1: %2").arg(
+                analysisLabel(p), QString::fromStdString(f.attrString("/", "ii_diagonal")));
+        } catch (const Error&) {
+        }
+    m_header->setText(
+        conventions.isEmpty() ? QString() : tr("II convention (ii_diagonal): %1").arg(conventions.join(QStringLiteral(" · "))));
+    m_header->setVisible(!conventions.isEmpty());
     QStringList notes = errors;
     m_table->clear();
     if (groups.size() >= 2 && errors.isEmpty()) {

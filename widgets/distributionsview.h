@@ -71,6 +71,7 @@ private:
     QCustomPlot* m_scatter;
     QPlainTextEdit* m_table;
     QLabel* m_note;
+    QLabel* m_header; ///< each analysis's II convention (ii_diagonal)
     QWidget* m_page;
     AlignmentView* m_alignment;
     QTabWidget* m_views;

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -39,6 +40,10 @@ ImportNsdDialog::ImportNsdDialog(const QString& projectPath, QWidget* parent)
     m_size->setRange(8, 1024);
     m_size->setValue(64);
     m_size->setSuffix(tr(" px"));
+    m_splitFolders = new QCheckBox(tr("Split from the train/ and val/ folders"));
+    m_splitFolders->setToolTip(tr("seed-npy: the source holds train/ and val/ (optionally test/), each with "
+                                  "brain_activities/ and preprocessed/img_paths.npy, as the reference's layout; "
+                                  "otherwise a random tenth of the images is the val split"));
     m_out = new QLineEdit(QDir(projectPath).filePath(QStringLiteral("data/nsd_bundle.h5")));
     m_error = new QLabel;
     m_error->setWordWrap(true);
@@ -50,6 +55,7 @@ ImportNsdDialog::ImportNsdDialog(const QString& projectPath, QWidget* parent)
     form->addRow(tr("ROIs:"), m_rois);
     form->addRow(tr("Subject:"), m_subject);
     form->addRow(tr("Image size:"), m_size);
+    form->addRow(QString(), m_splitFolders);
     form->addRow(tr("Bundle to write:"), m_out);
     form->addRow(m_error);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
@@ -65,6 +71,9 @@ ImportNsdDialog::ImportNsdDialog(const QString& projectPath, QWidget* parent)
     });
     for (QLineEdit* e : {m_root, m_rois, m_out})
         connect(e, &QLineEdit::textChanged, this, &ImportNsdDialog::validate);
+    auto seedNpyOnly = [this] { m_splitFolders->setEnabled(m_format->currentText() == QLatin1String("seed-npy")); };
+    connect(m_format, &QComboBox::currentTextChanged, this, seedNpyOnly);
+    seedNpyOnly();
     validate();
     resize(560, sizeHint().height());
 }
@@ -90,6 +99,7 @@ ImportOptions ImportNsdDialog::options() const
     o.out = m_out->text().trimmed().toStdString();
     o.imageSize = m_size->value();
     o.subject = m_subject->value();
+    o.splitFromFolders = m_splitFolders->isChecked() && o.format == "seed-npy";
     for (const QString& r : m_rois->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
         o.rois.push_back(r.trimmed().toStdString());
     return o;

@@ -8,6 +8,7 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -30,6 +31,7 @@ private:
     QLineEdit* m_rois;
     QSpinBox* m_subject;
     QSpinBox* m_size;
+    QCheckBox* m_splitFolders;
     QLineEdit* m_out;
     QLabel* m_error;
     QPushButton* m_ok = nullptr;

@@ -510,11 +510,12 @@ bool NeuronsView::openAnalysis(const QString& path)
     m_table->setColumnWidth(NeuronModel::MeiColumn, f->k * (m_model->thumbnailSide() + 2) + 8);
     m_table->horizontalHeader()->setStretchLastSection(true);
     updateBanner();
-    Q_EMIT status(tr("%1: %2 units of %3 %4, k = %5")
+    Q_EMIT status(tr("%1: %2 units of %3 %4, k = %5, ii_diagonal %6")
                       .arg(QFileInfo(path).fileName())
                       .arg(f->units)
                       .arg(QString::fromStdString(f->model), QString::fromStdString(f->layer))
-                      .arg(f->k));
+                      .arg(f->k)
+                      .arg(QString::fromStdString(f->iiDiagonal)));
     selectUnit(0);
     return true;
 }
@@ -662,12 +663,13 @@ void NeuronsView::showUnit(int unit)
         = m_compare && m_compare->analysis() && unit < m_compare->analysis()->units ? m_compare->analysis() : nullptr;
     m_title->setText(tr("Unit %1").arg(unit));
     auto values = [&](const AnalysisFile* f, const QString& name) {
-        return tr("<b>%1</b>: II-LPIPS %2 · II-color %3 · II-label %4 · top activation %5")
+        return tr("<b>%1</b>: II-LPIPS %2 · II-color %3 · II-label %4 · top activation %5 · ii_diagonal %6")
             .arg(name.toHtmlEscaped())
             .arg(f->iiLpips[unit], 0, 'f', 4)
             .arg(f->iiColor[unit], 0, 'f', 4)
             .arg(f->iiLabel[unit], 0, 'f', 4)
-            .arg(QString::number(f->meiActivations[static_cast<std::size_t>(unit) * f->k], 'g', 5));
+            .arg(QString::number(f->meiActivations[static_cast<std::size_t>(unit) * f->k], 'g', 5))
+            .arg(QString::fromStdString(f->iiDiagonal));
     };
     const QString nameA = QFileInfo(m_model->path()).completeBaseName();
     auto runOf = [](const QString& p) { return analysisLabel(p); };

@@ -219,6 +219,9 @@ void runBrainSteps(const DemoOptions& o, DemoResult& r, ProgressSink& sink, cons
     analyze(tunedCkpt, r.tunedAnalysis);
     ComparisonResult cmp = compareAnalyses({r.baselineAnalysis, r.tunedAnalysis}, "lpips", {"Baseline", "Neural-tuned"});
     r.comparison = formatComparison(cmp, "table");
+    r.summary.push_back("II values use ii_diagonal exclude (the mean over MEI pairs i<j). The reference's published numbers "
+                        "use include (the full k x k matrix with its zero diagonal), which scales II-LPIPS by (k-1)/k = 0.8 "
+                        "at k = 5: analyze --ii-diagonal include to compare with them");
     r.status = JobStatus::Finished;
 }
 
