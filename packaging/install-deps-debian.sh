@@ -14,6 +14,8 @@ PACKAGES=(
   # BLAS unless OpenBLAS provides it (the ridge probe runs about 3x faster)
   libopenblas0-pthread
   libtorch-dev libopencv-dev libhdf5-dev libyaml-cpp-dev libboost-math-dev libcli11-dev
+  # data-parallel training: torch.distributed's ProcessGroupGloo.hpp includes gloo's headers
+  libgloo-dev
   libmatio-dev libnifti2-dev libniftiio-dev zlib1g-dev libbenchmark-dev
   # fuzzing (clang + libFuzzer runtime)
   clang libclang-rt-14-dev

@@ -100,9 +100,32 @@ BatchLoader::~BatchLoader()
     stopWorkers();
 }
 
+std::vector<std::int64_t> distributedShard(const std::vector<std::int64_t>& order, int rank, int count, bool pad)
+{
+    if (count <= 1)
+        return order;
+    std::vector<std::int64_t> padded = order;
+    const std::size_t n = order.size(), w = static_cast<std::size_t>(count);
+    if (pad && n > 0)
+        for (std::size_t i = 0; padded.size() % w != 0; ++i)
+            padded.push_back(order[i % n]);
+    std::vector<std::int64_t> out;
+    for (std::size_t i = static_cast<std::size_t>(rank); i < padded.size(); i += w)
+        out.push_back(padded[i]);
+    return out;
+}
+
+std::int64_t BatchLoader::itemsPerEpoch() const
+{
+    const std::int64_t n = m_data.count, w = std::max(1, m_opt.shardCount), r = m_opt.shardRank;
+    if (w == 1)
+        return n;
+    return m_opt.padShards ? (n + w - 1) / w : n / w + (r < n % w ? 1 : 0);
+}
+
 std::int64_t BatchLoader::batchesPerEpoch() const
 {
-    const std::int64_t n = m_data.count, b = m_opt.batchSize;
+    const std::int64_t n = itemsPerEpoch(), b = m_opt.batchSize;
     return m_opt.dropLast ? n / b : (n + b - 1) / b;
 }
 
@@ -119,10 +142,15 @@ std::vector<std::int64_t> BatchLoader::order(int epoch) const
     return idx;
 }
 
+std::vector<std::int64_t> BatchLoader::shardOrder(int epoch) const
+{
+    return distributedShard(order(epoch), m_opt.shardRank, m_opt.shardCount, m_opt.padShards);
+}
+
 Batch BatchLoader::make(std::int64_t batch) const
 {
     const std::int64_t begin = batch * m_opt.batchSize;
-    const std::int64_t end = std::min<std::int64_t>(begin + m_opt.batchSize, m_data.count);
+    const std::int64_t end = std::min<std::int64_t>(begin + m_opt.batchSize, static_cast<std::int64_t>(m_order.size()));
     const std::int64_t n = end - begin;
     Batch b;
     b.images = torch::empty({n, 3, m_side, m_side}, torch::kFloat32);
@@ -160,7 +188,7 @@ void BatchLoader::start(int epoch, std::int64_t firstBatch, std::int64_t lastBat
 {
     stopWorkers();
     m_epoch = epoch;
-    m_order = order(epoch);
+    m_order = shardOrder(epoch);
     m_nextToMake = m_nextToGive = std::max<std::int64_t>(0, firstBatch);
     m_end = lastBatch >= 0 ? std::min(lastBatch, batchesPerEpoch()) : batchesPerEpoch();
     m_error = nullptr;

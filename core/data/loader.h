@@ -34,7 +34,18 @@ struct LoaderOptions {
     bool dropLast = false; ///< the last partial batch is kept by default
     int workers = 2; ///< threads preparing batches ahead; 0 = on the caller's thread
     std::uint64_t seed = 0;
+    /// Data-parallel runs: this rank's shard of each epoch's order (DistributedSampler's
+    /// contract: the same global order on every rank, rank r takes positions r, r+W, ...).
+    int shardRank = 0;
+    int shardCount = 1; ///< W, the world size; 1 = the whole order
+    bool padShards = true; ///< repeat the order's start so every shard has ceil(N/W) items (training)
 };
+
+/// Rank @p rank's part of @p order split over @p count ranks: positions rank, rank+count, ...
+/// of the order, padded first with its start to a multiple of @p count when @p pad (then every
+/// rank has ceil(N/count) items, as torch's DistributedSampler), else the remainder is left
+/// to the first ranks (validation: each index exactly once).
+std::vector<std::int64_t> distributedShard(const std::vector<std::int64_t>& order, int rank, int count, bool pad);
 
 /// Streams batches of a dataset in a seeded order. Batch b of epoch e is the same whatever
 /// the worker count, so a run resumed at (e, b) sees exactly the data it would have seen.
@@ -50,8 +61,12 @@ public:
     void start(int epoch, std::int64_t firstBatch = 0, std::int64_t lastBatch = -1);
     /// The next batch in order; false at the end of the epoch.
     bool next(Batch& out);
-    /// The dataset order of epoch @p epoch.
+    /// The dataset order of epoch @p epoch (all ranks: the global order).
     std::vector<std::int64_t> order(int epoch) const;
+    /// This rank's items of epoch @p epoch (order() itself without sharding).
+    std::vector<std::int64_t> shardOrder(int epoch) const;
+    /// Items per epoch on this rank.
+    std::int64_t itemsPerEpoch() const;
 
 private:
     Batch make(std::int64_t batch) const;

@@ -6,7 +6,109 @@
 
 namespace repalign {
 
-namespace nn = torch::nn;
+namespace bnsync {
+
+/// torch::nn::BatchNorm2d (the same parameters, buffers, initial values and forward, so
+/// state dicts and numbers are BatchNorm2d's) with an optional all-ranks statistic
+/// (SyncBatchNorm for data-parallel training). A module of its own: LibTorch does not export
+/// what a subclass of BatchNorm2dImpl needs.
+class SyncableBatchNorm2dImpl : public torch::nn::Cloneable<SyncableBatchNorm2dImpl> {
+public:
+    explicit SyncableBatchNorm2dImpl(std::int64_t features)
+        : SyncableBatchNorm2dImpl(torch::nn::BatchNorm2dOptions(features))
+    {
+    }
+    explicit SyncableBatchNorm2dImpl(const torch::nn::BatchNorm2dOptions& o)
+        : options(o)
+    {
+        reset();
+    }
+
+    void reset() override
+    {
+        // NormImplBase::reset: the registration order is the state dict's.
+        const std::int64_t n = options.num_features();
+        weight = register_parameter("weight", options.affine() ? torch::ones({n}) : torch::Tensor(), options.affine());
+        bias = register_parameter("bias", options.affine() ? torch::zeros({n}) : torch::Tensor(), options.affine());
+        const bool track = options.track_running_stats();
+        running_mean = register_buffer("running_mean", track ? torch::zeros({n}) : torch::Tensor());
+        running_var = register_buffer("running_var", track ? torch::ones({n}) : torch::Tensor());
+        num_batches_tracked
+            = register_buffer("num_batches_tracked", track ? torch::tensor(0, torch::dtype(torch::kLong)) : torch::Tensor());
+    }
+
+    void pretty_print(std::ostream& stream) const override
+    {
+        stream << "torch::nn::BatchNorm2d(" << options.num_features() << ", eps=" << options.eps() << ")";
+    }
+
+    torch::Tensor forward(const torch::Tensor& x)
+    {
+        if (x.dim() != 4)
+            throw Error("BatchNorm2d expects a 4-D input, got " + std::to_string(x.dim()) + "-D");
+        if (!allReduceSum || !is_training())
+            return localForward(x);
+        // Two passes as one process would make them: the mean over all ranks' images, then
+        // the (biased) variance around it; both sums differentiable across ranks.
+        const std::int64_t c = x.size(1);
+        const torch::Tensor local = torch::cat({x.sum({0, 2, 3}), torch::full({1}, double(x.numel() / c), x.options())});
+        const torch::Tensor s1 = allReduceSum(local);
+        const torch::Tensor n = s1.narrow(0, c, 1);
+        const torch::Tensor mean = s1.narrow(0, 0, c) / n;
+        const torch::Tensor centered = x - mean.view({1, c, 1, 1});
+        const torch::Tensor var = allReduceSum((centered * centered).sum({0, 2, 3})) / n;
+        if (options.track_running_stats()) {
+            torch::NoGradGuard noGrad;
+            num_batches_tracked += 1;
+            const double m = options.momentum() ? *options.momentum() : 1.0 / num_batches_tracked.item<double>();
+            const double count = n.item<double>();
+            running_mean.mul_(1 - m).add_(mean.detach() * m);
+            running_var.mul_(1 - m).add_(var.detach() * (count / std::max(1.0, count - 1)) * m);
+        }
+        torch::Tensor y = centered * torch::rsqrt(var + options.eps()).view({1, c, 1, 1});
+        if (options.affine())
+            y = y * weight.view({1, c, 1, 1}) + bias.view({1, c, 1, 1});
+        return y;
+    }
+
+    torch::nn::BatchNorm2dOptions options;
+    torch::Tensor weight, bias, running_mean, running_var, num_batches_tracked;
+    std::function<torch::Tensor(const torch::Tensor&)> allReduceSum;
+
+private:
+    /// BatchNormImplBase::forward, line for line.
+    torch::Tensor localForward(const torch::Tensor& x)
+    {
+        double factor = options.momentum() ? *options.momentum() : 0.0;
+        if (is_training() && options.track_running_stats() && num_batches_tracked.defined()) {
+            num_batches_tracked += 1;
+            factor = options.momentum() ? *options.momentum() : 1.0 / num_batches_tracked.item<double>();
+        }
+        return torch::nn::functional::detail::batch_norm(x, running_mean, running_var, weight, bias,
+            is_training() || !options.track_running_stats(), factor, options.eps());
+    }
+};
+TORCH_MODULE(SyncableBatchNorm2d);
+
+} // namespace bnsync
+
+// torch::nn with BatchNorm2d made syncable: every model below builds its BatchNorm through it.
+namespace nnsync {
+using namespace torch::nn;
+using BatchNorm2d = bnsync::SyncableBatchNorm2d;
+} // namespace nnsync
+namespace nn = nnsync;
+
+int setBatchNormSync(TapNetImpl& model, std::function<torch::Tensor(const torch::Tensor&)> allReduceSum)
+{
+    int n = 0;
+    for (auto& m : model.modules(/*include_self=*/false))
+        if (auto* bn = dynamic_cast<bnsync::SyncableBatchNorm2dImpl*>(m.get())) {
+            bn->allReduceSum = allReduceSum;
+            ++n;
+        }
+    return n;
+}
 
 torch::Tensor TapNetImpl::forward(torch::Tensor x)
 {

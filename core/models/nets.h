@@ -47,6 +47,12 @@ using TapNet = std::shared_ptr<TapNetImpl>;
 /// from the current torch seed. Throws Error listing the valid names.
 TapNet createModel(const std::string& name, int numClasses = 10);
 
+/// Synchronised BatchNorm (data-parallel training): every BatchNorm of @p model computes its
+/// training statistics over all ranks, through @p allReduceSum (a differentiable sum over the
+/// ranks; empty = per-rank statistics, the default). Eval mode uses the running statistics as
+/// always. Returns the number of BatchNorm layers.
+int setBatchNormSync(TapNetImpl& model, std::function<torch::Tensor(const torch::Tensor&)> allReduceSum);
+
 /// Copies @p state into @p model by name. strict: every key must match both ways. Throws
 /// Error listing missing keys, unexpected keys and shape mismatches (expected vs found).
 void loadStateDict(TapNetImpl& model, const std::map<std::string, torch::Tensor>& state, bool strict = true);

@@ -31,12 +31,16 @@ TrainConfig parseTrainConfig(const std::string& text, const std::string& origin,
     cfg.origin = origin;
 
     Ctx sys = c.child("system");
-    sys.allowOnly({"device", "num_workers", "threads"});
+    sys.allowOnly({"device", "num_workers", "threads", "distributed", "backend", "sync_batchnorm", "dist_timeout"});
     cfg.device = sys.str("device", "cpu");
     if (cfg.device != "cpu" && cfg.device != "cuda" && cfg.device.rfind("cuda:", 0) != 0)
         throw Error(sys.where("device") + " has invalid value '" + cfg.device + "' (valid: cpu, cuda, cuda:N)");
     cfg.numWorkers = static_cast<int>(sys.integer("num_workers", 2, 0, 256));
     cfg.threads = static_cast<int>(sys.integer("threads", 0, 0, 1024));
+    cfg.distributed.mode = sys.choice("distributed", "auto", {"auto", "off"});
+    cfg.distributed.backend = sys.choice("backend", "auto", {"auto", "gloo", "nccl"});
+    cfg.distributed.syncBatchNorm = sys.boolean("sync_batchnorm", false);
+    cfg.distributed.timeoutSeconds = static_cast<int>(sys.integer("dist_timeout", 600, 1, 86400));
 
     cfg.dataset = c.choice("dataset", "cifar10", {"cifar10", "fashion_mnist", "mnist", "shapes", "custom"});
     Ctx data = c.child("data");
@@ -101,7 +105,9 @@ std::string trainConfigToYaml(const TrainConfig& c)
 {
     std::ostringstream o;
     o.precision(17);
-    o << "system:\n  device: " << c.device << "\n  num_workers: " << c.numWorkers << "\n  threads: " << c.threads << "\n\n";
+    o << "system:\n  device: " << c.device << "\n  num_workers: " << c.numWorkers << "\n  threads: " << c.threads << "\n";
+    emitDistributed(o, c.distributed);
+    o << "\n";
     o << "dataset: " << c.dataset << "\n";
     if (!c.trainSpec.empty() || !c.valSpec.empty())
         o << "data:\n  train: \"" << c.trainSpec << "\"\n  val: \"" << c.valSpec << "\"\n";

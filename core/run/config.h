@@ -54,11 +54,22 @@ struct CheckpointPolicy {
     bool saveBestAcc = true;
 };
 
+/// Data-parallel keys of the `system` block (used when the process was started as one of
+/// several: torchrun-style variables or srun; see train/distributed.h).
+struct DistributedConfig {
+    std::string mode = "auto"; ///< system.distributed: auto | off
+    std::string backend = "auto"; ///< system.backend: auto | gloo | nccl (auto: nccl on CUDA where built, else gloo)
+    bool syncBatchNorm = false; ///< system.sync_batchnorm: BatchNorm statistics over all ranks
+    int timeoutSeconds = 600; ///< system.dist_timeout: rendezvous and collective timeout
+    bool isDefault() const { return mode == "auto" && backend == "auto" && !syncBatchNorm && timeoutSeconds == 600; }
+};
+
 struct TrainConfig {
     // system
     std::string device = "cpu";
     int numWorkers = 2;
     int threads = 0; ///< 0 = all cores
+    DistributedConfig distributed;
     // data
     std::string dataset = "cifar10";
     std::string trainSpec; ///< data.train; resolved from `dataset` when empty

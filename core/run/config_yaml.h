@@ -22,4 +22,14 @@ ScheduleConfig parseSchedule(const yamlutil::Ctx& optimization, double lr, int e
 /// The optimizer and schedule keys, indented under `optimization:`.
 void emitOptimizerAndSchedule(std::ostream& o, const OptimizerConfig& opt, const ScheduleConfig& schedule);
 
+/// The data-parallel keys of the `system` block, written only when they differ from the
+/// defaults (single-process configs read as before).
+inline void emitDistributed(std::ostream& o, const DistributedConfig& d)
+{
+    if (d.isDefault())
+        return;
+    o << "  distributed: " << d.mode << "\n  backend: " << d.backend
+      << "\n  sync_batchnorm: " << (d.syncBatchNorm ? "true" : "false") << "\n  dist_timeout: " << d.timeoutSeconds << "\n";
+}
+
 } // namespace repalign

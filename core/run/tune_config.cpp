@@ -83,12 +83,16 @@ TuneConfig parseTuneConfig(
     cfg.origin = origin;
 
     Ctx sys = c.child("system");
-    sys.allowOnly({"device", "num_workers", "threads"});
+    sys.allowOnly({"device", "num_workers", "threads", "distributed", "backend", "sync_batchnorm", "dist_timeout"});
     cfg.device = sys.str("device", "cpu");
     if (cfg.device != "cpu" && cfg.device != "cuda" && cfg.device.rfind("cuda:", 0) != 0)
         throw Error(sys.where("device") + " has invalid value '" + cfg.device + "' (valid: cpu, cuda, cuda:N)");
     cfg.numWorkers = static_cast<int>(sys.integer("num_workers", 2, 0, 256));
     cfg.threads = static_cast<int>(sys.integer("threads", 0, 0, 1024));
+    cfg.distributed.mode = sys.choice("distributed", "auto", {"auto", "off"});
+    cfg.distributed.backend = sys.choice("backend", "auto", {"auto", "gloo", "nccl"});
+    cfg.distributed.syncBatchNorm = sys.boolean("sync_batchnorm", false);
+    cfg.distributed.timeoutSeconds = static_cast<int>(sys.integer("dist_timeout", 600, 1, 86400));
 
     Ctx base = c.child("base");
     base.allowOnly({"checkpoint", "model", "key"});
@@ -183,7 +187,9 @@ std::string tuneConfigToYaml(const TuneConfig& c)
 {
     std::ostringstream o;
     o.precision(17);
-    o << "system:\n  device: " << c.device << "\n  num_workers: " << c.numWorkers << "\n  threads: " << c.threads << "\n\n";
+    o << "system:\n  device: " << c.device << "\n  num_workers: " << c.numWorkers << "\n  threads: " << c.threads << "\n";
+    emitDistributed(o, c.distributed);
+    o << "\n";
     o << "base:\n  checkpoint: " << yamlQuote(c.baseCheckpoint) << "\n";
     if (!c.baseModel.empty())
         o << "  model: " << c.baseModel << "\n";

@@ -10,6 +10,10 @@
 ///   device: cpu                 # cpu | cuda | cuda:N
 ///   num_workers: 2              # batch-preparing threads
 ///   threads: 0                  # torch intra-op threads, 0 = all cores
+///   distributed: auto           # auto | off: data-parallel when launched as several processes
+///   backend: auto               # auto | gloo | nccl
+///   sync_batchnorm: false       # BatchNorm statistics over all ranks
+///   dist_timeout: 600           # seconds: rendezvous and collectives
 /// base:
 ///   checkpoint: ckpt.pt         # baseline classifier (repalign or torch.save file)
 ///   model: resnet18_cifar10     # architecture when the checkpoint does not record it
@@ -79,6 +83,7 @@ struct TuneConfig {
     std::string device = "cpu";
     int numWorkers = 2;
     int threads = 0;
+    DistributedConfig distributed; ///< system.distributed/backend/sync_batchnorm/dist_timeout
 
     std::string baseCheckpoint;
     std::string baseModel; ///< hint; empty = from the checkpoint

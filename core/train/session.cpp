@@ -3,11 +3,14 @@
 #include "common/fsutil.h"
 #include "common/rng.h"
 #include "common/version.h"
+#include "train/distributed.h"
 #include "train/schedule.h"
 #include "train/step_progress.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 namespace repalign {
@@ -90,6 +93,9 @@ LoaderOptions trainLoaderOptions(int batchSize, std::uint64_t seed, int workers)
     o.augment = true;
     o.seed = seed;
     o.workers = std::min(workers, std::max(1, hardwareThreads()));
+    // Data-parallel: this rank's shard of each epoch (DistributedSampler), batch_size per rank.
+    o.shardRank = Distributed::instance().rank();
+    o.shardCount = Distributed::instance().worldSize();
     return o;
 }
 
@@ -107,6 +113,14 @@ std::string runYamlText(const std::string& configYaml, const std::string& kind)
 
 void TrainingSession::checkRunDir(const std::string& runDir, bool resume)
 {
+    // Data-parallel runs: rank 0 owns the folder; the others only read last.pt.
+    if (!Distributed::instance().writer()) {
+        if (resume && !fileExists(runDir + "/checkpoints/last.pt"))
+            throw Error("cannot resume: " + runDir + "/checkpoints/last.pt does not exist (rank "
+                + std::to_string(Distributed::instance().rank())
+                + " reads it; the run directory must be on a file system all ranks share)");
+        return;
+    }
     // A job at work in the folder comes first: its files say nothing yet.
     if (isDirectory(runDir)) {
         RunLock probe(runDir);
@@ -131,35 +145,82 @@ TrainingSession::TrainingSession(
     , m_params(std::move(params))
     , m_sink(sink)
 {
-    // The lock first: what follows reads and writes the folder as its only user.
-    m_lock = std::make_unique<RunLock>(m_spec.runDir);
-    checkRunFiles(m_spec.runDir, m_spec.resume);
-    for (const std::string& dir : {m_spec.runDir, m_spec.runDir + "/checkpoints"})
-        for (const std::string& removed : removeOrphanedTempFiles(dir))
-            m_sink.log(LogLevel::Notice, "removed " + removed + " (left by a process that is gone)");
-    m_run = std::make_unique<RunDir>(m_spec.runDir);
+    Distributed& dist = Distributed::instance();
+    m_writer = dist.writer();
+    if (m_writer) {
+        // The lock first: what follows reads and writes the folder as its only user.
+        m_lock = std::make_unique<RunLock>(m_spec.runDir);
+        checkRunFiles(m_spec.runDir, m_spec.resume);
+        for (const std::string& dir : {m_spec.runDir, m_spec.runDir + "/checkpoints"})
+            for (const std::string& removed : removeOrphanedTempFiles(dir))
+                m_sink.log(LogLevel::Notice, "removed " + removed + " (left by a process that is gone)");
+        m_run = std::make_unique<RunDir>(m_spec.runDir);
+    }
     m_totalSteps = m_spec.stepsPerEpoch * m_spec.epochs;
     m_sums.assign(m_spec.sums.size(), 0.0);
     for (const BestRule& rule : m_spec.best) {
         m_best.push_back(initialBest(rule));
         m_bestEpoch.push_back(0);
     }
-    if (!m_spec.resume)
-        return;
-    const std::string lastPath = m_run->checkpointPath("last.pt");
-    Checkpoint ck = loadCheckpoint(lastPath);
-    m_task.restore(ck, lastPath);
-    m_optimizer.loadState(ck.optimizerState, ck.optimizerStep);
-    restore(ck);
-    recreateBestCheckpoints(ck);
-    if (alreadyFinished())
-        return;
-    m_run->truncateMetrics(m_globalStep);
-    m_run->log("resumed at epoch " + std::to_string(m_startEpoch + 1) + ", step " + std::to_string(m_globalStep));
-    m_sink.log(LogLevel::Info, "resuming at epoch " + std::to_string(m_startEpoch + 1) + " step " + std::to_string(m_globalStep));
+    if (m_spec.resume) {
+        const std::string lastPath = RunLayout(m_spec.runDir).checkpoint("last.pt");
+        Checkpoint ck = loadCheckpoint(lastPath);
+        m_task.restore(ck, lastPath);
+        m_optimizer.loadState(ck.optimizerState, ck.optimizerStep);
+        restore(ck);
+        if (m_writer)
+            recreateBestCheckpoints(ck);
+        if (!alreadyFinished() && m_writer) {
+            m_run->truncateMetrics(m_globalStep);
+            m_run->log("resumed at epoch " + std::to_string(m_startEpoch + 1) + ", step " + std::to_string(m_globalStep)
+                + (dist.active() ? " with " + std::to_string(dist.worldSize()) + " ranks" : std::string()));
+            m_sink.log(LogLevel::Info,
+                "resuming at epoch " + std::to_string(m_startEpoch + 1) + " step " + std::to_string(m_globalStep));
+        }
+    }
+    if (dist.active()) {
+        // DDP's start: every rank holds rank 0's weights and buffers; gradients are averaged
+        // in buckets from here on.
+        std::vector<torch::Tensor> state;
+        for (const auto& [n, p] : m_params)
+            state.push_back(p);
+        for (const auto& b : m_task.modelBuffers())
+            state.push_back(b);
+        dist.broadcast(state);
+        std::vector<torch::Tensor> params;
+        for (const auto& [n, p] : m_params)
+            params.push_back(p);
+        m_reducer = std::make_unique<GradientReducer>(dist, params);
+        const char* check = std::getenv("REPALIGN_DIST_CHECK");
+        m_checkRanks = check && std::string(check) == "1";
+        if (m_writer)
+            m_sink.log(LogLevel::Info,
+                "data-parallel: " + std::to_string(dist.worldSize()) + " ranks (" + dist.backend() + "), "
+                    + std::to_string(m_reducer->bucketCount()) + " gradient buckets, batch " + std::to_string(m_spec.batchSize)
+                    + " per rank");
+    }
 }
 
 TrainingSession::~TrainingSession() = default;
+
+void TrainingSession::checkRanksAgree()
+{
+    // Test builds (REPALIGN_DIST_CHECK=1): weights bitwise equal on every rank, and with
+    // synchronised BatchNorm its statistics too (per-rank ones differ until the next step's
+    // broadcast from rank 0, as in DDP).
+    std::vector<torch::Tensor> all;
+    for (const auto& [n, p] : m_params)
+        all.push_back(p);
+    if (m_spec.syncBatchNorm)
+        for (const auto& b : m_task.modelBuffers())
+            all.push_back(b);
+    const auto hashes = Distributed::instance().allGather(static_cast<std::int64_t>(tensorsHash(all)));
+    for (std::size_t r = 1; r < hashes.size(); ++r)
+        if (hashes[r] != hashes[0])
+            throw Error(
+                "parameters differ between rank 0 and rank " + std::to_string(r) + " after step " + std::to_string(m_globalStep));
+    ++m_rankChecks;
+}
 
 double TrainingSession::best(const std::string& file) const
 {
@@ -184,6 +245,8 @@ bool TrainingSession::alreadyFinished() const
 
 void TrainingSession::begin(const std::string& runYaml, const std::string& startedLine)
 {
+    if (!m_writer)
+        return;
     m_run->writeRunYaml(runYaml);
     m_run->log(startedLine);
 }
@@ -200,6 +263,19 @@ void TrainingSession::restore(const Checkpoint& ck)
     for (std::size_t i = 0; i < m_spec.sums.size(); ++i)
         m_sums[i] = scalar(m_spec.sums[i].checkpointKey, 0);
     m_seen = scalar("epoch_seen", 0);
+    // Another world size than the checkpoint's: a mid-epoch position maps to the batch that
+    // starts at the same share of the epoch, and the schedule follows the epoch position.
+    const int world = Distributed::instance().worldSize();
+    const int ckWorld = static_cast<int>(scalar("world_size", 1));
+    if (ckWorld != world) {
+        m_worldChanged = true;
+        m_startBatch = m_startBatch * ckWorld / world;
+    }
+    if (!m_writer) {
+        // The epoch sums so far are rank 0's to carry: they are all-reduced at the epoch's end.
+        std::fill(m_sums.begin(), m_sums.end(), 0.0);
+        m_seen = 0;
+    }
     if (m_spec.recordLossScale) {
         m_lossScale = scalar("loss_scale", m_lossScale);
         m_goodSteps = static_cast<std::int64_t>(scalar("good_steps", 0));
@@ -268,6 +344,8 @@ Checkpoint TrainingSession::checkpoint(std::int64_t epochsDone, std::int64_t bat
     for (std::size_t i = 0; i < m_spec.sums.size(); ++i)
         ck.scalars[m_spec.sums[i].checkpointKey] = m_sums[i];
     ck.scalars["epoch_seen"] = m_seen;
+    if (Distributed::instance().active())
+        ck.scalars["world_size"] = Distributed::instance().worldSize();
     if (m_spec.recordLossScale) {
         ck.scalars["loss_scale"] = m_lossScale;
         ck.scalars["good_steps"] = static_cast<double>(m_goodSteps);
@@ -289,8 +367,12 @@ Checkpoint TrainingSession::checkpoint(std::int64_t epochsDone, std::int64_t bat
 
 std::map<std::string, std::string> TrainingSession::statusExtra(int epoch) const
 {
-    return {{"epoch", std::to_string(epoch)}, {"epochs", std::to_string(m_spec.epochs)}, {"step", std::to_string(m_globalStep)},
-        {"steps", std::to_string(m_totalSteps)}, {"kind", jsonQuote(m_spec.kind)}, {"model", jsonQuote(m_spec.model)}};
+    std::map<std::string, std::string> extra {{"epoch", std::to_string(epoch)}, {"epochs", std::to_string(m_spec.epochs)},
+        {"step", std::to_string(m_globalStep)}, {"steps", std::to_string(m_totalSteps)}, {"kind", jsonQuote(m_spec.kind)},
+        {"model", jsonQuote(m_spec.model)}};
+    if (Distributed::instance().active())
+        extra["world_size"] = std::to_string(Distributed::instance().worldSize());
+    return extra;
 }
 
 double TrainingSession::fraction() const
@@ -298,30 +380,45 @@ double TrainingSession::fraction() const
     return m_totalSteps ? double(m_globalStep) / double(m_totalSteps) : 0;
 }
 
-bool TrainingSession::optimizerStep(const StepOutput& out, double lr)
+bool TrainingSession::optimizerStep(const StepOutput& out, double lr, const std::function<bool()>& beforeUpdate)
 {
+    // Data-parallel: the gradients are averaged over the ranks in buckets that start while
+    // backward runs (GradientReducer); every rank then applies the same update.
+    auto backward = [this](const torch::Tensor& loss) {
+        if (m_reducer)
+            m_reducer->prepare();
+        loss.backward();
+        if (m_reducer) {
+            m_reducer->finish();
+            m_commSeconds += m_reducer->lastWaitSeconds();
+            ++m_commSteps;
+        }
+    };
     if (m_spec.precision == "fp16") {
         // Dynamic loss scaling (torch.cuda.amp.GradScaler's rule): skip the update and halve
         // the scale on overflow, double it after 2000 good steps.
-        (out.loss * m_lossScale).backward();
+        backward(out.loss * m_lossScale);
         if (!gradientsFinite(m_params)) {
             m_lossScale /= 2;
             m_goodSteps = 0;
-            m_run->log(
-                "fp16 overflow at step " + std::to_string(m_globalStep + 1) + "; loss scale now " + std::to_string(m_lossScale));
+            if (m_writer)
+                m_run->log("fp16 overflow at step " + std::to_string(m_globalStep + 1) + "; loss scale now "
+                    + std::to_string(m_lossScale));
             return false;
         }
         for (auto& [n, p] : m_params)
             if (p.grad().defined())
                 p.mutable_grad().div_(m_lossScale);
-        // (Data-parallel training all-reduces the gradients here.)
+        if (!beforeUpdate())
+            return false;
         m_optimizer.step(lr);
         if (++m_goodSteps % 2000 == 0)
             m_lossScale *= 2;
         return true;
     }
-    out.loss.backward();
-    // (Data-parallel training all-reduces the gradients here.)
+    backward(out.loss);
+    if (!beforeUpdate())
+        return false;
     m_optimizer.step(lr);
     return true;
 }
@@ -343,7 +440,7 @@ std::string TrainingSession::nonFiniteParameter() const
 
 std::string TrainingSession::keptCheckpoint() const
 {
-    const std::string last = m_run->checkpointPath("last.pt");
+    const std::string last = RunLayout(m_spec.runDir).checkpoint("last.pt");
     if (fileExists(last))
         return "kept " + last + " (the last good state)";
     return "no checkpoint kept";
@@ -368,45 +465,64 @@ SessionOutcome TrainingSession::outcome(JobStatus status, int epochsDone, const 
 SessionOutcome TrainingSession::diverged(int epoch, const std::string& what)
 {
     const std::string msg = what + "; " + keptCheckpoint();
-    m_run->log("diverged: " + msg);
-    m_run->writeStatus(jobStatusName(JobStatus::Diverged), fraction(), msg, statusExtra(epoch + 1));
+    if (m_writer) {
+        m_run->log("diverged: " + msg);
+        m_run->writeStatus(jobStatusName(JobStatus::Diverged), fraction(), msg, statusExtra(epoch + 1));
+    }
     m_sink.log(LogLevel::Error, "diverged: " + msg);
     return outcome(JobStatus::Diverged, epoch, msg);
 }
 
 SessionOutcome TrainingSession::cancelled(int epoch, std::int64_t batch, const CancelToken& cancel)
 {
-    const std::string reason = cancel.reason();
+    // Data-parallel ranks cancel together (they agree on it each step); a rank that was not
+    // signalled itself says where the cancel came from.
+    const std::string reason = cancel.cancelled() && cancel.reason() ? cancel.reason() : "cancelled on another rank";
     std::string where = batch >= m_spec.stepsPerEpoch ? "during validation of epoch " + std::to_string(epoch + 1)
                                                       : "at epoch " + std::to_string(epoch + 1);
     where += " step " + std::to_string(m_globalStep);
     std::string kept = "last.pt holds this state";
+    Distributed& dist = Distributed::instance();
+    std::vector<double> sums = m_sums;
+    sums.push_back(m_seen);
+    if (dist.active() && batch < m_spec.stepsPerEpoch)
+        dist.allReduceSum(sums); // the checkpoint's epoch sums cover every rank
     if (m_spec.saveLast) {
+        const std::vector<double> own = m_sums;
+        const double ownSeen = m_seen;
+        std::copy(sums.begin(), sums.end() - 1, m_sums.begin());
+        m_seen = sums.back();
         Checkpoint ck = checkpoint(epoch, batch);
+        m_sums = own;
+        m_seen = ownSeen;
         const std::string bad = firstNonFinite(ck.stateDict);
-        if (bad.empty())
-            saveCheckpoint(m_run->checkpointPath("last.pt"), ck);
-        else
+        if (!bad.empty())
             kept = "not saved: " + bad + " is not finite; " + keptCheckpoint();
+        else if (m_writer)
+            saveCheckpoint(m_run->checkpointPath("last.pt"), ck);
     } else {
         kept = keptCheckpoint();
     }
-    m_run->writeStatus(jobStatusName(JobStatus::Cancelled), fraction(), reason + " " + where, statusExtra(epoch + 1));
-    m_run->log(reason + " " + where + "; " + kept);
+    if (m_writer) {
+        m_run->writeStatus(jobStatusName(JobStatus::Cancelled), fraction(), reason + " " + where, statusExtra(epoch + 1));
+        m_run->log(reason + " " + where + "; " + kept);
+    }
     return outcome(JobStatus::Cancelled, epoch, reason + " " + where + "; resume with --resume");
 }
 
 SessionOutcome TrainingSession::failed(int epoch, const std::string& reason)
 {
-    // Best effort: the failure may be the disk itself.
-    try {
-        m_run->log("failed: " + reason);
-    } catch (const std::exception&) {
-    }
-    try {
-        m_run->writeStatus(jobStatusName(JobStatus::Failed), fraction(), reason, statusExtra(epoch + 1));
-    } catch (const std::exception& e) {
-        m_sink.log(LogLevel::Error, std::string("cannot record the failure in status.json: ") + e.what());
+    if (m_writer) {
+        // Best effort: the failure may be the disk itself.
+        try {
+            m_run->log("failed: " + reason);
+        } catch (const std::exception&) {
+        }
+        try {
+            m_run->writeStatus(jobStatusName(JobStatus::Failed), fraction(), reason, statusExtra(epoch + 1));
+        } catch (const std::exception& e) {
+            m_sink.log(LogLevel::Error, std::string("cannot record the failure in status.json: ") + e.what());
+        }
     }
     m_sink.log(LogLevel::Error, "failed: " + reason);
     return outcome(JobStatus::Failed, epoch, reason);
@@ -422,11 +538,17 @@ SessionOutcome TrainingSession::run(BatchLoader& loader, const CancelToken& canc
         m_sink.log(LogLevel::Notice, o.message);
         return o;
     }
-    const std::string lastPath = m_run->checkpointPath("last.pt");
+    Distributed& dist = Distributed::instance();
+    const std::string lastPath = RunLayout(m_spec.runDir).checkpoint("last.pt");
     int epoch = m_startEpoch;
     try {
-        m_run->writeStatus("running", fraction(), m_spec.kind == "tune" ? "tuning" : "training", statusExtra(m_startEpoch));
-        StepProgress pace(m_totalSteps, m_spec.batchSize, m_globalStep);
+        if (m_writer)
+            m_run->writeStatus("running", fraction(), m_spec.kind == "tune" ? "tuning" : "training", statusExtra(m_startEpoch));
+        StepProgress pace(m_totalSteps, m_spec.batchSize * dist.worldSize(), m_globalStep);
+        // Each rank draws its own dropout masks (still a function of the step).
+        const std::uint64_t seedStream = dist.active()
+            ? mixSeed(m_spec.stepSeedStream, 0x7a2cull, static_cast<std::uint64_t>(dist.rank()))
+            : m_spec.stepSeedStream;
         for (; epoch < m_spec.epochs; ++epoch) {
             const std::int64_t first = (epoch == m_startEpoch) ? m_startBatch : 0;
             if (epoch != m_startEpoch) {
@@ -436,21 +558,48 @@ SessionOutcome TrainingSession::run(BatchLoader& loader, const CancelToken& canc
             loader.start(epoch, first, m_spec.stepsPerEpoch);
             Batch batch;
             for (std::int64_t b = first; b < m_spec.stepsPerEpoch; ++b) {
-                if (cancel.cancelled())
+                // Data-parallel ranks agree on a cancel at the step's all-reduce instead.
+                if (cancel.cancelled() && !dist.active())
                     return cancelled(epoch, b, cancel);
                 if (!loader.next(batch))
                     break;
-                const double lr = learningRate(m_spec.schedule, m_globalStep, m_spec.stepsPerEpoch, m_spec.baseLr);
+                const std::int64_t scheduleStep = m_worldChanged ? std::int64_t(epoch) * m_spec.stepsPerEpoch + b : m_globalStep;
+                const double lr = learningRate(m_spec.schedule, scheduleStep, m_spec.stepsPerEpoch, m_spec.baseLr);
                 // Dropout draws depend on the step only, so a resumed run draws the same masks.
-                torch::manual_seed(mixSeed(m_spec.seed, m_spec.stepSeedStream, static_cast<std::uint64_t>(m_globalStep)));
+                torch::manual_seed(mixSeed(m_spec.seed, seedStream, static_cast<std::uint64_t>(m_globalStep)));
                 m_optimizer.zeroGrad();
+                if (dist.active() && !m_spec.syncBatchNorm)
+                    dist.broadcast(m_task.modelBuffers()); // DDP's broadcast_buffers
+                const auto stepStart = std::chrono::steady_clock::now();
                 const StepOutput out = m_task.step(batch, lr);
-                if (!std::isfinite(out.lossValue))
+                if (!dist.active() && !std::isfinite(out.lossValue))
                     return diverged(epoch,
                         "loss became " + std::string(std::isnan(out.lossValue) ? "NaN" : "Inf") + " at step "
                             + std::to_string(m_globalStep + 1) + " (lr " + std::to_string(lr) + ")");
-                optimizerStep(out, lr);
+                double meanLoss = out.lossValue;
+                bool anyCancel = false;
+                const bool updated = optimizerStep(out, lr, [&] {
+                    if (!dist.active())
+                        return true;
+                    // One small all-reduce per step: the mean loss (a NaN on any rank ends all
+                    // of them) and whether any rank was cancelled.
+                    std::vector<double> v {out.lossValue, cancel.cancelled() ? 1.0 : 0.0};
+                    dist.allReduceSum(v);
+                    meanLoss = v[0] / dist.worldSize();
+                    anyCancel = v[1] > 0;
+                    return std::isfinite(meanLoss) && !anyCancel;
+                });
+                if (!updated && !std::isfinite(meanLoss))
+                    return diverged(epoch,
+                        "loss became " + std::string(std::isnan(meanLoss) ? "NaN" : "Inf") + " at step "
+                            + std::to_string(m_globalStep + 1) + " (lr " + std::to_string(lr) + ", mean over "
+                            + std::to_string(dist.worldSize()) + " ranks)");
+                if (!updated && anyCancel)
+                    return cancelled(epoch, b, cancel);
+                m_stepSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - stepStart).count();
                 ++m_globalStep;
+                if (m_checkRanks)
+                    checkRanksAgree();
                 const std::string bad = nonFiniteParameter();
                 if (!bad.empty())
                     return diverged(epoch,
@@ -459,6 +608,8 @@ SessionOutcome TrainingSession::run(BatchLoader& loader, const CancelToken& canc
                 for (std::size_t i = 0; i < m_sums.size() && i < out.sums.size(); ++i)
                     m_sums[i] += out.sums[i];
                 m_seen += out.count;
+                if (!m_writer)
+                    continue;
                 const double epochPos = epoch + double(b + 1) / double(m_spec.stepsPerEpoch);
                 const double now = wallClockSeconds();
                 for (const NamedMetric& m : out.rows)
@@ -481,15 +632,21 @@ SessionOutcome TrainingSession::run(BatchLoader& loader, const CancelToken& canc
                         "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(m_spec.epochs), statusExtra(epoch + 1));
             }
 
-            ProgressEvent vev;
-            vev.phase = "val";
-            vev.epoch = epoch + 1;
-            vev.epochs = m_spec.epochs;
-            vev.fraction = fraction();
-            m_sink.progress(vev);
+            if (m_writer) {
+                ProgressEvent vev;
+                vev.phase = "val";
+                vev.epoch = epoch + 1;
+                vev.epochs = m_spec.epochs;
+                vev.fraction = fraction();
+                m_sink.progress(vev);
+            }
+            // The epoch's sums over all ranks (a no-op with one process).
+            std::vector<double> totals = m_sums;
+            totals.push_back(m_seen);
+            dist.allReduceSum(totals);
             std::vector<double> means;
-            for (double s : m_sums)
-                means.push_back(s / std::max(1.0, m_seen));
+            for (std::size_t i = 0; i < m_sums.size(); ++i)
+                means.push_back(totals[i] / std::max(1.0, totals.back()));
             EpochReport report;
             try {
                 report = m_task.validate(epoch, means, cancel);
@@ -497,14 +654,16 @@ SessionOutcome TrainingSession::run(BatchLoader& loader, const CancelToken& canc
                 // The epoch's training is done: keep it, validation reruns after a resume.
                 return cancelled(epoch, m_spec.stepsPerEpoch, cancel);
             }
-            const double now = wallClockSeconds();
-            const double ep = double(epoch + 1);
-            for (std::size_t i = 0; i < means.size(); ++i)
-                m_run->appendMetric({m_globalStep, ep, now, "train", m_spec.sums[i].metric, means[i]});
-            for (const NamedMetric& m : report.rows)
-                m_run->appendMetric({m_globalStep, ep, now, m.split, m.name, m.value});
-            m_run->log(report.line);
-            m_sink.log(LogLevel::Info, report.line);
+            if (m_writer) {
+                const double now = wallClockSeconds();
+                const double ep = double(epoch + 1);
+                for (std::size_t i = 0; i < means.size(); ++i)
+                    m_run->appendMetric({m_globalStep, ep, now, "train", m_spec.sums[i].metric, means[i]});
+                for (const NamedMetric& m : report.rows)
+                    m_run->appendMetric({m_globalStep, ep, now, m.split, m.name, m.value});
+                m_run->log(report.line);
+                m_sink.log(LogLevel::Info, report.line);
+            }
             if (!std::isfinite(report.valLoss))
                 return diverged(epoch,
                     "validation loss became " + std::string(std::isnan(report.valLoss) ? "NaN" : "Inf") + " after epoch "
@@ -530,27 +689,52 @@ SessionOutcome TrainingSession::run(BatchLoader& loader, const CancelToken& canc
             const std::string bad = firstNonFinite(ck.stateDict);
             if (!bad.empty())
                 return diverged(epoch, bad + " is NaN/Inf after epoch " + std::to_string(epoch + 1));
-            // best-* before last.pt: a process killed in between resumes from the previous
-            // last.pt and writes this epoch's files again.
-            for (std::size_t i : better)
-                if (m_spec.best[i].save)
-                    saveCheckpoint(m_run->checkpointPath(m_spec.best[i].file), ck);
-            if (m_spec.saveLast)
-                saveCheckpoint(lastPath, ck);
-            m_run->writeStatus("running", fraction(), report.line, statusExtra(epoch + 1));
+            if (m_writer) {
+                // best-* before last.pt: a process killed in between resumes from the previous
+                // last.pt and writes this epoch's files again.
+                for (std::size_t i : better)
+                    if (m_spec.best[i].save)
+                        saveCheckpoint(m_run->checkpointPath(m_spec.best[i].file), ck);
+                if (m_spec.saveLast)
+                    saveCheckpoint(lastPath, ck);
+                m_run->writeStatus("running", fraction(), report.line, statusExtra(epoch + 1));
+            }
             pace.statusWritten();
         }
 
+        // Every rank is done before rank 0 reports the run finished (and its store goes).
+        dist.barrier();
         const std::string msg = finishedLine();
+        if (dist.active() && m_writer) {
+            char share[200];
+            std::snprintf(share, sizeof share,
+                "data-parallel: %d ranks, gradient all-reduce waited %.3f s per step (%.1f%% of the step)", dist.worldSize(),
+                m_commSteps ? m_commSeconds / double(m_commSteps) : 0.0,
+                m_stepSeconds > 0 ? 100.0 * m_commSeconds / m_stepSeconds : 0.0);
+            m_run->log(share);
+            if (m_checkRanks)
+                m_run->log(std::string(m_spec.syncBatchNorm ? "parameters and buffers" : "parameters") + " bitwise identical on all " + std::to_string(dist.worldSize())
+                    + " ranks after each of " + std::to_string(m_rankChecks) + " steps");
+        }
         std::map<std::string, std::string> extra = statusExtra(m_spec.epochs);
         for (auto& [k, v] : finishedExtra())
             extra[k] = v;
-        m_run->writeStatus(jobStatusName(JobStatus::Finished), 1.0, msg, extra);
-        m_run->log(msg);
+        if (m_writer) {
+            m_run->writeStatus(jobStatusName(JobStatus::Finished), 1.0, msg, extra);
+            m_run->log(msg);
+        }
         return outcome(JobStatus::Finished, m_spec.epochs, msg);
     } catch (const std::exception& e) {
         std::string what = e.what();
         what = what.substr(0, what.find('\n'));
+        if (dist.active()) {
+            // A collective that failed names the rank that is gone; a failure of this rank's
+            // own is left for the others to name.
+            if (isCollectiveFailure(e))
+                what = dist.explainFailure(what);
+            else
+                dist.reportFailure(what);
+        }
         return failed(std::min(epoch, m_spec.epochs - 1), what);
     }
 }

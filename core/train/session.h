@@ -26,6 +26,8 @@
 
 namespace repalign {
 
+class GradientReducer;
+
 /// A metric row's split, name and value (step, epoch and time are the session's).
 struct NamedMetric {
     std::string split;
@@ -90,6 +92,7 @@ struct SessionSpec {
     int runningLossSum = 0; ///< index into sums shown as the running loss
     int runningAccSum = -1; ///< index into sums shown as the running accuracy, -1 = none
     std::vector<BestRule> best;
+    bool syncBatchNorm = false; ///< data-parallel: BN statistics are synchronised (no per-step buffer broadcast)
 };
 
 /// The parts of a spec every job sets the same way; the job adds its sums and best rules.
@@ -122,6 +125,9 @@ public:
     virtual EpochReport validate(int epoch, const std::vector<double>& trainMeans, const CancelToken& cancel) = 0;
     /// Called when best rule @p rule improved at @p epoch (1-based), before checkpoints are written.
     virtual void improved(const BestRule& /*rule*/, int /*epoch*/, const EpochReport& /*report*/) { }
+    /// The trained model's buffers (BatchNorm running statistics): data-parallel runs
+    /// broadcast them from rank 0 at the start and before each step, as DDP does.
+    virtual std::vector<torch::Tensor> modelBuffers() const { return {}; }
 };
 
 /// How a session ended, with the numbers a job reports.
@@ -145,7 +151,6 @@ public:
     TrainingSession(const TrainingSession&) = delete;
     TrainingSession& operator=(const TrainingSession&) = delete;
 
-    RunDir& runDir() { return *m_run; }
     bool resumed() const { return m_spec.resume; }
     int startEpoch() const { return m_startEpoch; }
     std::int64_t globalStep() const { return m_globalStep; }
@@ -184,13 +189,22 @@ private:
     double m_lossScale = 65536.0;
     std::int64_t m_goodSteps = 0;
     std::int64_t m_totalSteps = 0;
+    // Data-parallel runs (train/distributed.h): rank 0 alone writes the run directory.
+    bool m_writer = true;
+    std::unique_ptr<GradientReducer> m_reducer;
+    bool m_worldChanged = false; ///< resumed at another world size: the schedule follows the epoch position
+    bool m_checkRanks = false; ///< REPALIGN_DIST_CHECK: parameter hashes compared across ranks after each step
+    std::int64_t m_rankChecks = 0;
+    double m_commSeconds = 0, m_stepSeconds = 0;
+    std::int64_t m_commSteps = 0;
 
     Checkpoint checkpoint(std::int64_t epochsDone, std::int64_t batchInEpoch) const;
     void restore(const Checkpoint& ck);
     void recreateBestCheckpoints(const Checkpoint& last);
     std::map<std::string, std::string> statusExtra(int epoch) const;
     double fraction() const;
-    bool optimizerStep(const StepOutput& out, double lr);
+    bool optimizerStep(const StepOutput& out, double lr, const std::function<bool()>& beforeUpdate);
+    void checkRanksAgree();
     std::string nonFiniteParameter() const;
     SessionOutcome diverged(int epoch, const std::string& what);
     SessionOutcome cancelled(int epoch, std::int64_t batch, const CancelToken& cancel);

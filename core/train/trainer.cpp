@@ -8,6 +8,7 @@
 #include "io/h5.h"
 #include "run/checkpoint.h"
 #include "train/optim.h"
+#include "train/distributed.h"
 #include "train/session.h"
 
 #include <ATen/autocast_mode.h>
@@ -49,6 +50,12 @@ ValResult validateClassifier(TapNetImpl& model, BatchLoader& loader, const torch
         n += static_cast<double>(y.size(0));
     }
     model.train();
+    // Data-parallel: each rank validated its shard; the sums cover the whole split.
+    std::vector<double> sums {loss, correct, n};
+    Distributed::instance().allReduceSum(sums);
+    loss = sums[0];
+    correct = sums[1];
+    n = sums[2];
     return {loss / std::max(1.0, n), correct / std::max(1.0, n)};
 }
 
@@ -139,6 +146,8 @@ public:
         return r;
     }
 
+    std::vector<torch::Tensor> modelBuffers() const override { return m_model->buffers(); }
+
     const ValResult& last() const { return m_last; }
 
 private:
@@ -161,6 +170,7 @@ SessionSpec trainSessionSpec(const TrainConfig& cfg, const std::string& runDir, 
     s.runningLossSum = 0;
     s.runningAccSum = 1;
     s.best = {bestLossRule(cfg.checkpoints.saveBestLoss), bestAccRule(cfg.checkpoints.saveBestAcc)};
+    s.syncBatchNorm = cfg.distributed.syncBatchNorm;
     return s;
 }
 
@@ -170,9 +180,12 @@ template <> TrainResult SessionJob<TrainConfig, TrainResult>::run(ProgressSink& 
 {
     TrainConfig& cfg = m_config;
     // Everything that can be wrong with the input fails here, before any work or file.
-    const torch::Device device = resolveDevice(cfg.device);
+    torch::Device device = resolveDevice(cfg.device);
     checkPrecision(cfg, device);
-    const int threads = configureThreads(cfg.threads);
+    Distributed& dist = Distributed::instance();
+    dist.init(cfg.distributed, device.is_cuda());
+    device = dataParallelDevice(device);
+    const int threads = configureThreads(dataParallelThreads(cfg.threads));
     resolveDataSpecs(cfg);
     TrainingSession::checkRunDir(m_runDir, m_resume);
 
@@ -191,6 +204,8 @@ template <> TrainResult SessionJob<TrainConfig, TrainResult>::run(ProgressSink& 
     TapNet model = createModel(cfg.model, numClasses);
     model->to(device);
     model->train();
+    if (dist.active() && cfg.distributed.syncBatchNorm)
+        setBatchNormSync(*model, [](const torch::Tensor& t) { return Distributed::instance().allReduceSumAutograd(t); });
     Optimizer::NamedParams params;
     for (const auto& p : model->named_parameters())
         params.emplace_back(p.key(), p.value());
@@ -201,6 +216,7 @@ template <> TrainResult SessionJob<TrainConfig, TrainResult>::run(ProgressSink& 
     LoaderOptions valOpt = trainOpt;
     valOpt.shuffle = false;
     valOpt.augment = false;
+    valOpt.padShards = false; // each val image counted once over the ranks
     BatchLoader valLoader(val, cfg.valTransforms, valOpt);
 
     ClassifierTask task(cfg, model, valLoader, device);
@@ -209,7 +225,10 @@ template <> TrainResult SessionJob<TrainConfig, TrainResult>::run(ProgressSink& 
     if (!session.resumed())
         session.begin(runYamlText(trainConfigToYaml(cfg), "train"),
             "started: " + cfg.model + " on " + cfg.trainSpec + " (" + std::to_string(train.count) + " images), val " + cfg.valSpec
-                + " (" + std::to_string(val.count) + "), device " + cfg.device + ", " + std::to_string(threads) + " threads");
+                + " (" + std::to_string(val.count) + "), device " + cfg.device + ", " + std::to_string(threads) + " threads"
+                + (dist.active() ? ", " + std::to_string(dist.worldSize()) + " ranks (" + dist.backend() + ", batch "
+                            + std::to_string(cfg.batchSize) + " per rank)"
+                                 : std::string()));
     auto bestAcc = [&session] { return session.best("best_acc.pt"); };
     const SessionOutcome o = session.run(
         trainLoader, cancel,

@@ -5,6 +5,7 @@
 #include "common/rng.h"
 #include "common/version.h"
 #include "data/loader.h"
+#include "train/distributed.h"
 #include "data/nsd_bundle.h"
 #include "io/h5.h"
 #include "run/checkpoint.h"
@@ -139,6 +140,8 @@ public:
         }
     }
 
+    std::vector<torch::Tensor> modelBuffers() const override { return m.student->buffers(); }
+
     void save(Checkpoint& ck) const override
     {
         for (auto& [n, t] : m.student->stateDict())
@@ -243,7 +246,8 @@ public:
     {
         if (rule.file != "best_r.pt")
             return;
-        writeBestPredictivity(m_last, epoch);
+        if (Distributed::instance().writer())
+            writeBestPredictivity(m_last, epoch);
         m_best = roiResults(m_last);
     }
 
@@ -389,6 +393,7 @@ SessionSpec tuneSessionSpec(
     r.initial = -2;
     r.epochKey = "best_epoch";
     s.best = {bestLossRule(), bestAccRule(), r};
+    s.syncBatchNorm = cfg.distributed.syncBatchNorm;
     return s;
 }
 
@@ -434,8 +439,11 @@ template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sin
 {
     const TuneConfig& cfg = m_config;
     // ------------------------------------------------------------ checks before any work
-    const torch::Device device = resolveDevice(cfg.device);
-    const int threads = configureThreads(cfg.threads);
+    torch::Device device = resolveDevice(cfg.device);
+    Distributed& dist = Distributed::instance();
+    dist.init(cfg.distributed, device.is_cuda());
+    device = dataParallelDevice(device);
+    const int threads = configureThreads(dataParallelThreads(cfg.threads));
     TrainingSession::checkRunDir(m_runDir, m_resume);
     for (const auto& n : cfg.notices)
         sink.log(LogLevel::Notice, n);
@@ -571,6 +579,8 @@ template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sin
         params.emplace_back("readout." + readouts.rois[r] + ".bias", readouts.layers[r]->bias);
     }
     Optimizer optimizer(cfg.optimizer, params);
+    if (dist.active() && cfg.distributed.syncBatchNorm)
+        setBatchNormSync(*student, [](const torch::Tensor& t) { return Distributed::instance().allReduceSumAutograd(t); });
 
     // Responses per ROI, gathered by bundle index so batch indices find their targets.
     const ImageDataset trainImages = bundle.images(trainIdx);
