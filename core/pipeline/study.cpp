@@ -969,16 +969,17 @@ StudyRunSummary runStudy(const StudyPlan& plan, const StudyRunOptions& options, 
                     return std::string("blocked");
                 continue;
             }
+            // Still queued or running (a child that exited is reaped before it counts).
+            const bool scheduled = std::any_of(todo.begin(), todo.end(), [&](const StudyRun* t) { return t->name == d; })
+                || std::any_of(running.begin(), running.end(), [&](const Child& c) { return c.run->name == d; });
+            if (scheduled)
+                return std::string("wait");
             const StudyRun* dr = plan.find(d);
             if (dr && runFinished(plan, *dr)) {
                 state[d] = "finished";
                 continue;
             }
-            const bool scheduled = std::any_of(todo.begin(), todo.end(), [&](const StudyRun* t) { return t->name == d; })
-                || std::any_of(running.begin(), running.end(), [&](const Child& c) { return c.run->name == d; });
-            if (!scheduled)
-                return std::string("blocked");
-            return std::string("wait");
+            return std::string("blocked");
         }
         return std::string("ok");
     };
