@@ -23,6 +23,8 @@ PACKAGES=(
   xvfb xauth imagemagick librsvg2-bin desktop-file-utils appstream file dpkg-dev
   # demo data
   dataset-fashion-mnist
+  # fixture generators only (tests/data/*/make_*.py; the tests themselves never run Python)
+  python3-torch python3-torchvision python3-pil
   # studies on SLURM: test_slurm starts a single-node cluster (tests/slurm_cluster.*)
   slurm-wlm munge
 )

@@ -65,15 +65,15 @@ TrainFormPanel::TrainFormPanel(QWidget* parent)
     m_name = new QLineEdit(QStringLiteral("baseline"));
     addRow(run, tr("Run name:"), m_name, QStringLiteral("run.name"), tr("Folder created in the project for this run"));
     m_dataset = new QComboBox;
-    m_dataset->addItems({QStringLiteral("cifar10"), QStringLiteral("fashion_mnist"), QStringLiteral("mnist"),
-        QStringLiteral("shapes"), QStringLiteral("custom")});
+    m_dataset->addItems({QStringLiteral("cifar10"), QStringLiteral("cifar10_224"), QStringLiteral("fashion_mnist"),
+        QStringLiteral("mnist"), QStringLiteral("shapes"), QStringLiteral("custom")});
     addRow(run, tr("Dataset:"), m_dataset, QStringLiteral("dataset"),
         tr("Named dataset; the data specs below override where it is read from"));
     m_train = new QLineEdit;
     m_train->setPlaceholderText(tr("from the dataset (e.g. cifar10:/data/cifar-10-batches-bin)"));
     auto specPrefix = [this] {
         const QString d = m_dataset->currentText();
-        if (d == QLatin1String("cifar10"))
+        if (d == QLatin1String("cifar10") || d == QLatin1String("cifar10_224"))
             return QStringLiteral("cifar10");
         if (d == QLatin1String("mnist") || d == QLatin1String("fashion_mnist"))
             return QStringLiteral("idx");

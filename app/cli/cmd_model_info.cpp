@@ -25,11 +25,11 @@ CommandRegistrar reg(5, [](CLI::App& app) {
     sub->callback([name] {
         requireModelName(*name);
         ModelInfo info = describeModel(*name);
-        std::printf("model %s\nparameters %lld\nstate-dict entries %zu\n\nstate dict:\n", info.name.c_str(),
-            static_cast<long long>(info.parameterCount), info.stateDict.size());
+        std::printf("model %s\nparameters %lld\nstate-dict entries %zu\ninput 3x%dx%d\n\nstate dict:\n", info.name.c_str(),
+            static_cast<long long>(info.parameterCount), info.stateDict.size(), info.inputSize, info.inputSize);
         for (const auto& t : info.stateDict)
             std::printf("  %-45s %-8s %s\n", t.name.c_str(), t.dtype.c_str(), shapeText(t.shape).c_str());
-        std::printf("\ntaps (output shape for a 3x32x32 input):\n");
+        std::printf("\ntaps (output shape for a 3x%dx%d input):\n", info.inputSize, info.inputSize);
         for (const auto& t : info.taps)
             std::printf("  %-16s %s\n", t.name.c_str(), shapeText(t.shape).c_str());
     });

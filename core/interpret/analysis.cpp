@@ -10,6 +10,7 @@
 #include "interpret/stats.h"
 #include "io/h5.h"
 #include "run/checkpoint.h"
+#include "run/pth_checkpoint.h"
 
 #include <chrono>
 #include <cmath>
@@ -137,6 +138,8 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
     ao.aggregation = o.aggregation;
     ao.batchSize = o.batchSize;
     ao.transform = referenceEvalTransform();
+    for (const std::string& note : pth::fitEvalTransform(ck, model->architecture(), data.height, ao.transform))
+        sink.log(LogLevel::Info, o.checkpoint + ": " + note);
     std::unique_ptr<StreamingTopK> top, bottom;
     PhaseSink actSink(sink, 0.02, 0.7);
     const ActivationResult act

@@ -232,11 +232,13 @@ TORCH_MODULE(Block);
 
 class ResNetImpl : public TapNetImpl {
 public:
-    ResNetImpl(const std::string& arch, std::vector<int> layers, bool bottleneck, int numClasses)
+    /// @p imagenetStem: torchvision's 7x7 stride-2 stem (ImageNet models); else the
+    /// reference's CIFAR stem, 3x3 stride 1 (both keep the max-pool).
+    ResNetImpl(const std::string& arch, std::vector<int> layers, bool bottleneck, int numClasses, bool imagenetStem = false)
     {
         m_arch = arch;
         const int expansion = bottleneck ? 4 : 1;
-        conv1 = register_module("conv1", conv(3, 64, 3, 1, 1, false));
+        conv1 = register_module("conv1", imagenetStem ? conv(3, 64, 7, 2, 3, false) : conv(3, 64, 3, 1, 1, false));
         bn1 = register_module("bn1", nn::BatchNorm2d(64));
         int inplanes = 64;
         const int planes[4] = {64, 128, 256, 512};
@@ -324,6 +326,114 @@ private:
     std::vector<nn::AnyModule> m_feat, m_cls;
 };
 
+// Children of a Sequential as AnyModules, to run them one at a time (taps between them).
+std::vector<nn::AnyModule> moduleList(const nn::Sequential& seq)
+{
+    std::vector<nn::AnyModule> out;
+    for (auto it = seq->begin(); it != seq->end(); ++it)
+        out.push_back(*it);
+    return out;
+}
+
+// torchvision's AlexNet (the "one weird trick" variant, models/alexnet.py) with
+// classifier.6 replaced by Linear(4096, numClasses), as the reference's factory does. No init
+// of its own: PyTorch's default layer init, which LibTorch's layers reproduce.
+class AlexNetImpl : public TapNetImpl {
+public:
+    AlexNetImpl(const std::string& arch, int numClasses)
+    {
+        m_arch = arch;
+        auto relu = [] { return nn::ReLU(nn::ReLUOptions(/*inplace=*/false)); };
+        auto pool = [] { return nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2)); };
+        features = register_module("features",
+            nn::Sequential(conv(3, 64, 11, 4, 2, true), relu(), pool(), conv(64, 192, 5, 1, 2, true), relu(), pool(),
+                conv(192, 384, 3, 1, 1, true), relu(), conv(384, 256, 3, 1, 1, true), relu(), conv(256, 256, 3, 1, 1, true),
+                relu(), pool()));
+        classifier = register_module("classifier",
+            nn::Sequential(nn::Dropout(0.5), nn::Linear(256 * 6 * 6, 4096), relu(), nn::Dropout(0.5), nn::Linear(4096, 4096),
+                relu(), nn::Linear(4096, numClasses)));
+        m_feat = moduleList(features);
+        m_cls = moduleList(classifier);
+        for (std::size_t i = 0; i < m_feat.size(); ++i)
+            addStage("features." + std::to_string(i), true, [this, i](const torch::Tensor& x) { return m_feat[i].forward(x); });
+        addStage("avgpool", true, [](const torch::Tensor& x) { return torch::adaptive_avg_pool2d(x, {6, 6}); });
+        for (std::size_t i = 0; i < m_cls.size(); ++i)
+            addStage("classifier." + std::to_string(i), true,
+                [this, i](const torch::Tensor& x) { return m_cls[i].forward(i == 0 ? torch::flatten(x, 1) : x); });
+    }
+
+private:
+    nn::Sequential features {nullptr}, classifier {nullptr};
+    std::vector<nn::AnyModule> m_feat, m_cls;
+};
+
+// The MadryLab robustness library's CIFAR Bottleneck (robustness/cifar_models/resnet.py):
+// the projection is `shortcut` (an empty Sequential when the shapes already agree).
+struct MadryBottleneckImpl : nn::Module {
+    nn::Conv2d conv1 {nullptr}, conv2 {nullptr}, conv3 {nullptr};
+    nn::BatchNorm2d bn1 {nullptr}, bn2 {nullptr}, bn3 {nullptr};
+    nn::Sequential shortcut {nullptr};
+
+    MadryBottleneckImpl(int inPlanes, int planes, int stride)
+    {
+        conv1 = register_module("conv1", conv(inPlanes, planes, 1, 1, 0, false));
+        bn1 = register_module("bn1", nn::BatchNorm2d(planes));
+        conv2 = register_module("conv2", conv(planes, planes, 3, stride, 1, false));
+        bn2 = register_module("bn2", nn::BatchNorm2d(planes));
+        conv3 = register_module("conv3", conv(planes, planes * 4, 1, 1, 0, false));
+        bn3 = register_module("bn3", nn::BatchNorm2d(planes * 4));
+        if (stride != 1 || inPlanes != planes * 4)
+            shortcut = register_module(
+                "shortcut", nn::Sequential(conv(inPlanes, planes * 4, 1, stride, 0, false), nn::BatchNorm2d(planes * 4)));
+    }
+
+    torch::Tensor forward(const torch::Tensor& x)
+    {
+        torch::Tensor out = torch::relu(bn1(conv1(x)));
+        out = torch::relu(bn2(conv2(out)));
+        out = bn3(conv3(out));
+        return torch::relu(out + (shortcut ? shortcut->forward(x) : x));
+    }
+};
+TORCH_MODULE(MadryBottleneck);
+
+// robustness.cifar_models.ResNet50: 3x3 stride-1 stem, no max-pool, avg_pool2d(4), `linear`;
+// PyTorch's default init (the library sets none).
+class MadryResNetImpl : public TapNetImpl {
+public:
+    MadryResNetImpl(const std::string& arch, int numClasses)
+    {
+        m_arch = arch;
+        conv1 = register_module("conv1", conv(3, 64, 3, 1, 1, false));
+        bn1 = register_module("bn1", nn::BatchNorm2d(64));
+        const int blocks[4] = {3, 4, 6, 3};
+        const int planes[4] = {64, 128, 256, 512};
+        int inPlanes = 64;
+        for (int l = 0; l < 4; ++l) {
+            nn::Sequential seq;
+            for (int b = 0; b < blocks[l]; ++b) {
+                seq->push_back(MadryBottleneck(inPlanes, planes[l], (b == 0 && l > 0) ? 2 : 1));
+                inPlanes = planes[l] * 4;
+            }
+            stages[l] = register_module("layer" + std::to_string(l + 1), seq);
+        }
+        linear = register_module("linear", nn::Linear(2048, numClasses));
+
+        addStage("conv1", true, [this](const torch::Tensor& x) { return conv1(x); });
+        addStage("bn1", false, [this](const torch::Tensor& x) { return torch::relu(bn1(x)); });
+        for (int l = 0; l < 4; ++l)
+            addStage("layer" + std::to_string(l + 1), true, [this, l](const torch::Tensor& x) { return stages[l]->forward(x); });
+        addStage("avgpool", true, [](const torch::Tensor& x) { return torch::avg_pool2d(x, 4); });
+        addStage("linear", true, [this](const torch::Tensor& x) { return linear(torch::flatten(x, 1)); });
+    }
+
+private:
+    nn::Conv2d conv1 {nullptr};
+    nn::BatchNorm2d bn1 {nullptr};
+    nn::Sequential stages[4];
+    nn::Linear linear {nullptr};
+};
+
 std::vector<int> vggCfg(int depth)
 {
     // 0 = 'M' (max-pool)
@@ -350,6 +460,12 @@ TapNet createModel(const std::string& name, int numClasses)
         return std::make_shared<ResNetImpl>(name, std::vector<int> {3, 4, 6, 3}, false, numClasses);
     if (name == "resnet50_cifar10")
         return std::make_shared<ResNetImpl>(name, std::vector<int> {3, 4, 6, 3}, true, numClasses);
+    if (name == "resnet50")
+        return std::make_shared<ResNetImpl>(name, std::vector<int> {3, 4, 6, 3}, true, numClasses, /*imagenetStem=*/true);
+    if (name == "resnet50_madry")
+        return std::make_shared<MadryResNetImpl>(name, numClasses);
+    if (name == "alexnet")
+        return std::make_shared<AlexNetImpl>(name, numClasses);
     int depth = std::stoi(name.substr(3, 2));
     return std::make_shared<VggImpl>(name, vggCfg(depth), numClasses);
 }
@@ -425,7 +541,8 @@ ModelInfo describeModel(const std::string& name)
     }
     auto taps = model->tapNames();
     std::map<std::string, torch::Tensor> out;
-    model->forwardTaps(torch::zeros({1, 3, 32, 32}), taps, out, /*fullForward=*/true);
+    info.inputSize = modelInputSize(name);
+    model->forwardTaps(torch::zeros({1, 3, info.inputSize, info.inputSize}), taps, out, /*fullForward=*/true);
     for (const auto& t : taps) {
         auto s = out[t].sizes().vec();
         s.erase(s.begin());

@@ -11,23 +11,32 @@ namespace repalign {
 
 namespace {
 
+enum class Family { CifarResNet, Vgg, ImageNetResNet, MadryResNet, AlexNet };
+
 struct Architecture {
     const char* name;
     std::int64_t parameterCount; ///< with 10 classes
-    int vggFeatureModules; ///< VGG: modules in `features` (conv, bn, relu per layer, 1 per pool); 0 = ResNet
+    Family family;
+    int vggFeatureModules; ///< VGG: modules in `features` (conv, bn, relu per layer, 1 per pool)
+    int inputSize; ///< the side the model is used at (CIFAR 32; torchvision ImageNet models 224)
 };
 
 // Parameter counts for numClasses = 10 (the CIFAR heads), as torch counts model.parameters().
 constexpr Architecture kArchitectures[] = {
-    {"resnet18_cifar10", 11173962, 0},
-    {"resnet34_cifar10", 21282122, 0},
-    {"resnet50_cifar10", 23520842, 0},
-    {"vgg11_cifar10", 28149514, 29},
-    {"vgg13_cifar10", 28334410, 35},
-    {"vgg16_cifar10", 33646666, 44},
-    {"vgg19_cifar10", 38958922, 53},
+    {"resnet18_cifar10", 11173962, Family::CifarResNet, 0, 32},
+    {"resnet34_cifar10", 21282122, Family::CifarResNet, 0, 32},
+    {"resnet50_cifar10", 23520842, Family::CifarResNet, 0, 32},
+    {"vgg11_cifar10", 28149514, Family::Vgg, 29, 32},
+    {"vgg13_cifar10", 28334410, Family::Vgg, 35, 32},
+    {"vgg16_cifar10", 33646666, Family::Vgg, 44, 32},
+    {"vgg19_cifar10", 38958922, Family::Vgg, 53, 32},
+    {"alexnet", 57044810, Family::AlexNet, 0, 224},
+    {"resnet50", 23528522, Family::ImageNetResNet, 0, 224},
+    {"resnet50_madry", 23520842, Family::MadryResNet, 0, 32},
 };
 constexpr int kVggClassifierModules = 7; // Linear, ReLU, Dropout, Linear, ReLU, Dropout, Linear
+constexpr int kAlexNetFeatureModules = 13; // 5 conv + 5 ReLU + 3 max-pool
+constexpr int kAlexNetClassifierModules = 7; // Dropout, Linear, ReLU, Dropout, Linear, ReLU, Linear
 
 const Architecture& find(const std::string& name)
 {
@@ -61,15 +70,34 @@ void requireModelName(const std::string& name)
 std::vector<std::string> modelTaps(const std::string& name)
 {
     const Architecture& a = find(name);
-    if (a.vggFeatureModules == 0)
-        return {"conv1", "layer1", "layer2", "layer3", "layer4", "avgpool", "fc"};
+    auto sequential = [](std::vector<std::string>& taps, const char* prefix, int count) {
+        for (int i = 0; i < count; ++i)
+            taps.push_back(prefix + std::to_string(i));
+    };
     std::vector<std::string> taps;
-    for (int i = 0; i < a.vggFeatureModules; ++i)
-        taps.push_back("features." + std::to_string(i));
+    switch (a.family) {
+    case Family::CifarResNet:
+    case Family::ImageNetResNet:
+        return {"conv1", "layer1", "layer2", "layer3", "layer4", "avgpool", "fc"};
+    case Family::MadryResNet:
+        return {"conv1", "layer1", "layer2", "layer3", "layer4", "avgpool", "linear"};
+    case Family::AlexNet:
+        sequential(taps, "features.", kAlexNetFeatureModules);
+        taps.emplace_back("avgpool");
+        sequential(taps, "classifier.", kAlexNetClassifierModules);
+        return taps;
+    case Family::Vgg:
+        break;
+    }
+    sequential(taps, "features.", a.vggFeatureModules);
     taps.emplace_back("avgpool");
-    for (int i = 0; i < kVggClassifierModules; ++i)
-        taps.push_back("classifier." + std::to_string(i));
+    sequential(taps, "classifier.", kVggClassifierModules);
     return taps;
+}
+
+int modelInputSize(const std::string& name)
+{
+    return find(name).inputSize;
 }
 
 std::int64_t modelParameterCount(const std::string& name)

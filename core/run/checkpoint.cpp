@@ -169,7 +169,7 @@ TapNet modelFromCheckpoint(const Checkpoint& ckpt, const std::string& modelHint,
         name = modelHint;
     requireModelName(name);
     int numClasses = 10;
-    for (const char* fc : {"fc.weight", "classifier.6.weight"}) {
+    for (const char* fc : {"fc.weight", "classifier.6.weight", "linear.weight"}) {
         auto it = ckpt.stateDict.find(fc);
         if (it != ckpt.stateDict.end() && it->second.dim() == 2)
             numClasses = static_cast<int>(it->second.size(0));

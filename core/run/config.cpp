@@ -19,6 +19,29 @@ int TransformConfig::outputSide(int inputSide) const
     return cropSize > 0 ? cropSize : side;
 }
 
+namespace {
+
+// The reference's cifar10_224: CIFAR-10 with torchvision's Resize(224) on the PIL image (Pillow's
+// bilinear resample; the loader's `resize` does exactly that), before ToTensor and Normalize.
+void applyCifar10At224(TrainConfig& cfg, const std::string& origin)
+{
+    constexpr int kSide = 224;
+    const std::pair<TransformConfig*, const char*> blocks[]
+        = {{&cfg.trainTransforms, "train_transforms"}, {&cfg.valTransforms, "val_transforms"}};
+    for (auto [t, key] : blocks) {
+        if (t->resize <= 0)
+            t->resize = kSide;
+        else if (t->resize != kSide)
+            throw Error(origin + ": key '" + key + ".resize' is " + std::to_string(t->resize)
+                + ", but dataset cifar10_224 resizes to 224 (valid: -1 or 224; use dataset cifar10 for other sizes)");
+        if (t->cropSize > 0 && t->cropSize < kSide)
+            throw Error(origin + ": key '" + key + ".random_crop.size' is " + std::to_string(t->cropSize)
+                + ", smaller than the 224-pixel images of dataset cifar10_224 (valid: none ({}) or 224 with padding)");
+    }
+}
+
+} // namespace
+
 TrainConfig parseTrainConfig(const std::string& text, const std::string& origin, const std::vector<std::string>& overrides)
 {
     YAML::Node root = yamlutil::parse(text, origin);
@@ -42,7 +65,7 @@ TrainConfig parseTrainConfig(const std::string& text, const std::string& origin,
     cfg.distributed.syncBatchNorm = sys.boolean("sync_batchnorm", false);
     cfg.distributed.timeoutSeconds = static_cast<int>(sys.integer("dist_timeout", 600, 1, 86400));
 
-    cfg.dataset = c.choice("dataset", "cifar10", {"cifar10", "fashion_mnist", "mnist", "shapes", "custom"});
+    cfg.dataset = c.choice("dataset", "cifar10", {"cifar10", "cifar10_224", "fashion_mnist", "mnist", "shapes", "custom"});
     Ctx data = c.child("data");
     data.allowOnly({"train", "val"});
     cfg.trainSpec = data.str("train", "");
@@ -57,6 +80,8 @@ TrainConfig parseTrainConfig(const std::string& text, const std::string& origin,
 
     cfg.trainTransforms = parseTransforms(c.child("train_transforms"), TransformConfig());
     cfg.valTransforms = parseTransforms(c.child("val_transforms"), TransformConfig());
+    if (cfg.dataset == "cifar10_224")
+        applyCifar10At224(cfg, origin);
 
     cfg.model = c.str("model", "resnet18_cifar10");
     if (!isModelName(cfg.model))
@@ -165,7 +190,7 @@ void resolveDataSpecs(TrainConfig& cfg, const std::string& preferenceDir)
     if (!cfg.trainSpec.empty() && !cfg.valSpec.empty())
         return;
     std::string spec;
-    if (cfg.dataset == "cifar10")
+    if (cfg.dataset == "cifar10" || cfg.dataset == "cifar10_224")
         spec = resolveCifar10Spec(preferenceDir);
     else if (cfg.dataset == "fashion_mnist")
         spec = "idx:/usr/share/datasets/fashion-mnist";

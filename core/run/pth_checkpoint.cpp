@@ -3,6 +3,9 @@
 #include "io/pth.h"
 #include "models/registry.h"
 
+#include <algorithm>
+#include <cstdio>
+
 namespace repalign::pth {
 
 namespace {
@@ -49,7 +52,77 @@ void adoptNotebookReadout(Checkpoint& c, const std::string& path)
     sd.erase(b);
 }
 
+bool startsWith(const std::string& s, const char* prefix)
+{
+    return s.rfind(prefix, 0) == 0;
+}
+
+// robustness.attacker.AttackerModel's state dict (its "module." DataParallel prefix is already
+// gone): normalizer.new_mean/new_std [3,1,1], model.* (the classifier), attacker.normalize.* and
+// attacker.model.* (the same tensors again, for the attack). Keeps model.* as the weights.
+void adoptRobustnessLayout(Checkpoint& c, const std::string& path)
+{
+    auto& sd = c.stateDict;
+    if (!sd.count(kNormalizerMean) || !sd.count(kNormalizerStd))
+        return;
+    if (std::none_of(sd.begin(), sd.end(), [](const auto& kv) { return startsWith(kv.first, "model."); }))
+        return;
+    std::map<std::string, torch::Tensor> weights;
+    for (auto& [k, t] : sd) {
+        if (startsWith(k, "model."))
+            weights[k.substr(6)] = t;
+        else if (!startsWith(k, "attacker.") && !startsWith(k, "normalizer."))
+            weights[k] = t; // left for the strict load to name
+    }
+    for (const char* k : {kNormalizerMean, kNormalizerStd}) {
+        torch::Tensor t = sd[k].to(torch::kFloat32).reshape({-1});
+        if (t.numel() != 3 || !torch::isfinite(t).all().item<bool>())
+            throw Error(path + ": " + k + " must hold 3 finite values (one per RGB channel), found " + std::to_string(t.numel()));
+        if (std::string(k) == kNormalizerStd && !(t > 0).all().item<bool>())
+            throw Error(path + ": " + k + " must be positive");
+        c.extraTensors[k] = t.contiguous();
+    }
+    sd.swap(weights);
+    if (c.model.empty() && sd.count("linear.weight") && sd.count("layer1.0.shortcut.0.weight")
+        && sd.count("layer4.2.conv3.weight"))
+        c.model = "resnet50_madry";
+}
+
 } // namespace
+
+bool applyStoredNormalizer(const Checkpoint& ckpt, TransformConfig& transform)
+{
+    auto m = ckpt.extraTensors.find(kNormalizerMean), s = ckpt.extraTensors.find(kNormalizerStd);
+    if (m == ckpt.extraTensors.end() || s == ckpt.extraTensors.end())
+        return false;
+    torch::Tensor mean = m->second.to(torch::kDouble).reshape({-1}), std = s->second.to(torch::kDouble).reshape({-1});
+    for (int i = 0; i < 3; ++i) {
+        transform.mean[static_cast<std::size_t>(i)] = mean[i].item<double>();
+        transform.std[static_cast<std::size_t>(i)] = std[i].item<double>();
+    }
+    return true;
+}
+
+std::vector<std::string> fitEvalTransform(
+    const Checkpoint& ckpt, const std::string& architecture, int imageSide, TransformConfig& transform)
+{
+    std::vector<std::string> notes;
+    if (applyStoredNormalizer(ckpt, transform)) {
+        char buf[200];
+        std::snprintf(buf, sizeof buf,
+            "input normalised by the checkpoint's own normaliser: mean (%.4g, %.4g, %.4g), std (%.4g, %.4g, %.4g)",
+            transform.mean[0], transform.mean[1], transform.mean[2], transform.std[0], transform.std[1], transform.std[2]);
+        notes.emplace_back(buf);
+    }
+    const int side = isModelName(architecture) ? modelInputSize(architecture) : 0;
+    if (transform.resize <= 0 && side > 0 && imageSide != side) {
+        transform.resize = side;
+        notes.push_back("images resized from " + std::to_string(imageSide) + " to " + std::to_string(side)
+            + " px, the input size of " + architecture + " (as the reference's cifar10_224: Resize(" + std::to_string(side)
+            + ") on the PIL image)");
+    }
+    return notes;
+}
 
 Checkpoint checkpointFromTorchSave(const std::string& path, const std::string& key)
 {
@@ -88,6 +161,7 @@ Checkpoint checkpointFromTorchSave(const std::string& path, const std::string& k
         }
     if (auto v = root->find("config"); v && v->kind == Value::Kind::Str)
         c.config = v->text;
+    adoptRobustnessLayout(c, path);
     adoptNotebookReadout(c, path);
     for (const auto& [k, v] : root->entries)
         if (k->kind == Value::Kind::Str && v->kind != Value::Kind::Tensor && number(v, x))

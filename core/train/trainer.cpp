@@ -7,6 +7,7 @@
 #include "data/loader.h"
 #include "io/h5.h"
 #include "run/checkpoint.h"
+#include "run/pth_checkpoint.h"
 #include "train/optim.h"
 #include "train/distributed.h"
 #include "train/session.h"
@@ -285,12 +286,15 @@ EvalResult evaluateCheckpoint(const EvalOptions& o, ProgressSink& sink, const Ca
     model->to(device);
     model->eval();
     ImageDataset data = loadDataset(o.data, parseSplit(o.split));
+    TransformConfig transform = o.transform;
+    for (const std::string& note : pth::fitEvalTransform(ck, model->architecture(), data.height, transform))
+        sink.log(LogLevel::Info, o.checkpoint + ": " + note);
     LoaderOptions lo;
     lo.batchSize = o.batchSize;
     lo.shuffle = false;
     lo.augment = false;
     lo.workers = 1;
-    BatchLoader loader(data, o.transform, lo);
+    BatchLoader loader(data, transform, lo);
     loader.start(0);
     std::vector<float> logitsAll;
     std::int64_t numClasses = 0;
