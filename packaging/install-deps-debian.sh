@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config
+  # style check in CI (clang-format --dry-run --Werror over every source file)
+  clang-format
   # Qt 6 (widgets, svg, printing, tools, translations)
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev
   libqcustomplot-dev

@@ -92,14 +92,14 @@ private Q_SLOTS:
         std::string dir = testutil::tempDir("cifarbad");
         writeBytes(dir + "/data_batch_1.bin", cifarRecord(1, 1) + "xyz");
         QString e = errorOf([&] { loadCifar10(dir, Split::Train); });
-        QVERIFY2(e.contains("data_batch_1.bin") && e.contains("whole number"), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("data_batch_1.bin")) && e.contains(QStringLiteral("whole number")), qPrintable(e));
         writeBytes(dir + "/data_batch_1.bin", cifarRecord(1, 1) + cifarRecord(12, 2));
         e = errorOf([&] { loadCifar10(dir, Split::Train); });
-        QVERIFY2(e.contains("record 1") && e.contains("label 12"), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("record 1")) && e.contains(QStringLiteral("label 12")), qPrintable(e));
         e = errorOf([&] { loadCifar10(dir, Split::Test); });
-        QVERIFY2(e.contains("test_batch.bin"), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("test_batch.bin")), qPrintable(e));
         e = errorOf([&] { loadCifar10(dir + "/missing", Split::Test); });
-        QVERIFY2(e.contains("does not exist"), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("does not exist")), qPrintable(e));
     }
 
     void idxGzipAndRaw()
@@ -124,17 +124,17 @@ private Q_SLOTS:
         // Bad inputs.
         writeBytes(dir + "/train-labels-idx1-ubyte", idxBytes({3}, {1, 2, 3}));
         QString e = errorOf([&] { loadIdx(dir, Split::Train); });
-        QVERIFY2(e.contains("train-labels-idx1-ubyte") && e.contains("does not match"), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("train-labels-idx1-ubyte")) && e.contains(QStringLiteral("does not match")), qPrintable(e));
         writeBytes(dir + "/train-labels-idx1-ubyte", idxBytes({2}, {1, 11}));
         e = errorOf([&] { loadIdx(dir, Split::Train); });
-        QVERIFY2(e.contains("record 1") && e.contains("label 11"), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("record 1")) && e.contains(QStringLiteral("label 11")), qPrintable(e));
         writeBytes(dir + "/t10k-images-idx3-ubyte", "\x01\x02garbage");
         writeBytes(dir + "/t10k-labels-idx1-ubyte", idxBytes({1}, {1}));
         e = errorOf([&] { loadIdx(dir, Split::Test); });
-        QVERIFY2(e.contains("t10k-images-idx3-ubyte") && e.contains("magic"), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("t10k-images-idx3-ubyte")) && e.contains(QStringLiteral("magic")), qPrintable(e));
         writeBytes(dir + "/t10k-images-idx3-ubyte", idxBytes({1, 28, 28}, std::vector<unsigned char>(100)));
         e = errorOf([&] { loadIdx(dir, Split::Test); });
-        QVERIFY2(e.contains("header says"), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("header says")), qPrintable(e));
     }
 
     void fashionMnistFromDebian()
@@ -171,10 +171,10 @@ private Q_SLOTS:
         QCOMPARE(int(ds.image(0)[2]), 90);
         writeBytes(dir + "/dog/broken.png", "not a png");
         QString e = errorOf([&] { loadImageFolder(dir); });
-        QVERIFY2(e.contains("broken.png") && e.contains("unreadable"), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("broken.png")) && e.contains(QStringLiteral("unreadable")), qPrintable(e));
         std::string empty = testutil::tempDir("empty");
         e = errorOf([&] { loadImageFolder(empty); });
-        QVERIFY2(e.contains(QString::fromStdString(empty)) && e.contains("no class subfolders"), qPrintable(e));
+        QVERIFY2(e.contains(QString::fromStdString(empty)) && e.contains(QStringLiteral("no class subfolders")), qPrintable(e));
     }
 
     void shapesDeterministic()
@@ -195,11 +195,11 @@ private Q_SLOTS:
     void specErrors()
     {
         QString e = errorOf([] { parseDataSpec("imagenet:/x"); });
-        QVERIFY2(e.contains("imagenet") && e.contains("cifar10:DIR"), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("imagenet")) && e.contains(QStringLiteral("cifar10:DIR")), qPrintable(e));
         e = errorOf([] { parseDataSpec("shapes:abc"); });
-        QVERIFY2(e.contains("shapes:abc"), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("shapes:abc")), qPrintable(e));
         e = errorOf([] { parseDataSpec("nocolon"); });
-        QVERIFY2(e.contains("nocolon"), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("nocolon")), qPrintable(e));
     }
 };
 

@@ -20,11 +20,11 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QTableWidget>
 #include <QFile>
 #include <QImage>
 #include <QImageReader>
 #include <QRegularExpression>
-#include <QTableWidget>
 #include <QtTest>
 
 using namespace repalign;
@@ -435,7 +435,7 @@ void TestFigures::legibility()
             model.addRun(r);
         MetricPlot plot(kind);
         plot.resize(qRound(info.inches.width() * kLayoutDpi), qRound(info.inches.height() * kLayoutDpi));
-        plot.setSeries(model, runs, MonitorView::runColors(runs), MonitorOptions {});
+        plot.setSeries(model, runs, runColors(runs), MonitorOptions {});
         const FigureTextLayout layout = probePlotFigureText(&plot, info.preset, dpi);
         QStringList must = {plot.xAxis->label()};
         for (int i = 0; i < plot.graphCount(); ++i)
@@ -443,24 +443,6 @@ void TestFigures::legibility()
                 must << plot.graph(i)->name();
         checkLegible(layout, info, dpi, must);
         exportPlotFigure(&plot, png, info.preset, dpi); // kept for a look by eye
-    } else if (kind == QLatin1String("study")) {
-        QList<StudyFigureSeriesPoint> points;
-        for (const char* hue : {"[V1]", "[V4]"})
-            for (double alpha : {0.0, 0.5, 1.0, 2.0}) {
-                const double m = 0.3 + 0.02 * alpha + (hue[2] == '4' ? 0.03 : 0.0);
-                points << StudyFigureSeriesPoint {
-                    QString::number(alpha), QLatin1String(hue), m, m - 0.01, m + 0.012, 0.8 - 0.05 * alpha};
-            }
-        QCustomPlot plot;
-        stylePlot(&plot);
-        plotStudyFigure(&plot, points, QStringLiteral("tune.alpha"), QStringLiteral("II-LPIPS (mean, 95% CI)"),
-            QStringLiteral("accuracy"), QStringLiteral("tune.rois"));
-        QCOMPARE(plot.graphCount(), 2 * 2); // II and accuracy per hue value
-        const FigureTextLayout layout = probePlotFigureText(&plot, info.preset, dpi);
-        const QStringList must
-            = {plot.xAxis->label(), plot.yAxis->label(), plot.yAxis2->label(), QStringLiteral("tune.rois = [V4]")};
-        checkLegible(layout, info, dpi, must);
-        exportPlotFigure(&plot, png, info.preset, dpi);
     } else if (kind == QLatin1String("layer-profile")) {
         const AlignmentScores scores = readAlignment(m_dir + "/alignment.h5");
         QCustomPlot plot;

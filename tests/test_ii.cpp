@@ -8,7 +8,7 @@
 #include "interpret/interpretability_index.h"
 #include "interpret/lpips_net.h"
 #include "interpret/mei.h"
-#include "interpret/stats.h"
+#include "interpret/comparison.h"
 #include "io/h5.h"
 #include "models/nets.h"
 #include "run/checkpoint.h"
@@ -256,7 +256,7 @@ private Q_SLOTS:
                     equal += a.meiLabels[u * 5 + i] == a.meiLabels[u * 5 + j];
                 }
             QVERIFY2(std::fabs(sum / 10 - a.iiLpips[u]) <= 1e-6 * std::max(1.0, std::fabs(sum / 10)),
-                qPrintable(QString("unit %1: %2 vs %3").arg(u).arg(sum / 10, 0, 'g', 10).arg(a.iiLpips[u], 0, 'g', 10)));
+                qPrintable(QStringLiteral("unit %1: %2 vs %3").arg(u).arg(sum / 10, 0, 'g', 10).arg(a.iiLpips[u], 0, 'g', 10)));
             QVERIFY(std::fabs(color / 10 - a.iiColor[u]) < 1e-4);
             QCOMPARE(a.iiLabel[u], float(equal / 10.0));
             const auto pairs = a.lpipsPairs(u);

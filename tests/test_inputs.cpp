@@ -162,7 +162,7 @@ class TestInputs : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        if (!QFile::exists(REPALIGN_CLI))
+        if (!QFile::exists(QStringLiteral(REPALIGN_CLI)))
             QSKIP("repalign-cli not built");
         m_dir = testutil::tempDir("inputs");
     }

@@ -18,7 +18,7 @@
 using namespace repalign;
 
 namespace {
-const std::string kData = std::string(REPALIGN_TEST_DATA) + "/interp";
+const std::string kData = std::string(REPALIGN_TEST_DATA) + "/interpret";
 
 struct PairRef {
     std::string a, b;
@@ -90,7 +90,7 @@ bool closeRel(double a, double b, double rel)
 
 #define CHECK_REL(actual, expected, rel)                                                                                         \
     QVERIFY2(closeRel((actual), (expected), (rel)),                                                                              \
-        qPrintable(QString("%1 = %2, expected %3").arg(#actual).arg((actual), 0, 'g', 12).arg((expected), 0, 'g', 12)))
+        qPrintable(QStringLiteral("%1 = %2, expected %3").arg(QLatin1String(#actual)).arg((actual), 0, 'g', 12).arg((expected), 0, 'g', 12)))
 
 class TestLpips : public QObject {
     Q_OBJECT
@@ -249,7 +249,7 @@ private Q_SLOTS:
             std::ofstream dst(dir + "/alex.pth", std::ios::binary);
             dst << src.rdbuf();
         }
-        for (const std::string spec : {dir, dir + "/alex.pth," + dir + "/alexnet-owt-7be5be79.pth"}) {
+        for (const std::string& spec : {dir, dir + "/alex.pth," + dir + "/alexnet-owt-7be5be79.pth"}) {
             const auto src = locateLpipsWeights(spec);
             QVERIFY(src.calibrated());
             QCOMPARE(src.alexnetPath, dir + "/alexnet-owt-7be5be79.pth");

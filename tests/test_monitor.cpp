@@ -248,7 +248,7 @@ void TestMonitor::manyPointsStayDecimated()
     plot.show();
     MonitorOptions o;
     o.smoothing = 0.9;
-    plot.setSeries(model, {dir}, MonitorView::runColors({dir}), o);
+    plot.setSeries(model, {dir}, runColors({dir}), o);
     QCOMPARE(plot.rawPoints(), qint64(n));
     // What is drawn is bounded by the pixel width, not the data size.
     QVERIFY2(plot.drawnPoints() <= 2 * (4 * std::max(100, plot.axisRect()->width()) + 8),
@@ -274,8 +274,8 @@ void TestMonitor::perEpochCurvesStartWithTheRun()
         MetricPlot acc(QStringLiteral("acc")), loss(QStringLiteral("loss"));
         MonitorOptions o;
         o.x = x;
-        acc.setSeries(model, {dir}, MonitorView::runColors({dir}), o);
-        loss.setSeries(model, {dir}, MonitorView::runColors({dir}), o);
+        acc.setSeries(model, {dir}, runColors({dir}), o);
+        loss.setSeries(model, {dir}, runColors({dir}), o);
         // The accuracy plot shows the run from its first row, like the loss, not from its first point.
         const QString where = QStringLiteral("x kind %1: acc %2..%3, loss %4..%5")
                                   .arg(int(x))

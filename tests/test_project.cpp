@@ -78,7 +78,7 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(RunLayout::runOfCheckpoint(run.checkpoint("last.pt"))), QString::fromStdString(dir));
         QCOMPARE(QString::fromStdString(RunLayout::runOfAnalysis(run.analysis("x"))), QString::fromStdString(dir));
         QCOMPARE(QString::fromStdString(RunLayout::runOfCheckpoint(run.analysis("x"))), QString());
-        QCOMPARE(QString::fromStdString(RunLayout::runOfCheckpoint("checkpoints/a.pt")), QString("."));
+        QCOMPARE(QString::fromStdString(RunLayout::runOfCheckpoint("checkpoints/a.pt")), QStringLiteral("."));
         QCOMPARE(QString::fromStdString(RunLayout::runOfCheckpoint("a.pt")), QString());
 
         RunDir made(dir);

@@ -319,7 +319,7 @@ private Q_SLOTS:
             QVERIFY(std::isinf(root->find("best_val_loss")->number) && root->find("best_val_loss")->number > 0);
             QCOMPARE(root->find("wandb_run_name")->kind, pth::Value::Kind::None);
             auto sdv = root->find("state_dict");
-            QCOMPARE(QString::fromStdString(sdv->className), QString("collections.OrderedDict"));
+            QCOMPARE(QString::fromStdString(sdv->className), QStringLiteral("collections.OrderedDict"));
             QVERIFY(sdv->state && sdv->state->find("_metadata")); // BUILD state of the OrderedDict
             auto group = pth::lookupPath(root, "optimizer/param_groups/0");
             QCOMPARE(group->find("lr")->number, 0.01);
@@ -420,7 +420,7 @@ private Q_SLOTS:
         // nn.Parameters in a list; no state dict there, and the error says what there is.
         auto params = pth::loadFile(kData + "parameters.zip.pth");
         QCOMPARE(params->find("weights")->items.size(), std::size_t(5));
-        QCOMPARE(QString::fromStdString(params->find("weights")->items[0]->className), QString("torch.nn.Parameter"));
+        QCOMPARE(QString::fromStdString(params->find("weights")->items[0]->className), QStringLiteral("torch.nn.Parameter"));
         QVERIFY(params->find("weights")->items[0]->requiresGrad);
         try {
             pth::stateDictFrom(params);
@@ -451,7 +451,7 @@ private Q_SLOTS:
     {
         for (const char* name : {"tiny_ckpt.zip.pth", "tiny_ckpt.legacy.pth"}) {
             Checkpoint c = loadCheckpoint(kData + name);
-            QCOMPARE(QString::fromStdString(c.source), QString("pytorch"));
+            QCOMPARE(QString::fromStdString(c.source), QStringLiteral("pytorch"));
             QCOMPARE(c.epoch, std::int64_t(7));
             QVERIFY(std::isinf(c.bestValLoss));
             QCOMPARE(c.stateDict.size(), std::size_t(8));
@@ -461,7 +461,7 @@ private Q_SLOTS:
         QCOMPARE(n.epoch, std::int64_t(12));
         QCOMPARE(n.bestValLoss, 0.4375);
         QCOMPARE(n.bestValAcc, 0.875);
-        QCOMPARE(QString::fromStdString(n.model), QString("resnet18_cifar10"));
+        QCOMPARE(QString::fromStdString(n.model), QStringLiteral("resnet18_cifar10"));
         QCOMPARE(n.scalars.at("lr"), 0.01);
         QCOMPARE(loadCheckpoint(kData + "lpips_alex.legacy.pth").stateDict.size(), std::size_t(5));
         QCOMPARE(loadCheckpoint(kData + "tiny_dataparallel.zip.pth").stateDict.count("conv1.weight"), std::size_t(1));
@@ -496,7 +496,7 @@ private Q_SLOTS:
         const std::string path = testutil::tempDir("pth-own") + "/last.pt";
         saveCheckpoint(path, c);
         auto root = pth::loadFile(path);
-        QCOMPARE(QString::fromStdString(root->find("format")->text), QString("repalign-checkpoint"));
+        QCOMPARE(QString::fromStdString(root->find("format")->text), QStringLiteral("repalign-checkpoint"));
         QCOMPARE(root->find("epoch")->integer, std::int64_t(3));
         QCOMPARE(root->find("best_val_loss")->number, 0.25);
         auto sd = pth::stateDictFrom(root);
@@ -698,7 +698,7 @@ private Q_SLOTS:
         QCOMPARE(c.epoch, std::int64_t(7));
         QCOMPARE(c.stateDict.size(), std::size_t(8));
         const RunStatus st = readRunStatus(run);
-        QCOMPARE(QString::fromStdString(st.state), QString("finished"));
+        QCOMPARE(QString::fromStdString(st.state), QStringLiteral("finished"));
         QCOMPARE(QString::fromStdString(st.message), QString::fromStdString("imported from " + kData + "tiny_ckpt.zip.pth"));
         QVERIFY(isRunFolder(run));
         QCOMPARE(QString::fromStdString(preferredCheckpoint(run)), QString::fromStdString(copied));

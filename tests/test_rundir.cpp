@@ -95,7 +95,7 @@ private Q_SLOTS:
 
     void cliRefusesALockedRunDirectory()
     {
-        if (!QFile::exists(REPALIGN_CLI))
+        if (!QFile::exists(QStringLiteral(REPALIGN_CLI)))
             QSKIP("repalign-cli not built");
         const std::string root = testutil::tempDir("cli-lock");
         const std::string cfg = root + "/train.yaml";

@@ -1,7 +1,7 @@
 // Statistics behind `compare`: against SciPy 1.10 values (tests/data/interpret/stats_reference.txt,
 // from gen_reference.py) and against small cases worked by hand.
 #include "common/error.h"
-#include "interpret/stats.h"
+#include "interpret/comparison.h"
 #include "testutil.h"
 
 #include <QtTest>
@@ -49,7 +49,7 @@ bool closeRel(double a, double b, double rel)
 
 #define CHECK_REL(actual, expected, rel)                                                                                         \
     QVERIFY2(closeRel((actual), (expected), (rel)),                                                                              \
-        qPrintable(QString("%1 = %2, expected %3").arg(#actual).arg((actual), 0, 'g', 17).arg((expected), 0, 'g', 17)))
+        qPrintable(QStringLiteral("%1 = %2, expected %3").arg(QLatin1String(#actual)).arg((actual), 0, 'g', 17).arg((expected), 0, 'g', 17)))
 
 class TestStats : public QObject {
     Q_OBJECT
@@ -76,6 +76,27 @@ private Q_SLOTS:
         const auto r = stats::rankAverage({10, 20, 10, 30, 20, 20});
         const std::vector<double> want {1.5, 4, 1.5, 6, 4, 4};
         QCOMPARE(r, want);
+    }
+
+    void quantilesAndKde()
+    {
+        // numpy.quantile's default (linear) by hand on the sorted sample
+        // 0.05 0.12 0.33 0.47 0.5 0.62 0.91: q = 0.25 sits at position 1.5, and so on.
+        const std::vector<double> x {0.12, 0.5, 0.33, 0.91, 0.05, 0.47, 0.62};
+        CHECK_REL(stats::quantile(x, 0.0), 0.05, 1e-12);
+        CHECK_REL(stats::quantile(x, 0.1), 0.092, 1e-12);
+        CHECK_REL(stats::quantile(x, 0.25), 0.225, 1e-12);
+        CHECK_REL(stats::quantile(x, 0.5), 0.47, 1e-12);
+        CHECK_REL(stats::quantile(x, 0.9), 0.736, 1e-12);
+        CHECK_REL(stats::quantile(x, 1.0), 0.91, 1e-12);
+        QCOMPARE(stats::quantile({}, 0.5), 0.0);
+        // scipy.stats.gaussian_kde(x)(grid): kernel variance = sample variance * n^(-2/5),
+        // density = mean over samples of the normal pdf (computed in Python's math module).
+        const std::vector<double> kde = stats::gaussianKde(x, {0.0, 0.25, 0.5, 1.0});
+        const double want[] = {0.6200424835781538, 1.0052744029012926, 1.1073662700010052, 0.3265140535115326};
+        QCOMPARE(kde.size(), std::size_t(4));
+        for (int i = 0; i < 4; ++i)
+            CHECK_REL(kde[static_cast<std::size_t>(i)], want[i], 1e-12);
     }
 
     void anovaAgainstScipy()

@@ -186,7 +186,7 @@ private Q_SLOTS:
         QVERIFY(std::abs(lrs[1] - (0.001 + 0.019 / 3.0)) < 1e-9); // metrics.csv keeps 9 digits
         QCOMPARE(epochLoss.size(), std::size_t(3));
         QVERIFY2(epochLoss.back() < epochLoss.front() * 0.9,
-            qPrintable(QString("epoch losses %1 -> %2").arg(epochLoss.front()).arg(epochLoss.back())));
+            qPrintable(QStringLiteral("epoch losses %1 -> %2").arg(epochLoss.front()).arg(epochLoss.back())));
         // The checkpoint holds what the program needs to continue and to evaluate.
         Checkpoint ck = loadCheckpoint(dir + "/checkpoints/last.pt");
         QCOMPARE(ck.model, std::string("resnet18_cifar10"));
@@ -298,8 +298,8 @@ private Q_SLOTS:
         TrainResult r = TrainJob(cfg, dir).run(none, c);
         QCOMPARE(r.status, JobStatus::Diverged);
         QCOMPARE(readRunStatus(dir).state, std::string("diverged"));
-        QVERIFY(QString::fromStdString(readRunStatus(dir).message).contains("NaN")
-            || QString::fromStdString(readRunStatus(dir).message).contains("Inf"));
+        QVERIFY(QString::fromStdString(readRunStatus(dir).message).contains(QStringLiteral("NaN"))
+            || QString::fromStdString(readRunStatus(dir).message).contains(QStringLiteral("Inf")));
     }
 
     void secondJobOnALockedRunDirectoryFails()
@@ -403,7 +403,7 @@ private Q_SLOTS:
 
     void killBetweenCheckpointWritesResumesExactly()
     {
-        if (!QFile::exists(REPALIGN_CLI))
+        if (!QFile::exists(QStringLiteral(REPALIGN_CLI)))
             QSKIP("repalign-cli not built");
         const std::string root = testutil::tempDir("kill");
         const std::string cfgPath = root + "/train.yaml";
@@ -504,7 +504,7 @@ private Q_SLOTS:
             TrainJob(cfg, dir).run(none, c);
             QFAIL("no error");
         } catch (const Error& e) {
-            QVERIFY2(QString(e.what()).contains("valid here: cpu"), e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("valid here: cpu")), e.what());
         }
         QVERIFY(!std::filesystem::exists(dir)); // nothing written
         cfg.device = "cpu";

@@ -448,7 +448,7 @@ private Q_SLOTS:
 
     void cliErrorsAreOneLine()
     {
-        if (!QFile::exists(REPALIGN_CLI))
+        if (!QFile::exists(QStringLiteral(REPALIGN_CLI)))
             QSKIP("repalign-cli not built");
         std::string out;
         QCOMPARE(testutil::run(

@@ -3,6 +3,8 @@
 /// The Distributions tab: for two or more analyses, overlaid histograms / violins / box plots
 /// of the chosen II metric, the paired scatter (unit i of one vs the other, with the
 /// diagonal), and the compare command's statistics table, copyable as Markdown or LaTeX.
+#include "distributionplots.h"
+
 #include <QWidget>
 
 #include <vector>
@@ -15,24 +17,6 @@ class QListWidget;
 class QPlainTextEdit;
 
 namespace repalign::gui {
-
-/// Values of one analysis for the distribution plots.
-struct DistributionGroup {
-    QString label;
-    std::vector<double> values;
-};
-
-enum class DistributionKind { Histogram, Violin, Box };
-
-/// Draws the groups on @p plot (also used headless by `repalign-cli figure`).
-void plotDistributions(
-    QCustomPlot* plot, const QList<DistributionGroup>& groups, DistributionKind kind, const QString& metricLabel);
-/// Paired scatter of @p a against @p b (same units), with the y = x diagonal.
-void plotPairedScatter(QCustomPlot* plot, const DistributionGroup& a, const DistributionGroup& b, const QString& metricLabel);
-/// "II-LPIPS", "II-color", "II-label".
-QString metricLabel(const QString& metric);
-/// Reads one analysis' metric values; label defaults to the run folder name.
-DistributionGroup loadDistributionGroup(const QString& analysisPath, const QString& metric, const QString& label = {});
 
 class AlignmentView;
 

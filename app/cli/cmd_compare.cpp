@@ -1,6 +1,6 @@
 // repalign-cli compare: statistics between analyses (the study's results table).
 #include "cli/command.h"
-#include "interpret/stats.h"
+#include "interpret/comparison.h"
 
 #include <iostream>
 #include <memory>

@@ -9,13 +9,12 @@
 #include "run/rundir.h"
 
 #include "alignmentplot.h"
-#include "distributionsview.h"
+#include "distributionplots.h"
 #include "figureexport.h"
 #include "meigridfigure.h"
+#include "metricplot.h"
 #include "metricsmodel.h"
-#include "monitorview.h"
 #include "neuronmodel.h"
-#include "neuronsview.h"
 #include "plotstyle.h"
 #include "qcp.h"
 
@@ -106,7 +105,7 @@ void run(const FigureArgs& a)
         MetricPlot plot(metric);
         const FigurePresetInfo info = figurePresetInfo(preset);
         plot.resize(static_cast<int>(info.inches.width() * kLayoutDpi), static_cast<int>(info.inches.height() * kLayoutDpi));
-        plot.setSeries(model, runs, MonitorView::runColors(runs), options);
+        plot.setSeries(model, runs, runColors(runs), options);
         exportPlotFigure(&plot, out, preset, a.dpi);
     } else if (a.kind == "ii-distribution" || a.kind == "ii-scatter") {
         const QString metric = a.metric.empty() ? QStringLiteral("lpips") : QString::fromStdString(a.metric);
@@ -292,8 +291,8 @@ static repalign::cli::CommandRegistrar reg(80, [](CLI::App& app) {
     sub->add_option("--preset", args->preset, "talk (16:9 slide) | column (3.5 in) | two-column (7 in)")->capture_default_str();
     sub->add_option("--dpi", args->dpi, "PNG resolution")->capture_default_str()->check(CLI::Range(36, 1200));
     sub->add_option("--metric", args->metric,
-        "loss: a metrics.csv name (loss, acc, lr, ...); ii-*: lpips | color | label; layer-profile: rsa | cka | r_median | "
-        "normalized_median");
+        "loss: a metrics.csv name (loss, acc, lr, ...); ii-*: lpips | color | label; layer-profile: rsa | cka | "
+        "r_median | normalized_median");
     sub->add_option("--plot", args->plot, "ii-distribution: histogram | violin | box")->capture_default_str();
     sub->add_option("--x", args->x, "loss: step | epoch | wall; study: a grid axis (e.g. tune.alpha)")->capture_default_str();
     sub->add_option("--study", args->study, "study: the study folder (study run / export-slurm --out)");

@@ -33,6 +33,12 @@ std::vector<char> readFileBytes(const std::string& path);
 std::string readFileText(const std::string& path);
 
 bool fileExists(const std::string& path);
+/// The names in @p dir (no "." or ".."), sorted; empty when it cannot be read.
+std::vector<std::string> listDir(const std::string& dir);
+/// The last component of @p path (after the last '/' or '\\').
+std::string baseName(const std::string& path);
+/// baseName without its last extension (".h5"); a leading dot is not an extension.
+std::string fileStem(const std::string& path);
 bool isDirectory(const std::string& path);
 void makeDirs(const std::string& path);
 

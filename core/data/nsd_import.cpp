@@ -23,31 +23,9 @@ namespace repalign {
 
 namespace {
 
-std::vector<std::string> listDir(const std::string& dir)
-{
-    std::vector<std::string> out;
-    DIR* d = ::opendir(dir.c_str());
-    if (!d)
-        return out;
-    while (dirent* e = ::readdir(d)) {
-        const std::string n = e->d_name;
-        if (n != "." && n != "..")
-            out.push_back(n);
-    }
-    ::closedir(d);
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
 bool endsWith(const std::string& s, const std::string& suffix)
 {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string baseName(const std::string& p)
-{
-    const auto slash = p.find_last_of("/\\");
-    return slash == std::string::npos ? p : p.substr(slash + 1);
 }
 
 void reportProgress(ProgressSink& sink, const std::string& phase, std::int64_t done, std::int64_t total)

@@ -91,31 +91,10 @@ struct Sha256 {
     }
 };
 
-std::string baseName(const std::string& p)
-{
-    const auto s = p.find_last_of('/');
-    return s == std::string::npos ? p : p.substr(s + 1);
-}
-
 std::string homeDir()
 {
     const char* h = std::getenv("HOME");
     return h && *h ? h : "";
-}
-
-std::vector<std::string> listDir(const std::string& dir)
-{
-    std::vector<std::string> out;
-    if (DIR* d = opendir(dir.c_str())) {
-        while (dirent* e = readdir(d)) {
-            const std::string n = e->d_name;
-            if (n != "." && n != "..")
-                out.push_back(n);
-        }
-        closedir(d);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
 }
 
 // The folders a weights file may sit in below @p dir.

@@ -1,12 +1,13 @@
 #include "pipeline/demo.h"
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "common/text.h"
 #include "common/rng.h"
 #include "data/dataset.h"
 #include "data/virtual_cortex.h"
 #include "interpret/analysis.h"
 #include "interpret/lpips.h"
-#include "interpret/stats.h"
+#include "interpret/comparison.h"
 #include "run/config.h"
 #include "run/rundir.h"
 #include "run/tune_config.h"
@@ -112,13 +113,6 @@ std::string demoBaselineYaml(const DemoOptions& o, const std::string& dataDir)
 
 namespace {
 
-std::string fmt(const char* f, double a, double b = 0, double c = 0)
-{
-    char buf[256];
-    std::snprintf(buf, sizeof buf, f, a, b, c);
-    return buf;
-}
-
 double meanR(const ProbeResult& p)
 {
     return p.rois.empty() ? 0.0 : p.rois.front().val.rMedian;
@@ -186,7 +180,7 @@ void runBrainSteps(const DemoOptions& o, DemoResult& r, ProgressSink& sink, cons
     sink.log(LogLevel::Info, "V4 predictivity of the tuned model's frozen layer4 (ridge probe)");
     ProbeResult after = predictivityProbe(po, sink, cancel);
     r.summary.push_back(
-        fmt("V4 predictivity (median r, ridge probe on layer4): baseline %.3f -> tuned %.3f", meanR(before), meanR(after)));
+        strprintf("V4 predictivity (median r, ridge probe on layer4): baseline %.3f -> tuned %.3f", meanR(before), meanR(after)));
 
     // LPIPS weights: the official files when found, else uncalibrated random:0, as the issue asks.
     std::string weights = o.lpipsWeights;

@@ -42,24 +42,6 @@ const char* iiDiagonalName(IIDiagonal d)
 
 namespace {
 
-std::string resolvePath(const std::string& p, const std::string& baseDir)
-{
-    if (p.empty() || p[0] == '/' || baseDir.empty() || p.rfind("random:", 0) == 0)
-        return p;
-    return baseDir + "/" + p;
-}
-
-std::string yamlQuote(const std::string& s)
-{
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    return out + "\"";
-}
-
 std::string stem(const std::string& out)
 {
     std::string name = out.substr(out.find_last_of('/') == std::string::npos ? 0 : out.find_last_of('/') + 1);
@@ -99,7 +81,7 @@ AnalyzeOptions parseAnalyzeConfig(const std::string& text, const std::string& or
             throw Error(c.where("name") + " must be a file name (no '/', not starting with '.'), got '" + name + "'");
         o.out = name + ".h5";
     }
-    o.checkpoint = resolvePath(c.str("checkpoint", ""), baseDir);
+    o.checkpoint = yamlutil::resolvePath(c.str("checkpoint", ""), baseDir);
     if (o.checkpoint.empty())
         throw Error(c.where("checkpoint") + " is required: the checkpoint to analyse (.pt / .pth)");
     o.checkpointKey = c.str("checkpoint_key", "");
@@ -129,7 +111,7 @@ AnalyzeOptions parseAnalyzeConfig(const std::string& text, const std::string& or
         std::string resolved;
         std::stringstream parts(o.lpipsWeights);
         for (std::string part; std::getline(parts, part, ',');) {
-            part = resolvePath(part, baseDir);
+            part = yamlutil::resolvePath(part, baseDir);
             if (!fileExists(part) && !isDirectory(part))
                 throw Error(c.where("lpips_weights") + " names '" + part
                     + "', which does not exist (FILE,FILE or a folder; leave empty to search, or random:SEED)");
@@ -164,24 +146,24 @@ std::string analyzeConfigToYaml(const AnalyzeOptions& o)
     std::ostringstream y;
     y << "# Analysis config (keys = repalign-cli analyze options)\n";
     if (!o.out.empty())
-        y << "name: " << yamlQuote(stem(o.out)) << "\n";
-    y << "checkpoint: " << yamlQuote(o.checkpoint) << "\n";
+        y << "name: " << yamlutil::quote(stem(o.out)) << "\n";
+    y << "checkpoint: " << yamlutil::quote(o.checkpoint) << "\n";
     if (!o.checkpointKey.empty())
-        y << "checkpoint_key: " << yamlQuote(o.checkpointKey) << "\n";
+        y << "checkpoint_key: " << yamlutil::quote(o.checkpointKey) << "\n";
     if (!o.model.empty())
         y << "model: " << o.model << "\n";
-    y << "data: " << yamlQuote(o.data) << "\n";
+    y << "data: " << yamlutil::quote(o.data) << "\n";
     y << "split: " << o.split << "\n";
     y << "max_images: " << o.maxImages << "\n";
-    y << "layer: " << yamlQuote(o.layer) << "\n";
+    y << "layer: " << yamlutil::quote(o.layer) << "\n";
     y << "aggregation: " << o.aggregation << "\n";
     y << "k: " << o.k << "\n";
     y << "bottom_k: " << (o.bottomK ? "true" : "false") << "\n";
-    y << "lpips_weights: " << yamlQuote(o.lpipsWeights) << "\n";
+    y << "lpips_weights: " << yamlutil::quote(o.lpipsWeights) << "\n";
     y << "lpips_resize: " << o.lpipsResize << "\n";
     y << "ii_diagonal: " << iiDiagonalName(o.iiDiagonal) << "\n";
     if (!o.tunedArea.empty())
-        y << "tuned_area: " << yamlQuote(o.tunedArea) << "\n";
+        y << "tuned_area: " << yamlutil::quote(o.tunedArea) << "\n";
     y << "device: " << o.device << "\n";
     y << "threads: " << o.threads << "\n";
     y << "batch_size: " << o.batchSize << "\n";

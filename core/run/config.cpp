@@ -53,17 +53,7 @@ TrainConfig parseTrainConfig(const std::string& text, const std::string& origin,
     TrainConfig cfg;
     cfg.origin = origin;
 
-    Ctx sys = c.child("system");
-    sys.allowOnly({"device", "num_workers", "threads", "distributed", "backend", "sync_batchnorm", "dist_timeout"});
-    cfg.device = sys.str("device", "cpu");
-    if (cfg.device != "cpu" && cfg.device != "cuda" && cfg.device.rfind("cuda:", 0) != 0)
-        throw Error(sys.where("device") + " has invalid value '" + cfg.device + "' (valid: cpu, cuda, cuda:N)");
-    cfg.numWorkers = static_cast<int>(sys.integer("num_workers", 2, 0, 256));
-    cfg.threads = static_cast<int>(sys.integer("threads", 0, 0, 1024));
-    cfg.distributed.mode = sys.choice("distributed", "auto", {"auto", "off"});
-    cfg.distributed.backend = sys.choice("backend", "auto", {"auto", "gloo", "nccl"});
-    cfg.distributed.syncBatchNorm = sys.boolean("sync_batchnorm", false);
-    cfg.distributed.timeoutSeconds = static_cast<int>(sys.integer("dist_timeout", 600, 1, 86400));
+    parseSystem(c, cfg);
 
     cfg.dataset = c.choice("dataset", "cifar10", {"cifar10", "cifar10_224", "fashion_mnist", "mnist", "shapes", "custom"});
     Ctx data = c.child("data");
@@ -162,7 +152,7 @@ std::string resolveCifar10Spec(const std::string& preferenceDir)
         return fileExists(dir + "/test_batch.bin") || fileExists(dir + "/cifar-10-batches-bin/test_batch.bin");
     };
     if (const char* env = std::getenv("REPALIGN_DATA")) {
-        for (const std::string d : {std::string(env), std::string(env) + "/cifar10"}) {
+        for (const std::string& d : {std::string(env), std::string(env) + "/cifar10"}) {
             if (ok(d))
                 return "cifar10:" + d;
             looked.push_back(d + " ($REPALIGN_DATA)");

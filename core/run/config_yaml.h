@@ -4,6 +4,8 @@
 #include "run/config.h"
 #include "run/yaml_util.h"
 
+#include "common/error.h"
+
 #include <ostream>
 
 namespace repalign {
@@ -21,6 +23,23 @@ OptimizerConfig parseOptimizer(const yamlutil::Ctx& optimization, const Optimize
 ScheduleConfig parseSchedule(const yamlutil::Ctx& optimization, double lr, int epochs, double defaultLrInit = 0);
 /// The optimizer and schedule keys, indented under `optimization:`.
 void emitOptimizerAndSchedule(std::ostream& o, const OptimizerConfig& opt, const ScheduleConfig& schedule);
+
+/// The `system` block both configs share (device, num_workers, threads) into @p cfg's fields
+/// of the same names.
+template <class Config> void parseSystem(const yamlutil::Ctx& root, Config& cfg)
+{
+    const yamlutil::Ctx sys = root.child("system");
+    sys.allowOnly({"device", "num_workers", "threads", "distributed", "backend", "sync_batchnorm", "dist_timeout"});
+    cfg.device = sys.str("device", "cpu");
+    if (cfg.device != "cpu" && cfg.device != "cuda" && cfg.device.rfind("cuda:", 0) != 0)
+        throw Error(sys.where("device") + " has invalid value '" + cfg.device + "' (valid: cpu, cuda, cuda:N)");
+    cfg.numWorkers = static_cast<int>(sys.integer("num_workers", 2, 0, 256));
+    cfg.threads = static_cast<int>(sys.integer("threads", 0, 0, 1024));
+    cfg.distributed.mode = sys.choice("distributed", "auto", {"auto", "off"});
+    cfg.distributed.backend = sys.choice("backend", "auto", {"auto", "gloo", "nccl"});
+    cfg.distributed.syncBatchNorm = sys.boolean("sync_batchnorm", false);
+    cfg.distributed.timeoutSeconds = static_cast<int>(sys.integer("dist_timeout", 600, 1, 86400));
+}
 
 /// The data-parallel keys of the `system` block, written only when they differ from the
 /// defaults (single-process configs read as before).

@@ -38,24 +38,6 @@ TransformConfig referenceVal()
     return t;
 }
 
-std::string resolvePath(const std::string& p, const std::string& baseDir)
-{
-    if (p.empty() || p[0] == '/' || baseDir.empty())
-        return p;
-    return baseDir + "/" + p;
-}
-
-std::string yamlQuote(const std::string& s)
-{
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    return out + "\"";
-}
-
 } // namespace
 
 TuneConfig::TuneConfig()
@@ -82,21 +64,11 @@ TuneConfig parseTuneConfig(
     TuneConfig cfg;
     cfg.origin = origin;
 
-    Ctx sys = c.child("system");
-    sys.allowOnly({"device", "num_workers", "threads", "distributed", "backend", "sync_batchnorm", "dist_timeout"});
-    cfg.device = sys.str("device", "cpu");
-    if (cfg.device != "cpu" && cfg.device != "cuda" && cfg.device.rfind("cuda:", 0) != 0)
-        throw Error(sys.where("device") + " has invalid value '" + cfg.device + "' (valid: cpu, cuda, cuda:N)");
-    cfg.numWorkers = static_cast<int>(sys.integer("num_workers", 2, 0, 256));
-    cfg.threads = static_cast<int>(sys.integer("threads", 0, 0, 1024));
-    cfg.distributed.mode = sys.choice("distributed", "auto", {"auto", "off"});
-    cfg.distributed.backend = sys.choice("backend", "auto", {"auto", "gloo", "nccl"});
-    cfg.distributed.syncBatchNorm = sys.boolean("sync_batchnorm", false);
-    cfg.distributed.timeoutSeconds = static_cast<int>(sys.integer("dist_timeout", 600, 1, 86400));
+    parseSystem(c, cfg);
 
     Ctx base = c.child("base");
     base.allowOnly({"checkpoint", "model", "key"});
-    cfg.baseCheckpoint = resolvePath(base.str("checkpoint", ""), baseDir);
+    cfg.baseCheckpoint = yamlutil::resolvePath(base.str("checkpoint", ""), baseDir);
     if (cfg.baseCheckpoint.empty())
         throw Error(origin + ": key 'base.checkpoint' is required (the baseline classifier to tune)");
     cfg.baseModel = base.str("model", "");
@@ -105,8 +77,8 @@ TuneConfig parseTuneConfig(
             base.where("model") + " has invalid value '" + cfg.baseModel + "' (valid: " + joinChoices(modelNames()) + ")");
     cfg.baseKey = base.str("key", "");
 
-    cfg.bundle = resolvePath(c.str("bundle", ""), baseDir);
-    cfg.resumeFrom = resolvePath(c.str("resume_from", ""), baseDir);
+    cfg.bundle = yamlutil::resolvePath(c.str("bundle", ""), baseDir);
+    cfg.resumeFrom = yamlutil::resolvePath(c.str("resume_from", ""), baseDir);
     if (cfg.bundle.empty())
         throw Error(origin + ": key 'bundle' is required (an NSD bundle from repalign-cli nsd import / nsd synth)");
     cfg.rois = c.strList("rois", cfg.rois);
@@ -190,17 +162,17 @@ std::string tuneConfigToYaml(const TuneConfig& c)
     o << "system:\n  device: " << c.device << "\n  num_workers: " << c.numWorkers << "\n  threads: " << c.threads << "\n";
     emitDistributed(o, c.distributed);
     o << "\n";
-    o << "base:\n  checkpoint: " << yamlQuote(c.baseCheckpoint) << "\n";
+    o << "base:\n  checkpoint: " << yamlutil::quote(c.baseCheckpoint) << "\n";
     if (!c.baseModel.empty())
         o << "  model: " << c.baseModel << "\n";
     if (!c.baseKey.empty())
-        o << "  key: " << yamlQuote(c.baseKey) << "\n";
-    o << "bundle: " << yamlQuote(c.bundle) << "\n";
+        o << "  key: " << yamlutil::quote(c.baseKey) << "\n";
+    o << "bundle: " << yamlutil::quote(c.bundle) << "\n";
     if (!c.resumeFrom.empty())
-        o << "resume_from: " << yamlQuote(c.resumeFrom) << "\n";
+        o << "resume_from: " << yamlutil::quote(c.resumeFrom) << "\n";
     o << "rois: [";
     for (std::size_t i = 0; i < c.rois.size(); ++i)
-        o << (i ? ", " : "") << yamlQuote(c.rois[i]);
+        o << (i ? ", " : "") << yamlutil::quote(c.rois[i]);
     o << "]\ntap: " << c.tap << "\n";
     o << "readout:\n  pooling: " << c.pooling << "\n  activation: " << c.activation
       << "\n  freeze_backbone: " << (c.freezeBackbone ? "true" : "false") << "\n";
@@ -211,11 +183,11 @@ std::string tuneConfigToYaml(const TuneConfig& c)
     if (c.maxStepsPerEpoch > 0)
         o << "  max_steps_per_epoch: " << c.maxStepsPerEpoch << "\n";
     emitOptimizerAndSchedule(o, c.optimizer, c.schedule);
-    o << "\nclassification_val: " << yamlQuote(c.classificationVal) << "\n";
+    o << "\nclassification_val: " << yamlutil::quote(c.classificationVal) << "\n";
     if (c.classificationMaxImages > 0)
         o << "classification_max_images: " << c.classificationMaxImages << "\n";
     if (!c.rehearsal.data.empty() || c.rehearsal.weight > 0)
-        o << "rehearsal:\n  data: " << yamlQuote(c.rehearsal.data) << "\n  weight: " << c.rehearsal.weight
+        o << "rehearsal:\n  data: " << yamlutil::quote(c.rehearsal.data) << "\n  weight: " << c.rehearsal.weight
           << "\n  batch_size: " << c.rehearsal.batchSize << "\n";
     o << "seed: " << c.seed << "\n";
     return o.str();

@@ -234,4 +234,22 @@ void applyOverride(YAML::Node& root, const std::string& assignment, const std::s
     (void)origin;
 }
 
+std::string quote(const std::string& s)
+{
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string resolvePath(const std::string& path, const std::string& baseDir)
+{
+    if (path.empty() || path[0] == '/' || baseDir.empty())
+        return path;
+    return baseDir + "/" + path;
+}
+
 } // namespace repalign::yamlutil

@@ -35,4 +35,10 @@ YAML::Node parse(const std::string& text, const std::string& origin);
 /// Applies `a.b.c=value` (value parsed as YAML) to @p root, creating maps on the way.
 void applyOverride(YAML::Node& root, const std::string& assignment, const std::string& origin);
 
+/// @p s as a double-quoted YAML scalar (backslash and quote escaped).
+std::string quote(const std::string& s);
+/// A path from a config file: absolute, empty or with no @p baseDir stays as is; else relative
+/// to @p baseDir (the config's folder).
+std::string resolvePath(const std::string& path, const std::string& baseDir);
+
 } // namespace repalign::yamlutil

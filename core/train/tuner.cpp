@@ -3,14 +3,15 @@
 #include "common/error.h"
 #include "common/fsutil.h"
 #include "common/rng.h"
+#include "common/text.h"
 #include "common/version.h"
 #include "data/loader.h"
-#include "train/distributed.h"
 #include "data/nsd_bundle.h"
 #include "io/h5.h"
 #include "run/checkpoint.h"
 #include "run/project.h"
 #include "run/pth_checkpoint.h"
+#include "train/distributed.h"
 #include "train/optim.h"
 #include "train/predictivity.h"
 #include "train/predictivity_internal.h"
@@ -59,13 +60,6 @@ struct ValOutcome {
     double acc = -1;
     std::vector<PredictivityStats> stats;
 };
-
-std::string fmt(const char* f, double a)
-{
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, a);
-    return buf;
-}
 
 } // namespace
 
@@ -216,10 +210,10 @@ public:
         if (v.acc >= 0)
             rep.rows.push_back({"val", "acc", v.acc});
         std::string line = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(m.cfg.epochs) + ": train loss "
-            + fmt("%.4f", train[2]) + " (pred " + fmt("%.4f", train[0]) + ", kd " + fmt("%.4f", train[1]) + ") | val pred "
-            + fmt("%.4f", v.pred) + ", kd " + fmt("%.4f", v.kd);
+            + strprintf("%.4f", train[2]) + " (pred " + strprintf("%.4f", train[0]) + ", kd " + strprintf("%.4f", train[1]) + ") | val pred "
+            + strprintf("%.4f", v.pred) + ", kd " + strprintf("%.4f", v.kd);
         if (v.acc >= 0)
-            line += ", acc " + fmt("%.4f", v.acc);
+            line += ", acc " + strprintf("%.4f", v.acc);
         double meanMedian = 0;
         for (std::size_t r = 0; r < v.stats.size(); ++r) {
             const auto& s = v.stats[r];
@@ -230,8 +224,8 @@ public:
                 rep.rows.push_back({"val", name + ".nc_median", s.normalizedMedian});
                 rep.rows.push_back({"val", name + ".nc_mean", s.normalizedMean});
             }
-            line += " | " + name + " r " + fmt("%.3f", s.rMedian)
-                + (s.hasCeiling ? " (r²/ceiling " + fmt("%.3f", s.normalizedMedian) + ")" : "");
+            line += " | " + name + " r " + strprintf("%.3f", s.rMedian)
+                + (s.hasCeiling ? " (r²/ceiling " + strprintf("%.3f", s.normalizedMedian) + ")" : "");
             meanMedian += s.rMedian / static_cast<double>(v.stats.size());
         }
         rep.line = line;
@@ -615,11 +609,11 @@ template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sin
         loader, cancel,
         [&] {
             const ValOutcome& v = task.last();
-            std::string msg = "finished: val pred loss " + fmt("%.4f", v.pred);
+            std::string msg = "finished: val pred loss " + strprintf("%.4f", v.pred);
             for (const auto& r : task.roiResults(v))
-                msg += ", " + r.roi + " r median " + fmt("%.3f", r.rMedian);
+                msg += ", " + r.roi + " r median " + strprintf("%.3f", r.rMedian);
             if (v.acc >= 0)
-                msg += ", acc " + fmt("%.4f", v.acc);
+                msg += ", acc " + strprintf("%.4f", v.acc);
             return msg + " (best epoch " + std::to_string(bestEpoch()) + ")";
         },
         [&] {

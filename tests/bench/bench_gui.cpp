@@ -69,14 +69,14 @@ int main(int argc, char** argv)
         QElapsedTimer t;
         t.start();
         for (int r = 0; r < repeats; ++r) {
-            plot.setSeries(model, {dir.path()}, MonitorView::runColors({dir.path()}), o);
+            plot.setSeries(model, {dir.path()}, runColors({dir.path()}), o);
             plot.replot(QCustomPlot::rpImmediateRefresh);
         }
         decimatedMs = t.nsecsElapsed() / 1e6 / repeats;
         drawn = plot.drawnPoints();
         t.restart();
         for (int r = 0; r < repeats; ++r)
-            plot.setSeries(model, {dir.path()}, MonitorView::runColors({dir.path()}), o);
+            plot.setSeries(model, {dir.path()}, runColors({dir.path()}), o);
         setSeriesMs = t.nsecsElapsed() / 1e6 / repeats;
         // Panning: each step re-decimates the visible range and replots.
         t.restart();

@@ -37,7 +37,7 @@ def main():
         cases.append("%s %d %d" % (name, out_h, out_w))
 
     def png(name):
-        return np.asarray(Image.open(os.path.join(DATA, "interp", name)).convert("RGB"))
+        return np.asarray(Image.open(os.path.join(DATA, "interpret", name)).convert("RGB"))
 
     a, b, c, d = (png("img_%s.png" % k) for k in "abcd")
     add("interp_a_224", a, *torchvision_shape(32, 32, 224))   # cifar10_224: Resize(224)
