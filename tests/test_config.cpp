@@ -33,7 +33,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("model");
         for (const char* m : {"resnet18", "resnet34", "resnet50", "vgg11", "vgg13", "vgg16", "vgg19"})
-            QTest::newRow(m) << QStringLiteral("%1_cifar10_base_config.yaml").arg(QLatin1String(m)) << QStringLiteral("%1_cifar10").arg(QLatin1String(m));
+            QTest::newRow(m) << QStringLiteral("%1_cifar10_base_config.yaml").arg(QLatin1String(m))
+                             << QStringLiteral("%1_cifar10").arg(QLatin1String(m));
     }
     void referenceConfigsLoad()
     {
@@ -87,15 +88,20 @@ private Q_SLOTS:
     void errorsNameKeyAndChoices()
     {
         QString e = errorOf("model: resnet19_cifar10\n");
-        QVERIFY2(e.contains(QStringLiteral("'model'")) && e.contains(QStringLiteral("resnet19_cifar10")) && e.contains(QStringLiteral("vgg16_cifar10")), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("'model'")) && e.contains(QStringLiteral("resnet19_cifar10"))
+                && e.contains(QStringLiteral("vgg16_cifar10")),
+            qPrintable(e));
         e = errorOf("optimization:\n  optimizer: rmsprop\n");
         QVERIFY2(e.contains(QStringLiteral("optimization.optimizer")) && e.contains(QStringLiteral("sgd, adam")), qPrintable(e));
         e = errorOf("optimization:\n  epoch: 3\n");
-        QVERIFY2(e.contains(QStringLiteral("unknown key 'optimization.epoch'")) && e.contains(QStringLiteral("epochs")), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("unknown key 'optimization.epoch'")) && e.contains(QStringLiteral("epochs")),
+            qPrintable(e));
         e = errorOf("optimization:\n  batch_size: -4\n");
-        QVERIFY2(e.contains(QStringLiteral("optimization.batch_size")) && e.contains(QStringLiteral("out of range")), qPrintable(e));
+        QVERIFY2(
+            e.contains(QStringLiteral("optimization.batch_size")) && e.contains(QStringLiteral("out of range")), qPrintable(e));
         e = errorOf("optimization:\n  optimizer_params:\n    lr: fast\n");
-        QVERIFY2(e.contains(QStringLiteral("optimization.optimizer_params.lr")) && e.contains(QStringLiteral("number")), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("optimization.optimizer_params.lr")) && e.contains(QStringLiteral("number")),
+            qPrintable(e));
         e = errorOf("system:\n  device: tpu\n");
         QVERIFY2(e.contains(QStringLiteral("system.device")) && e.contains(QStringLiteral("cpu, cuda, cuda:N")), qPrintable(e));
         e = errorOf("data:\n  train: imagenet:/x\n");
@@ -110,24 +116,32 @@ private Q_SLOTS:
         // yaml-cpp looks up the first of two equal keys, PyYAML (the reference) keeps the last:
         // the same file would train different models in the two tools.
         QString e = errorOf("model: vgg11_cifar10\nseed: 1\nmodel: resnet18_cifar10\n");
-        QVERIFY2(e.contains(QStringLiteral("cfg.yaml")) && e.contains(QStringLiteral("'model'")) && e.contains(QStringLiteral("lines 1 and 3")), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("cfg.yaml")) && e.contains(QStringLiteral("'model'"))
+                && e.contains(QStringLiteral("lines 1 and 3")),
+            qPrintable(e));
         e = errorOf("model: vgg11_cifar10\noptimization:\n  epochs: 3\n  batch_size: 8\n  epochs: 5\n");
-        QVERIFY2(e.contains(QStringLiteral("'optimization.epochs'")) && e.contains(QStringLiteral("lines 3 and 5")), qPrintable(e));
+        QVERIFY2(
+            e.contains(QStringLiteral("'optimization.epochs'")) && e.contains(QStringLiteral("lines 3 and 5")), qPrintable(e));
         e = errorOf("model: vgg11_cifar10\noptimization: {optimizer_params: {lr: 0.1, lr: 0.2}}\n");
-        QVERIFY2(e.contains(QStringLiteral("'optimization.optimizer_params.lr'")) && e.contains(QStringLiteral("lines 2 and 2")), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("'optimization.optimizer_params.lr'")) && e.contains(QStringLiteral("lines 2 and 2")),
+            qPrintable(e));
         e = errorOf("model: vgg11_cifar10\n", {"optimization={epochs: 1, epochs: 2}"});
         QVERIFY2(e.contains(QStringLiteral("--set")) && e.contains(QStringLiteral("'optimization.epochs'")), qPrintable(e));
         QVERIFY(errorOf("model: vgg11_cifar10\noptimization: {epochs: 3}\ncheckpoint: {save_last: true}\n").isEmpty());
         // A missing model is an error, not a silent resnet18.
         e = errorOf("dataset: cifar10\nseed: 3\n");
-        QVERIFY2(e.contains(QStringLiteral("cfg.yaml")) && e.contains(QStringLiteral("'model' is required")) && e.contains(QStringLiteral("resnet18_cifar10")), qPrintable(e));
+        QVERIFY2(e.contains(QStringLiteral("cfg.yaml")) && e.contains(QStringLiteral("'model' is required"))
+                && e.contains(QStringLiteral("resnet18_cifar10")),
+            qPrintable(e));
         // The tuning config goes through the same reader.
         try {
             parseTuneConfig("bundle: b.h5\nbase: {checkpoint: a.pt}\nalpha: 1\nalpha: 2\n", "tune.yaml", {}, "/tmp");
             QFAIL("duplicate key accepted");
         } catch (const Error& err) {
             const QString m = QString::fromUtf8(err.what());
-            QVERIFY2(m.contains(QStringLiteral("tune.yaml")) && m.contains(QStringLiteral("'alpha'")) && m.contains(QStringLiteral("lines 3 and 4")), qPrintable(m));
+            QVERIFY2(m.contains(QStringLiteral("tune.yaml")) && m.contains(QStringLiteral("'alpha'"))
+                    && m.contains(QStringLiteral("lines 3 and 4")),
+                qPrintable(m));
         }
     }
 
@@ -150,7 +164,9 @@ private Q_SLOTS:
             QFAIL("no error");
         } catch (const Error& e) {
             QString m = QString::fromUtf8(e.what());
-            QVERIFY2(m.contains(QStringLiteral("/nonexistent/cifar")) && m.contains(QStringLiteral("./data")) && m.contains(QStringLiteral("binary version")), qPrintable(m));
+            QVERIFY2(m.contains(QStringLiteral("/nonexistent/cifar")) && m.contains(QStringLiteral("./data"))
+                    && m.contains(QStringLiteral("binary version")),
+                qPrintable(m));
         }
         qunsetenv("REPALIGN_DATA");
     }

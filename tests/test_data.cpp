@@ -124,7 +124,8 @@ private Q_SLOTS:
         // Bad inputs.
         writeBytes(dir + "/train-labels-idx1-ubyte", idxBytes({3}, {1, 2, 3}));
         QString e = errorOf([&] { loadIdx(dir, Split::Train); });
-        QVERIFY2(e.contains(QStringLiteral("train-labels-idx1-ubyte")) && e.contains(QStringLiteral("does not match")), qPrintable(e));
+        QVERIFY2(
+            e.contains(QStringLiteral("train-labels-idx1-ubyte")) && e.contains(QStringLiteral("does not match")), qPrintable(e));
         writeBytes(dir + "/train-labels-idx1-ubyte", idxBytes({2}, {1, 11}));
         e = errorOf([&] { loadIdx(dir, Split::Train); });
         QVERIFY2(e.contains(QStringLiteral("record 1")) && e.contains(QStringLiteral("label 11")), qPrintable(e));

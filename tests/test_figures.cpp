@@ -20,11 +20,11 @@
 
 #include <QApplication>
 #include <QComboBox>
-#include <QTableWidget>
 #include <QFile>
 #include <QImage>
 #include <QImageReader>
 #include <QRegularExpression>
+#include <QTableWidget>
 #include <QtTest>
 
 using namespace repalign;

@@ -12,6 +12,7 @@
 
 #include <QApplication>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QStandardItemModel>
@@ -69,7 +70,11 @@ private Q_SLOTS:
         window.tabs()->setCurrentWidget(panel);
         window.show();
 
-        panel->loadStudy(file);
+        // As a user does: type the path into the field and press Return.
+        auto* fileEdit = panel->findChild<QLineEdit*>(QStringLiteral("studyFile"));
+        QVERIFY(fileEdit);
+        fileEdit->setText(file);
+        QTest::keyClick(fileEdit, Qt::Key_Return);
         QTRY_VERIFY(panel->studyText().contains(QStringLiteral("gui-study")));
         QCOMPARE(panel->studyFolder(), QString::fromStdString(dir + "/study"));
 

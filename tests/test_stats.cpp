@@ -49,7 +49,10 @@ bool closeRel(double a, double b, double rel)
 
 #define CHECK_REL(actual, expected, rel)                                                                                         \
     QVERIFY2(closeRel((actual), (expected), (rel)),                                                                              \
-        qPrintable(QStringLiteral("%1 = %2, expected %3").arg(QLatin1String(#actual)).arg((actual), 0, 'g', 17).arg((expected), 0, 'g', 17)))
+        qPrintable(QStringLiteral("%1 = %2, expected %3")                                                                        \
+                       .arg(QLatin1String(#actual))                                                                              \
+                       .arg((actual), 0, 'g', 17)                                                                                \
+                       .arg((expected), 0, 'g', 17)))
 
 class TestStats : public QObject {
     Q_OBJECT

@@ -65,6 +65,104 @@
     </message>
 </context>
 <context>
+    <name>repalign::gui::AlignmentPlot</name>
+    <message>
+        <source>ridge r (median over voxels)</source>
+        <translation>Ridge-r (Median über Voxel)</translation>
+    </message>
+    <message>
+        <source>ridge r²/ceiling (median)</source>
+        <translation>Ridge-r²/Decke (Median)</translation>
+    </message>
+    <message>
+        <source>RSA (Spearman)</source>
+        <translation>RSA (Spearman)</translation>
+    </message>
+    <message>
+        <source>CKA (linear, unbiased)</source>
+        <translation>CKA (linear, erwartungstreu)</translation>
+    </message>
+    <message>
+        <source>Brain alignment by layer</source>
+        <translation>Hirn-Alignment nach Schicht</translation>
+    </message>
+    <message>
+        <source>layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>%1 noise ceiling</source>
+        <translation>%1 Rauschdecke</translation>
+    </message>
+</context>
+<context>
+    <name>repalign::gui::AlignmentView</name>
+    <message>
+        <source>Open…</source>
+        <translation>Öffnen…</translation>
+    </message>
+    <message>
+        <source>No file with brain alignment yet: write one with repalign-cli align --out FILE, then Open…</source>
+        <translation>Noch keine Datei mit Hirn-Alignment: mit repalign-cli align --out DATEI schreiben, dann Öffnen…</translation>
+    </message>
+    <message>
+        <source>Export figure…</source>
+        <translation>Abbildung exportieren…</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>ROI</source>
+        <translation>ROI</translation>
+    </message>
+    <message>
+        <source>Features</source>
+        <translation>Merkmale</translation>
+    </message>
+    <message>
+        <source>r (median)</source>
+        <translation>r (Median)</translation>
+    </message>
+    <message>
+        <source>r²/ceiling</source>
+        <translation>r²/Decke</translation>
+    </message>
+    <message>
+        <source>RSA</source>
+        <translation>RSA</translation>
+    </message>
+    <message>
+        <source>CKA</source>
+        <translation>CKA</translation>
+    </message>
+    <message>
+        <source>File:</source>
+        <translation>Datei:</translation>
+    </message>
+    <message>
+        <source>Score:</source>
+        <translation>Maß:</translation>
+    </message>
+    <message>
+        <source>Open brain alignment</source>
+        <translation>Hirn-Alignment öffnen</translation>
+    </message>
+    <message>
+        <source>HDF5 files (*.h5 *.hdf5);;All files (*)</source>
+        <translation>HDF5-Dateien (*.h5 *.hdf5);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>projected from %1 features</source>
+        <translation>projiziert aus %1 Merkmalen</translation>
+    </message>
+</context>
+<context>
     <name>repalign::gui::AnalysisFormPanel</name>
     <message>
         <source>Model and data</source>
@@ -238,6 +336,26 @@
         <source> · tuned (readout %1)</source>
         <translation> · feinabgestimmt (Readout %1)</translation>
     </message>
+    <message>
+        <source>Workbench defaults (layer4, centre, k = 5, ii_diagonal exclude)</source>
+        <translation>Workbench-Standard (layer4, Mitte, k = 5, ii_diagonal exclude)</translation>
+    </message>
+    <message>
+        <source>Reference study (layer4, centre, k = 5, LPIPS at 64 px, ii_diagonal include)</source>
+        <translation>Referenzstudie (layer4, Mitte, k = 5, LPIPS bei 64 px, ii_diagonal include)</translation>
+    </message>
+    <message>
+        <source>Fills the layer, aggregation, k, LPIPS side and II convention; every field stays editable. The reference&apos;s published II values use ii_diagonal include.</source>
+        <translation>Füllt Schicht, Aggregation, k, LPIPS-Seitenlänge und II-Konvention aus; jedes Feld bleibt editierbar. Die veröffentlichten II-Werte der Referenz verwenden ii_diagonal include.</translation>
+    </message>
+    <message>
+        <source>Preset:</source>
+        <translation>Vorlage:</translation>
+    </message>
+    <message>
+        <source>To compare with the reference&apos;s published numbers choose include: its mean over the full k×k matrix counts the k diagonal entries, so II-LPIPS and II-color are (k−1)/k of the pairwise (exclude) mean (0.8 at k = 5; II-color is also negated), and II-label is (1 + (k−1)·share)/k.</source>
+        <translation>Für den Vergleich mit den veröffentlichten Zahlen der Referenz include wählen: ihr Mittel über die volle k×k-Matrix zählt die k Diagonaleinträge mit, daher sind II-LPIPS und II-Farbe (k−1)/k des paarweisen (exclude-)Mittels (0,8 bei k = 5; II-Farbe zudem negiert), und II-Label ist (1 + (k−1)·Anteil)/k.</translation>
+    </message>
 </context>
 <context>
     <name>repalign::gui::ConfigForm</name>
@@ -404,6 +522,22 @@
         <source>Statistics</source>
         <translation>Statistik</translation>
     </message>
+    <message>
+        <source>exclude: the mean over MEI pairs i&lt;j; include: the full k×k matrix with its zero diagonal, as the reference&apos;s numbers (II-LPIPS (k−1)/k of exclude)</source>
+        <translation>exclude: Mittel über die MEI-Paare i&lt;j; include: die volle k×k-Matrix mit ihrer Null-Diagonale, wie die Zahlen der Referenz (II-LPIPS (k−1)/k von exclude)</translation>
+    </message>
+    <message>
+        <source>II distributions</source>
+        <translation>II-Verteilungen</translation>
+    </message>
+    <message>
+        <source>Brain alignment</source>
+        <translation>Hirn-Alignment</translation>
+    </message>
+    <message>
+        <source>II convention (ii_diagonal): %1</source>
+        <translation>II-Konvention (ii_diagonal): %1</translation>
+    </message>
 </context>
 <context>
     <name>repalign::gui::Figure</name>
@@ -524,6 +658,25 @@
     <message>
         <source>%1 images; %2</source>
         <translation>%1 Bilder; %2</translation>
+    </message>
+    <message>
+        <source>Split from the train/ and val/ folders</source>
+        <translation>Aufteilung aus den Ordnern train/ und val/</translation>
+    </message>
+    <message>
+        <source>seed-npy: the source holds train/ and val/ (optionally test/), each with brain_activities/ and preprocessed/img_paths.npy, as the reference&apos;s layout; otherwise a random tenth of the images is the val split</source>
+        <translation>seed-npy: die Quelle enthält train/ und val/ (optional test/), jeweils mit brain_activities/ und preprocessed/img_paths.npy, wie das Layout der Referenz; sonst ist ein zufälliges Zehntel der Bilder der Val-Split</translation>
+    </message>
+</context>
+<context>
+    <name>repalign::gui::InteractiveMetricPlot</name>
+    <message>
+        <source>Reset view</source>
+        <translation>Ansicht zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Export figure…</source>
+        <translation>Abbildung exportieren…</translation>
     </message>
 </context>
 <context>
@@ -979,23 +1132,20 @@
         <source>Select a unit first.</source>
         <translation>Bitte zuerst eine Einheit wählen.</translation>
     </message>
+    <message>
+        <source>Study</source>
+        <translation>Studie</translation>
+    </message>
+    <message>
+        <source>S&amp;tudy</source>
+        <translation>S&amp;tudie</translation>
+    </message>
 </context>
 <context>
     <name>repalign::gui::MeiGridView</name>
     <message>
         <source>Select a unit</source>
         <translation>Wählen Sie eine Unit</translation>
-    </message>
-</context>
-<context>
-    <name>repalign::gui::MetricPlot</name>
-    <message>
-        <source>Reset view</source>
-        <translation>Ansicht zurücksetzen</translation>
-    </message>
-    <message>
-        <source>Export figure…</source>
-        <translation>Abbildung exportieren…</translation>
     </message>
 </context>
 <context>
@@ -1215,10 +1365,6 @@ II-LPIPS %2, II-Farbe %3, II-Label %4</translation>
         <translation>Die Analyse lässt sich nicht öffnen: %1</translation>
     </message>
     <message>
-        <source>%1: %2 units of %3 %4, k = %5</source>
-        <translation>%1: %2 Units von %3 %4, k = %5</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;Uncalibrated LPIPS.&lt;/b&gt; %1 used random LPIPS weights (%2): II-LPIPS values show the pipeline working but are not comparable with the reference study. Install the LPIPS v0.1 AlexNet weights and analyse again.</source>
         <translation>&lt;b&gt;LPIPS unkalibriert.&lt;/b&gt; %1 verwendete zufällige LPIPS-Gewichte (%2): Die II-LPIPS-Werte zeigen, dass die Pipeline funktioniert, sind aber nicht mit der Referenzstudie vergleichbar. Installieren Sie die LPIPS-v0.1-AlexNet-Gewichte und analysieren Sie erneut.</translation>
     </message>
@@ -1231,10 +1377,6 @@ II-LPIPS %2, II-Farbe %3, II-Label %4</translation>
         <translation>Unit %1</translation>
     </message>
     <message>
-        <source>&lt;b&gt;%1&lt;/b&gt;: II-LPIPS %2 · II-color %3 · II-label %4 · top activation %5</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt;: II-LPIPS %2 · II-Farbe %3 · II-Label %4 · höchste Aktivierung %5</translation>
-    </message>
-    <message>
         <source>Pairwise LPIPS · %1</source>
         <translation>Paarweises LPIPS · %1</translation>
     </message>
@@ -1245,6 +1387,30 @@ II-LPIPS %2, II-Farbe %3, II-Label %4</translation>
     <message>
         <source>AlexNet relu layer</source>
         <translation>AlexNet-ReLU-Schicht</translation>
+    </message>
+    <message>
+        <source>%1: %2 units of %3 %4, k = %5, ii_diagonal %6</source>
+        <translation>%1: %2 Units von %3 %4, k = %5, ii_diagonal %6</translation>
+    </message>
+    <message>
+        <source>start %1 (best)
+%2</source>
+        <translation>Start %1 (bester)
+%2</translation>
+    </message>
+    <message>
+        <source>start %1
+%2</source>
+        <translation>Start %1
+%2</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;: II-LPIPS %2 · II-color %3 · II-label %4 · top activation %5 · ii_diagonal %6</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;: II-LPIPS %2 · II-Farbe %3 · II-Label %4 · höchste Aktivierung %5 · ii_diagonal %6</translation>
+    </message>
+    <message>
+        <source>%1 · synthesised</source>
+        <translation>%1 · synthetisiert</translation>
     </message>
 </context>
 <context>
@@ -1462,6 +1628,242 @@ Abschicken mit: sbatch %2</translation>
     <message>
         <source>Duration: no measurement yet on %1 (%2 images to train on)</source>
         <translation>Dauer: noch keine Messung auf %1 (%2 Bilder zu trainieren)</translation>
+    </message>
+</context>
+<context>
+    <name>repalign::gui::StudyPanel</name>
+    <message>
+        <source>study.yaml</source>
+        <translation>study.yaml</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>Öffnen…</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>folder for the runs (default: next to the study file, named after it)</source>
+        <translation>Ordner für die Läufe (Vorgabe: neben der Studiendatei, nach ihr benannt)</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Study file:</source>
+        <translation>Studiendatei:</translation>
+    </message>
+    <message>
+        <source>Study folder:</source>
+        <translation>Studienordner:</translation>
+    </message>
+    <message>
+        <source>train:, tune: and analyze: blocks (the Setup forms&apos; YAML) and a grid:</source>
+        <translation>train:-, tune:- und analyze:-Blöcke (das YAML der Setup-Formulare) und ein grid:</translation>
+    </message>
+    <message>
+        <source>Axis (key path)</source>
+        <translation>Achse (Schlüsselpfad)</translation>
+    </message>
+    <message>
+        <source>Values</source>
+        <translation>Werte</translation>
+    </message>
+    <message>
+        <source>seed, or train./tune./analyze. followed by a key of that stage&apos;s config</source>
+        <translation>seed, oder train./tune./analyze. gefolgt von einem Schlüssel der Konfiguration dieser Stufe</translation>
+    </message>
+    <message>
+        <source>[0, 0.5, 1]</source>
+        <translation>[0, 0.5, 1]</translation>
+    </message>
+    <message>
+        <source>Add axis</source>
+        <translation>Achse hinzufügen</translation>
+    </message>
+    <message>
+        <source>Remove axis</source>
+        <translation>Achse entfernen</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>Raster</translation>
+    </message>
+    <message>
+        <source>Conditions run at once; the CPU threads are split between them</source>
+        <translation>Gleichzeitig laufende Bedingungen; die CPU-Threads werden zwischen ihnen aufgeteilt</translation>
+    </message>
+    <message>
+        <source>Plan</source>
+        <translation>Planen</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Ausführen</translation>
+    </message>
+    <message>
+        <source>Export for SLURM…</source>
+        <translation>Für SLURM exportieren…</translation>
+    </message>
+    <message>
+        <source>At once:</source>
+        <translation>Gleichzeitig:</translation>
+    </message>
+    <message>
+        <source>Condition</source>
+        <translation>Bedingung</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>Stufe</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Progress %</source>
+        <translation>Fortschritt %</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Meldung</translation>
+    </message>
+    <message>
+        <source>Double-click: a run opens in Monitor, an analysis in Neurons</source>
+        <translation>Doppelklick: ein Lauf öffnet sich im Monitor, eine Analyse unter Neuronen</translation>
+    </message>
+    <message>
+        <source>Give the axis a key path and a list of values, e.g. tune.alpha and [0, 0.5, 1].</source>
+        <translation>Geben Sie der Achse einen Schlüsselpfad und eine Werteliste, z. B. tune.alpha und [0, 0.5, 1].</translation>
+    </message>
+    <message>
+        <source>Loaded %1.</source>
+        <translation>%1 geladen.</translation>
+    </message>
+    <message>
+        <source>Open study</source>
+        <translation>Studie öffnen</translation>
+    </message>
+    <message>
+        <source>Study (*.yaml *.yml)</source>
+        <translation>Studie (*.yaml *.yml)</translation>
+    </message>
+    <message>
+        <source>Save study</source>
+        <translation>Studie speichern</translation>
+    </message>
+    <message>
+        <source>Saved %1.</source>
+        <translation>%1 gespeichert.</translation>
+    </message>
+    <message>
+        <source>Study folder</source>
+        <translation>Studienordner</translation>
+    </message>
+    <message>
+        <source>Choose a study folder (where the runs go) first.</source>
+        <translation>Wählen Sie zuerst einen Studienordner (für die Läufe).</translation>
+    </message>
+    <message>
+        <source>Planning…</source>
+        <translation>Plane…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n runs planned.</source>
+        <translation>
+            <numerusform>%n Läufe geplant.</numerusform>
+            <numerusform>%n Läufe geplant.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>repalign-cli was not found next to this program or on PATH; the study runs each condition through it.</source>
+        <translation>repalign-cli wurde weder neben diesem Programm noch im PATH gefunden; die Studie führt jede Bedingung damit aus.</translation>
+    </message>
+    <message>
+        <source>Study %1</source>
+        <translation>Studie %1</translation>
+    </message>
+    <message>
+        <source>%1 finished, %2 skipped, %3 failed, %4 not started</source>
+        <translation>%1 fertig, %2 übersprungen, %3 fehlgeschlagen, %4 nicht gestartet</translation>
+    </message>
+    <message>
+        <source>Study queued: %1</source>
+        <translation>Studie eingereiht: %1</translation>
+    </message>
+    <message>
+        <source>Export for SLURM</source>
+        <translation>Für SLURM exportieren</translation>
+    </message>
+    <message>
+        <source>cluster default</source>
+        <translation>Cluster-Vorgabe</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>keine Grenze</translation>
+    </message>
+    <message>
+        <source>Partition:</source>
+        <translation>Partition:</translation>
+    </message>
+    <message>
+        <source>Account:</source>
+        <translation>Konto:</translation>
+    </message>
+    <message>
+        <source>Time per condition:</source>
+        <translation>Zeit pro Bedingung:</translation>
+    </message>
+    <message>
+        <source>GPUs per task:</source>
+        <translation>GPUs pro Task:</translation>
+    </message>
+    <message>
+        <source>CPUs per task:</source>
+        <translation>CPUs pro Task:</translation>
+    </message>
+    <message>
+        <source>Conditions at once:</source>
+        <translation>Bedingungen gleichzeitig:</translation>
+    </message>
+    <message>
+        <source>repalign-cli was not found next to this program or on PATH.</source>
+        <translation>repalign-cli wurde weder neben diesem Programm noch im PATH gefunden.</translation>
+    </message>
+    <message>
+        <source>Wrote:
+%1
+
+Submit on the cluster with: bash %2</source>
+        <translation>Geschrieben:
+%1
+
+Auf dem Cluster abschicken mit: bash %2</translation>
+    </message>
+    <message>
+        <source>SLURM scripts written.</source>
+        <translation>SLURM-Skripte geschrieben.</translation>
+    </message>
+    <message>
+        <source>%1 has not been written yet.</source>
+        <translation>%1 wurde noch nicht geschrieben.</translation>
+    </message>
+    <message>
+        <source>Open in Neurons</source>
+        <translation>Unter Neuronen öffnen</translation>
+    </message>
+    <message>
+        <source>Compare with its baseline in Distributions</source>
+        <translation>Unter Verteilungen mit seiner Baseline vergleichen</translation>
+    </message>
+    <message>
+        <source>Show in Monitor</source>
+        <translation>Im Monitor zeigen</translation>
     </message>
 </context>
 <context>
@@ -1867,6 +2269,38 @@ Abschicken mit: sbatch %2</translation>
     <message>
         <source>readouts: %1</source>
         <translation>Readouts: %1</translation>
+    </message>
+    <message>
+        <source>Rehearsal (original task)</source>
+        <translation>Rehearsal (ursprüngliche Aufgabe)</translation>
+    </message>
+    <message>
+        <source>off (e.g. cifar10:data)</source>
+        <translation>aus (z. B. cifar10:data)</translation>
+    </message>
+    <message>
+        <source>Rehearsal data:</source>
+        <translation>Rehearsal-Daten:</translation>
+    </message>
+    <message>
+        <source>Data spec of the original task; each step also draws a batch of its training split</source>
+        <translation>Datenangabe der ursprünglichen Aufgabe; jeder Schritt zieht zusätzlich einen Batch aus ihrem Trainingssplit</translation>
+    </message>
+    <message>
+        <source>Rehearsal weight:</source>
+        <translation>Rehearsal-Gewicht:</translation>
+    </message>
+    <message>
+        <source>loss += weight · cross-entropy on the true labels; 0 = off</source>
+        <translation>Loss += Gewicht · Kreuzentropie auf den wahren Labels; 0 = aus</translation>
+    </message>
+    <message>
+        <source>as the tuning batch</source>
+        <translation>wie der Tuning-Batch</translation>
+    </message>
+    <message>
+        <source>Rehearsal batch size:</source>
+        <translation>Rehearsal-Batchgröße:</translation>
     </message>
 </context>
 </TS>

@@ -226,9 +226,6 @@ int MetricPlot::drawnPoints() const
     return n;
 }
 
-
-
-
 void MetricPlot::resizeEvent(QResizeEvent* event)
 {
     fitLegend();

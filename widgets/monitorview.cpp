@@ -200,7 +200,6 @@ void MonitorView::setOptions(const MonitorOptions& options)
     rebuild();
 }
 
-
 void MonitorView::setRuns(const QStringList& runDirs)
 {
     m_runs.clear();

@@ -57,7 +57,6 @@ public:
     /// The plot that was last clicked or hovered, else the first one.
     MetricPlot* currentPlot() const;
 
-
 Q_SIGNALS:
     void exportRequested(QCustomPlot* plot, const QString& suggestedName);
 

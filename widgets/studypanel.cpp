@@ -83,6 +83,7 @@ StudyPanel::StudyPanel(JobQueueModel* jobs, QWidget* parent)
 {
     // File and folder.
     m_file = new QLineEdit;
+    m_file->setObjectName(QStringLiteral("studyFile"));
     m_file->setPlaceholderText(tr("study.yaml"));
     auto* open = new QPushButton(tr("Open…"));
     auto* save = new QPushButton(tr("Save"));
@@ -197,6 +198,12 @@ StudyPanel::StudyPanel(JobQueueModel* jobs, QWidget* parent)
     m_pollTimer->start();
 
     connect(open, &QPushButton::clicked, this, &StudyPanel::openFile);
+    // A path typed or pasted into the field loads on Return, like Open.
+    connect(m_file, &QLineEdit::returnPressed, this, [this] {
+        const QString path = m_file->text().trimmed();
+        if (!path.isEmpty())
+            loadStudy(path);
+    });
     connect(save, &QPushButton::clicked, this, &StudyPanel::saveFile);
     connect(browse, &QPushButton::clicked, this, &StudyPanel::chooseFolder);
     connect(add, &QPushButton::clicked, this, [this] {

@@ -199,9 +199,9 @@ std::string formatComparison(const ComparisonResult& r, const std::string& forma
              "lpips_calibrated,ii_diagonal\n";
         for (const auto& g : r.groups)
             o << "group," << csvQuote(g.label) << "," << csvQuote(g.model) << "," << csvQuote(g.layer) << "," << csvQuote(area(g))
-              << "," << r.metric << "," << g.n << "," << significant(g.mean, 10) << "," << significant(g.std, 10) << "," << significant(g.median, 10)
-              << "," << significant(g.ci95.low, 10) << "," << significant(g.ci95.high, 10) << "," << significant(g.accuracy, 10) << ","
-              << (g.calibrated ? 1 : 0) << "," << g.iiDiagonal << "\n";
+              << "," << r.metric << "," << g.n << "," << significant(g.mean, 10) << "," << significant(g.std, 10) << ","
+              << significant(g.median, 10) << "," << significant(g.ci95.low, 10) << "," << significant(g.ci95.high, 10) << ","
+              << significant(g.accuracy, 10) << "," << (g.calibrated ? 1 : 0) << "," << g.iiDiagonal << "\n";
         o << "\nsection,a,b,test,statistic,df,p_value,note\n";
         if (r.anovaDone)
             o << "test,all,all,one-way ANOVA," << significant(r.anova.statistic, 10) << "," << significant(r.anova.df1, 10) << ";"
@@ -236,15 +236,16 @@ std::string formatComparison(const ComparisonResult& r, const std::string& forma
               << fixed(g.ci95.high, dig) << "] |\n";
         o << "\n";
         if (r.anovaDone)
-            o << "One-way ANOVA: F(" << significant(r.anova.df1) << ", " << significant(r.anova.df) << ") = " << significant(r.anova.statistic)
-              << ", p = " << formatPValue(r.anova.pValue) << "\n\n";
+            o << "One-way ANOVA: F(" << significant(r.anova.df1) << ", " << significant(r.anova.df)
+              << ") = " << significant(r.anova.statistic) << ", p = " << formatPValue(r.anova.pValue) << "\n\n";
         for (const auto& p : r.pairs) {
             o << "**" << label(p.i) << " vs " << label(p.j) << "**: Welch t(" << significant(p.welch.df)
               << ") = " << significant(p.welch.statistic) << ", p = " << formatPValue(p.welch.pValue)
-              << "; Mann-Whitney U = " << significant(p.mannWhitney.statistic, 8) << ", p = " << formatPValue(p.mannWhitney.pValue)
-              << "; ";
+              << "; Mann-Whitney U = " << significant(p.mannWhitney.statistic, 8)
+              << ", p = " << formatPValue(p.mannWhitney.pValue) << "; ";
             if (p.pairedDone)
-                o << "Wilcoxon signed-rank W = " << significant(p.wilcoxon.statistic, 8) << ", p = " << formatPValue(p.wilcoxon.pValue);
+                o << "Wilcoxon signed-rank W = " << significant(p.wilcoxon.statistic, 8)
+                  << ", p = " << formatPValue(p.wilcoxon.pValue);
             else
                 o << "Wilcoxon signed-rank skipped (" << p.pairedSkipReason << ")";
             o << "; Cohen's d = " << fixed(p.cohensD, 3) << "\n\n";
@@ -263,8 +264,8 @@ std::string formatComparison(const ComparisonResult& r, const std::string& forma
               << (g.calibrated || r.metric != "lpips" ? "" : "$^{*}$") << " \\\\\n";
         o << "\\hline\n\\end{tabular}\n";
         if (r.anovaDone)
-            o << "% One-way ANOVA: F(" << significant(r.anova.df1) << ", " << significant(r.anova.df) << ") = " << significant(r.anova.statistic)
-              << ", p = " << formatPValue(r.anova.pValue) << "\n";
+            o << "% One-way ANOVA: F(" << significant(r.anova.df1) << ", " << significant(r.anova.df)
+              << ") = " << significant(r.anova.statistic) << ", p = " << formatPValue(r.anova.pValue) << "\n";
         for (const auto& p : r.pairs) {
             o << "% " << label(p.i) << " vs " << label(p.j) << ": Welch t = " << significant(p.welch.statistic)
               << ", p = " << formatPValue(p.welch.pValue) << "; Mann-Whitney p = " << formatPValue(p.mannWhitney.pValue)
@@ -299,14 +300,14 @@ std::string formatComparison(const ComparisonResult& r, const std::string& forma
     }
     o << "\n";
     if (r.anovaDone)
-        o << "one-way ANOVA: F(" << significant(r.anova.df1) << ", " << significant(r.anova.df) << ") = " << significant(r.anova.statistic)
-          << ", p = " << formatPValue(r.anova.pValue) << "\n";
+        o << "one-way ANOVA: F(" << significant(r.anova.df1) << ", " << significant(r.anova.df)
+          << ") = " << significant(r.anova.statistic) << ", p = " << formatPValue(r.anova.pValue) << "\n";
     for (const auto& p : r.pairs) {
         o << label(p.i) << " vs " << label(p.j) << ":\n";
         o << "  Welch's t        t = " << significant(p.welch.statistic) << ", df = " << significant(p.welch.df)
           << ", p = " << formatPValue(p.welch.pValue) << "\n";
-        o << "  Mann-Whitney U   U = " << significant(p.mannWhitney.statistic, 8) << ", p = " << formatPValue(p.mannWhitney.pValue)
-          << " (" << p.mannWhitney.method << ")\n";
+        o << "  Mann-Whitney U   U = " << significant(p.mannWhitney.statistic, 8)
+          << ", p = " << formatPValue(p.mannWhitney.pValue) << " (" << p.mannWhitney.method << ")\n";
         if (p.pairedDone)
             o << "  Wilcoxon (paired) W = " << significant(p.wilcoxon.statistic, 8) << ", p = " << formatPValue(p.wilcoxon.pValue)
               << " (" << p.wilcoxon.method << ", units matched by index)\n";

@@ -84,8 +84,8 @@ private:
             num_batches_tracked += 1;
             factor = options.momentum() ? *options.momentum() : 1.0 / num_batches_tracked.item<double>();
         }
-        return torch::nn::functional::detail::batch_norm(x, running_mean, running_var, weight, bias,
-            is_training() || !options.track_running_stats(), factor, options.eps());
+        return torch::nn::functional::detail::batch_norm(
+            x, running_mean, running_var, weight, bias, is_training() || !options.track_running_stats(), factor, options.eps());
     }
 };
 TORCH_MODULE(SyncableBatchNorm2d);

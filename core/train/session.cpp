@@ -713,8 +713,9 @@ SessionOutcome TrainingSession::run(BatchLoader& loader, const CancelToken& canc
                 m_stepSeconds > 0 ? 100.0 * m_commSeconds / m_stepSeconds : 0.0);
             m_run->log(share);
             if (m_checkRanks)
-                m_run->log(std::string(m_spec.syncBatchNorm ? "parameters and buffers" : "parameters") + " bitwise identical on all " + std::to_string(dist.worldSize())
-                    + " ranks after each of " + std::to_string(m_rankChecks) + " steps");
+                m_run->log(std::string(m_spec.syncBatchNorm ? "parameters and buffers" : "parameters")
+                    + " bitwise identical on all " + std::to_string(dist.worldSize()) + " ranks after each of "
+                    + std::to_string(m_rankChecks) + " steps");
         }
         std::map<std::string, std::string> extra = statusExtra(m_spec.epochs);
         for (auto& [k, v] : finishedExtra())

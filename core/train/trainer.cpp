@@ -8,8 +8,8 @@
 #include "io/h5.h"
 #include "run/checkpoint.h"
 #include "run/pth_checkpoint.h"
-#include "train/optim.h"
 #include "train/distributed.h"
+#include "train/optim.h"
 #include "train/session.h"
 
 #include <ATen/autocast_mode.h>

@@ -210,8 +210,8 @@ public:
         if (v.acc >= 0)
             rep.rows.push_back({"val", "acc", v.acc});
         std::string line = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(m.cfg.epochs) + ": train loss "
-            + strprintf("%.4f", train[2]) + " (pred " + strprintf("%.4f", train[0]) + ", kd " + strprintf("%.4f", train[1]) + ") | val pred "
-            + strprintf("%.4f", v.pred) + ", kd " + strprintf("%.4f", v.kd);
+            + strprintf("%.4f", train[2]) + " (pred " + strprintf("%.4f", train[0]) + ", kd " + strprintf("%.4f", train[1])
+            + ") | val pred " + strprintf("%.4f", v.pred) + ", kd " + strprintf("%.4f", v.kd);
         if (v.acc >= 0)
             line += ", acc " + strprintf("%.4f", v.acc);
         double meanMedian = 0;

@@ -8,6 +8,8 @@
 # (tests/tools/h5digest.c, built here with cc against HDF5). Wall times, timestamps and
 # paths are left out by design. Takes a few minutes on two cores.
 # DIGEST_ONLY=1 recomputes OUT/digest.txt from the files of an earlier run.
+# REFCHECK_TRAIN_ARGS / REFCHECK_TUNE_ARGS: extra arguments for the train / tune commands, e.g.
+# "--set optimization.first_step_lr=schedule" to hold a newer build to an older one's semantics.
 set -eu
 cli=$(readlink -f "$1")
 out=$2
@@ -36,7 +38,7 @@ model: resnet18_cifar10
 optimization: {epochs: 3, batch_size: 32, max_steps_per_epoch: 4, optimizer: sgd, optimizer_params: {lr: 0.02, momentum: 0.9, weight_decay: 0.0005, nesterov: True}, lr_scheduling: linear_warmup_cosine_decay, lr_scheduling_params: {warmup_start_lr: 0.001, base_lr: 0.02, warmup_steps: 0.5, max_steps: 3, eta_min: 0.0001}}
 seed: 11
 EOF
-"$cli" train --config "$out/train.yaml" --out "$out/train" -q >"$out/train.txt"
+"$cli" train --config "$out/train.yaml" --out "$out/train" -q ${REFCHECK_TRAIN_ARGS:-} >"$out/train.txt"
 
 "$cli" nsd synth --data shapes:160:11 --out "$out/vc.h5" --roi V4 --voxels 16 --val-fraction 0.25 --seed 3 -q >"$out/synth.txt"
 cat >"$out/tune.yaml" <<EOF
@@ -49,7 +51,7 @@ system: {num_workers: 1, threads: 2}
 optimization: {epochs: 3, batch_size: 32, max_steps_per_epoch: 2, optimizer_params: {lr: 0.001}}
 seed: 5
 EOF
-"$cli" tune --config "$out/tune.yaml" --out "$out/tune" -q >"$out/tune.txt"
+"$cli" tune --config "$out/tune.yaml" --out "$out/tune" -q ${REFCHECK_TUNE_ARGS:-} >"$out/tune.txt"
 
 "$cli" analyze --checkpoint "$out/tune/checkpoints/last.pt" --data shapes:48:3 --split test --layer layer4 --k 3 \
     --lpips-weights random:0 --max-images 48 --threads 2 --out "$out/analysis.h5" --quiet >"$out/analyze.txt"
