@@ -25,11 +25,16 @@ PACKAGES=(
   xvfb xauth imagemagick librsvg2-bin desktop-file-utils appstream file dpkg-dev
   # demo data
   dataset-fashion-mnist
-  # fixture generators only (tests/data/*/make_*.py; the tests themselves never run Python)
-  python3-torch python3-torchvision python3-pil
   # studies on SLURM: test_slurm starts a single-node cluster (tests/slurm_cluster.*)
   slurm-wlm munge
 )
+
+# Only to regenerate the committed test fixtures (tests/data/*/make_*.py write them with PyTorch,
+# torchvision and Pillow); the build and the tests never run Python:
+#   packaging/install-deps-debian.sh --fixtures
+if [ "${1:-}" = "--fixtures" ]; then
+  PACKAGES+=(python3-torch python3-torchvision python3-pil)
+fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
