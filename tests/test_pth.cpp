@@ -49,28 +49,6 @@ std::vector<std::string> split(const std::string& s, char sep)
     return out;
 }
 
-std::string dtypeName(torch::ScalarType t)
-{
-    switch (t) {
-    case torch::kFloat:
-        return "float32";
-    case torch::kDouble:
-        return "float64";
-    case torch::kHalf:
-        return "float16";
-    case torch::kBFloat16:
-        return "bfloat16";
-    case torch::kLong:
-        return "int64";
-    case torch::kByte:
-        return "uint8";
-    case torch::kBool:
-        return "bool";
-    default:
-        return "other";
-    }
-}
-
 bool near(double a, double b, double rel = 1e-9)
 {
     if (std::isnan(a) || std::isnan(b))
@@ -96,116 +74,6 @@ pth::ValuePtr loadString(const std::string& bytes, const std::string& name = "te
     return pth::loadBytes(bytes.data(), bytes.size(), name);
 }
 
-// ---- a minimal zip writer (stored entries), to assemble the resnet18 checkpoint -----------
-
-std::uint32_t crc32(const std::string& data)
-{
-    static std::uint32_t table[256];
-    static bool init = false;
-    if (!init) {
-        for (std::uint32_t i = 0; i < 256; ++i) {
-            std::uint32_t c = i;
-            for (int k = 0; k < 8; ++k)
-                c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
-        init = true;
-    }
-    std::uint32_t c = 0xffffffffu;
-    for (unsigned char b : data)
-        c = table[(c ^ b) & 0xff] ^ (c >> 8);
-    return c ^ 0xffffffffu;
-}
-
-void put(std::string& s, std::uint64_t v, int n)
-{
-    for (int i = 0; i < n; ++i)
-        s += static_cast<char>((v >> (8 * i)) & 0xff);
-}
-
-/// @p zip64: sizes and offsets in zip64 extra fields and a zip64 end of directory, as
-/// PyTorch's writer does for archives over 4 GiB.
-std::string makeZip(const std::vector<std::pair<std::string, std::string>>& records, bool zip64 = false)
-{
-    std::string out, dir;
-    for (const auto& [name, data] : records) {
-        const std::uint32_t crc = crc32(data);
-        const std::uint64_t offset = out.size();
-        // PyTorch pads the local header's extra field so each record starts 64-byte aligned.
-        std::size_t pad = (64 - (offset + 30 + name.size() + 4) % 64) % 64;
-        put(out, 0x04034b50u, 4);
-        put(out, 20, 2);
-        put(out, 0, 2);
-        put(out, 0, 2);
-        put(out, 0, 2);
-        put(out, 0, 2);
-        put(out, crc, 4);
-        put(out, data.size(), 4);
-        put(out, data.size(), 4);
-        put(out, name.size(), 2);
-        put(out, pad + 4, 2);
-        out += name;
-        put(out, 0x4246, 2);
-        put(out, pad, 2); // "FB" padding field
-        out += std::string(pad, 'Z');
-        out += data;
-        put(dir, 0x02014b50u, 4);
-        put(dir, 20, 2);
-        put(dir, 20, 2);
-        put(dir, 0, 2);
-        put(dir, 0, 2);
-        put(dir, 0, 2);
-        put(dir, 0, 2);
-        const std::uint64_t big = 0xffffffffu;
-        put(dir, crc, 4);
-        put(dir, zip64 ? big : data.size(), 4);
-        put(dir, zip64 ? big : data.size(), 4);
-        put(dir, name.size(), 2);
-        put(dir, zip64 ? 28 : 0, 2);
-        put(dir, 0, 2);
-        put(dir, 0, 2);
-        put(dir, 0, 2);
-        put(dir, 0, 4);
-        put(dir, zip64 ? big : offset, 4);
-        dir += name;
-        if (zip64) {
-            put(dir, 1, 2);
-            put(dir, 24, 2);
-            put(dir, data.size(), 8);
-            put(dir, data.size(), 8);
-            put(dir, offset, 8);
-        }
-    }
-    const std::uint64_t dirOffset = out.size();
-    out += dir;
-    if (zip64) {
-        const std::uint64_t z = out.size();
-        put(out, 0x06064b50u, 4);
-        put(out, 44, 8);
-        put(out, 45, 2);
-        put(out, 45, 2);
-        put(out, 0, 4);
-        put(out, 0, 4);
-        put(out, records.size(), 8);
-        put(out, records.size(), 8);
-        put(out, dir.size(), 8);
-        put(out, dirOffset, 8);
-        put(out, 0x07064b50u, 4);
-        put(out, 0, 4);
-        put(out, z, 8);
-        put(out, 1, 4);
-    }
-    put(out, 0x06054b50u, 4);
-    put(out, 0, 2);
-    put(out, 0, 2);
-    put(out, zip64 ? 0xffff : records.size(), 2);
-    put(out, zip64 ? 0xffff : records.size(), 2);
-    put(out, zip64 ? 0xffffffffu : dir.size(), 4);
-    put(out, zip64 ? 0xffffffffu : dirOffset, 4);
-    put(out, 0, 2);
-    return out;
-}
-
 // The storage formula of make_pth_fixtures.py: a 32-bit hash of (key, index) -> [-1, 1).
 std::string formulaStorage(std::uint64_t key, std::int64_t numel, double scale, double offset)
 {
@@ -227,31 +95,32 @@ std::string formulaStorage(std::uint64_t key, std::int64_t numel, double scale, 
 std::string buildResnetCheckpoint(const std::string& dir, bool zip64 = false)
 {
     const std::string base = kData + "resnet18_ckpt/";
-    std::vector<std::pair<std::string, std::string>> records;
+    std::vector<testutil::ZipEntry> records;
     for (const auto& line : split(readBytes(base + "records.txt"), '\n')) {
         if (line.empty())
             continue;
         auto f = split(line, '\t');
         if (f[1] == "pickle") {
-            records.emplace_back(f[0], readBytes(base + f[2]));
+            records.push_back(testutil::storedEntry(f[0], readBytes(base + f[2])));
         } else if (f[1] == "storage") {
             const std::uint64_t key = std::stoull(f[2]);
             const std::int64_t numel = std::stoll(f[4]);
             if (f[3] == "int64") {
                 std::vector<std::int64_t> v(static_cast<std::size_t>(numel), static_cast<std::int64_t>(std::stod(f[6])));
-                records.emplace_back(f[0], std::string(reinterpret_cast<const char*>(v.data()), v.size() * 8));
+                records.push_back(
+                    testutil::storedEntry(f[0], std::string(reinterpret_cast<const char*>(v.data()), v.size() * 8)));
             } else {
-                records.emplace_back(f[0], formulaStorage(key, numel, std::stod(f[5]), std::stod(f[6])));
+                records.push_back(testutil::storedEntry(f[0], formulaStorage(key, numel, std::stod(f[5]), std::stod(f[6]))));
             }
         } else {
             std::string text = f[2];
             for (std::size_t p; (p = text.find("\\n")) != std::string::npos;)
                 text.replace(p, 2, "\n");
-            records.emplace_back(f[0], text);
+            records.push_back(testutil::storedEntry(f[0], text));
         }
     }
     const std::string path = dir + (zip64 ? "/best_loss_zip64.pt" : "/best_loss.pt");
-    std::ofstream(path, std::ios::binary) << makeZip(records, zip64);
+    std::ofstream(path, std::ios::binary) << testutil::zipArchive(records, zip64);
     return path;
 }
 
@@ -281,7 +150,7 @@ private Q_SLOTS:
             const std::string where = f[0] + " " + f[1];
             QVERIFY2(v->kind == pth::Value::Kind::Tensor, where.c_str());
             const torch::Tensor& t = v->tensor;
-            QCOMPARE(QString::fromStdString(dtypeName(t.scalar_type())), QString::fromStdString(f[2]));
+            QCOMPARE(QString::fromStdString(pth::dtypeName(t.scalar_type())), QString::fromStdString(f[2]));
             std::string shape;
             for (std::int64_t i = 0; i < t.dim(); ++i)
                 shape += (i ? "," : "") + std::to_string(t.size(i));

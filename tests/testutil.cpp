@@ -78,4 +78,113 @@ void writeText(const std::string& path, const std::string& text)
     out << text;
 }
 
+std::uint32_t crc32(const std::string& data)
+{
+    static const auto table = [] {
+        std::array<std::uint32_t, 256> t {};
+        for (std::uint32_t i = 0; i < 256; ++i) {
+            std::uint32_t c = i;
+            for (int k = 0; k < 8; ++k)
+                c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+            t[i] = c;
+        }
+        return t;
+    }();
+    std::uint32_t c = 0xffffffffu;
+    for (unsigned char b : data)
+        c = table[(c ^ b) & 0xff] ^ (c >> 8);
+    return c ^ 0xffffffffu;
+}
+
+ZipEntry storedEntry(const std::string& name, const std::string& data)
+{
+    return ZipEntry {name, data, 0, data.size(), crc32(data)};
+}
+
+namespace {
+void put(std::string& s, std::uint64_t v, int n)
+{
+    for (int i = 0; i < n; ++i)
+        s += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+} // namespace
+
+std::string zipArchive(const std::vector<ZipEntry>& entries, bool zip64)
+{
+    std::string out, dir;
+    const std::uint64_t big = 0xffffffffu;
+    for (const auto& e : entries) {
+        const std::uint64_t offset = out.size();
+        // PyTorch pads the local header's extra field so each record starts 64-byte aligned.
+        const std::size_t pad = (64 - (offset + 30 + e.name.size() + 4) % 64) % 64;
+        put(out, 0x04034b50u, 4); // local file header
+        put(out, 20, 2); // version needed
+        put(out, 0, 2); // flags
+        put(out, e.method, 2);
+        put(out, 0, 4); // time, date
+        put(out, e.crc, 4);
+        put(out, e.data.size(), 4);
+        put(out, e.size, 4);
+        put(out, e.name.size(), 2);
+        put(out, pad + 4, 2);
+        out += e.name;
+        put(out, 0x4246, 2);
+        put(out, pad, 2); // "FB" padding field
+        out += std::string(pad, 'Z');
+        out += e.data;
+        put(dir, 0x02014b50u, 4); // central directory header
+        put(dir, 20, 2); // version made by
+        put(dir, 20, 2); // version needed
+        put(dir, 0, 2); // flags
+        put(dir, e.method, 2);
+        put(dir, 0, 4); // time, date
+        put(dir, e.crc, 4);
+        put(dir, zip64 ? big : e.data.size(), 4);
+        put(dir, zip64 ? big : e.size, 4);
+        put(dir, e.name.size(), 2);
+        put(dir, zip64 ? 28 : 0, 2);
+        put(dir, 0, 2); // comment length
+        put(dir, 0, 2); // disk
+        put(dir, 0, 2); // internal attributes
+        put(dir, 0, 4); // external attributes
+        put(dir, zip64 ? big : offset, 4);
+        dir += e.name;
+        if (zip64) {
+            put(dir, 1, 2);
+            put(dir, 24, 2);
+            put(dir, e.size, 8);
+            put(dir, e.data.size(), 8);
+            put(dir, offset, 8);
+        }
+    }
+    const std::uint64_t dirOffset = out.size();
+    out += dir;
+    if (zip64) {
+        const std::uint64_t z = out.size();
+        put(out, 0x06064b50u, 4);
+        put(out, 44, 8);
+        put(out, 45, 2);
+        put(out, 45, 2);
+        put(out, 0, 4);
+        put(out, 0, 4);
+        put(out, entries.size(), 8);
+        put(out, entries.size(), 8);
+        put(out, dir.size(), 8);
+        put(out, dirOffset, 8);
+        put(out, 0x07064b50u, 4);
+        put(out, 0, 4);
+        put(out, z, 8);
+        put(out, 1, 4);
+    }
+    put(out, 0x06054b50u, 4);
+    put(out, 0, 2);
+    put(out, 0, 2);
+    put(out, zip64 ? 0xffff : entries.size(), 2);
+    put(out, zip64 ? 0xffff : entries.size(), 2);
+    put(out, zip64 ? big : dir.size(), 4);
+    put(out, zip64 ? big : dirOffset, 4);
+    put(out, 0, 2);
+    return out;
+}
+
 } // namespace testutil

@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by the Qt Test executables.
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace testutil {
 
@@ -10,5 +12,23 @@ std::string tempDir(const std::string& tag);
 int run(const std::string& command, std::string* output = nullptr);
 std::string readText(const std::string& path);
 void writeText(const std::string& path, const std::string& text);
+
+/// One entry of a zip archive written by zipArchive(): @p data as it is stored (raw for
+/// method 0, a raw deflate stream for method 8), with the entry's uncompressed size and CRC.
+struct ZipEntry {
+    std::string name;
+    std::string data;
+    std::uint16_t method = 0;
+    std::uint64_t size = 0;
+    std::uint32_t crc = 0;
+};
+/// A stored (method 0) entry; the CRC is computed here.
+ZipEntry storedEntry(const std::string& name, const std::string& data);
+/// CRC-32 (IEEE 802.3), written independently of zlib.
+std::uint32_t crc32(const std::string& data);
+/// A zip archive laid out as PyTorch's writer lays it out: each record's data 64-byte aligned
+/// through an "FB" extra field. @p zip64: sizes and offsets in zip64 extra fields and a zip64
+/// end of directory, as PyTorch writes archives over 4 GiB.
+std::string zipArchive(const std::vector<ZipEntry>& entries, bool zip64 = false);
 
 } // namespace testutil
