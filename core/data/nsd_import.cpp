@@ -66,6 +66,23 @@ void loadImageResized(const std::string& path, int side, std::uint8_t* dst)
     resizeImageRgb(rgb.ptr<std::uint8_t>(), rgb.rows, rgb.cols, side, dst);
 }
 
+/// The NSD 73k id a file name carries ("..._nsd-01234.png"); @p row where it carries none.
+std::int64_t stimulusIdFromName(const std::string& name, std::int64_t row)
+{
+    const auto pos = name.find("nsd-");
+    return pos == std::string::npos ? row : std::strtoll(name.c_str() + pos + 4, nullptr, 10);
+}
+
+/// Decodes image @p i from @p file into its slot of the bundle, records its id, reports progress.
+void storeStimulus(NsdBundle& b, std::int64_t i, std::int64_t n, const std::string& file, int imageSize, ProgressSink& sink)
+{
+    const std::size_t bytes = static_cast<std::size_t>(imageSize) * imageSize * 3;
+    loadImageResized(file, imageSize, b.stimuli.data() + static_cast<std::size_t>(i) * bytes);
+    b.stimulusIds[static_cast<std::size_t>(i)] = stimulusIdFromName(baseName(file), i);
+    if (i % 64 == 0 || i + 1 == n)
+        reportProgress(sink, "images", i + 1, n);
+}
+
 void checkImageSize(int side)
 {
     if (side < 8 || side > 1024)
@@ -333,15 +350,7 @@ NsdBundle seedNpyRoot(const ImportOptions& o, const std::string& imageBase, Prog
         if (!imageBase.empty() && p[0] != '/')
             candidates.push_back(imageBase + "/" + p); // split folders: paths relative to the top ROOT
         const std::string file = firstExisting(candidates, "seed-npy: image " + std::to_string(i) + " (" + p + ")");
-        loadImageResized(file, o.imageSize, b.stimuli.data() + static_cast<std::size_t>(i) * bytes);
-        // NSD file names carry the 73k id ("..._nsd-01234.png"); otherwise the row index.
-        std::int64_t id = i;
-        const auto pos = bn.find("nsd-");
-        if (pos != std::string::npos)
-            id = std::strtoll(bn.c_str() + pos + 4, nullptr, 10);
-        b.stimulusIds[static_cast<std::size_t>(i)] = id;
-        if (i % 64 == 0 || i + 1 == n)
-            reportProgress(sink, "images", i + 1, n);
+        storeStimulus(b, i, n, file, o.imageSize, sink);
     }
     return b;
 }
@@ -525,14 +534,7 @@ NsdBundle importAlgonauts2023(const ImportOptions& o, ProgressSink& sink, const 
     for (std::int64_t i = 0; i < n; ++i) {
         cancel.check();
         const std::string& f = images[static_cast<std::size_t>(i)];
-        loadImageResized(imgDir + "/" + f, o.imageSize, b.stimuli.data() + static_cast<std::size_t>(i) * bytes);
-        std::int64_t id = i;
-        const auto pos = f.find("nsd-");
-        if (pos != std::string::npos)
-            id = std::strtoll(f.c_str() + pos + 4, nullptr, 10);
-        b.stimulusIds[static_cast<std::size_t>(i)] = id;
-        if (i % 64 == 0 || i + 1 == n)
-            reportProgress(sink, "images", i + 1, n);
+        storeStimulus(b, i, n, imgDir + "/" + f, o.imageSize, sink);
     }
     return b;
 }
