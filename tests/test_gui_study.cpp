@@ -10,7 +10,11 @@
 
 #include "pipeline/study.h"
 
+#include "qcp.h"
+
 #include <QApplication>
+#include <QComboBox>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -90,14 +94,19 @@ private Q_SLOTS:
         QVERIFY(!error.contains(QLatin1Char('\n')));
         QVERIFY(!QFileInfo::exists(QString::fromStdString(dir + "/study")));
 
-        // Edit the value in the grid form: the text follows.
+        // Edit the value in the grid form: the text follows. A second axis gives the figure's lines.
         panel->gridTable()->item(0, 1)->setText(QStringLiteral("[2, 3]"));
         QVERIFY(panel->studyText().contains(QStringLiteral("analyze.k: [2, 3]")));
+        panel->addAxis(QStringLiteral("analyze.layer"), QStringLiteral("[layer1, layer2]"));
         QSignalSpy planned(panel, &StudyPanel::planned);
         panel->plan();
         QTRY_COMPARE(planned.count(), 1);
-        QCOMPARE(planned.first().first().toInt(), 3); // train + 2 analyses
-        QVERIFY(panel->planView()->toPlainText().contains(QStringLiteral("analyze-train-k3")));
+        QCOMPARE(planned.first().first().toInt(), 5); // train + 2 x 2 analyses
+        QVERIFY(panel->planView()->toPlainText().contains(QStringLiteral("analyze-train-k3-layer2")));
+        // The figure's choices come from the plan's axes; lines default to the other axis.
+        QCOMPARE(panel->figureXBox()->count(), 2);
+        QCOMPARE(panel->figureXBox()->currentData().toString(), QStringLiteral("analyze.k"));
+        QCOMPARE(panel->figureHueBox()->currentData().toString(), QStringLiteral("analyze.layer"));
 
         // Launch through the job queue; the table fills from the run folders.
         QSignalSpy queued(panel, &StudyPanel::runQueued);
@@ -107,11 +116,36 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 300000);
         QCOMPARE(finished.first().at(1).toString(), QStringLiteral("finished"));
         panel->refresh();
-        QTRY_COMPARE(panel->conditions()->rowCount(), 3);
-        QTRY_COMPARE(panel->conditions()->item(2, 2)->text(), QStringLiteral("finished"));
-        for (int r = 0; r < 3; ++r)
+        QTRY_COMPARE(panel->conditions()->rowCount(), 5);
+        QTRY_COMPARE(panel->conditions()->item(4, 2)->text(), QStringLiteral("finished"));
+        for (int r = 0; r < 5; ++r)
             QCOMPARE(panel->conditions()->item(r, 2)->text(), QStringLiteral("finished"));
         QCOMPARE(panel->conditions()->item(0, 0)->text(), QStringLiteral("train"));
+
+        // The study figure follows the finished analyses (built off the UI thread): one line per
+        // layer, a point per k, with CIs around the means; the table compares the same analyses.
+        QTRY_VERIFY(panel->figure()->graphCount() == 2 && panel->figure()->graph(1)->dataCount() == 2);
+        for (int g = 0; g < 2; ++g) {
+            QCOMPARE(panel->figure()->graph(g)->dataCount(), 2);
+            QVERIFY(panel->figure()->graph(g)->name().startsWith(QStringLiteral("analyze.layer = layer")));
+        }
+        QVERIFY(panel->comparisonText(QStringLiteral("csv")).contains(QStringLiteral("analyze-train-k3-layer2")));
+        // Accuracy on a second axis: one more line per hue.
+        QSignalSpy figures(panel, &StudyPanel::figureUpdated);
+        panel->figureY2Box()->setCurrentIndex(1);
+        QTRY_COMPARE(figures.count(), 1);
+        QCOMPARE(panel->figure()->graphCount(), 4);
+        QVERIFY(panel->figure()->yAxis2->visible());
+        panel->figureY2Box()->setCurrentIndex(0);
+        panel->figureHueBox()->setCurrentIndex(0); // (none): k alone, the layers pooled
+        QTRY_VERIFY(panel->figure()->graphCount() == 1);
+        QCOMPARE(panel->figure()->graph(0)->dataCount(), 2);
+        // It exports like the other figures.
+        const QString png = QString::fromStdString(dir + "/study-figure.png");
+        panel->exportFigure(png, FigurePreset::OneColumn, 150);
+        const QImage image(png);
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.width(), 525); // 3.5 in at 150 dpi
 
         // Opening: a run goes to Monitor, an analysis to Neurons.
         QSignalSpy runs(panel, &StudyPanel::openRunRequested);
@@ -122,7 +156,7 @@ private Q_SLOTS:
         QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.monitor()));
         Q_EMIT panel->conditionsView()->doubleClicked(panel->conditions()->index(1, 0));
         QCOMPARE(analyses.count(), 1);
-        QVERIFY(analyses.first().first().toString().endsWith(QStringLiteral("/runs/analyze-train-k2/analysis.h5")));
+        QVERIFY(analyses.first().first().toString().endsWith(QStringLiteral("/runs/analyze-train-k2-layer1/analysis.h5")));
         QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.neurons()));
     }
 };

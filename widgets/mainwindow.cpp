@@ -115,6 +115,7 @@ MainWindow::MainWindow(QWidget* parent)
         m_distributions->setSelectedAnalyses(analyses);
         m_tabs->setCurrentWidget(m_distributions);
     });
+    connect(study, &StudyPanel::exportPlotRequested, this, &MainWindow::exportPlot);
 
     // The demo offer: shown while the project has no runs.
     m_demoBanner = new QWidget;
@@ -627,6 +628,8 @@ void MainWindow::exportFigure()
         exportMeiFigure();
     } else if (tab == m_distributions) {
         exportWidget(m_distributions->page(), QStringLiteral("distributions"));
+    } else if (auto* study = qobject_cast<StudyPanel*>(tab)) {
+        exportPlot(study->figure(), QStringLiteral("study"));
     } else {
         QMessageBox::information(
             this, tr("Export figure"), tr("Switch to Monitor, Neurons or Distributions to export a figure."));

@@ -1,12 +1,17 @@
 #include "studypanel.h"
 
 #include "background.h"
+#include "distributionplots.h"
 #include "jobqueuemodel.h"
+#include "plotstyle.h"
+#include "qcp.h"
 
 #include "common/error.h"
 #include "common/fsutil.h"
 #include "pipeline/study.h"
 
+#include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDialog>
@@ -27,6 +32,7 @@
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTimer>
@@ -46,6 +52,13 @@ struct PlanResult {
 struct StatusResult {
     std::shared_ptr<const StudyPlan> plan;
     std::vector<std::vector<QString>> rows; ///< name, stage, state, progress, message, runDir, analysis, baselineAnalysis
+    QString finished; ///< the finished analyses, one name a line
+    QString error;
+};
+
+struct FigureResult {
+    std::shared_ptr<const StudyTable> table;
+    std::vector<StudyFigurePoint> points;
     QString error;
 };
 
@@ -68,6 +81,8 @@ StatusResult readStatus(std::shared_ptr<const StudyPlan> plan, const std::string
                 = run && !run->baselineAnalysis.empty() ? qs(plan->analysisPath(run->baselineAnalysis)) : QString();
             r.rows.push_back({qs(s.name), qs(s.stage), qs(s.state), QString::number(100.0 * s.progress, 'f', 0), qs(s.message),
                 qs(plan->runDir(s.name)), analysis, baseline});
+            if (s.stage == "analyze" && s.state == "finished")
+                r.finished += qs(s.name) + QLatin1Char('\n');
         }
     } catch (const std::exception& e) {
         r.error = qs(e.what());
@@ -169,6 +184,70 @@ StudyPanel::StudyPanel(JobQueueModel* jobs, QWidget* parent)
     m_conditionsView->setContextMenuPolicy(Qt::CustomContextMenu);
     m_conditionsView->setToolTip(tr("Double-click: a run opens in Monitor, an analysis in Neurons"));
 
+    // The study figure (as figure --kind study) and the comparison table (as study compare).
+    m_figX = new QComboBox;
+    m_figX->setObjectName(QStringLiteral("studyFigureX"));
+    m_figX->setToolTip(tr("The grid axis along the x axis"));
+    m_figY = new QComboBox;
+    m_figY->setObjectName(QStringLiteral("studyFigureY"));
+    for (const char* m : {"lpips", "color", "label"})
+        m_figY->addItem(metricLabel(QLatin1String(m)), QLatin1String(m));
+    m_figY->setToolTip(tr("The II metric: mean over the units with a 95% bootstrap confidence interval"));
+    m_figHue = new QComboBox;
+    m_figHue->setObjectName(QStringLiteral("studyFigureHue"));
+    m_figHue->setToolTip(tr("A grid axis whose values get one line each"));
+    m_figY2 = new QComboBox;
+    m_figY2->setObjectName(QStringLiteral("studyFigureY2"));
+    m_figY2->addItem(tr("(none)"), QString());
+    m_figY2->addItem(tr("Accuracy"), QStringLiteral("accuracy"));
+    m_figY2->setToolTip(tr("Classification accuracy on a second y axis"));
+    auto* exportFig = new QPushButton(QIcon(QStringLiteral(":/icons/export.svg")), tr("Export figure…"));
+    auto* figBar = new QHBoxLayout;
+    figBar->addWidget(new QLabel(tr("x:")));
+    figBar->addWidget(m_figX, 1);
+    figBar->addWidget(new QLabel(tr("y:")));
+    figBar->addWidget(m_figY);
+    figBar->addWidget(new QLabel(tr("Lines:")));
+    figBar->addWidget(m_figHue, 1);
+    figBar->addWidget(new QLabel(tr("Second axis:")));
+    figBar->addWidget(m_figY2);
+    figBar->addWidget(exportFig);
+    m_figure = new QCustomPlot;
+    m_figure->setObjectName(QStringLiteral("studyFigure"));
+    m_figure->setMinimumHeight(200);
+    m_figure->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    stylePlot(m_figure);
+    m_figure->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_figureNote = new QLabel(tr("The figure appears when analyses have finished."));
+    m_figureNote->setWordWrap(true);
+    auto* figPage = new QWidget;
+    auto* fl = new QVBoxLayout(figPage);
+    fl->addLayout(figBar);
+    fl->addWidget(m_figure, 1);
+    fl->addWidget(m_figureNote);
+    m_comparison = new QPlainTextEdit;
+    m_comparison->setObjectName(QStringLiteral("studyComparison"));
+    m_comparison->setReadOnly(true);
+    m_comparison->setFont(mono);
+    m_comparison->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_comparison->setPlaceholderText(tr("Each tuned condition against its own baseline, when analyses have finished."));
+    auto* copyMd = new QPushButton(tr("Copy as Markdown"));
+    auto* copyTex = new QPushButton(tr("Copy as LaTeX"));
+    auto* saveCsv = new QPushButton(tr("Save as CSV…"));
+    auto* tableBar = new QHBoxLayout;
+    tableBar->addStretch(1);
+    tableBar->addWidget(copyMd);
+    tableBar->addWidget(copyTex);
+    tableBar->addWidget(saveCsv);
+    auto* tablePage = new QWidget;
+    auto* tl = new QVBoxLayout(tablePage);
+    tl->addWidget(m_comparison, 1);
+    tl->addLayout(tableBar);
+    m_results = new QTabWidget;
+    m_results->addTab(m_conditionsView, tr("Conditions"));
+    m_results->addTab(figPage, tr("Figure"));
+    m_results->addTab(tablePage, tr("Comparison"));
+
     auto* right = new QWidget;
     auto* rl = new QVBoxLayout(right);
     rl->setContentsMargins(0, 0, 0, 0);
@@ -183,7 +262,7 @@ StudyPanel::StudyPanel(JobQueueModel* jobs, QWidget* parent)
     top->setStretchFactor(1, 1);
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(top);
-    split->addWidget(m_conditionsView);
+    split->addWidget(m_results);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     auto* layout = new QVBoxLayout(this);
@@ -239,6 +318,23 @@ StudyPanel::StudyPanel(JobQueueModel* jobs, QWidget* parent)
     connect(m_conditionsView, &QTableView::doubleClicked, this, [this](const QModelIndex& i) { activateCondition(i, false); });
     connect(m_conditionsView, &QWidget::customContextMenuRequested, this, &StudyPanel::conditionMenu);
     connect(m_folder, &QLineEdit::editingFinished, this, [this] { m_plan.reset(); });
+    for (QComboBox* box : {m_figX, m_figY, m_figHue, m_figY2})
+        connect(box, &QComboBox::currentIndexChanged, this, [this] {
+            if (!m_syncing)
+                updateFigure();
+        });
+    connect(exportFig, &QPushButton::clicked, this, [this] { Q_EMIT exportPlotRequested(m_figure, QStringLiteral("study")); });
+    connect(m_figure, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        QMenu menu;
+        menu.addAction(QIcon(QStringLiteral(":/icons/export.svg")), tr("Export figure…"), this,
+            [this] { Q_EMIT exportPlotRequested(m_figure, QStringLiteral("study")); });
+        menu.exec(m_figure->mapToGlobal(pos));
+    });
+    connect(copyMd, &QPushButton::clicked, this,
+        [this] { QApplication::clipboard()->setText(comparisonText(QStringLiteral("markdown"))); });
+    connect(copyTex, &QPushButton::clicked, this,
+        [this] { QApplication::clipboard()->setText(comparisonText(QStringLiteral("latex"))); });
+    connect(saveCsv, &QPushButton::clicked, this, &StudyPanel::saveComparisonCsv);
 }
 
 StudyPanel::~StudyPanel() = default;
@@ -471,7 +567,7 @@ void StudyPanel::plan()
                 Q_EMIT failed(r.error);
                 return;
             }
-            m_plan = r.plan;
+            setPlan(r.plan);
             m_planView->setPlainText(r.text);
             m_message->setText(tr("%n runs planned.", nullptr, static_cast<int>(m_plan->runs.size())));
             Q_EMIT planned(static_cast<int>(m_plan->runs.size()));
@@ -631,8 +727,13 @@ void StudyPanel::refresh()
             if (!r.error.isEmpty())
                 return;
             if (!m_plan)
-                m_plan = r.plan;
+                setPlan(r.plan);
             showConditions(r.rows);
+            if (r.finished != m_finished) {
+                // More analyses finished (or the folder changed): the figure and table follow.
+                m_finished = r.finished;
+                updateFigure();
+            }
             Q_EMIT refreshed();
         });
 }
@@ -698,6 +799,152 @@ void StudyPanel::conditionMenu(const QPoint& pos)
         menu.addAction(tr("Show in Monitor"), this, [this, index] { activateCondition(index, false); });
     }
     menu.exec(m_conditionsView->viewport()->mapToGlobal(pos));
+}
+
+void StudyPanel::setPlan(std::shared_ptr<const StudyPlan> plan)
+{
+    const bool sameAxes = m_plan && plan && [&] {
+        if (m_plan->axes.size() != plan->axes.size() || m_plan->studyDir != plan->studyDir)
+            return false;
+        for (std::size_t i = 0; i < plan->axes.size(); ++i)
+            if (m_plan->axes[i].key != plan->axes[i].key)
+                return false;
+        return true;
+    }();
+    m_plan = std::move(plan);
+    if (!sameAxes) {
+        m_finished.clear();
+        m_tableKey.clear();
+        m_table.reset();
+        fillFigureBoxes();
+    }
+}
+
+void StudyPanel::fillFigureBoxes()
+{
+    // Keep the user's choice where the axis is still there.
+    const QString x = m_figX->currentData().toString(), hue = m_figHue->currentData().toString();
+    m_syncing = true;
+    m_figX->clear();
+    m_figHue->clear();
+    m_figHue->addItem(tr("(none)"), QString());
+    if (m_plan) {
+        for (const StudyAxis& a : m_plan->axes) {
+            m_figX->addItem(qs(a.key), qs(a.key));
+            m_figHue->addItem(qs(a.key), qs(a.key));
+        }
+        const int y = m_figY->findData(qs(m_plan->metric));
+        if (y >= 0)
+            m_figY->setCurrentIndex(y);
+    }
+    const int xi = m_figX->findData(x);
+    m_figX->setCurrentIndex(xi >= 0 ? xi : 0);
+    // Default lines: the first other axis (the tune.alpha x tune.rois picture).
+    int hi = hue.isEmpty() ? -1 : m_figHue->findData(hue);
+    if (hi < 0)
+        hi = m_figHue->count() > 2 ? (m_figX->currentIndex() == 0 ? 2 : 1) : 0;
+    m_figHue->setCurrentIndex(hi);
+    m_syncing = false;
+}
+
+void StudyPanel::updateFigure()
+{
+    const auto plan = m_plan;
+    if (!plan)
+        return;
+    const std::string x = m_figX->currentData().toString().toStdString();
+    std::string hue = m_figHue->currentData().toString().toStdString();
+    if (hue == x)
+        hue.clear();
+    const std::string metric = m_figY->currentData().toString().toStdString();
+    const QString key = m_finished + QLatin1Char('|') + qs(metric);
+    auto cached = key == m_tableKey ? m_table : nullptr;
+    const int generation = ++m_figureGeneration;
+    if (x.empty() || m_finished.isEmpty()) {
+        m_figure->clearPlottables();
+        m_figure->replot();
+        m_comparison->clear();
+        m_figureNote->setText(x.empty() ? tr("The study has no grid axis to plot against.")
+                                        : tr("The figure appears when analyses have finished."));
+        Q_EMIT figureUpdated(0);
+        return;
+    }
+    runInBackground(
+        this,
+        [plan, cached, metric, x, hue] {
+            FigureResult r;
+            try {
+                r.table = cached ? cached : std::make_shared<const StudyTable>(compareStudy(*plan, metric));
+                r.points = studyFigurePoints(*r.table, x, hue);
+            } catch (const std::exception& e) {
+                r.error = qs(e.what());
+            }
+            return r;
+        },
+        [this, generation, key, metric, x, hue](FigureResult r) {
+            if (generation != m_figureGeneration)
+                return;
+            if (r.table) {
+                m_table = r.table;
+                m_tableKey = key;
+                m_comparison->setPlainText(comparisonText(QStringLiteral("table")));
+            }
+            QList<StudyFigureSeriesPoint> points;
+            for (const auto& p : r.points)
+                points << StudyFigureSeriesPoint {qs(p.x), qs(p.hue), p.mean, p.low, p.high, p.y2};
+            const bool y2 = !m_figY2->currentData().toString().isEmpty();
+            plotStudyFigure(m_figure, points, qs(x), tr("%1 (mean, 95% CI)").arg(metricLabel(qs(metric))),
+                y2 ? tr("accuracy") : QString(), qs(hue));
+            m_figure->replot();
+            if (!r.error.isEmpty())
+                m_figureNote->setText(r.error);
+            else if (points.isEmpty())
+                m_figureNote->setText(tr("No finished analysis has a value for %1 yet.").arg(qs(x)));
+            else
+                m_figureNote->setText(tr("%n points from the finished analyses; error bars: 95% bootstrap CI of the mean.",
+                    nullptr, static_cast<int>(points.size())));
+            Q_EMIT figureUpdated(static_cast<int>(points.size()));
+        });
+}
+
+void StudyPanel::exportFigure(const QString& path, FigurePreset preset, int dpi)
+{
+    exportPlotFigure(m_figure, path, preset, dpi);
+}
+
+QString StudyPanel::comparisonText(const QString& format) const
+{
+    if (!m_table)
+        return {};
+    try {
+        return qs(formatStudyTable(*m_table, format.toStdString()));
+    } catch (const std::exception& e) {
+        return qs(e.what());
+    }
+}
+
+void StudyPanel::saveComparisonCsv()
+{
+    if (!m_table) {
+        m_message->setText(tr("There is no comparison yet: no analysis has finished."));
+        return;
+    }
+    const QString start = m_plan ? qs(m_plan->studyDir) + QStringLiteral("/comparison.csv") : QString();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save comparison"), start, tr("CSV (*.csv)"));
+    if (path.isEmpty())
+        return;
+    const std::string p = path.toStdString(), text = comparisonText(QStringLiteral("csv")).toStdString();
+    runInBackground(
+        this,
+        [p, text]() -> QString {
+            try {
+                writeFileAtomic(p, text);
+                return {};
+            } catch (const std::exception& e) {
+                return qs(e.what());
+            }
+        },
+        [this, path](QString error) { m_message->setText(error.isEmpty() ? tr("Saved %1.").arg(path) : error); });
 }
 
 } // namespace repalign::gui

@@ -2,13 +2,18 @@
 /// @file studypanel.h
 /// The Study tab: a study.yaml in an editor with a form for its grid, the validated plan, a run
 /// through the job queue (never on the UI thread) or an export as SLURM job arrays, and the live
-/// table of conditions with their state and progress read from the run folders.
+/// table of conditions with their state and progress read from the run folders, and the study
+/// figure and comparison table of the finished analyses (as `figure --kind study` and
+/// `study compare`), rebuilt off the UI thread when conditions finish.
+#include "figureexport.h"
+
 #include <QWidget>
 
 #include <memory>
 #include <vector>
 
 class QComboBox;
+class QCustomPlot;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -17,10 +22,12 @@ class QSpinBox;
 class QStandardItemModel;
 class QTableView;
 class QTableWidget;
+class QTabWidget;
 class QTimer;
 
 namespace repalign {
 struct StudyPlan;
+struct StudyTable;
 struct SlurmOptions;
 } // namespace repalign
 
@@ -65,12 +72,32 @@ public:
     QLabel* messageLabel() const { return m_message; }
     QSpinBox* jobsBox() const { return m_jobs; }
 
+    /// Rebuilds the study figure and the comparison table from the finished analyses (off the
+    /// UI thread: analysis files are read and the CIs bootstrapped there); figureUpdated()
+    /// follows. Called when the axes' choice changes and when more analyses have finished.
+    void updateFigure();
+    QCustomPlot* figure() const { return m_figure; }
+    QComboBox* figureXBox() const { return m_figX; }
+    QComboBox* figureYBox() const { return m_figY; }
+    QComboBox* figureHueBox() const { return m_figHue; }
+    QComboBox* figureY2Box() const { return m_figY2; }
+    QTabWidget* resultTabs() const { return m_results; }
+    /// Writes the study figure (PNG/SVG/PDF by suffix) at a preset; throws repalign::Error.
+    void exportFigure(const QString& path, FigurePreset preset, int dpi = 300);
+    /// The comparison table of the finished analyses: table | csv | markdown | latex; empty
+    /// before the first figureUpdated().
+    QString comparisonText(const QString& format) const;
+
 Q_SIGNALS:
     void planned(int runs);
     void failed(const QString& message);
     void runQueued(int jobId);
     void exported(const QStringList& files);
     void refreshed();
+    /// The figure was redrawn with @p points points (0: nothing to show yet, or an error).
+    void figureUpdated(int points);
+    /// "Export figure…" on the study figure (the main window's figure dialog and presets).
+    void exportPlotRequested(QCustomPlot* plot, const QString& name);
     /// A train or tune condition was opened (Monitor).
     void openRunRequested(const QString& runDir);
     /// An analysis was opened (Neurons).
@@ -89,6 +116,9 @@ private:
     void showConditions(const std::vector<std::vector<QString>>& rows);
     void activateCondition(const QModelIndex& index, bool compare);
     void conditionMenu(const QPoint& pos);
+    void setPlan(std::shared_ptr<const repalign::StudyPlan> plan);
+    void fillFigureBoxes();
+    void saveComparisonCsv();
     QString resolvedFolder() const;
     QString executable() const;
 
@@ -107,6 +137,14 @@ private:
     QLabel* m_message;
     QTableView* m_conditionsView;
     QStandardItemModel* m_conditions;
+    QTabWidget* m_results;
+    QComboBox* m_figX;
+    QComboBox* m_figY;
+    QComboBox* m_figHue;
+    QComboBox* m_figY2;
+    QCustomPlot* m_figure;
+    QLabel* m_figureNote;
+    QPlainTextEdit* m_comparison;
     QTimer* m_textTimer;
     QTimer* m_pollTimer;
     QString m_executable;
@@ -114,6 +152,10 @@ private:
     bool m_syncing = false;
     bool m_refreshing = false;
     int m_generation = 0;
+    int m_figureGeneration = 0;
+    QString m_finished; ///< the finished analyses the figure was built from
+    QString m_tableKey; ///< m_finished + metric of m_table
+    std::shared_ptr<const repalign::StudyTable> m_table;
 };
 
 } // namespace repalign::gui
