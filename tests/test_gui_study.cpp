@@ -159,6 +159,64 @@ private Q_SLOTS:
         QVERIFY(analyses.first().first().toString().endsWith(QStringLiteral("/runs/analyze-train-k2-layer1/analysis.h5")));
         QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.neurons()));
     }
+
+    void zipGroupsRoundTrip()
+    {
+        // Zip two axes in the grid form: the text gets the zip block the CLI reads, the plan
+        // follows at once, and unequal lengths are the CLI's one line.
+        const std::string dir = testutil::tempDir("gui-study-zip");
+        StudyPanel panel(nullptr);
+        panel.setStudyFolder(QString::fromStdString(dir + "/study"));
+        panel.setStudyText(QString::fromStdString(tinyStudy()));
+        panel.addAxis(QStringLiteral("analyze.k"), QStringLiteral("[2, 3]"));
+        panel.addAxis(QStringLiteral("analyze.layer"), QStringLiteral("[layer1, layer2]"));
+        QSignalSpy planned(&panel, &StudyPanel::planned);
+        QSignalSpy failed(&panel, &StudyPanel::failed);
+        panel.zipAxes({0, 1});
+        QCOMPARE(panel.gridTable()->item(0, 2)->text(), QStringLiteral("1"));
+        QCOMPARE(panel.gridTable()->item(1, 2)->text(), QStringLiteral("1"));
+        QVERIFY2(panel.studyText().endsWith(QStringLiteral("grid:\n  analyze.k: [2, 3]\n  analyze.layer: [layer1, layer2]\n"
+                                                           "zip:\n  - [analyze.k, analyze.layer]\n")),
+            qPrintable(panel.studyText()));
+        QTRY_COMPARE(planned.count(), 1);
+        QCOMPARE(planned.last().first().toInt(), 3); // train + 2 zipped analyses (not 2 x 2)
+        QVERIFY(panel.planView()->toPlainText().contains(QStringLiteral("analyze-train-k3-layer2")));
+        QVERIFY(!panel.planView()->toPlainText().contains(QStringLiteral("analyze-train-k3-layer1")));
+
+        // The CLI reads the same text the same way.
+        const std::string file = dir + "/zipped.yaml";
+        testutil::writeText(file, panel.studyText().toStdString());
+        std::string out;
+        QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " study plan " + file + " --out " + dir + "/cli 2>&1", &out), 0);
+        QVERIFY2(out.find("(zipped with analyze.k, analyze.layer)") != std::string::npos, out.c_str());
+        QVERIFY(out.find("3 runs") != std::string::npos);
+
+        // Unequal lengths: the study parser's one line at once (the preview follows the edit).
+        panel.gridTable()->item(1, 1)->setText(QStringLiteral("[layer1, layer2, layer3]"));
+        QTRY_COMPARE(failed.count(), 1);
+        const QString error = failed.last().first().toString();
+        QVERIFY2(error.contains(QStringLiteral("zipped axes 'analyze.k' (2 values) and 'analyze.layer' (3 values) must have the "
+                                               "same length")),
+            qPrintable(error));
+        QVERIFY(!error.contains(QLatin1Char('\n')));
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(dir + "/study")));
+
+        // A file with a zip block shows its groups in the form; unzipping removes the block.
+        panel.setStudyText(QString::fromStdString(tinyStudy()
+            + "grid:\n  analyze.k: [2, 3]\n  seed: [0, 1]\n  analyze.layer: [layer1, layer2]\nzip:\n  - [analyze.layer, "
+              "analyze.k]\n"));
+        QCOMPARE(panel.axisCount(), 3);
+        QCOMPARE(panel.gridTable()->item(0, 2)->text(), QStringLiteral("1"));
+        QCOMPARE(panel.gridTable()->item(1, 2)->text(), QString());
+        QCOMPARE(panel.gridTable()->item(2, 2)->text(), QStringLiteral("1"));
+        // An edit elsewhere keeps the group as the file had it (the form's row order).
+        panel.gridTable()->item(1, 1)->setText(QStringLiteral("[0, 1, 2]"));
+        QVERIFY2(
+            panel.studyText().endsWith(QStringLiteral("zip:\n  - [analyze.k, analyze.layer]\n")), qPrintable(panel.studyText()));
+        panel.unzipAxes({0, 2});
+        QVERIFY(!panel.studyText().contains(QStringLiteral("zip:")));
+        QVERIFY(panel.studyText().contains(QStringLiteral("  seed: [0, 1, 2]\n")));
+    }
 };
 
 QTEST_MAIN(TestGuiStudy)

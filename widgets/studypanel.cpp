@@ -38,6 +38,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace repalign::gui {
 
 namespace {
@@ -125,10 +127,13 @@ StudyPanel::StudyPanel(JobQueueModel* jobs, QWidget* parent)
     m_editor->setPlaceholderText(tr("train:, tune: and analyze: blocks (the Setup forms' YAML) and a grid:"));
 
     // The grid form.
-    m_grid = new QTableWidget(0, 2);
-    m_grid->setHorizontalHeaderLabels({tr("Axis (key path)"), tr("Values")});
+    m_grid = new QTableWidget(0, 3);
+    m_grid->setHorizontalHeaderLabels({tr("Axis (key path)"), tr("Values"), tr("Zip group")});
     m_grid->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-    m_grid->horizontalHeader()->setStretchLastSection(true);
+    m_grid->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_grid->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+    m_grid->horizontalHeaderItem(2)->setToolTip(
+        tr("Axes with the same zip group advance together (their value lists have the same length) instead of crossing"));
     m_grid->verticalHeader()->setVisible(false);
     m_axisKey = new QComboBox;
     m_axisKey->setEditable(true);
@@ -139,14 +144,23 @@ StudyPanel::StudyPanel(JobQueueModel* jobs, QWidget* parent)
     m_axisValues->setPlaceholderText(tr("[0, 0.5, 1]"));
     auto* add = new QPushButton(tr("Add axis"));
     auto* remove = new QPushButton(tr("Remove axis"));
+    auto* zip = new QPushButton(tr("Zip selected"));
+    zip->setToolTip(tr("The selected axes advance together instead of crossing (a zip group in study.yaml)"));
+    auto* unzip = new QPushButton(tr("Unzip"));
+    unzip->setToolTip(tr("The selected axes cross the others again"));
     auto* addRow = new QHBoxLayout;
     addRow->addWidget(m_axisKey, 1);
     addRow->addWidget(m_axisValues, 1);
     addRow->addWidget(add);
     addRow->addWidget(remove);
+    auto* zipRow = new QHBoxLayout;
+    zipRow->addStretch(1);
+    zipRow->addWidget(zip);
+    zipRow->addWidget(unzip);
     auto* gridBox = new QGroupBox(tr("Grid"));
     auto* gl = new QVBoxLayout(gridBox);
     gl->addWidget(m_grid, 1);
+    gl->addLayout(zipRow);
     gl->addLayout(addRow);
 
     // Actions and the plan.
@@ -299,10 +313,26 @@ StudyPanel::StudyPanel(JobQueueModel* jobs, QWidget* parent)
             gridEdited();
         }
     });
-    connect(m_grid, &QTableWidget::itemChanged, this, [this] {
-        if (!m_syncing)
-            gridEdited();
+    connect(m_grid, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
+        if (m_syncing)
+            return;
+        gridEdited();
+        // Zip groups and the lengths of zipped axes: the plan follows at once.
+        if (item && (item->column() == 2 || !zipGroupOf(item->row()).isEmpty()))
+            previewZips();
     });
+    auto selectedRows = [this] {
+        QList<int> rows;
+        for (const QModelIndex& i : m_grid->selectionModel()->selectedRows())
+            rows << i.row();
+        if (rows.isEmpty())
+            for (const QTableWidgetItem* item : m_grid->selectedItems())
+                if (!rows.contains(item->row()))
+                    rows << item->row();
+        return rows;
+    };
+    connect(zip, &QPushButton::clicked, this, [this, selectedRows] { zipAxes(selectedRows()); });
+    connect(unzip, &QPushButton::clicked, this, [this, selectedRows] { unzipAxes(selectedRows()); });
     connect(m_editor, &QPlainTextEdit::textChanged, this, [this] {
         if (!m_syncing)
             m_textTimer->start();
@@ -435,26 +465,75 @@ void StudyPanel::addAxis(const QString& key, const QString& values)
     m_grid->insertRow(row);
     m_grid->setItem(row, 0, new QTableWidgetItem(key));
     m_grid->setItem(row, 1, new QTableWidgetItem(values));
+    m_grid->setItem(row, 2, new QTableWidgetItem);
     m_syncing = false;
     gridEdited();
+}
+
+QString StudyPanel::zipGroupOf(int row) const
+{
+    const auto* z = m_grid->item(row, 2);
+    return z ? z->text().trimmed() : QString();
+}
+
+void StudyPanel::zipAxes(const QList<int>& rows)
+{
+    if (rows.size() < 2) {
+        m_message->setText(tr("Select two or more axes to zip them."));
+        return;
+    }
+    // A new group number: one more than the largest in use.
+    int group = 0;
+    for (int r = 0; r < m_grid->rowCount(); ++r)
+        group = std::max(group, zipGroupOf(r).toInt());
+    m_syncing = true;
+    for (int r : rows)
+        if (r >= 0 && r < m_grid->rowCount())
+            m_grid->setItem(r, 2, new QTableWidgetItem(QString::number(group + 1)));
+    m_syncing = false;
+    gridEdited();
+    previewZips();
+}
+
+void StudyPanel::unzipAxes(const QList<int>& rows)
+{
+    m_syncing = true;
+    for (int r : rows)
+        if (r >= 0 && r < m_grid->rowCount())
+            m_grid->setItem(r, 2, new QTableWidgetItem);
+    m_syncing = false;
+    gridEdited();
+    previewZips();
+}
+
+void StudyPanel::previewZips()
+{
+    // The plan follows the zip groups at once (lengths checked by the study parser: the CLI's line).
+    if (!resolvedFolder().isEmpty())
+        plan();
 }
 
 void StudyPanel::gridEdited()
 {
     std::vector<StudyGridEntry> grid;
+    std::vector<std::vector<std::string>> zips;
+    QStringList groups; // zip group labels in order of first appearance
     for (int r = 0; r < m_grid->rowCount(); ++r) {
         const auto* k = m_grid->item(r, 0);
         const auto* v = m_grid->item(r, 1);
-        if (k && v && !k->text().trimmed().isEmpty())
-            grid.push_back({k->text().trimmed().toStdString(), v->text().trimmed().toStdString()});
+        if (!k || !v || k->text().trimmed().isEmpty())
+            continue;
+        grid.push_back({k->text().trimmed().toStdString(), v->text().trimmed().toStdString()});
+        const QString g = zipGroupOf(r);
+        if (g.isEmpty())
+            continue;
+        if (!groups.contains(g)) {
+            groups << g;
+            zips.emplace_back();
+        }
+        zips[static_cast<std::size_t>(groups.indexOf(g))].push_back(grid.back().key);
     }
     const std::string text = m_editor->toPlainText().toStdString();
-    std::vector<std::vector<std::string>> zips;
-    try {
-        studyGridOf(text, &zips);
-    } catch (const std::exception&) {
-        // The text does not parse yet: keep its zip lines out, the grid goes in.
-    }
     m_syncing = true;
     m_editor->setPlainText(qs(studyWithGrid(text, grid, zips)));
     m_syncing = false;
@@ -470,12 +549,20 @@ void StudyPanel::textEdited()
 void StudyPanel::rebuildGridForm()
 {
     std::vector<StudyGridEntry> grid;
+    std::vector<std::vector<std::string>> zips;
     try {
-        grid = studyGridOf(m_editor->toPlainText().toStdString());
+        grid = studyGridOf(m_editor->toPlainText().toStdString(), &zips);
     } catch (const std::exception& e) {
         m_message->setText(qs(e.what()));
         return;
     }
+    // Each axis shows the number of its zip group (the first group that names it).
+    auto groupOf = [&](const std::string& key) {
+        for (std::size_t z = 0; z < zips.size(); ++z)
+            if (std::find(zips[z].begin(), zips[z].end(), key) != zips[z].end())
+                return QString::number(z + 1);
+        return QString();
+    };
     m_syncing = true;
     m_grid->setRowCount(0);
     for (const auto& g : grid) {
@@ -483,6 +570,7 @@ void StudyPanel::rebuildGridForm()
         m_grid->insertRow(row);
         m_grid->setItem(row, 0, new QTableWidgetItem(qs(g.key)));
         m_grid->setItem(row, 1, new QTableWidgetItem(qs(g.values)));
+        m_grid->setItem(row, 2, new QTableWidgetItem(groupOf(g.key)));
     }
     m_syncing = false;
 }

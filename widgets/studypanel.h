@@ -54,6 +54,10 @@ public:
     /// Appends an axis to the grid form (and the text's grid block).
     void addAxis(const QString& key, const QString& values);
     int axisCount() const;
+    /// Marks the axes in @p rows of the grid form as one zip group (they advance together), or
+    /// removes them from their groups; the text's zip: block and the plan preview follow.
+    void zipAxes(const QList<int>& rows);
+    void unzipAxes(const QList<int>& rows);
 
     /// Validates and expands the study off the UI thread; planned() or failed() follows.
     void plan();
@@ -113,6 +117,8 @@ private:
     void gridEdited();
     void textEdited();
     void rebuildGridForm();
+    void previewZips();
+    QString zipGroupOf(int row) const;
     void showConditions(const std::vector<std::vector<QString>>& rows);
     void activateCondition(const QModelIndex& index, bool compare);
     void conditionMenu(const QPoint& pos);
