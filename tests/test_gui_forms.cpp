@@ -95,6 +95,14 @@ void TestGuiForms::defaultsParse()
     QCOMPARE(c.schedule.warmupEpochs, 45.0);
     QCOMPARE(c.trainTransforms.padding, 4);
     QCOMPARE(c.trainTransforms.std[2], 0.2616);
+    // The first step's rate is on the form: the reference's behaviour by default, the
+    // schedule from step 0 when chosen.
+    QCOMPARE(c.schedule.firstStepLr, std::string("reference"));
+    auto* firstStep = qobject_cast<QComboBox*>(form.field(QStringLiteral("optimization.first_step_lr")));
+    QVERIFY(firstStep);
+    firstStep->setCurrentText(QStringLiteral("schedule"));
+    QVERIFY2(form.validateNow(), qPrintable(form.errorText()));
+    QCOMPARE(parseTrainConfig(form.yaml().toStdString(), "form").schedule.firstStepLr, std::string("schedule"));
 }
 
 void TestGuiForms::seedConfigsRoundTrip_data()
@@ -263,6 +271,7 @@ void TestGuiForms::tuneForm()
     custom.schedule.warmupEpochs = 2;
     custom.schedule.maxEpochs = 10;
     custom.schedule.etaMin = 1e-7;
+    custom.schedule.firstStepLr = "schedule";
     custom.trainTransforms.resize = 40;
     custom.trainTransforms.cropSize = 36;
     custom.trainTransforms.padding = 2;
@@ -285,6 +294,9 @@ void TestGuiForms::tuneForm()
     QCOMPARE(back.schedule.type, std::string("linear_warmup_cosine_decay"));
     QCOMPARE(back.schedule.warmupEpochs, 2.0);
     QCOMPARE(back.schedule.etaMin, 1e-7);
+    QCOMPARE(back.schedule.firstStepLr, std::string("schedule"));
+    QCOMPARE(qobject_cast<QComboBox*>(form.field(QStringLiteral("optimization.first_step_lr")))->currentText(),
+        QStringLiteral("schedule"));
     QCOMPARE(back.trainTransforms.resize, 40);
     QCOMPARE(back.trainTransforms.cropSize, 36);
     QCOMPARE(back.trainTransforms.padding, 2);

@@ -169,12 +169,67 @@ ConfigForm::ScheduleFields ConfigForm::addScheduleSection(QVBoxLayout* column)
     addRow(f.form, tr("Decay ends (epoch):"), f.maxEpochs, QStringLiteral("optimization.lr_scheduling_params.max_steps"));
     f.etaMin = new QLineEdit;
     addRow(f.form, tr("Minimum LR:"), f.etaMin, QStringLiteral("optimization.lr_scheduling_params.eta_min"));
+    f.firstStep = new QComboBox;
+    f.firstStep->addItems({QStringLiteral("reference"), QStringLiteral("schedule")});
+    addRow(f.form, tr("First step's rate:"), f.firstStep, QStringLiteral("optimization.first_step_lr"),
+        tr("reference: step 0 at the optimiser's own rate, as the reference code does (its scheduler sets a "
+           "rate only after the first optimizer.step()); schedule: the schedule from step 0"));
     connect(f.type, &QComboBox::currentTextChanged, this, [f](const QString& s) {
         const bool warm = s == QLatin1String("linear_warmup_cosine_decay");
         for (QLineEdit* e : {f.warmupStart, f.baseLr, f.warmup, f.maxEpochs, f.etaMin})
             e->setEnabled(warm);
     });
     return f;
+}
+
+ConfigForm::OptimisationFields ConfigForm::addOptimisationSection(QVBoxLayout* column, const QStringList& optimizers)
+{
+    OptimisationFields f;
+    f.form = addSection(tr("Optimisation"), column);
+    f.epochs = new QSpinBox;
+    f.epochs->setRange(1, 100000);
+    addRow(f.form, tr("Epochs:"), f.epochs, QStringLiteral("optimization.epochs"));
+    f.batch = new QSpinBox;
+    f.batch->setRange(1, 65536);
+    addRow(f.form, tr("Batch size:"), f.batch, QStringLiteral("optimization.batch_size"),
+        tr("Per process: a data-parallel run of N ranks steps on N times this many images"));
+    f.maxSteps = new QLineEdit;
+    addRow(f.form, tr("Max steps per epoch:"), f.maxSteps, QStringLiteral("optimization.max_steps_per_epoch"),
+        tr("Caps each epoch for smoke runs; 0 = whole epoch"));
+    f.optimizer = new QComboBox;
+    f.optimizer->addItems(optimizers);
+    addRow(f.form, tr("Optimiser:"), f.optimizer, QStringLiteral("optimization.optimizer"));
+    f.lr = new QLineEdit;
+    addRow(f.form, tr("Learning rate:"), f.lr, QStringLiteral("optimization.optimizer_params.lr"));
+    f.weightDecay = new QLineEdit;
+    addRow(f.form, tr("Weight decay:"), f.weightDecay, QStringLiteral("optimization.optimizer_params.weight_decay"),
+        tr("L2 penalty added to the gradient (as torch.optim)"));
+    f.momentum = new QLineEdit;
+    addRow(f.form, tr("Momentum:"), f.momentum, QStringLiteral("optimization.optimizer_params.momentum"));
+    f.nesterov = new QCheckBox(tr("Nesterov momentum"));
+    addRow(f.form, QString(), f.nesterov, QStringLiteral("optimization.optimizer_params.nesterov"));
+    connect(f.optimizer, &QComboBox::currentTextChanged, this, [f](const QString& s) {
+        const bool sgd = s == QLatin1String("sgd");
+        f.momentum->setEnabled(sgd);
+        f.nesterov->setEnabled(sgd);
+    });
+    return f;
+}
+
+void ConfigForm::setOptimisation(const OptimisationFields& f, int epochs, int batchSize, std::int64_t maxStepsPerEpoch,
+    const OptimizerConfig& optimizer, double lr)
+{
+    f.epochs->setValue(epochs);
+    f.batch->setValue(batchSize);
+    f.maxSteps->setText(QString::number(maxStepsPerEpoch));
+    f.optimizer->setCurrentText(QString::fromStdString(optimizer.type));
+    f.lr->setText(num(lr));
+    f.weightDecay->setText(num(optimizer.weightDecay));
+    f.momentum->setText(num(optimizer.momentum));
+    f.nesterov->setChecked(optimizer.nesterov);
+    const bool sgd = optimizer.type == "sgd";
+    f.momentum->setEnabled(sgd);
+    f.nesterov->setEnabled(sgd);
 }
 
 ConfigForm::TransformFields ConfigForm::addTransformSection(QVBoxLayout* column, bool withResize)
@@ -207,6 +262,7 @@ ConfigForm::TransformFields ConfigForm::addTransformSection(QVBoxLayout* column,
 void ConfigForm::writeSchedule(QTextStream& o, const ScheduleFields& f)
 {
     o << "  lr_scheduling: " << scalar(f.type->currentText()) << "\n";
+    o << "  first_step_lr: " << scalar(f.firstStep->currentText()) << "\n";
     if (f.type->currentText() == QLatin1String("linear_warmup_cosine_decay"))
         o << "  lr_scheduling_params:\n    warmup_start_lr: " << scalar(f.warmupStart->text())
           << "\n    base_lr: " << scalar(f.baseLr->text()) << "\n    warmup_steps: " << scalar(f.warmup->text())
@@ -235,6 +291,7 @@ void ConfigForm::setSchedule(const ScheduleFields& f, const ScheduleConfig& c, i
     f.warmup->setText(num(c.warmupEpochs));
     f.maxEpochs->setText(num(c.maxEpochs > 0 ? c.maxEpochs : epochs)); // a usable end when switching to warm-up/cosine
     f.etaMin->setText(num(c.etaMin));
+    f.firstStep->setCurrentText(QString::fromStdString(c.firstStepLr));
     const bool warm = c.type == "linear_warmup_cosine_decay";
     for (QLineEdit* e : {f.warmupStart, f.baseLr, f.warmup, f.maxEpochs, f.etaMin})
         e->setEnabled(warm);

@@ -72,6 +72,16 @@ protected:
         QFormLayout* form = nullptr;
         QComboBox* type = nullptr;
         QLineEdit *warmupStart = nullptr, *baseLr = nullptr, *warmup = nullptr, *maxEpochs = nullptr, *etaMin = nullptr;
+        QComboBox* firstStep = nullptr; ///< `optimization.first_step_lr`
+    };
+    /// The `optimization` basics shared by the training and tuning forms: epochs, batch size,
+    /// the smoke-run cap and the optimiser with its parameters (momentum and Nesterov only for sgd).
+    struct OptimisationFields {
+        QFormLayout* form = nullptr;
+        QSpinBox *epochs = nullptr, *batch = nullptr;
+        QComboBox* optimizer = nullptr;
+        QLineEdit *maxSteps = nullptr, *lr = nullptr, *weightDecay = nullptr, *momentum = nullptr;
+        QCheckBox* nesterov = nullptr;
     };
     /// The `train_transforms` block (validation gets the same resize and normalisation).
     struct TransformFields {
@@ -83,6 +93,11 @@ protected:
     /// Adds the section; its parameters are enabled only for linear_warmup_cosine_decay.
     ScheduleFields addScheduleSection(QVBoxLayout* column);
     TransformFields addTransformSection(QVBoxLayout* column, bool withResize);
+    /// Adds the section with @p optimizers in the optimiser box (the first is the form's default).
+    OptimisationFields addOptimisationSection(QVBoxLayout* column, const QStringList& optimizers);
+    /// Fills the section; @p lr is the rate shown (the tuning form shows a constant schedule's lr_init).
+    static void setOptimisation(const OptimisationFields& f, int epochs, int batchSize, std::int64_t maxStepsPerEpoch,
+        const OptimizerConfig& optimizer, double lr);
     /// Writes `optimization.lr_scheduling` (+ params), indented under `optimization:`.
     static void writeSchedule(QTextStream& o, const ScheduleFields& f);
     /// Writes `train_transforms` and `val_transforms`; @p resize is the side, -1 = keep.

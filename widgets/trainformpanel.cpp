@@ -99,33 +99,12 @@ TrainFormPanel::TrainFormPanel(QWidget* parent)
     connect(m_model, &QComboBox::currentTextChanged, this, &TrainFormPanel::updateModelInfo);
 
     // Optimisation
-    QFormLayout* opt = addSection(tr("Optimisation"), left);
-    m_epochs = new QSpinBox;
-    m_epochs->setRange(1, 100000);
-    addRow(opt, tr("Epochs:"), m_epochs, QStringLiteral("optimization.epochs"));
-    m_batch = new QSpinBox;
-    m_batch->setRange(1, 65536);
-    addRow(opt, tr("Batch size:"), m_batch, QStringLiteral("optimization.batch_size"));
-    m_maxSteps = new QLineEdit;
-    addRow(opt, tr("Max steps per epoch:"), m_maxSteps, QStringLiteral("optimization.max_steps_per_epoch"),
-        tr("Caps each epoch for smoke runs; 0 = whole epoch"));
-    m_optimizer = new QComboBox;
-    m_optimizer->addItems({QStringLiteral("sgd"), QStringLiteral("adam")});
-    addRow(opt, tr("Optimiser:"), m_optimizer, QStringLiteral("optimization.optimizer"));
-    m_lr = new QLineEdit;
-    addRow(opt, tr("Learning rate:"), m_lr, QStringLiteral("optimization.optimizer_params.lr"));
-    m_momentum = new QLineEdit;
-    addRow(opt, tr("Momentum:"), m_momentum, QStringLiteral("optimization.optimizer_params.momentum"));
-    m_weightDecay = new QLineEdit;
-    addRow(opt, tr("Weight decay:"), m_weightDecay, QStringLiteral("optimization.optimizer_params.weight_decay"),
-        tr("L2 penalty added to the gradient (as torch.optim)"));
-    m_nesterov = new QCheckBox(tr("Nesterov momentum"));
-    addRow(opt, QString(), m_nesterov, QStringLiteral("optimization.optimizer_params.nesterov"));
+    m_opt = addOptimisationSection(left, {QStringLiteral("sgd"), QStringLiteral("adam")});
+    QFormLayout* opt = m_opt.form;
     m_precision = new QComboBox;
     m_precision->addItems({QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16")});
     addRow(opt, tr("Precision:"), m_precision, QStringLiteral("optimization.precision"),
         tr("bf16/fp16 use autocast on CUDA; the CPU trains in fp32"));
-    connect(m_optimizer, &QComboBox::currentTextChanged, this, &TrainFormPanel::updateOptimizerFields);
 
     // Schedule
     m_sched = addScheduleSection(right);
@@ -173,8 +152,9 @@ TrainFormPanel::TrainFormPanel(QWidget* parent)
     left->addStretch(1);
     right->addStretch(1);
 
-    for (QWidget* w : std::initializer_list<QWidget*> {m_epochs, m_batch, m_maxSteps, m_sched.type, m_sched.warmupStart,
-             m_sched.baseLr, m_sched.warmup, m_sched.maxEpochs, m_sched.etaMin, m_lr, m_train, m_optimizer})
+    for (QWidget* w :
+        std::initializer_list<QWidget*> {m_opt.epochs, m_opt.batch, m_opt.maxSteps, m_sched.type, m_sched.warmupStart,
+            m_sched.baseLr, m_sched.warmup, m_sched.maxEpochs, m_sched.etaMin, m_opt.lr, m_train, m_opt.optimizer})
         watch(w);
     connect(this, &ConfigForm::changed, this, &TrainFormPanel::updatePreview);
 
@@ -271,13 +251,6 @@ void TrainFormPanel::updateModelInfo()
     }
 }
 
-void TrainFormPanel::updateOptimizerFields()
-{
-    const bool sgd = m_optimizer->currentText() == QLatin1String("sgd");
-    m_momentum->setEnabled(sgd);
-    m_nesterov->setEnabled(sgd);
-}
-
 void TrainFormPanel::setRunName(const QString& name)
 {
     m_name->setText(name);
@@ -296,15 +269,8 @@ void TrainFormPanel::setConfig(const TrainConfig& c)
     m_val->setText(QString::fromStdString(c.valSpec));
     m_model->setCurrentText(QString::fromStdString(c.model));
     updateModelInfo();
-    m_epochs->setValue(c.epochs);
-    m_batch->setValue(c.batchSize);
-    m_maxSteps->setText(QString::number(c.maxStepsPerEpoch));
+    setOptimisation(m_opt, c.epochs, c.batchSize, c.maxStepsPerEpoch, c.optimizer, c.optimizer.lr);
     m_precision->setCurrentText(QString::fromStdString(c.precision));
-    m_optimizer->setCurrentText(QString::fromStdString(c.optimizer.type));
-    m_lr->setText(num(c.optimizer.lr));
-    m_momentum->setText(num(c.optimizer.momentum));
-    m_weightDecay->setText(num(c.optimizer.weightDecay));
-    m_nesterov->setChecked(c.optimizer.nesterov);
     setSchedule(m_sched, c.schedule, c.epochs);
     setTransforms(m_tf, c.trainTransforms);
     m_device->setCurrentText(QString::fromStdString(c.device));
@@ -314,7 +280,6 @@ void TrainFormPanel::setConfig(const TrainConfig& c)
     m_saveLast->setChecked(c.checkpoints.saveLast);
     m_saveBestLoss->setChecked(c.checkpoints.saveBestLoss);
     m_saveBestAcc->setChecked(c.checkpoints.saveBestAcc);
-    updateOptimizerFields();
     validateNow();
     updatePreview();
 }
@@ -323,7 +288,7 @@ QString TrainFormPanel::yaml() const
 {
     QString y;
     QTextStream o(&y);
-    const bool sgd = m_optimizer->currentText() == QLatin1String("sgd");
+    const bool sgd = m_opt.optimizer->currentText() == QLatin1String("sgd");
     o << "# Baseline training config written by RepAlign Workbench (reference schema)\n";
     o << "system:\n  device: " << scalar(m_device->currentText()) << "\n  num_workers: " << m_workers->value()
       << "\n  threads: " << m_threads->value() << "\n\n";
@@ -337,16 +302,16 @@ QString TrainFormPanel::yaml() const
     }
     writeTransforms(o, m_tf, -1);
     o << "\nmodel: " << scalar(m_model->currentText()) << "\n\n";
-    o << "optimization:\n  epochs: " << m_epochs->value() << "\n  batch_size: " << m_batch->value() << "\n";
-    o << "  max_steps_per_epoch: " << scalar(m_maxSteps->text()) << "\n";
+    o << "optimization:\n  epochs: " << m_opt.epochs->value() << "\n  batch_size: " << m_opt.batch->value() << "\n";
+    o << "  max_steps_per_epoch: " << scalar(m_opt.maxSteps->text()) << "\n";
     o << "  precision: " << scalar(m_precision->currentText()) << "\n";
-    o << "  optimizer: " << scalar(m_optimizer->currentText()) << "\n";
-    o << "  optimizer_params:\n    lr: " << scalar(m_lr->text()) << "\n";
+    o << "  optimizer: " << scalar(m_opt.optimizer->currentText()) << "\n";
+    o << "  optimizer_params:\n    lr: " << scalar(m_opt.lr->text()) << "\n";
     if (sgd)
-        o << "    momentum: " << scalar(m_momentum->text()) << "\n";
-    o << "    weight_decay: " << scalar(m_weightDecay->text()) << "\n";
+        o << "    momentum: " << scalar(m_opt.momentum->text()) << "\n";
+    o << "    weight_decay: " << scalar(m_opt.weightDecay->text()) << "\n";
     if (sgd)
-        o << "    nesterov: " << (m_nesterov->isChecked() ? "True" : "False") << "\n";
+        o << "    nesterov: " << (m_opt.nesterov->isChecked() ? "True" : "False") << "\n";
     else
         o << "    betas: [" << num(m_loaded.optimizer.beta1) << ", " << num(m_loaded.optimizer.beta2)
           << "]\n    eps: " << num(m_loaded.optimizer.eps) << "\n";
@@ -396,7 +361,7 @@ QString TrainFormPanel::cliCommand(const QString& yamlFile, const QString& outDi
 std::int64_t TrainFormPanel::estimatedStepsPerEpoch() const
 {
     bool ok = false;
-    const qint64 cap = m_maxSteps->text().toLongLong(&ok);
+    const qint64 cap = m_opt.maxSteps->text().toLongLong(&ok);
     std::int64_t images = 50000;
     const QString d = m_dataset->currentText();
     if (d == QLatin1String("mnist") || d == QLatin1String("fashion_mnist"))
@@ -407,7 +372,7 @@ std::int64_t TrainFormPanel::estimatedStepsPerEpoch() const
             images = spec.count;
     } catch (const Error&) {
     }
-    std::int64_t steps = (images + m_batch->value() - 1) / std::max(1, m_batch->value());
+    std::int64_t steps = (images + m_opt.batch->value() - 1) / std::max(1, m_opt.batch->value());
     if (ok && cap > 0)
         steps = std::min<std::int64_t>(steps, cap);
     return std::max<std::int64_t>(1, steps);

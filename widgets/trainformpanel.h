@@ -47,9 +47,9 @@ public:
     static TrainConfig referenceConfig();
 
 private:
+    OptimisationFields m_opt;
     ScheduleFields m_sched;
     TransformFields m_tf;
-    void updateOptimizerFields();
     void updateModelInfo();
     QString demoDataDir() const;
     QComboBox* m_preset;
@@ -61,15 +61,7 @@ private:
     QLineEdit* m_val;
     QComboBox* m_model;
     QLabel* m_modelInfo;
-    QSpinBox* m_epochs;
-    QSpinBox* m_batch;
-    QLineEdit* m_maxSteps;
     QComboBox* m_precision;
-    QComboBox* m_optimizer;
-    QLineEdit* m_lr;
-    QLineEdit* m_momentum;
-    QLineEdit* m_weightDecay;
-    QCheckBox* m_nesterov;
     QComboBox* m_device;
     QSpinBox* m_threads;
     QSpinBox* m_workers;

@@ -88,34 +88,12 @@ TuneFormPanel::TuneFormPanel(QWidget* parent)
     addRow(reh, tr("Rehearsal batch size:"), m_rehearsalBatch, QStringLiteral("rehearsal.batch_size"));
     left->addStretch(1);
 
-    QFormLayout* opt = addSection(tr("Optimisation"), right);
-    m_epochs = new QSpinBox;
-    m_epochs->setRange(1, 100000);
-    addRow(opt, tr("Epochs:"), m_epochs, QStringLiteral("optimization.epochs"));
-    m_batch = new QSpinBox;
-    m_batch->setRange(1, 65536);
-    addRow(opt, tr("Batch size:"), m_batch, QStringLiteral("optimization.batch_size"));
-    m_maxSteps = new QLineEdit;
-    addRow(opt, tr("Max steps per epoch:"), m_maxSteps, QStringLiteral("optimization.max_steps_per_epoch"),
-        tr("Caps each epoch for smoke runs; 0 = whole epoch"));
-    m_optimizer = new QComboBox;
-    m_optimizer->addItems({QStringLiteral("adam"), QStringLiteral("sgd")});
-    addRow(opt, tr("Optimiser:"), m_optimizer, QStringLiteral("optimization.optimizer"));
-    m_lr = new QLineEdit;
-    addRow(opt, tr("Learning rate:"), m_lr, QStringLiteral("optimization.optimizer_params.lr"));
-    m_weightDecay = new QLineEdit;
-    addRow(opt, tr("Weight decay:"), m_weightDecay, QStringLiteral("optimization.optimizer_params.weight_decay"),
-        tr("L2 penalty added to the gradient (as torch.optim)"));
-    m_momentum = new QLineEdit;
-    addRow(opt, tr("Momentum:"), m_momentum, QStringLiteral("optimization.optimizer_params.momentum"));
-    m_nesterov = new QCheckBox(tr("Nesterov momentum"));
-    addRow(opt, QString(), m_nesterov, QStringLiteral("optimization.optimizer_params.nesterov"));
+    m_opt = addOptimisationSection(right, {QStringLiteral("adam"), QStringLiteral("sgd")});
 
     m_sched = addScheduleSection(right);
     // Bundle images are resized first, then cropped/flipped/normalised; validation uses the
     // same resize and normalisation without the random parts, as the reference does.
     m_tf = addTransformSection(right, /*withResize=*/true);
-    connect(m_optimizer, &QComboBox::currentTextChanged, this, &TuneFormPanel::updateOptimizerFields);
 
     QFormLayout* sys = addSection(tr("System"), right);
     m_device = new QComboBox;
@@ -241,13 +219,6 @@ QString TuneFormPanel::checkpointNote() const
     return m_checkpointNote->text();
 }
 
-void TuneFormPanel::updateOptimizerFields()
-{
-    const bool sgd = m_optimizer->currentText() == QLatin1String("sgd");
-    m_momentum->setEnabled(sgd);
-    m_nesterov->setEnabled(sgd);
-}
-
 void TuneFormPanel::setRunName(const QString& name)
 {
     m_name->setText(name);
@@ -282,19 +253,12 @@ void TuneFormPanel::setConfig(const TuneConfig& c)
     m_activation->setCurrentText(QString::fromStdString(c.activation));
     m_freeze->setChecked(c.freezeBackbone);
     m_alpha->setText(num(c.alpha));
-    m_epochs->setValue(c.epochs);
-    m_batch->setValue(c.batchSize);
-    m_maxSteps->setText(QString::number(c.maxStepsPerEpoch));
-    m_optimizer->setCurrentText(QString::fromStdString(c.optimizer.type));
     // The rate the run trains at: a constant schedule's lr_init where the config splits it from
     // the optimizer's own lr (the notebook's Adam 1e-3 first step, then 1e-4).
-    m_lr->setText(num(c.schedule.type == "constant" && c.schedule.lrInit > 0 ? c.schedule.lrInit : c.optimizer.lr));
-    m_weightDecay->setText(num(c.optimizer.weightDecay));
-    m_momentum->setText(num(c.optimizer.momentum));
-    m_nesterov->setChecked(c.optimizer.nesterov);
+    setOptimisation(m_opt, c.epochs, c.batchSize, c.maxStepsPerEpoch, c.optimizer,
+        c.schedule.type == "constant" && c.schedule.lrInit > 0 ? c.schedule.lrInit : c.optimizer.lr);
     setSchedule(m_sched, c.schedule, c.epochs);
     setTransforms(m_tf, c.trainTransforms);
-    updateOptimizerFields();
     m_classVal->setText(QString::fromStdString(c.classificationVal));
     m_rehearsalData->setText(QString::fromStdString(c.rehearsal.data));
     m_rehearsalWeight->setText(num(c.rehearsal.weight));
@@ -327,25 +291,25 @@ QString TuneFormPanel::yaml() const
       << "\n  freeze_backbone: " << (m_freeze->isChecked() ? "true" : "false") << "\n";
     o << "alpha: " << scalar(m_alpha->text()) << "\n";
     writeTransforms(o, m_tf, m_tf.resize->value());
-    const bool sgd = m_optimizer->currentText() == QLatin1String("sgd");
-    o << "optimization:\n  epochs: " << m_epochs->value() << "\n  batch_size: " << m_batch->value() << "\n";
-    o << "  optimizer: " << scalar(m_optimizer->currentText()) << "\n";
+    const bool sgd = m_opt.optimizer->currentText() == QLatin1String("sgd");
+    o << "optimization:\n  epochs: " << m_opt.epochs->value() << "\n  batch_size: " << m_opt.batch->value() << "\n";
+    o << "  optimizer: " << scalar(m_opt.optimizer->currentText()) << "\n";
     // Keeps the loaded config's split of the first step's rate (optimizer_params.lr) from the
     // constant rate (lr_init) while the optimizer stays the same; otherwise lr is the rate.
     const bool splitLr = m_sched.type->currentText() == QLatin1String("constant") && m_loaded.schedule.lrInit > 0
-        && m_optimizer->currentText() == QString::fromStdString(m_loaded.optimizer.type);
-    o << "  optimizer_params:\n    lr: " << (splitLr ? num(m_loaded.optimizer.lr) : scalar(m_lr->text()))
-      << "\n    weight_decay: " << scalar(m_weightDecay->text()) << "\n";
+        && m_opt.optimizer->currentText() == QString::fromStdString(m_loaded.optimizer.type);
+    o << "  optimizer_params:\n    lr: " << (splitLr ? num(m_loaded.optimizer.lr) : scalar(m_opt.lr->text()))
+      << "\n    weight_decay: " << scalar(m_opt.weightDecay->text()) << "\n";
     if (sgd)
-        o << "    momentum: " << scalar(m_momentum->text()) << "\n    nesterov: " << (m_nesterov->isChecked() ? "True" : "False")
-          << "\n";
+        o << "    momentum: " << scalar(m_opt.momentum->text())
+          << "\n    nesterov: " << (m_opt.nesterov->isChecked() ? "True" : "False") << "\n";
     else
         o << "    betas: [" << num(m_loaded.optimizer.beta1) << ", " << num(m_loaded.optimizer.beta2)
           << "]\n    eps: " << num(m_loaded.optimizer.eps) << "\n";
     writeSchedule(o, m_sched);
     if (splitLr)
-        o << "  lr_scheduling_params:\n    lr_init: " << scalar(m_lr->text()) << "\n";
-    o << "  max_steps_per_epoch: " << scalar(m_maxSteps->text()) << "\n";
+        o << "  lr_scheduling_params:\n    lr_init: " << scalar(m_opt.lr->text()) << "\n";
+    o << "  max_steps_per_epoch: " << scalar(m_opt.maxSteps->text()) << "\n";
     o << "classification_val: " << quoted(m_classVal->text().trimmed()) << "\n";
     o << "classification_max_images: " << m_loaded.classificationMaxImages << "\n";
     if (!m_rehearsalData->text().trimmed().isEmpty()

@@ -47,6 +47,7 @@ Q_SIGNALS:
     void checkpointInspected();
 
 private:
+    OptimisationFields m_opt;
     ScheduleFields m_sched;
     TransformFields m_tf;
     void updateTaps();
@@ -68,14 +69,6 @@ private:
     QComboBox* m_activation;
     QCheckBox* m_freeze;
     QLineEdit* m_alpha;
-    QSpinBox* m_epochs;
-    QSpinBox* m_batch;
-    QLineEdit* m_maxSteps;
-    QComboBox* m_optimizer;
-    QLineEdit* m_lr;
-    QLineEdit* m_weightDecay;
-    QLineEdit* m_momentum;
-    QCheckBox* m_nesterov;
     QLineEdit* m_classVal;
     QLineEdit* m_rehearsalData;
     QLineEdit* m_rehearsalWeight;
@@ -84,7 +77,6 @@ private:
     QSpinBox* m_threads;
     QLineEdit* m_seed;
     TuneConfig m_loaded;
-    void updateOptimizerFields();
 };
 
 } // namespace repalign::gui
