@@ -63,32 +63,14 @@ private Q_SLOTS:
     void lockIsReleasedWhenItsProcessDies()
     {
         const std::string dir = testutil::tempDir("lockdie") + "/run";
-        int ready[2];
-        QVERIFY(::pipe(ready) == 0);
-        const pid_t child = ::fork();
-        if (child == 0) {
-            try {
-                RunLock lock(dir);
-                const char c = 'x';
-                if (::write(ready[1], &c, 1) != 1)
-                    ::_exit(2);
-                ::pause();
-            } catch (...) {
-            }
-            ::_exit(1);
-        }
-        char c = 0;
-        QCOMPARE(::read(ready[0], &c, 1), ssize_t(1));
+        testutil::HoldingChild child([&] { return std::make_shared<RunLock>(dir); });
+        QVERIFY(child.ready());
         RunLockHolder holder;
         QVERIFY(runLockHolder(dir, holder));
-        QCOMPARE(holder.pid, static_cast<long>(child));
+        QCOMPARE(holder.pid, static_cast<long>(child.pid()));
         QVERIFY(!holder.isThisProcess());
-        QVERIFY(lockError(dir).find("process " + std::to_string(child)) != std::string::npos);
-        ::kill(child, SIGKILL); // no clean-up code runs: the kernel drops the lock
-        int status = 0;
-        ::waitpid(child, &status, 0);
-        ::close(ready[0]);
-        ::close(ready[1]);
+        QVERIFY(lockError(dir).find("process " + std::to_string(child.pid())) != std::string::npos);
+        child.kill(); // SIGKILL: no clean-up code runs, the kernel drops the lock
         QVERIFY(!runLockHolder(dir, holder));
         QVERIFY(lockError(dir).empty());
     }

@@ -1,6 +1,7 @@
 #include "testutil.h"
 
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -76,6 +77,45 @@ void writeText(const std::string& path, const std::string& text)
 {
     std::ofstream out(path, std::ios::binary);
     out << text;
+}
+
+HoldingChild::HoldingChild(const std::function<std::shared_ptr<void>()>& acquire)
+{
+    int ready[2];
+    if (::pipe(ready) != 0)
+        return;
+    m_pid = ::fork();
+    if (m_pid == 0) {
+        ::close(ready[0]);
+        try {
+            const std::shared_ptr<void> held = acquire();
+            const char c = 'x';
+            if (::write(ready[1], &c, 1) != 1)
+                ::_exit(2);
+            for (;;)
+                ::pause();
+        } catch (...) {
+        }
+        ::_exit(1);
+    }
+    ::close(ready[1]);
+    char c = 0;
+    m_ready = m_pid > 0 && ::read(ready[0], &c, 1) == 1;
+    ::close(ready[0]);
+}
+
+HoldingChild::~HoldingChild()
+{
+    kill();
+}
+
+void HoldingChild::kill()
+{
+    if (m_pid <= 0)
+        return;
+    ::kill(m_pid, SIGKILL);
+    ::waitpid(m_pid, nullptr, 0);
+    m_pid = -1;
 }
 
 std::uint32_t crc32(const std::string& data)

@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by the Qt Test executables.
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,26 @@ std::string tempDir(const std::string& tag);
 int run(const std::string& command, std::string* output = nullptr);
 std::string readText(const std::string& path);
 void writeText(const std::string& path, const std::string& text);
+
+/// A forked child that runs @p acquire (e.g. takes a run lock), keeps what it returns alive,
+/// tells the parent, then waits to be killed. The constructor returns once acquire has returned
+/// in the child (ready() true) or thrown (ready() false); the destructor kills and reaps a child
+/// still alive.
+class HoldingChild {
+public:
+    explicit HoldingChild(const std::function<std::shared_ptr<void>()>& acquire);
+    ~HoldingChild();
+    HoldingChild(const HoldingChild&) = delete;
+    HoldingChild& operator=(const HoldingChild&) = delete;
+    int pid() const { return m_pid; }
+    bool ready() const { return m_ready; }
+    /// SIGKILL, no clean-up code runs in the child; then reaps it.
+    void kill();
+
+private:
+    int m_pid = -1;
+    bool m_ready = false;
+};
 
 /// One entry of a zip archive written by zipArchive(): @p data as it is stored (raw for
 /// method 0, a raw deflate stream for method 8), with the entry's uncompressed size and CRC.
