@@ -51,21 +51,23 @@ public:
         // Two passes as one process would make them: the mean over all ranks' images, then
         // the (biased) variance around it; both sums differentiable across ranks.
         const std::int64_t c = x.size(1);
-        const torch::Tensor local = torch::cat({x.sum({0, 2, 3}), torch::full({1}, double(x.numel() / c), x.options())});
+        static const bool dbl = std::getenv("S4DOUBLE") != nullptr;
+        const torch::Tensor xs = dbl ? x.to(torch::kFloat64) : x;
+        const torch::Tensor local = torch::cat({xs.sum({0, 2, 3}), torch::full({1}, double(x.numel() / c), xs.options())});
         const torch::Tensor s1 = allReduceSum(local);
         const torch::Tensor n = s1.narrow(0, c, 1);
         const torch::Tensor mean = s1.narrow(0, 0, c) / n;
-        const torch::Tensor centered = x - mean.view({1, c, 1, 1});
+        const torch::Tensor centered = xs - mean.view({1, c, 1, 1});
         const torch::Tensor var = allReduceSum((centered * centered).sum({0, 2, 3})) / n;
         if (options.track_running_stats()) {
             torch::NoGradGuard noGrad;
             num_batches_tracked += 1;
             const double m = options.momentum() ? *options.momentum() : 1.0 / num_batches_tracked.item<double>();
             const double count = n.item<double>();
-            running_mean.mul_(1 - m).add_(mean.detach() * m);
-            running_var.mul_(1 - m).add_(var.detach() * (count / std::max(1.0, count - 1)) * m);
+            running_mean.mul_(1 - m).add_((mean.detach() * m).to(running_mean.scalar_type()));
+            running_var.mul_(1 - m).add_((var.detach() * (count / std::max(1.0, count - 1)) * m).to(running_var.scalar_type()));
         }
-        torch::Tensor y = centered * torch::rsqrt(var + options.eps()).view({1, c, 1, 1});
+        torch::Tensor y = (centered * torch::rsqrt(var + options.eps()).view({1, c, 1, 1})).to(x.scalar_type());
         if (options.affine())
             y = y * weight.view({1, c, 1, 1}) + bias.view({1, c, 1, 1});
         return y;
@@ -188,14 +190,16 @@ void initConvBn(nn::Module& m)
     }
 }
 
-// torchvision's BasicBlock / Bottleneck, same member names.
+// torchvision's BasicBlock / Bottleneck, same member names. The MadryLab robustness library's
+// CIFAR Bottleneck (robustness/cifar_models/resnet.py) is the same block with the projection
+// named `shortcut` (@p projectionName).
 struct BlockImpl : nn::Module {
     bool bottleneck;
     nn::Conv2d conv1 {nullptr}, conv2 {nullptr}, conv3 {nullptr};
     nn::BatchNorm2d bn1 {nullptr}, bn2 {nullptr}, bn3 {nullptr};
     nn::Sequential downsample {nullptr};
 
-    BlockImpl(int inplanes, int planes, int stride, bool isBottleneck)
+    BlockImpl(int inplanes, int planes, int stride, bool isBottleneck, const std::string& projectionName = "downsample")
         : bottleneck(isBottleneck)
     {
         const int expansion = bottleneck ? 4 : 1;
@@ -213,7 +217,7 @@ struct BlockImpl : nn::Module {
             bn2 = register_module("bn2", nn::BatchNorm2d(planes));
         }
         if (stride != 1 || inplanes != planes * expansion) {
-            downsample = register_module("downsample",
+            downsample = register_module(projectionName,
                 nn::Sequential(conv(inplanes, planes * expansion, 1, stride, 0, false), nn::BatchNorm2d(planes * expansion)));
         }
     }
@@ -367,36 +371,6 @@ private:
     std::vector<nn::AnyModule> m_feat, m_cls;
 };
 
-// The MadryLab robustness library's CIFAR Bottleneck (robustness/cifar_models/resnet.py):
-// the projection is `shortcut` (an empty Sequential when the shapes already agree).
-struct MadryBottleneckImpl : nn::Module {
-    nn::Conv2d conv1 {nullptr}, conv2 {nullptr}, conv3 {nullptr};
-    nn::BatchNorm2d bn1 {nullptr}, bn2 {nullptr}, bn3 {nullptr};
-    nn::Sequential shortcut {nullptr};
-
-    MadryBottleneckImpl(int inPlanes, int planes, int stride)
-    {
-        conv1 = register_module("conv1", conv(inPlanes, planes, 1, 1, 0, false));
-        bn1 = register_module("bn1", nn::BatchNorm2d(planes));
-        conv2 = register_module("conv2", conv(planes, planes, 3, stride, 1, false));
-        bn2 = register_module("bn2", nn::BatchNorm2d(planes));
-        conv3 = register_module("conv3", conv(planes, planes * 4, 1, 1, 0, false));
-        bn3 = register_module("bn3", nn::BatchNorm2d(planes * 4));
-        if (stride != 1 || inPlanes != planes * 4)
-            shortcut = register_module(
-                "shortcut", nn::Sequential(conv(inPlanes, planes * 4, 1, stride, 0, false), nn::BatchNorm2d(planes * 4)));
-    }
-
-    torch::Tensor forward(const torch::Tensor& x)
-    {
-        torch::Tensor out = torch::relu(bn1(conv1(x)));
-        out = torch::relu(bn2(conv2(out)));
-        out = bn3(conv3(out));
-        return torch::relu(out + (shortcut ? shortcut->forward(x) : x));
-    }
-};
-TORCH_MODULE(MadryBottleneck);
-
 // robustness.cifar_models.ResNet50: 3x3 stride-1 stem, no max-pool, avg_pool2d(4), `linear`;
 // PyTorch's default init (the library sets none).
 class MadryResNetImpl : public TapNetImpl {
@@ -412,7 +386,7 @@ public:
         for (int l = 0; l < 4; ++l) {
             nn::Sequential seq;
             for (int b = 0; b < blocks[l]; ++b) {
-                seq->push_back(MadryBottleneck(inPlanes, planes[l], (b == 0 && l > 0) ? 2 : 1));
+                seq->push_back(Block(inPlanes, planes[l], (b == 0 && l > 0) ? 2 : 1, true, "shortcut"));
                 inPlanes = planes[l] * 4;
             }
             stages[l] = register_module("layer" + std::to_string(l + 1), seq);
