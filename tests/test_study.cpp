@@ -28,6 +28,12 @@ std::vector<std::string> names(const StudyPlan& p, const std::string& stage)
     return out;
 }
 
+std::string writeText(const std::string& path, const std::string& text)
+{
+    testutil::writeText(path, text);
+    return path;
+}
+
 std::string errorOf(const std::function<void()>& f)
 {
     try {
@@ -220,6 +226,9 @@ private Q_SLOTS:
         QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " study plan " + file + " --out " + m_dir + "/cli-out", &out), 0);
         QVERIFY2(out.find("tune-alpha1") != std::string::npos, out.c_str());
         QVERIFY2(out.find("6 runs: 1 train, 2 tune, 3 analyze") != std::string::npos, out.c_str());
+        // Nothing has run here yet: every stage says so instead of guessing.
+        for (const char* stage : {"train:   ", "tune:    ", "analyze: "})
+            QVERIFY2(out.find(std::string("  ") + stage + "no estimate (no measured run yet)") != std::string::npos, out.c_str());
         testutil::writeText(file, tinyStudy(m_bundle, "grid:\n  tune.alpha: [0, -2]\n"));
         QCOMPARE(testutil::run(std::string(REPALIGN_CLI) + " study plan " + file, &out), 1);
         QVERIFY2(out.find("axis 'tune.alpha' value -2") != std::string::npos, out.c_str());
@@ -282,6 +291,21 @@ private Q_SLOTS:
         QCOMPARE(again.status, JobStatus::Finished);
         QCOMPARE(again.skipped, 9);
         QCOMPARE(again.finished, 1);
+
+        // With finished runs in the folder, the plan estimates every stage from their images/s:
+        // train and tune from metrics.csv (2 steps x 16 images per epoch), analyses from the
+        // runner's timing of each analysis (32 shapes images).
+        const StudyPlan next
+            = loadStudy(writeText(m_dir + "/next-study.yaml", tinyStudy(m_bundle, "grid:\n  tune.alpha: [0, 3]\n")), out);
+        const std::string text = formatStudyPlan(next);
+        qInfo("%s", text.c_str());
+        for (const char* stage : {"train:   ~", "tune:    ~", "analyze: ~"})
+            QVERIFY2(text.find(std::string("  ") + stage) != std::string::npos, text.c_str());
+        QVERIFY2(text.find("no estimate") == std::string::npos, text.c_str());
+        QVERIFY2(text.find("resnet18_cifar10 ") != std::string::npos
+                && text.find(" images/s (" + out + "/runs/tune-alpha") != std::string::npos,
+            text.c_str());
+        QVERIFY2(text.find("tune-alpha3  <- train  (~") != std::string::npos, text.c_str());
     }
 };
 

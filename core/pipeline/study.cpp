@@ -2,12 +2,14 @@
 
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "data/nsd_bundle.h"
 #include "interpret/analysis.h"
 #include "interpret/stats.h"
 #include "io/h5.h"
 #include "models/registry.h"
 #include "run/analyze_config.h"
 #include "run/config.h"
+#include "run/dataspec.h"
 #include "run/project.h"
 #include "run/rundir.h"
 #include "run/tune_config.h"
@@ -26,6 +28,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -704,6 +707,153 @@ std::string durationText(double s)
     return formatDuration(s);
 }
 
+/// What a run folder's run.yaml says (train and tune runs).
+struct MeasuredRunFacts {
+    std::string kind, model, device;
+    int batchSize = 0;
+};
+
+MeasuredRunFacts measuredRunFacts(const std::string& runDir)
+{
+    MeasuredRunFacts f;
+    try {
+        const YAML::Node root = YAML::LoadFile(RunLayout(runDir).config());
+        if (root["run"] && root["run"]["kind"])
+            f.kind = root["run"]["kind"].as<std::string>();
+        if (root["model"] && root["model"].IsScalar())
+            f.model = root["model"].as<std::string>();
+        else if (root["base"] && root["base"]["model"] && root["base"]["model"].IsScalar())
+            f.model = root["base"]["model"].as<std::string>();
+        f.device = root["system"] && root["system"]["device"] ? root["system"]["device"].as<std::string>() : "cpu";
+        if (root["optimization"] && root["optimization"]["batch_size"])
+            f.batchSize = root["optimization"]["batch_size"].as<int>();
+    } catch (const std::exception&) {
+        return {};
+    }
+    return f;
+}
+
+/// Images per second over the train `loss` rows of metrics.csv (0 with fewer than two rows;
+/// gaps over ten minutes, a resume, are left out), and the last row's wall time.
+double metricsImagesPerSecond(const std::string& runDir, int batchSize, double* lastWall)
+{
+    std::ifstream in(RunLayout(runDir).metrics());
+    std::string line;
+    MetricRow row;
+    bool have = false;
+    std::int64_t prevStep = 0;
+    double prevWall = 0, steps = 0, seconds = 0;
+    while (std::getline(in, line)) {
+        if (!parseMetricLine(line, row) || row.split != "train" || row.name != "loss")
+            continue;
+        if (have && row.step > prevStep && row.wallTime > prevWall && row.wallTime - prevWall < 600) {
+            steps += static_cast<double>(row.step - prevStep);
+            seconds += row.wallTime - prevWall;
+        }
+        have = true;
+        prevStep = row.step;
+        prevWall = row.wallTime;
+    }
+    *lastWall = prevWall;
+    return seconds > 0 && steps > 0 ? steps * batchSize / seconds : 0;
+}
+
+struct StageSpeed {
+    double imagesPerSecond = 0; ///< 0: nothing measured
+    std::string run, model;
+    std::int64_t images = 0; ///< analyses: the images the measured analysis read
+    std::string data; ///< analyses: its data spec and split ("spec|split")
+};
+
+/// Where earlier runs are looked for: the study's own runs, then the project around it (the
+/// study folder's parent and the study file's folder, each as a project: runs one or two
+/// folders deep).
+std::vector<std::string> measuredRunFolders(const StudyPlan& plan)
+{
+    std::vector<std::string> out;
+    std::set<std::string> seen;
+    for (const std::string& root : {plan.studyDir + "/runs", fs::path(plan.studyDir).parent_path().string(), plan.baseDir}) {
+        if (root.empty() || !isDirectory(root))
+            continue;
+        for (const std::string& run : listProjectRuns(root))
+            if (seen.insert(fs::weakly_canonical(run).string()).second)
+                out.push_back(run);
+    }
+    return out;
+}
+
+/// The fastest-to-trust measurement of @p kind (train | tune) on @p device: a run of the same
+/// model beats others, then the most recent.
+StageSpeed measuredSpeed(
+    const std::vector<std::string>& runs, const std::string& kind, const std::string& device, const std::string& model)
+{
+    StageSpeed best;
+    double bestWall = -1;
+    bool bestSame = false;
+    for (const std::string& run : runs) {
+        const MeasuredRunFacts f = measuredRunFacts(run);
+        if (f.kind != kind || f.batchSize <= 0 || f.device != device)
+            continue;
+        double wall = 0;
+        const double speed = metricsImagesPerSecond(run, f.batchSize, &wall);
+        if (speed <= 0)
+            continue;
+        const bool same = f.model == model;
+        if (bestWall >= 0 && (bestSame && !same))
+            continue;
+        if (bestWall >= 0 && bestSame == same && wall <= bestWall)
+            continue;
+        best = {speed, run, f.model, 0, {}};
+        bestWall = wall;
+        bestSame = same;
+    }
+    return best;
+}
+
+/// Finished analyses the study runner timed (status.json "analysed in S s" next to
+/// analysis.h5): images read per second.
+std::vector<StageSpeed> measuredAnalyses(const std::vector<std::string>& runs)
+{
+    std::vector<StageSpeed> out;
+    for (const std::string& run : runs) {
+        const std::string file = run + "/analysis.h5";
+        if (!fileExists(file))
+            continue;
+        const RunStatus st = readRunStatus(run);
+        double seconds = 0;
+        if (st.state != "finished" || std::sscanf(st.message.c_str(), "analysed in %lf s", &seconds) != 1 || seconds <= 0)
+            continue;
+        try {
+            const AnalysisFile f(file);
+            if (f.images <= 0)
+                continue;
+            out.push_back({static_cast<double>(f.images) / seconds, run, f.model, f.images, f.data + "|" + f.split});
+        } catch (const std::exception&) {
+        }
+    }
+    return out;
+}
+
+/// Images one analysis reads: shapes:N's N (or max_images), else what a measured analysis of
+/// the same data read; -1 when unknown.
+std::int64_t analysisImages(const AnalyzeOptions& a, const std::vector<StageSpeed>& measured)
+{
+    std::int64_t n = -1;
+    try {
+        const DataSpec spec = parseDataSpec(a.data);
+        if (spec.kind == "shapes")
+            n = spec.count;
+    } catch (const std::exception&) {
+    }
+    if (n < 0)
+        for (const auto& m : measured)
+            if (m.data == a.data + "|" + a.split)
+                n = m.images;
+    if (a.maxImages > 0)
+        n = n < 0 ? a.maxImages : std::min(n, a.maxImages);
+    return n;
+}
+
 } // namespace
 
 std::string formatStudyPlan(const StudyPlan& plan)
@@ -720,8 +870,66 @@ std::string formatStudyPlan(const StudyPlan& plan)
             o << "  (zipped with " << joinChoices(plan.zips[static_cast<std::size_t>(a.zipGroup)]) << ")";
         o << "\n";
     }
-    double trainSeconds = 0;
-    int estimated = 0;
+    const std::vector<std::string> earlier = measuredRunFolders(plan);
+    std::vector<StageSpeed> analyses;
+    bool analysesRead = false;
+    std::map<std::string, std::int64_t> bundleTrain; // bundle -> training images
+    struct StageTotal {
+        double seconds = 0;
+        int estimated = 0;
+        std::set<std::string> from; ///< "model: X images/s (RUN)"
+    };
+    std::map<std::string, StageTotal> totals;
+    // Seconds for one run, or -1 (no measurement, or a size that cannot be known yet).
+    auto estimate = [&](const StudyRun& r, std::string* from) -> double {
+        if (r.stage == "train") {
+            const TrainConfig cfg = parseTrainConfig(r.config, r.name);
+            const DurationEstimate e = estimateTrainingDuration(plan.studyDir + "/runs", cfg);
+            if (e.images <= 0)
+                return -1;
+            const StageSpeed sp = measuredSpeed(earlier, "train", cfg.device, cfg.model);
+            if (sp.imagesPerSecond <= 0)
+                return -1;
+            *from = fmt("%s %.1f images/s (%s)", sp.model.c_str(), sp.imagesPerSecond, sp.run.c_str());
+            return static_cast<double>(e.images) / sp.imagesPerSecond;
+        }
+        if (r.stage == "tune") {
+            const TuneConfig cfg = parseTuneConfig(r.config, r.name);
+            auto it = bundleTrain.find(cfg.bundle);
+            if (it == bundleTrain.end()) {
+                std::int64_t n = -1;
+                try {
+                    n = inspectBundle(cfg.bundle).train;
+                } catch (const std::exception&) {
+                }
+                it = bundleTrain.emplace(cfg.bundle, n).first;
+            }
+            if (it->second <= 0)
+                return -1;
+            std::int64_t perEpoch = it->second;
+            if (cfg.maxStepsPerEpoch > 0)
+                perEpoch = std::min<std::int64_t>(perEpoch, cfg.maxStepsPerEpoch * std::max(1, cfg.batchSize));
+            const StageSpeed sp = measuredSpeed(earlier, "tune", cfg.device, cfg.baseModel);
+            if (sp.imagesPerSecond <= 0)
+                return -1;
+            *from = fmt("%s %.1f images/s (%s)", sp.model.c_str(), sp.imagesPerSecond, sp.run.c_str());
+            return static_cast<double>(perEpoch * cfg.epochs) / sp.imagesPerSecond;
+        }
+        if (!analysesRead) {
+            analyses = measuredAnalyses(earlier);
+            analysesRead = true;
+        }
+        const AnalyzeOptions a = parseAnalyzeConfig(r.config, r.name);
+        const std::int64_t n = analysisImages(a, analyses);
+        const StageSpeed* sp = nullptr;
+        for (const auto& m : analyses)
+            if (!sp || (m.model == a.model && sp->model != a.model))
+                sp = &m;
+        if (n <= 0 || !sp)
+            return -1;
+        *from = fmt("%s %.1f images/s (%s)", sp->model.c_str(), sp->imagesPerSecond, sp->run.c_str());
+        return static_cast<double>(n) / sp->imagesPerSecond;
+    };
     for (const auto& stage : kStages) {
         const auto runs = plan.stage(stage);
         if (runs.empty())
@@ -731,17 +939,17 @@ std::string formatStudyPlan(const StudyPlan& plan)
             o << "  " << r->name;
             if (!r->dependsOn.empty())
                 o << "  <- " << joinChoices(r->dependsOn);
-            if (stage == "train") {
-                try {
-                    const TrainConfig cfg = parseTrainConfig(r->config, r->name);
-                    const DurationEstimate e = estimateTrainingDuration(plan.studyDir + "/runs", cfg);
-                    if (e.seconds >= 0) {
-                        o << "  (~" << durationText(e.seconds) << ")";
-                        trainSeconds += e.seconds;
-                        ++estimated;
-                    }
-                } catch (const std::exception&) {
+            try {
+                std::string from;
+                const double secs = estimate(*r, &from);
+                if (secs >= 0) {
+                    o << "  (~" << durationText(secs) << ")";
+                    StageTotal& t = totals[stage];
+                    t.seconds += secs;
+                    t.estimated++;
+                    t.from.insert(from);
                 }
+            } catch (const std::exception&) {
             }
             o << "\n";
         }
@@ -749,12 +957,36 @@ std::string formatStudyPlan(const StudyPlan& plan)
     o << "\n"
       << plan.runs.size() << " runs: " << plan.stage("train").size() << " train, " << plan.stage("tune").size() << " tune, "
       << plan.stage("analyze").size() << " analyze, then the comparison\n";
-    if (estimated > 0)
-        o << "estimated training time: " << durationText(trainSeconds) << " for " << estimated << " of "
-          << plan.stage("train").size() << " baselines, from the images/s measured by earlier runs in " << plan.studyDir
-          << "/runs (tuning and analysis not estimated)\n";
-    else
-        o << "no time estimate yet: no run in " << plan.studyDir << "/runs measured a training speed on this device\n";
+    o << "estimated time, one run at a time, from the images/s of earlier runs on the same device (in " << plan.studyDir
+      << "/runs, else the project around it):\n";
+    double all = 0;
+    int estimatedStages = 0, stages = 0;
+    for (const auto& stage : kStages) {
+        const std::size_t n = plan.stage(stage).size();
+        if (n == 0)
+            continue;
+        ++stages;
+        o << "  " << stage << ":" << std::string(8 - stage.size(), ' ');
+        const auto it = totals.find(stage);
+        if (it == totals.end()) {
+            o << "no estimate (no measured run yet)\n";
+            continue;
+        }
+        ++estimatedStages;
+        all += it->second.seconds;
+        o << "~" << durationText(it->second.seconds);
+        if (static_cast<std::size_t>(it->second.estimated) < n)
+            o << " for " << it->second.estimated << " of " << n << " runs";
+        o << ", from ";
+        bool first = true;
+        for (const auto& f : it->second.from) {
+            o << (first ? "" : "; ") << f;
+            first = false;
+        }
+        o << "\n";
+    }
+    if (estimatedStages > 0)
+        o << "  total:   ~" << durationText(all) << (estimatedStages < stages ? " (stages with an estimate)" : "") << "\n";
     return o.str();
 }
 
