@@ -30,10 +30,11 @@ PACKAGES=(
 )
 
 # Only to regenerate the committed test fixtures (tests/data/*/make_*.py write them with PyTorch,
-# torchvision and Pillow); the build and the tests never run Python:
+# torchvision and Pillow; tests/tools/check_h5py.py opens the .h5 outputs with h5py); the build
+# and the tests never run Python:
 #   packaging/install-deps-debian.sh --fixtures
 if [ "${1:-}" = "--fixtures" ]; then
-  PACKAGES+=(python3-torch python3-torchvision python3-pil)
+  PACKAGES+=(python3-torch python3-torchvision python3-pil python3-h5py)
 fi
 
 SUDO=""

@@ -6,6 +6,8 @@
 #include "common/fsutil.h"
 #include "data/dataset.h"
 #include "interpret/activations.h"
+#include "interpret/lpips.h"
+#include "interpret/synth_ii.h"
 #include "interpret/visualize.h"
 #include "io/h5.h"
 #include "models/nets.h"
@@ -362,6 +364,118 @@ private Q_SLOTS:
         rc = testutil::run(cli + " visualize --checkpoint " + m_trained + " --units 0-3 --objective voxel --out " + out, &text);
         QVERIFY(rc != 0);
         QVERIFY2(text.find("--objective voxel needs --voxels") != std::string::npos, text.c_str());
+        // a baseline has no readout: auto (as ridge) needs the bundle to fit one
+        rc = testutil::run(cli + " visualize --checkpoint " + m_trained + " --objective voxel --voxels 0-1 --out " + out, &text);
+        QVERIFY(rc != 0);
+        QVERIFY2(
+            text.find("has no readout") != std::string::npos && text.find("give --bundle B") != std::string::npos, text.c_str());
+    }
+
+    /// `analyze --ii-on synth`: the II over each unit's synthesised images equals a direct
+    /// pairwise loop over the stored images with the LPIPS function (and the mean-RGB distance),
+    /// is the same for two visualize runs with the same seed, and bad files are one line.
+    void iiOnSynthMatchesDirectLoop()
+    {
+        VisualizeOptions o = smallOptions(m_trained);
+        o.layer = "layer1"; // the forward pass stops there: cheap
+        o.units = {0, 9};
+        o.starts = 3;
+        o.steps = 4;
+        o.batchSize = 6;
+        NullSink none;
+        CancelToken cancel;
+        const std::string a = m_dir + "/iisynth_a.h5", b = m_dir + "/iisynth_b.h5";
+        o.out = a;
+        VisualizeJob(o).run(none, cancel);
+        o.out = b;
+        VisualizeJob(o).run(none, cancel);
+
+        std::string text;
+        const std::string cli = REPALIGN_CLI;
+        int rc = testutil::run(cli + " analyze --ii-on synth --out " + a + " --lpips-weights random:3 --quiet", &text);
+        QVERIFY2(rc == 0, text.c_str());
+        QVERIFY2(text.find("3 synthesised images each") != std::string::npos, text.c_str());
+        SynthIIValues va;
+        QVERIFY(readSynthII(a, va));
+        QCOMPARE(va.source, "synth:" + a);
+        QCOMPARE(va.imagesPerUnit, 3);
+        QCOMPARE(va.units, o.units);
+        QCOMPARE(va.iiDiagonal, std::string("exclude"));
+        QVERIFY(!va.lpipsCalibrated);
+        H5File fa(a, H5File::Mode::Read);
+        QVERIFY(fa.exists("/synth/images")); // /synth kept beside /ii_synth
+        QVERIFY(!fa.exists("/ii_synth/label"));
+
+        // same seed, same II (the core function on the second file)
+        SynthIIOptions so;
+        so.synth = b;
+        so.out = b;
+        so.lpipsWeights = "random:3";
+        const SynthIIValues vb = computeSynthII(so, none, cancel);
+        QVERIFY(vb.lpips == va.lpips);
+        QVERIFY(vb.color == va.color);
+        QVERIFY(vb.pairs == va.pairs);
+
+        // independently: every pair i<j of a unit's stored images through the LPIPS function
+        const std::vector<std::uint8_t> images = fa.readU8("/synth/images");
+        const std::size_t bytes = 32 * 32 * 3;
+        LpipsOptions lo;
+        lo.weights = "random:3";
+        lo.resize = 64;
+        for (std::size_t u = 0; u < 2; ++u) {
+            double lp = 0, col = 0;
+            int pairs = 0;
+            for (std::size_t i = 0; i < 3; ++i)
+                for (std::size_t j = i + 1; j < 3; ++j) {
+                    const std::uint8_t* x = images.data() + (u * 3 + i) * bytes;
+                    const std::uint8_t* y = images.data() + (u * 3 + j) * bytes;
+                    lp += lpipsBetweenImages(x, y, 32, 32, lo).distance;
+                    double mx[3] = {0, 0, 0}, my[3] = {0, 0, 0};
+                    for (std::size_t p = 0; p < 32 * 32; ++p)
+                        for (std::size_t c = 0; c < 3; ++c) {
+                            mx[c] += x[p * 3 + c] / 1024.0;
+                            my[c] += y[p * 3 + c] / 1024.0;
+                        }
+                    col += std::sqrt((mx[0] - my[0]) * (mx[0] - my[0]) + (mx[1] - my[1]) * (mx[1] - my[1])
+                        + (mx[2] - my[2]) * (mx[2] - my[2]));
+                    ++pairs;
+                }
+            lp /= pairs;
+            col /= pairs;
+            QVERIFY2(std::abs(va.lpips[u] - lp) <= 1e-5 * std::max(1.0, lp),
+                qPrintable(QStringLiteral("unit %1: %2 vs %3").arg(u).arg(va.lpips[u]).arg(lp)));
+            QVERIFY2(std::abs(va.color[u] - col) <= 1e-4 * std::max(1.0, col),
+                qPrintable(QStringLiteral("unit %1: %2 vs %3").arg(u).arg(va.color[u]).arg(col)));
+            QVERIFY(lp > 0);
+        }
+
+        // no /synth, one image per unit: one line each
+        auto message = [&](const SynthIIOptions& opt) {
+            try {
+                computeSynthII(opt, none, cancel);
+            } catch (const Error& e) {
+                return std::string(e.what());
+            }
+            return std::string();
+        };
+        const std::string plain = m_dir + "/plain.h5";
+        {
+            H5File f(plain, H5File::Mode::CreateAtomic);
+            f.writeF32("/x", {1}, {1.0f});
+            f.commit();
+        }
+        so.synth = plain;
+        so.out = plain;
+        std::string m = message(so);
+        QVERIFY2(m.find("has no /synth group") != std::string::npos && m.find('\n') == std::string::npos, m.c_str());
+        o.starts = 1;
+        o.steps = 2;
+        o.units = {0};
+        o.out = m_dir + "/iisynth_one.h5";
+        VisualizeJob(o).run(none, cancel);
+        so.synth = o.out;
+        m = message(so);
+        QVERIFY2(m.find("needs at least 2") != std::string::npos && m.find('\n') == std::string::npos, m.c_str());
     }
 };
 

@@ -1,7 +1,6 @@
 // repalign-cli align: brain alignment at every layer (ridge predictivity, RSA, CKA) of one
 // model, or of a baseline and a tuned model side by side.
-#include "cli/command.h"
-#include "cli/terminal_sink.h"
+#include "cli/job_options.h"
 #include "common/error.h"
 #include "pipeline/align.h"
 
@@ -15,27 +14,28 @@ namespace {
 
 struct Args {
     AlignOptions opt;
-    std::string layers = "all";
     bool quiet = false;
 };
 
 CommandRegistrar reg(58, [](CLI::App& app) {
-    auto a = std::make_shared<Args>();
-    AlignOptions& o = a->opt;
     auto* sub = app.add_subcommand("align",
         "Brain alignment at every layer: ridge predictivity, RSA (with a split-half ceiling) and linear CKA per layer and "
         "ROI; two checkpoints give the before/after profile");
+    auto a = std::make_shared<Args>();
+    AlignOptions& o = a->opt;
+    o.layers = {"all"};
     sub->add_option("--checkpoint", o.checkpoints, "Checkpoint(s): one, or baseline then tuned (repeat the option)")
         ->required()
         ->delimiter(',');
     sub->add_option(
            "--labels", o.labels, "Names of the models in the file and figures (default: baseline,tuned or the file stem)")
         ->delimiter(',');
-    sub->add_option("--model", o.model, "Architecture when a checkpoint does not record it");
-    sub->add_option("--checkpoint-key", o.checkpointKey, "State-dict key inside a PyTorch checkpoint (default: auto)");
+    addCheckpointOptions(sub, o.checkpointKey, o.model);
     sub->add_option("--bundle", o.bundle, "NSD bundle (.h5) with the stimuli and responses")->required();
     sub->add_option("--rois", o.rois, "ROIs, e.g. V1,V4 (default: all in the bundle)")->delimiter(',');
-    sub->add_option("--layers", a->layers, "all, or taps such as layer1,layer2,layer3,layer4")->capture_default_str();
+    sub->add_option("--layers", o.layers, "all, or taps such as layer1,layer2,layer3,layer4")
+        ->delimiter(',')
+        ->capture_default_str();
     sub->add_option("--max-features", o.maxFeatures,
            "Layers with more flattened features are reduced to this many by a seeded sparse random projection")
         ->capture_default_str();
@@ -45,37 +45,16 @@ CommandRegistrar reg(58, [](CLI::App& app) {
     sub->add_option("--max-train", o.maxTrain, "Use at most N train images for the ridge (0 = all)");
     sub->add_option("--batch-size", o.batchSize, "Images per forward pass")->capture_default_str();
     sub->add_option("--seed", o.seed, "Seed of the projection and the cross-validation folds")->capture_default_str();
-    sub->add_option("--device", o.device, "cpu | cuda | cuda:N")->capture_default_str();
-    sub->add_option("--threads", o.threads, "CPU threads (0 = all cores)");
+    addDeviceOptions(sub, o.device, o.threads);
     sub->add_flag("--strict", o.strict, "Voxels with NaN/Inf responses are an error instead of dropped with a warning");
     sub->add_option("--out", o.out, "File to write: a new .h5, or an existing .h5 that gains /alignment")->required();
     sub->add_flag("--quiet", a->quiet, "No progress output");
     sub->callback([a] {
-        AlignOptions& o = a->opt;
-        o.layers.clear();
-        std::string rest = a->layers;
-        for (std::size_t pos = 0; pos <= rest.size();) {
-            const std::size_t comma = rest.find(',', pos);
-            const std::string item = rest.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-            if (!item.empty())
-                o.layers.push_back(item);
-            if (comma == std::string::npos)
-                break;
-            pos = comma + 1;
-        }
-        CancelToken cancel;
-        SignalCancel signals(cancel);
-        TerminalSink sink(a->quiet);
+        const AlignOptions& o = a->opt;
         AlignmentScores s;
-        try {
-            s = runAlignment(o, sink, cancel);
-        } catch (const Cancelled&) {
-            sink.finish();
-            std::cerr << "align cancelled; no file written, an existing file is unchanged\n";
-            exitStatus() = exitCodeFor(JobStatus::Cancelled);
+        if (!runCancellable("align", a->quiet, "no file written, an existing file is unchanged",
+                [&](ProgressSink& sink, const CancelToken& cancel) { s = runAlignment(o, sink, cancel); }))
             return;
-        }
-        sink.finish();
         std::printf(
             "wrote %s: /alignment (%zu models x %zu layers x %zu ROIs; ridge on %lld train, RSA/CKA on %lld val images)\n",
             o.out.c_str(), s.models.size(), s.layers.size(), s.rois.size(), static_cast<long long>(s.trainImages),

@@ -1,10 +1,13 @@
 // repalign-cli analyze: activations, MEIs and the Interpretability Index of one checkpoint.
 #include "cli/command.h"
+#include "cli/job_options.h"
 #include "cli/terminal_sink.h"
 #include "common/error.h"
 #include "interpret/analysis.h"
+#include "interpret/synth_ii.h"
 #include "run/analyze_config.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -17,6 +20,7 @@ CommandRegistrar reg(50, [](CLI::App& app) {
     auto diagonal = std::make_shared<std::string>("exclude");
     auto quiet = std::make_shared<bool>(false);
     auto config = std::make_shared<std::string>();
+    auto iiOn = std::make_shared<std::string>("dataset");
     auto* sub
         = app.add_subcommand("analyze", "Find each unit's MEIs and score its Interpretability Index (writes an analysis .h5)");
     sub->add_option("--config", *config,
@@ -35,6 +39,10 @@ CommandRegistrar reg(50, [](CLI::App& app) {
         "random:SEED = uncalibrated");
     sub->add_option("--lpips-resize", opt->lpipsResize, "Side MEIs are resized to for LPIPS (0 = as is)")->capture_default_str();
     sub->add_option("--ii-diagonal", *diagonal, "include (reference numbers) | exclude (pairs i<j)")->capture_default_str();
+    sub->add_option("--ii-on", *iiOn,
+           "dataset (MEIs from --data) | synth (the II over each unit's synthesised images in /synth of --out, "
+           "added as /ii_synth) | synth:FILE (/synth of a visualize .h5, written to --out)")
+        ->capture_default_str();
     sub->add_option("--tuned-area", opt->tunedArea, "Brain area the model was tuned on (default: from the checkpoint)");
     sub->add_option("--max-images", opt->maxImages, "Use only the first N images of the split (0 = all)");
     sub->add_option("--device", opt->device, "cpu | cuda | cuda:N")->capture_default_str();
@@ -42,7 +50,7 @@ CommandRegistrar reg(50, [](CLI::App& app) {
     sub->add_option("--batch-size", opt->batchSize, "Images per forward pass")->capture_default_str();
     sub->add_option("--out", opt->out, "Analysis file to write (.h5; default with --config: NAME.h5 from its name key)");
     sub->add_flag("--quiet", *quiet, "No progress output");
-    sub->callback([sub, opt, diagonal, config, quiet] {
+    sub->callback([sub, opt, diagonal, config, quiet, iiOn] {
         opt->iiDiagonal = parseIIDiagonal(*diagonal);
         if (!config->empty()) {
             // The file gives the options; each one given on the command line overrides it.
@@ -85,6 +93,39 @@ CommandRegistrar reg(50, [](CLI::App& app) {
             if (given("--out"))
                 o.out = opt->out;
             *opt = o;
+        }
+        if (*iiOn != "dataset") {
+            if (*iiOn != "synth" && iiOn->rfind("synth:", 0) != 0)
+                throw Error("analyze: --ii-on '" + *iiOn + "' is not valid (valid: dataset, synth, synth:FILE)");
+            if (opt->out.empty())
+                throw Error("analyze: --ii-on synth needs --out (the file /ii_synth is added to)");
+            SynthIIOptions so;
+            so.synth = *iiOn == "synth" ? opt->out : iiOn->substr(6);
+            so.out = opt->out;
+            so.lpipsWeights = opt->lpipsWeights;
+            so.lpipsResize = opt->lpipsResize;
+            so.iiDiagonal = opt->iiDiagonal;
+            so.device = opt->device;
+            so.threads = opt->threads;
+            SynthIIValues v;
+            if (!runCancellable("analyze", *quiet, "the file is unchanged",
+                    [&](ProgressSink& sink, const CancelToken& cancel) { v = computeSynthII(so, sink, cancel); }))
+                return;
+            double lp = 0, col = 0;
+            for (std::size_t u = 0; u < v.lpips.size(); ++u) {
+                lp += v.lpips[u];
+                col += v.color[u];
+            }
+            const double n = static_cast<double>(std::max<std::size_t>(1, v.lpips.size()));
+            std::printf(
+                "%s /ii_synth in %s (from /synth of %s)\n", v.appended ? "added" : "wrote", so.out.c_str(), so.synth.c_str());
+            std::printf("%zu units (%s, %s), %d synthesised images each\n", v.units.size(), v.objective.c_str(), v.layer.c_str(),
+                v.imagesPerUnit);
+            std::printf("II-LPIPS on synth %.4f, II-color on synth %.3f (means over units; ii_diagonal %s)%s\n", lp / n, col / n,
+                v.iiDiagonal.c_str(), v.lpipsCalibrated ? "" : " (UNCALIBRATED: random LPIPS weights)");
+            std::printf("LPIPS weights: %s\n", v.lpipsWeights.c_str());
+            std::printf("%.1f s\n", v.seconds);
+            return;
         }
         if (opt->checkpoint.empty())
             throw Error("analyze: --checkpoint is required (or a --config with a checkpoint key)");

@@ -1,8 +1,8 @@
 // repalign-cli visualize: synthesised MEIs (feature visualisation) for units, channels or voxels.
-#include "cli/command.h"
-#include "cli/terminal_sink.h"
+#include "cli/job_options.h"
 #include "common/error.h"
 #include "interpret/visualize.h"
+#include "run/checkpoint_info.h"
 #include "train/predictivity.h"
 
 #include <algorithm>
@@ -15,7 +15,7 @@ namespace {
 
 struct Args {
     VisualizeOptions opt;
-    std::string units, voxels, bundle;
+    std::string units, voxels, bundle, readout = "auto";
     bool noDecorrelate = false, noTransforms = false, quiet = false;
 };
 
@@ -67,8 +67,7 @@ CommandRegistrar reg(57, [](CLI::App& app) {
         "Synthesise maximally exciting images by gradient ascent on the input (feature visualisation) for units, channels "
         "or brain voxels; writes /synth into a new or an existing analysis .h5");
     sub->add_option("--checkpoint", o.checkpoint, "Checkpoint (repalign .pt or a PyTorch .pth)")->required();
-    sub->add_option("--checkpoint-key", o.checkpointKey, "State-dict key inside a PyTorch checkpoint (default: auto)");
-    sub->add_option("--model", o.model, "Architecture when the checkpoint does not record it");
+    addCheckpointOptions(sub, o.checkpointKey, o.model);
     sub->add_option("--layer", o.layer,
            "Tap whose units are maximised (voxel objective: the readout's tap; a tuned checkpoint's own tap wins)")
         ->capture_default_str();
@@ -80,6 +79,12 @@ CommandRegistrar reg(57, [](CLI::App& app) {
     sub->add_option("--roi", o.roi, "ROI of the readout (voxel objective; default: the checkpoint's only readout)");
     sub->add_option("--bundle", a->bundle,
         "NSD bundle: for a checkpoint without a readout (a baseline), fit a ridge readout on its train split first");
+    sub->add_option("--readout", a->readout,
+           "Voxel objective: auto (the checkpoint's own readout when it has one, else a ridge fit on --bundle) | ridge "
+           "(fit the ridge probe on --bundle's train split at --layer, also for a tuned model) | checkpoint (the tuned "
+           "checkpoint's readout.<ROI>), as predictivity --readout")
+        ->check(CLI::IsMember({"auto", "ridge", "checkpoint"}))
+        ->capture_default_str();
     sub->add_option("--pooling", o.pooling, "Readout pooling flatten|mean (default: the tuning config's, else flatten)");
     sub->add_option("--size", o.size, "Image side in pixels")->capture_default_str();
     sub->add_option("--steps", o.steps, "Optimisation steps")->capture_default_str();
@@ -101,8 +106,7 @@ CommandRegistrar reg(57, [](CLI::App& app) {
     sub->add_option("--seed", o.seed, "Seed of every random choice (same seed, same images)")->capture_default_str();
     sub->add_option("--batch-size", o.batchSize, "Images optimised at once (one unit x start per batch element)")
         ->capture_default_str();
-    sub->add_option("--device", o.device, "cpu | cuda | cuda:N")->capture_default_str();
-    sub->add_option("--threads", o.threads, "CPU threads (0 = all cores)");
+    addDeviceOptions(sub, o.device, o.threads);
     sub->add_option("--out", o.out, "File to write: a new .h5, or an existing analysis .h5 that gains /synth")->required();
     sub->add_flag("--quiet", a->quiet, "No progress output");
     sub->callback([a] {
@@ -113,28 +117,28 @@ CommandRegistrar reg(57, [](CLI::App& app) {
             if (a->voxels.empty())
                 throw Error("visualize: --objective voxel needs --voxels (e.g. 0-9)");
             o.units = parseIndexList(a->voxels, "--voxels");
+            if (a->readout == "auto")
+                a->readout = inspectCheckpoint(o.checkpoint, o.checkpointKey).readouts.empty() ? "ridge" : "checkpoint";
+            if (a->readout == "ridge" && a->bundle.empty())
+                throw Error("visualize: " + o.checkpoint
+                    + " has no readout (or --readout ridge was asked for): give --bundle B to fit a ridge readout on it");
+            if (a->readout == "checkpoint" && !a->bundle.empty())
+                throw Error("visualize: --bundle fits a ridge readout, which --readout checkpoint does not use (drop one)");
         } else {
-            if (!a->voxels.empty() || !a->bundle.empty())
-                throw Error("visualize: --voxels and --bundle go with --objective voxel");
+            if (!a->voxels.empty() || !a->bundle.empty() || a->readout != "auto")
+                throw Error("visualize: --voxels, --bundle and --readout go with --objective voxel");
             if (a->units.empty())
                 throw Error("visualize: --units is required (e.g. 0-63)");
             o.units = parseIndexList(a->units, "--units");
         }
-        CancelToken cancel;
-        SignalCancel signals(cancel);
-        TerminalSink sink(a->quiet);
         VisualizeResult r;
-        try {
-            if (o.objective == "voxel" && !a->bundle.empty())
-                ridgeReadout(*a, sink, cancel);
-            r = VisualizeJob(o).run(sink, cancel);
-        } catch (const Cancelled&) {
-            sink.finish();
-            std::cerr << "visualize cancelled; no file written, an existing file is unchanged\n";
-            exitStatus() = exitCodeFor(JobStatus::Cancelled);
+        if (!runCancellable("visualize", a->quiet, "no file written, an existing file is unchanged",
+                [&](ProgressSink& sink, const CancelToken& cancel) {
+                    if (o.objective == "voxel" && a->readout == "ridge")
+                        ridgeReadout(*a, sink, cancel);
+                    r = VisualizeJob(o).run(sink, cancel);
+                }))
             return;
-        }
-        sink.finish();
         std::printf("%s %s: /synth (%lld %ss x %d starts, %dx%d) in %s\n", r.appended ? "added to" : "wrote", r.out.c_str(),
             static_cast<long long>(r.units), o.objective.c_str(), r.starts, r.size, r.size, r.model.c_str());
         double sum = 0;

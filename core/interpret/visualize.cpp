@@ -5,6 +5,7 @@
 #include "common/rng.h"
 #include "common/version.h"
 #include "io/h5.h"
+#include "io/h5_group.h"
 #include "run/checkpoint.h"
 #include "run/config.h"
 
@@ -385,53 +386,6 @@ void writeSynth(H5File& f, const VisualizeOptions& o, const Target& t, const Vis
 
 } // namespace
 
-bool writeGroupAtomically(
-    const std::string& path, const std::string& group, const std::function<void(H5File&)>& write, const CancelToken& cancel)
-{
-    if (!fileExists(path)) {
-        H5File f(path, H5File::Mode::CreateAtomic);
-        write(f);
-        f.setAttr("/", "program", std::string("repalign ") + programVersion());
-        f.setAttr("/", "created", isoTimestamp());
-        cancel.check();
-        f.commit();
-        return false;
-    }
-    // Add the group to a copy and rename it over the original: the rest of the file stays as it
-    // was, and a failure or cancel leaves the original untouched.
-    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-    struct Remove {
-        std::string path;
-        bool keep = false;
-        ~Remove()
-        {
-            if (!keep)
-                std::remove(path.c_str());
-        }
-    } guard {tmp};
-    std::error_code ec;
-    std::filesystem::copy_file(path, tmp, std::filesystem::copy_options::overwrite_existing, ec);
-    if (ec)
-        throw Error("cannot copy " + path + " to " + tmp + ": " + ec.message());
-    {
-        const hid_t fid = H5Fopen(tmp.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-        if (fid < 0)
-            throw Error(path + " is not an HDF5 file (it cannot take " + group + ")");
-        if (H5Lexists(fid, group.c_str(), H5P_DEFAULT) > 0)
-            H5Ldelete(fid, group.c_str(), H5P_DEFAULT);
-        H5Fclose(fid);
-    }
-    {
-        H5File f(tmp, H5File::Mode::ReadWrite);
-        write(f);
-    }
-    cancel.check();
-    if (std::rename(tmp.c_str(), path.c_str()) != 0)
-        throw Error("cannot write " + path + ": rename failed");
-    guard.keep = true;
-    return true;
-}
-
 VisualizeJob::VisualizeJob(VisualizeOptions options)
     : m_options(std::move(options))
 {
@@ -596,12 +550,8 @@ VisualizeResult VisualizeJob::run(ProgressSink& sink, const CancelToken& cancel)
     cancel.check();
 
     if (!o.out.empty()) {
-        ProgressEvent e;
-        e.phase = "write";
-        e.fraction = 1.0;
-        sink.progress(e);
-        res.appended = writeGroupAtomically(
-            o.out, "/synth", [&](H5File& f) { writeSynth(f, o, t, res); }, cancel);
+        res.appended = writeGroupWithProgress(
+            o.out, "/synth", [&](H5File& f) { writeSynth(f, o, t, res); }, sink, cancel);
     }
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ProgressEvent done;
@@ -622,10 +572,8 @@ std::int64_t SynthIndex::find(std::int64_t unit) const
 bool readSynthIndex(const std::string& path, SynthIndex& out)
 {
     H5File f(path, H5File::Mode::Read);
-    if (!f.exists("/synth"))
+    if (!groupWithDatasets(f, "/synth", {"/synth/images", "/synth/activations", "/synth/units", "/synth/best"}))
         return false;
-    for (const char* name : {"/synth/images", "/synth/activations", "/synth/units", "/synth/best"})
-        f.require(name);
     const std::vector<std::uint64_t> dims = f.dims("/synth/images");
     if (dims.size() != 5 || dims[4] != 3)
         throw Error(path + ": /synth/images is not [units, starts, height, width, 3]");

@@ -138,13 +138,6 @@ bool readSynthIndex(const std::string& path, SynthIndex& out);
 /// The R synthesised images of entry @p entry (uint8 HWC RGB each), read alone.
 std::vector<std::vector<std::uint8_t>> readSynthImages(const std::string& path, const SynthIndex& index, std::int64_t entry);
 
-/// Writes the group @p group (e.g. "/synth") with @p write: into a new file created atomically,
-/// or into an existing HDF5 file whose other contents stay as they were (a copy gets the
-/// group, replacing an earlier one, and is renamed over the original). @p cancel is checked
-/// before the rename; on failure or cancel nothing changes. Returns true when the file existed.
-bool writeGroupAtomically(
-    const std::string& path, const std::string& group, const std::function<void(H5File&)>& write, const CancelToken& cancel);
-
 /// Parses "0-9,12,20-23" into indices (throws Error naming the text).
 std::vector<std::int64_t> parseIndexList(const std::string& text, const std::string& what);
 

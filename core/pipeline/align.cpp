@@ -7,8 +7,8 @@
 #include "data/loader.h"
 #include "data/nsd_bundle.h"
 #include "interpret/alignment.h"
-#include "interpret/visualize.h"
 #include "io/h5.h"
+#include "io/h5_group.h"
 #include "run/checkpoint.h"
 #include "train/predictivity.h"
 #include "train/predictivity_internal.h"
@@ -245,11 +245,7 @@ AlignmentScores runAlignment(const AlignOptions& o, ProgressSink& sink, const Ca
     }
     cancel.check();
     if (!o.out.empty()) {
-        ProgressEvent e;
-        e.phase = "write";
-        e.fraction = 1.0;
-        sink.progress(e);
-        writeGroupAtomically(
+        writeGroupWithProgress(
             o.out, "/alignment",
             [&](H5File& f) {
                 const std::vector<std::uint64_t> mlr {M, L, R};
@@ -284,7 +280,7 @@ AlignmentScores runAlignment(const AlignOptions& o, ProgressSink& sink, const Ca
                 f.setAttr("/alignment", "program", std::string("repalign ") + programVersion());
                 f.setAttr("/alignment", "created", isoTimestamp());
             },
-            cancel);
+            sink, cancel);
     }
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return s;
