@@ -80,7 +80,7 @@ private Q_SLOTS:
         QVERIFY2(cluster.start(&error), error.c_str());
         const std::string out = dir + "/study";
         std::string text;
-        const int rc = cluster.run(
+        int rc = cluster.run(
             std::string(REPALIGN_CLI) + " study submit " + file + " --out " + out + " --time 00:20:00 --cpus-per-task 1", &text);
         QVERIFY2(rc == 0, text.c_str());
         QVERIFY2(text.find("compare: job") != std::string::npos, text.c_str());
@@ -97,6 +97,28 @@ private Q_SLOTS:
         const std::string csv = testutil::readText(out + "/comparison.csv");
         QVERIFY2(csv.find("analyze-tune-alpha2") != std::string::npos, csv.c_str());
         QVERIFY2(csv.find("Holm-Bonferroni") != std::string::npos, csv.c_str());
+
+        // A data-parallel condition: --nodes 1 --tasks-per-node 2 makes the train array task an
+        // srun step of 2 ranks; rank 0 writes the run, which records world size 2.
+        const std::string two = dir + "/two-ranks";
+        testutil::writeText(dir + "/two-ranks.yaml",
+            "name: two-ranks\n"
+            "train:\n  dataset: shapes\n  model: resnet18_cifar10\n  data: {train: \"shapes:64:1\", val: \"shapes:32:2\"}\n  "
+            "system: {num_workers: 1}\n"
+            "  optimization: {epochs: 1, batch_size: 16, max_steps_per_epoch: 2}\n"
+            "analyze:\n  data: \"shapes:32:3\"\n  layer: layer1\n  k: 2\n  lpips_weights: \"random:0\"\n  lpips_resize: 0\n");
+        rc = cluster.run(std::string(REPALIGN_CLI) + " study export-slurm " + dir + "/two-ranks.yaml --out " + two
+                + " --time 00:10:00 --nodes 1 --tasks-per-node 2 --cpus-per-task 1 && sbatch --parsable " + two
+                + "/slurm/train.sbatch",
+            &text);
+        QVERIFY2(rc == 0, text.c_str());
+        const bool ranDistributed = cluster.waitForJobs(300);
+        testutil::run("tail -n 5 " + two + "/logs/*", &logs);
+        QVERIFY2(ranDistributed, ("the 2-task job is still queued after 300 s\n" + logs + cluster.logTail()).c_str());
+        const RunStatus st = readRunStatus(two + "/runs/train");
+        QVERIFY2(st.state == "finished", (st.state + " " + st.message + "\n" + logs).c_str());
+        QCOMPARE(st.worldSize, 2);
+        QVERIFY2(fileExists(two + "/logs/train.out.rank1"), logs.c_str());
         cluster.stop();
     }
 };

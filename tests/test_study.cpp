@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <functional>
 
+#include <unistd.h>
+
 using namespace repalign;
 
 namespace {
@@ -306,6 +308,85 @@ private Q_SLOTS:
                 && text.find(" images/s (" + out + "/runs/tune-alpha") != std::string::npos,
             text.c_str());
         QVERIFY2(text.find("tune-alpha3  <- train  (~") != std::string::npos, text.c_str());
+    }
+
+    void slurmScriptWithSeveralTasksUsesSrun()
+    {
+        // --nodes 1 --tasks-per-node 2: train and tune conditions run as 2 ranks through srun,
+        // analyses and the comparison stay one task without srun.
+        const std::string file = writeText(m_dir + "/tasks-study.yaml", tinyStudy(m_bundle, "grid:\n  tune.alpha: [0, 1]\n"));
+        const StudyPlan plan = loadStudy(file, m_dir + "/tasks-out");
+        SlurmOptions o;
+        o.executable = "/opt/repalign/bin/repalign-cli";
+        o.nodes = 1;
+        o.tasksPerNode = 2;
+        o.cpusPerTask = 4;
+        exportSlurm(plan, o);
+        for (const char* stage : {"train", "tune"}) {
+            const std::string text = testutil::readText(m_dir + "/tasks-out/slurm/" + stage + ".sbatch");
+            QVERIFY2(
+                text.find("#SBATCH --nodes=1\n#SBATCH --ntasks-per-node=2\n#SBATCH --cpus-per-task=4\n") != std::string::npos,
+                text.c_str());
+            QVERIFY2(text.find("exec srun --kill-on-bad-exit=1 /opt/repalign/bin/repalign-cli study exec " + m_dir
+                         + "/tasks-out \"${RUNS[$SLURM_ARRAY_TASK_ID]}\" --threads \"${SLURM_CPUS_PER_TASK:-0}\"\n")
+                    != std::string::npos,
+                text.c_str());
+            QVERIFY(text.find("--ntasks=1") == std::string::npos);
+        }
+        for (const char* stage : {"analyze", "compare"}) {
+            const std::string text = testutil::readText(m_dir + "/tasks-out/slurm/" + stage + ".sbatch");
+            QVERIFY2(text.find("#SBATCH --ntasks=1\n") != std::string::npos, text.c_str());
+            QVERIFY2(text.find("srun") == std::string::npos && text.find("--ntasks-per-node") == std::string::npos
+                    && text.find("--nodes") == std::string::npos,
+                text.c_str());
+            QVERIFY(text.find("exec /opt/repalign/bin/repalign-cli study ") != std::string::npos);
+        }
+        // One task: no srun, as before.
+        o.tasksPerNode = 1;
+        exportSlurm(plan, o);
+        const std::string one = testutil::readText(m_dir + "/tasks-out/slurm/train.sbatch");
+        QVERIFY2(one.find("exec /opt/repalign/bin/repalign-cli study exec") != std::string::npos, one.c_str());
+        QVERIFY(one.find("srun") == std::string::npos);
+    }
+
+    void studyExecAsTwoRanks()
+    {
+        // What the srun line does, with the torchrun variables on this machine: two `study exec`
+        // processes per condition are the 2 ranks of one data-parallel train, then tune, run;
+        // rank 0 writes the run (status.json world_size 2).
+        const std::string file = writeText(m_dir + "/ranks-study.yaml", tinyStudy(m_bundle, ""));
+        const std::string out = m_dir + "/ranks-out";
+        const StudyPlan plan = loadStudy(file, out);
+        writeStudyFolder(plan);
+        auto both = [&](const std::string& name) {
+            std::string cmd = "cd " + m_dir + " && (";
+            const std::string port = std::to_string(20000 + (::getpid() * 7 + static_cast<int>(name.size()) * 131) % 20000);
+            for (int rank : {1, 0})
+                cmd += "RANK=" + std::to_string(rank) + " LOCAL_RANK=" + std::to_string(rank)
+                    + " WORLD_SIZE=2 LOCAL_WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + port + " " + REPALIGN_CLI
+                    + " study exec " + out + " " + name + " --threads 1 > " + out + "/exec-" + name + "-" + std::to_string(rank)
+                    + ".txt 2>&1 " + (rank == 1 ? "& " : "; r0=$?; wait $!; r1=$?; exit $((r0 + r1))");
+            return testutil::run(cmd + ")");
+        };
+        for (const std::string name : {"train", "tune"}) {
+            const int rc = both(name);
+            std::string logs;
+            testutil::run("tail -n 5 " + out + "/exec-* " + out + "/logs/*", &logs);
+            QVERIFY2(rc == 0, (name + "\n" + logs).c_str());
+            const RunStatus st = readRunStatus(plan.runDir(name));
+            QVERIFY2(st.state == "finished", (name + ": " + st.state + "\n" + logs).c_str());
+            QCOMPARE(st.worldSize, 2);
+            QVERIFY(fileExists(plan.logPath(name) + ".rank1"));
+        }
+        // An analysis is rank 0's: another rank returns at once and starts nothing.
+        std::string text;
+        QCOMPARE(testutil::run("cd " + m_dir + " && RANK=1 LOCAL_RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=1 "
+                         + REPALIGN_CLI + " study exec " + out + " analyze-tune 2>&1",
+                     &text),
+            0);
+        QVERIFY2(text.find("analyze-tune: finished") != std::string::npos, text.c_str());
+        QVERIFY(!isDirectory(plan.runDir("analyze-tune")));
+        QVERIFY(!fileExists(plan.logPath("analyze-tune")));
     }
 };
 

@@ -14,6 +14,7 @@
 #include "run/rundir.h"
 #include "run/tune_config.h"
 #include "run/yaml_util.h"
+#include "train/distributed.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -1337,6 +1338,38 @@ JobStatus runStudyCondition(const StudyPlan& plan, const std::string& name, cons
         if (dr && !runFinished(plan, *dr))
             throw Error(name + " depends on " + d + ", which has not finished");
     }
+    // Several tasks of one SLURM step (or a torchrun-style launch): each is a rank of the
+    // condition's data-parallel run. Rank 0 runs it as a single process would (the study folder,
+    // the run folder's preparation, the outcome); the other ranks only start their child, which
+    // joins rank 0's process group and writes nothing. An analysis is one process: rank 0's.
+    const DistributedEnv env = distributedEnvFromEnvironment();
+    if (env.worldSize > 1 && env.rank > 0) {
+        if (r->stage == "analyze") {
+            sink.log(LogLevel::Info,
+                name + ": an analysis runs on rank 0 only; rank " + std::to_string(env.rank) + " has nothing to do");
+            return JobStatus::Finished;
+        }
+        const auto argv = studyRunCommand(plan, *r, executable, threads);
+        const pid_t pid = spawnChild(argv, plan.baseDir, plan.logPath(name) + ".rank" + std::to_string(env.rank));
+        int ws = 0;
+        while (true) {
+            const pid_t p = ::waitpid(pid, &ws, WNOHANG);
+            if (p == pid)
+                break;
+            if (p < 0)
+                return JobStatus::Failed;
+            if (cancel.cancelled())
+                ::kill(pid, SIGTERM);
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        const int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+        return code == 0  ? JobStatus::Finished
+            : code == 130 ? JobStatus::Cancelled
+            : code == 3   ? JobStatus::Diverged
+                          : JobStatus::Failed;
+    }
+    if (env.worldSize > 1 && r->stage == "analyze")
+        sink.log(LogLevel::Info, name + ": an analysis is one process; it runs on rank 0 alone");
     StudyRunOptions o;
     o.executable = executable;
     o.jobs = 1;
@@ -1747,9 +1780,12 @@ std::string sbatchHeader(const StudyPlan& plan, const SlurmOptions& o, const std
         s << "#SBATCH --partition=" << o.partition << "\n";
     if (!o.account.empty())
         s << "#SBATCH --account=" << o.account << "\n";
-    if (o.nodes > 0)
+    // Train and tune conditions may be data-parallel (one rank per task); analyses and the
+    // comparison are one process.
+    const bool parallel = job == "train" || job == "tune";
+    if (parallel && o.nodes > 0)
         s << "#SBATCH --nodes=" << o.nodes << "\n";
-    if (o.tasksPerNode > 0)
+    if (parallel && o.tasksPerNode > 0)
         s << "#SBATCH --ntasks-per-node=" << o.tasksPerNode << "\n";
     else
         s << "#SBATCH --ntasks=1\n";
@@ -1784,8 +1820,18 @@ std::vector<std::string> exportSlurm(const StudyPlan& plan, const SlurmOptions& 
         for (const StudyRun* r : runs)
             s << "\n  " << shellQuote(r->name);
         s << "\n)\n";
-        s << "exec " << shellQuote(o.executable) << " study exec " << shellQuote(plan.studyDir)
-          << " \"${RUNS[$SLURM_ARRAY_TASK_ID]}\" --threads \"${SLURM_CPUS_PER_TASK:-0}\"\n";
+        const int tasks = std::max(1, o.nodes) * std::max(1, o.tasksPerNode);
+        if (tasks > 1 && stage != "analyze") {
+            // One rank per task: each task's `study exec` starts its rank of a data-parallel run
+            // (the child reads SLURM_PROCID, SLURM_STEP_NUM_TASKS and SLURM_JOB_NODELIST; rank 0
+            // alone writes the run folder). A rank that fails ends the step.
+            s << "# " << tasks << " tasks per condition: the ranks of one data-parallel run (rank 0 writes the run)\n";
+            s << "exec srun --kill-on-bad-exit=1 " << shellQuote(o.executable) << " study exec " << shellQuote(plan.studyDir)
+              << " \"${RUNS[$SLURM_ARRAY_TASK_ID]}\" --threads \"${SLURM_CPUS_PER_TASK:-0}\"\n";
+        } else {
+            s << "exec " << shellQuote(o.executable) << " study exec " << shellQuote(plan.studyDir)
+              << " \"${RUNS[$SLURM_ARRAY_TASK_ID]}\" --threads \"${SLURM_CPUS_PER_TASK:-0}\"\n";
+        }
         const std::string path = dir + "/" + stage + ".sbatch";
         writeFileAtomic(path, s.str());
         fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
