@@ -4,6 +4,7 @@
 #include "background.h"
 #include "plotstyle.h"
 #include "qcp.h"
+#include "voxelsynthview.h"
 
 #include "common/error.h"
 #include "pipeline/align.h"
@@ -16,6 +17,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QPushButton>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -60,11 +62,19 @@ AlignmentView::AlignmentView(QWidget* parent)
     bar->addSpacing(12);
     bar->addWidget(new QLabel(tr("Score:")));
     bar->addWidget(m_score);
-    auto* layout = new QVBoxLayout(this);
+    auto* profile = new QWidget;
+    auto* layout = new QVBoxLayout(profile);
     layout->addLayout(bar);
     layout->addWidget(m_note);
     layout->addWidget(m_plot, 3);
     layout->addWidget(m_table, 2);
+    m_voxels = new VoxelSynthView;
+    m_pages = new QTabWidget;
+    m_pages->addTab(profile, tr("Layer profile"));
+    m_pages->addTab(m_voxels, tr("Voxel images"));
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(m_pages);
 
     connect(open, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getOpenFileName(

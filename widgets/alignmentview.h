@@ -3,7 +3,7 @@
 /// The Distributions tab's "Brain alignment" view: the layer profile of a file written by
 /// `repalign-cli align` (score against layer, one line per model and ROI) and the table of every
 /// score. Files come from the project's analyses that hold /alignment (checked off the UI
-/// thread) or from Open….
+/// thread) or from Open…. A second page shows synthesised voxel images (voxelsynthview.h).
 #include <QStringList>
 #include <QWidget>
 
@@ -12,6 +12,7 @@
 class QComboBox;
 class QCustomPlot;
 class QLabel;
+class QTabWidget;
 class QTableWidget;
 
 namespace repalign {
@@ -19,6 +20,8 @@ struct AlignmentScores;
 }
 
 namespace repalign::gui {
+
+class VoxelSynthView;
 
 class AlignmentView : public QWidget {
     Q_OBJECT
@@ -37,6 +40,9 @@ public:
     QTableWidget* table() const { return m_table; }
     QComboBox* scoreBox() const { return m_score; }
     QString note() const;
+    /// The "Voxel images" page: baseline (ridge readout) vs tuned synthesised voxel images.
+    VoxelSynthView* voxelView() const { return m_voxels; }
+    QTabWidget* pages() const { return m_pages; }
 
 Q_SIGNALS:
     void exportPlotRequested(QCustomPlot* plot, const QString& suggestedName);
@@ -51,6 +57,8 @@ private:
     QCustomPlot* m_plot;
     QTableWidget* m_table;
     QLabel* m_note;
+    QTabWidget* m_pages;
+    VoxelSynthView* m_voxels;
     std::unique_ptr<AlignmentScores> m_scores;
     int m_generation = 0;
 };

@@ -209,7 +209,7 @@ Target prepare(const VisualizeOptions& o)
                     rois.push_back(name.substr(prefix.size(), name.size() - prefix.size() - suffix.size()));
             if (rois.empty())
                 throw Error("visualize: " + o.checkpoint
-                    + " has no readout (it is not a tuned checkpoint); give --bundle to fit a ridge readout on it");
+                    + " has no readout (it is not a tuned checkpoint); fit one with --readout ridge --bundle B");
             std::string roi = o.roi;
             if (roi.empty() && rois.size() == 1)
                 roi = rois.front();
@@ -591,6 +591,7 @@ bool readSynthIndex(const std::string& path, SynthIndex& out)
     out.layer = attr("layer");
     out.roi = attr("roi");
     out.model = attr("model");
+    out.readout = attr("readout");
     return true;
 }
 

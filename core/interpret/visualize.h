@@ -125,6 +125,7 @@ std::vector<float> visualizeObjectiveValues(
 /// What /synth of a file holds (read without the images), for viewers.
 struct SynthIndex {
     std::string objective, layer, roi, model;
+    std::string readout; ///< voxel objective: "checkpoint" or the given readout ("ridge:BUNDLE ...")
     int starts = 0, height = 0, width = 0;
     std::vector<std::int64_t> units; ///< [U]
     std::vector<std::int64_t> best; ///< [U]
