@@ -160,6 +160,26 @@ private Q_SLOTS:
         QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.neurons()));
     }
 
+    void examplesOpen()
+    {
+        // The shipped studies are offered; choosing one saves a copy and loads it, and it plans.
+        const QStringList examples = StudyPanel::exampleStudies();
+        QVERIFY2(examples.contains(QStringLiteral("example-study.yaml")), qPrintable(examples.join(QLatin1Char(' '))));
+        QVERIFY(examples.contains(QStringLiteral("rehearsal-study.yaml")));
+        const std::string dir = testutil::tempDir("gui-study-example");
+        StudyPanel panel(nullptr);
+        const QString copy = QString::fromStdString(dir + "/rehearsal-study.yaml");
+        panel.openExample(QStringLiteral("rehearsal-study.yaml"), copy);
+        QTRY_VERIFY(panel.studyText().contains(QStringLiteral("tune.rehearsal.weight: [0, 0.5]")));
+        QCOMPARE(panel.studyFile(), copy);
+        QCOMPARE(panel.studyFolder(), QString::fromStdString(dir + "/rehearsal-study"));
+        QCOMPARE(panel.axisCount(), 2);
+        QSignalSpy planned(&panel, &StudyPanel::planned);
+        panel.plan();
+        QTRY_COMPARE(planned.count(), 1);
+        QCOMPARE(planned.first().first().toInt(), 1 + 4 + 5);
+    }
+
     void zipGroupsRoundTrip()
     {
         // Zip two axes in the grid form: the text gets the zip block the CLI reads, the plan

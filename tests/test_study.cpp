@@ -388,6 +388,26 @@ private Q_SLOTS:
         QVERIFY(!isDirectory(plan.runDir("analyze-tune")));
         QVERIFY(!fileExists(plan.logPath("analyze-tune")));
     }
+
+    void exampleStudiesPlan()
+    {
+        // The studies shipped in resources/studies plan as they are (their bundle need not exist yet).
+        const std::string src = std::string(REPALIGN_SOURCE_DIR) + "/resources/studies/";
+        const StudyPlan example = loadStudy(src + "example-study.yaml", m_dir + "/example-out");
+        QCOMPARE(example.stage("tune").size(), std::size_t(16));
+        const StudyPlan p = loadStudy(src + "rehearsal-study.yaml", m_dir + "/rehearsal-out");
+        QCOMPARE(names(p, "train"), std::vector<std::string> {"train"});
+        QCOMPARE(names(p, "tune"),
+            (std::vector<std::string> {
+                "tune-weight0-alpha0.5", "tune-weight0-alpha1", "tune-weight0.5-alpha0.5", "tune-weight0.5-alpha1"}));
+        QCOMPARE(p.stage("analyze").size(), std::size_t(5));
+        const TuneConfig off = parseTuneConfig(p.find("tune-weight0-alpha1")->config, "t");
+        const TuneConfig on = parseTuneConfig(p.find("tune-weight0.5-alpha1")->config, "t");
+        QCOMPARE(off.rehearsal.weight, 0.0);
+        QCOMPARE(on.rehearsal.weight, 0.5);
+        QCOMPARE(on.alpha, 1.0);
+        QVERIFY(!on.rehearsal.data.empty());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestStudy)

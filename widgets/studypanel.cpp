@@ -17,6 +17,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -36,6 +37,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -104,6 +106,15 @@ StudyPanel::StudyPanel(JobQueueModel* jobs, QWidget* parent)
     m_file->setPlaceholderText(tr("study.yaml"));
     auto* open = new QPushButton(tr("Open…"));
     auto* save = new QPushButton(tr("Save"));
+    auto* examples = new QToolButton;
+    examples->setObjectName(QStringLiteral("studyExamples"));
+    examples->setText(tr("Examples"));
+    examples->setToolTip(tr("Open a copy of a study shipped with the program"));
+    examples->setPopupMode(QToolButton::InstantPopup);
+    auto* exampleMenu = new QMenu(examples);
+    for (const QString& name : exampleStudies())
+        exampleMenu->addAction(name, this, [this, name] { chooseExample(name); });
+    examples->setMenu(exampleMenu);
     m_folder = new QLineEdit;
     m_folder->setPlaceholderText(tr("folder for the runs (default: next to the study file, named after it)"));
     auto* browse = new QPushButton(tr("Browse…"));
@@ -112,6 +123,7 @@ StudyPanel::StudyPanel(JobQueueModel* jobs, QWidget* parent)
     fileRow->addWidget(m_file, 1);
     fileRow->addWidget(open);
     fileRow->addWidget(save);
+    fileRow->addWidget(examples);
     auto* folderRow = new QHBoxLayout;
     folderRow->addWidget(m_folder, 1);
     folderRow->addWidget(browse);
@@ -582,6 +594,51 @@ void StudyPanel::openFile()
         m_folder->clear();
         loadStudy(path);
     }
+}
+
+QStringList StudyPanel::exampleStudies()
+{
+    return QDir(QStringLiteral(":/studies")).entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name);
+}
+
+void StudyPanel::chooseExample(const QString& name)
+{
+    const QString start = QDir(QFileInfo(m_file->text()).absolutePath()).filePath(name);
+    const QString path
+        = QFileDialog::getSaveFileName(this, tr("Save a copy of the example %1").arg(name), start, tr("Study (*.yaml *.yml)"));
+    if (!path.isEmpty())
+        openExample(name, path);
+}
+
+void StudyPanel::openExample(const QString& name, const QString& path)
+{
+    QFile resource(QStringLiteral(":/studies/") + name);
+    if (!resource.open(QIODevice::ReadOnly)) {
+        m_message->setText(
+            tr("There is no example study named %1 (examples: %2).").arg(name, exampleStudies().join(QStringLiteral(", "))));
+        Q_EMIT failed(m_message->text());
+        return;
+    }
+    const std::string text = resource.readAll().toStdString(), p = path.toStdString();
+    runInBackground(
+        this,
+        [p, text]() -> QString {
+            try {
+                writeFileAtomic(p, text);
+                return {};
+            } catch (const std::exception& e) {
+                return qs(e.what());
+            }
+        },
+        [this, path](QString error) {
+            if (!error.isEmpty()) {
+                m_message->setText(error);
+                Q_EMIT failed(error);
+                return;
+            }
+            m_folder->clear();
+            loadStudy(path);
+        });
 }
 
 void StudyPanel::saveFile()

@@ -43,6 +43,11 @@ public:
 
     /// Reads @p path (off the UI thread) into the editor; the folder defaults to its name.
     void loadStudy(const QString& path);
+    /// The example studies shipped with the program (:/studies), by file name.
+    static QStringList exampleStudies();
+    /// Writes a copy of the example study @p name to @p path (its relative paths, the bundle,
+    /// resolve next to the copy; off the UI thread) and loads the copy.
+    void openExample(const QString& name, const QString& path);
     void setStudyText(const QString& text);
     QString studyText() const;
     QString studyFile() const;
@@ -111,6 +116,7 @@ Q_SIGNALS:
 
 private:
     void openFile();
+    void chooseExample(const QString& name);
     void saveFile();
     void chooseFolder();
     void exportDialog();
