@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <numeric>
 #include <sstream>
 
 namespace repalign {
@@ -112,6 +113,8 @@ public:
     explicit LwfTask(const LwfParts& parts)
         : m(parts)
         , m_useTeacher(parts.cfg.alpha > 0 && !parts.cfg.freezeBackbone)
+        , m_valShard(valShard(parts.valImages))
+        , m_clsShard(valShard(parts.clsImages))
         , m_valTeacherLogits(teacherLogits())
     {
     }
@@ -245,6 +248,11 @@ public:
         m_best = roiResults(m_last);
     }
 
+    /// Val images and classification images this rank evaluates (all of them with one process).
+    std::pair<std::int64_t, std::int64_t> shardSizes() const
+    {
+        return {shardSize(m.valImages, m_valShard), m.clsImages.defined() ? shardSize(m.clsImages, m_clsShard) : 0};
+    }
     const ValOutcome& last() const { return m_last; }
     double lastTrainLoss() const { return m_lastTrainLoss; }
     const std::vector<TuneRoiResult>& best() const { return m_best; }
@@ -286,58 +294,102 @@ private:
         return r;
     }
 
-    /// The teacher's logits on the val split, once (it never changes).
+    /// This rank's rows of a validation set (@p images' first dimension): in a data-parallel
+    /// run the trainer's validation shard (distributedShard without padding, so each image is
+    /// counted once over the ranks), with one process undefined (all rows, in order).
+    static torch::Tensor valShard(const torch::Tensor& images)
+    {
+        Distributed& dist = Distributed::instance();
+        if (!dist.active() || !images.defined())
+            return {};
+        std::vector<std::int64_t> all(static_cast<std::size_t>(images.size(0)));
+        std::iota(all.begin(), all.end(), std::int64_t(0));
+        return torch::tensor(distributedShard(all, dist.rank(), dist.worldSize(), /*pad=*/false), torch::kInt64);
+    }
+    static std::int64_t shardSize(const torch::Tensor& images, const torch::Tensor& shard)
+    {
+        return shard.defined() ? shard.size(0) : images.size(0);
+    }
+    /// Rows [a, b) of this rank's shard of @p t (a plain slice with one process).
+    static torch::Tensor shardRows(const torch::Tensor& t, const torch::Tensor& shard, std::int64_t a, std::int64_t b)
+    {
+        return shard.defined() ? t.index_select(0, shard.slice(0, a, b)) : t.slice(0, a, b);
+    }
+
+    /// The teacher's logits on this rank's val shard, once (they never change).
     torch::Tensor teacherLogits() const
     {
         torch::NoGradGuard noGrad;
         std::vector<torch::Tensor> parts;
-        for (std::int64_t lo2 = 0; lo2 < m.valImages.size(0); lo2 += m.cfg.batchSize)
-            parts.push_back(m.teacher->forward(m.valImages.slice(0, lo2, lo2 + m.cfg.batchSize).to(m.device)).to(torch::kCPU));
-        return torch::cat(parts);
+        const std::int64_t n = shardSize(m.valImages, m_valShard);
+        for (std::int64_t lo2 = 0; lo2 < n; lo2 += m.cfg.batchSize)
+            parts.push_back(
+                m.teacher->forward(shardRows(m.valImages, m_valShard, lo2, std::min(n, lo2 + m.cfg.batchSize)).to(m.device))
+                    .to(torch::kCPU));
+        return parts.empty() ? torch::Tensor() : torch::cat(parts);
     }
 
-    /// One pass over the val split (and the classification set), student in eval mode.
+    /// One pass over the val split (and the classification set), student in eval mode. In a
+    /// data-parallel run each rank evaluates its shard: the loss sums and correct counts are
+    /// all-reduced, and the predictions are gathered into the whole split's matrix (each row
+    /// from the one rank that owns it, zeros elsewhere: the sum is exact) before the per-voxel
+    /// r is computed as with one process.
     ValOutcome validateOnce(const CancelToken& cancel)
     {
         const TuneConfig& cfg = m.cfg;
+        Distributed& dist = Distributed::instance();
         torch::NoGradGuard noGrad;
         const bool wasTraining = m.student->is_training();
         m.student->eval();
         ValOutcome v;
         std::vector<std::vector<torch::Tensor>> preds(m.readouts.layers.size());
         double predSum = 0, kdSum = 0;
-        const std::int64_t n = m.valImages.size(0);
-        for (std::int64_t a = 0; a < n; a += cfg.batchSize) {
+        const std::int64_t n = m.valImages.size(0), ns = shardSize(m.valImages, m_valShard);
+        for (std::int64_t a = 0; a < ns; a += cfg.batchSize) {
             cancel.check();
-            const std::int64_t b = std::min(n, a + cfg.batchSize);
+            const std::int64_t b = std::min(ns, a + cfg.batchSize);
             std::map<std::string, torch::Tensor> taps;
-            const torch::Tensor logits = m.student->forwardTaps(m.valImages.slice(0, a, b).to(m.device), {cfg.tap}, taps, true);
+            const torch::Tensor logits
+                = m.student->forwardTaps(shardRows(m.valImages, m_valShard, a, b).to(m.device), {cfg.tap}, taps, true);
             const auto outs = m.readouts.forward(poolTap(taps.at(cfg.tap), cfg.pooling));
             double pl = 0;
             for (std::size_t r = 0; r < outs.size(); ++r) {
-                pl += torch::mse_loss(outs[r], m.valTargets[r].slice(0, a, b).to(m.device)).item<double>();
+                pl += torch::mse_loss(outs[r], shardRows(m.valTargets[r], m_valShard, a, b).to(m.device)).item<double>();
                 preds[r].push_back(outs[r].to(torch::kCPU));
             }
             predSum += pl / static_cast<double>(outs.size()) * static_cast<double>(b - a);
             kdSum += kdTerm(logits, m_valTeacherLogits.slice(0, a, b).to(m.device)).item<double>() * static_cast<double>(b - a);
         }
-        v.pred = predSum / static_cast<double>(n);
-        v.kd = kdSum / static_cast<double>(n);
+        std::vector<double> sums {predSum, kdSum};
+        dist.allReduceSum(sums); // a no-op with one process
+        v.pred = sums[0] / static_cast<double>(n);
+        v.kd = sums[1] / static_cast<double>(n);
         v.total = v.pred + cfg.alpha * v.kd;
         for (std::size_t r = 0; r < preds.size(); ++r) {
-            const torch::Tensor p = torch::cat(preds[r]).contiguous();
             const auto& roi = m.bundle.rois[r];
+            torch::Tensor p = preds[r].empty() ? torch::zeros({0, roi.voxels}) : torch::cat(preds[r]);
+            if (m_valShard.defined()) {
+                torch::Tensor whole = torch::zeros({n, roi.voxels}, p.options().device(m.device));
+                whole.index_copy_(0, m_valShard.to(m.device), p.to(m.device));
+                dist.allReduceSum(whole);
+                p = whole.to(torch::kCPU);
+            }
+            p = p.contiguous();
             v.stats.push_back(predictivityStats(p.data_ptr<float>(), m.valTargets[r].data_ptr<float>(), n, roi.voxels,
                 roi.noiseCeiling.empty() ? nullptr : roi.noiseCeiling.data()));
         }
         if (m.clsImages.defined()) {
             double correct = 0;
-            for (std::int64_t a = 0; a < m.clsImages.size(0); a += 256) {
+            const std::int64_t nc = shardSize(m.clsImages, m_clsShard);
+            for (std::int64_t a = 0; a < nc; a += 256) {
                 cancel.check();
-                const torch::Tensor logits = m.student->forward(m.clsImages.slice(0, a, a + 256).to(m.device));
-                correct += logits.argmax(1).to(torch::kCPU).eq(m.clsLabels.slice(0, a, a + 256)).sum().item<double>();
+                const std::int64_t b = std::min(nc, a + 256);
+                const torch::Tensor logits = m.student->forward(shardRows(m.clsImages, m_clsShard, a, b).to(m.device));
+                correct += logits.argmax(1).to(torch::kCPU).eq(shardRows(m.clsLabels, m_clsShard, a, b)).sum().item<double>();
             }
-            v.acc = correct / static_cast<double>(m.clsImages.size(0));
+            std::vector<double> c {correct};
+            dist.allReduceSum(c);
+            v.acc = c[0] / static_cast<double>(m.clsImages.size(0));
         }
         m.student->train(wasTraining);
         return v;
@@ -365,7 +417,8 @@ private:
 
     LwfParts m;
     bool m_useTeacher;
-    torch::Tensor m_valTeacherLogits;
+    torch::Tensor m_valShard, m_clsShard; ///< this rank's rows of the val split and classification set (undefined: all)
+    torch::Tensor m_valTeacherLogits; ///< of the val shard's rows, in shard order
     ValOutcome m_last;
     double m_lastTrainLoss = 0;
     std::vector<TuneRoiResult> m_best;
@@ -598,12 +651,23 @@ template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sin
         m_runDir, arch, featureDim, cfg.rehearsal.enabled() ? &rehearsalData : nullptr});
     TrainingSession session(tuneSessionSpec(cfg, m_runDir, m_resume, arch, stepsPerEpoch(loader, cfg.maxStepsPerEpoch)), task,
         optimizer, params, sink);
+    std::string ranks;
+    if (dist.active()) {
+        const auto [valShard, clsShard] = task.shardSizes();
+        ranks = ", " + std::to_string(dist.worldSize()) + " ranks (" + dist.backend() + ", batch " + std::to_string(cfg.batchSize)
+            + " per rank; validation sharded: " + std::to_string(valShard) + " of " + std::to_string(valIdx.size())
+            + " val images"
+            + (clsVal.count > 0
+                    ? " and " + std::to_string(clsShard) + " of " + std::to_string(clsVal.count) + " classification images"
+                    : std::string())
+            + " on rank 0)";
+    }
     if (!session.resumed())
         session.begin(runYamlText(tuneConfigToYaml(cfg), "tune"),
             "started: tune " + arch + " (" + cfg.baseCheckpoint + ") on " + cfg.bundle + " ROIs " + joinChoices(cfg.rois) + ", "
                 + std::to_string(trainIdx.size()) + " train / " + std::to_string(valIdx.size()) + " val images, readout "
                 + std::to_string(featureDim) + " features, alpha " + std::to_string(cfg.alpha) + ", device " + cfg.device + ", "
-                + std::to_string(threads) + " threads");
+                + std::to_string(threads) + " threads" + ranks);
     auto bestEpoch = [&session] { return static_cast<int>(session.bestEpoch("best_r.pt")); };
     const SessionOutcome o = session.run(
         loader, cancel,
