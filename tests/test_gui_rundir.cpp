@@ -1,10 +1,16 @@
 // The project tree tells the truth about a run: one that another process works on (it holds
 // the run directory's lock) shows as running elsewhere, one whose status says "running" but
-// whose process is gone says so.
+// whose process is gone says so; a data-parallel run names its world size in the tree, the
+// status bar and the job dock.
+#include "jobdock.h"
+#include "mainwindow.h"
 #include "projectmodel.h"
 #include "run/rundir.h"
 #include "testutil.h"
 
+#include <QDockWidget>
+#include <QLabel>
+#include <QTreeView>
 #include <QtTest>
 
 #include <csignal>
@@ -65,6 +71,46 @@ private Q_SLOTS:
             model.refresh();
             QVERIFY(!model.indexForPath(QString::fromStdString(run)).data(ProjectModel::RunningElsewhereRole).toBool());
         }
+    }
+
+    void dataParallelRunNamesItsWorldSize()
+    {
+        // A run of 2 ranks started elsewhere (repalign-cli launch, srun on the cluster): rank 0's
+        // status.json has world_size 2 and rank 0 holds the run's lock.
+        qputenv("XDG_CONFIG_HOME", QByteArray::fromStdString(testutil::tempDir("dp-config")));
+        qputenv("XDG_DATA_HOME", QByteArray::fromStdString(testutil::tempDir("dp-data")));
+        const QString project = QString::fromStdString(testutil::tempDir("project-dp"));
+        const QString run = project + QStringLiteral("/big");
+        RunDir(run.toStdString()).writeStatus("running", 0.3, "epoch 1/4", {{"world_size", "2"}});
+        QCOMPARE(readRunStatus(run.toStdString()).worldSize, 2);
+        testutil::HoldingChild rank0([&] { return std::make_shared<RunLock>(run.toStdString()); });
+        QVERIFY(rank0.ready());
+
+        MainWindow window;
+        window.openProject(project);
+        QTRY_VERIFY(window.project()->indexForPath(run).isValid());
+        const QModelIndex item = window.project()->indexForPath(run);
+        QCOMPARE(item.data(ProjectModel::WorldSizeRole).toInt(), 2);
+        const QString tip = item.data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(QStringLiteral("State: running, 2 ranks")), qPrintable(tip));
+        // The job dock's strip: no job of this window, the run that others work on with its ranks.
+        auto* dock = window.findChild<JobDock*>();
+        QVERIFY(dock);
+        QTRY_VERIFY2(dock->summary().contains(QStringLiteral("running elsewhere: big (2 ranks)")), qPrintable(dock->summary()));
+        // The status bar names the selected run's state and ranks.
+        auto* tree = qobject_cast<QTreeView*>(window.findChild<QDockWidget*>(QStringLiteral("ProjectDock"))->widget());
+        QVERIFY(tree);
+        tree->selectionModel()->setCurrentIndex(item, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        auto* label = window.findChild<QLabel*>(QStringLiteral("runStateLabel"));
+        QVERIFY(label);
+        QTRY_COMPARE(label->text(), QStringLiteral("big: running, 2 ranks"));
+
+        rank0.kill();
+        // Finished at world size 1 (resumed by one process): no ranks named, nothing elsewhere.
+        RunDir(run.toStdString()).writeStatus("finished", 1.0, "done");
+        window.project()->refresh();
+        QTRY_COMPARE(label->text(), QStringLiteral("big: finished"));
+        QTRY_VERIFY2(!dock->summary().contains(QStringLiteral("elsewhere")), qPrintable(dock->summary()));
     }
 };
 

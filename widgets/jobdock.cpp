@@ -180,8 +180,20 @@ QString JobDock::summary() const
 
 void JobDock::setSummary(const QString& text)
 {
-    m_summary->setText(text);
-    m_summary->setToolTip(text);
+    m_summaryBase = text;
+    QString full = text;
+    if (!m_elsewhere.isEmpty())
+        full += tr(" · running elsewhere: %1").arg(m_elsewhere.join(QStringLiteral(", ")));
+    m_summary->setText(full);
+    m_summary->setToolTip(full);
+}
+
+void JobDock::setRunningElsewhere(const QStringList& runs)
+{
+    if (runs == m_elsewhere)
+        return;
+    m_elsewhere = runs;
+    setSummary(m_summaryBase);
 }
 
 void JobDock::setCollapsed(bool collapsed)

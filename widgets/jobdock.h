@@ -24,11 +24,17 @@ public:
     /// Collapsed: only the title strip shows, and the dock is that tall.
     bool isCollapsed() const { return m_collapsed; }
     void setCollapsed(bool collapsed);
-    /// The strip's one-line summary ("No job running", "Running: …", "Last: … finished").
+    /// The strip's one-line summary ("No job running", "Running: …", "Last: … finished"), then
+    /// the runs other processes work on ("running elsewhere: big (2 ranks)").
     QString summary() const;
+    /// Runs of the project that other processes work on (repalign-cli, srun on a cluster), as
+    /// the strip names them: "big (2 ranks)" for a data-parallel run.
+    void setRunningElsewhere(const QStringList& runs);
 
 private:
     void setSummary(const QString& text);
+    QString m_summaryBase;
+    QStringList m_elsewhere;
     JobQueueModel* m_model;
     QTableView* m_table;
     QPlainTextEdit* m_log;

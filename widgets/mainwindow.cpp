@@ -150,9 +150,20 @@ MainWindow::MainWindow(QWidget* parent)
     m_progress->setMaximumWidth(220);
     m_progress->setTextVisible(false);
     m_progress->setVisible(false);
+    m_runState = new QLabel;
+    m_runState->setObjectName(QStringLiteral("runStateLabel"));
+    statusBar()->addPermanentWidget(m_runState);
     statusBar()->addPermanentWidget(m_jobLabel);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_device);
+    // Run states change as the project model re-reads status.json: one update per burst.
+    m_runStateTimer = new QTimer(this);
+    m_runStateTimer->setSingleShot(true);
+    m_runStateTimer->setInterval(0);
+    connect(m_runStateTimer, &QTimer::timeout, this, &MainWindow::updateRunStates);
+    connect(m_project, &QStandardItemModel::dataChanged, m_runStateTimer, qOverload<>(&QTimer::start));
+    connect(m_project, &QStandardItemModel::rowsInserted, m_runStateTimer, qOverload<>(&QTimer::start));
+    connect(m_project, &QStandardItemModel::rowsRemoved, m_runStateTimer, qOverload<>(&QTimer::start));
 
     buildMenus();
 
@@ -375,8 +386,33 @@ int MainWindow::runDemoPipeline()
     return launch(makeDemoJob(options));
 }
 
+void MainWindow::updateRunStates()
+{
+    auto named = [](const QModelIndex& run) {
+        return ProjectModel::stateText(
+            run.data(ProjectModel::StateRole).toString(), run.data(ProjectModel::WorldSizeRole).toInt());
+    };
+    QString text;
+    const QString current = m_tree->currentIndex().data(ProjectModel::RunPathRole).toString();
+    if (!current.isEmpty())
+        if (const QModelIndex run = m_project->indexForPath(current); run.isValid())
+            text = tr("%1: %2").arg(QFileInfo(current).fileName(), named(run));
+    if (m_runState->text() != text)
+        m_runState->setText(text);
+    QStringList elsewhere;
+    for (const QString& path : m_project->runPaths()) {
+        const QModelIndex run = m_project->indexForPath(path);
+        if (!run.data(ProjectModel::RunningElsewhereRole).toBool())
+            continue;
+        const int world = run.data(ProjectModel::WorldSizeRole).toInt();
+        elsewhere << (world > 1 ? tr("%1 (%2 ranks)").arg(QFileInfo(path).fileName()).arg(world) : QFileInfo(path).fileName());
+    }
+    m_jobDock->setRunningElsewhere(elsewhere);
+}
+
 void MainWindow::onSelectionChanged()
 {
+    m_runStateTimer->start();
     QStringList runs;
     QString analysis;
     for (const QModelIndex& index : m_tree->selectionModel()->selectedRows()) {

@@ -6,6 +6,7 @@
 #include <QMainWindow>
 
 class QLabel;
+class QTimer;
 class QProgressBar;
 class QTabWidget;
 class QTreeView;
@@ -72,6 +73,9 @@ private:
     void buildMenus();
     void restoreSettings();
     void onSelectionChanged();
+    /// The selected run's state in the status bar and the runs other processes work on in the
+    /// job dock, both naming a data-parallel run's world size.
+    void updateRunStates();
     void onProgress(int id, const repalign::ProgressEvent& event);
     void updateDemoBanner();
     void refreshAnalysisLists();
@@ -95,6 +99,8 @@ private:
     QPushButton* m_demoButton;
     QLabel* m_device;
     QLabel* m_jobLabel;
+    QLabel* m_runState; ///< the selected run's state, with its ranks when data-parallel
+    QTimer* m_runStateTimer;
     QProgressBar* m_progress;
     bool m_closing = false;
     QString m_lastAnalysis;

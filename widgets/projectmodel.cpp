@@ -49,6 +49,11 @@ QIcon ProjectModel::stateIcon(const QString& state)
     return QIcon(QStringLiteral(":/icons/state-%1.svg").arg(s));
 }
 
+QString ProjectModel::stateText(const QString& state, int worldSize)
+{
+    return worldSize > 1 ? tr("%1, %2 ranks").arg(state).arg(worldSize) : state;
+}
+
 bool ProjectModel::isRunDir(const QString& path)
 {
     const QDir d(path);
@@ -190,7 +195,9 @@ void ProjectModel::updateRun(QStandardItem* item)
         item->setData(state, StateRole);
     }
     item->setData(status.progress, ProgressRole);
-    QString tip = tr("%1\nState: %2").arg(path, state);
+    if (item->data(WorldSizeRole).toInt() != status.worldSize)
+        item->setData(status.worldSize, WorldSizeRole);
+    QString tip = tr("%1\nState: %2").arg(path, stateText(state, status.worldSize));
     if (state == QLatin1String("running"))
         tip += tr(" (%1 %)").arg(status.progress * 100.0, 0, 'f', 0);
     // The run directory's lock says whether a job really works on it (a few microseconds).

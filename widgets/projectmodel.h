@@ -14,8 +14,17 @@ class ProjectModel : public QStandardItemModel {
     Q_OBJECT
 public:
     /// RunningElsewhereRole (bool): another process holds the run's lock (runLockHolder), so
-    /// the run must not be resumed or written from here.
-    enum Role { PathRole = Qt::UserRole + 1, KindRole, StateRole, ProgressRole, RunPathRole, RunningElsewhereRole };
+    /// the run must not be resumed or written from here. WorldSizeRole (int): the ranks of a
+    /// data-parallel run (status.json's world_size; 1 for one process).
+    enum Role {
+        PathRole = Qt::UserRole + 1,
+        KindRole,
+        StateRole,
+        ProgressRole,
+        RunPathRole,
+        RunningElsewhereRole,
+        WorldSizeRole
+    };
     enum class Kind { Run, Checkpoint, Analysis, Group };
 
     explicit ProjectModel(QObject* parent = nullptr);
@@ -37,6 +46,8 @@ public:
     QString uniqueRunPath(const QString& base) const;
 
     static QIcon stateIcon(const QString& state);
+    /// A run's state as the GUI names it: "running", or "running, 2 ranks" for a data-parallel run.
+    static QString stateText(const QString& state, int worldSize);
 
 Q_SIGNALS:
     void runAdded(const QString& runPath);

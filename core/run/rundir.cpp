@@ -2,6 +2,8 @@
 #include "common/error.h"
 #include "common/fsutil.h"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -404,6 +406,11 @@ RunStatus readRunStatus(const std::string& runDir)
         s.progress = std::stod(field("progress"));
     } catch (...) {
         s.progress = 0;
+    }
+    try {
+        s.worldSize = std::max(1, std::stoi(field("world_size")));
+    } catch (...) {
+        s.worldSize = 1;
     }
     return s;
 }

@@ -131,6 +131,7 @@ struct RunStatus {
     std::string state; ///< queued | running | finished | failed | cancelled | diverged, empty if unknown
     double progress = 0;
     std::string message;
+    int worldSize = 1; ///< ranks of a data-parallel run (status.json's world_size), 1 otherwise
 };
 /// Reads status.json (tolerant: an unreadable file gives an empty state).
 RunStatus readRunStatus(const std::string& runDir);
