@@ -106,10 +106,6 @@ SynthIIValues computeSynthII(const SynthIIOptions& o, ProgressSink& sink, const 
             sink, cancel);
     }
     v.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    ProgressEvent done;
-    done.phase = "done";
-    done.fraction = 1.0;
-    sink.progress(done);
     return v;
 }
 
