@@ -28,22 +28,9 @@ private Q_SLOTS:
         const QString project = QString::fromStdString(testutil::tempDir("project"));
         const std::string run = project.toStdString() + "/baseline";
         RunDir(run).writeStatus("running", 0.4, "epoch 2/5");
-        int ready[2];
-        QVERIFY(::pipe(ready) == 0);
-        const pid_t child = ::fork();
-        if (child == 0) {
-            try {
-                RunLock lock(run);
-                const char c = 'x';
-                if (::write(ready[1], &c, 1) != 1)
-                    ::_exit(2);
-                ::pause();
-            } catch (...) {
-            }
-            ::_exit(1);
-        }
-        char c = 0;
-        QCOMPARE(::read(ready[0], &c, 1), ssize_t(1));
+        testutil::HoldingChild holder([&] { return std::make_shared<RunLock>(run); });
+        QVERIFY(holder.ready());
+        const pid_t child = holder.pid();
 
         ProjectModel model;
         model.setProjectPath(project);
@@ -55,10 +42,7 @@ private Q_SLOTS:
         QVERIFY2(tip.contains(QStringLiteral("Running elsewhere: process %1").arg(child)), qPrintable(tip));
 
         // The process dies without a word: the status still says running, the tree does not.
-        ::kill(child, SIGKILL);
-        ::waitpid(child, nullptr, 0);
-        ::close(ready[0]);
-        ::close(ready[1]);
+        holder.kill();
         model.refresh();
         const QModelIndex after = model.indexForPath(QString::fromStdString(run));
         QVERIFY(!after.data(ProjectModel::RunningElsewhereRole).toBool());
