@@ -1089,7 +1089,25 @@ struct Child {
     const StudyRun* run = nullptr;
     pid_t pid = -1;
     double started = 0;
+    fs::file_time_type startedFile; ///< the file clock at the start (status.json written since)
+    bool finishing = false; ///< its status.json has its outcome: it only exits now
 };
+
+/// True when a train/tune child has written its outcome into status.json since it started
+/// (the run's last write): what is left is its exit (threads joined, memory returned), and
+/// its slot may go to the next condition.
+bool childFinishing(const StudyPlan& plan, const Child& c)
+{
+    if (c.run->stage == "analyze")
+        return false;
+    const std::string status = plan.runDir(c.run->name) + "/status.json";
+    std::error_code ec;
+    const auto written = fs::last_write_time(status, ec);
+    if (ec || written < c.startedFile)
+        return false;
+    const std::string state = readRunStatus(plan.runDir(c.run->name)).state;
+    return state == "finished" || state == "failed" || state == "diverged" || state == "cancelled";
+}
 
 pid_t spawnChild(const std::vector<std::string>& argv, const std::string& cwd, const std::string& logPath)
 {
@@ -1174,6 +1192,8 @@ StudyRunSummary runStudy(const StudyPlan& plan, const StudyRunOptions& options, 
     StudyRunSummary sum;
     if (options.executable.empty() || !fileExists(options.executable))
         throw Error("study run: the program to start for each condition (" + options.executable + ") does not exist");
+    // Children start in the study's base folder: a relative program path would not be found there.
+    const std::string executable = fs::absolute(options.executable).lexically_normal().string();
     const int jobs = std::max(1, options.jobs);
     const int total = options.threads > 0 ? options.threads : hardwareThreads();
     const int threads = std::max(1, total / jobs);
@@ -1237,7 +1257,15 @@ StudyRunSummary runStudy(const StudyPlan& plan, const StudyRunOptions& options, 
             todo.clear();
         }
         // Start what can start.
-        for (auto it = todo.begin(); !cancelled && it != todo.end() && static_cast<int>(running.size()) < jobs;) {
+        // A child that has written its outcome only exits now: its slot is free (the next
+        // condition starts while it returns its memory; dependents still wait for its reaping).
+        for (Child& c : running)
+            if (!c.finishing)
+                c.finishing = childFinishing(plan, c);
+        auto busy = [&] {
+            return static_cast<int>(std::count_if(running.begin(), running.end(), [](const Child& c) { return !c.finishing; }));
+        };
+        for (auto it = todo.begin(); !cancelled && it != todo.end() && busy() < jobs;) {
             const StudyRun& r = **it;
             const std::string ds = depState(r);
             if (ds == "wait") {
@@ -1253,10 +1281,11 @@ StudyRunSummary runStudy(const StudyPlan& plan, const StudyRunOptions& options, 
                 continue;
             }
             prepareRun(plan, r, sink);
-            const auto argv = studyRunCommand(plan, r, options.executable, threads);
+            const auto argv = studyRunCommand(plan, r, executable, threads);
             Child c;
             c.run = &r;
             c.started = wallClockSeconds();
+            c.startedFile = fs::file_time_type::clock::now();
             c.pid = spawnChild(argv, plan.baseDir, plan.logPath(r.name));
             running.push_back(c);
             sink.log(LogLevel::Info, "started " + r.name + " (" + std::to_string(threads) + " threads)");
@@ -1274,6 +1303,14 @@ StudyRunSummary runStudy(const StudyPlan& plan, const StudyRunOptions& options, 
             const StudyRun& r = *it->run;
             const double secs = wallClockSeconds() - it->started;
             const JobStatus st = p < 0 ? JobStatus::Failed : finishRun(plan, r, ws, secs);
+            if (p > 0 && !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0)) {
+                // Say how the child ended in its log (a crash or a failed exec leaves no words of its own).
+                std::ofstream log(plan.logPath(r.name), std::ios::app);
+                log << "[study runner] " << r.name << " ended "
+                    << (WIFSIGNALED(ws) ? "by signal " + std::to_string(WTERMSIG(ws))
+                                        : "with exit status " + std::to_string(WIFEXITED(ws) ? WEXITSTATUS(ws) : -1))
+                    << fmt(" after %.1f s\n", secs);
+            }
             state[r.name] = st == JobStatus::Finished ? "finished" : "failed";
             ++done;
             if (st == JobStatus::Finished) {

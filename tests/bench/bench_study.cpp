@@ -92,8 +92,22 @@ int main(int argc, char** argv)
         return 1;
     }
 
+    // What the overhead consists of: a bare start of the program (exec, loading LibTorch and
+    // its operator registry, exit), and the first-use costs a fresh process pays once (oneDNN
+    // kernels generated, allocator and thread pools grown), seen as the in-process warm-up
+    // condition's extra time over the later ones. The rest is the child's own start and end
+    // (config, run-directory set-up, waiting for the exit) and the runner's polling.
+    const int startReps = 3;
+    t0 = wallClockSeconds();
+    for (int i = 0; i < startReps; ++i)
+        if (std::system((cli + " --version > /dev/null 2>&1").c_str()) != 0) {
+            std::fprintf(stderr, "bench_study: %s --version failed\n", cli.c_str());
+            return 1;
+        }
+    const double startSeconds = (wallClockSeconds() - t0) / startReps;
+
     // The same work in this process (a warm-up condition first, so LibTorch is loaded).
-    double inProcess = 0, inProcessCpu = 0;
+    double inProcess = 0, inProcessCpu = 0, firstCondition = 0;
     for (int i = -1; i < conditions; ++i) {
         const std::size_t k = static_cast<std::size_t>(i < 0 ? 0 : i);
         TrainConfig cfg = parseTrainConfig(plan.stage("train")[k]->config, "bench");
@@ -103,6 +117,8 @@ int main(int argc, char** argv)
         if (i >= 0) {
             inProcess += wallClockSeconds() - t;
             inProcessCpu += cpuSeconds(RUSAGE_SELF) - c;
+        } else {
+            firstCondition = wallClockSeconds() - t;
         }
     }
     inProcess /= conditions;
@@ -115,6 +131,9 @@ int main(int argc, char** argv)
     std::printf(" \"runner_cpu_s_per_condition\": %.3f, \"in_process_cpu_s_per_condition\": %.3f, "
                 "\"overhead_cpu_s_per_condition\": %.3f,\n",
         runnerCpu, inProcessCpu, runnerCpu - inProcessCpu);
+    const double warmup = firstCondition - inProcess;
+    std::printf(" \"overhead_parts_s\": {\"program_start_and_exit\": %.3f, \"first_use_warmup\": %.3f, \"rest\": %.3f},\n",
+        startSeconds, warmup, overhead - startSeconds - warmup);
     std::printf(
         " \"overhead_ratio_this_run\": %.3f, \"overhead_share_of_a_60s_run\": %.4f, \"cpu_overhead_share_of_a_60s_run\": %.4f}\n",
         overhead / inProcess, overhead / 60.0, (runnerCpu - inProcessCpu) / 60.0);
