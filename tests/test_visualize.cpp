@@ -6,6 +6,7 @@
 #include "common/fsutil.h"
 #include "data/dataset.h"
 #include "interpret/activations.h"
+#include "interpret/comparison.h"
 #include "interpret/lpips.h"
 #include "interpret/synth_ii.h"
 #include "interpret/visualize.h"
@@ -447,6 +448,32 @@ private Q_SLOTS:
             QVERIFY2(std::abs(va.color[u] - col) <= 1e-4 * std::max(1.0, col),
                 qPrintable(QStringLiteral("unit %1: %2 vs %3").arg(u).arg(va.color[u]).arg(col)));
             QVERIFY(lp > 0);
+        }
+
+        // compare / Distributions read the synthesised II as metrics of their own
+        const ComparisonResult cr = compareAnalyses({a, b}, "lpips_synth");
+        QCOMPARE(cr.groups.size(), std::size_t(2));
+        QCOMPARE(cr.groups[0].n, std::int64_t(2));
+        QCOMPARE(cr.groups[0].mean, (double(va.lpips[0]) + double(va.lpips[1])) / 2);
+        QVERIFY(std::isnan(cr.groups[0].accuracy)); // a visualize file: no dataset analysis
+        QCOMPARE(cr.groups[0].layer, std::string("layer1"));
+        QVERIFY(!cr.pairs[0].pairedDone); // same seed: every paired difference is zero
+        std::vector<std::int64_t> ids;
+        QCOMPARE(comparisonValues(a, "color_synth", &ids), va.color);
+        QCOMPARE(ids, o.units);
+        {
+            H5File f(m_dir + "/plain-for-compare.h5", H5File::Mode::CreateAtomic);
+            f.writeF32("/x", {1}, {1.0f});
+            f.commit();
+        }
+        try {
+            compareAnalyses({a, m_dir + "/plain-for-compare.h5"}, "lpips_synth");
+            QFAIL("a file without /ii_synth was compared");
+        } catch (const Error& e) {
+            const std::string w = e.what();
+            QVERIFY2(w.find("plain-for-compare.h5") != std::string::npos && w.find("--ii-on synth") != std::string::npos
+                    && w.find('\n') == std::string::npos,
+                w.c_str());
         }
 
         // no /synth, one image per unit: one line each

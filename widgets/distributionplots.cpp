@@ -6,8 +6,10 @@
 
 #include "common/error.h"
 #include "interpret/analysis.h"
+#include "interpret/comparison.h"
 #include "interpret/stats.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 
 #include <algorithm>
@@ -23,15 +25,18 @@ QString metricLabel(const QString& metric)
         return QStringLiteral("II-color");
     if (metric == QLatin1String("label"))
         return QStringLiteral("II-label");
+    if (metric == QLatin1String("lpips_synth"))
+        return QCoreApplication::translate("DistributionPlots", "II-LPIPS (synthesised)");
+    if (metric == QLatin1String("color_synth"))
+        return QCoreApplication::translate("DistributionPlots", "II-color (synthesised)");
     return metric;
 }
 
 DistributionGroup loadDistributionGroup(const QString& analysisPath, const QString& metric, const QString& label)
 {
-    const AnalysisFile file(analysisPath.toStdString());
     DistributionGroup g;
     g.label = !label.isEmpty() ? label : analysisLabel(analysisPath);
-    const auto& v = file.metric(metric.toStdString());
+    const std::vector<float> v = comparisonValues(analysisPath.toStdString(), metric.toStdString());
     g.values.assign(v.begin(), v.end());
     return g;
 }

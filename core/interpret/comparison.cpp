@@ -4,6 +4,8 @@
 #include "common/fsutil.h"
 #include "common/text.h"
 #include "interpret/analysis.h"
+#include "interpret/synth_ii.h"
+#include "io/h5.h"
 
 #include <algorithm>
 #include <cmath>
@@ -18,7 +20,35 @@ namespace repalign {
 
 std::vector<std::string> comparisonMetrics()
 {
-    return {"lpips", "color", "label"};
+    return {"lpips", "color", "label", "lpips_synth", "color_synth"};
+}
+
+bool isSynthMetric(const std::string& metric)
+{
+    return metric == "lpips_synth" || metric == "color_synth";
+}
+
+std::vector<float> comparisonValues(const std::string& path, const std::string& metric, std::vector<std::int64_t>* unitIds)
+{
+    const auto metrics = comparisonMetrics();
+    if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end())
+        throw Error("unknown metric '" + metric + "' (valid: " + joinChoices(metrics) + ")");
+    if (!isSynthMetric(metric)) {
+        const AnalysisFile f(path);
+        if (unitIds) {
+            unitIds->resize(static_cast<std::size_t>(f.units));
+            for (std::int64_t u = 0; u < f.units; ++u)
+                (*unitIds)[static_cast<std::size_t>(u)] = u;
+        }
+        return f.metric(metric);
+    }
+    SynthIIValues s;
+    if (!readSynthII(path, s))
+        throw Error(path + " has no /ii_synth (the II on synthesised images; add it with: repalign-cli visualize ... --out "
+            + path + ", then repalign-cli analyze --ii-on synth --out " + path + ")");
+    if (unitIds)
+        *unitIds = s.units;
+    return metric == "lpips_synth" ? s.lpips : s.color;
 }
 
 std::vector<std::string> comparisonFormats()
@@ -48,6 +78,10 @@ std::string metricTitle(const std::string& metric)
         return "II-LPIPS";
     if (metric == "color")
         return "II-color";
+    if (metric == "lpips_synth")
+        return "II-LPIPS (synthesised)";
+    if (metric == "color_synth")
+        return "II-color (synthesised)";
     return "II-label";
 }
 
@@ -101,22 +135,39 @@ ComparisonResult compareAnalyses(
     ComparisonResult result;
     result.metric = metric;
     std::vector<std::vector<double>> values;
-    std::vector<std::int64_t> units;
+    std::vector<std::vector<std::int64_t>> unitIds;
     for (std::size_t i = 0; i < paths.size(); ++i) {
-        AnalysisFile f(paths[i]);
         GroupSummary g;
         g.label = labels.empty() ? fileStem(paths[i]) : labels[i];
         g.path = paths[i];
-        g.model = f.model;
-        g.layer = f.layer;
-        g.tunedArea = f.tunedArea;
-        g.data = f.data;
-        g.split = f.split;
-        g.accuracy = f.accuracy;
-        g.calibrated = f.lpipsCalibrated;
-        g.lpipsWeights = f.lpipsWeights;
-        g.iiDiagonal = f.iiDiagonal;
-        const auto& m = f.metric(metric);
+        std::vector<std::int64_t> ids;
+        const std::vector<float> m = comparisonValues(paths[i], metric, &ids);
+        // A synthesised II may sit in a visualize file (no dataset analysis, no accuracy: nan);
+        // an analysis file gives the model's attributes either way.
+        if (!isSynthMetric(metric) || H5File(paths[i], H5File::Mode::Read).exists("/activations")) {
+            const AnalysisFile f(paths[i]);
+            g.model = f.model;
+            g.layer = f.layer;
+            g.tunedArea = f.tunedArea;
+            g.data = f.data;
+            g.split = f.split;
+            g.accuracy = f.accuracy;
+            g.calibrated = f.lpipsCalibrated;
+            g.lpipsWeights = f.lpipsWeights;
+            g.iiDiagonal = f.iiDiagonal;
+        } else {
+            g.accuracy = std::numeric_limits<double>::quiet_NaN();
+        }
+        if (isSynthMetric(metric)) {
+            // The model, layer, LPIPS settings and convention the synthesised II was computed with.
+            SynthIIValues sv;
+            readSynthII(paths[i], sv);
+            g.model = sv.model;
+            g.layer = sv.layer;
+            g.calibrated = sv.lpipsCalibrated;
+            g.lpipsWeights = sv.lpipsWeights;
+            g.iiDiagonal = sv.iiDiagonal;
+        }
         std::vector<double> v(m.begin(), m.end());
         std::vector<std::size_t> bad;
         for (std::size_t u = 0; u < v.size(); ++u)
@@ -128,21 +179,22 @@ ComparisonResult compareAnalyses(
                 list += (b ? ", " : "") + std::to_string(bad[b]);
             if (bad.size() > 8)
                 list += " and " + std::to_string(bad.size() - 8) + " more";
-            throw Error(paths[i] + ": /ii/" + metric + " holds " + std::to_string(bad.size()) + " NaN/Inf values of "
-                + std::to_string(v.size()) + " (unit" + (bad.size() == 1 ? " " : "s ") + list
-                + "); II values must be finite numbers (re-run analyze for this file)");
+            throw Error(paths[i] + ": "
+                + (isSynthMetric(metric) ? "/ii_synth/" + metric.substr(0, metric.find('_')) : "/ii/" + metric) + " holds "
+                + std::to_string(bad.size()) + " NaN/Inf values of " + std::to_string(v.size()) + " (unit"
+                + (bad.size() == 1 ? " " : "s ") + list + "); II values must be finite numbers (re-run analyze for this file)");
         }
         g.n = static_cast<std::int64_t>(v.size());
         g.mean = stats::mean(v);
         g.std = stats::sampleStd(v);
         g.median = stats::median(v);
         g.ci95 = stats::bootstrapMeanCI(v, 0.95, 10000, 0);
-        if (metric == "lpips" && !g.calibrated)
+        if ((metric == "lpips" || metric == "lpips_synth") && !g.calibrated)
             result.notes.push_back(g.label + ": LPIPS weights " + g.lpipsWeights
                 + " are uncalibrated; II-LPIPS values are not comparable with published ones");
         result.groups.push_back(g);
         values.push_back(std::move(v));
-        units.push_back(f.units);
+        unitIds.push_back(std::move(ids));
     }
     for (std::size_t i = 1; i < result.groups.size(); ++i)
         if (result.groups[i].iiDiagonal != result.groups[0].iiDiagonal)
@@ -164,9 +216,11 @@ ComparisonResult compareAnalyses(
             const auto& gj = result.groups[j];
             if (gi.layer != gj.layer) {
                 pc.pairedSkipReason = "layers differ (" + gi.layer + " vs " + gj.layer + "), units cannot be matched";
-            } else if (units[i] != units[j]) {
-                pc.pairedSkipReason = "unit counts differ (" + std::to_string(units[i]) + " vs " + std::to_string(units[j])
-                    + "), units cannot be matched";
+            } else if (unitIds[i].size() != unitIds[j].size()) {
+                pc.pairedSkipReason = "unit counts differ (" + std::to_string(unitIds[i].size()) + " vs "
+                    + std::to_string(unitIds[j].size()) + "), units cannot be matched";
+            } else if (unitIds[i] != unitIds[j]) {
+                pc.pairedSkipReason = "the files hold different units, units cannot be matched";
             } else {
                 bool allZero = true;
                 for (std::size_t u = 0; u < values[i].size(); ++u)
@@ -189,7 +243,7 @@ std::string formatComparison(const ComparisonResult& r, const std::string& forma
     if (std::find(formats.begin(), formats.end(), format) == formats.end())
         throw Error("unknown format '" + format + "' (valid: " + joinChoices(formats) + ")");
     const std::string title = metricTitle(r.metric);
-    const int dig = r.metric == "color" ? 2 : 3;
+    const int dig = r.metric == "color" || r.metric == "color_synth" ? 2 : 3;
     auto area = [](const GroupSummary& g) { return g.tunedArea.empty() ? std::string("-") : g.tunedArea; };
     auto label = [&](int i) { return r.groups[static_cast<std::size_t>(i)].label; };
     std::ostringstream o;
@@ -227,7 +281,8 @@ std::string formatComparison(const ComparisonResult& r, const std::string& forma
         o << "|---|---|---|---|---|\n";
         for (const auto& g : r.groups)
             o << "| " << prettyModel(g.model) << " | " << g.label << " | " << area(g) << " | " << fixed(g.accuracy, 4) << " | "
-              << fixed(g.mean, dig) << " ± " << fixed(g.std, dig) << (g.calibrated || r.metric != "lpips" ? "" : " *") << " |\n";
+              << fixed(g.mean, dig) << " ± " << fixed(g.std, dig)
+              << (g.calibrated || (r.metric != "lpips" && r.metric != "lpips_synth") ? "" : " *") << " |\n";
         o << "\n";
         o << "n, median and 95% bootstrap CI of the mean (10,000 resamples); std is the sample std (ddof 1).\n\n";
         o << "| Condition | n | median | 95% CI |\n|---|---|---|---|\n";
@@ -261,7 +316,7 @@ std::string formatComparison(const ComparisonResult& r, const std::string& forma
         for (const auto& g : r.groups)
             o << latexEscape(prettyModel(g.model)) << " & " << latexEscape(g.label) << " & " << latexEscape(area(g)) << " & "
               << fixed(g.accuracy, 4) << " & " << fixed(g.mean, dig) << " $\\pm$ " << fixed(g.std, dig)
-              << (g.calibrated || r.metric != "lpips" ? "" : "$^{*}$") << " \\\\\n";
+              << (g.calibrated || (r.metric != "lpips" && r.metric != "lpips_synth") ? "" : "$^{*}$") << " \\\\\n";
         o << "\\hline\n\\end{tabular}\n";
         if (r.anovaDone)
             o << "% One-way ANOVA: F(" << significant(r.anova.df1) << ", " << significant(r.anova.df)
@@ -282,8 +337,8 @@ std::string formatComparison(const ComparisonResult& r, const std::string& forma
     std::vector<std::vector<std::string>> rows;
     rows.push_back({"label", "model", "layer", "area", "n", "mean", "std", "median", "95% CI (bootstrap)", "accuracy"});
     for (const auto& g : r.groups)
-        rows.push_back({g.label + (g.calibrated || r.metric != "lpips" ? "" : " *"), g.model, g.layer, area(g),
-            std::to_string(g.n), fixed(g.mean, 4), fixed(g.std, 4), fixed(g.median, 4),
+        rows.push_back({g.label + (g.calibrated || (r.metric != "lpips" && r.metric != "lpips_synth") ? "" : " *"), g.model,
+            g.layer, area(g), std::to_string(g.n), fixed(g.mean, 4), fixed(g.std, 4), fixed(g.median, 4),
             "[" + fixed(g.ci95.low, 4) + ", " + fixed(g.ci95.high, 4) + "]", fixed(g.accuracy, 4)});
     std::vector<std::size_t> width(rows[0].size(), 0);
     for (const auto& row : rows)

@@ -36,7 +36,7 @@ struct PairComparison {
 };
 
 struct ComparisonResult {
-    std::string metric; ///< lpips | color | label
+    std::string metric; ///< one of comparisonMetrics()
     std::vector<GroupSummary> groups;
     bool anovaDone = false;
     stats::TestResult anova;
@@ -44,7 +44,15 @@ struct ComparisonResult {
     std::vector<std::string> notes; ///< e.g. uncalibrated LPIPS, mixed ii_diagonal
 };
 
-std::vector<std::string> comparisonMetrics(); ///< lpips, color, label
+/// lpips, color, label (the dataset II in /ii) and lpips_synth, color_synth (the II over each
+/// unit's synthesised images in /ii_synth, written by `analyze --ii-on synth`).
+std::vector<std::string> comparisonMetrics();
+bool isSynthMetric(const std::string& metric);
+/// One value per unit of @p metric in the analysis file @p path, with the units' indices in
+/// @p unitIds (0..U-1 for the dataset II; /ii_synth/units for the synthesised II). Throws Error
+/// naming the file, and for a synthesised metric saying how to add /ii_synth when it is missing.
+std::vector<float> comparisonValues(
+    const std::string& path, const std::string& metric, std::vector<std::int64_t>* unitIds = nullptr);
 std::vector<std::string> comparisonFormats(); ///< table, csv, markdown, latex
 
 /// Reads the analyses and computes the comparison. @p labels (may be empty) names the
