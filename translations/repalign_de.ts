@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>DistributionPlots</name>
+    <message>
+        <source>II-LPIPS (synthesised)</source>
+        <translation>II-LPIPS (synthetisiert)</translation>
+    </message>
+    <message>
+        <source>II-color (synthesised)</source>
+        <translation>II-Farbe (synthetisiert)</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>Train %1 (%2)</source>
@@ -160,6 +171,14 @@
     <message>
         <source>projected from %1 features</source>
         <translation>projiziert aus %1 Merkmalen</translation>
+    </message>
+    <message>
+        <source>Layer profile</source>
+        <translation>Schichtprofil</translation>
+    </message>
+    <message>
+        <source>Voxel images</source>
+        <translation>Voxelbilder</translation>
     </message>
 </context>
 <context>
@@ -450,6 +469,62 @@
     <message>
         <source>Choose a checkpoint</source>
         <translation>Checkpoint wählen</translation>
+    </message>
+    <message>
+        <source>First step&apos;s rate:</source>
+        <translation>Rate des ersten Schritts:</translation>
+    </message>
+    <message>
+        <source>reference: step 0 at the optimiser&apos;s own rate, as the reference code does (its scheduler sets a rate only after the first optimizer.step()); schedule: the schedule from step 0</source>
+        <translation>reference: Schritt 0 mit der eigenen Rate des Optimierers, wie im Referenzcode (dessen Scheduler setzt eine Rate erst nach dem ersten optimizer.step()); schedule: der Zeitplan ab Schritt 0</translation>
+    </message>
+    <message>
+        <source>Optimisation</source>
+        <translation>Optimierung</translation>
+    </message>
+    <message>
+        <source>Epochs:</source>
+        <translation>Epochen:</translation>
+    </message>
+    <message>
+        <source>Batch size:</source>
+        <translation>Batchgröße:</translation>
+    </message>
+    <message>
+        <source>Per process: a data-parallel run of N ranks steps on N times this many images</source>
+        <translation>Pro Prozess: ein datenparalleler Lauf mit N Rängen rechnet jeden Schritt auf N-mal so vielen Bildern</translation>
+    </message>
+    <message>
+        <source>Max steps per epoch:</source>
+        <translation>Höchstens Schritte je Epoche:</translation>
+    </message>
+    <message>
+        <source>Caps each epoch for smoke runs; 0 = whole epoch</source>
+        <translation>Begrenzt jede Epoche für Testläufe; 0 = ganze Epoche</translation>
+    </message>
+    <message>
+        <source>Optimiser:</source>
+        <translation>Optimierer:</translation>
+    </message>
+    <message>
+        <source>Learning rate:</source>
+        <translation>Lernrate:</translation>
+    </message>
+    <message>
+        <source>Weight decay:</source>
+        <translation>Weight Decay:</translation>
+    </message>
+    <message>
+        <source>L2 penalty added to the gradient (as torch.optim)</source>
+        <translation>L2-Strafterm, zum Gradienten addiert (wie torch.optim)</translation>
+    </message>
+    <message>
+        <source>Momentum:</source>
+        <translation>Momentum:</translation>
+    </message>
+    <message>
+        <source>Nesterov momentum</source>
+        <translation>Nesterov-Momentum</translation>
     </message>
 </context>
 <context>
@@ -751,6 +826,10 @@
     <message>
         <source>Hide the job queue and log</source>
         <translation>Auftragswarteschlange und Protokoll ausblenden</translation>
+    </message>
+    <message>
+        <source> · running elsewhere: %1</source>
+        <translation> · läuft anderswo: %1</translation>
     </message>
 </context>
 <context>
@@ -1140,6 +1219,14 @@
         <source>S&amp;tudy</source>
         <translation>S&amp;tudie</translation>
     </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1 (%2 ranks)</source>
+        <translation>%1 (%2 Prozesse)</translation>
+    </message>
 </context>
 <context>
     <name>repalign::gui::MeiGridView</name>
@@ -1499,6 +1586,10 @@ Zustand: %2</translation>
     <message>
         <source>Not running: the process that wrote this status is gone (resume it from its last checkpoint).</source>
         <translation>Läuft nicht: Der Prozess, der diesen Status schrieb, existiert nicht mehr (vom letzten Checkpoint aus fortsetzen).</translation>
+    </message>
+    <message>
+        <source>%1, %2 ranks</source>
+        <translation>%1, %2 Prozesse</translation>
     </message>
 </context>
 <context>
@@ -1865,6 +1956,161 @@ Auf dem Cluster abschicken mit: bash %2</translation>
         <source>Show in Monitor</source>
         <translation>Im Monitor zeigen</translation>
     </message>
+    <message>
+        <source>Examples</source>
+        <translation>Beispiele</translation>
+    </message>
+    <message>
+        <source>Open a copy of a study shipped with the program</source>
+        <translation>Eine Kopie einer mitgelieferten Studie öffnen</translation>
+    </message>
+    <message>
+        <source>Zip group</source>
+        <translation>Zip-Gruppe</translation>
+    </message>
+    <message>
+        <source>Axes with the same zip group advance together (their value lists have the same length) instead of crossing</source>
+        <translation>Achsen mit derselben Zip-Gruppe laufen gemeinsam weiter (ihre Wertelisten sind gleich lang), statt gekreuzt zu werden</translation>
+    </message>
+    <message>
+        <source>Zip selected</source>
+        <translation>Auswahl zippen</translation>
+    </message>
+    <message>
+        <source>The selected axes advance together instead of crossing (a zip group in study.yaml)</source>
+        <translation>Die gewählten Achsen laufen gemeinsam weiter, statt gekreuzt zu werden (eine Zip-Gruppe in study.yaml)</translation>
+    </message>
+    <message>
+        <source>Unzip</source>
+        <translation>Entzippen</translation>
+    </message>
+    <message>
+        <source>The selected axes cross the others again</source>
+        <translation>Die gewählten Achsen werden wieder mit den anderen gekreuzt</translation>
+    </message>
+    <message>
+        <source>The grid axis along the x axis</source>
+        <translation>Die Rasterachse entlang der x-Achse</translation>
+    </message>
+    <message>
+        <source>The II metric: mean over the units with a 95% bootstrap confidence interval</source>
+        <translation>Die II-Metrik: Mittelwert über die Einheiten mit einem 95-%-Bootstrap-Konfidenzintervall</translation>
+    </message>
+    <message>
+        <source>A grid axis whose values get one line each</source>
+        <translation>Eine Rasterachse, deren Werte je eine Linie erhalten</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>Genauigkeit</translation>
+    </message>
+    <message>
+        <source>Classification accuracy on a second y axis</source>
+        <translation>Klassifikationsgenauigkeit auf einer zweiten y-Achse</translation>
+    </message>
+    <message>
+        <source>Export figure…</source>
+        <translation>Abbildung exportieren…</translation>
+    </message>
+    <message>
+        <source>x:</source>
+        <translation>x:</translation>
+    </message>
+    <message>
+        <source>y:</source>
+        <translation>y:</translation>
+    </message>
+    <message>
+        <source>Lines:</source>
+        <translation>Linien:</translation>
+    </message>
+    <message>
+        <source>Second axis:</source>
+        <translation>Zweite Achse:</translation>
+    </message>
+    <message>
+        <source>The figure appears when analyses have finished.</source>
+        <translation>Die Abbildung erscheint, sobald Analysen abgeschlossen sind.</translation>
+    </message>
+    <message>
+        <source>Each tuned condition against its own baseline, when analyses have finished.</source>
+        <translation>Jede feinabgestimmte Bedingung gegen ihre eigene Baseline, sobald Analysen abgeschlossen sind.</translation>
+    </message>
+    <message>
+        <source>Copy as Markdown</source>
+        <translation>Als Markdown kopieren</translation>
+    </message>
+    <message>
+        <source>Copy as LaTeX</source>
+        <translation>Als LaTeX kopieren</translation>
+    </message>
+    <message>
+        <source>Save as CSV…</source>
+        <translation>Als CSV speichern…</translation>
+    </message>
+    <message>
+        <source>Conditions</source>
+        <translation>Bedingungen</translation>
+    </message>
+    <message>
+        <source>Figure</source>
+        <translation>Abbildung</translation>
+    </message>
+    <message>
+        <source>Comparison</source>
+        <translation>Vergleich</translation>
+    </message>
+    <message>
+        <source>Select two or more axes to zip them.</source>
+        <translation>Wählen Sie zwei oder mehr Achsen, um sie zu zippen.</translation>
+    </message>
+    <message>
+        <source>Save a copy of the example %1</source>
+        <translation>Eine Kopie des Beispiels %1 speichern</translation>
+    </message>
+    <message>
+        <source>There is no example study named %1 (examples: %2).</source>
+        <translation>Es gibt keine Beispielstudie namens %1 (Beispiele: %2).</translation>
+    </message>
+    <message>
+        <source>The study has no grid axis to plot against.</source>
+        <translation>Die Studie hat keine Rasterachse, gegen die gezeichnet werden kann.</translation>
+    </message>
+    <message>
+        <source>%1 (mean, 95% CI)</source>
+        <translation>%1 (Mittelwert, 95-%-KI)</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>Genauigkeit</translation>
+    </message>
+    <message>
+        <source>No finished analysis has a value for %1 yet.</source>
+        <translation>Noch keine abgeschlossene Analyse hat einen Wert für %1.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n points from the finished analyses; error bars: 95% bootstrap CI of the mean.</source>
+        <translation>
+            <numerusform>%n Punkte aus den abgeschlossenen Analysen; Fehlerbalken: 95-%-Bootstrap-KI des Mittelwerts.</numerusform>
+            <numerusform>%n Punkte aus den abgeschlossenen Analysen; Fehlerbalken: 95-%-Bootstrap-KI des Mittelwerts.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>There is no comparison yet: no analysis has finished.</source>
+        <translation>Es gibt noch keinen Vergleich: keine Analyse ist abgeschlossen.</translation>
+    </message>
+    <message>
+        <source>Save comparison</source>
+        <translation>Vergleich speichern</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
 </context>
 <context>
     <name>repalign::gui::TrainFormPanel</name>
@@ -1919,50 +2165,6 @@ Auf dem Cluster abschicken mit: bash %2</translation>
     <message>
         <source>%1 M parameters</source>
         <translation>%1 Mio. Parameter</translation>
-    </message>
-    <message>
-        <source>Optimisation</source>
-        <translation>Optimierung</translation>
-    </message>
-    <message>
-        <source>Epochs:</source>
-        <translation>Epochen:</translation>
-    </message>
-    <message>
-        <source>Batch size:</source>
-        <translation>Batchgröße:</translation>
-    </message>
-    <message>
-        <source>Max steps per epoch:</source>
-        <translation>Höchstens Schritte je Epoche:</translation>
-    </message>
-    <message>
-        <source>Caps each epoch for smoke runs; 0 = whole epoch</source>
-        <translation>Begrenzt jede Epoche für Testläufe; 0 = ganze Epoche</translation>
-    </message>
-    <message>
-        <source>Optimiser:</source>
-        <translation>Optimierer:</translation>
-    </message>
-    <message>
-        <source>Learning rate:</source>
-        <translation>Lernrate:</translation>
-    </message>
-    <message>
-        <source>Momentum:</source>
-        <translation>Momentum:</translation>
-    </message>
-    <message>
-        <source>Weight decay:</source>
-        <translation>Weight Decay:</translation>
-    </message>
-    <message>
-        <source>L2 penalty added to the gradient (as torch.optim)</source>
-        <translation>L2-Strafterm, zum Gradienten addiert (wie torch.optim)</translation>
-    </message>
-    <message>
-        <source>Nesterov momentum</source>
-        <translation>Nesterov-Momentum</translation>
     </message>
     <message>
         <source>Precision:</source>
@@ -2160,38 +2362,6 @@ Auf dem Cluster abschicken mit: bash %2</translation>
         <translation>Loss = MSE + Alpha · KL(Schüler ‖ Lehrer); 0 = keine Distillation</translation>
     </message>
     <message>
-        <source>Optimisation</source>
-        <translation>Optimierung</translation>
-    </message>
-    <message>
-        <source>Epochs:</source>
-        <translation>Epochen:</translation>
-    </message>
-    <message>
-        <source>Batch size:</source>
-        <translation>Batchgröße:</translation>
-    </message>
-    <message>
-        <source>Max steps per epoch:</source>
-        <translation>Höchstens Schritte je Epoche:</translation>
-    </message>
-    <message>
-        <source>Caps each epoch for smoke runs; 0 = whole epoch</source>
-        <translation>Begrenzt jede Epoche für Testläufe; 0 = ganze Epoche</translation>
-    </message>
-    <message>
-        <source>Optimiser:</source>
-        <translation>Optimierer:</translation>
-    </message>
-    <message>
-        <source>Learning rate:</source>
-        <translation>Lernrate:</translation>
-    </message>
-    <message>
-        <source>Weight decay:</source>
-        <translation>Weight Decay:</translation>
-    </message>
-    <message>
         <source>System</source>
         <translation>System</translation>
     </message>
@@ -2222,18 +2392,6 @@ Auf dem Cluster abschicken mit: bash %2</translation>
     <message>
         <source>&lt;form&gt;: key &apos;bundle&apos; is required: choose an NSD bundle (File ▸ Import NSD… writes one)</source>
         <translation>&lt;form&gt;: key &apos;bundle&apos; ist erforderlich: Wählen Sie ein NSD-Bundle (Datei ▸ NSD importieren… erzeugt eines)</translation>
-    </message>
-    <message>
-        <source>L2 penalty added to the gradient (as torch.optim)</source>
-        <translation>L2-Strafterm, zum Gradienten addiert (wie torch.optim)</translation>
-    </message>
-    <message>
-        <source>Momentum:</source>
-        <translation>Momentum:</translation>
-    </message>
-    <message>
-        <source>Nesterov momentum</source>
-        <translation>Nesterov-Momentum</translation>
     </message>
     <message>
         <source>Data spec for the per-epoch classification accuracy; auto = the data the base run was validated on (else CIFAR-10 where found); none = skip</source>
@@ -2301,6 +2459,87 @@ Auf dem Cluster abschicken mit: bash %2</translation>
     <message>
         <source>Rehearsal batch size:</source>
         <translation>Rehearsal-Batchgröße:</translation>
+    </message>
+</context>
+<context>
+    <name>repalign::gui::VoxelSynthView</name>
+    <message>
+        <source>%1 (%2) has no /synth group.</source>
+        <translation>%1 (%2) hat keine Gruppe /synth.</translation>
+    </message>
+    <message>
+        <source>%1 (%2) holds %3 images, not voxel images (visualize --objective voxel).</source>
+        <translation>%1 (%2) enthält %3-Bilder, keine Voxelbilder (visualize --objective voxel).</translation>
+    </message>
+    <message>
+        <source>Baseline file…</source>
+        <translation>Baseline-Datei…</translation>
+    </message>
+    <message>
+        <source>Tuned file…</source>
+        <translation>Feinabgestimmte Datei…</translation>
+    </message>
+    <message>
+        <source>Voxel</source>
+        <translation>Voxel</translation>
+    </message>
+    <message>
+        <source>Baseline (ridge readout)</source>
+        <translation>Baseline (Ridge-Readout)</translation>
+    </message>
+    <message>
+        <source>Predicted</source>
+        <translation>Vorhergesagt</translation>
+    </message>
+    <message>
+        <source>Tuned (own readout)</source>
+        <translation>Feinabgestimmt (eigenes Readout)</translation>
+    </message>
+    <message>
+        <source>No voxel images yet. Write them with:
+repalign-cli visualize --checkpoint BASELINE.pt --objective voxel --readout ridge --bundle BUNDLE.h5 --roi V4 --voxels 0-9 --out baseline-voxels.h5
+repalign-cli visualize --checkpoint TUNED.pt --objective voxel --readout checkpoint --roi V4 --voxels 0-9 --out tuned-voxels.h5
+then open the two files here.</source>
+        <translation>Noch keine Voxelbilder. Schreiben Sie sie mit:
+repalign-cli visualize --checkpoint BASELINE.pt --objective voxel --readout ridge --bundle BUNDLE.h5 --roi V4 --voxels 0-9 --out baseline-voxels.h5
+repalign-cli visualize --checkpoint TUNED.pt --objective voxel --readout checkpoint --roi V4 --voxels 0-9 --out tuned-voxels.h5
+und öffnen Sie dann die beiden Dateien hier.</translation>
+    </message>
+    <message>
+        <source>Open baseline voxel images</source>
+        <translation>Baseline-Voxelbilder öffnen</translation>
+    </message>
+    <message>
+        <source>Open tuned voxel images</source>
+        <translation>Feinabgestimmte Voxelbilder öffnen</translation>
+    </message>
+    <message>
+        <source>HDF5 files (*.h5 *.hdf5);;All files (*)</source>
+        <translation>HDF5-Dateien (*.h5 *.hdf5);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>Wird gelesen…</translation>
+    </message>
+    <message>
+        <source>baseline</source>
+        <translation>Baseline</translation>
+    </message>
+    <message>
+        <source>tuned</source>
+        <translation>feinabgestimmt</translation>
+    </message>
+    <message>
+        <source>The files are for different ROIs (%1 and %2).</source>
+        <translation>Die Dateien gehören zu verschiedenen ROIs (%1 und %2).</translation>
+    </message>
+    <message>
+        <source>The baseline file uses a checkpoint readout, not a ridge fit (visualize --readout ridge).</source>
+        <translation>Die Baseline-Datei verwendet ein Checkpoint-Readout, keinen Ridge-Fit (visualize --readout ridge).</translation>
     </message>
 </context>
 </TS>
