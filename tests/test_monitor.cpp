@@ -11,6 +11,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QFile>
+#include <QScopeGuard>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -370,6 +371,9 @@ void TestMonitor::jobDockCollapsesWhenIdle()
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         return JobOutcome {};
     };
+    // A failed check below returns early: release the job then too, or the window's shutdown
+    // waits for it forever.
+    const auto releaseOnExit = qScopeGuard([release] { release->store(true); });
     QSignalSpy started(window.jobs(), &JobQueueModel::jobStarted);
     QSignalSpy idle(window.jobs(), &JobQueueModel::idle);
     window.launch(spec);

@@ -29,6 +29,7 @@
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardItemModel>
@@ -240,7 +241,7 @@ StudyPanel::StudyPanel(JobQueueModel* jobs, QWidget* parent)
     figBar->addWidget(exportFig);
     m_figure = new QCustomPlot;
     m_figure->setObjectName(QStringLiteral("studyFigure"));
-    m_figure->setMinimumHeight(200);
+    m_figure->setMinimumHeight(140);
     m_figure->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     stylePlot(m_figure);
     m_figure->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -291,9 +292,19 @@ StudyPanel::StudyPanel(JobQueueModel* jobs, QWidget* parent)
     split->addWidget(m_results);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
-    auto* layout = new QVBoxLayout(this);
+    // The panel scrolls rather than claiming its full height: a tall minimum here would squeeze
+    // the job dock (and every other tab) on a 1280x800 screen.
+    auto* content = new QWidget;
+    auto* layout = new QVBoxLayout(content);
     layout->addLayout(files);
     layout->addWidget(split, 1);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(content);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
 
     m_textTimer = new QTimer(this);
     m_textTimer->setSingleShot(true);
