@@ -72,6 +72,7 @@ void plotDistributions(QCustomPlot* plot, const QList<DistributionGroup>& groups
                 hi = std::max(hi, v);
             }
     if (!std::isfinite(lo)) {
+        plot->legend->setVisible(false); // nothing to name: no empty legend box
         plot->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
@@ -180,6 +181,7 @@ void plotPairedScatter(QCustomPlot* plot, const DistributionGroup& a, const Dist
         hi = std::max({hi, a.values[i], b.values[i]});
     }
     if (!std::isfinite(lo)) {
+        plot->legend->setVisible(false); // nothing to name: no empty legend box
         plot->replot(QCustomPlot::rpQueuedReplot);
         return;
     }

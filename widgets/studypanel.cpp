@@ -208,6 +208,9 @@ StudyPanel::StudyPanel(JobQueueModel* jobs, QWidget* parent)
     m_conditionsView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_conditionsView->verticalHeader()->setVisible(false);
     m_conditionsView->horizontalHeader()->setStretchLastSection(true);
+    // Condition names are the runs' names: shown whole, not wrapped or elided.
+    m_conditionsView->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_conditionsView->setWordWrap(false);
     m_conditionsView->setContextMenuPolicy(Qt::CustomContextMenu);
     m_conditionsView->setToolTip(tr("Double-click: a run opens in Monitor, an analysis in Neurons"));
 
