@@ -708,57 +708,6 @@ std::string durationText(double s)
     return formatDuration(s);
 }
 
-/// What a run folder's run.yaml says (train and tune runs).
-struct MeasuredRunFacts {
-    std::string kind, model, device;
-    int batchSize = 0;
-};
-
-MeasuredRunFacts measuredRunFacts(const std::string& runDir)
-{
-    MeasuredRunFacts f;
-    try {
-        const YAML::Node root = YAML::LoadFile(RunLayout(runDir).config());
-        if (root["run"] && root["run"]["kind"])
-            f.kind = root["run"]["kind"].as<std::string>();
-        if (root["model"] && root["model"].IsScalar())
-            f.model = root["model"].as<std::string>();
-        else if (root["base"] && root["base"]["model"] && root["base"]["model"].IsScalar())
-            f.model = root["base"]["model"].as<std::string>();
-        f.device = root["system"] && root["system"]["device"] ? root["system"]["device"].as<std::string>() : "cpu";
-        if (root["optimization"] && root["optimization"]["batch_size"])
-            f.batchSize = root["optimization"]["batch_size"].as<int>();
-    } catch (const std::exception&) {
-        return {};
-    }
-    return f;
-}
-
-/// Images per second over the train `loss` rows of metrics.csv (0 with fewer than two rows;
-/// gaps over ten minutes, a resume, are left out), and the last row's wall time.
-double metricsImagesPerSecond(const std::string& runDir, int batchSize, double* lastWall)
-{
-    std::ifstream in(RunLayout(runDir).metrics());
-    std::string line;
-    MetricRow row;
-    bool have = false;
-    std::int64_t prevStep = 0;
-    double prevWall = 0, steps = 0, seconds = 0;
-    while (std::getline(in, line)) {
-        if (!parseMetricLine(line, row) || row.split != "train" || row.name != "loss")
-            continue;
-        if (have && row.step > prevStep && row.wallTime > prevWall && row.wallTime - prevWall < 600) {
-            steps += static_cast<double>(row.step - prevStep);
-            seconds += row.wallTime - prevWall;
-        }
-        have = true;
-        prevStep = row.step;
-        prevWall = row.wallTime;
-    }
-    *lastWall = prevWall;
-    return seconds > 0 && steps > 0 ? steps * batchSize / seconds : 0;
-}
-
 struct StageSpeed {
     double imagesPerSecond = 0; ///< 0: nothing measured
     std::string run, model;
@@ -792,7 +741,7 @@ StageSpeed measuredSpeed(
     double bestWall = -1;
     bool bestSame = false;
     for (const std::string& run : runs) {
-        const MeasuredRunFacts f = measuredRunFacts(run);
+        const RunFacts f = readRunFacts(run);
         if (f.kind != kind || f.batchSize <= 0 || f.device != device)
             continue;
         double wall = 0;

@@ -57,55 +57,6 @@ std::vector<std::string> checkpointFiles(const std::string& runDir)
     return files;
 }
 
-struct RunFacts {
-    std::string kind, model, device;
-    int batchSize = 0;
-};
-
-RunFacts readRunYaml(const std::string& runDir)
-{
-    RunFacts f;
-    try {
-        const YAML::Node root = YAML::LoadFile(RunLayout(runDir).config());
-        if (root["run"] && root["run"]["kind"])
-            f.kind = root["run"]["kind"].as<std::string>();
-        if (root["model"] && root["model"].IsScalar())
-            f.model = root["model"].as<std::string>();
-        if (root["system"] && root["system"]["device"])
-            f.device = root["system"]["device"].as<std::string>();
-        if (root["optimization"] && root["optimization"]["batch_size"])
-            f.batchSize = root["optimization"]["batch_size"].as<int>();
-    } catch (const std::exception&) {
-        return {};
-    }
-    return f;
-}
-
-/// Images per second over the train `loss` rows of metrics.csv; 0 when fewer than two.
-/// Also returns the wall time of the last row in @p lastWall.
-double speedFromMetrics(const std::string& runDir, int batchSize, double* lastWall)
-{
-    std::ifstream in(RunLayout(runDir).metrics());
-    std::string line;
-    MetricRow row;
-    bool have = false;
-    std::int64_t prevStep = 0;
-    double prevWall = 0, steps = 0, seconds = 0;
-    while (std::getline(in, line)) {
-        if (!parseMetricLine(line, row) || row.split != "train" || row.name != "loss")
-            continue;
-        if (have && row.step > prevStep && row.wallTime > prevWall && row.wallTime - prevWall < 600) {
-            steps += static_cast<double>(row.step - prevStep);
-            seconds += row.wallTime - prevWall;
-        }
-        have = true;
-        prevStep = row.step;
-        prevWall = row.wallTime;
-    }
-    *lastWall = prevWall;
-    return seconds > 0 && steps > 0 ? steps * batchSize / seconds : 0;
-}
-
 } // namespace
 
 bool isRunFolder(const std::string& dir)
@@ -145,17 +96,60 @@ std::string preferredCheckpoint(const std::string& runDir)
     return files.empty() ? std::string() : RunLayout(runDir).checkpoint(files.front());
 }
 
+RunFacts readRunFacts(const std::string& runDir)
+{
+    RunFacts f;
+    try {
+        const YAML::Node root = YAML::LoadFile(RunLayout(runDir).config());
+        if (root["run"] && root["run"]["kind"])
+            f.kind = root["run"]["kind"].as<std::string>();
+        if (root["model"] && root["model"].IsScalar())
+            f.model = root["model"].as<std::string>();
+        else if (root["base"] && root["base"]["model"] && root["base"]["model"].IsScalar())
+            f.model = root["base"]["model"].as<std::string>();
+        f.device = root["system"] && root["system"]["device"] ? root["system"]["device"].as<std::string>() : "cpu";
+        if (root["optimization"] && root["optimization"]["batch_size"])
+            f.batchSize = root["optimization"]["batch_size"].as<int>();
+    } catch (const std::exception&) {
+        return {};
+    }
+    return f;
+}
+
+double metricsImagesPerSecond(const std::string& runDir, int batchSize, double* lastWall)
+{
+    std::ifstream in(RunLayout(runDir).metrics());
+    std::string line;
+    MetricRow row;
+    bool have = false;
+    std::int64_t prevStep = 0;
+    double prevWall = 0, steps = 0, seconds = 0;
+    while (std::getline(in, line)) {
+        if (!parseMetricLine(line, row) || row.split != "train" || row.name != "loss")
+            continue;
+        if (have && row.step > prevStep && row.wallTime > prevWall && row.wallTime - prevWall < 600) {
+            steps += static_cast<double>(row.step - prevStep);
+            seconds += row.wallTime - prevWall;
+        }
+        have = true;
+        prevStep = row.step;
+        prevWall = row.wallTime;
+    }
+    *lastWall = prevWall;
+    return seconds > 0 && steps > 0 ? steps * batchSize / seconds : 0;
+}
+
 MeasuredSpeed measuredTrainingSpeed(const std::string& projectDir, const std::string& device, const std::string& model)
 {
     MeasuredSpeed best;
     double bestWall = -1;
     bool bestSameModel = false;
     for (const std::string& run : listProjectRuns(projectDir)) {
-        const RunFacts f = readRunYaml(run);
+        const RunFacts f = readRunFacts(run);
         if (f.kind != "train" || f.batchSize <= 0 || f.device != device)
             continue;
         double lastWall = 0;
-        const double speed = speedFromMetrics(run, f.batchSize, &lastWall);
+        const double speed = metricsImagesPerSecond(run, f.batchSize, &lastWall);
         if (speed <= 0)
             continue;
         const bool sameModel = f.model == model;

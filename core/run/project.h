@@ -28,6 +28,19 @@ std::vector<ProjectCheckpoint> listProjectCheckpoints(const std::string& project
 /// else the first by name; empty when the run has none.
 std::string preferredCheckpoint(const std::string& runDir);
 
+/// What a run folder's run.yaml says (train and tune runs; empty fields when it is missing or
+/// unreadable): the kind, the model (a tune run's base model), the device ("cpu" when unset) and
+/// the batch size.
+struct RunFacts {
+    std::string kind, model, device;
+    int batchSize = 0;
+};
+RunFacts readRunFacts(const std::string& runDir);
+
+/// Images per second over the train `loss` rows of a run's metrics.csv (0 with fewer than two
+/// rows; gaps over ten minutes, a resume, are left out); the last row's wall time in @p lastWall.
+double metricsImagesPerSecond(const std::string& runDir, int batchSize, double* lastWall);
+
 struct MeasuredSpeed {
     double imagesPerSecond = 0; ///< 0 = no measurement
     std::string run; ///< the run it was measured on
