@@ -663,18 +663,7 @@ void StudyPanel::saveFile()
     if (path.isEmpty())
         return;
     m_file->setText(path);
-    const std::string p = path.toStdString(), text = studyText().toStdString();
-    runInBackground(
-        this,
-        [p, text]() -> QString {
-            try {
-                writeFileAtomic(p, text);
-                return {};
-            } catch (const std::exception& e) {
-                return qs(e.what());
-            }
-        },
-        [this, path](QString error) { m_message->setText(error.isEmpty() ? tr("Saved %1.").arg(path) : error); });
+    saveInBackground(path, studyText());
 }
 
 void StudyPanel::chooseFolder()
@@ -1092,12 +1081,17 @@ void StudyPanel::saveComparisonCsv()
     const QString path = QFileDialog::getSaveFileName(this, tr("Save comparison"), start, tr("CSV (*.csv)"));
     if (path.isEmpty())
         return;
-    const std::string p = path.toStdString(), text = comparisonText(QStringLiteral("csv")).toStdString();
+    saveInBackground(path, comparisonText(QStringLiteral("csv")));
+}
+
+void StudyPanel::saveInBackground(const QString& path, const QString& text)
+{
+    const std::string p = path.toStdString(), bytes = text.toStdString();
     runInBackground(
         this,
-        [p, text]() -> QString {
+        [p, bytes]() -> QString {
             try {
-                writeFileAtomic(p, text);
+                writeFileAtomic(p, bytes);
                 return {};
             } catch (const std::exception& e) {
                 return qs(e.what());

@@ -131,6 +131,8 @@ private:
     void setPlan(std::shared_ptr<const repalign::StudyPlan> plan);
     void fillFigureBoxes();
     void saveComparisonCsv();
+    /// Writes @p text to @p path off the UI thread (atomically); says "Saved" or the error.
+    void saveInBackground(const QString& path, const QString& text);
     QString resolvedFolder() const;
     QString executable() const;
 
