@@ -34,7 +34,10 @@ CommandRegistrar reg(56, [](CLI::App& app) {
         "Compare analyses: mean/std/median/bootstrap CI, ANOVA, Welch, Mann-Whitney, "
         "Wilcoxon (paired), Cohen's d");
     sub->add_option("files", *files, "Analysis files (.h5) written by analyze")->required();
-    sub->add_option("--metric", *metric, "lpips | color | label (the II on the dataset MEIs) | lpips_synth | color_synth (on synthesised images: analyze --ii-on synth)")->capture_default_str();
+    sub->add_option("--metric", *metric,
+           "lpips | color | label (the II on the dataset MEIs) | lpips_synth | color_synth (on synthesised images: analyze "
+           "--ii-on synth)")
+        ->capture_default_str();
     sub->add_option("--format", *format, "table | csv | markdown | latex")->capture_default_str();
     sub->add_option("--labels", *labels, "Comma-separated names, one per file (e.g. \"Baseline,Neural-tuned\")");
     sub->callback([files, metric, format, labels] {
