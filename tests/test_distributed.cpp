@@ -13,6 +13,7 @@
 #include "run/dataspec.h"
 #include "run/rundir.h"
 #include "slurm_cluster.h"
+#include "testcheckpoint.h"
 #include "testutil.h"
 #include "train/distributed.h"
 
@@ -373,13 +374,7 @@ private Q_SLOTS:
         // images) and the classification set (33) are odd: rank 0 evaluates one image more,
         // none is counted twice; a rank's r over its own half would be far off.
         const std::string dir = testutil::tempDir("dist_tune");
-        torch::manual_seed(1);
-        TapNet base = createModel("resnet18_cifar10");
-        Checkpoint ck;
-        ck.model = "resnet18_cifar10";
-        for (auto& [n, t] : base->stateDict())
-            ck.stateDict[n] = t;
-        saveCheckpoint(dir + "/base.pt", ck);
+        testutil::saveRandomInitCheckpoint(dir + "/base.pt");
         SynthOptions o;
         o.data = "shapes:105:11";
         o.rois = {"V4"};

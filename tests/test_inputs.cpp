@@ -5,6 +5,7 @@
 #include "models/nets.h"
 #include "run/checkpoint.h"
 #include "test_gui_fixtures.h"
+#include "testcheckpoint.h"
 #include "testutil.h"
 
 #include <QtTest>
@@ -94,16 +95,10 @@ std::string deflateBomb(std::size_t inflated)
 
 std::string saveModel(const std::string& path, bool withNaN)
 {
-    torch::manual_seed(1);
-    TapNet m = createModel("resnet18_cifar10");
-    Checkpoint ck;
-    ck.model = "resnet18_cifar10";
-    for (auto& [n, t] : m->stateDict())
-        ck.stateDict[n] = t.clone();
-    if (withNaN)
-        ck.stateDict.at("conv1.weight").view(-1)[5] = std::nanf("");
-    saveCheckpoint(path, ck);
-    return path;
+    return testutil::saveRandomInitCheckpoint(path, "resnet18_cifar10", 1, [withNaN](Checkpoint& ck) {
+        if (withNaN)
+            ck.stateDict.at("conv1.weight").view(-1)[5] = std::nanf("");
+    });
 }
 
 } // namespace

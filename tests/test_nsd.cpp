@@ -9,6 +9,7 @@
 #include "io/npy.h"
 #include "models/nets.h"
 #include "run/checkpoint.h"
+#include "testcheckpoint.h"
 #include "testutil.h"
 #include "train/predictivity.h"
 
@@ -440,15 +441,7 @@ private Q_SLOTS:
         b.rois[0].noiseCeiling.clear();
         writeBundle(dir + "/bad.h5", b);
         writeBundle(dir + "/clean.h5", clean);
-        {
-            torch::manual_seed(1);
-            TapNet m = createModel("resnet18_cifar10");
-            Checkpoint ck;
-            ck.model = "resnet18_cifar10";
-            for (auto& [n, t] : m->stateDict())
-                ck.stateDict[n] = t;
-            saveCheckpoint(dir + "/base.pt", ck);
-        }
+        testutil::saveRandomInitCheckpoint(dir + "/base.pt");
         const std::string warning = "ROI V4: dropped 2 of 8 voxels with NaN/Inf responses (voxels 2, 5;";
         auto oneLineError = [](const std::string& o) {
             return o.rfind("error: ", 0) == 0 && o.find("2 of 8 voxels with NaN/Inf responses (voxels 2, 5)") != std::string::npos

@@ -10,6 +10,7 @@
 #include "run/checkpoint.h"
 #include "run/rundir.h"
 #include "run/tune_config.h"
+#include "testcheckpoint.h"
 #include "testutil.h"
 #include "train/predictivity.h"
 #include "train/tuner.h"
@@ -43,15 +44,7 @@ double gaussian(Rng& rng)
 /// A random-init ResNet-18 saved as an ordinary checkpoint (the tuning base in these tests).
 std::string baseCheckpoint(const std::string& dir)
 {
-    torch::manual_seed(1);
-    TapNet m = createModel("resnet18_cifar10");
-    Checkpoint ck;
-    ck.model = "resnet18_cifar10";
-    for (auto& [n, t] : m->stateDict())
-        ck.stateDict[n] = t;
-    const std::string path = dir + "/base.pt";
-    saveCheckpoint(path, ck);
-    return path;
+    return testutil::saveRandomInitCheckpoint(dir + "/base.pt");
 }
 
 std::string tuneYaml(const std::string& base, const std::string& bundle, const std::string& extra,
