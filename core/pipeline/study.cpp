@@ -732,32 +732,12 @@ std::vector<std::string> measuredRunFolders(const StudyPlan& plan)
     return out;
 }
 
-/// The fastest-to-trust measurement of @p kind (train | tune) on @p device: a run of the same
-/// model beats others, then the most recent.
+/// The measurement to trust of @p kind (train | tune) on @p device (run/project's rule).
 StageSpeed measuredSpeed(
     const std::vector<std::string>& runs, const std::string& kind, const std::string& device, const std::string& model)
 {
-    StageSpeed best;
-    double bestWall = -1;
-    bool bestSame = false;
-    for (const std::string& run : runs) {
-        const RunFacts f = readRunFacts(run);
-        if (f.kind != kind || f.batchSize <= 0 || f.device != device)
-            continue;
-        double wall = 0;
-        const double speed = metricsImagesPerSecond(run, f.batchSize, &wall);
-        if (speed <= 0)
-            continue;
-        const bool same = f.model == model;
-        if (bestWall >= 0 && (bestSame && !same))
-            continue;
-        if (bestWall >= 0 && bestSame == same && wall <= bestWall)
-            continue;
-        best = {speed, run, f.model, 0, {}};
-        bestWall = wall;
-        bestSame = same;
-    }
-    return best;
+    const MeasuredSpeed m = measuredSpeedOfRuns(runs, kind, device, model);
+    return {m.imagesPerSecond, m.run, m.model, 0, {}};
 }
 
 /// Finished analyses the study runner timed (status.json "analysed in S s" next to

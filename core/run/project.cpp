@@ -139,14 +139,15 @@ double metricsImagesPerSecond(const std::string& runDir, int batchSize, double* 
     return seconds > 0 && steps > 0 ? steps * batchSize / seconds : 0;
 }
 
-MeasuredSpeed measuredTrainingSpeed(const std::string& projectDir, const std::string& device, const std::string& model)
+MeasuredSpeed measuredSpeedOfRuns(
+    const std::vector<std::string>& runs, const std::string& kind, const std::string& device, const std::string& model)
 {
     MeasuredSpeed best;
     double bestWall = -1;
     bool bestSameModel = false;
-    for (const std::string& run : listProjectRuns(projectDir)) {
+    for (const std::string& run : runs) {
         const RunFacts f = readRunFacts(run);
-        if (f.kind != "train" || f.batchSize <= 0 || f.device != device)
+        if (f.kind != kind || f.batchSize <= 0 || f.device != device)
             continue;
         double lastWall = 0;
         const double speed = metricsImagesPerSecond(run, f.batchSize, &lastWall);
@@ -163,6 +164,11 @@ MeasuredSpeed measuredTrainingSpeed(const std::string& projectDir, const std::st
         bestSameModel = sameModel;
     }
     return best;
+}
+
+MeasuredSpeed measuredTrainingSpeed(const std::string& projectDir, const std::string& device, const std::string& model)
+{
+    return measuredSpeedOfRuns(listProjectRuns(projectDir), "train", device, model);
 }
 
 namespace {

@@ -47,6 +47,10 @@ struct MeasuredSpeed {
     std::string model;
     std::string device;
 };
+/// The measurement to trust among @p runs of @p kind (train | tune) on @p device: a run of
+/// @p model beats runs of other models, then the most recent (last metrics row) wins.
+MeasuredSpeed measuredSpeedOfRuns(
+    const std::vector<std::string>& runs, const std::string& kind, const std::string& device, const std::string& model);
 /// Training throughput (images per second, validation included) of the most recent train run
 /// in @p projectDir on @p device, preferring runs of @p model: from each run's run.yaml (model,
 /// device, batch size) and the step and wall-clock columns of its metrics.csv. Pauses longer
