@@ -1,7 +1,7 @@
 #pragma once
 /// @file rundir.h
-/// The run directory (DESIGN.md): run.yaml, metrics.csv, status.json, checkpoints/,
-/// analysis/, log.txt. Writing side here; reading side (MetricsReader) for the GUI and tests.
+/// The run directory (README "Run directory", docs/ARCHITECTURE.md "File formats"): run.yaml, metrics.csv, status.json,
+/// checkpoints/, analysis/, log.txt. Writing side here; reading side (MetricsReader) for the GUI and tests.
 #include <cstdint>
 #include <fstream>
 #include <map>
