@@ -4,6 +4,8 @@
 #include "common/rng.h"
 #include "interpret/analysis.h"
 
+#include <boost/math/distributions/binomial.hpp>
+#include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/fisher_f.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
@@ -126,6 +128,32 @@ std::vector<double> rankAverage(const std::vector<double>& x)
         i = j + 1;
     }
     return ranks;
+}
+
+TestResult mcNemar(std::int64_t b, std::int64_t c, std::int64_t exactBelow)
+{
+    if (b < 0 || c < 0)
+        throw Error("McNemar: discordant counts must not be negative (got " + std::to_string(b) + ", " + std::to_string(c) + ")");
+    TestResult r;
+    const std::int64_t n = b + c;
+    if (n < exactBelow) {
+        r.method = "exact";
+        r.statistic = static_cast<double>(std::min(b, c));
+        if (n == 0) {
+            r.pValue = 1;
+            return r;
+        }
+        const boost::math::binomial_distribution<double> dist(static_cast<double>(n), 0.5);
+        r.pValue = std::min(1.0, 2.0 * boost::math::cdf(dist, static_cast<double>(std::min(b, c))));
+        return r;
+    }
+    r.method = "chi-square";
+    const double d = std::fabs(static_cast<double>(b - c)) - 1.0;
+    r.statistic = d * d / static_cast<double>(n);
+    r.df = 1;
+    const boost::math::chi_squared_distribution<double> dist(1.0);
+    r.pValue = boost::math::cdf(boost::math::complement(dist, r.statistic));
+    return r;
 }
 
 Interval bootstrapMeanCI(const std::vector<double>& x, double level, int resamples, std::uint64_t seed)
@@ -362,6 +390,23 @@ double cohensD(const std::vector<double>& a, const std::vector<double>& b)
         return kNaN;
     const double pooled = std::sqrt(((n1 - 1) * variance(a) + (n2 - 1) * variance(b)) / (n1 + n2 - 2));
     return (mean(a) - mean(b)) / pooled;
+}
+
+std::vector<double> holmAdjust(const std::vector<double>& p)
+{
+    const std::size_t m = p.size();
+    std::vector<std::size_t> order(m);
+    for (std::size_t i = 0; i < m; ++i)
+        order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p[a] < p[b]; });
+    std::vector<double> out(m, 1.0);
+    double running = 0;
+    for (std::size_t k = 0; k < m; ++k) {
+        const double adj = std::min(1.0, double(m - k) * p[order[k]]);
+        running = std::max(running, adj);
+        out[order[k]] = running;
+    }
+    return out;
 }
 
 double quantile(std::vector<double> x, double q)

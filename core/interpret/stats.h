@@ -46,9 +46,19 @@ TestResult mannWhitneyU(const std::vector<double>& a, const std::vector<double>&
 /// defaults: zeros dropped, no continuity correction); statistic min(R+, R-); exact when at
 /// most 50 pairs and no zero differences, otherwise normal with tie correction.
 TestResult wilcoxonSignedRank(const std::vector<double>& a, const std::vector<double>& b);
+/// McNemar's test on paired binary outcomes from the discordant counts: @p b (first right,
+/// second wrong) and @p c (first wrong, second right); two-sided. With b + c below
+/// @p exactBelow the exact binomial test (statsmodels mcnemar(exact=True): statistic min(b, c),
+/// p = min(1, 2 * Binomial(b + c, 1/2).cdf(min(b, c)))), otherwise the chi-square test with
+/// continuity correction (exact=False, correction=True: statistic (|b - c| - 1)^2 / (b + c),
+/// 1 df). p = 1 when there are no discordant pairs. method "exact" or "chi-square".
+TestResult mcNemar(std::int64_t b, std::int64_t c, std::int64_t exactBelow = 25);
 /// Cohen's d with the pooled sample standard deviation: (mean(a)-mean(b))/s_pooled.
 double cohensD(const std::vector<double>& a, const std::vector<double>& b);
 
+/// Holm-Bonferroni step-down adjusted p-values, in the input order (monotone, capped at 1;
+/// ties keep their input order).
+std::vector<double> holmAdjust(const std::vector<double>& p);
 /// Linear-interpolation quantile (numpy's default "linear", R type 7) of @p x at @p q in [0, 1];
 /// 0 for an empty sample.
 double quantile(std::vector<double> x, double q);
