@@ -1,6 +1,7 @@
 #include "distributionsview.h"
 #include "alignmentview.h"
 #include "distributionplots.h"
+#include "psychview.h"
 
 #include "neuronmodel.h"
 #include "plotstyle.h"
@@ -120,6 +121,9 @@ DistributionsView::DistributionsView(QWidget* parent)
     m_views->setDocumentMode(true);
     m_views->addTab(split, tr("II distributions"));
     m_views->addTab(m_alignment, tr("Brain alignment"));
+    m_psych = new PsychView;
+    connect(m_psych, &PsychView::exportPlotRequested, this, &DistributionsView::exportPlotRequested);
+    m_views->addTab(m_psych, tr("Human psychophysics"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_views);
@@ -137,6 +141,7 @@ DistributionsView::DistributionsView(QWidget* parent)
 void DistributionsView::setAvailableAnalyses(const QStringList& paths)
 {
     m_alignment->setAvailableFiles(paths);
+    m_psych->setAvailableFiles(paths);
     QSignalBlocker block(m_list);
     QHash<QString, Qt::CheckState> state;
     for (int i = 0; i < m_list->count(); ++i)

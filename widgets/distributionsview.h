@@ -19,6 +19,7 @@ class QPlainTextEdit;
 namespace repalign::gui {
 
 class AlignmentView;
+class PsychView;
 
 class DistributionsView : public QWidget {
     Q_OBJECT
@@ -35,6 +36,8 @@ public:
     QWidget* page() const { return m_page; }
     /// The "Brain alignment" view (layer profiles of repalign-cli align files).
     AlignmentView* alignmentView() const { return m_alignment; }
+    /// The "Human psychophysics" view (/psych of repalign-cli psych import files).
+    PsychView* psychView() const { return m_psych; }
     QTabWidget* views() const { return m_views; }
     QString statisticsText(const QString& format) const;
 
@@ -58,6 +61,7 @@ private:
     QLabel* m_header; ///< each analysis's II convention (ii_diagonal)
     QWidget* m_page;
     AlignmentView* m_alignment;
+    PsychView* m_psych;
     QTabWidget* m_views;
     QStringList m_computedPaths;
 };
