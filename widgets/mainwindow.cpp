@@ -14,6 +14,8 @@
 #include "neuronsview.h"
 #include "preferencesdialog.h"
 #include "projectmodel.h"
+#include "psychrunnerdialog.h"
+#include "psychview.h"
 #include "qcp.h"
 #include "setuppanel.h"
 #include "studypanel.h"
@@ -203,6 +205,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_neurons, &NeuronsView::status, this, [this](const QString& m) { statusBar()->showMessage(m, 5000); });
     connect(m_distributions, &DistributionsView::exportRequested, this, &MainWindow::exportWidget);
     connect(m_distributions, &DistributionsView::exportPlotRequested, this, &MainWindow::exportPlot);
+    connect(m_distributions->psychView(), &PsychView::runExperimentRequested, this, &MainWindow::runPsychophysics);
 
     connect(m_jobs, &JobQueueModel::jobStarted, this, [this](int, const QString& title, const QString& runDir) {
         m_jobLabel->setText(title);
@@ -246,6 +249,7 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(tr("Import &NSD…"), this, &MainWindow::importNsd);
     file->addAction(tr("Import PyTorch &checkpoint…"), this, &MainWindow::importCheckpoint);
+    file->addAction(tr("Run &psychophysics experiment…"), this, &MainWindow::runPsychophysics);
     file->addSeparator();
     file->addAction(QIcon(QStringLiteral(":/icons/export.svg")), tr("&Export figure…"), QKeySequence(Qt::CTRL | Qt::Key_E), this,
         &MainWindow::exportFigure);
@@ -570,6 +574,11 @@ void MainWindow::importNsd()
     const ImportOptions options = dialog.options();
     launch(ImportNsdDialog::makeJob(options));
     m_setup->tuneForm()->setBundle(QString::fromStdString(options.out));
+}
+
+void MainWindow::runPsychophysics()
+{
+    runPsychExperiment(this, m_project->projectPath());
 }
 
 void MainWindow::importCheckpoint()

@@ -61,6 +61,8 @@ public Q_SLOTS:
     void openRunDialog();
     void importNsd();
     void importCheckpoint();
+    /// The in-app psychophysics runner (full screen) for a plan folder of the project or chosen.
+    void runPsychophysics();
     void exportFigure();
     void showPreferences();
     void showAbout();
