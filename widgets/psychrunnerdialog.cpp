@@ -480,6 +480,18 @@ QWidget* PsychRunnerDialog::canvas() const
     return m_canvas;
 }
 
+QRect PsychRunnerDialog::queryRect(bool left) const
+{
+    const PsychCanvas::Geometry g = m_canvas->geometry();
+    return (left ? g.left : g.right).toAlignedRect();
+}
+
+QRect PsychRunnerDialog::confidenceRect(int confidence) const
+{
+    const PsychCanvas::Geometry g = m_canvas->geometry();
+    return g.confidence[static_cast<std::size_t>(std::clamp(confidence, 1, 3) - 1)].toAlignedRect();
+}
+
 void PsychRunnerDialog::setPlanFolder(const QString& dir)
 {
     const QString path = QFileInfo(dir).absoluteFilePath();

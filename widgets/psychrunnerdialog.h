@@ -84,6 +84,9 @@ public:
     QLineEdit* participantEdit() const { return m_participant; }
     QPushButton* startButton() const { return m_start; }
     QWidget* canvas() const;
+    /// Where a query image (or a confidence button, 1..3) is drawn in canvas() coordinates: the click targets.
+    QRect queryRect(bool left) const;
+    QRect confidenceRect(int confidence) const;
     /// Waits until every answer given so far is on disk.
     void flushResults();
 
