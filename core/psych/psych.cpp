@@ -199,8 +199,8 @@ std::string planJson(const PsychPlan& plan, const std::vector<std::pair<std::str
             + "\", \"model\": " + std::to_string(tr.model) + ", \"unit\": " + std::to_string(tr.unit) + ",\n";
         s += "     \"max_refs\": " + imagesJson(tr.maxRefs) + ",\n";
         s += "     \"min_refs\": " + imagesJson(tr.minRefs) + ",\n";
-        s += "     \"query_max\": " + imageJson(tr.queryMax) + ", \"query_min\": " + imageJson(tr.queryMin) + "}"
-            + (t + 1 < plan.trials.size() ? ",\n" : "\n");
+        s += "     \"query_max\": " + imageJson(tr.queryMax) + ", \"query_min\": " + imageJson(tr.queryMin) + ", \"ii_lpips\": "
+            + number(tr.iiLpips) + ", \"ii_color\": " + number(tr.iiColor) + "}" + (t + 1 < plan.trials.size() ? ",\n" : "\n");
     }
     s += "  ]\n}\n";
     return s;
@@ -272,6 +272,10 @@ PsychPlan readPlan(const std::string& experimentDir)
             r.fail(where, "max_refs and min_refs must not be empty");
         tr.queryMax = r.image(r.member(o, "query_max", where), where + ".query_max");
         tr.queryMin = r.image(r.member(o, "query_min", where), where + ".query_min");
+        if (const JsonValue* v = o.find("ii_lpips"); v && v->isNumber())
+            tr.iiLpips = v->number;
+        if (const JsonValue* v = o.find("ii_color"); v && v->isNumber())
+            tr.iiColor = v->number;
         for (const PsychTrial& other : plan.trials)
             if (other.id == tr.id)
                 r.fail(where + ".id", "'" + tr.id + "' is used twice");
@@ -367,12 +371,13 @@ bool validParticipantId(const std::string& id)
 
 void writeResponsesCsv(const std::string& path, const std::vector<PsychResponse>& responses)
 {
-    std::string s = "participant,trial_id,position,correct_side,response,correct,confidence,rt,confidence_rt,source,task\n";
+    std::string s
+        = "participant,trial_id,position,correct_side,response,correct,confidence,rt,confidence_rt,source,task,observer_noise\n";
     for (const PsychResponse& r : responses) {
         s += csvField(r.participant) + "," + csvField(r.trialId) + "," + std::to_string(r.position) + ","
             + (r.correctOnLeft ? "left" : "right") + "," + (r.choseLeft ? "left" : "right") + "," + (r.correct ? "1" : "0") + ","
             + std::to_string(r.confidence) + "," + number(r.rtMs) + "," + number(r.confidenceRtMs) + "," + csvField(r.source)
-            + ",psych_response\n";
+            + ",psych_response," + (std::isfinite(r.observerNoise) ? number(r.observerNoise) : std::string()) + "\n";
     }
     writeFileAtomic(path, s);
 }

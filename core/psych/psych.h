@@ -39,6 +39,7 @@ struct PsychTrial {
     std::int64_t unit = -1;
     std::vector<PsychImage> maxRefs, minRefs;
     PsychImage queryMax, queryMin;
+    double iiLpips = NAN, iiColor = NAN; ///< the unit's II from its analysis (NAN when not recorded)
 };
 struct PsychPlan {
     std::string dir;
@@ -67,6 +68,7 @@ struct PsychResponse {
     bool correct = false;
     int confidence = 0; ///< 1..3
     double rtMs = 0, confidenceRtMs = 0;
+    double observerNoise = NAN; ///< simulated observer's noise (source "simulated"), NAN for people
 };
 /// The one result format all three sources end in (jsPsych-compatible CSV: one row per response).
 void writeResponsesCsv(const std::string& path, const std::vector<PsychResponse>& responses); // atomic
