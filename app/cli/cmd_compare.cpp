@@ -1,4 +1,5 @@
 // repalign-cli compare: statistics between analyses (the study's results table).
+#include "behaviour/behaviour_compare.h"
 #include "cli/command.h"
 #include "interpret/comparison.h"
 
@@ -36,11 +37,17 @@ CommandRegistrar reg(56, [](CLI::App& app) {
     sub->add_option("files", *files, "Analysis files (.h5) written by analyze")->required();
     sub->add_option("--metric", *metric,
            "lpips | color | label (the II on the dataset MEIs) | lpips_synth | color_synth (on synthesised images: analyze "
-           "--ii-on synth)")
+           "--ii-on synth) | behaviour (two behave files: accuracies with McNemar, calibration, human, CIFAR-10-C, PGD with "
+           "paired bootstrap CIs)")
         ->capture_default_str();
     sub->add_option("--format", *format, "table | csv | markdown | latex")->capture_default_str();
     sub->add_option("--labels", *labels, "Comma-separated names, one per file (e.g. \"Baseline,Neural-tuned\")");
     sub->callback([files, metric, format, labels] {
+        if (*metric == "behaviour") {
+            const auto c = behaviour::compareBehaviour(*files, splitLabels(*labels));
+            std::cout << behaviour::formatBehaviourComparison(c, *format);
+            return;
+        }
         const auto result = compareAnalyses(*files, *metric, splitLabels(*labels));
         std::cout << formatComparison(result, *format);
     });
