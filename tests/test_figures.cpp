@@ -10,6 +10,7 @@
 #include "neuronmodel.h"
 #include "neuronsview.h"
 #include "plotstyle.h"
+#include "psychplots.h"
 #include "qcp.h"
 #include "test_gui_fixtures.h"
 #include "testutil.h"
@@ -17,6 +18,8 @@
 #include "common/error.h"
 #include "io/h5.h"
 #include "pipeline/align.h"
+#include "psych/psych.h"
+#include "psych/psych_internal.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -206,6 +209,42 @@ void TestFigures::initTestCase()
     guifixture::writeSyntheticAnalysis(m_a.toStdString(), 48, 5, 3);
     guifixture::writeSyntheticAnalysis(m_b.toStdString(), 48, 5, 4);
     writeAlignmentFixture(m_dir + "/alignment.h5");
+    {
+        // A psych import's /psych: two models, four units each, a simulated observer.
+        psych::PsychSummary p;
+        p.source = "simulated";
+        p.observerNoise = 0.05;
+        p.catchThreshold = 0.8;
+        p.modelLabels = {"A", "B"};
+        p.modelNames = {"baseline", "tuned-hV4"};
+        p.modelAccuracy = {0.82, 0.66};
+        p.modelCiLow = {0.75, 0.58};
+        p.modelCiHigh = {0.88, 0.73};
+        p.modelTrials = {64, 64};
+        p.comparisonMethod = "McNemar";
+        p.comparisonStatistic = 5.5;
+        p.comparisonP = 0.019;
+        for (int u = 0; u < 8; ++u) {
+            p.unitModel.push_back(u / 4);
+            p.unitIndex.push_back(u * 3);
+            p.unitTrials.push_back(8);
+            p.unitCorrect.push_back(8 - u / 2);
+            p.unitAccuracy.push_back((8 - u / 2) / 8.0);
+            p.unitCiLow.push_back((8 - u / 2) / 8.0 - 0.2);
+            p.unitCiHigh.push_back(std::min(1.0, (8 - u / 2) / 8.0 + 0.1));
+            p.unitIiLpips.push_back(0.45 - 0.03 * u);
+            p.unitIiColor.push_back(0.12 - 0.01 * u);
+        }
+        p.spearmanLpips = 0.93, p.spearmanLpipsLow = 0.61, p.spearmanLpipsHigh = 0.99, p.spearmanLpipsP = 0.0009;
+        p.spearmanColor = 0.93, p.spearmanColorLow = 0.61, p.spearmanColorHigh = 0.99, p.spearmanColorP = 0.0009;
+        p.participants = {"simulated-1"};
+        p.participantAccuracy = {0.74};
+        p.participantCatchAccuracy = {1.0};
+        p.participantExcluded = {0};
+        H5File f(m_dir + "/psych.h5", H5File::Mode::CreateAtomic);
+        psych::writePsychSummary(f, p);
+        f.commit();
+    }
     // An analysis with synthesised images of units 3 and 7 (two starts), as repalign-cli visualize adds them.
     QFile::copy(m_a, QString::fromStdString(m_dir + "/synth.h5"));
     {
@@ -408,7 +447,8 @@ void TestFigures::legibility_data()
     QTest::addColumn<QString>("kind");
     QTest::addColumn<int>("preset");
     QTest::addColumn<int>("dpi");
-    for (const char* kind : {"loss", "acc", "histogram", "violin", "box", "scatter", "mei-grid", "layer-profile"})
+    for (const char* kind :
+        {"loss", "acc", "histogram", "violin", "box", "scatter", "mei-grid", "layer-profile", "psych-accuracy", "psych-ii"})
         for (FigurePreset p : {FigurePreset::Talk, FigurePreset::OneColumn, FigurePreset::TwoColumn})
             for (int dpi : {150, 300})
                 QTest::newRow(qPrintable(QStringLiteral("%1-%2-%3").arg(QLatin1String(kind), figurePresetInfo(p).key).arg(dpi)))
@@ -451,6 +491,24 @@ void TestFigures::legibility()
         QCOMPARE(plot.graphCount(), 2 * 2 + 2); // models x ROIs, and the two ROIs' ceilings
         const FigureTextLayout layout = probePlotFigureText(&plot, info.preset, dpi);
         QStringList must = {plot.xAxis->label(), plot.yAxis->label(), QStringLiteral("tuned V4"), QStringLiteral("layer4")};
+        checkLegible(layout, info, dpi, must);
+        exportPlotFigure(&plot, png, info.preset, dpi);
+    } else if (kind == QLatin1String("psych-accuracy") || kind == QLatin1String("psych-ii")) {
+        const psych::PsychSummary summary = psych::readPsychSummary(m_dir + "/psych.h5");
+        QCustomPlot plot;
+        stylePlot(&plot);
+        QStringList must = {QStringLiteral("simulated observer (noise 0.05)")};
+        if (kind == QLatin1String("psych-accuracy")) {
+            plotPsychAccuracy(&plot, summary);
+            must << QStringLiteral("baseline (A)") << QStringLiteral("tuned-hV4 (B)") << QStringLiteral("chance (0.5)")
+                 << QStringLiteral("McNemar: 5.5, p = 0.019");
+        } else {
+            plotPsychIi(&plot, summary, QStringLiteral("lpips"));
+            must << plot.xAxis->label() << QStringLiteral("baseline (A) (4 units)")
+                 << QStringLiteral("Spearman ρ = 0.93 [0.61, 0.99], p = 0.0009");
+        }
+        must << plot.yAxis->label();
+        const FigureTextLayout layout = probePlotFigureText(&plot, info.preset, dpi);
         checkLegible(layout, info, dpi, must);
         exportPlotFigure(&plot, png, info.preset, dpi);
     } else if (kind == QLatin1String("study")) {

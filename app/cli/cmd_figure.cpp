@@ -6,6 +6,7 @@
 #include "interpret/visualize.h"
 #include "pipeline/align.h"
 #include "pipeline/study.h"
+#include "psych/psych.h"
 #include "run/rundir.h"
 
 #include "alignmentplot.h"
@@ -16,6 +17,7 @@
 #include "metricsmodel.h"
 #include "neuronmodel.h"
 #include "plotstyle.h"
+#include "psychplots.h"
 #include "qcp.h"
 
 #include <QApplication>
@@ -282,6 +284,23 @@ void studyFigure(const FigureArgs& a, const FigureTarget& f)
     exportPlotFigure(&plot, f.out, f.preset, a.dpi);
 }
 
+void psychFigure(const FigureArgs& a, const FigureTarget& f)
+{
+    if (a.analyses.size() != 1)
+        throw Error("figure --kind " + a.kind + " needs one --analysis FILE written by repalign-cli psych import (or simulate)");
+    const std::string metric = a.metric.empty() ? "lpips" : a.metric;
+    if (a.kind == "psych-ii" && metric != "lpips" && metric != "color")
+        throw Error("--metric '" + metric + "' is not an II of the psychophysics units (valid: lpips, color)");
+    const psych::PsychSummary summary = psych::readPsychSummary(a.analyses.front());
+    QCustomPlot plot;
+    stylePlot(&plot);
+    if (a.kind == "psych-accuracy")
+        plotPsychAccuracy(&plot, summary);
+    else
+        plotPsychIi(&plot, summary, QString::fromStdString(metric));
+    exportPlotFigure(&plot, f.out, f.preset, a.dpi);
+}
+
 /// One row per --kind: add a figure kind by writing its function and adding a row here.
 struct FigureKind {
     const char* name;
@@ -296,6 +315,8 @@ const FigureKind kFigureKinds[] = {
     {"layer-profile", layerProfileFigure},
     {"synth-grid", synthGridFigure},
     {"study", studyFigure},
+    {"psych-accuracy", psychFigure},
+    {"psych-ii", psychFigure},
 };
 
 std::string figureKindChoices(const char* separator)
@@ -334,14 +355,14 @@ static repalign::cli::CommandRegistrar reg(80, [](CLI::App& app) {
     sub->add_option("--run", args->runs, "Run directory (loss; repeatable to overlay runs)");
     sub->add_option("--analysis", args->analyses,
         "Analysis .h5 (ii-*, mei-grid; repeatable); layer-profile: the file of repalign-cli align; synth-grid: a file with "
-        "/synth");
+        "/synth; psych-*: the output of repalign-cli psych import");
     sub->add_option("--labels", args->labels, "Names for the analyses, in order")->delimiter(',');
     sub->add_option("--out", args->out, "Figure file: .png, .svg or .pdf")->required();
     sub->add_option("--preset", args->preset, "talk (16:9 slide) | column (3.5 in) | two-column (7 in)")->capture_default_str();
     sub->add_option("--dpi", args->dpi, "PNG resolution")->capture_default_str()->check(CLI::Range(36, 1200));
     sub->add_option("--metric", args->metric,
         "loss: a metrics.csv name (loss, acc, lr, ...); ii-*: lpips | color | label; layer-profile: rsa | cka | "
-        "r_median | normalized_median");
+        "r_median | normalized_median; psych-ii: lpips | color");
     sub->add_option("--plot", args->plot, "ii-distribution: histogram | violin | box")->capture_default_str();
     sub->add_option("--x", args->x, "loss: step | epoch | wall; study: a grid axis (e.g. tune.alpha)")->capture_default_str();
     sub->add_option("--study", args->study, "study: the study folder (study run / export-slurm --out)");
