@@ -190,21 +190,34 @@ private:
         p.setBrush(QColor(118, 118, 118));
         p.drawRoundedRect(g.minPanel, 8, 8);
         p.drawRoundedRect(g.maxPanel, 8, 8);
-        for (std::size_t i = 0; i < g.minCells.size(); ++i)
+        // The exported experiment's colours: weakly activating blue, strongly activating orange.
+        const QColor minColour(0x2b, 0x6c, 0xb0), maxColour(0xc0, 0x56, 0x21);
+        auto outline = [&](const QRectF& r, const QColor& c) {
+            p.setBrush(Qt::NoBrush);
+            p.setPen(QPen(c, 2));
+            p.drawRect(r.adjusted(-2, -2, 2, 2));
+        };
+        for (std::size_t i = 0; i < g.minCells.size(); ++i) {
             drawImage(p, g.minCells[i], minRefs[i]);
-        for (std::size_t i = 0; i < g.maxCells.size(); ++i)
+            outline(g.minCells[i], minColour);
+        }
+        for (std::size_t i = 0; i < g.maxCells.size(); ++i) {
             drawImage(p, g.maxCells[i], maxRefs[i]);
+            outline(g.maxCells[i], maxColour);
+        }
         drawImage(p, g.left, left);
         drawImage(p, g.right, right);
         QFont bold = f;
         bold.setBold(true);
         p.setFont(bold);
-        p.setPen(ink);
         const double labelH = g.fontPx * 1.6;
+        p.setPen(minColour.darker(150));
         p.drawText(QRectF(g.minPanel.left(), g.minPanel.top() - labelH, g.minPanel.width(), labelH), Qt::AlignCenter,
             PsychRunnerDialog::tr("Weakly activating"));
+        p.setPen(maxColour.darker(150));
         p.drawText(QRectF(g.maxPanel.left(), g.maxPanel.top() - labelH, g.maxPanel.width(), labelH), Qt::AlignCenter,
             PsychRunnerDialog::tr("Strongly activating"));
+        p.setPen(ink);
         p.setFont(f);
         p.drawText(g.heading, Qt::AlignCenter | Qt::TextWordWrap,
             PsychRunnerDialog::tr("Which image in the middle belongs with the strongly activating images on the right?"));
@@ -483,13 +496,13 @@ QWidget* PsychRunnerDialog::canvas() const
 QRect PsychRunnerDialog::queryRect(bool left) const
 {
     const PsychCanvas::Geometry g = m_canvas->geometry();
-    return (left ? g.left : g.right).toAlignedRect();
+    return (left ? g.left : g.right).toRect();
 }
 
 QRect PsychRunnerDialog::confidenceRect(int confidence) const
 {
     const PsychCanvas::Geometry g = m_canvas->geometry();
-    return g.confidence[static_cast<std::size_t>(std::clamp(confidence, 1, 3) - 1)].toAlignedRect();
+    return g.confidence[static_cast<std::size_t>(std::clamp(confidence, 1, 3) - 1)].toRect();
 }
 
 void PsychRunnerDialog::setPlanFolder(const QString& dir)
