@@ -323,17 +323,20 @@ NpyArray readNpy(const std::string& path)
     return parseNpy(readFileBytes(path), path);
 }
 
-void writeNpyF32(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<float>& values)
+namespace {
+
+/// A version-1 .npy header for a little-endian C-order array of @p descr, padded to 64 bytes.
+std::string npyHeader(const std::string& path, const char* descr, const std::vector<std::int64_t>& shape, std::size_t count)
 {
-    std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (";
+    std::string dict = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (";
     std::int64_t n = 1;
     for (std::size_t i = 0; i < shape.size(); ++i) {
         dict += std::to_string(shape[i]) + (shape.size() == 1 ? "," : (i + 1 < shape.size() ? ", " : ""));
         n *= shape[i];
     }
     dict += "), }";
-    if (n != static_cast<std::int64_t>(values.size()))
-        throw Error(path + ": writeNpyF32 shape does not match " + std::to_string(values.size()) + " values");
+    if (n != static_cast<std::int64_t>(count))
+        throw Error(path + ": .npy shape does not match " + std::to_string(count) + " values");
     std::size_t total = 10 + dict.size() + 1;
     const std::size_t pad = (64 - total % 64) % 64;
     dict.append(pad, ' ');
@@ -343,9 +346,33 @@ void writeNpyF32(const std::string& path, const std::vector<std::int64_t>& shape
     out += static_cast<char>((dict.size() >> 8) & 0xFF);
     out += dict;
     if (!hostLittleEndian())
-        throw Error("writeNpyF32 supports little-endian hosts only");
-    out.append(reinterpret_cast<const char*>(values.data()), values.size() * 4);
+        throw Error(path + ": writing .npy supports little-endian hosts only");
+    return out;
+}
+
+void writeNpyRaw(const std::string& path, const char* descr, const std::vector<std::int64_t>& shape, const void* data,
+    std::size_t count, std::size_t itemSize)
+{
+    std::string out = npyHeader(path, descr, shape, count);
+    out.append(static_cast<const char*>(data), count * itemSize);
     writeFileAtomic(path, out);
+}
+
+} // namespace
+
+void writeNpyF32(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<float>& values)
+{
+    writeNpyRaw(path, "<f4", shape, values.data(), values.size(), 4);
+}
+
+void writeNpyU8(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<std::uint8_t>& values)
+{
+    writeNpyRaw(path, "|u1", shape, values.data(), values.size(), 1);
+}
+
+void writeNpyI64(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<std::int64_t>& values)
+{
+    writeNpyRaw(path, "<i8", shape, values.data(), values.size(), 8);
 }
 
 } // namespace repalign

@@ -41,5 +41,8 @@ NpyArray parseNpy(const std::vector<char>& bytes, const std::string& origin);
 
 /// Writes a little-endian C-order float32 array (format version 1), atomically.
 void writeNpyF32(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<float>& values);
+/// The same for uint8 (descr '|u1', as numpy writes np.uint8) and little-endian int64.
+void writeNpyU8(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<std::uint8_t>& values);
+void writeNpyI64(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<std::int64_t>& values);
 
 } // namespace repalign
