@@ -1,5 +1,6 @@
 // repalign-cli devices: the compute devices this build sees.
 #include "cli/command.h"
+#include "common/precision.h"
 #include "common/version.h"
 
 #include <cstdio>
@@ -17,6 +18,7 @@ CommandRegistrar reg(6, [](CLI::App& app) {
                 std::printf("%-8s %s\n", d.id.c_str(), d.name.c_str());
         }
         std::printf("BLAS     %s\n", blasLibrary().c_str());
+        std::printf("bf16     %s\n", cpuBf16Description().c_str());
         if (!torchBuiltWithCuda())
             std::printf("(this LibTorch is a CPU build: build against a CUDA LibTorch for GPUs, see README)\n");
     });

@@ -62,7 +62,8 @@ CommandRegistrar reg(32, [](CLI::App& app) {
            "auto: the checkpoint's own Linear readout when it has one (the reference notebook's neural_predict), else "
            "ridge; ridge: always fit one; checkpoint: require it")
         ->check(CLI::IsMember({"auto", "ridge", "checkpoint"}));
-    sub->add_option("--image-size", args->opt.imageSize, "Side the bundle images are resized to (default 32)");
+    sub->add_option("--image-size", args->opt.imageSize,
+        "Side the bundle images are resized to (default 0: the model's input size, 32 or 224)");
     sub->add_option("--max-train", args->opt.maxTrain, "Use at most this many train images (0 = all)");
     sub->add_option("--device", args->opt.device, "cpu, cuda, cuda:N");
     sub->add_option("--threads", args->opt.threads, "CPU threads (0 = all cores)");

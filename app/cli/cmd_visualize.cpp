@@ -36,7 +36,7 @@ void ridgeReadout(Args& a, ProgressSink& sink, const CancelToken& cancel)
     p.pooling = a.opt.pooling.empty() ? "flatten" : a.opt.pooling;
     p.device = a.opt.device;
     p.threads = a.opt.threads;
-    p.imageSize = a.opt.size;
+    p.imageSize = 0; // the model's input size: the optimised images are shown to the model at that size too
     p.seed = a.opt.seed;
     const ProbeResult r = predictivityProbe(p, sink, cancel);
     const RidgeFit& fit = r.rois.front().fit;
@@ -106,6 +106,7 @@ CommandRegistrar reg(57, [](CLI::App& app) {
     sub->add_option("--seed", o.seed, "Seed of every random choice (same seed, same images)")->capture_default_str();
     sub->add_option("--batch-size", o.batchSize, "Images optimised at once (one unit x start per batch element)")
         ->capture_default_str();
+    sub->add_option("--precision", o.precision, "fp32 | bf16 (autocast; cpu or cuda) | fp16 (cuda)")->capture_default_str();
     addDeviceOptions(sub, o.device, o.threads);
     sub->add_option("--out", o.out, "File to write: a new .h5, or an existing analysis .h5 that gains /synth")->required();
     sub->add_flag("--quiet", a->quiet, "No progress output");

@@ -1,5 +1,6 @@
 #include "interpret/activations.h"
 
+#include "common/autocast.h"
 #include "common/error.h"
 #include "data/loader.h"
 #include "interpret/analysis.h"
@@ -56,7 +57,11 @@ ActivationResult collectActivations(TapNetImpl& model, torch::Device device, con
                 buffer.data() + static_cast<std::size_t>(i) * 3 * side * side);
         auto x = torch::from_blob(buffer.data(), {b, 3, side, side}, torch::kFloat32).to(device);
         std::map<std::string, torch::Tensor> taps;
-        const auto logits = model.forwardTaps(x, {options.layer}, taps, /*fullForward=*/true);
+        torch::Tensor logits;
+        {
+            AutocastScope autocast(options.precision, device);
+            logits = model.forwardTaps(x, {options.layer}, taps, /*fullForward=*/true);
+        }
         const auto acts = aggregateTap(taps.at(options.layer), options.aggregation).to(torch::kCPU, torch::kFloat32).contiguous();
         if (!result.activations.defined())
             result.activations = torch::empty({n, acts.size(1)}, torch::kFloat32);

@@ -23,6 +23,7 @@ struct ActivationOptions {
     int batchSize = 256;
     TransformConfig transform; ///< eval normalisation
     std::int64_t count = 0; ///< first N images (0 = all)
+    std::string precision = "fp32"; ///< fp32 | bf16 | fp16: the forward pass under autocast (common/autocast.h)
 };
 
 struct ActivationResult {

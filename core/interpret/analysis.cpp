@@ -3,6 +3,7 @@
 #include "common/device.h"
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "common/precision.h"
 #include "common/version.h"
 #include "interpret/activations.h"
 #include "interpret/lpips_net.h"
@@ -93,6 +94,7 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
     const Split split = parseSplit(o.split);
     const LpipsWeightsSource weightsSource = locateLpipsWeights(o.lpipsWeights);
     const torch::Device device = resolveDevice(o.device);
+    checkPrecision(o.precision, o.device, "analyze: --precision");
     configureThreads(o.threads);
     torch::NoGradGuard noGrad;
 
@@ -137,6 +139,7 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
     ao.layer = o.layer;
     ao.aggregation = o.aggregation;
     ao.batchSize = o.batchSize;
+    ao.precision = o.precision;
     ao.transform = referenceEvalTransform();
     for (const std::string& note : pth::fitEvalTransform(ck, model->architecture(), data.height, ao.transform))
         sink.log(LogLevel::Info, o.checkpoint + ": " + note);
@@ -218,6 +221,7 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
         f.setAttr("/", "lpips_calibrated", static_cast<std::int64_t>(weightsSource.calibrated() ? 1 : 0));
         f.setAttr("/", "lpips_resize", static_cast<std::int64_t>(o.lpipsResize));
         f.setAttr("/", "units", static_cast<std::int64_t>(units));
+        f.setAttr("/", "precision", o.precision);
         f.setAttr("/", "images", static_cast<std::int64_t>(data.count));
         f.setAttr("/", "tuned_area", o.tunedArea.empty() ? areaFromCheckpoint(ck) : o.tunedArea);
         f.setAttr("/", "program", std::string("repalign ") + programVersion());

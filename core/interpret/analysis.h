@@ -18,7 +18,7 @@
 ///   /ii/lpips_pairs         float32 [U,k,k]   (extension) symmetric pairwise LPIPS, zero diagonal
 ///   /ii/color, /ii/label    float32 [U]
 /// Root attributes: model, checkpoint, layer, aggregation, k, data, split, accuracy,
-/// ii_diagonal, lpips_weights, lpips_calibrated (0/1), lpips_resize, units, images, tuned_area,
+/// ii_diagonal, lpips_weights, lpips_calibrated (0/1), lpips_resize, units, images, tuned_area, precision,
 /// program, created.
 #include "common/progress.h"
 #include "run/analyze_config.h"

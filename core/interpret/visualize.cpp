@@ -1,11 +1,15 @@
 #include "interpret/visualize.h"
+#include "common/autocast.h"
 #include "common/device.h"
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "common/precision.h"
 #include "common/rng.h"
 #include "common/version.h"
+#include "interpret/model_input.h"
 #include "io/h5.h"
 #include "io/h5_group.h"
+#include "models/registry.h"
 #include "run/checkpoint.h"
 #include "run/config.h"
 
@@ -58,6 +62,19 @@ std::vector<std::int64_t> parseIndexList(const std::string& text, const std::str
     if (out.empty())
         throw bad();
     return out;
+}
+
+torch::Tensor resizeToModelInput(const torch::Tensor& images, int side)
+{
+    if (side <= 0 || (images.size(2) == side && images.size(3) == side))
+        return images;
+    namespace F = torch::nn::functional;
+    return F::interpolate(images,
+        F::InterpolateFuncOptions()
+            .size(std::vector<std::int64_t> {side, side})
+            .mode(torch::kBilinear)
+            .align_corners(false)
+            .antialias(images.size(2) > side || images.size(3) > side));
 }
 
 namespace {
@@ -118,6 +135,8 @@ struct Target {
     torch::Tensor weight, bias; ///< voxel readout on the device ([V,F], [V])
     torch::Tensor mean, std; ///< [1,3,1,1] normalisation
     std::int64_t count = 0; ///< units / channels / voxels available
+    int inputSide = 0; ///< the model's input size (modelInputSize); 0 = as given
+    std::string precision = "fp32";
 };
 
 torch::Tensor poolFeatures(const torch::Tensor& tap, const std::string& pooling)
@@ -129,12 +148,16 @@ torch::Tensor poolFeatures(const torch::Tensor& tap, const std::string& pooling)
     return pooling == "mean" ? tap.flatten(2).mean(2) : tap.flatten(1);
 }
 
-/// Objective per batch element: element b is scored for unit idx[b].
+/// Objective per batch element: element b is scored for unit idx[b]. The images are shown to
+/// the model at its input size (resizeToModelInput), under the job's precision.
 torch::Tensor objectiveOf(Target& t, const torch::Tensor& images01, const torch::Tensor& idx)
 {
     std::map<std::string, torch::Tensor> taps;
-    t.model->forwardTaps((images01 - t.mean) / t.std, {t.tap}, taps, /*fullForward=*/false);
-    const torch::Tensor out = taps.at(t.tap);
+    {
+        AutocastScope autocast(t.precision, t.device);
+        t.model->forwardTaps((resizeToModelInput(images01, t.inputSide) - t.mean) / t.std, {t.tap}, taps, /*fullForward=*/false);
+    }
+    const torch::Tensor out = taps.at(t.tap).to(torch::kFloat32);
     if (t.objective == "voxel") {
         const torch::Tensor f = poolFeatures(out, t.pooling);
         torch::Tensor y = (f * t.weight.index_select(0, idx)).sum(1) + t.bias.index_select(0, idx);
@@ -178,6 +201,9 @@ Target prepare(const VisualizeOptions& o)
     t.model = modelFromCheckpoint(ck, o.model, o.checkpoint);
     t.architecture = t.model->architecture();
     t.tap = o.layer;
+    t.inputSide = isModelName(t.architecture) ? modelInputSize(t.architecture) : 0;
+    checkPrecision(o.precision, o.device, "visualize: --precision");
+    t.precision = o.precision;
 
     if (o.objective == "voxel") {
         YAML::Node cfg;
@@ -251,7 +277,8 @@ Target prepare(const VisualizeOptions& o)
     {
         torch::NoGradGuard noGrad;
         std::map<std::string, torch::Tensor> taps;
-        t.model->forwardTaps(torch::zeros({1, 3, o.size, o.size}, t.device), {t.tap}, taps, false);
+        t.model->forwardTaps(
+            resizeToModelInput(torch::zeros({1, 3, o.size, o.size}, t.device), t.inputSide), {t.tap}, taps, false);
         const torch::Tensor out = taps.at(t.tap);
         if (o.objective == "voxel") {
             const std::int64_t f = poolFeatures(out, t.pooling).size(1);
@@ -370,6 +397,8 @@ void writeSynth(H5File& f, const VisualizeOptions& o, const Target& t, const Vis
     f.setAttr("/synth", "lr", o.lr);
     f.setAttr("/synth", "starts", static_cast<std::int64_t>(o.starts));
     f.setAttr("/synth", "size", static_cast<std::int64_t>(o.size));
+    f.setAttr("/synth", "model_input_size", static_cast<std::int64_t>(t.inputSide > 0 ? t.inputSide : o.size));
+    f.setAttr("/synth", "precision", o.precision);
     f.setAttr("/synth", "parameterization", o.parameterization);
     f.setAttr("/synth", "decorrelate", static_cast<std::int64_t>(o.decorrelate ? 1 : 0));
     f.setAttr("/synth", "decay_power", o.decayPower);

@@ -63,7 +63,7 @@ struct VisualizeOptions {
     std::string readoutActivation; ///< none | elu1; empty = from the checkpoint's tuning config
 
     // the recipe
-    int size = 32; ///< image side
+    int size = 32; ///< side of the optimised image; the model sees it resized to its input size (modelInputSize)
     int steps = 256;
     double lr = 0.05; ///< Adam learning rate (Lucent's default)
     int starts = 1; ///< random starts per unit
@@ -81,6 +81,7 @@ struct VisualizeOptions {
     std::uint64_t seed = 0;
 
     int batchSize = 64; ///< images optimised at once (units x starts are split into such batches)
+    std::string precision = "fp32"; ///< fp32 | bf16 | fp16: the model's forward and backward under autocast
     std::string device = "cpu";
     int threads = 0;
     std::string out; ///< .h5 to write or add /synth to; empty = nothing written

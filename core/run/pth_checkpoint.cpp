@@ -114,14 +114,20 @@ std::vector<std::string> fitEvalTransform(
             transform.mean[0], transform.mean[1], transform.mean[2], transform.std[0], transform.std[1], transform.std[2]);
         notes.emplace_back(buf);
     }
-    const int side = isModelName(architecture) ? modelInputSize(architecture) : 0;
-    if (transform.resize <= 0 && side > 0 && imageSide != side) {
-        transform.resize = side;
-        notes.push_back("images resized from " + std::to_string(imageSide) + " to " + std::to_string(side)
-            + " px, the input size of " + architecture + " (as the reference's cifar10_224: Resize(" + std::to_string(side)
-            + ") on the PIL image)");
-    }
+    const std::string resized = fitModelInputSize(architecture, imageSide, transform);
+    if (!resized.empty())
+        notes.push_back(resized);
     return notes;
+}
+
+std::string fitModelInputSize(const std::string& architecture, int imageSide, TransformConfig& transform)
+{
+    const int side = isModelName(architecture) ? modelInputSize(architecture) : 0;
+    if (transform.resize > 0 || side <= 0 || imageSide == side)
+        return {};
+    transform.resize = side;
+    return "images resized from " + std::to_string(imageSide) + " to " + std::to_string(side) + " px, the input size of "
+        + architecture + " (as the reference's cifar10_224: Resize(" + std::to_string(side) + ") on the PIL image)";
 }
 
 Checkpoint checkpointFromTorchSave(const std::string& path, const std::string& key)

@@ -38,6 +38,13 @@ bool applyStoredNormalizer(const Checkpoint& ckpt, TransformConfig& transform);
 std::vector<std::string> fitEvalTransform(
     const Checkpoint& ckpt, const std::string& architecture, int imageSide, TransformConfig& transform);
 
+/// The resize half of fitEvalTransform, the one rule every command that feeds images to a
+/// model follows (eval, analyze, predictivity, tune; visualize resizes its optimised image the
+/// same way): when @p transform does not resize (resize <= 0) and @p imageSide differs from the
+/// architecture's input size, sets resize to that size and returns the one-line note; else
+/// returns "". Unknown architectures are left alone.
+std::string fitModelInputSize(const std::string& architecture, int imageSide, TransformConfig& transform);
+
 /// extraTensors keys of the reference notebook's Linear readout (its tuned checkpoint's
 /// student_state_dict holds the backbone plus neural_predict.weight [V, features] and
 /// neural_predict.bias [V]): kept apart from the backbone, used as the readout by predictivity

@@ -1,6 +1,7 @@
 #include "run/tune_config.h"
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "common/precision.h"
 #include "models/registry.h"
 #include "run/config_yaml.h"
 #include "run/dataspec.h"
@@ -102,10 +103,11 @@ TuneConfig parseTuneConfig(
 
     Ctx opt = c.child("optimization");
     opt.allowOnly({"epochs", "batch_size", "optimizer", "optimizer_params", "lr_scheduling", "lr_scheduling_params",
-        "first_step_lr", "max_steps_per_epoch"});
+        "first_step_lr", "max_steps_per_epoch", "precision"});
     cfg.epochs = static_cast<int>(opt.integer("epochs", 10, 1, 100000));
     cfg.batchSize = static_cast<int>(opt.integer("batch_size", 128, 1, 65536));
     cfg.maxStepsPerEpoch = opt.integer("max_steps_per_epoch", 0, 0, 1LL << 40);
+    cfg.precision = opt.choice("precision", "fp32", precisionNames());
     cfg.optimizer = parseOptimizer(opt, cfg.optimizer); // defaults: the reference's Adam 1e-4, L2 0.01
     // The notebook builds Adam without an lr (torch's 1e-3, the first step's rate) and sets the
     // constant 1e-4 through lr_init; an explicit optimizer_params.lr is the constant rate instead.
@@ -182,6 +184,8 @@ std::string tuneConfigToYaml(const TuneConfig& c)
     o << "\noptimization:\n  epochs: " << c.epochs << "\n  batch_size: " << c.batchSize << "\n";
     if (c.maxStepsPerEpoch > 0)
         o << "  max_steps_per_epoch: " << c.maxStepsPerEpoch << "\n";
+    if (c.precision != "fp32")
+        o << "  precision: " << c.precision << "\n";
     emitOptimizerAndSchedule(o, c.optimizer, c.schedule);
     o << "\nclassification_val: " << yamlutil::quote(c.classificationVal) << "\n";
     if (c.classificationMaxImages > 0)

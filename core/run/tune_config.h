@@ -51,6 +51,7 @@
 ///   first_step_lr: reference    # reference: step 0 at the optimizer's lr (1e-3), then the
 ///                               # schedule, as the notebook; schedule: the schedule throughout
 ///   max_steps_per_epoch: 0      # smoke runs: cap steps per epoch (0 = whole epoch)
+///   precision: fp32             # fp32 | bf16 (autocast on the CPU or CUDA) | fp16 (CUDA)
 /// classification_val: auto     # data spec for the per-epoch classification accuracy; auto =
 ///                               # the data the base run was validated on (its run.yaml), else
 ///                               # CIFAR-10 where found, else skipped; none = skip
@@ -107,6 +108,7 @@ struct TuneConfig {
     OptimizerConfig optimizer; ///< adam, lr 1e-3 (torch's default; the first step), weight decay 0.01 (L2)
     ScheduleConfig schedule; ///< constant, lr_init 1e-4, first step at the optimizer's lr
     std::int64_t maxStepsPerEpoch = 0;
+    std::string precision = "fp32"; ///< optimization.precision: fp32 | bf16 (autocast, cpu or cuda) | fp16 (cuda)
 
     RehearsalConfig rehearsal;
     std::string classificationVal = "auto"; ///< data spec | auto | none

@@ -291,8 +291,9 @@ ProbeResult predictivityProbe(const ProbeOptions& o, ProgressSink& sink, const C
 {
     if (o.pooling != "flatten" && o.pooling != "mean")
         throw Error("predictivity: pooling '" + o.pooling + "' is not valid (valid: flatten, mean)");
-    if (o.imageSize < 8 || o.imageSize > 1024)
-        throw Error("predictivity: image size " + std::to_string(o.imageSize) + " is out of range (8..1024)");
+    if (o.imageSize != 0 && (o.imageSize < 8 || o.imageSize > 1024))
+        throw Error("predictivity: image size " + std::to_string(o.imageSize)
+            + " is out of range (valid: 0 = the model's input size, or 8..1024)");
     if (o.folds < 2 || o.folds > 100)
         throw Error("predictivity: --folds " + std::to_string(o.folds) + " is out of range (valid: 2..100)");
     if (o.maxTrain < 0)
@@ -354,7 +355,11 @@ ProbeResult predictivityProbe(const ProbeOptions& o, ProgressSink& sink, const C
     model->to(device);
     model->eval();
 
-    const TransformConfig t = bundleEvalTransform(o.imageSize);
+    // The model's input size unless --image-size says otherwise (as eval and analyze).
+    TransformConfig t = bundleEvalTransform(o.imageSize > 0 ? o.imageSize : -1);
+    const std::string resized = pth::fitModelInputSize(model->architecture(), bundle.height, t);
+    if (!resized.empty())
+        sink.log(LogLevel::Info, o.bundle + ": " + resized);
     const torch::Tensor valImages = transformAll(bundle.images(valIdx), t);
     const torch::Tensor fval
         = extractFeatures(*model, valImages, o.layer, o.pooling, device, o.batchSize, sink, cancel, "features val");

@@ -67,7 +67,8 @@ struct ProbeOptions {
     std::string device = "cpu";
     int threads = 0;
     int batchSize = 128;
-    int imageSize = 32; ///< bundle images are resized to this, then normalised (CIFAR stats)
+    int imageSize = 0; ///< bundle images are resized to this (0 = the model's input size: 32, 224 for alexnet/resnet50), then
+                       ///< normalised (CIFAR stats)
     std::uint64_t seed = 0;
     std::int64_t maxTrain = 0; ///< 0 = all train-split images
     bool strict = false; ///< voxels with NaN/Inf responses are an error instead of dropped with a warning

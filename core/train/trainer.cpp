@@ -1,7 +1,9 @@
 #include "train/trainer.h"
+#include "common/autocast.h"
 #include "common/device.h"
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "common/precision.h"
 #include "common/rng.h"
 #include "common/version.h"
 #include "data/loader.h"
@@ -11,8 +13,6 @@
 #include "train/distributed.h"
 #include "train/optim.h"
 #include "train/session.h"
-
-#include <ATen/autocast_mode.h>
 
 #include <chrono>
 #include <cmath>
@@ -60,35 +60,10 @@ ValResult validateClassifier(TapNetImpl& model, BatchLoader& loader, const torch
     return {loss / std::max(1.0, n), correct / std::max(1.0, n)};
 }
 
-void checkPrecision(const TrainConfig& cfg, const torch::Device& device)
+void checkTrainPrecision(const TrainConfig& cfg)
 {
-    if (cfg.precision != "fp32" && !device.is_cuda())
-        throw Error(cfg.origin + ": key 'optimization.precision' = " + cfg.precision
-            + " needs a CUDA device (autocast); on cpu use fp32");
+    checkPrecision(cfg.precision, cfg.device, cfg.origin + ": key 'optimization.precision'");
 }
-
-/// Turns CUDA autocast on for a forward pass (bf16/fp16 mixed precision) and off again.
-class AutocastScope {
-public:
-    explicit AutocastScope(const std::string& precision)
-        : m_on(precision != "fp32")
-    {
-        if (!m_on)
-            return;
-        at::autocast::set_autocast_gpu_dtype(precision == "bf16" ? at::kBFloat16 : at::kHalf);
-        at::autocast::set_enabled(true);
-    }
-    ~AutocastScope()
-    {
-        if (!m_on)
-            return;
-        at::autocast::set_enabled(false);
-        at::autocast::clear_cache();
-    }
-
-private:
-    bool m_on;
-};
 
 /// Baseline classification: the model's step (cross-entropy on a batch) and its validation
 /// (loss and accuracy on the val split), for the TrainingSession.
@@ -121,7 +96,7 @@ public:
         auto x = batch.images.to(m_device), y = batch.labels.to(m_device);
         torch::Tensor logits;
         {
-            AutocastScope autocast(m_cfg.precision);
+            AutocastScope autocast(m_cfg.precision, m_device);
             logits = m_model->forward(x);
         }
         StepOutput out;
@@ -182,7 +157,7 @@ template <> TrainResult SessionJob<TrainConfig, TrainResult>::run(ProgressSink& 
     TrainConfig& cfg = m_config;
     // Everything that can be wrong with the input fails here, before any work or file.
     torch::Device device = resolveDevice(cfg.device);
-    checkPrecision(cfg, device);
+    checkTrainPrecision(cfg);
     Distributed& dist = Distributed::instance();
     dist.init(cfg.distributed, device.is_cuda());
     device = dataParallelDevice(device);

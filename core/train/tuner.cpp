@@ -1,13 +1,16 @@
 #include "train/tuner.h"
+#include "common/autocast.h"
 #include "common/device.h"
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "common/precision.h"
 #include "common/rng.h"
 #include "common/text.h"
 #include "common/version.h"
 #include "data/loader.h"
 #include "data/nsd_bundle.h"
 #include "io/h5.h"
+#include "models/registry.h"
 #include "run/checkpoint.h"
 #include "run/project.h"
 #include "run/pth_checkpoint.h"
@@ -159,15 +162,23 @@ public:
         const torch::Tensor rows = torch::tensor(batch.indices, torch::kInt64);
         std::map<std::string, torch::Tensor> taps;
         torch::Tensor logits, features;
-        if (cfg.freezeBackbone) {
-            torch::NoGradGuard noGrad;
-            logits = m.student->forwardTaps(x, {cfg.tap}, taps, /*fullForward=*/false);
-            features = poolTap(taps.at(cfg.tap), cfg.pooling);
-        } else {
-            logits = m.student->forwardTaps(x, {cfg.tap}, taps, /*fullForward=*/m_useTeacher);
-            features = poolTap(taps.at(cfg.tap), cfg.pooling);
+        std::vector<torch::Tensor> outs;
+        {
+            AutocastScope autocast(cfg.precision, m.device);
+            if (cfg.freezeBackbone) {
+                torch::NoGradGuard noGrad;
+                logits = m.student->forwardTaps(x, {cfg.tap}, taps, /*fullForward=*/false);
+                features = poolTap(taps.at(cfg.tap), cfg.pooling);
+            } else {
+                logits = m.student->forwardTaps(x, {cfg.tap}, taps, /*fullForward=*/m_useTeacher);
+                features = poolTap(taps.at(cfg.tap), cfg.pooling);
+            }
+            outs = m.readouts.forward(features);
         }
-        const auto outs = m.readouts.forward(features);
+        for (auto& y : outs)
+            y = y.to(torch::kFloat32);
+        if (logits.defined())
+            logits = logits.to(torch::kFloat32);
         torch::Tensor predLoss = torch::zeros({}, x.options());
         for (std::size_t r = 0; r < outs.size(); ++r)
             predLoss = predLoss + torch::mse_loss(outs[r], m.trainTargets[r].index_select(0, rows).to(m.device));
@@ -179,7 +190,8 @@ public:
                 // Inference mode skips autograd's bookkeeping entirely (cheaper than
                 // no-grad); the clone makes the logits usable next to the student's graph.
                 c10::InferenceMode inference;
-                teacherLogits = m.teacher->forward(x);
+                AutocastScope autocast(cfg.precision, m.device);
+                teacherLogits = m.teacher->forward(x).to(torch::kFloat32);
             }
             kd = kdTerm(logits, teacherLogits.clone());
         }
@@ -480,6 +492,31 @@ std::pair<torch::Tensor, torch::Tensor> resumeReadout(const Checkpoint& ck, cons
     return {w.to(torch::kFloat32).contiguous(), b.to(torch::kFloat32).reshape({-1}).contiguous()};
 }
 
+/// Fits one tuning transform to the model's input size with pth::fitModelInputSize (the rule of
+/// eval and analyze). The reference's blocks resize to 32 explicitly (its models take 32 px), so
+/// a resize that gives images of another size than the model takes is replaced; a random crop
+/// of the old side becomes one of the new side, its padding scaled alike. Returns the note.
+std::string fitTuneTransform(const std::string& arch, int imageSide, TransformConfig& t)
+{
+    if (!isModelName(arch))
+        return {};
+    const int before = t.outputSide(t.resize > 0 ? t.resize : imageSide);
+    const int side = modelInputSize(arch);
+    if (before == side)
+        return {};
+    const int oldResize = t.resize;
+    t.resize = -1;
+    std::string note = pth::fitModelInputSize(arch, imageSide, t);
+    if (note.empty())
+        note = "images kept at " + std::to_string(imageSide) + " px, the input size of " + arch;
+    if (t.cropSize > 0) {
+        t.padding = static_cast<int>(std::lround(static_cast<double>(t.padding) * side / before));
+        t.cropSize = static_cast<int>(std::lround(static_cast<double>(t.cropSize) * side / before));
+        note += "; random crop " + std::to_string(t.cropSize) + " with padding " + std::to_string(t.padding);
+    }
+    return "resize " + std::to_string(oldResize) + " gives " + std::to_string(before) + "-px images: " + note;
+}
+
 } // namespace
 
 template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sink, const CancelToken& cancel)
@@ -487,6 +524,7 @@ template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sin
     const TuneConfig& cfg = m_config;
     // ------------------------------------------------------------ checks before any work
     torch::Device device = resolveDevice(cfg.device);
+    checkPrecision(cfg.precision, cfg.device, cfg.origin + ": key 'optimization.precision'");
     Distributed& dist = Distributed::instance();
     dist.init(cfg.distributed, device.is_cuda());
     device = dataParallelDevice(device);
@@ -519,6 +557,16 @@ template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sin
         if (student->architecture() != arch)
             throw Error(cfg.resumeFrom + ": resume_from holds a " + student->architecture() + ", the base checkpoint a " + arch);
         requireTap(*student, cfg.tap, cfg.resumeFrom);
+    }
+
+    // A model of another input size (alexnet, resnet50: 224) sees its own size, as in eval and
+    // analyze: a transform whose images are not that size resizes to it (a random crop of the
+    // old side scales with it).
+    for (auto [t, key] : {std::pair<TransformConfig*, const char*> {&m_config.trainTransforms, "train_transforms"},
+             std::pair<TransformConfig*, const char*> {&m_config.valTransforms, "val_transforms"}}) {
+        const std::string note = fitTuneTransform(arch, bundle.height, *t);
+        if (!note.empty())
+            sink.log(LogLevel::Notice, cfg.origin + ": " + key + ": " + note);
     }
 
     // Feature size and class count from one dummy image.
