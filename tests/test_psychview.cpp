@@ -208,7 +208,8 @@ void TestPsychView::humanResults()
     }
     QCOMPARE(chance->data()->at(0)->value, 0.5);
     QCOMPARE(chance->data()->at(1)->value, 0.5);
-    QVERIFY2(legendNames(acc).contains(QStringLiteral("McNemar: 6.25, p = 0.0124")), qPrintable(legendNames(acc).join(" | ")));
+    QVERIFY2(legendNames(acc).contains(QStringLiteral("McNemar: 6.25, p = 0.0124")),
+        qPrintable(legendNames(acc).join(QStringLiteral(" | "))));
     auto* ticker = dynamic_cast<QCPAxisTickerText*>(acc->xAxis->ticker().data());
     QVERIFY(ticker);
     QCOMPARE(ticker->ticks().value(1), QStringLiteral("baseline (A)"));

@@ -138,11 +138,12 @@ PsychView::~PsychView() = default;
 QString PsychView::emptyText() const
 {
     return tr("No psychophysics results yet. Plan an experiment from two or more analyses, run it in the browser "
-              "(jsPsych, JATOS) or here with \"Run in-app experiment…\", then import the answers and Open… the file:\n\n"
+              "(jsPsych, JATOS) or here with \"Run in-app experiment…\", import the answers, then Open… the file:\n\n"
               "  repalign-cli psych plan --analysis baseline.h5 --analysis tuned.h5 --out exp\n"
-              "  repalign-cli psych export exp --out exp/jspsych\n"
-              "  repalign-cli psych import exp --out human.h5\n\n"
-              "(repalign-cli psych simulate exp --out simulated.h5 answers as a simulated observer, to try the analysis.)");
+              "  repalign-cli psych export exp    (a jsPsych folder, exp/web; --format jatos for JATOS)\n"
+              "  repalign-cli psych import exp --results exp/results/*.csv --out human.h5\n\n"
+              "To try the analysis first: repalign-cli psych simulate exp --out exp/results/simulated.csv answers as a "
+              "simulated observer.");
 }
 
 void PsychView::setAvailableFiles(const QStringList& paths)
