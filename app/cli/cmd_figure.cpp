@@ -10,6 +10,7 @@
 #include "run/rundir.h"
 
 #include "alignmentplot.h"
+#include "behaviourplots.h"
 #include "distributionplots.h"
 #include "figureexport.h"
 #include "meigridfigure.h"
@@ -301,6 +302,31 @@ void psychFigure(const FigureArgs& a, const FigureTarget& f)
     exportPlotFigure(&plot, f.out, f.preset, a.dpi);
 }
 
+/// robustness, corruption-heatmap, reliability, human-agreement: /behaviour of repalign-cli behave.
+void behaviourFigure(const FigureArgs& a, const FigureTarget& f)
+{
+    if (a.analyses.empty())
+        throw Error("figure --kind " + a.kind
+            + " needs --analysis FILE (a file with /behaviour from repalign-cli behave; repeatable, the baseline first)");
+    if (!a.metric.empty() && a.kind != "robustness")
+        throw Error("--metric is not used by --kind " + a.kind + " (robustness takes all | pgd | corruption)");
+    QList<BehaviourModel> models;
+    for (std::size_t i = 0; i < a.analyses.size(); ++i)
+        models << loadBehaviourModel(QString::fromStdString(a.analyses[i]), f.label(i));
+    // Files of the same name in different folders: named by their position.
+    for (int i = 0; i < models.size(); ++i)
+        for (int j = i + 1; j < models.size(); ++j)
+            if (models[i].label == models[j].label)
+                for (int k : {i, j})
+                    models[k].label = QStringLiteral("%1 (%2)").arg(models[k].label).arg(k + 1);
+    for (const QString& note : behaviourMismatchNotes(models))
+        std::cerr << "note: " << note.toStdString() << "\n";
+    QCustomPlot plot;
+    stylePlot(&plot);
+    plotBehaviourFigure(&plot, QString::fromStdString(a.kind), models, QString::fromStdString(a.metric));
+    exportPlotFigure(&plot, f.out, f.preset, a.dpi);
+}
+
 /// One row per --kind: add a figure kind by writing its function and adding a row here.
 struct FigureKind {
     const char* name;
@@ -317,6 +343,10 @@ const FigureKind kFigureKinds[] = {
     {"study", studyFigure},
     {"psych-accuracy", psychFigure},
     {"psych-ii", psychFigure},
+    {"robustness", behaviourFigure},
+    {"corruption-heatmap", behaviourFigure},
+    {"reliability", behaviourFigure},
+    {"human-agreement", behaviourFigure},
 };
 
 std::string figureKindChoices(const char* separator)
@@ -355,14 +385,15 @@ static repalign::cli::CommandRegistrar reg(80, [](CLI::App& app) {
     sub->add_option("--run", args->runs, "Run directory (loss; repeatable to overlay runs)");
     sub->add_option("--analysis", args->analyses,
         "Analysis .h5 (ii-*, mei-grid; repeatable); layer-profile: the file of repalign-cli align; synth-grid: a file with "
-        "/synth; psych-*: the output of repalign-cli psych import");
+        "/synth; psych-*: the output of repalign-cli psych import; robustness, corruption-heatmap, reliability, "
+        "human-agreement: files with /behaviour (repalign-cli behave), the baseline first");
     sub->add_option("--labels", args->labels, "Names for the analyses, in order")->delimiter(',');
     sub->add_option("--out", args->out, "Figure file: .png, .svg or .pdf")->required();
     sub->add_option("--preset", args->preset, "talk (16:9 slide) | column (3.5 in) | two-column (7 in)")->capture_default_str();
     sub->add_option("--dpi", args->dpi, "PNG resolution")->capture_default_str()->check(CLI::Range(36, 1200));
     sub->add_option("--metric", args->metric,
         "loss: a metrics.csv name (loss, acc, lr, ...); ii-*: lpips | color | label; layer-profile: rsa | cka | "
-        "r_median | normalized_median; psych-ii: lpips | color");
+        "r_median | normalized_median; psych-ii: lpips | color; robustness: all | pgd | corruption (panels)");
     sub->add_option("--plot", args->plot, "ii-distribution: histogram | violin | box")->capture_default_str();
     sub->add_option("--x", args->x, "loss: step | epoch | wall; study: a grid axis (e.g. tune.alpha)")->capture_default_str();
     sub->add_option("--study", args->study, "study: the study folder (study run / export-slurm --out)");
