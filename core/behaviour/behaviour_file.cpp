@@ -28,14 +28,29 @@ void writeScalarI64(H5File& f, const std::string& name, std::int64_t v)
     f.write(name, H5Type::Int64, {}, &v);
 }
 
+/// An empty vector's data() may be null, which HDF5 refuses even for zero elements.
+template <class T> const void* dataOf(const std::vector<T>& v)
+{
+    static const T none {};
+    return v.empty() ? static_cast<const void*>(&none) : static_cast<const void*>(v.data());
+}
+
 void writeF64(H5File& f, const std::string& name, const std::vector<U64>& dims, const std::vector<double>& v)
 {
-    f.write(name, H5Type::Float64, dims, v.data());
+    f.write(name, H5Type::Float64, dims, dataOf(v));
+}
+
+void writeI64(H5File& f, const std::string& name, const std::vector<U64>& dims, const std::vector<std::int64_t>& v)
+{
+    f.write(name, H5Type::Int64, dims, dataOf(v));
 }
 
 void writeU8(H5File& f, const std::string& name, const std::vector<U64>& dims, const std::vector<std::uint8_t>& v)
 {
-    f.write(name, H5Type::UInt8, dims, v.data(), dims.empty() || dims[0] == 0 ? 0 : std::min<U64>(dims[0], 64));
+    bool empty = false;
+    for (U64 d : dims)
+        empty = empty || d == 0;
+    f.write(name, H5Type::UInt8, dims, dataOf(v), empty ? 0 : std::min<U64>(dims[0], 64));
 }
 
 void writeInterval(H5File& f, const std::string& name, const Interval2& i)
@@ -95,10 +110,10 @@ void writeBehaviourGroup(H5File& f, const BehaviourData& d)
 {
     const std::string g = "/behaviour";
     const U64 n = u(d.labels.size());
-    f.writeI64(g + "/labels", {n}, d.labels);
-    f.writeI64(g + "/predictions", {n}, d.predictions);
+    writeI64(f, g + "/labels", {n}, d.labels);
+    writeI64(f, g + "/predictions", {n}, d.predictions);
     writeU8(f, g + "/correct", {n}, d.correct);
-    f.write(g + "/probs", H5Type::Float32, {n, static_cast<U64>(d.classes)}, d.probs.data(), n > 0 ? std::min<U64>(n, 1024) : 0);
+    f.write(g + "/probs", H5Type::Float32, {n, static_cast<U64>(d.classes)}, dataOf(d.probs), n > 0 ? std::min<U64>(n, 1024) : 0);
     f.setAttr(g, "model", d.model);
     f.setAttr(g, "checkpoint", d.checkpoint);
     f.setAttr(g, "data", d.data);
@@ -118,7 +133,7 @@ void writeBehaviourGroup(H5File& f, const BehaviourData& d)
     writeF64(f, cg + "/bin_edges", {u(c.binEdges.size())}, c.binEdges);
     writeF64(f, cg + "/bin_confidence", {u(c.binConfidence.size())}, c.binConfidence);
     writeF64(f, cg + "/bin_accuracy", {u(c.binAccuracy.size())}, c.binAccuracy);
-    f.writeI64(cg + "/bin_count", {u(c.binCount.size())}, c.binCount);
+    writeI64(f, cg + "/bin_count", {u(c.binCount.size())}, c.binCount);
     f.setAttr(cg, "bins", static_cast<std::int64_t>(c.bins));
 
     if (d.human.present) {
@@ -136,11 +151,11 @@ void writeBehaviourGroup(H5File& f, const BehaviourData& d)
         writeInterval(f, hg + "/kappa_ci", h.kappaCI);
         writeScalarI64(f, hg + "/hard_images", h.hardImages);
         writeF64(f, hg + "/kappa_per_annotator", {u(h.kappaPerAnnotator.size())}, h.kappaPerAnnotator);
-        f.writeI64(hg + "/annotator_ids", {u(h.annotatorIds.size())}, h.annotatorIds);
-        f.writeI64(hg + "/confusion_model", {10, 10}, h.confusionModel);
+        writeI64(f, hg + "/annotator_ids", {u(h.annotatorIds.size())}, h.annotatorIds);
+        writeI64(f, hg + "/confusion_model", {10, 10}, h.confusionModel);
         writeF64(f, hg + "/confusion_human", {10, 10}, h.confusionHuman);
-        f.writeI64(hg + "/human_majority", {u(h.humanMajority.size())}, h.humanMajority);
-        f.writeF32(hg + "/human_accuracy", {u(h.humanAccuracy.size())}, h.humanAccuracy);
+        writeI64(f, hg + "/human_majority", {u(h.humanMajority.size())}, h.humanMajority);
+        f.write(hg + "/human_accuracy", H5Type::Float32, {u(h.humanAccuracy.size())}, dataOf(h.humanAccuracy));
         writeF64(f, hg + "/cross_entropy_per_image", {u(h.crossEntropyPerImage.size())}, h.crossEntropyPerImage);
         f.setAttr(hg, "source", h.source);
     }
@@ -169,7 +184,7 @@ void writeBehaviourGroup(H5File& f, const BehaviourData& d)
         writeF64(f, pg + "/eps", {e}, p.eps);
         writeF64(f, pg + "/accuracy", {e}, p.accuracy);
         writeU8(f, pg + "/correct", {e, m}, p.correct);
-        f.writeI64(pg + "/image_indices", {m}, p.imageIndices);
+        writeI64(f, pg + "/image_indices", {m}, p.imageIndices);
         f.setAttr(pg, "steps", static_cast<std::int64_t>(p.steps));
         f.setAttr(pg, "step_fraction", p.stepFraction);
         f.setAttr(pg, "random_start", static_cast<std::int64_t>(p.randomStart ? 1 : 0));
