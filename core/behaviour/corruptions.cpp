@@ -9,7 +9,11 @@
 #include "common/error.h"
 #include "common/fsutil.h"
 #include "common/rng.h"
+#include "common/text.h"
+#include "common/version.h"
+#include "data/dataset.h"
 #include "data/image_file.h"
+#include "io/npy.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -19,11 +23,16 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <csetjmp>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <mutex>
+#include <sstream>
+#include <thread>
 
 namespace repalign::behaviour {
 
@@ -40,8 +49,9 @@ const std::vector<std::string> kDeterministic
 
 class Random {
 public:
+    /// The seed is hashed into the counter's start, so nearby seeds give unrelated streams.
     explicit Random(std::uint64_t seed)
-        : m_rng(seed)
+        : m_rng(mixSeed(seed, 0x636f7272757074ull))
     {
     }
     /// Uniform in [0, 1) with 53 bits.
@@ -1171,6 +1181,208 @@ std::vector<std::uint8_t> corruptImage(const std::string& name, int severity, co
     if (name == "spatter")
         return spatter(im, s, rnd);
     return saturate(im, s);
+}
+
+namespace {
+
+std::string yamlList(const std::vector<std::string>& items)
+{
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i)
+        out += (i ? ", " : "") + items[i];
+    return out + "]";
+}
+
+void writeRecipe(const CorruptOptions& o, const ImageDataset& ds, const std::vector<int>& severities,
+    const std::vector<std::string>& done, const std::vector<std::string>& asked, const char* status, int threads)
+{
+    std::ostringstream y;
+    y << "# CIFAR-10-C layout written by repalign-cli corrupt (RepAlign Workbench " << programVersion() << ")\n";
+    y << "program: repalign-cli corrupt\n";
+    y << "created: " << isoTimestamp() << "\n";
+    y << "status: " << status << "\n";
+    y << "recipe: github:hendrycks/robustness ImageNet-C/create_c/make_cifar_c.py "
+         "(8190fe329f5f072a06e3a2aea02bb5dda69aed9f), Hendrycks & Dietterich 2019\n";
+    y << "data: " << jsonQuote(o.data) << "\n";
+    y << "split: " << splitName(parseSplit(o.split)) << "\n";
+    y << "images: " << ds.count << "\n";
+    y << "height: " << ds.height << "\n";
+    y << "width: " << ds.width << "\n";
+    std::vector<std::string> sev;
+    for (int s : severities)
+        sev.push_back(std::to_string(s));
+    y << "severities: " << yamlList(sev) << "\n";
+    y << "seed: " << o.seed << "\n";
+    y << "rng: "
+      << jsonQuote("one generator per image: splitmix64 counter stream seeded by "
+                   "mixSeed(seed ^ fnv1a64(name), severity, image index); numpy's recipes for normal "
+                   "(polar), poisson (multiplication / PTRS), uniform, randint; independent of --threads")
+      << "\n";
+    y << "frost_dir: " << jsonQuote(o.frostDir) << "\n";
+    y << "threads: " << threads << "\n";
+    y << "layout: "
+      << jsonQuote("<name>.npy uint8 [severities*images, H, W, 3], severity-major; labels.npy "
+                   "[severities*images] (uint8 as published)")
+      << "\n";
+    y << "requested: " << yamlList(asked) << "\n";
+    y << "corruptions:\n";
+    for (const std::string& n : done)
+        y << "  - {name: " << n << ", file: " << n << ".npy, deterministic: " << (isDeterministicCorruption(n) ? "true" : "false")
+          << "}\n";
+    writeFileAtomic(o.outDir + "/corrupt.yaml", y.str());
+}
+
+} // namespace
+
+JobStatus runCorrupt(const CorruptOptions& options, ProgressSink& sink, const CancelToken& cancel)
+{
+    // ---- everything checked before any work
+    if (options.outDir.empty())
+        throw Error("--out: the output folder is required");
+    if (options.data.empty())
+        throw Error("--data: a data spec is required (" + joinChoices(dataSpecKinds()) + ")");
+    std::vector<std::string> names = options.corruptions.empty() ? kNames : options.corruptions;
+    for (const std::string& n : names)
+        checkCorruptionName(n);
+    for (std::size_t i = 0; i < names.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (names[i] == names[j])
+                throw Error("--corruptions: '" + names[i] + "' is given twice");
+    std::vector<int> severities = options.severities;
+    if (severities.empty())
+        throw Error("--severities: give at least one of 1, 2, 3, 4, 5");
+    for (std::size_t i = 0; i < severities.size(); ++i) {
+        if (severities[i] < 1 || severities[i] > 5)
+            throw Error("--severities: severity " + std::to_string(severities[i]) + " is outside 1..5");
+        for (std::size_t j = 0; j < i; ++j)
+            if (severities[i] == severities[j])
+                throw Error("--severities: severity " + std::to_string(severities[i]) + " is given twice");
+    }
+    const bool wantsFrost = std::find(names.begin(), names.end(), "frost") != names.end();
+    if (wantsFrost && options.frostDir.empty())
+        throw Error("frost: needs --frost-dir, the folder with the recipe's frost images (frost1.png ... frost6.jpg "
+                    "from ImageNet-C/create_c of github:hendrycks/robustness); or leave frost out with --corruptions");
+    if (wantsFrost)
+        frostImages(options.frostDir); // one line naming a missing file, before any work
+    const Split split = parseSplit(options.split);
+    if (options.maxImages == 0 || options.maxImages < -1)
+        throw Error("--max-images: must be positive (got " + std::to_string(options.maxImages) + ")");
+
+    sink.log(LogLevel::Info, "loading " + options.data + " (" + splitName(split) + ")");
+    ImageDataset ds = loadDataset(options.data, split);
+    if (options.maxImages > 0 && options.maxImages < ds.count) {
+        std::vector<std::int64_t> idx(static_cast<std::size_t>(options.maxImages));
+        for (std::size_t i = 0; i < idx.size(); ++i)
+            idx[i] = static_cast<std::int64_t>(i);
+        ds = ds.subset(idx);
+    }
+    if (ds.count == 0)
+        throw Error("--data " + options.data + ": no images in the " + splitName(split) + " split");
+    makeDirs(options.outDir);
+    removeOrphanedTempFiles(options.outDir);
+
+    const auto sevCount = static_cast<std::int64_t>(severities.size());
+    const std::int64_t perCorruption = sevCount * ds.count;
+    const int threads = std::max(1, options.threads > 0 ? options.threads : hardwareThreads());
+
+    // labels.npy: the labels once per severity, uint8 as the published file
+    {
+        const bool small = ds.numClasses() <= 256
+            && std::all_of(ds.labels.begin(), ds.labels.end(), [](std::int64_t l) { return l >= 0 && l < 256; });
+        if (small) {
+            std::vector<std::uint8_t> labels(static_cast<std::size_t>(perCorruption));
+            for (std::int64_t s = 0; s < sevCount; ++s)
+                for (std::int64_t i = 0; i < ds.count; ++i)
+                    labels[static_cast<std::size_t>(s * ds.count + i)]
+                        = static_cast<std::uint8_t>(ds.labels[static_cast<std::size_t>(i)]);
+            writeNpyU8(options.outDir + "/labels.npy", {perCorruption}, labels);
+        } else {
+            std::vector<std::int64_t> labels(static_cast<std::size_t>(perCorruption));
+            for (std::int64_t s = 0; s < sevCount; ++s)
+                for (std::int64_t i = 0; i < ds.count; ++i)
+                    labels[static_cast<std::size_t>(s * ds.count + i)] = ds.labels[static_cast<std::size_t>(i)];
+            writeNpyI64(options.outDir + "/labels.npy", {perCorruption}, labels);
+        }
+    }
+
+    std::vector<std::string> done;
+    const double started = wallClockSeconds();
+    const std::int64_t grandTotal = perCorruption * static_cast<std::int64_t>(names.size());
+    for (std::size_t c = 0; c < names.size(); ++c) {
+        const std::string& name = names[c];
+        std::vector<std::uint8_t> out(static_cast<std::size_t>(perCorruption) * ds.imageBytes());
+        std::atomic<std::int64_t> next {0}, finished {0};
+        std::atomic<bool> stop {false};
+        std::exception_ptr failure;
+        std::mutex failureMutex;
+        auto worker = [&] {
+            while (!stop.load(std::memory_order_relaxed)) {
+                const std::int64_t t = next.fetch_add(1);
+                if (t >= perCorruption)
+                    return;
+                if (cancel.cancelled()) {
+                    stop = true;
+                    return;
+                }
+                const int severity = severities[static_cast<std::size_t>(t / ds.count)];
+                const std::int64_t i = t % ds.count;
+                try {
+                    const std::vector<std::uint8_t> img = corruptImage(name, severity, ds.image(i), ds.height, ds.width,
+                        corruptionImageSeed(options.seed, name, severity, i), options.frostDir);
+                    std::copy(img.begin(), img.end(),
+                        out.begin() + static_cast<std::ptrdiff_t>(t * static_cast<std::int64_t>(ds.imageBytes())));
+                } catch (...) {
+                    std::lock_guard<std::mutex> lock(failureMutex);
+                    if (!failure)
+                        failure = std::current_exception();
+                    stop = true;
+                    return;
+                }
+                finished.fetch_add(1);
+            }
+        };
+        std::vector<std::thread> pool;
+        for (int k = 0; k < threads; ++k)
+            pool.emplace_back(worker);
+        const double phaseStart = wallClockSeconds();
+        auto report = [&] {
+            ProgressEvent e;
+            e.phase = name;
+            e.done = finished.load();
+            e.total = perCorruption;
+            const double elapsed = wallClockSeconds() - phaseStart;
+            e.itemsPerSecond = elapsed > 0 ? static_cast<double>(e.done) / elapsed : 0.0;
+            const std::int64_t all = static_cast<std::int64_t>(c) * perCorruption + e.done;
+            e.fraction = static_cast<double>(all) / static_cast<double>(grandTotal);
+            const double total = wallClockSeconds() - started;
+            if (all > 0)
+                e.etaSeconds = total / static_cast<double>(all) * static_cast<double>(grandTotal - all);
+            sink.progress(e);
+        };
+        while (finished.load() < perCorruption && !stop.load()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            report();
+        }
+        for (std::thread& t : pool)
+            t.join();
+        if (failure)
+            std::rethrow_exception(failure);
+        if (finished.load() < perCorruption) { // cancelled: this corruption's file is not written
+            writeRecipe(options, ds, severities, done, names, "cancelled", threads);
+            sink.log(LogLevel::Notice,
+                "cancelled during " + name + "; kept the finished files: "
+                    + (done.empty() ? std::string("none") : joinChoices(done)) + " (and labels.npy, corrupt.yaml)");
+            return JobStatus::Cancelled;
+        }
+        report();
+        writeNpyU8(options.outDir + "/" + name + ".npy", {perCorruption, ds.height, ds.width, 3}, out);
+        done.push_back(name);
+        writeRecipe(options, ds, severities, done, names, c + 1 == names.size() ? "finished" : "running", threads);
+        sink.log(LogLevel::Info,
+            "wrote " + options.outDir + "/" + name + ".npy (" + std::to_string(perCorruption) + " images, "
+                + fixed(wallClockSeconds() - phaseStart, 1) + " s)");
+    }
+    return JobStatus::Finished;
 }
 
 } // namespace repalign::behaviour

@@ -13,6 +13,9 @@ Writes into this folder:
                              for the 8 deterministic corruptions
   motion_blur_angles.npy     uint8 [5*8,32,32,3] motion_blur's Wand call with the fixed angles
                              ANGLES (the script draws the angle at random)
+  random_stats.json          for the random corruptions but frost (no frost images here): the
+                             mean |output - input| and the mean output in grey levels over
+                             REPEATS draws of each image, per severity (np.random.seed(0))
   fixtures.json              versions, angles, the command
 
 Run with Debian's python3 (python3-numpy python3-scipy python3-skimage python3-wand
@@ -30,6 +33,9 @@ import numpy as np
 DETERMINISTIC = ["defocus_blur", "zoom_blur", "brightness", "contrast", "pixelate",
                  "jpeg_compression", "gaussian_blur", "saturate"]
 ANGLES = [-45.0, -20.0, 0.0, 17.5, 45.0]
+RANDOM = ["gaussian_noise", "shot_noise", "impulse_noise", "speckle_noise", "glass_blur", "motion_blur", "snow", "fog",
+          "elastic_transform", "spatter"]
+REPEATS = 25
 
 
 def load_recipe(path):
@@ -108,6 +114,24 @@ def main():
     np.random.uniform = real_uniform
     np.save(os.path.join(args.out, "motion_blur_angles.npy"), np.array(out).astype(np.uint8))
 
+    np.random.seed(0)
+    stats = {}
+    for name in RANDOM:
+        rows = []
+        for severity in range(1, 6):
+            change = total = count = 0.0
+            for _ in range(REPEATS):
+                for img in images:
+                    out = np.uint8(ns[name](Image.fromarray(img), severity)).astype(np.float64)
+                    change += np.abs(out - img).sum()
+                    total += out.sum()
+                    count += out.size
+            rows.append({"severity": severity, "mean_abs_change": change / count, "mean": total / count})
+        stats[name] = rows
+    with open(os.path.join(args.out, "random_stats.json"), "w") as f:
+        json.dump({"repeats": REPEATS, "corruptions": stats}, f, indent=1)
+        f.write("\n")
+
     import scipy, skimage, cv2, PIL, wand.version
     meta = {
         "script": "github:hendrycks/robustness ImageNet-C/create_c/make_cifar_c.py @ 8190fe329f5f072a06e3a2aea02bb5dda69aed9f",
@@ -115,6 +139,7 @@ def main():
         "seed": args.seed,
         "corruptions": DETERMINISTIC,
         "motion_blur_angles": ANGLES,
+        "random_stats_repeats": REPEATS,
         "versions": {"python": sys.version.split()[0], "numpy": np.__version__, "scipy": scipy.__version__,
                      "skimage": skimage.__version__, "opencv": cv2.__version__, "pillow": PIL.__version__,
                      "wand": wand.version.VERSION, "imagemagick": wand.version.MAGICK_VERSION},
