@@ -40,6 +40,8 @@ private Q_SLOTS:
     void analysisForm();
     void clusterExport();
     void cliRunsFormYaml();
+    void formIsBasePlusCliOverrides();
+    void analysisIIOnSynthesised();
     void checkpointFieldsListTheProject();
     void checkpointReadInBackground();
     void runContextActionsFillTheForms();
@@ -405,6 +407,95 @@ void TestGuiForms::cliRunsFormYaml()
     QVERIFY2(rc == 0, output.c_str());
     QVERIFY(QFileInfo::exists(QString::fromStdString(dir + "/run/run.yaml")));
     QVERIFY(QFileInfo::exists(QString::fromStdString(dir + "/run/metrics.csv")));
+}
+
+void TestGuiForms::formIsBasePlusCliOverrides()
+{
+    // The form is its base config plus `key.path=value` overrides: `repalign-cli train --config
+    // BASE --set ...` with the same overrides runs the same resolved config the form shows.
+    TrainFormPanel form;
+    qobject_cast<QLineEdit*>(form.field(QStringLiteral("data.train")))->setText(QStringLiteral("shapes:32:1"));
+    qobject_cast<QLineEdit*>(form.field(QStringLiteral("data.val")))->setText(QStringLiteral("shapes:32:1"));
+    qobject_cast<QSpinBox*>(form.field(QStringLiteral("optimization.epochs")))->setValue(1);
+    qobject_cast<QSpinBox*>(form.field(QStringLiteral("optimization.batch_size")))->setValue(8);
+    qobject_cast<QLineEdit*>(form.field(QStringLiteral("optimization.max_steps_per_epoch")))->setText(QStringLiteral("1"));
+    // Adam: the base's SGD momentum/nesterov/dampening are removed (the parser rejects them for adam).
+    qobject_cast<QComboBox*>(form.field(QStringLiteral("optimization.optimizer")))->setCurrentText(QStringLiteral("adam"));
+    qobject_cast<QLineEdit*>(form.field(QStringLiteral("optimization.optimizer_params.lr")))->setText(QStringLiteral("0.002"));
+    qobject_cast<QComboBox*>(form.field(QStringLiteral("optimization.lr_scheduling")))
+        ->setCurrentText(QStringLiteral("constant"));
+    QVERIFY2(form.validateNow(), qPrintable(form.errorText()));
+    QVERIFY(form.baseYaml().contains(QStringLiteral("momentum")));
+    QVERIFY(!form.yaml().contains(QStringLiteral("momentum")));
+    const QStringList overrides = form.overrides();
+    QVERIFY2(overrides.contains(QStringLiteral("optimization.optimizer_params.lr=0.002")),
+        qPrintable(overrides.join(QLatin1Char(' '))));
+    QVERIFY(overrides.contains(QStringLiteral("optimization.optimizer_params.momentum=null")));
+    const TrainConfig c = form.config();
+    QCOMPARE(c.optimizer.type, std::string("adam"));
+    QCOMPARE(c.optimizer.lr, 0.002);
+    // The YAML the form saves reads back to the same config.
+    TrainConfig saved = parseTrainConfig(form.yaml().toStdString(), "<form>");
+    QCOMPARE(QString::fromStdString(trainConfigToYaml(saved)), QString::fromStdString(trainConfigToYaml(c)));
+
+    const std::string dir = testutil::tempDir("forms-overrides");
+    testutil::writeText(dir + "/base.yaml", form.baseYaml().toStdString());
+    std::string command = std::string(REPALIGN_CLI) + " train --config " + dir + "/base.yaml --out " + dir + "/run -q";
+    for (const QString& o : overrides) {
+        QVERIFY(!o.contains(QLatin1Char('\'')));
+        command += " --set '" + o.toStdString() + "'";
+    }
+    std::string output;
+    QVERIFY2(testutil::run(command, &output) == 0, output.c_str());
+    TrainConfig ran = loadTrainConfig(dir + "/run/run.yaml");
+    TrainConfig shown = c;
+    ran.origin.clear();
+    shown.origin.clear();
+    QCOMPARE(QString::fromStdString(trainConfigToYaml(ran)), QString::fromStdString(trainConfigToYaml(shown)));
+}
+
+void TestGuiForms::analysisIIOnSynthesised()
+{
+    // analyze --ii-on synth|synth:FILE on the form: no checkpoint or data needed, a missing file
+    // named beside the file field, and the key round-trips through the analysis config.
+    AnalysisFormPanel form;
+    QVERIFY(!form.validateNow()); // dataset MEIs: a checkpoint is required
+    QComboBox* iiOn = nullptr;
+    for (QComboBox* c : form.findChildren<QComboBox*>())
+        if (c->findData(QStringLiteral("file")) >= 0 && c->findData(QStringLiteral("synth")) >= 0)
+            iiOn = c;
+    QVERIFY(iiOn);
+    auto* file = qobject_cast<QLineEdit*>(form.field(QStringLiteral("ii_on")));
+    QVERIFY(file && !file->isEnabled());
+    iiOn->setCurrentIndex(iiOn->findData(QStringLiteral("synth")));
+    QVERIFY2(form.validateNow(), qPrintable(form.errorText()));
+    QCOMPARE(form.options().iiOn, std::string("synth"));
+    iiOn->setCurrentIndex(iiOn->findData(QStringLiteral("file")));
+    QVERIFY(file->isEnabled());
+    const std::string dir = testutil::tempDir("forms-ii-on");
+    file->setText(QString::fromStdString(dir + "/missing.h5"));
+    QVERIFY(!form.validateNow());
+    QVERIFY2(form.fieldError(QStringLiteral("ii_on")).contains(QStringLiteral("does not exist")), qPrintable(form.errorText()));
+    testutil::writeText(dir + "/vis.h5", "x");
+    file->setText(QString::fromStdString(dir + "/vis.h5"));
+    QVERIFY2(form.validateNow(), qPrintable(form.errorText()));
+    QCOMPARE(form.options().iiOn, "synth:" + dir + "/vis.h5");
+    const AnalyzeOptions back = parseAnalyzeConfig(form.yaml().toStdString(), "x.yaml");
+    QCOMPARE(back.iiOn, "synth:" + dir + "/vis.h5");
+    AnalysisFormPanel again;
+    again.setOptions(back);
+    QVERIFY(again.validateNow());
+    QCOMPARE(again.options().iiOn, back.iiOn);
+    QVERIFY(qobject_cast<QLineEdit*>(again.field(QStringLiteral("ii_on")))->isEnabled());
+    // The parser names the key and the valid values.
+    bool threw = false;
+    try {
+        parseAnalyzeConfig("ii_on: synthetic\n", "x.yaml");
+    } catch (const Error& e) {
+        threw = QString::fromUtf8(e.what()).contains(
+            QStringLiteral("key 'ii_on' has invalid value 'synthetic' (valid: dataset, synth, synth:FILE)"));
+    }
+    QVERIFY(threw);
 }
 
 void TestGuiForms::checkpointFieldsListTheProject()

@@ -16,7 +16,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
-#include <QTextStream>
 #include <QVBoxLayout>
 
 namespace repalign::gui {
@@ -103,6 +102,21 @@ AnalysisFormPanel::AnalysisFormPanel(QWidget* parent)
     diagonalNote->setWordWrap(true);
     diagonalNote->setEnabled(false);
     ii->addRow(QString(), diagonalNote);
+    // analyze --ii-on: the II over the dataset MEIs, or over each unit's synthesised images.
+    m_iiOn = new QComboBox;
+    m_iiOn->addItem(tr("the dataset MEIs"), QStringLiteral("dataset"));
+    m_iiOn->addItem(tr("synthesised images in this analysis file (/synth)"), QStringLiteral("synth"));
+    m_iiOn->addItem(tr("synthesised images of another file"), QStringLiteral("file"));
+    addRow(ii, tr("II on:"), m_iiOn, QString(),
+        tr("Synthesised images: the II over each unit's images from Visualise (repalign-cli visualize), added to the "
+           "analysis file as /ii_synth; needs no checkpoint or data"));
+    m_synthFile = new QLineEdit;
+    m_synthFile->setPlaceholderText(tr("a file with /synth (repalign-cli visualize --out FILE)"));
+    m_synthFile->setEnabled(false);
+    addRow(ii, tr("Synthesised images:"), pathField(m_synthFile, false, tr("HDF5 files (*.h5 *.hdf5);;All files (*)")),
+        QStringLiteral("ii_on"), tr("The file whose /synth is read; the II is written to this analysis's file"));
+    connect(m_iiOn, &QComboBox::currentIndexChanged, this,
+        [this] { m_synthFile->setEnabled(m_iiOn->currentData().toString() == QLatin1String("file")); });
 
     QFormLayout* sys = addSection(tr("System"), right);
     m_device = new QComboBox;
@@ -258,6 +272,7 @@ void AnalysisFormPanel::applyPreset(const QString& key)
 
 void AnalysisFormPanel::setOptions(const AnalyzeOptions& o)
 {
+    setBaseYaml(QString::fromStdString(analyzeConfigToYaml(o)));
     setCheckpointPath(m_checkpoint, QString::fromStdString(o.checkpoint));
     const int mi = m_model->findData(QString::fromStdString(o.model));
     m_model->setCurrentIndex(mi < 0 ? 0 : mi);
@@ -271,6 +286,10 @@ void AnalysisFormPanel::setOptions(const AnalyzeOptions& o)
     m_lpips->setText(QString::fromStdString(o.lpipsWeights));
     m_lpipsResize->setValue(o.lpipsResize);
     m_diagonal->setCurrentIndex(o.iiDiagonal == IIDiagonal::Include ? 1 : 0);
+    const bool synthFile = o.iiOn.rfind("synth:", 0) == 0;
+    m_iiOn->setCurrentIndex(m_iiOn->findData(synthFile ? QStringLiteral("file") : QString::fromStdString(o.iiOn)));
+    m_synthFile->setText(synthFile ? QString::fromStdString(o.iiOn.substr(6)) : QString());
+    m_synthFile->setEnabled(synthFile);
     m_maxImages->setText(QString::number(o.maxImages));
     m_device->setCurrentText(QString::fromStdString(o.device));
     m_threads->setValue(o.threads);
@@ -280,36 +299,36 @@ void AnalysisFormPanel::setOptions(const AnalyzeOptions& o)
     validateNow();
 }
 
-QString AnalysisFormPanel::yaml() const
+QString AnalysisFormPanel::iiOn() const
 {
-    QString y;
-    QTextStream o(&y);
-    o << "# Analysis settings written by RepAlign Workbench (keys = repalign-cli analyze options)\n";
-    o << "name: " << quoted(runName()) << "\n";
-    o << "checkpoint: " << quoted(checkpointPath(m_checkpoint)) << "\n";
-    if (!m_model->currentData().toString().isEmpty())
-        o << "model: " << m_model->currentData().toString() << "\n";
-    o << "data: " << quoted(m_data->text().trimmed()) << "\n";
-    o << "split: " << scalar(m_split->currentText()) << "\n";
-    o << "max_images: " << scalar(m_maxImages->text()) << "\n";
-    o << "layer: " << quoted(m_layer->currentText()) << "\n";
-    o << "aggregation: " << scalar(m_aggregation->currentText()) << "\n";
-    o << "k: " << m_k->value() << "\n";
-    o << "bottom_k: " << (m_bottomK->isChecked() ? "true" : "false") << "\n";
-    o << "lpips_weights: " << quoted(m_lpips->text().trimmed()) << "\n";
-    o << "lpips_resize: " << m_lpipsResize->value() << "\n";
-    o << "ii_diagonal: " << m_diagonal->currentData().toString() << "\n";
-    o << "device: " << scalar(m_device->currentText()) << "\n";
-    o << "threads: " << m_threads->value() << "\n";
-    o << "batch_size: " << m_batch->value() << "\n";
-    return y;
+    const QString mode = m_iiOn->currentData().toString();
+    return mode == QLatin1String("file") ? QStringLiteral("synth:") + m_synthFile->text().trimmed() : mode;
+}
+
+QStringList AnalysisFormPanel::overrides() const
+{
+    return {assignText(QStringLiteral("name"), runName()), assignText(QStringLiteral("checkpoint"), checkpointPath(m_checkpoint)),
+        assignText(QStringLiteral("model"), m_model->currentData().toString(), true),
+        assignText(QStringLiteral("data"), m_data->text().trimmed()),
+        assign(QStringLiteral("split"), scalar(m_split->currentText())),
+        assign(QStringLiteral("max_images"), scalar(m_maxImages->text())),
+        assignText(QStringLiteral("layer"), m_layer->currentText()),
+        assign(QStringLiteral("aggregation"), scalar(m_aggregation->currentText())),
+        assign(QStringLiteral("k"), QString::number(m_k->value())),
+        assignBool(QStringLiteral("bottom_k"), m_bottomK->isChecked()),
+        assignText(QStringLiteral("lpips_weights"), m_lpips->text().trimmed()),
+        assign(QStringLiteral("lpips_resize"), QString::number(m_lpipsResize->value())),
+        assign(QStringLiteral("ii_diagonal"), m_diagonal->currentData().toString()), assignText(QStringLiteral("ii_on"), iiOn()),
+        assign(QStringLiteral("device"), scalar(m_device->currentText())),
+        assign(QStringLiteral("threads"), QString::number(m_threads->value())),
+        assign(QStringLiteral("batch_size"), QString::number(m_batch->value()))};
 }
 
 AnalyzeOptions AnalysisFormPanel::options() const
 {
     // The core's parser, as `repalign-cli analyze --config` reads the same YAML; the layer is
     // checked against the architecture the checkpoint records once it has been read.
-    AnalyzeOptions o = parseAnalyzeConfig(yaml().toStdString(), "<form>");
+    AnalyzeOptions o = parseAnalyzeConfig(baseYaml().toStdString(), "<form>", {}, overrideList());
     if (o.model.empty() && !m_inspectedModel.isEmpty())
         requireAnalyzeLayer(o.layer, m_inspectedModel.toStdString(), "<form>");
     o.out.clear();

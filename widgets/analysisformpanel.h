@@ -23,7 +23,7 @@ class AnalysisFormPanel : public ConfigForm {
 public:
     explicit AnalysisFormPanel(QWidget* parent = nullptr);
 
-    QString yaml() const override;
+    QStringList overrides() const override;
     QString check() const override;
     void loadYamlFile(const QString& path) override;
     QString kind() const override { return QStringLiteral("analyze"); }
@@ -53,6 +53,8 @@ Q_SIGNALS:
 
 private:
     void updateTaps();
+    /// The `ii_on` value the II fields give: dataset, synth or synth:FILE.
+    QString iiOn() const;
     QString tapModel() const;
     void inspectCheckpoint();
     QLineEdit* m_name;
@@ -71,6 +73,8 @@ private:
     QLineEdit* m_lpips;
     QSpinBox* m_lpipsResize;
     QComboBox* m_diagonal;
+    QComboBox* m_iiOn; ///< dataset | synth | file (synth:FILE with m_synthFile)
+    QLineEdit* m_synthFile;
     QComboBox* m_preset;
     QCheckBox* m_bottomK;
     QLineEdit* m_maxImages;

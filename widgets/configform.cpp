@@ -1,5 +1,6 @@
 #include "configform.h"
-#include <QTextStream>
+
+#include "common/error.h"
 
 #include <QAbstractButton>
 #include <QCheckBox>
@@ -259,27 +260,84 @@ ConfigForm::TransformFields ConfigForm::addTransformSection(QVBoxLayout* column,
     return f;
 }
 
-void ConfigForm::writeSchedule(QTextStream& o, const ScheduleFields& f)
+QStringList ConfigForm::scheduleOverrides(const ScheduleFields& f, const QString& lrInit)
 {
-    o << "  lr_scheduling: " << scalar(f.type->currentText()) << "\n";
-    o << "  first_step_lr: " << scalar(f.firstStep->currentText()) << "\n";
+    const QString p = QStringLiteral("optimization.lr_scheduling_params.");
+    QStringList o {assign(QStringLiteral("optimization.lr_scheduling"), scalar(f.type->currentText())),
+        assign(QStringLiteral("optimization.first_step_lr"), scalar(f.firstStep->currentText())),
+        assign(p + QStringLiteral("lr_init"), lrInit.isEmpty() ? QStringLiteral("null") : scalar(lrInit))};
     if (f.type->currentText() == QLatin1String("linear_warmup_cosine_decay"))
-        o << "  lr_scheduling_params:\n    warmup_start_lr: " << scalar(f.warmupStart->text())
-          << "\n    base_lr: " << scalar(f.baseLr->text()) << "\n    warmup_steps: " << scalar(f.warmup->text())
-          << " # In epochs\n    max_steps: " << scalar(f.maxEpochs->text())
-          << " # In epochs\n    eta_min: " << scalar(f.etaMin->text()) << "\n";
+        o << assign(p + QStringLiteral("warmup_start_lr"), scalar(f.warmupStart->text()))
+          << assign(p + QStringLiteral("base_lr"), scalar(f.baseLr->text()))
+          << assign(p + QStringLiteral("warmup_steps"), scalar(f.warmup->text()))
+          << assign(p + QStringLiteral("max_steps"), scalar(f.maxEpochs->text()))
+          << assign(p + QStringLiteral("eta_min"), scalar(f.etaMin->text()));
+    return o;
 }
 
-void ConfigForm::writeTransforms(QTextStream& o, const TransformFields& f, int resize)
+QStringList ConfigForm::optimisationOverrides(const OptimisationFields& f, bool withLr)
 {
+    const QString p = QStringLiteral("optimization.optimizer_params.");
+    QStringList o {assign(QStringLiteral("optimization.epochs"), QString::number(f.epochs->value())),
+        assign(QStringLiteral("optimization.batch_size"), QString::number(f.batch->value())),
+        assign(QStringLiteral("optimization.max_steps_per_epoch"), scalar(f.maxSteps->text())),
+        assign(QStringLiteral("optimization.optimizer"), scalar(f.optimizer->currentText())),
+        assign(p + QStringLiteral("weight_decay"), scalar(f.weightDecay->text()))};
+    if (withLr)
+        o << assign(p + QStringLiteral("lr"), scalar(f.lr->text()));
+    if (f.optimizer->currentText() == QLatin1String("sgd"))
+        o << assign(p + QStringLiteral("momentum"), scalar(f.momentum->text()))
+          << assignBool(p + QStringLiteral("nesterov"), f.nesterov->isChecked());
+    else
+        o << assign(p + QStringLiteral("momentum"), QStringLiteral("null"))
+          << assign(p + QStringLiteral("nesterov"), QStringLiteral("null"))
+          << assign(p + QStringLiteral("dampening"), QStringLiteral("null"));
+    return o;
+}
+
+QStringList ConfigForm::transformOverrides(const TransformFields& f, int resize)
+{
+    QStringList o;
     for (const bool train : {true, false}) {
-        o << (train ? "train_transforms" : "val_transforms") << ":\n  resize: " << resize << "\n";
+        const QString p = train ? QStringLiteral("train_transforms.") : QStringLiteral("val_transforms.");
+        o << assign(p + QStringLiteral("resize"), QString::number(resize));
         if (train && f.crop->value() > 0)
-            o << "  random_crop:\n    size: " << f.crop->value() << "\n    padding: " << f.padding->value() << "\n";
+            o << assign(p + QStringLiteral("random_crop"), QStringLiteral("{}"))
+              << assign(p + QStringLiteral("random_crop.size"), QString::number(f.crop->value()))
+              << assign(p + QStringLiteral("random_crop.padding"), QString::number(f.padding->value()));
         else
-            o << "  random_crop: {}\n";
-        o << "  horizontal_flip: " << (train && f.flip->isChecked() ? "True" : "False") << "\n";
-        o << "  norm_mean: " << listYaml(f.mean->text()) << "\n  norm_std: " << listYaml(f.std->text()) << "\n";
+            o << assign(p + QStringLiteral("random_crop"), QStringLiteral("{}"));
+        o << assignBool(p + QStringLiteral("horizontal_flip"), train && f.flip->isChecked())
+          << assign(p + QStringLiteral("norm_mean"), listYaml(f.mean->text()))
+          << assign(p + QStringLiteral("norm_std"), listYaml(f.std->text()));
+    }
+    return o;
+}
+
+QString ConfigForm::assignText(const QString& key, const QString& text, bool nullWhenEmpty)
+{
+    return assign(key, nullWhenEmpty && text.isEmpty() ? QStringLiteral("null") : quoted(text));
+}
+
+QString ConfigForm::assignBool(const QString& key, bool value)
+{
+    return assign(key, value ? QStringLiteral("true") : QStringLiteral("false"));
+}
+
+std::vector<std::string> ConfigForm::overrideList() const
+{
+    std::vector<std::string> out;
+    for (const QString& o : overrides())
+        out.push_back(o.toStdString());
+    return out;
+}
+
+QString ConfigForm::yaml() const
+{
+    try {
+        return QString::fromStdString(yamlWithOverrides(m_baseYaml.toStdString(), overrideList(), "<form>"));
+    } catch (const Error&) {
+        return m_baseYaml;
     }
 }
 

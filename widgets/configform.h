@@ -3,6 +3,11 @@
 /// Base of the Setup forms: fields registered with the YAML key they map to, validation as
 /// the user types (the same parser the CLI uses, so the message is the CLI's message) with
 /// the message shown beside the field the parser names.
+///
+/// A form writes no YAML by hand: it holds a base config (the preset or the loaded file, as the
+/// core writes it) and turns its fields into `key.path=value` overrides, which the core parser
+/// applies exactly as it applies `repalign-cli train|tune|analyze --set` (yamlutil::applyOverride).
+/// Validation, the job, Save YAML and Export for cluster all go through base + overrides.
 #include <QHash>
 
 #include <array>
@@ -16,7 +21,6 @@ class QCheckBox;
 class QComboBox;
 class QFormLayout;
 class QSpinBox;
-class QTextStream;
 class QGroupBox;
 class QLineEdit;
 class QVBoxLayout;
@@ -30,8 +34,14 @@ class ConfigForm : public QWidget {
 public:
     explicit ConfigForm(QWidget* parent = nullptr);
 
-    /// The form as YAML in the schema the CLI reads.
-    virtual QString yaml() const = 0;
+    /// The config the form started from (its preset or the loaded file) as YAML.
+    QString baseYaml() const { return m_baseYaml; }
+    /// The form's fields as `key.path=value` overrides of baseYaml() (what `--set` takes; a
+    /// value of null removes the key).
+    virtual QStringList overrides() const = 0;
+    /// The form as YAML in the schema the CLI reads: baseYaml() with overrides() applied by the
+    /// core (yamlWithOverrides); the base itself if the overrides cannot be applied.
+    QString yaml() const;
     /// Parses yaml() with the core parser; returns the error message, empty when valid.
     virtual QString check() const = 0;
     /// Fills the form from a YAML file; throws repalign::Error with the parser's message.
@@ -98,10 +108,24 @@ protected:
     /// Fills the section; @p lr is the rate shown (the tuning form shows a constant schedule's lr_init).
     static void setOptimisation(const OptimisationFields& f, int epochs, int batchSize, std::int64_t maxStepsPerEpoch,
         const OptimizerConfig& optimizer, double lr);
-    /// Writes `optimization.lr_scheduling` (+ params), indented under `optimization:`.
-    static void writeSchedule(QTextStream& o, const ScheduleFields& f);
-    /// Writes `train_transforms` and `val_transforms`; @p resize is the side, -1 = keep.
-    static void writeTransforms(QTextStream& o, const TransformFields& f, int resize);
+    /// `optimization.lr_scheduling` and its parameters (only for the warm-up/cosine schedule)
+    /// as overrides; lr_init is removed unless @p lrInit is given (a constant schedule's rate).
+    static QStringList scheduleOverrides(const ScheduleFields& f, const QString& lrInit = {});
+    /// `optimization.epochs ... optimizer_params` as overrides; the lr field is the optimiser's
+    /// lr when @p withLr (else the base's lr stays). momentum/nesterov/dampening are removed for adam.
+    static QStringList optimisationOverrides(const OptimisationFields& f, bool withLr = true);
+    /// `train_transforms` and `val_transforms` as overrides (validation gets the resize and
+    /// the normalisation, no crop or flip); @p resize is the side, -1 = keep.
+    static QStringList transformOverrides(const TransformFields& f, int resize);
+    /// `key=value` with @p value already YAML (a number, a quoted string, a list, null).
+    static QString assign(const QString& key, const QString& value) { return key + QLatin1Char('=') + value; }
+    /// `key="text"`, or `key=null` (the key removed) when @p text is empty and @p nullWhenEmpty.
+    static QString assignText(const QString& key, const QString& text, bool nullWhenEmpty = false);
+    static QString assignBool(const QString& key, bool value);
+    /// The overrides as the core takes them.
+    std::vector<std::string> overrideList() const;
+    /// Sets the base config's YAML (call from the forms' setConfig / setOptions).
+    void setBaseYaml(const QString& yaml) { m_baseYaml = yaml; }
     static void setSchedule(const ScheduleFields& f, const ScheduleConfig& c, int epochs);
     static void setTransforms(const TransformFields& f, const TransformConfig& c);
 
@@ -139,6 +163,7 @@ private:
     QString m_shownKey;
     QTimer m_timer;
     QList<QComboBox*> m_checkpointFields;
+    QString m_baseYaml;
 };
 
 } // namespace repalign::gui

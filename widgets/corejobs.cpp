@@ -1,5 +1,6 @@
 #include "corejobs.h"
 
+#include "interpret/synth_ii.h"
 #include "run/import_checkpoint.h"
 #include "run/rundir.h"
 #include "train/trainer.h"
@@ -63,6 +64,24 @@ JobSpec makeAnalyzeJob(const AnalyzeOptions& options)
     const QDir dir = QFileInfo(out).dir();
     spec.runDir
         = dir.dirName() == QLatin1String(RunLayout::kAnalysisDir) ? QFileInfo(dir.absolutePath()).absolutePath() : QString();
+    if (options.iiOn != "dataset") {
+        // The II on synthesised images (analyze --ii-on synth|synth:FILE): /ii_synth added to out.
+        spec.title = QObject::tr("II on synthesised images → %1").arg(QFileInfo(out).fileName());
+        spec.work = [options](ProgressSink& sink, const CancelToken& cancel) {
+            QDir().mkpath(QFileInfo(QString::fromStdString(options.out)).absolutePath());
+            const SynthIIValues v = computeSynthII(synthIIOptions(options), sink, cancel);
+            double lpips = 0;
+            for (float x : v.lpips)
+                lpips += x;
+            JobOutcome outcome;
+            outcome.message = QObject::tr("%1 units, II-LPIPS on synthesised images %2%3")
+                                  .arg(v.units.size())
+                                  .arg(v.lpips.empty() ? 0.0 : lpips / static_cast<double>(v.lpips.size()), 0, 'f', 3)
+                                  .arg(v.lpipsCalibrated ? QString() : QObject::tr(" (uncalibrated LPIPS)"));
+            return outcome;
+        };
+        return spec;
+    }
     spec.title = QObject::tr("Analyse %1 (%2)").arg(QFileInfo(out).fileName(), QString::fromStdString(options.layer));
     spec.work = [options](ProgressSink& sink, const CancelToken& cancel) {
         QDir().mkpath(QFileInfo(QString::fromStdString(options.out)).absolutePath());

@@ -26,13 +26,6 @@
 
 namespace repalign::gui {
 
-namespace {
-QString boolYaml(bool b)
-{
-    return b ? QStringLiteral("true") : QStringLiteral("false");
-}
-} // namespace
-
 TrainFormPanel::TrainFormPanel(QWidget* parent)
     : ConfigForm(parent)
 {
@@ -263,7 +256,7 @@ QString TrainFormPanel::runName() const
 
 void TrainFormPanel::setConfig(const TrainConfig& c)
 {
-    m_loaded = c;
+    setBaseYaml(QString::fromStdString(trainConfigToYaml(c)));
     m_dataset->setCurrentText(QString::fromStdString(c.dataset));
     m_train->setText(QString::fromStdString(c.trainSpec));
     m_val->setText(QString::fromStdString(c.valSpec));
@@ -284,51 +277,27 @@ void TrainFormPanel::setConfig(const TrainConfig& c)
     updatePreview();
 }
 
-QString TrainFormPanel::yaml() const
+QStringList TrainFormPanel::overrides() const
 {
-    QString y;
-    QTextStream o(&y);
-    const bool sgd = m_opt.optimizer->currentText() == QLatin1String("sgd");
-    o << "# Baseline training config written by RepAlign Workbench (reference schema)\n";
-    o << "system:\n  device: " << scalar(m_device->currentText()) << "\n  num_workers: " << m_workers->value()
-      << "\n  threads: " << m_threads->value() << "\n\n";
-    o << "dataset: " << scalar(m_dataset->currentText()) << "\n";
-    if (!m_train->text().trimmed().isEmpty() || !m_val->text().trimmed().isEmpty()) {
-        o << "data:\n";
-        if (!m_train->text().trimmed().isEmpty())
-            o << "  train: " << quoted(m_train->text().trimmed()) << "\n";
-        if (!m_val->text().trimmed().isEmpty())
-            o << "  val: " << quoted(m_val->text().trimmed()) << "\n";
-    }
-    writeTransforms(o, m_tf, -1);
-    o << "\nmodel: " << scalar(m_model->currentText()) << "\n\n";
-    o << "optimization:\n  epochs: " << m_opt.epochs->value() << "\n  batch_size: " << m_opt.batch->value() << "\n";
-    o << "  max_steps_per_epoch: " << scalar(m_opt.maxSteps->text()) << "\n";
-    o << "  precision: " << scalar(m_precision->currentText()) << "\n";
-    o << "  optimizer: " << scalar(m_opt.optimizer->currentText()) << "\n";
-    o << "  optimizer_params:\n    lr: " << scalar(m_opt.lr->text()) << "\n";
-    if (sgd)
-        o << "    momentum: " << scalar(m_opt.momentum->text()) << "\n";
-    o << "    weight_decay: " << scalar(m_opt.weightDecay->text()) << "\n";
-    if (sgd)
-        o << "    nesterov: " << (m_opt.nesterov->isChecked() ? "True" : "False") << "\n";
-    else
-        o << "    betas: [" << num(m_loaded.optimizer.beta1) << ", " << num(m_loaded.optimizer.beta2)
-          << "]\n    eps: " << num(m_loaded.optimizer.eps) << "\n";
-    writeSchedule(o, m_sched);
-    o << "\nlogging:\n  wandb: " << (m_loaded.wandb ? "True" : "False") << "\n";
-    if (!m_loaded.saveDir.empty())
-        o << "  save_dir: " << quoted(QString::fromStdString(m_loaded.saveDir)) << "\n";
-    o << "\nseed: " << scalar(m_seed->text()) << "\n";
-    o << "checkpoint:\n  save_last: " << boolYaml(m_saveLast->isChecked())
-      << "\n  save_best_loss: " << boolYaml(m_saveBestLoss->isChecked())
-      << "\n  save_best_acc: " << boolYaml(m_saveBestAcc->isChecked()) << "\n";
-    return y;
+    QStringList o {assign(QStringLiteral("system.device"), scalar(m_device->currentText())),
+        assign(QStringLiteral("system.num_workers"), QString::number(m_workers->value())),
+        assign(QStringLiteral("system.threads"), QString::number(m_threads->value())),
+        assign(QStringLiteral("dataset"), scalar(m_dataset->currentText())),
+        assignText(QStringLiteral("data.train"), m_train->text().trimmed(), true),
+        assignText(QStringLiteral("data.val"), m_val->text().trimmed(), true),
+        assign(QStringLiteral("model"), scalar(m_model->currentText()))};
+    o << transformOverrides(m_tf, -1) << optimisationOverrides(m_opt)
+      << assign(QStringLiteral("optimization.precision"), scalar(m_precision->currentText())) << scheduleOverrides(m_sched)
+      << assign(QStringLiteral("seed"), scalar(m_seed->text()))
+      << assignBool(QStringLiteral("checkpoint.save_last"), m_saveLast->isChecked())
+      << assignBool(QStringLiteral("checkpoint.save_best_loss"), m_saveBestLoss->isChecked())
+      << assignBool(QStringLiteral("checkpoint.save_best_acc"), m_saveBestAcc->isChecked());
+    return o;
 }
 
 TrainConfig TrainFormPanel::config() const
 {
-    return parseTrainConfig(yaml().toStdString(), "<form>");
+    return parseTrainConfig(baseYaml().toStdString(), "<form>", overrideList());
 }
 
 QString TrainFormPanel::check() const

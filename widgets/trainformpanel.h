@@ -20,7 +20,7 @@ class TrainFormPanel : public ConfigForm {
 public:
     explicit TrainFormPanel(QWidget* parent = nullptr);
 
-    QString yaml() const override;
+    QStringList overrides() const override;
     QString check() const override;
     void loadYamlFile(const QString& path) override;
     QString kind() const override { return QStringLiteral("train"); }
@@ -70,7 +70,6 @@ private:
     QCheckBox* m_saveBestLoss;
     QCheckBox* m_saveBestAcc;
     QCustomPlot* m_preview;
-    TrainConfig m_loaded; ///< keeps values the form does not show (betas, wandb, save_dir)
 };
 
 } // namespace repalign::gui

@@ -14,7 +14,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
-#include <QTextStream>
 #include <QVBoxLayout>
 
 namespace repalign::gui {
@@ -127,7 +126,7 @@ QString TuneFormPanel::tapModel() const
     if (model.isEmpty())
         model = m_inspectedModel;
     if (model.isEmpty())
-        model = QString::fromStdString(m_loaded.baseModel.empty() ? "resnet18_cifar10" : m_loaded.baseModel);
+        model = m_loadedBaseModel.isEmpty() ? QStringLiteral("resnet18_cifar10") : m_loadedBaseModel;
     return model;
 }
 
@@ -238,7 +237,10 @@ QString TuneFormPanel::runName() const
 
 void TuneFormPanel::setConfig(const TuneConfig& c)
 {
-    m_loaded = c;
+    setBaseYaml(QString::fromStdString(tuneConfigToYaml(c)));
+    m_loadedBaseModel = QString::fromStdString(c.baseModel);
+    m_loadedOptimizer = QString::fromStdString(c.optimizer.type);
+    m_loadedLrInit = c.schedule.lrInit;
     setCheckpointPath(m_checkpoint, QString::fromStdString(c.baseCheckpoint));
     const int mi = m_model->findData(QString::fromStdString(c.baseModel));
     m_model->setCurrentIndex(mi < 0 ? 0 : mi);
@@ -269,60 +271,44 @@ void TuneFormPanel::setConfig(const TuneConfig& c)
     validateNow();
 }
 
-QString TuneFormPanel::yaml() const
+QStringList TuneFormPanel::overrides() const
 {
-    QString y;
-    QTextStream o(&y);
-    o << "# Neural fine-tuning config written by RepAlign Workbench\n";
-    o << "system:\n  device: " << scalar(m_device->currentText()) << "\n  num_workers: " << m_loaded.numWorkers
-      << "\n  threads: " << m_threads->value() << "\n";
-    o << "base:\n  checkpoint: " << quoted(checkpointPath(m_checkpoint)) << "\n";
-    if (!m_model->currentData().toString().isEmpty())
-        o << "  model: " << m_model->currentData().toString() << "\n";
-    if (!m_loaded.baseKey.empty())
-        o << "  key: " << quoted(QString::fromStdString(m_loaded.baseKey)) << "\n";
-    o << "bundle: " << quoted(m_bundle->text().trimmed()) << "\n";
     QStringList rois;
     for (const QString& r : m_rois->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
         rois << quoted(r.trimmed());
-    o << "rois: [" << rois.join(QStringLiteral(", ")) << "]\n";
-    o << "tap: " << scalar(m_tap->currentText()) << "\n";
-    o << "readout:\n  pooling: " << scalar(m_pooling->currentText()) << "\n  activation: " << scalar(m_activation->currentText())
-      << "\n  freeze_backbone: " << (m_freeze->isChecked() ? "true" : "false") << "\n";
-    o << "alpha: " << scalar(m_alpha->text()) << "\n";
-    writeTransforms(o, m_tf, m_tf.resize->value());
-    const bool sgd = m_opt.optimizer->currentText() == QLatin1String("sgd");
-    o << "optimization:\n  epochs: " << m_opt.epochs->value() << "\n  batch_size: " << m_opt.batch->value() << "\n";
-    o << "  optimizer: " << scalar(m_opt.optimizer->currentText()) << "\n";
-    // Keeps the loaded config's split of the first step's rate (optimizer_params.lr) from the
-    // constant rate (lr_init) while the optimizer stays the same; otherwise lr is the rate.
-    const bool splitLr = m_sched.type->currentText() == QLatin1String("constant") && m_loaded.schedule.lrInit > 0
-        && m_opt.optimizer->currentText() == QString::fromStdString(m_loaded.optimizer.type);
-    o << "  optimizer_params:\n    lr: " << (splitLr ? num(m_loaded.optimizer.lr) : scalar(m_opt.lr->text()))
-      << "\n    weight_decay: " << scalar(m_opt.weightDecay->text()) << "\n";
-    if (sgd)
-        o << "    momentum: " << scalar(m_opt.momentum->text())
-          << "\n    nesterov: " << (m_opt.nesterov->isChecked() ? "True" : "False") << "\n";
+    QStringList o {assign(QStringLiteral("system.device"), scalar(m_device->currentText())),
+        assign(QStringLiteral("system.threads"), QString::number(m_threads->value())),
+        assignText(QStringLiteral("base.checkpoint"), checkpointPath(m_checkpoint)),
+        assignText(QStringLiteral("base.model"), m_model->currentData().toString(), true),
+        assignText(QStringLiteral("bundle"), m_bundle->text().trimmed()),
+        assign(QStringLiteral("rois"), QLatin1Char('[') + rois.join(QStringLiteral(", ")) + QLatin1Char(']')),
+        assign(QStringLiteral("tap"), scalar(m_tap->currentText())),
+        assign(QStringLiteral("readout.pooling"), scalar(m_pooling->currentText())),
+        assign(QStringLiteral("readout.activation"), scalar(m_activation->currentText())),
+        assignBool(QStringLiteral("readout.freeze_backbone"), m_freeze->isChecked()),
+        assign(QStringLiteral("alpha"), scalar(m_alpha->text()))};
+    o << transformOverrides(m_tf, m_tf.resize->value());
+    // Keeps the loaded config's split of the first step's rate (optimizer_params.lr, from the
+    // base) from the constant rate (lr_init, the rate field) while the optimizer stays the same;
+    // otherwise the rate field is lr.
+    const bool splitLr = m_sched.type->currentText() == QLatin1String("constant") && m_loadedLrInit > 0
+        && m_opt.optimizer->currentText() == m_loadedOptimizer;
+    o << optimisationOverrides(m_opt, !splitLr) << scheduleOverrides(m_sched, splitLr ? m_opt.lr->text() : QString())
+      << assignText(QStringLiteral("classification_val"), m_classVal->text().trimmed());
+    const QString weight = m_rehearsalWeight->text().trimmed();
+    if (m_rehearsalData->text().trimmed().isEmpty() && (weight.isEmpty() || weight.toDouble() == 0))
+        o << assign(QStringLiteral("rehearsal"), QStringLiteral("null"));
     else
-        o << "    betas: [" << num(m_loaded.optimizer.beta1) << ", " << num(m_loaded.optimizer.beta2)
-          << "]\n    eps: " << num(m_loaded.optimizer.eps) << "\n";
-    writeSchedule(o, m_sched);
-    if (splitLr)
-        o << "  lr_scheduling_params:\n    lr_init: " << scalar(m_opt.lr->text()) << "\n";
-    o << "  max_steps_per_epoch: " << scalar(m_opt.maxSteps->text()) << "\n";
-    o << "classification_val: " << quoted(m_classVal->text().trimmed()) << "\n";
-    o << "classification_max_images: " << m_loaded.classificationMaxImages << "\n";
-    if (!m_rehearsalData->text().trimmed().isEmpty()
-        || (!m_rehearsalWeight->text().trimmed().isEmpty() && m_rehearsalWeight->text().trimmed().toDouble() != 0))
-        o << "rehearsal:\n  data: " << quoted(m_rehearsalData->text().trimmed())
-          << "\n  weight: " << scalar(m_rehearsalWeight->text()) << "\n  batch_size: " << m_rehearsalBatch->value() << "\n";
-    o << "seed: " << scalar(m_seed->text()) << "\n";
-    return y;
+        o << assignText(QStringLiteral("rehearsal.data"), m_rehearsalData->text().trimmed())
+          << assign(QStringLiteral("rehearsal.weight"), scalar(weight))
+          << assign(QStringLiteral("rehearsal.batch_size"), QString::number(m_rehearsalBatch->value()));
+    o << assign(QStringLiteral("seed"), scalar(m_seed->text()));
+    return o;
 }
 
 TuneConfig TuneFormPanel::config() const
 {
-    return parseTuneConfig(yaml().toStdString(), "<form>");
+    return parseTuneConfig(baseYaml().toStdString(), "<form>", overrideList());
 }
 
 QString TuneFormPanel::check() const

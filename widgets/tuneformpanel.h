@@ -25,7 +25,7 @@ class TuneFormPanel : public ConfigForm {
 public:
     explicit TuneFormPanel(QWidget* parent = nullptr);
 
-    QString yaml() const override;
+    QStringList overrides() const override;
     QString check() const override;
     void loadYamlFile(const QString& path) override;
     QString kind() const override { return QStringLiteral("tune"); }
@@ -76,7 +76,9 @@ private:
     QComboBox* m_device;
     QSpinBox* m_threads;
     QLineEdit* m_seed;
-    TuneConfig m_loaded;
+    // Of the config last set (the rest of it is the base YAML).
+    QString m_loadedBaseModel, m_loadedOptimizer;
+    double m_loadedLrInit = 0;
 };
 
 } // namespace repalign::gui

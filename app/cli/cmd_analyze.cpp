@@ -20,7 +20,6 @@ CommandRegistrar reg(50, [](CLI::App& app) {
     auto diagonal = std::make_shared<std::string>("exclude");
     auto quiet = std::make_shared<bool>(false);
     auto config = std::make_shared<std::string>();
-    auto iiOn = std::make_shared<std::string>("dataset");
     auto* sub
         = app.add_subcommand("analyze", "Find each unit's MEIs and score its Interpretability Index (writes an analysis .h5)");
     sub->add_option("--config", *config,
@@ -39,7 +38,7 @@ CommandRegistrar reg(50, [](CLI::App& app) {
         "random:SEED = uncalibrated");
     sub->add_option("--lpips-resize", opt->lpipsResize, "Side MEIs are resized to for LPIPS (0 = as is)")->capture_default_str();
     sub->add_option("--ii-diagonal", *diagonal, "include (reference numbers) | exclude (pairs i<j)")->capture_default_str();
-    sub->add_option("--ii-on", *iiOn,
+    sub->add_option("--ii-on", opt->iiOn,
            "dataset (MEIs from --data) | synth (the II over each unit's synthesised images in /synth of --out, "
            "added as /ii_synth) | synth:FILE (/synth of a visualize .h5, written to --out)")
         ->capture_default_str();
@@ -48,10 +47,9 @@ CommandRegistrar reg(50, [](CLI::App& app) {
     sub->add_option("--device", opt->device, "cpu | cuda | cuda:N")->capture_default_str();
     sub->add_option("--threads", opt->threads, "CPU threads (0 = all cores)");
     sub->add_option("--batch-size", opt->batchSize, "Images per forward pass")->capture_default_str();
-    sub->add_option("--precision", opt->precision, "fp32 | bf16 (autocast; cpu or cuda) | fp16 (cuda)")->capture_default_str();
     sub->add_option("--out", opt->out, "Analysis file to write (.h5; default with --config: NAME.h5 from its name key)");
     sub->add_flag("--quiet", *quiet, "No progress output");
-    sub->callback([sub, opt, diagonal, config, quiet, iiOn] {
+    sub->callback([sub, opt, diagonal, config, quiet] {
         opt->iiDiagonal = parseIIDiagonal(*diagonal);
         if (!config->empty()) {
             // The file gives the options; each one given on the command line overrides it.
@@ -81,6 +79,8 @@ CommandRegistrar reg(50, [](CLI::App& app) {
                 o.lpipsResize = opt->lpipsResize;
             if (given("--ii-diagonal"))
                 o.iiDiagonal = opt->iiDiagonal;
+            if (given("--ii-on"))
+                o.iiOn = opt->iiOn;
             if (given("--tuned-area"))
                 o.tunedArea = opt->tunedArea;
             if (given("--max-images"))
@@ -91,25 +91,16 @@ CommandRegistrar reg(50, [](CLI::App& app) {
                 o.threads = opt->threads;
             if (given("--batch-size"))
                 o.batchSize = opt->batchSize;
-            if (given("--precision"))
-                o.precision = opt->precision;
             if (given("--out"))
                 o.out = opt->out;
             *opt = o;
         }
-        if (*iiOn != "dataset") {
-            if (*iiOn != "synth" && iiOn->rfind("synth:", 0) != 0)
-                throw Error("analyze: --ii-on '" + *iiOn + "' is not valid (valid: dataset, synth, synth:FILE)");
+        if (opt->iiOn != "dataset") {
+            if (opt->iiOn != "synth" && opt->iiOn.rfind("synth:", 0) != 0)
+                throw Error("analyze: --ii-on '" + opt->iiOn + "' is not valid (valid: dataset, synth, synth:FILE)");
             if (opt->out.empty())
                 throw Error("analyze: --ii-on synth needs --out (the file /ii_synth is added to)");
-            SynthIIOptions so;
-            so.synth = *iiOn == "synth" ? opt->out : iiOn->substr(6);
-            so.out = opt->out;
-            so.lpipsWeights = opt->lpipsWeights;
-            so.lpipsResize = opt->lpipsResize;
-            so.iiDiagonal = opt->iiDiagonal;
-            so.device = opt->device;
-            so.threads = opt->threads;
+            const SynthIIOptions so = synthIIOptions(*opt);
             SynthIIValues v;
             if (!runCancellable("analyze", *quiet, "the file is unchanged",
                     [&](ProgressSink& sink, const CancelToken& cancel) { v = computeSynthII(so, sink, cancel); }))

@@ -13,6 +13,19 @@
 
 namespace repalign {
 
+SynthIIOptions synthIIOptions(const AnalyzeOptions& a)
+{
+    SynthIIOptions so;
+    so.synth = a.iiOn.rfind("synth:", 0) == 0 ? a.iiOn.substr(6) : a.out;
+    so.out = a.out;
+    so.lpipsWeights = a.lpipsWeights;
+    so.lpipsResize = a.lpipsResize;
+    so.iiDiagonal = a.iiDiagonal;
+    so.device = a.device;
+    so.threads = a.threads;
+    return so;
+}
+
 SynthIIValues computeSynthII(const SynthIIOptions& o, ProgressSink& sink, const CancelToken& cancel)
 {
     const auto t0 = std::chrono::steady_clock::now();

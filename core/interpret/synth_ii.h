@@ -51,6 +51,10 @@ struct SynthIIValues {
     double seconds = 0;
 };
 
+/// The synth-II options of an analysis whose ii_on is synth or synth:FILE: /synth of out (synth)
+/// or of FILE, written to out, with the analysis's LPIPS, II convention, device and threads.
+SynthIIOptions synthIIOptions(const AnalyzeOptions& analysis);
+
 /// Reads /synth of options.synth, computes the II per unit and (when out is set) writes
 /// /ii_synth. Throws Error (one line) when the file has no /synth, when /synth holds fewer than
 /// 2 images per unit, or for bad LPIPS options; Cancelled when cancelled (no file changed).

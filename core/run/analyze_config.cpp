@@ -2,7 +2,6 @@
 
 #include "common/error.h"
 #include "common/fsutil.h"
-#include "common/precision.h"
 #include "models/registry.h"
 #include "run/dataspec.h"
 #include "run/yaml_util.h"
@@ -56,8 +55,7 @@ std::string stem(const std::string& out)
 std::vector<std::string> analyzeConfigKeys()
 {
     return {"name", "checkpoint", "checkpoint_key", "model", "data", "split", "max_images", "layer", "aggregation", "k",
-        "bottom_k", "lpips_weights", "lpips_resize", "ii_diagonal", "tuned_area", "device", "threads", "batch_size",
-        "precision"};
+        "bottom_k", "lpips_weights", "lpips_resize", "ii_diagonal", "ii_on", "tuned_area", "device", "threads", "batch_size"};
 }
 
 void requireAnalyzeLayer(const std::string& layer, const std::string& model, const std::string& origin)
@@ -68,9 +66,18 @@ void requireAnalyzeLayer(const std::string& layer, const std::string& model, con
             origin + ": key 'layer' has invalid value '" + layer + "' for " + model + " (valid: " + joinChoices(taps) + ")");
 }
 
-AnalyzeOptions parseAnalyzeConfig(const std::string& text, const std::string& origin, const std::string& baseDir)
+void requireIIOn(const std::string& iiOn, const std::string& origin)
+{
+    if (iiOn != "dataset" && iiOn != "synth" && !(iiOn.rfind("synth:", 0) == 0 && iiOn.size() > 6))
+        throw Error(origin + ": key 'ii_on' has invalid value '" + iiOn + "' (valid: dataset, synth, synth:FILE)");
+}
+
+AnalyzeOptions parseAnalyzeConfig(
+    const std::string& text, const std::string& origin, const std::string& baseDir, const std::vector<std::string>& overrides)
 {
     YAML::Node root = yamlutil::parse(text, origin);
+    for (const auto& a : overrides)
+        yamlutil::applyOverride(root, a, origin);
     if (root && !root.IsNull() && !root.IsMap())
         throw Error(origin + ": an analysis config is a mapping of keys (" + joinChoices(analyzeConfigKeys()) + ")");
     Ctx c {root, "", origin};
@@ -83,18 +90,28 @@ AnalyzeOptions parseAnalyzeConfig(const std::string& text, const std::string& or
             throw Error(c.where("name") + " must be a file name (no '/', not starting with '.'), got '" + name + "'");
         o.out = name + ".h5";
     }
+    o.iiOn = c.str("ii_on", o.iiOn);
+    requireIIOn(o.iiOn, origin);
+    if (o.iiOn.rfind("synth:", 0) == 0) {
+        o.iiOn = "synth:" + yamlutil::resolvePath(o.iiOn.substr(6), baseDir);
+        if (!fileExists(o.iiOn.substr(6)))
+            throw Error(c.where("ii_on") + " names '" + o.iiOn.substr(6)
+                + "', which does not exist (synth:FILE: a file with /synth, written by repalign-cli visualize)");
+    }
+    const bool onDataset = o.iiOn == "dataset"; // the synth modes read no checkpoint or data
     o.checkpoint = yamlutil::resolvePath(c.str("checkpoint", ""), baseDir);
-    if (o.checkpoint.empty())
+    if (o.checkpoint.empty() && onDataset)
         throw Error(c.where("checkpoint") + " is required: the checkpoint to analyse (.pt / .pth)");
     o.checkpointKey = c.str("checkpoint_key", "");
     o.model = c.str("model", "");
     if (!o.model.empty() && !isModelName(o.model))
         throw Error(c.where("model") + " has invalid value '" + o.model + "' (valid: " + joinChoices(modelNames()) + ")");
     o.data = c.str("data", "");
-    if (o.data.empty())
+    if (o.data.empty() && onDataset)
         throw Error(c.where("data") + " is required (cifar10:DIR, idx:DIR, folder:DIR or shapes:N[:SEED])");
     try {
-        parseDataSpec(o.data);
+        if (!o.data.empty())
+            parseDataSpec(o.data);
     } catch (const Error& e) {
         throw Error(c.where("data") + " is invalid: " + e.what());
     }
@@ -132,8 +149,6 @@ AnalyzeOptions parseAnalyzeConfig(const std::string& text, const std::string& or
         throw Error(c.where("device") + " has invalid value '" + o.device + "' (valid: cpu, cuda, cuda:N)");
     o.threads = static_cast<int>(c.integer("threads", 0, 0, 1024));
     o.batchSize = static_cast<int>(c.integer("batch_size", o.batchSize, 1, 65536));
-    o.precision = c.str("precision", o.precision);
-    checkPrecision(o.precision, o.device, c.where("precision"));
     return o;
 }
 
@@ -166,13 +181,13 @@ std::string analyzeConfigToYaml(const AnalyzeOptions& o)
     y << "lpips_weights: " << yamlutil::quote(o.lpipsWeights) << "\n";
     y << "lpips_resize: " << o.lpipsResize << "\n";
     y << "ii_diagonal: " << iiDiagonalName(o.iiDiagonal) << "\n";
+    if (o.iiOn != "dataset")
+        y << "ii_on: " << yamlutil::quote(o.iiOn) << "\n";
     if (!o.tunedArea.empty())
         y << "tuned_area: " << yamlutil::quote(o.tunedArea) << "\n";
     y << "device: " << o.device << "\n";
     y << "threads: " << o.threads << "\n";
     y << "batch_size: " << o.batchSize << "\n";
-    if (o.precision != "fp32")
-        y << "precision: " << o.precision << "\n";
     return y.str();
 }
 

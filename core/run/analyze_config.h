@@ -38,10 +38,13 @@ struct AnalyzeOptions {
     int lpipsResize = 64; ///< MEIs resized to this side for LPIPS (reference: 32 -> 64); 0 = as is
     IIDiagonal iiDiagonal = IIDiagonal::Exclude;
     std::string tunedArea; ///< "" = from the checkpoint (readout.<AREA>.*), else given
+    /// Which images the II is computed on (`ii_on`, `--ii-on`): "dataset" (the MEIs from data),
+    /// "synth" (each unit's synthesised images in /synth of out) or "synth:FILE" (/synth of a
+    /// visualize file, the II written to out). The synth modes need no checkpoint or data.
+    std::string iiOn = "dataset";
     std::string device = "cpu";
     int threads = 0;
     int batchSize = 256;
-    std::string precision = "fp32"; ///< fp32 | bf16 | fp16: the model's forward pass under autocast (LPIPS stays fp32)
     std::int64_t maxImages = 0; ///< use only the first N images of the split (0 = all)
     std::string out; ///< analysis .h5 path
 };
@@ -53,8 +56,12 @@ std::vector<std::string> analyzeConfigKeys();
 /// it in a folder); relative checkpoint and lpips_weights paths resolve against @p baseDir.
 /// Checks the layer against the taps of `model` when it is given (the architecture of a
 /// checkpoint that records it is only known once the file is read). Throws Error naming the
-/// key and the valid choices.
-AnalyzeOptions parseAnalyzeConfig(const std::string& yamlText, const std::string& origin, const std::string& baseDir = {});
+/// key and the valid choices. @p overrides are `key=value` strings applied before validation
+/// (as the training and tuning configs take them).
+AnalyzeOptions parseAnalyzeConfig(const std::string& yamlText, const std::string& origin, const std::string& baseDir = {},
+    const std::vector<std::string>& overrides = {});
+/// Throws Error (origin: key 'ii_on' ...) unless @p iiOn is dataset, synth or synth:FILE.
+void requireIIOn(const std::string& iiOn, const std::string& origin);
 /// Reads @p path; a missing file is one line naming it.
 AnalyzeOptions loadAnalyzeConfig(const std::string& path);
 /// The options as an analysis config (round-trips through parseAnalyzeConfig; out becomes

@@ -42,6 +42,55 @@ void applyCifar10At224(TrainConfig& cfg, const std::string& origin)
 
 } // namespace
 
+namespace {
+
+/// A node as its text was written: maps and lists keep their flow or block style, quoted
+/// scalars their quotes, and keys whose value is null (removed by an override) are left out.
+void emitNode(YAML::Emitter& e, const YAML::Node& n)
+{
+    switch (n.Type()) {
+    case YAML::NodeType::Scalar:
+        if (n.Tag() == "!")
+            e << YAML::DoubleQuoted;
+        e << n.Scalar();
+        break;
+    case YAML::NodeType::Sequence:
+        if (n.Style() == YAML::EmitterStyle::Flow)
+            e << YAML::Flow;
+        e << YAML::BeginSeq;
+        for (const YAML::Node& item : n)
+            emitNode(e, item);
+        e << YAML::EndSeq;
+        break;
+    case YAML::NodeType::Map:
+        if (n.Style() == YAML::EmitterStyle::Flow)
+            e << YAML::Flow;
+        e << YAML::BeginMap;
+        for (const auto& kv : n) {
+            if (kv.second.IsNull())
+                continue;
+            e << YAML::Key << kv.first.Scalar() << YAML::Value;
+            emitNode(e, kv.second);
+        }
+        e << YAML::EndMap;
+        break;
+    default:
+        e << YAML::Null;
+    }
+}
+
+} // namespace
+
+std::string yamlWithOverrides(const std::string& text, const std::vector<std::string>& overrides, const std::string& origin)
+{
+    YAML::Node root = yamlutil::parse(text, origin);
+    for (const auto& o : overrides)
+        yamlutil::applyOverride(root, o, origin);
+    YAML::Emitter e;
+    emitNode(e, root);
+    return std::string(e.c_str()) + "\n";
+}
+
 TrainConfig parseTrainConfig(const std::string& text, const std::string& origin, const std::vector<std::string>& overrides)
 {
     YAML::Node root = yamlutil::parse(text, origin);

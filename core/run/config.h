@@ -101,6 +101,13 @@ TrainConfig loadTrainConfig(const std::string& path, const std::vector<std::stri
 TrainConfig parseTrainConfig(
     const std::string& yamlText, const std::string& origin, const std::vector<std::string>& overrides = {});
 
+/// @p yamlText with the `key.path=value` @p overrides applied by the parsers' own override code
+/// (what `--set` does), written back as YAML: one code path for the Setup forms (their preset or
+/// loaded file plus the fields as overrides), the CLI and config files. A key set to null is
+/// left out; double-quoted scalars stay quoted. Throws Error for a YAML syntax error or an
+/// assignment without '='.
+std::string yamlWithOverrides(const std::string& yamlText, const std::vector<std::string>& overrides, const std::string& origin);
+
 /// The resolved config as YAML in the reference schema (+ extensions); round-trips through
 /// parseTrainConfig.
 std::string trainConfigToYaml(const TrainConfig& config);
