@@ -19,6 +19,8 @@ PACKAGES=(
   # data-parallel training: torch.distributed's ProcessGroupGloo.hpp includes gloo's headers
   libgloo-dev
   libmatio-dev libnifti2-dev libniftiio-dev zlib1g-dev libbenchmark-dev
+  # CIFAR-10-C generation (corrupt): ImageMagick's motion blur through Magick++, libjpeg as Pillow's
+  libmagick++-dev libjpeg-dev
   # fuzzing (clang + libFuzzer runtime)
   clang libclang-rt-14-dev
   # tests, screenshots, packaging validation
@@ -34,7 +36,7 @@ PACKAGES=(
 # and the tests never run Python:
 #   packaging/install-deps-debian.sh --fixtures
 if [ "${1:-}" = "--fixtures" ]; then
-  PACKAGES+=(python3-torch python3-torchvision python3-pil python3-h5py)
+  PACKAGES+=(python3-torch python3-torchvision python3-pil python3-h5py python3-scipy python3-skimage python3-wand python3-opencv)
 fi
 
 SUDO=""
