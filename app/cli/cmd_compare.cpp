@@ -29,7 +29,7 @@ std::vector<std::string> splitLabels(const std::string& s)
 CommandRegistrar reg(56, [](CLI::App& app) {
     auto files = std::make_shared<std::vector<std::string>>();
     auto metric = std::make_shared<std::string>("lpips");
-    auto format = std::make_shared<std::string>("table");
+    auto format = std::make_shared<std::string>("text");
     auto labels = std::make_shared<std::string>();
     auto* sub = app.add_subcommand("compare",
         "Compare analyses: mean/std/median/bootstrap CI, ANOVA, Welch, Mann-Whitney, "
@@ -40,7 +40,7 @@ CommandRegistrar reg(56, [](CLI::App& app) {
            "--ii-on synth) | behaviour (two behave files: accuracies with McNemar, calibration, human, CIFAR-10-C, PGD with "
            "paired bootstrap CIs)")
         ->capture_default_str();
-    sub->add_option("--format", *format, "table | csv | markdown | latex")->capture_default_str();
+    sub->add_option("--format", *format, "text | csv | tsv | markdown | latex")->capture_default_str();
     sub->add_option("--labels", *labels, "Comma-separated names, one per file (e.g. \"Baseline,Neural-tuned\")");
     sub->callback([files, metric, format, labels] {
         if (*metric == "behaviour") {

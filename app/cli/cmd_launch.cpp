@@ -4,6 +4,7 @@
 // to them, and when one exits with an error names it and ends the others. No scheduling, no
 // restarts: for several machines use srun or torchrun (README, "Data-parallel runs").
 #include "cli/command.h"
+#include "common/child_process.h"
 #include "common/error.h"
 
 #include <arpa/inet.h>
@@ -53,13 +54,6 @@ int freePort()
     return port;
 }
 
-std::string describeExit(int status)
-{
-    if (WIFSIGNALED(status))
-        return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
-    return "exit status " + std::to_string(WEXITSTATUS(status));
-}
-
 int launch(const LaunchArgs& a)
 {
     if (a.command.empty())
@@ -69,27 +63,13 @@ int launch(const LaunchArgs& a)
     std::fprintf(stderr, "launch: %d ranks on 127.0.0.1:%d: %s ...\n", a.nproc, port, a.command.front().c_str());
     std::vector<pid_t> pids(static_cast<std::size_t>(a.nproc), -1);
     for (int r = 0; r < a.nproc; ++r) {
-        const pid_t pid = ::fork();
-        if (pid < 0)
-            throw Error(std::string("launch: cannot start a process: ") + std::strerror(errno));
-        if (pid == 0) {
-            ::setenv("RANK", std::to_string(r).c_str(), 1);
-            ::setenv("LOCAL_RANK", std::to_string(r).c_str(), 1);
-            ::setenv("WORLD_SIZE", std::to_string(a.nproc).c_str(), 1);
-            ::setenv("LOCAL_WORLD_SIZE", std::to_string(a.nproc).c_str(), 1);
-            ::setenv("MASTER_ADDR", "127.0.0.1", 1);
-            ::setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
-            std::vector<std::string> args {"repalign-cli"};
-            args.insert(args.end(), a.command.begin(), a.command.end());
-            std::vector<char*> argv;
-            for (auto& s : args)
-                argv.push_back(s.data());
-            argv.push_back(nullptr);
-            ::execv("/proc/self/exe", argv.data());
-            std::fprintf(stderr, "launch: cannot run %s: %s\n", "/proc/self/exe", std::strerror(errno));
-            std::_Exit(127);
-        }
-        pids[static_cast<std::size_t>(r)] = pid;
+        SpawnOptions o;
+        o.program = "/proc/self/exe";
+        o.argv = {"repalign-cli"};
+        o.argv.insert(o.argv.end(), a.command.begin(), a.command.end());
+        o.env = {{"RANK", std::to_string(r)}, {"LOCAL_RANK", std::to_string(r)}, {"WORLD_SIZE", std::to_string(a.nproc)},
+            {"LOCAL_WORLD_SIZE", std::to_string(a.nproc)}, {"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", std::to_string(port)}};
+        pids[static_cast<std::size_t>(r)] = spawnProcess(o);
     }
     struct sigaction sa { };
     sa.sa_handler = onSignal;
@@ -115,11 +95,12 @@ int launch(const LaunchArgs& a)
                     continue;
                 pids[r] = -1;
                 --running;
-                const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-                if (!ok) {
-                    std::fprintf(stderr, "launch: rank %zu exited: %s\n", r, describeExit(status).c_str());
+                const int code = shellExitStatus(status);
+                if (code != 0) {
+                    std::fprintf(stderr, "launch: rank %zu exited: %s%s\n", r, WIFSIGNALED(status) ? "killed by " : "",
+                        describeWaitStatus(status).c_str());
                     if (!firstFailure) {
-                        firstFailure = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                        firstFailure = code;
                         failedAt = std::chrono::steady_clock::now();
                     }
                 }

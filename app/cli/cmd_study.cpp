@@ -24,6 +24,12 @@ std::string selfExecutable()
     return p.string();
 }
 
+/// The persistent study worker's body: a condition's command line run in the forked child.
+int studyWorker(const std::vector<std::string>& argv)
+{
+    return runCommandLine(argv);
+}
+
 std::string defaultStudyDir(const std::string& studyFile)
 {
     return std::filesystem::path(studyFile).stem().string();
@@ -82,6 +88,7 @@ CommandRegistrar reg(58, [](CLI::App& app) {
         auto out = std::make_shared<std::string>();
         auto opt = std::make_shared<StudyRunOptions>();
         auto quiet = std::make_shared<bool>(false);
+        auto noWorker = std::make_shared<bool>(false);
         auto* sub = study->add_subcommand("run",
             "Run a study here: each condition as a child process in dependency order; re-running resumes (finished runs "
             "are skipped)");
@@ -91,9 +98,14 @@ CommandRegistrar reg(58, [](CLI::App& app) {
         sub->add_option("--threads", opt->threads, "CPU threads in all, split between the jobs (0 = all cores)");
         sub->add_option("--only", opt->only, "Run only these conditions (names from study plan)");
         sub->add_flag("-q,--quiet", *quiet, "Only print the result");
-        sub->callback([file, out, opt, quiet] {
+        sub->add_flag("--no-worker", *noWorker,
+            "Start the program anew for each condition (fork + exec) instead of forking this process (the persistent "
+            "study worker)");
+        sub->callback([file, out, opt, quiet, noWorker] {
             const StudyPlan plan = loadStudy(*file, *out);
             opt->executable = selfExecutable();
+            if (!*noWorker)
+                opt->inProcess = studyWorker;
             CancelToken cancel;
             SignalCancel signals(cancel);
             TerminalSink sink(*quiet);
@@ -118,13 +130,13 @@ CommandRegistrar reg(58, [](CLI::App& app) {
     {
         auto dir = std::make_shared<std::string>();
         auto metric = std::make_shared<std::string>();
-        auto format = std::make_shared<std::string>("table");
+        auto format = std::make_shared<std::string>("text");
         auto* sub = study->add_subcommand("compare",
             "One row per analysed model: axes, accuracy, predictivity, II mean ± std; each tuned condition tested against "
             "its baseline (Holm-corrected). Also writes DIR/comparison.csv and comparison.md");
         sub->add_option("dir", *dir, "Study folder")->required();
         sub->add_option("--metric", *metric, "lpips | color | label (default: the study's compare.metric)");
-        sub->add_option("--format", *format, "table | csv | markdown | latex")->capture_default_str();
+        sub->add_option("--format", *format, "text | csv | tsv | markdown | latex")->capture_default_str();
         sub->callback([dir, metric, format] {
             const StudyPlan plan = readStudyFolder(*dir);
             const StudyTable t = compareStudy(plan, metric->empty() ? plan.metric : *metric);
@@ -139,16 +151,23 @@ CommandRegistrar reg(58, [](CLI::App& app) {
         auto dir = std::make_shared<std::string>();
         auto name = std::make_shared<std::string>();
         auto threads = std::make_shared<int>(0);
+        auto noWorker = std::make_shared<bool>(false);
         auto* sub = study->add_subcommand("exec", "Run one condition of a study folder (what the SLURM array tasks call)");
         sub->add_option("dir", *dir, "Study folder")->required();
         sub->add_option("name", *name, "Condition name")->required();
         sub->add_option("--threads", *threads, "CPU threads (0 = all cores)");
-        sub->callback([dir, name, threads] {
+        sub->add_flag("--no-worker", *noWorker, "Start the program anew for the condition instead of forking this process");
+        sub->callback([dir, name, threads, noWorker] {
             const StudyPlan plan = readStudyFolder(*dir);
             CancelToken cancel;
             SignalCancel signals(cancel);
             TerminalSink sink(true);
-            const JobStatus st = runStudyCondition(plan, *name, selfExecutable(), *threads, sink, cancel);
+            StudyRunOptions o;
+            o.executable = selfExecutable();
+            o.threads = *threads;
+            if (!*noWorker)
+                o.inProcess = studyWorker;
+            const JobStatus st = runStudyCondition(plan, *name, o, sink, cancel);
             std::printf("%s: %s\n", name->c_str(), jobStatusName(st));
             exitStatus() = exitCodeFor(st);
         });

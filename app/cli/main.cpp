@@ -1,5 +1,6 @@
 // repalign-cli: every workbench result, headless.
 #include "cli/command.h"
+#include "common/child_process.h"
 #include "common/error.h"
 #include "common/version.h"
 
@@ -39,17 +40,7 @@ int& exitStatus()
 
 int exitCodeFor(JobStatus status)
 {
-    switch (status) {
-    case JobStatus::Finished:
-        return 0;
-    case JobStatus::Failed:
-        return 1;
-    case JobStatus::Diverged:
-        return 3;
-    case JobStatus::Cancelled:
-        return 130;
-    }
-    return 1;
+    return exitCodeForJobStatus(status);
 }
 
 namespace {
@@ -77,14 +68,17 @@ SignalCancel::~SignalCancel()
 
 } // namespace repalign::cli
 
-int main(int argc, char** argv)
+namespace repalign::cli {
+
+int runCommandLine(int argc, char** argv)
 {
+    exitStatus() = 0;
     CLI::App app {"RepAlign Workbench: train, fine-tune on brain data, and measure unit interpretability"};
     app.name("repalign-cli");
     app.require_subcommand(0, 1);
     bool version = false;
     app.add_flag("--version", version, "Print the program and library versions");
-    repalign::cli::setupAllCommands(app);
+    setupAllCommands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -104,5 +98,22 @@ int main(int argc, char** argv)
         std::cout << app.help();
         return 0;
     }
-    return repalign::cli::exitStatus();
+    return exitStatus();
+}
+
+int runCommandLine(const std::vector<std::string>& args)
+{
+    std::vector<std::string> copy = args;
+    std::vector<char*> argv;
+    for (auto& a : copy)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    return runCommandLine(static_cast<int>(copy.size()), argv.data());
+}
+
+} // namespace repalign::cli
+
+int main(int argc, char** argv)
+{
+    return repalign::cli::runCommandLine(argc, argv);
 }

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "common/table.h"
 #include "common/text.h"
 #include "interpret/analysis.h"
 #include "interpret/synth_ii.h"
@@ -53,7 +54,7 @@ std::vector<float> comparisonValues(const std::string& path, const std::string& 
 
 std::vector<std::string> comparisonFormats()
 {
-    return {"table", "csv", "markdown", "latex"};
+    return tableFormatNames();
 }
 
 namespace {
@@ -85,29 +86,6 @@ std::string metricTitle(const std::string& metric)
     return "II-label";
 }
 
-std::string csvQuote(const std::string& s)
-{
-    if (s.find_first_of(",\"\n") == std::string::npos)
-        return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
-std::string latexEscape(const std::string& s)
-{
-    std::string out;
-    for (char c : s) {
-        if (c == '_' || c == '%' || c == '&' || c == '#' || c == '$' || c == '{' || c == '}')
-            out += '\\';
-        out += c;
-    }
-    return out;
-}
 } // namespace
 
 std::string formatPValue(double p)
@@ -237,123 +215,126 @@ ComparisonResult compareAnalyses(
     return result;
 }
 
-std::string formatComparison(const ComparisonResult& r, const std::string& format)
+namespace {
+
+std::string groupArea(const GroupSummary& g)
 {
-    const auto formats = comparisonFormats();
-    if (std::find(formats.begin(), formats.end(), format) == formats.end())
-        throw Error("unknown format '" + format + "' (valid: " + joinChoices(formats) + ")");
-    const std::string title = metricTitle(r.metric);
-    const int dig = r.metric == "color" || r.metric == "color_synth" ? 2 : 3;
-    auto area = [](const GroupSummary& g) { return g.tunedArea.empty() ? std::string("-") : g.tunedArea; };
-    auto label = [&](int i) { return r.groups[static_cast<std::size_t>(i)].label; };
-    std::ostringstream o;
+    return g.tunedArea.empty() ? std::string("-") : g.tunedArea;
+}
 
-    if (format == "csv") {
-        o << "section,label,model,layer,tuned_area,metric,n,mean,std,median,ci95_low,ci95_high,accuracy,"
-             "lpips_calibrated,ii_diagonal\n";
-        for (const auto& g : r.groups)
-            o << "group," << csvQuote(g.label) << "," << csvQuote(g.model) << "," << csvQuote(g.layer) << "," << csvQuote(area(g))
-              << "," << r.metric << "," << g.n << "," << significant(g.mean, 10) << "," << significant(g.std, 10) << ","
-              << significant(g.median, 10) << "," << significant(g.ci95.low, 10) << "," << significant(g.ci95.high, 10) << ","
-              << significant(g.accuracy, 10) << "," << (g.calibrated ? 1 : 0) << "," << g.iiDiagonal << "\n";
-        o << "\nsection,a,b,test,statistic,df,p_value,note\n";
-        if (r.anovaDone)
-            o << "test,all,all,one-way ANOVA," << significant(r.anova.statistic, 10) << "," << significant(r.anova.df1, 10) << ";"
-              << significant(r.anova.df, 10) << "," << significant(r.anova.pValue, 10) << ",\n";
-        for (const auto& p : r.pairs) {
-            const std::string ab = csvQuote(label(p.i)) + "," + csvQuote(label(p.j));
-            o << "test," << ab << ",Welch t," << significant(p.welch.statistic, 10) << "," << significant(p.welch.df, 10) << ","
-              << significant(p.welch.pValue, 10) << ",\n";
-            o << "test," << ab << ",Mann-Whitney U," << significant(p.mannWhitney.statistic, 10) << ",,"
-              << significant(p.mannWhitney.pValue, 10) << "," << p.mannWhitney.method << "\n";
-            if (p.pairedDone)
-                o << "test," << ab << ",Wilcoxon signed-rank," << significant(p.wilcoxon.statistic, 10) << ",,"
-                  << significant(p.wilcoxon.pValue, 10) << "," << p.wilcoxon.method << "\n";
-            else
-                o << "test," << ab << ",Wilcoxon signed-rank,,,," << csvQuote("skipped: " + p.pairedSkipReason) << "\n";
-            o << "test," << ab << ",Cohen's d," << significant(p.cohensD, 10) << ",,,\n";
-        }
-        return o.str();
-    }
+/// "*" after a value from uncalibrated LPIPS weights.
+bool uncalibratedMark(const ComparisonResult& r, const GroupSummary& g)
+{
+    return !g.calibrated && (r.metric == "lpips" || r.metric == "lpips_synth");
+}
 
-    if (format == "markdown") {
-        o << "| Model | Condition | Brain Area Tuned | Val Acc | " << title << " mean ± std |\n";
-        o << "|---|---|---|---|---|\n";
-        for (const auto& g : r.groups)
-            o << "| " << prettyModel(g.model) << " | " << g.label << " | " << area(g) << " | " << fixed(g.accuracy, 4) << " | "
-              << fixed(g.mean, dig) << " ± " << fixed(g.std, dig)
-              << (g.calibrated || (r.metric != "lpips" && r.metric != "lpips_synth") ? "" : " *") << " |\n";
-        o << "\n";
-        o << "n, median and 95% bootstrap CI of the mean (10,000 resamples); std is the sample std (ddof 1).\n\n";
-        o << "| Condition | n | median | 95% CI |\n|---|---|---|---|\n";
-        for (const auto& g : r.groups)
-            o << "| " << g.label << " | " << g.n << " | " << fixed(g.median, dig) << " | [" << fixed(g.ci95.low, dig) << ", "
-              << fixed(g.ci95.high, dig) << "] |\n";
-        o << "\n";
-        if (r.anovaDone)
-            o << "One-way ANOVA: F(" << significant(r.anova.df1) << ", " << significant(r.anova.df)
-              << ") = " << significant(r.anova.statistic) << ", p = " << formatPValue(r.anova.pValue) << "\n\n";
-        for (const auto& p : r.pairs) {
-            o << "**" << label(p.i) << " vs " << label(p.j) << "**: Welch t(" << significant(p.welch.df)
-              << ") = " << significant(p.welch.statistic) << ", p = " << formatPValue(p.welch.pValue)
-              << "; Mann-Whitney U = " << significant(p.mannWhitney.statistic, 8)
-              << ", p = " << formatPValue(p.mannWhitney.pValue) << "; ";
-            if (p.pairedDone)
-                o << "Wilcoxon signed-rank W = " << significant(p.wilcoxon.statistic, 8)
-                  << ", p = " << formatPValue(p.wilcoxon.pValue);
-            else
-                o << "Wilcoxon signed-rank skipped (" << p.pairedSkipReason << ")";
-            o << "; Cohen's d = " << fixed(p.cohensD, 3) << "\n\n";
-        }
-        for (const auto& n : r.notes)
-            o << "\\* " << n << "\n\n";
-        return o.str();
-    }
-
-    if (format == "latex") {
-        o << "\\begin{tabular}{lllrr}\n\\hline\n";
-        o << "Model & Condition & Brain Area Tuned & Val Acc & " << title << " mean $\\pm$ std \\\\\n\\hline\n";
-        for (const auto& g : r.groups)
-            o << latexEscape(prettyModel(g.model)) << " & " << latexEscape(g.label) << " & " << latexEscape(area(g)) << " & "
-              << fixed(g.accuracy, 4) << " & " << fixed(g.mean, dig) << " $\\pm$ " << fixed(g.std, dig)
-              << (g.calibrated || (r.metric != "lpips" && r.metric != "lpips_synth") ? "" : "$^{*}$") << " \\\\\n";
-        o << "\\hline\n\\end{tabular}\n";
-        if (r.anovaDone)
-            o << "% One-way ANOVA: F(" << significant(r.anova.df1) << ", " << significant(r.anova.df)
-              << ") = " << significant(r.anova.statistic) << ", p = " << formatPValue(r.anova.pValue) << "\n";
-        for (const auto& p : r.pairs) {
-            o << "% " << label(p.i) << " vs " << label(p.j) << ": Welch t = " << significant(p.welch.statistic)
-              << ", p = " << formatPValue(p.welch.pValue) << "; Mann-Whitney p = " << formatPValue(p.mannWhitney.pValue)
-              << "; Wilcoxon "
-              << (p.pairedDone ? "p = " + formatPValue(p.wilcoxon.pValue) : "skipped (" + p.pairedSkipReason + ")")
-              << "; Cohen's d = " << fixed(p.cohensD, 3) << "\n";
-        }
-        for (const auto& n : r.notes)
-            o << "% * " << n << "\n";
-        return o.str();
-    }
-
-    // table: aligned plain text
-    std::vector<std::vector<std::string>> rows;
-    rows.push_back({"label", "model", "layer", "area", "n", "mean", "std", "median", "95% CI (bootstrap)", "accuracy"});
+/// CSV or TSV: the groups, an empty line, the tests.
+std::string comparisonData(const ComparisonResult& r, TableFormat f)
+{
+    Table groups;
+    groups.header = {"section", "label", "model", "layer", "tuned_area", "metric", "n", "mean", "std", "median", "ci95_low",
+        "ci95_high", "accuracy", "lpips_calibrated", "ii_diagonal"};
     for (const auto& g : r.groups)
-        rows.push_back({g.label + (g.calibrated || (r.metric != "lpips" && r.metric != "lpips_synth") ? "" : " *"), g.model,
-            g.layer, area(g), std::to_string(g.n), fixed(g.mean, 4), fixed(g.std, 4), fixed(g.median, 4),
-            "[" + fixed(g.ci95.low, 4) + ", " + fixed(g.ci95.high, 4) + "]", fixed(g.accuracy, 4)});
-    std::vector<std::size_t> width(rows[0].size(), 0);
-    for (const auto& row : rows)
-        for (std::size_t c = 0; c < row.size(); ++c)
-            width[c] = std::max(width[c], row[c].size());
-    o << title << " per analysis (std = sample std, ddof 1)\n";
-    for (const auto& row : rows) {
-        for (std::size_t c = 0; c < row.size(); ++c) {
-            o << row[c];
-            if (c + 1 < row.size())
-                o << std::string(width[c] - row[c].size() + 2, ' ');
-        }
-        o << "\n";
+        groups.rows.push_back({"group", g.label, g.model, g.layer, groupArea(g), r.metric, std::to_string(g.n),
+            significant(g.mean, 10), significant(g.std, 10), significant(g.median, 10), significant(g.ci95.low, 10),
+            significant(g.ci95.high, 10), significant(g.accuracy, 10), g.calibrated ? "1" : "0", g.iiDiagonal});
+    Table tests;
+    tests.header = {"section", "a", "b", "test", "statistic", "df", "p_value", "note"};
+    if (r.anovaDone)
+        tests.rows.push_back({"test", "all", "all", "one-way ANOVA", significant(r.anova.statistic, 10),
+            significant(r.anova.df1, 10) + ";" + significant(r.anova.df, 10), significant(r.anova.pValue, 10), ""});
+    for (const auto& p : r.pairs) {
+        const std::string a = r.groups[static_cast<std::size_t>(p.i)].label, b = r.groups[static_cast<std::size_t>(p.j)].label;
+        tests.rows.push_back({"test", a, b, "Welch t", significant(p.welch.statistic, 10), significant(p.welch.df, 10),
+            significant(p.welch.pValue, 10), ""});
+        tests.rows.push_back({"test", a, b, "Mann-Whitney U", significant(p.mannWhitney.statistic, 10), "",
+            significant(p.mannWhitney.pValue, 10), p.mannWhitney.method});
+        if (p.pairedDone)
+            tests.rows.push_back({"test", a, b, "Wilcoxon signed-rank", significant(p.wilcoxon.statistic, 10), "",
+                significant(p.wilcoxon.pValue, 10), p.wilcoxon.method});
+        else
+            tests.rows.push_back({"test", a, b, "Wilcoxon signed-rank", "", "", "", "skipped: " + p.pairedSkipReason});
+        tests.rows.push_back({"test", a, b, "Cohen's d", significant(p.cohensD, 10), "", "", ""});
     }
-    o << "\n";
+    return renderTable(groups, f) + "\n" + renderTable(tests, f);
+}
+
+/// The reference's results table (Markdown, LaTeX): Model | Condition | Brain Area Tuned | Val Acc | II mean ± std.
+Table resultsTable(const ComparisonResult& r, int dig)
+{
+    Table t;
+    t.header = {"Model", "Condition", "Brain Area Tuned", "Val Acc", metricTitle(r.metric) + " mean ± std"};
+    for (const auto& g : r.groups)
+        t.rows.push_back({prettyModel(g.model), g.label, groupArea(g), fixed(g.accuracy, 4),
+            fixed(g.mean, dig) + " ± " + fixed(g.std, dig) + (uncalibratedMark(r, g) ? " *" : "")});
+    return t;
+}
+
+std::string comparisonMarkdown(const ComparisonResult& r, int dig)
+{
+    std::ostringstream o;
+    auto label = [&](int i) { return r.groups[static_cast<std::size_t>(i)].label; };
+    o << renderTable(resultsTable(r, dig), TableFormat::Markdown) << "\n";
+    o << "n, median and 95% bootstrap CI of the mean (10,000 resamples); std is the sample std (ddof 1).\n\n";
+    Table spread;
+    spread.header = {"Condition", "n", "median", "95% CI"};
+    for (const auto& g : r.groups)
+        spread.rows.push_back({g.label, std::to_string(g.n), fixed(g.median, dig),
+            "[" + fixed(g.ci95.low, dig) + ", " + fixed(g.ci95.high, dig) + "]"});
+    o << renderTable(spread, TableFormat::Markdown) << "\n";
+    if (r.anovaDone)
+        o << "One-way ANOVA: F(" << significant(r.anova.df1) << ", " << significant(r.anova.df)
+          << ") = " << significant(r.anova.statistic) << ", p = " << formatPValue(r.anova.pValue) << "\n\n";
+    for (const auto& p : r.pairs) {
+        o << "**" << label(p.i) << " vs " << label(p.j) << "**: Welch t(" << significant(p.welch.df)
+          << ") = " << significant(p.welch.statistic) << ", p = " << formatPValue(p.welch.pValue)
+          << "; Mann-Whitney U = " << significant(p.mannWhitney.statistic, 8) << ", p = " << formatPValue(p.mannWhitney.pValue)
+          << "; ";
+        if (p.pairedDone)
+            o << "Wilcoxon signed-rank W = " << significant(p.wilcoxon.statistic, 8)
+              << ", p = " << formatPValue(p.wilcoxon.pValue);
+        else
+            o << "Wilcoxon signed-rank skipped (" << p.pairedSkipReason << ")";
+        o << "; Cohen's d = " << fixed(p.cohensD, 3) << "\n\n";
+    }
+    for (const auto& n : r.notes)
+        o << "\\* " << n << "\n\n";
+    return o.str();
+}
+
+std::string comparisonLatex(const ComparisonResult& r, int dig)
+{
+    std::ostringstream o;
+    auto label = [&](int i) { return r.groups[static_cast<std::size_t>(i)].label; };
+    Table t = resultsTable(r, dig);
+    t.numeric = {false, false, false, true, true};
+    o << renderTable(t, TableFormat::Latex);
+    if (r.anovaDone)
+        o << "% One-way ANOVA: F(" << significant(r.anova.df1) << ", " << significant(r.anova.df)
+          << ") = " << significant(r.anova.statistic) << ", p = " << formatPValue(r.anova.pValue) << "\n";
+    for (const auto& p : r.pairs) {
+        o << "% " << label(p.i) << " vs " << label(p.j) << ": Welch t = " << significant(p.welch.statistic)
+          << ", p = " << formatPValue(p.welch.pValue) << "; Mann-Whitney p = " << formatPValue(p.mannWhitney.pValue)
+          << "; Wilcoxon " << (p.pairedDone ? "p = " + formatPValue(p.wilcoxon.pValue) : "skipped (" + p.pairedSkipReason + ")")
+          << "; Cohen's d = " << fixed(p.cohensD, 3) << "\n";
+    }
+    for (const auto& n : r.notes)
+        o << "% * " << n << "\n";
+    return o.str();
+}
+
+std::string comparisonText(const ComparisonResult& r)
+{
+    std::ostringstream o;
+    auto label = [&](int i) { return r.groups[static_cast<std::size_t>(i)].label; };
+    Table t;
+    t.caption = metricTitle(r.metric) + " per analysis (std = sample std, ddof 1)";
+    t.header = {"label", "model", "layer", "area", "n", "mean", "std", "median", "95% CI (bootstrap)", "accuracy"};
+    for (const auto& g : r.groups)
+        t.rows.push_back({g.label + (uncalibratedMark(r, g) ? " *" : ""), g.model, g.layer, groupArea(g), std::to_string(g.n),
+            fixed(g.mean, 4), fixed(g.std, 4), fixed(g.median, 4),
+            "[" + fixed(g.ci95.low, 4) + ", " + fixed(g.ci95.high, 4) + "]", fixed(g.accuracy, 4)});
+    o << renderTable(t, TableFormat::Text) << "\n";
     if (r.anovaDone)
         o << "one-way ANOVA: F(" << significant(r.anova.df1) << ", " << significant(r.anova.df)
           << ") = " << significant(r.anova.statistic) << ", p = " << formatPValue(r.anova.pValue) << "\n";
@@ -373,6 +354,26 @@ std::string formatComparison(const ComparisonResult& r, const std::string& forma
     for (const auto& n : r.notes)
         o << "* " << n << "\n";
     return o.str();
+}
+
+} // namespace
+
+std::string formatComparison(const ComparisonResult& r, const std::string& format)
+{
+    const TableFormat f = parseTableFormat(format);
+    const int dig = r.metric == "color" || r.metric == "color_synth" ? 2 : 3;
+    switch (f) {
+    case TableFormat::Csv:
+    case TableFormat::Tsv:
+        return comparisonData(r, f);
+    case TableFormat::Markdown:
+        return comparisonMarkdown(r, dig);
+    case TableFormat::Latex:
+        return comparisonLatex(r, dig);
+    case TableFormat::Text:
+        break;
+    }
+    return comparisonText(r);
 }
 
 } // namespace repalign

@@ -53,7 +53,7 @@ bool isSynthMetric(const std::string& metric);
 /// naming the file, and for a synthesised metric saying how to add /ii_synth when it is missing.
 std::vector<float> comparisonValues(
     const std::string& path, const std::string& metric, std::vector<std::int64_t>* unitIds = nullptr);
-std::vector<std::string> comparisonFormats(); ///< table, csv, markdown, latex
+std::vector<std::string> comparisonFormats(); ///< text, csv, tsv, markdown, latex (common/table.h; "table" = text)
 
 /// Reads the analyses and computes the comparison. @p labels (may be empty) names the
 /// groups in order; throws Error for a wrong label count, an unknown metric or a file that
@@ -61,9 +61,10 @@ std::vector<std::string> comparisonFormats(); ///< table, csv, markdown, latex
 ComparisonResult compareAnalyses(
     const std::vector<std::string>& paths, const std::string& metric, const std::vector<std::string>& labels = {});
 
-/// Renders a comparison as "table" (aligned text), "csv", "markdown" (the reference's results
-/// table: Model | Condition | Brain Area Tuned | Val Acc | II-<METRIC> mean ± std, then the
-/// tests) or "latex". Throws Error listing the formats.
+/// Renders a comparison as "text" (aligned; "table" is the older name), "csv" or "tsv" (groups,
+/// an empty line, the tests), "markdown" (the reference's results table: Model | Condition |
+/// Brain Area Tuned | Val Acc | II-<METRIC> mean ± std, then the tests) or "latex"; the tables
+/// through common/table.h. Throws Error listing the formats.
 std::string formatComparison(const ComparisonResult& result, const std::string& format);
 
 /// A p-value as text: 3 significant digits, "< 1e-300" below the double range.

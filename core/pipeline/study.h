@@ -11,13 +11,18 @@
 ///                              # filled in by the study; omit the block for a study without tuning
 /// analyze: {...}               # base analysis config (`analyze --config` keys); checkpoint and
 ///                              # name are filled in by the study
+/// behave: {...}                # optional: the behavioural profile of every trained and tuned
+///                              # model (`repalign-cli behave` options as keys, dashes as
+///                              # underscores: data, split, max_images, corruptions,
+///                              # corruption_names, pgd: [linf:1,2,4,8], human, human_raw,
+///                              # reference, pgd_steps, ...); checkpoint and model filled in
 /// checkpoints: {train: best_acc.pt, tune: best_r.pt}   # what is tuned from / analysed
 /// grid:                        # axes, crossed in this order
 ///   tune.alpha: [0, 0.5, 1, 2]
 ///   tune.rois: [[V1], [V4], [V1, V4]]
 ///   tune.tap: [layer3, layer4]
 ///   analyze.layer: [layer3, layer4]
-///   seed: [0, 1, 2]            # sets train.seed and tune.seed
+///   seed: [0, 1, 2]            # sets train.seed and tune.seed (behave.KEY axes too)
 /// zip:                         # optional: axes that advance together instead of crossing
 ///   - [tune.tap, analyze.layer]
 /// compare: {metric: lpips}     # lpips | color | label
@@ -30,13 +35,15 @@
 /// DIR/plan.tsv             the expanded plan (name, stage, dependencies, axis values)
 /// DIR/configs/NAME.yaml    each condition's resolved stage config
 /// DIR/runs/NAME/           run directories (train/tune: as `train`/`tune --out`; analyze:
-///                          analysis.h5, status.json, log.txt)
+///                          analysis.h5, status.json; behave: behaviour.h5, status.json)
 /// DIR/logs/NAME.out        each condition's console output
 /// DIR/comparison.csv, comparison.md   the comparison (study compare)
 /// DIR/slurm/               sbatch scripts and submit.sh (export-slurm)
 /// @endcode
 #include "common/progress.h"
+#include "interpret/stats.h"
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -58,10 +65,10 @@ struct StudyAxis {
 /// One condition of one stage: a run.
 struct StudyRun {
     std::string name; ///< "tune-alpha0.5-V4-layer4-s1"; the run folder is runs/NAME
-    std::string stage; ///< train | tune | analyze
+    std::string stage; ///< train | tune | analyze | behave
     std::vector<std::pair<std::string, std::string>> axes; ///< (key, value) of the axes that apply, grid order
     std::vector<std::string> dependsOn; ///< run names that must finish first
-    std::string model; ///< analyze: the train/tune run analysed; tune: the baseline it starts from
+    std::string model; ///< analyze/behave: the train/tune run measured; tune: the baseline it starts from
     std::string baseline; ///< the train run this condition descends from (train: itself)
     std::string baselineAnalysis; ///< analyze of a tuned model: the analysis of its baseline (same analysis axes)
     std::string config; ///< the resolved stage config (YAML, absolute paths)
@@ -78,7 +85,7 @@ struct StudyPlan {
     std::vector<StudyAxis> axes;
     std::vector<std::vector<std::string>> zips; ///< zipped axis groups
     std::string metric = "lpips"; ///< compare.metric
-    std::vector<StudyRun> runs; ///< dependency order: train, tune, analyze
+    std::vector<StudyRun> runs; ///< dependency order: train, tune, analyze, behave
     std::string sourceText; ///< the study file's text
 
     const StudyRun* find(const std::string& name) const;
@@ -89,6 +96,7 @@ struct StudyPlan {
     std::string configPath(const std::string& name) const; ///< DIR/configs/NAME.yaml
     std::string logPath(const std::string& name) const; ///< DIR/logs/NAME.out
     std::string analysisPath(const std::string& name) const; ///< DIR/runs/NAME/analysis.h5
+    std::string behaviourPath(const std::string& name) const; ///< DIR/runs/NAME/behaviour.h5 (behave runs)
 };
 
 /// The key paths a grid axis may name: `seed`, and `train.`, `tune.`, `analyze.` followed by
@@ -154,6 +162,14 @@ struct StudyRunOptions {
     int jobs = 1; ///< conditions at once
     int threads = 0; ///< CPU threads in all, split between the jobs (0 = all cores)
     std::vector<std::string> only; ///< run only these conditions (and nothing else); empty = all
+    /// The persistent study worker: runs one condition's command line (studyRunCommand's argv,
+    /// argv[0] the program) in this process and returns its exit status. When set, the runner
+    /// forks this process for each condition and calls it in the child instead of starting the
+    /// program anew: no exec, no LibTorch loading and no operator registry per condition, while
+    /// each condition keeps its own process (a crash ends only it; cancel is SIGTERM; its output
+    /// goes to logs/NAME.out; status.json and resume as before). Only for a single-threaded
+    /// caller (the CLI's `study run` and `study exec`); the GUI, which has threads, leaves it empty.
+    std::function<int(const std::vector<std::string>& argv)> inProcess;
 };
 
 struct StudyRunSummary {
@@ -173,19 +189,38 @@ struct StudyRunSummary {
 StudyRunSummary runStudy(const StudyPlan& plan, const StudyRunOptions& options, ProgressSink& sink, const CancelToken& cancel);
 
 /// Runs one condition (SLURM array tasks): skips it when finished, else runs the child
-/// command and waits. Returns its outcome.
+/// command and waits. Returns its outcome. @p options: executable, threads and inProcess
+/// (jobs and only are set here).
+JobStatus runStudyCondition(const StudyPlan& plan, const std::string& name, const StudyRunOptions& options, ProgressSink& sink,
+    const CancelToken& cancel);
+/// The same with the program started for the condition (no worker).
 JobStatus runStudyCondition(const StudyPlan& plan, const std::string& name, const std::string& executable, int threads,
     ProgressSink& sink, const CancelToken& cancel);
 
 // ---- comparison ----------------------------------------------------------------------
 
-/// Holm-Bonferroni step-down adjusted p-values, in the input order (monotone, capped at 1).
-std::vector<double> holmAdjust(const std::vector<double>& p);
+/// Holm-Bonferroni step-down adjusted p-values (interpret/stats.h; kept under this name for callers).
+inline std::vector<double> holmAdjust(const std::vector<double>& p)
+{
+    return stats::holmAdjust(p);
+}
 
 struct StudyRoiScore {
     std::string roi;
     double rMedian = 0; ///< median per-voxel r (best epoch, predictivity.h5)
     double normalizedMedian = -1; ///< median r^2/noise ceiling; negative without a ceiling
+};
+
+/// A model's behavioural profile in the comparison: what its behave condition measured
+/// (runs/behave-.../behaviour.h5); NAN where the condition did not measure it.
+struct StudyBehaviour {
+    bool present = false;
+    std::string run; ///< the behave condition
+    double accuracy = NAN; ///< clean
+    double corruptionAccuracy = NAN; ///< mean over CIFAR-10-C corruptions and severities
+    double ece = NAN; ///< expected calibration error
+    double humanCrossEntropy = NAN; ///< CIFAR-10H
+    std::vector<std::pair<std::string, double>> pgd; ///< ("PGD linf 2/255", accuracy) per norm and eps
 };
 
 /// One analysed model in the comparison.
@@ -203,6 +238,8 @@ struct StudyRow {
     std::string test; ///< "Wilcoxon signed-rank" (units paired) | "Mann-Whitney U"
     double statistic = 0, p = -1, pHolm = -1; ///< p < 0: no test (a baseline)
     double cohensD = 0;
+    StudyBehaviour behaviour; ///< of the analysed model (studies with a behave stage)
+    StudyBehaviour baselineBehaviour; ///< tuned rows: of their baseline, for the differences
 };
 
 struct StudyTable {
@@ -215,9 +252,12 @@ struct StudyTable {
 /// Reads every finished analysis (and the tuned runs' predictivity.h5) and tests each tuned
 /// condition against its baseline: the paired Wilcoxon signed-rank test on units when both
 /// analyses have the same units (as `compare`), else Mann-Whitney U; Holm-corrected across
-/// the tuned conditions. @p metric: lpips | color | label.
+/// the tuned conditions. @p metric: lpips | color | label. With a behave stage each row also
+/// carries its model's behaviour (and a tuned row its baseline's): the table shows clean and
+/// corruption accuracy, ECE, PGD accuracy per eps and the CIFAR-10H cross-entropy, a tuned row
+/// with its difference to the baseline.
 StudyTable compareStudy(const StudyPlan& plan, const std::string& metric);
-/// table | csv | markdown | latex (Error listing them otherwise).
+/// text (also "table") | csv | tsv | markdown | latex through common/table.h (Error listing them otherwise).
 std::string formatStudyTable(const StudyTable& table, const std::string& format);
 /// Writes DIR/comparison.csv and DIR/comparison.md; returns the csv path.
 std::string writeStudyComparison(const StudyPlan& plan, const StudyTable& table);
