@@ -29,7 +29,13 @@ PACKAGES=(
   dataset-fashion-mnist
   # studies on SLURM: test_slurm starts a single-node cluster (tests/slurm_cluster.*)
   slurm-wlm munge
+  # human psychophysics: jsPsych 8 from npm for the exported web experiment (resources/psych),
+  # headless Chromium for its browser test (tests/test_psych_browser.cpp)
+  nodejs chromium
 )
+# Debian's npm, unless an npm is already there (NodeSource's nodejs ships its own and
+# conflicts with Debian's npm package)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 # Only to regenerate the committed test fixtures (tests/data/*/make_*.py write them with PyTorch,
 # torchvision and Pillow; tests/tools/check_h5py.py opens the .h5 outputs with h5py); the build
@@ -65,6 +71,17 @@ use_openblas() {
   done
 }
 
+# jsPsych and its plugins (and playwright-core for the browser test), pinned by
+# resources/psych/package-lock.json; `psych export` copies them into each experiment.
+psych_runtime() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/resources/psych"
+  if [ -f "$dir/package-lock.json" ] && [ ! -f "$dir/node_modules/jspsych/package.json" ]; then
+    echo "install-deps-debian.sh: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund)
+  fi
+}
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -75,6 +92,7 @@ done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps-debian.sh: all ${#PACKAGES[@]} packages present"
   use_openblas
+  psych_runtime
   exit 0
 fi
 
@@ -83,3 +101,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 use_openblas
+psych_runtime

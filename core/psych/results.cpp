@@ -199,9 +199,10 @@ std::vector<PsychResponse> readResponses(const std::string& path)
         int used = 0;
         for (const ZipMember& m : readZip(path)) {
             const std::string n = m.name;
-            const bool data = n.size() >= 4
-                && (n.compare(n.size() - 4, 4, ".txt") == 0 || n.compare(n.size() - 5, 5, ".json") == 0
-                    || n.compare(n.size() - 4, 4, ".csv") == 0);
+            auto endsWith = [&](const std::string& tail) {
+                return n.size() >= tail.size() && n.compare(n.size() - tail.size(), tail.size(), tail) == 0;
+            };
+            const bool data = endsWith(".txt") || endsWith(".json") || endsWith(".csv");
             if (!data || m.data.find_first_not_of(" \t\r\n") == std::string::npos)
                 continue;
             ++used;
