@@ -2,6 +2,7 @@
 // corruptions and motion blur at fixed angles against the reference script's own output
 // (tests/data/corrupt, written by make_fixtures.py from make_cifar_c.py), the random ones for
 // reproducibility and their statistics, the written layout, the one-line errors, and the CLI.
+#include "behaviour/cifar10c.h"
 #include "behaviour/corruptions.h"
 #include "behaviour/corruptions_magick.h"
 #include "common/error.h"
@@ -343,6 +344,31 @@ private Q_SLOTS:
         QCOMPARE(runCorrupt(o, sink, cancel), JobStatus::Finished);
         QVERIFY(readNpy(o.outDir + "/snow.npy").data != snowArr.data);
         QCOMPARE(readNpy(o.outDir + "/contrast.npy").data, contrastArr.data);
+    }
+
+    void readableByTheBehaveReader()
+    {
+        // What corrupt writes is what behave --corruptions reads (behaviour/cifar10c.h).
+        NullSink sink;
+        CancelToken cancel;
+        CorruptOptions o;
+        o.data = "shapes:7:4";
+        o.outDir = testutil::tempDir("corrupt_behave");
+        o.corruptions = {"pixelate", "fog"};
+        QCOMPARE(runCorrupt(o, sink, cancel), JobStatus::Finished);
+        const Cifar10CFolder folder = scanCifar10C(o.outDir);
+        QCOMPARE(folder.names, (std::vector<std::string> {"fog", "pixelate"}));
+        QCOMPARE(folder.perSeverity, std::int64_t(7));
+        const ImageDataset fog = loadCifar10C(folder, "fog");
+        QCOMPARE(fog.count, std::int64_t(35));
+        QCOMPARE(fog.height, 32);
+        const ImageDataset clean = loadDataset(o.data, Split::Test);
+        for (int s = 0; s < 5; ++s)
+            for (int i = 0; i < 7; ++i) {
+                QCOMPARE(fog.labels[static_cast<std::size_t>(s * 7 + i)], clean.labels[static_cast<std::size_t>(i)]);
+                const auto expected = corruptImage("fog", s + 1, clean.image(i), 32, 32, corruptionImageSeed(0, "fog", s + 1, i));
+                QVERIFY(std::equal(expected.begin(), expected.end(), fog.image(s * 7 + i)));
+            }
     }
 
     void cancelKeepsFinishedFiles()

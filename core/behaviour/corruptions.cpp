@@ -1268,6 +1268,14 @@ JobStatus runCorrupt(const CorruptOptions& options, ProgressSink& sink, const Ca
     if (options.maxImages == 0 || options.maxImages < -1)
         throw Error("--max-images: must be positive (got " + std::to_string(options.maxImages) + ")");
 
+    if (severities != std::vector<int> {1, 2, 3, 4, 5}) {
+        std::vector<std::string> sev;
+        for (int v : severities)
+            sev.push_back(std::to_string(v));
+        sink.log(LogLevel::Notice,
+            "severities " + joinChoices(sev, ",") + ": the files hold these in this order; the published layout "
+                + "(and behave --corruptions) has all five, 1..5");
+    }
     sink.log(LogLevel::Info, "loading " + options.data + " (" + splitName(split) + ")");
     ImageDataset ds = loadDataset(options.data, split);
     if (options.maxImages > 0 && options.maxImages < ds.count) {
