@@ -342,6 +342,26 @@ void TestPsychRunner::refusals()
         QCOMPARE(dialog.stage(), Stage::Setup);
     }
     {
+        // A results file of another plan (its first trial is not this schedule's) is never mixed in.
+        psych::PsychResponse other;
+        other.participant = "p05";
+        other.trialId = "not-in-this-plan";
+        other.source = "inapp";
+        other.confidence = 2;
+        other.rtMs = 900;
+        other.confidenceRtMs = 300;
+        const std::string path = m_plan.toStdString() + "/results/inapp-p05.csv";
+        psych::writeResponsesCsv(path, {other});
+        const std::string before = readFileText(path);
+        PsychRunnerDialog dialog(m_plan);
+        startDialog(dialog, QStringLiteral("p05"));
+        QCOMPARE(dialog.stage(), Stage::Setup);
+        QVERIFY2(dialog.setupNote().contains(QStringLiteral("not-in-this-plan"))
+                && dialog.setupNote().contains(QStringLiteral("another plan")),
+            qPrintable(dialog.setupNote()));
+        QCOMPARE(readFileText(path), before);
+    }
+    {
         // A folder with no plan says how to make one; a plan with a missing image names it.
         PsychRunnerDialog dialog(QString::fromStdString(m_dir));
         dialog.show();

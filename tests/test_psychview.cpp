@@ -90,7 +90,7 @@ void writePsych(const std::string& path, const Fixture& x, const std::string& so
     f.setAttr("/psych", "model_labels", std::string("A,B"));
     f.setAttr("/psych", "model_names", std::string("baseline,tuned-hV4"));
     f.setAttr("/psych", "participants", human ? std::string("p01,p02,p03") : std::string("simulated"));
-    f.setAttr("/psych", "comparison_method", std::string("McNemar"));
+    f.setAttr("/psych", "comparison_method", std::string("McNemar (exact, 96 pairs); model CIs: bootstrap"));
     f.setAttr("/psych", "comparison_statistic", 6.25);
     f.setAttr("/psych", "comparison_p", 0.0124);
     f.commit();
@@ -208,7 +208,7 @@ void TestPsychView::humanResults()
     }
     QCOMPARE(chance->data()->at(0)->value, 0.5);
     QCOMPARE(chance->data()->at(1)->value, 0.5);
-    QVERIFY2(legendNames(acc).contains(QStringLiteral("McNemar: 6.25, p = 0.0124")),
+    QVERIFY2(legendNames(acc).contains(QStringLiteral("McNemar: p = 0.0124")),
         qPrintable(legendNames(acc).join(QStringLiteral(" | "))));
     auto* ticker = dynamic_cast<QCPAxisTickerText*>(acc->xAxis->ticker().data());
     QVERIFY(ticker);
@@ -241,8 +241,8 @@ void TestPsychView::humanResults()
             }
         }
         QCOMPARE(units, 8);
-        const QString spearman = lpips ? QStringLiteral("Spearman ρ = 0.71 [0.12, 0.93], p = 0.047")
-                                       : QStringLiteral("Spearman ρ = 0.38 [-0.31, 0.81], p = 0.35");
+        const QString spearman = lpips ? QStringLiteral("Spearman rho = 0.71 [0.12, 0.93], p = 0.047")
+                                       : QStringLiteral("Spearman rho = 0.38 [-0.31, 0.81], p = 0.35");
         QVERIFY2(legendNames(p).contains(spearman), qPrintable(legendNames(p).join(QStringLiteral(" | "))));
         QCOMPARE(p->xAxis->label(), lpips ? QStringLiteral("II-LPIPS") : QStringLiteral("II-color"));
     }
@@ -326,6 +326,9 @@ void TestPsychView::figureExport()
     const QSizeF pts = pdfPoints(base + QStringLiteral(".pdf"));
     QVERIFY(std::abs(pts.width() - info.inches.width() * 72) < 1.0);
     QVERIFY(std::abs(pts.height() - info.inches.height() * 72) < 1.0);
+    const QString shots = qEnvironmentVariable("REPALIGN_SCREENSHOTS");
+    if (!shots.isEmpty()) // for a look by eye
+        QFile::copy(base + QStringLiteral(".png"), shots + QStringLiteral("/psych-%1-%2.png").arg(kind, info.key));
     // The simulated observer is named on the figure itself.
     bool named = false;
     for (const FigureTextItem& t : probePlotFigureText(&plot, info.preset, 150).items)

@@ -53,7 +53,7 @@ void preparePlot(QCustomPlot* plot, const QString& title, const QString& subtitl
         plot->axisRect()->insetLayout()->take(plot->legend);
         legendRow->addElement(0, 0, plot->legend);
         plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-        plot->legend->setWrap(2);
+        plot->legend->setWrap(1); // one entry a row on screen; a figure export fits its columns to the page
         layout->setRowStretchFactor(3, 0.001);
     }
     auto* titleElement = static_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0));
@@ -72,6 +72,11 @@ void preparePlot(QCustomPlot* plot, const QString& title, const QString& subtitl
     plot->legend->setVisible(true);
     plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     plot->xAxis->setTickLabelRotation(0);
+    // Accuracy in quarters (chance, 0.5, is one): five labels that stay apart on a short paper figure.
+    QSharedPointer<QCPAxisTickerFixed> quarters(new QCPAxisTickerFixed);
+    quarters->setTickStep(0.25);
+    quarters->setScaleStrategy(QCPAxisTickerFixed::ssNone);
+    plot->yAxis->setTicker(quarters);
 }
 
 /// A legend entry that is only text (the statistics), drawn by an empty, pen-less graph.
@@ -101,6 +106,16 @@ QString psychObserverLabel(const psych::PsychSummary& s)
     for (std::size_t i = 0; i < s.participants.size(); ++i)
         included += i < s.participantExcluded.size() && s.participantExcluded[i] ? 0 : 1;
     return trPlot("human observers (n = %1)").arg(included);
+}
+
+QString psychComparisonName(const psych::PsychSummary& s)
+{
+    // "paired sign-flip permutation test of the per-participant ... (exact, ...); ..." -> its name
+    std::string name = s.comparisonMethod;
+    for (const char* end : {" of ", " (", ";", ","})
+        if (const std::size_t at = name.find(end); at != std::string::npos)
+            name.resize(at);
+    return QString::fromStdString(name);
 }
 
 QString psychModelName(const psych::PsychSummary& s, int m)
@@ -153,13 +168,11 @@ void plotPsychAccuracy(QCustomPlot* plot, const psych::PsychSummary& s)
     errors->setData(below, above);
     errors->setPen(QPen(QColor(30, 30, 30), 1.5));
     errors->setWhiskerWidth(10);
+    errors->setSymbolGap(0); // the bar is no symbol: the line runs through its top
     errors->removeFromLegend();
     addChanceLine(plot, 0.4, models + 0.6);
     if (!s.comparisonMethod.empty())
-        addLegendText(plot,
-            trPlot("%1: %2, p = %3")
-                .arg(QString::fromStdString(s.comparisonMethod), QString::number(s.comparisonStatistic, 'g', 4),
-                    pText(s.comparisonP)));
+        addLegendText(plot, trPlot("%1: p = %2").arg(psychComparisonName(s), pText(s.comparisonP)));
     plot->xAxis->setRange(0.4, std::max(1, models) + 0.6);
     plot->yAxis->setRange(0, std::min(1.05, top + 0.05));
     plot->replot(QCustomPlot::rpQueuedReplot);
@@ -226,7 +239,7 @@ void plotPsychIi(QCustomPlot* plot, const psych::PsychSummary& s, const QString&
     const double low = lpips ? s.spearmanLpipsLow : s.spearmanColorLow;
     const double high = lpips ? s.spearmanLpipsHigh : s.spearmanColorHigh;
     const double p = lpips ? s.spearmanLpipsP : s.spearmanColorP;
-    addLegendText(plot, trPlot("Spearman ρ = %1 [%2, %3], p = %4").arg(number(rho), number(low), number(high), pText(p)));
+    addLegendText(plot, trPlot("Spearman rho = %1 [%2, %3], p = %4").arg(number(rho), number(low), number(high), pText(p)));
     plot->xAxis->setRange(xlo - pad, xhi + pad);
     plot->yAxis->setRange(std::max(-0.02, ylo - 0.03), std::min(1.05, yhi + 0.03));
     plot->replot(QCustomPlot::rpQueuedReplot);

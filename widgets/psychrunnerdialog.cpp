@@ -69,7 +69,7 @@ public:
     struct Geometry {
         QRectF minPanel, maxPanel, left, right;
         std::vector<QRectF> minCells, maxCells, confidence;
-        QRectF heading, prompt;
+        QRectF heading, keys, prompt;
         double fontPx = 16;
     };
     Geometry geometry() const
@@ -85,10 +85,14 @@ public:
         const int cols = std::max(1, static_cast<int>(std::ceil(std::sqrt(static_cast<double>(std::max(1, k))))));
         const int rows = std::max(1, (std::max(1, k) + cols - 1) / cols);
         const QSize native = imageSize();
+        const double step = std::max(1, std::max(native.width(), native.height()));
+        // The queries first: the largest images, so the references are at least one step smaller.
+        const double centreW = g.maxPanel.left() - g.minPanel.right();
+        const double q = shownSide(std::min(centreW * 0.40, areaH * 0.55), native);
         auto grid = [&](const QRectF& panel, std::size_t n) {
             std::vector<QRectF> cells;
             const double cell = std::min((panel.width() - 8) / cols, (panel.height() - 8) / rows);
-            const double side = shownSide(cell * 0.9, native);
+            const double side = std::min(shownSide(cell * 0.9, native), std::max(step, q - step));
             const double gridW = cols * cell, gridH = rows * cell;
             const QPointF origin(panel.center().x() - gridW / 2, panel.center().y() - gridH / 2);
             for (std::size_t i = 0; i < n; ++i) {
@@ -100,18 +104,18 @@ public:
         };
         g.minCells = grid(g.minPanel, minRefs.size());
         g.maxCells = grid(g.maxPanel, maxRefs.size());
-        const double centreW = w * 0.32;
-        const double q = shownSide(std::min(centreW * 0.44, areaH * 0.62), native);
-        const double gap = std::max(q * 0.18, 12.0);
-        const double qy = top + areaH * 0.42 - q / 2;
+        const double gap = std::max(q * 0.2, g.fontPx * 1.5);
+        const double qy = top + areaH * 0.40 - q / 2;
         g.left = QRectF(w / 2 - gap / 2 - q, qy, q, q);
         g.right = QRectF(w / 2 + gap / 2, qy, q, q);
         g.heading = QRectF(w * 0.02, h * 0.03, w * 0.96, top - h * 0.05);
-        g.prompt = QRectF(w * 0.30, g.left.bottom() + g.fontPx, w * 0.40, g.fontPx * 2.6);
-        const double box = g.fontPx * 3.2;
-        const double boxesY = g.prompt.bottom() + g.fontPx * 0.6;
+        g.keys = QRectF(g.left.left(), g.left.bottom() + g.fontPx * 0.4, g.right.right() - g.left.left(), g.fontPx * 1.6);
+        g.prompt
+            = QRectF(g.minPanel.right() + g.fontPx * 0.5, g.keys.bottom() + g.fontPx * 0.4, centreW - g.fontPx, g.fontPx * 2.6);
+        const double boxW = g.fontPx * 5.2, boxH = g.fontPx * 2.8;
+        const double boxesY = g.prompt.bottom() + g.fontPx * 0.4;
         for (int i = 0; i < 3; ++i)
-            g.confidence.emplace_back(w / 2 + (i - 1) * (box * 1.5) - box * 0.7, boxesY, box * 1.4, box * 0.9);
+            g.confidence.emplace_back(w / 2 + (i - 1) * (boxW + g.fontPx * 0.8) - boxW / 2, boxesY, boxW, boxH);
         return g;
     }
 
@@ -227,9 +231,15 @@ private:
             p.drawRect(r.adjusted(-6, -6, 6, 6));
         };
         if (phase == Phase::Choice) {
+            p.setFont(bold);
             p.setPen(ink);
-            p.drawText(g.prompt, Qt::AlignCenter | Qt::TextWordWrap,
-                PsychRunnerDialog::tr("F or ← for the left image, J or → for the right image"));
+            p.drawText(QRectF(g.left.left(), g.keys.top(), g.left.width(), g.keys.height()), Qt::AlignCenter,
+                PsychRunnerDialog::tr("F"));
+            p.drawText(QRectF(g.right.left(), g.keys.top(), g.right.width(), g.keys.height()), Qt::AlignCenter,
+                PsychRunnerDialog::tr("J"));
+            p.setFont(f);
+            p.drawText(g.prompt, Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap,
+                PsychRunnerDialog::tr("F or ← for the left image, J or → for the right one"));
         } else if (phase == Phase::Confidence) {
             frame(choseLeft ? g.left : g.right, QColor(255, 214, 0));
             p.setPen(ink);
@@ -252,8 +262,7 @@ private:
             QFont big = bold;
             p.setFont(big);
             p.setPen(right ? QColor(0, 110, 40) : QColor(150, 0, 0));
-            p.drawText(g.prompt.adjusted(-g.prompt.width() * 0.25, 0, g.prompt.width() * 0.25, g.fontPx * 2),
-                Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap,
+            p.drawText(g.prompt.adjusted(0, 0, 0, g.fontPx * 2), Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap,
                 right ? PsychRunnerDialog::tr("Correct!")
                       : PsychRunnerDialog::tr("Not quite: the framed image is the strongly activating one."));
         }
@@ -391,9 +400,7 @@ PsychRunnerDialog::PsychRunnerDialog(const QString& planDir, const QString& star
     planRow->addWidget(m_plans, 1);
     planRow->addWidget(browse);
     form->addRow(tr("Experiment folder:"), planRow);
-    form->addRow(QString(), m_planInfo);
     form->addRow(tr("Participant id:"), m_participant);
-    form->addRow(QString(), m_resume);
     form->addRow(tr("Break every:"), m_pauseEvery);
     auto* buttons = new QHBoxLayout;
     buttons->addStretch(1);
@@ -410,12 +417,15 @@ PsychRunnerDialog::PsychRunnerDialog(const QString& planDir, const QString& star
                                 "id continues where it stopped."));
     intro->setWordWrap(true);
     auto* box = new QWidget;
+    box->setMinimumWidth(640);
     box->setMaximumWidth(820);
     auto* boxLayout = new QVBoxLayout(box);
     boxLayout->addWidget(title);
     boxLayout->addWidget(intro);
     boxLayout->addSpacing(12);
     boxLayout->addLayout(form);
+    boxLayout->addWidget(m_planInfo); // wrapped labels outside the form, which cuts them off
+    boxLayout->addWidget(m_resume);
     boxLayout->addWidget(m_setupNote);
     boxLayout->addLayout(buttons);
     auto* setupLayout = new QVBoxLayout(setup);

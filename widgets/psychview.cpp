@@ -17,6 +17,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -111,13 +112,22 @@ PsychView::PsychView(QWidget* parent)
     tables->addWidget(m_models);
     tables->addWidget(m_participants);
     tables->setChildrenCollapsible(false);
-    auto* layout = new QVBoxLayout(this);
+    // In a scroll area, so the page never raises the window's minimum height (the job dock keeps its room).
+    auto* content = new QWidget;
+    auto* layout = new QVBoxLayout(content);
     layout->addLayout(bar);
     layout->addWidget(m_banner);
     layout->addWidget(m_note);
     layout->addLayout(plots, 3);
     layout->addWidget(m_stats);
     layout->addWidget(tables, 1);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(content);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
 
     connect(open, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getOpenFileName(
@@ -268,7 +278,7 @@ void PsychView::redraw()
     }
     const psych::PsychSummary& s = *m_summary;
     if (s.source == "simulated") {
-        m_banner->setText(tr("Simulated observer (noise %1): these answers come from `repalign-cli psych simulate`, "
+        m_banner->setText(tr("Simulated observer (noise %1): these answers come from repalign-cli psych simulate, "
                              "not from people.")
                               .arg(QString::number(s.observerNoise, 'g', 3)));
         m_banner->show();
