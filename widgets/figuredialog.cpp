@@ -1,4 +1,5 @@
 #include "figuredialog.h"
+#include "settingskeys.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -28,12 +29,12 @@ FigureDialog::FigureDialog(const QString& suggestedPath, QWidget* parent)
     m_preset = new QComboBox;
     for (FigurePreset p : {FigurePreset::Talk, FigurePreset::OneColumn, FigurePreset::TwoColumn})
         m_preset->addItem(figurePresetLabel(p), static_cast<int>(p));
-    m_preset->setCurrentIndex(settings.value(QStringLiteral("figure/preset"), 0).toInt());
+    m_preset->setCurrentIndex(settings.value(settings::kFigurePreset, 0).toInt());
     m_dpi = new QSpinBox;
     m_dpi->setRange(72, 1200);
     m_dpi->setSingleStep(50);
     m_dpi->setSuffix(tr(" dpi"));
-    m_dpi->setValue(settings.value(QStringLiteral("figure/dpi"), 300).toInt());
+    m_dpi->setValue(settings.value(settings::kFigureDpi, settings::kFigureDpiDefault).toInt());
     m_dpi->setToolTip(tr("Resolution of PNG files; SVG and PDF are vector graphics"));
     auto* form = new QFormLayout(this);
     form->addRow(tr("File:"), pathBox);
@@ -44,9 +45,9 @@ FigureDialog::FigureDialog(const QString& suggestedPath, QWidget* parent)
     form->addRow(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
         QSettings s;
-        s.setValue(QStringLiteral("figure/preset"), m_preset->currentIndex());
-        s.setValue(QStringLiteral("figure/dpi"), m_dpi->value());
-        s.setValue(QStringLiteral("figure/folder"), QFileInfo(path()).absolutePath());
+        s.setValue(settings::kFigurePreset, m_preset->currentIndex());
+        s.setValue(settings::kFigureDpi, m_dpi->value());
+        s.setValue(settings::kFigureFolder, QFileInfo(path()).absolutePath());
         accept();
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

@@ -26,6 +26,7 @@
 #include "common/fsutil.h"
 #include "common/paths.h"
 #include "common/version.h"
+#include "settingskeys.h"
 
 #include <QAction>
 #include <QApplication>
@@ -119,20 +120,7 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(study, &StudyPanel::exportPlotRequested, this, &MainWindow::exportPlot);
 
-    // The demo offer: shown while the project has no runs.
-    m_demoBanner = new QWidget;
-    m_demoBanner->setObjectName(QStringLiteral("demoBanner"));
-    m_demoBanner->setStyleSheet(
-        QStringLiteral("#demoBanner { background: #e8f3fb; border: 1px solid #9cc7e6; border-radius: 4px; }"));
-    auto* bannerText = new QLabel(tr("<b>This project is empty.</b> Run the demo pipeline to see the whole study on small "
-                                     "built-in data: a baseline, neural fine-tuning, the analysis of both models and their "
-                                     "comparison. Every step shows up here as it runs."));
-    bannerText->setWordWrap(true);
-    m_demoButton = new QPushButton(QIcon(QStringLiteral(":/icons/demo.svg")), tr("Run demo pipeline"));
-    auto* bl = new QHBoxLayout(m_demoBanner);
-    bl->addWidget(bannerText, 1);
-    bl->addWidget(m_demoButton);
-    connect(m_demoButton, &QPushButton::clicked, this, &MainWindow::runDemoPipeline);
+    buildDemoBanner();
 
     auto* central = new QWidget;
     auto* cl = new QVBoxLayout(central);
@@ -144,28 +132,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_jobDock = new JobDock(m_jobs, this);
     addDockWidget(Qt::BottomDockWidgetArea, m_jobDock);
 
-    // Status bar: device, then the current job.
-    m_device = new QLabel(tr("Device: %1").arg(QString::fromStdString(deviceSummary())));
-    m_jobLabel = new QLabel;
-    m_progress = new QProgressBar;
-    m_progress->setRange(0, 1000);
-    m_progress->setMaximumWidth(220);
-    m_progress->setTextVisible(false);
-    m_progress->setVisible(false);
-    m_runState = new QLabel;
-    m_runState->setObjectName(QStringLiteral("runStateLabel"));
-    statusBar()->addPermanentWidget(m_runState);
-    statusBar()->addPermanentWidget(m_jobLabel);
-    statusBar()->addPermanentWidget(m_progress);
-    statusBar()->addPermanentWidget(m_device);
-    // Run states change as the project model re-reads status.json: one update per burst.
-    m_runStateTimer = new QTimer(this);
-    m_runStateTimer->setSingleShot(true);
-    m_runStateTimer->setInterval(0);
-    connect(m_runStateTimer, &QTimer::timeout, this, &MainWindow::updateRunStates);
-    connect(m_project, &QStandardItemModel::dataChanged, m_runStateTimer, qOverload<>(&QTimer::start));
-    connect(m_project, &QStandardItemModel::rowsInserted, m_runStateTimer, qOverload<>(&QTimer::start));
-    connect(m_project, &QStandardItemModel::rowsRemoved, m_runStateTimer, qOverload<>(&QTimer::start));
+    buildStatusBar();
 
     buildMenus();
 
@@ -233,6 +200,50 @@ MainWindow::MainWindow(QWidget* parent)
     restoreSettings();
 }
 
+void MainWindow::buildDemoBanner()
+{
+    // The demo offer: shown while the project has no runs.
+    m_demoBanner = new QWidget;
+    m_demoBanner->setObjectName(QStringLiteral("demoBanner"));
+    m_demoBanner->setStyleSheet(
+        QStringLiteral("#demoBanner { background: #e8f3fb; border: 1px solid #9cc7e6; border-radius: 4px; }"));
+    auto* bannerText = new QLabel(tr("<b>This project is empty.</b> Run the demo pipeline to see the whole study on small "
+                                     "built-in data: a baseline, neural fine-tuning, the analysis of both models and their "
+                                     "comparison. Every step shows up here as it runs."));
+    bannerText->setWordWrap(true);
+    m_demoButton = new QPushButton(QIcon(QStringLiteral(":/icons/demo.svg")), tr("Run demo pipeline"));
+    auto* bl = new QHBoxLayout(m_demoBanner);
+    bl->addWidget(bannerText, 1);
+    bl->addWidget(m_demoButton);
+    connect(m_demoButton, &QPushButton::clicked, this, &MainWindow::runDemoPipeline);
+}
+
+void MainWindow::buildStatusBar()
+{
+    // Status bar: device, then the current job.
+    m_device = new QLabel(tr("Device: %1").arg(QString::fromStdString(deviceSummary())));
+    m_jobLabel = new QLabel;
+    m_progress = new QProgressBar;
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(false);
+    m_progress->setVisible(false);
+    m_runState = new QLabel;
+    m_runState->setObjectName(QStringLiteral("runStateLabel"));
+    statusBar()->addPermanentWidget(m_runState);
+    statusBar()->addPermanentWidget(m_jobLabel);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_device);
+    // Run states change as the project model re-reads status.json: one update per burst.
+    m_runStateTimer = new QTimer(this);
+    m_runStateTimer->setSingleShot(true);
+    m_runStateTimer->setInterval(0);
+    connect(m_runStateTimer, &QTimer::timeout, this, &MainWindow::updateRunStates);
+    connect(m_project, &QStandardItemModel::dataChanged, m_runStateTimer, qOverload<>(&QTimer::start));
+    connect(m_project, &QStandardItemModel::rowsInserted, m_runStateTimer, qOverload<>(&QTimer::start));
+    connect(m_project, &QStandardItemModel::rowsRemoved, m_runStateTimer, qOverload<>(&QTimer::start));
+}
+
 MainWindow::~MainWindow()
 {
     m_jobs->shutdown();
@@ -296,7 +307,7 @@ void MainWindow::buildMenus()
         a->setChecked(PreferencesDialog::languageSetting() == l.second);
         group->addAction(a);
         connect(a, &QAction::triggered, this, [this, code = l.second] {
-            QSettings().setValue(QStringLiteral("ui/language"), code);
+            QSettings().setValue(settings::kLanguage, code);
             QMessageBox::information(this, tr("Language"), tr("The language changes after a restart."));
         });
     }
@@ -309,12 +320,12 @@ void MainWindow::buildMenus()
 void MainWindow::restoreSettings()
 {
     QSettings s;
-    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) {
+    if (!restoreGeometry(s.value(settings::kWindowGeometry).toByteArray())) {
         // First start: the whole screen on a laptop, most of it on a large monitor.
         const QSize avail = screen() ? screen()->availableGeometry().size() : QSize(1280, 800);
         resize(avail.width() <= 1440 ? avail : QSize(avail.width() * 9 / 10, avail.height() * 9 / 10));
     }
-    if (!restoreState(s.value(QStringLiteral("window/state")).toByteArray())) {
+    if (!restoreState(s.value(settings::kWindowState).toByteArray())) {
         // First start: a narrow project tree and a short job dock leave room for the plots.
         resizeDocks({m_jobDock}, {170}, Qt::Vertical);
     }
@@ -330,7 +341,7 @@ void MainWindow::openProject(const QString& path)
 {
     m_project->setProjectPath(path);
     m_setup->setProjectPath(m_project->projectPath());
-    QSettings().setValue(QStringLiteral("project/last"), m_project->projectPath());
+    QSettings().setValue(settings::kLastProject, m_project->projectPath());
     setWindowTitle(tr("%1 — RepAlign Workbench").arg(QDir(path).dirName()));
     m_monitor->setRuns(m_project->runPaths());
     // The demo's data (CIFAR-10 format) is the natural default for new runs in its project.
@@ -531,8 +542,8 @@ void MainWindow::closeEvent(QCloseEvent* event)
         return;
     }
     QSettings s;
-    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    s.setValue(QStringLiteral("window/state"), saveState());
+    s.setValue(settings::kWindowGeometry, saveGeometry());
+    s.setValue(settings::kWindowState, saveState());
     m_jobs->shutdown();
     event->accept();
 }
@@ -599,7 +610,7 @@ QString MainWindow::suggestFigurePath(const QString& name) const
 {
     const QString folder
         = QSettings()
-              .value(QStringLiteral("figure/folder"),
+              .value(settings::kFigureFolder,
                   m_project->projectPath().isEmpty() ? QDir::homePath()
                                                      : QDir(m_project->projectPath()).filePath(QStringLiteral("figures")))
               .toString();

@@ -73,6 +73,10 @@ protected:
 
 private:
     void buildMenus();
+    /// The "Run demo pipeline" offer above the tabs (shown while the project has no runs).
+    void buildDemoBanner();
+    /// Status bar: run states, the current job with its progress, the device.
+    void buildStatusBar();
     void restoreSettings();
     void onSelectionChanged();
     /// The selected run's state in the status bar and the runs other processes work on in the

@@ -4,6 +4,7 @@
 /// thumbnails; the selected unit's MEIs large (activation, dataset index, label), its k×k
 /// pairwise LPIPS heat map and per-layer LPIPS parts; compare mode shows the same unit of a
 /// second analysis side by side. Arrow keys move between units; typing a number jumps to it.
+#include "meigridview.h"
 #include "neuronmodel.h"
 
 #include "interpret/visualize.h"
@@ -13,10 +14,6 @@
 
 class QComboBox;
 class QCustomPlot;
-class QCPBarsGroup;
-class QCPColorScale;
-class QCPLayoutGrid;
-class QCPTextElement;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -27,50 +24,8 @@ class QToolButton;
 
 namespace repalign::gui {
 
-/// k MEIs per row, one row per analysis, with captions; exportable as a figure. With a minimum
-/// thumbnail side set (the neuron browser), a row that does not fit wraps onto more lines instead
-/// of shrinking its thumbnails, and the view asks for the height that takes (height for width).
-class MeiGridView : public QWidget {
-    Q_OBJECT
-public:
-    struct Row {
-        QString title;
-        QList<QImage> images;
-        QStringList captions;
-    };
-    /// Where everything is drawn: one title per row, an image and a caption cell per MEI.
-    struct Layout {
-        QList<QRect> titles;
-        QList<QList<QRect>> images, captions;
-        int perLine = 0; ///< MEIs per line
-        int side = 0; ///< thumbnail side in pixels
-        int height = 0; ///< height the content needs
-    };
-    explicit MeiGridView(QWidget* parent = nullptr);
-    void setRows(const QList<Row>& rows);
-    const QList<Row>& rows() const { return m_rows; }
-    /// Thumbnails never get smaller than @p side pixels (0: fit the widget, the export default).
-    void setMinimumSide(int side);
-    int minimumSide() const { return m_minSide; }
-    /// The layout at @p width x @p height (height 0: as tall as the content needs).
-    Layout layoutFor(int width, int height = 0) const;
-    /// Caption lines as drawn in a cell @p width pixels wide (elided to fit).
-    QStringList captionLines(const QString& caption, int width) const;
-    QSize sizeHint() const override;
-    QSize minimumSizeHint() const override;
-    bool hasHeightForWidth() const override;
-    int heightForWidth(int width) const override;
-    /// Builds the row for @p unit of @p file.
-    static Row rowFor(
-        const AnalysisFile& file, std::int64_t unit, const QString& title, const std::function<QString(std::int64_t)>& className);
-
-protected:
-    void paintEvent(QPaintEvent* event) override;
-
-private:
-    QList<Row> m_rows;
-    int m_minSide = 0;
-};
+class LayerLpipsPlot;
+class PairwiseLpipsPlot;
 
 class NeuronsView : public QWidget {
     Q_OBJECT
@@ -98,8 +53,8 @@ public:
     int currentUnit() const { return m_unit; }
     void selectUnit(int unit);
     MeiGridView* meiGrid() const { return m_mei; }
-    QCustomPlot* heatMap() const { return m_heat; }
-    QCustomPlot* layerPlot() const { return m_layers; }
+    QCustomPlot* heatMap() const;
+    QCustomPlot* layerPlot() const;
     bool uncalibratedBannerVisible() const;
     /// The banner's text (rich text): names the runs whose analyses used random LPIPS weights.
     QString uncalibratedBannerText() const;
@@ -112,6 +67,8 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    QLayout* buildToolBar();
+    QWidget* buildDetail();
     void showUnit(int unit);
     void updateBanner();
     /// The synthesised images (/synth of `repalign-cli visualize`) of @p path's units, when it
@@ -137,12 +94,8 @@ private:
     QLabel* m_values;
     MeiGridView* m_mei;
     QScrollArea* m_detailScroll;
-    QCustomPlot* m_heat;
-    QCustomPlot* m_layers;
-    QCPColorScale* m_heatScale = nullptr;
-    QCPLayoutGrid* m_layerLegendRow = nullptr;
-    QCPBarsGroup* m_layerGroup = nullptr;
-    QCPTextElement* m_heatTitle = nullptr;
+    PairwiseLpipsPlot* m_heat;
+    LayerLpipsPlot* m_layers;
     int m_unit = -1;
     QString m_typed;
     QTimer m_typedTimer;

@@ -1,6 +1,7 @@
 #include "preferencesdialog.h"
 
 #include "common/version.h"
+#include "settingskeys.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -17,15 +18,15 @@ namespace repalign::gui {
 
 QString PreferencesDialog::languageSetting()
 {
-    return QSettings().value(QStringLiteral("ui/language")).toString();
+    return QSettings().value(settings::kLanguage).toString();
 }
 QString PreferencesDialog::cifarFolderSetting()
 {
-    return QSettings().value(QStringLiteral("data/cifar10")).toString();
+    return QSettings().value(settings::kCifar10Folder).toString();
 }
 int PreferencesDialog::pollIntervalSetting()
 {
-    return QSettings().value(QStringLiteral("monitor/pollMs"), 500).toInt();
+    return QSettings().value(settings::kMonitorPollMs, settings::kMonitorPollMsDefault).toInt();
 }
 
 PreferencesDialog::PreferencesDialog(QWidget* parent)
@@ -88,9 +89,9 @@ PreferencesDialog::PreferencesDialog(QWidget* parent)
 void PreferencesDialog::save()
 {
     QSettings s;
-    s.setValue(QStringLiteral("ui/language"), m_language->currentData().toString());
-    s.setValue(QStringLiteral("data/cifar10"), m_cifar->text().trimmed());
-    s.setValue(QStringLiteral("monitor/pollMs"), m_poll->value());
+    s.setValue(settings::kLanguage, m_language->currentData().toString());
+    s.setValue(settings::kCifar10Folder, m_cifar->text().trimmed());
+    s.setValue(settings::kMonitorPollMs, m_poll->value());
 }
 
 } // namespace repalign::gui

@@ -7,6 +7,7 @@
 /// `study compare`), rebuilt off the UI thread when conditions finish.
 #include "figureexport.h"
 
+#include <QFont>
 #include <QWidget>
 
 #include <memory>
@@ -14,7 +15,9 @@
 
 class QComboBox;
 class QCustomPlot;
+class QFormLayout;
 class QLabel;
+class QLayout;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
@@ -27,13 +30,14 @@ class QTimer;
 
 namespace repalign {
 struct StudyPlan;
-struct StudyTable;
 struct SlurmOptions;
 } // namespace repalign
 
 namespace repalign::gui {
 
 class JobQueueModel;
+class StudyConditionsModel;
+class StudyResultsView;
 
 class StudyPanel : public QWidget {
     Q_OBJECT
@@ -77,7 +81,7 @@ public:
     QTableWidget* gridTable() const { return m_grid; }
     QPlainTextEdit* planView() const { return m_planView; }
     QTableView* conditionsView() const { return m_conditionsView; }
-    QStandardItemModel* conditions() const { return m_conditions; }
+    QStandardItemModel* conditions() const;
     QLabel* messageLabel() const { return m_message; }
     QSpinBox* jobsBox() const { return m_jobs; }
 
@@ -85,12 +89,12 @@ public:
     /// UI thread: analysis files are read and the CIs bootstrapped there); figureUpdated()
     /// follows. Called when the axes' choice changes and when more analyses have finished.
     void updateFigure();
-    QCustomPlot* figure() const { return m_figure; }
-    QComboBox* figureXBox() const { return m_figX; }
-    QComboBox* figureYBox() const { return m_figY; }
-    QComboBox* figureHueBox() const { return m_figHue; }
-    QComboBox* figureY2Box() const { return m_figY2; }
-    QTabWidget* resultTabs() const { return m_results; }
+    QCustomPlot* figure() const;
+    QComboBox* figureXBox() const;
+    QComboBox* figureYBox() const;
+    QComboBox* figureHueBox() const;
+    QComboBox* figureY2Box() const;
+    QTabWidget* resultTabs() const;
     /// Writes the study figure (PNG/SVG/PDF by suffix) at a preset; throws repalign::Error.
     void exportFigure(const QString& path, FigurePreset preset, int dpi = 300);
     /// The comparison table of the finished analyses: table | csv | markdown | latex; empty
@@ -115,6 +119,11 @@ Q_SIGNALS:
     void compareRequested(const QStringList& analyses);
 
 private:
+    // The editor room (studypanel_editor.cpp).
+    QFormLayout* buildFileRows();
+    void buildEditor();
+    QWidget* buildGridForm();
+    static QFont monospaceFont();
     void openFile();
     void chooseExample(const QString& name);
     void saveFile();
@@ -125,15 +134,16 @@ private:
     void rebuildGridForm();
     void previewZips();
     QString zipGroupOf(int row) const;
-    void showConditions(const std::vector<std::vector<QString>>& rows);
-    void activateCondition(const QModelIndex& index, bool compare);
-    void conditionMenu(const QPoint& pos);
-    void setPlan(std::shared_ptr<const repalign::StudyPlan> plan);
-    void fillFigureBoxes();
-    void saveComparisonCsv();
     /// Writes @p text to @p path off the UI thread (atomically); says "Saved" or the error.
     void saveInBackground(const QString& path, const QString& text);
     QString resolvedFolder() const;
+
+    // Planning, running and the conditions (studypanel.cpp).
+    QLayout* buildActions();
+    void buildConditionsView();
+    void activateCondition(const QModelIndex& index, bool compare);
+    void conditionMenu(const QPoint& pos);
+    void setPlan(std::shared_ptr<const repalign::StudyPlan> plan);
     QString executable() const;
 
     JobQueueModel* m_jobsModel;
@@ -150,15 +160,8 @@ private:
     QPlainTextEdit* m_planView;
     QLabel* m_message;
     QTableView* m_conditionsView;
-    QStandardItemModel* m_conditions;
-    QTabWidget* m_results;
-    QComboBox* m_figX;
-    QComboBox* m_figY;
-    QComboBox* m_figHue;
-    QComboBox* m_figY2;
-    QCustomPlot* m_figure;
-    QLabel* m_figureNote;
-    QPlainTextEdit* m_comparison;
+    StudyConditionsModel* m_conditions;
+    StudyResultsView* m_results;
     QTimer* m_textTimer;
     QTimer* m_pollTimer;
     QString m_executable;
@@ -166,10 +169,6 @@ private:
     bool m_syncing = false;
     bool m_refreshing = false;
     int m_generation = 0;
-    int m_figureGeneration = 0;
-    QString m_finished; ///< the finished analyses the figure was built from
-    QString m_tableKey; ///< m_finished + metric of m_table
-    std::shared_ptr<const repalign::StudyTable> m_table;
 };
 
 } // namespace repalign::gui

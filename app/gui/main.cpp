@@ -2,6 +2,7 @@
 #include "i18n.h"
 #include "mainwindow.h"
 #include "preferencesdialog.h"
+#include "settingskeys.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -46,7 +47,7 @@ int main(int argc, char** argv)
     if (!parser.positionalArguments().isEmpty())
         project = parser.positionalArguments().first();
     else if (!parser.isSet(demo))
-        project = QSettings().value(QStringLiteral("project/last")).toString();
+        project = QSettings().value(repalign::gui::settings::kLastProject).toString();
     if (project.isEmpty() || !QFileInfo(project).isDir())
         project = repalign::gui::MainWindow::demoProjectPath();
     window.openProject(project);
