@@ -193,6 +193,18 @@ private Q_SLOTS:
         QCOMPARE(f.readF32("/mei/activations"), fv);
         topKBySort(acts.data(), 96, 512, 5, false, fi, fv);
         QCOMPARE(f.readI64("/mei/bottom_indices"), fi);
+        {
+            // the least exciting images are stored as the MEIs are (psych plan's minimal references)
+            QCOMPARE(f.dims("/mei/bottom_images"), (std::vector<std::uint64_t> {512, 5, 32, 32, 3}));
+            const auto botImages = f.readU8("/mei/bottom_images");
+            const auto botLabels = f.readI64("/mei/bottom_labels");
+            const ImageDataset shapes = loadDataset("shapes:96:5", Split::Test);
+            for (std::size_t i : {std::size_t(0), std::size_t(7), fi.size() - 1}) {
+                QVERIFY(std::equal(botImages.begin() + static_cast<std::ptrdiff_t>(i * shapes.imageBytes()),
+                    botImages.begin() + static_cast<std::ptrdiff_t>((i + 1) * shapes.imageBytes()), shapes.image(fi[i])));
+                QCOMPARE(botLabels[i], shapes.labels[static_cast<std::size_t>(fi[i])]);
+            }
+        }
 
         // activations: the centre element [1,1] of layer4, recomputed one image at a time
         const ImageDataset data = loadDataset("shapes:96:5", Split::Test);

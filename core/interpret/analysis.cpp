@@ -195,8 +195,17 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
         f.write("/mei/images", H5Type::UInt8, {U, K, H, W, 3}, images.data(), /*chunkRows=*/8);
         f.writeI64("/mei/labels", {U, K}, meiLabels);
         if (bottom) {
+            // the k least exciting images too (psych plan's minimal references), as /mei/images
+            std::vector<std::uint8_t> botImages(static_cast<std::size_t>(units) * k * data.imageBytes());
+            std::vector<std::int64_t> botLabels(static_cast<std::size_t>(units) * k);
+            for (std::size_t i = 0; i < botIdx.size(); ++i) {
+                std::copy_n(data.image(botIdx[i]), data.imageBytes(), botImages.data() + i * data.imageBytes());
+                botLabels[i] = data.labels.empty() ? -1 : data.labels[static_cast<std::size_t>(botIdx[i])];
+            }
             f.writeI64("/mei/bottom_indices", {U, K}, botIdx);
             f.writeF32("/mei/bottom_activations", {U, K}, botAct);
+            f.write("/mei/bottom_images", H5Type::UInt8, {U, K, H, W, 3}, botImages.data(), /*chunkRows=*/8);
+            f.writeI64("/mei/bottom_labels", {U, K}, botLabels);
         }
         f.writeF32("/ii/lpips", {U}, ii.lpips);
         std::vector<float> perLayer(static_cast<std::size_t>(units) * 5);

@@ -13,6 +13,8 @@
 ///   /mei/labels             int64   [U,k]
 ///   /mei/bottom_indices     int64   [U,k]     (extension, optional) least exciting, ascending
 ///   /mei/bottom_activations float32 [U,k]     (extension, optional)
+///   /mei/bottom_images      uint8   [U,k,H,W,3] (extension, optional; with bottom_indices)
+///   /mei/bottom_labels      int64   [U,k]     (extension, optional)
 ///   /ii/lpips               float32 [U]
 ///   /ii/lpips_per_layer     float32 [U,5]     parts from relu1..relu5 (sum = /ii/lpips)
 ///   /ii/lpips_pairs         float32 [U,k,k]   (extension) symmetric pairwise LPIPS, zero diagonal
