@@ -2,6 +2,8 @@
 // PDF MediaBox in points), for plots and whole widgets, from the GUI code and `repalign-cli figure`.
 #include "alignmentplot.h"
 #include "alignmentview.h"
+#include "behaviour_fixture.h"
+#include "behaviourplots.h"
 #include "distributionsview.h"
 #include "figureexport.h"
 #include "meigridfigure.h"
@@ -209,6 +211,15 @@ void TestFigures::initTestCase()
     guifixture::writeSyntheticAnalysis(m_a.toStdString(), 48, 5, 3);
     guifixture::writeSyntheticAnalysis(m_b.toStdString(), 48, 5, 4);
     writeAlignmentFixture(m_dir + "/alignment.h5");
+    {
+        // Two behaviour files (repalign-cli behave): all 19 CIFAR-10-C corruptions, both PGD norms, CIFAR-10H.
+        behavefixture::Options o;
+        o.corruptions = behavefixture::allCorruptions();
+        behavefixture::writeBehaviourFile(m_dir + "/behave-base.h5", behavefixture::makeBehaviour(o));
+        o.seed = 2;
+        o.skill = 0.9;
+        behavefixture::writeBehaviourFile(m_dir + "/behave-tuned.h5", behavefixture::makeBehaviour(o));
+    }
     {
         // A psych import's /psych: two models, four units each, a simulated observer.
         psych::PsychSummary p;
@@ -454,6 +465,12 @@ void TestFigures::legibility_data()
             for (int dpi : {150, 300})
                 QTest::newRow(qPrintable(QStringLiteral("%1-%2-%3").arg(QLatin1String(kind), figurePresetInfo(p).key).arg(dpi)))
                     << QString::fromLatin1(kind) << static_cast<int>(p) << dpi;
+    // The Behaviour view's figures (robustness, corruption heat map, reliability, human agreement).
+    for (const QString& kind : behaviourFigureKinds())
+        for (FigurePreset p : {FigurePreset::Talk, FigurePreset::OneColumn, FigurePreset::TwoColumn})
+            for (int dpi : {150, 300})
+                QTest::newRow(qPrintable(QStringLiteral("%1-%2-%3").arg(kind, figurePresetInfo(p).key).arg(dpi)))
+                    << kind << static_cast<int>(p) << dpi;
     // The study figure (II vs a grid axis, grouped by another, accuracy on a second axis).
     for (FigurePreset p : {FigurePreset::Talk, FigurePreset::OneColumn, FigurePreset::TwoColumn})
         for (int dpi : {150, 300})
@@ -511,6 +528,36 @@ void TestFigures::legibility()
         must << plot.yAxis->label();
         const FigureTextLayout layout = probePlotFigureText(&plot, info.preset, dpi);
         checkLegible(layout, info, dpi, must);
+        exportPlotFigure(&plot, png, info.preset, dpi);
+    } else if (isBehaviourFigureKind(kind)) {
+        const QList<BehaviourModel> models
+            = {loadBehaviourModel(dir + QStringLiteral("/behave-base.h5"), QStringLiteral("baseline")),
+                loadBehaviourModel(dir + QStringLiteral("/behave-tuned.h5"), QStringLiteral("tuned-hV4"))};
+        QCustomPlot plot;
+        stylePlot(&plot);
+        plotBehaviourFigure(&plot, kind, models);
+        QStringList must;
+        for (QCPAxisRect* rect : plot.axisRects())
+            for (QCPAxis* axis : rect->axes())
+                if (axis->visible() && !axis->label().isEmpty())
+                    must << axis->label();
+        if (kind == QLatin1String("corruption-heatmap"))
+            must << QStringLiteral("gaussian noise") << QStringLiteral("elastic transform") << QStringLiteral("saturate");
+        else
+            must << QStringLiteral("baseline") << QStringLiteral("tuned-hV4");
+        const FigureTextLayout layout = probePlotFigureText(&plot, info.preset, dpi);
+        // Text with Greek or maths letters (L∞ ε, κ, Δ) is drawn as one item per script: checked in sequence.
+        QString sequence;
+        for (const FigureTextItem& t : layout.items)
+            sequence += t.text;
+        QStringList whole;
+        for (const QString& text : must) {
+            if (std::all_of(text.begin(), text.end(), [](QChar c) { return c.unicode() <= 0xff; }))
+                whole << text;
+            else
+                QVERIFY2(sequence.contains(text), qPrintable(QStringLiteral("'%1' is not drawn (%2)").arg(text, sequence)));
+        }
+        checkLegible(layout, info, dpi, whole);
         exportPlotFigure(&plot, png, info.preset, dpi);
     } else if (kind == QLatin1String("study")) {
         QList<StudyFigureSeriesPoint> points;

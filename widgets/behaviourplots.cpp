@@ -80,8 +80,14 @@ QList<QCPAxisRect*> resetLayout(QCustomPlot* plot, const QString& title, int pan
     legend->setFont(rects.front()->axis(QCPAxis::atBottom)->tickLabelFont());
     legend->setVisible(place != LegendPlace::None);
     if (place == LegendPlace::Row) {
-        root->addElement(2, 0, legend);
+        // Centred under the panels, as wide as its entries: the spacers either side take the rest.
+        auto* row = new QCPLayoutGrid;
+        root->addElement(2, 0, row);
         root->setRowStretchFactor(2, 0.001);
+        row->addElement(0, 0, new QCPLayoutGrid);
+        row->addElement(0, 1, legend);
+        row->addElement(0, 2, new QCPLayoutGrid);
+        row->setColumnStretchFactors({1.0, 0.001, 1.0});
         legend->setBorderPen(Qt::NoPen);
         legend->setBrush(Qt::NoBrush);
         legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, false);
@@ -246,7 +252,9 @@ void plotRobustness(QCustomPlot* plot, const QList<BehaviourModel>& models, Robu
         QCPAxisRect* rect = rects[p];
         QCPAxis* xAxis = rect->axis(QCPAxis::atBottom);
         accuracyAxis(rect->axis(QCPAxis::atLeft), p == 0);
-        xAxis->ticker()->setTickCount(3);
+        // Narrow panels on a one-column page: few ticks, so their labels never touch.
+        xAxis->ticker()->setTickCount(count > 2 ? 2 : 3);
+        xAxis->ticker()->setTickStepStrategy(QCPAxisTicker::tssMeetTickCount);
         double lo = std::numeric_limits<double>::infinity(), hi = -lo;
         if (p < static_cast<int>(norms.size())) {
             const std::string& norm = norms[static_cast<std::size_t>(p)];
@@ -273,7 +281,7 @@ void plotRobustness(QCustomPlot* plot, const QList<BehaviourModel>& models, Robu
                     addLine(rect, m, x, y);
                 }
         } else {
-            xAxis->setLabel(QCoreApplication::translate("repalign::gui::BehaviourPlots", "severity (0 = clean)"));
+            xAxis->setLabel(QCoreApplication::translate("repalign::gui::BehaviourPlots", "severity"));
             QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
             ticker->setTickStep(1.0);
             ticker->setScaleStrategy(QCPAxisTickerFixed::ssNone);
@@ -381,22 +389,26 @@ void plotCorruptionHeatmap(QCustomPlot* plot, const BehaviourModel& base, const 
     x->setRange(-0.5, count - 0.5);
     x->grid()->setVisible(false);
     x->setLabel(QString());
-    QSharedPointer<QCPAxisTickerFixed> severities(new QCPAxisTickerFixed);
-    severities->setTickStep(1.0);
-    severities->setScaleStrategy(QCPAxisTickerFixed::ssNone);
+    // Severities 1, 3 and 5 named (five rows of labels do not fit a one-column page under 19 names).
+    QSharedPointer<QCPAxisTickerText> severities(new QCPAxisTickerText);
+    for (int s : {1, 3, 5})
+        severities->addTick(s, QString::number(s));
     y->setTicker(severities);
     y->setRange(0.5, 5.5);
     y->grid()->setVisible(false);
     y->setLabel(QCoreApplication::translate("repalign::gui::BehaviourPlots", "severity"));
 
-    // The colour bar: its own axis rect under the map, so its axis takes the figure's fonts.
+    // The colour bar: its own axis rect, so its axis takes the figure's fonts.
+    // In the panels' grid under the map, so the map stays the plot's first axis rect.
     auto* bar = new QCPAxisRect(plot);
-    plot->plotLayout()->addElement(2, 0, bar);
-    plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    auto* grid = qobject_cast<QCPLayoutGrid*>(rect->layout());
+    grid->addElement(1, 0, bar);
+    grid->setRowStretchFactor(1, 0.001);
     styleRect(plot, bar);
     bar->setMinimumSize(0, 10);
     bar->setMaximumSize(QWIDGETSIZE_MAX, 10);
     auto* group = plot->findChild<QCPMarginGroup*>(QLatin1String(kMarginGroup), Qt::FindDirectChildrenOnly);
+    rect->setMarginGroup(QCP::msTop | QCP::msBottom, nullptr); // one panel: only the sides align, with the bar
     rect->setMarginGroup(QCP::msLeft | QCP::msRight, group);
     bar->setMarginGroup(QCP::msLeft | QCP::msRight, group);
     QCPAxis* bx = bar->axis(QCPAxis::atBottom);
@@ -413,10 +425,11 @@ void plotCorruptionHeatmap(QCustomPlot* plot, const BehaviourModel& base, const 
     scale->setName(QStringLiteral("colour bar"));
     scale->removeFromLegend();
     const int steps = 101;
-    scale->data()->setSize(steps, 1);
-    scale->data()->setRange(QCPRange(-extent, extent), QCPRange(0.5, 0.5));
+    scale->data()->setSize(steps, 2); // two equal rows: a map of one row has no height
+    scale->data()->setRange(QCPRange(-extent, extent), QCPRange(0, 1));
     for (int i = 0; i < steps; ++i)
-        scale->data()->setCell(i, 0, -extent + 2 * extent * i / (steps - 1));
+        for (int row = 0; row < 2; ++row)
+            scale->data()->setCell(i, row, -extent + 2 * extent * i / (steps - 1));
     scale->setInterpolate(true);
     scale->setGradient(gradient);
     scale->setDataRange(QCPRange(-extent, extent));
@@ -487,7 +500,7 @@ void plotHumanAgreement(QCustomPlot* plot, const QList<BehaviourModel>& models)
         x->setTicks(false);
         x->setTickLabels(false);
         x->grid()->setVisible(false);
-        x->setLabel(labels[p]);
+        y->setLabel(labels[p]);
         x->setRange(-0.6, models.size() - 0.4);
         y->ticker()->setTickCount(4);
         double hi = 0;
@@ -593,12 +606,17 @@ QStringList behaviourMismatchNotes(const QList<BehaviourModel>& models)
             notes << QCoreApplication::translate(
                 "repalign::gui::BehaviourPlots", "%1: only %2 has corruption results (repalign-cli behave --corruptions DIR)")
                          .arg(pair, x.corruption.present ? a.label : b.label);
-        else if (x.corruption.present && x.corruption.names != y.corruption.names)
+        else if (x.corruption.present && x.corruption.names != y.corruption.names) {
+            int shared = 0;
+            for (const std::string& n : x.corruption.names)
+                shared += std::find(y.corruption.names.begin(), y.corruption.names.end(), n) != y.corruption.names.end();
             notes << QCoreApplication::translate("repalign::gui::BehaviourPlots",
-                "%1: different corruption sets (%2 vs %3 corruptions); the heat map shows the shared ones")
+                "%1: different corruption sets (%2 and %3 corruptions, %4 in both); the heat map shows those in both")
                          .arg(pair)
                          .arg(x.corruption.names.size())
-                         .arg(y.corruption.names.size());
+                         .arg(y.corruption.names.size())
+                         .arg(shared);
+        }
         for (const char* norm : {"linf", "l2"}) {
             const PgdCurve* cx = nullptr;
             const PgdCurve* cy = nullptr;
