@@ -1,5 +1,6 @@
 #include "distributionsview.h"
 #include "alignmentview.h"
+#include "behaviourview.h"
 #include "distributionplots.h"
 #include "psychview.h"
 
@@ -121,6 +122,9 @@ DistributionsView::DistributionsView(QWidget* parent)
     m_views->setDocumentMode(true);
     m_views->addTab(split, tr("II distributions"));
     m_views->addTab(m_alignment, tr("Brain alignment"));
+    m_behaviour = new BehaviourView;
+    connect(m_behaviour, &BehaviourView::exportPlotRequested, this, &DistributionsView::exportPlotRequested);
+    m_views->addTab(m_behaviour, tr("Behaviour"));
     m_psych = new PsychView;
     connect(m_psych, &PsychView::exportPlotRequested, this, &DistributionsView::exportPlotRequested);
     m_views->addTab(m_psych, tr("Human psychophysics"));
@@ -142,6 +146,7 @@ void DistributionsView::setAvailableAnalyses(const QStringList& paths)
 {
     m_alignment->setAvailableFiles(paths);
     m_psych->setAvailableFiles(paths);
+    m_behaviour->setAvailableFiles(paths);
     QSignalBlocker block(m_list);
     QHash<QString, Qt::CheckState> state;
     for (int i = 0; i < m_list->count(); ++i)

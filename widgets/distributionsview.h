@@ -19,6 +19,7 @@ class QPlainTextEdit;
 namespace repalign::gui {
 
 class AlignmentView;
+class BehaviourView;
 class PsychView;
 
 class DistributionsView : public QWidget {
@@ -38,6 +39,8 @@ public:
     AlignmentView* alignmentView() const { return m_alignment; }
     /// The "Human psychophysics" view (/psych of repalign-cli psych import files).
     PsychView* psychView() const { return m_psych; }
+    /// The "Behaviour" view (robustness, corruptions, calibration, human agreement of repalign-cli behave files).
+    BehaviourView* behaviourView() const { return m_behaviour; }
     QTabWidget* views() const { return m_views; }
     QString statisticsText(const QString& format) const;
 
@@ -62,6 +65,7 @@ private:
     QWidget* m_page;
     AlignmentView* m_alignment;
     PsychView* m_psych;
+    BehaviourView* m_behaviour;
     QTabWidget* m_views;
     QStringList m_computedPaths;
 };
