@@ -409,6 +409,16 @@ Taps boxTaps(int inSize, int outSize)
     return t;
 }
 
+/// boxTaps, kept per thread for the sizes seen (pixelate resizes between the same two sizes).
+const Taps& cachedBoxTaps(int inSize, int outSize)
+{
+    thread_local std::map<std::pair<int, int>, Taps> cache;
+    auto it = cache.find({inSize, outSize});
+    if (it == cache.end())
+        it = cache.emplace(std::make_pair(inSize, outSize), boxTaps(inSize, outSize)).first;
+    return it->second;
+}
+
 inline std::uint8_t clip8(std::int32_t v)
 {
     const std::int32_t s = v >> kPrecisionBits;
@@ -421,7 +431,7 @@ std::vector<std::uint8_t> pilResizeBox(const std::uint8_t* rgb, int h, int w, in
 {
     if (outH == h && outW == w)
         return std::vector<std::uint8_t>(rgb, rgb + static_cast<std::size_t>(h) * w * 3);
-    const Taps vt = boxTaps(h, outH);
+    const Taps& vt = cachedBoxTaps(h, outH);
     const bool horizontal = outW != w, vertical = outH != h;
     const int rowFirst = vertical ? vt.first.front() : 0;
     const int rowLast = vertical ? vt.first.back() + vt.count.back() : h;
@@ -429,7 +439,7 @@ std::vector<std::uint8_t> pilResizeBox(const std::uint8_t* rgb, int h, int w, in
     const std::uint8_t* src = rgb;
     int srcFirstRow = 0;
     if (horizontal) {
-        const Taps ht = boxTaps(w, outW);
+        const Taps& ht = cachedBoxTaps(w, outW);
         const int rows = rowLast - rowFirst;
         temp.resize(static_cast<std::size_t>(rows) * outW * 3);
         for (int yy = 0; yy < rows; ++yy) {
