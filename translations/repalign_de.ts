@@ -74,6 +74,34 @@
         <source>unit %1</source>
         <translation>Einheit %1</translation>
     </message>
+    <message>
+        <source>II on synthesised images → %1</source>
+        <translation>II auf synthetisierten Bildern → %1</translation>
+    </message>
+    <message>
+        <source>%1 units, II-LPIPS on synthesised images %2%3</source>
+        <translation>%1 Units, II-LPIPS auf synthetisierten Bildern %2%3</translation>
+    </message>
+    <message>
+        <source>Behaviour %1 (%2)</source>
+        <translation>Verhalten %1 (%2)</translation>
+    </message>
+    <message>
+        <source>accuracy %1, ECE %2</source>
+        <translation>Genauigkeit %1, ECE %2</translation>
+    </message>
+    <message>
+        <source>human agreement %1</source>
+        <translation>Übereinstimmung mit Menschen %1</translation>
+    </message>
+    <message>
+        <source>CIFAR-10-C %1</source>
+        <translation>CIFAR-10-C %1</translation>
+    </message>
+    <message>
+        <source>PGD %1 %2 at the largest ε</source>
+        <translation>PGD %1 %2 beim größten ε</translation>
+    </message>
 </context>
 <context>
     <name>repalign::gui::AlignmentPlot</name>
@@ -375,6 +403,473 @@
         <source>To compare with the reference&apos;s published numbers choose include: its mean over the full k×k matrix counts the k diagonal entries, so II-LPIPS and II-color are (k−1)/k of the pairwise (exclude) mean (0.8 at k = 5; II-color is also negated), and II-label is (1 + (k−1)·share)/k.</source>
         <translation>Für den Vergleich mit den veröffentlichten Zahlen der Referenz include wählen: ihr Mittel über die volle k×k-Matrix zählt die k Diagonaleinträge mit, daher sind II-LPIPS und II-Farbe (k−1)/k des paarweisen (exclude-)Mittels (0,8 bei k = 5; II-Farbe zudem negiert), und II-Label ist (1 + (k−1)·Anteil)/k.</translation>
     </message>
+    <message>
+        <source>the dataset MEIs</source>
+        <translation>die MEIs des Datensatzes</translation>
+    </message>
+    <message>
+        <source>synthesised images in this analysis file (/synth)</source>
+        <translation>synthetisierte Bilder in dieser Analysedatei (/synth)</translation>
+    </message>
+    <message>
+        <source>synthesised images of another file</source>
+        <translation>synthetisierte Bilder einer anderen Datei</translation>
+    </message>
+    <message>
+        <source>II on:</source>
+        <translation>II auf:</translation>
+    </message>
+    <message>
+        <source>Synthesised images: the II over each unit&apos;s images from Visualise (repalign-cli visualize), added to the analysis file as /ii_synth; needs no checkpoint or data</source>
+        <translation>Synthetisierte Bilder: der II über die Bilder jeder Unit aus Visualisieren (repalign-cli visualize), als /ii_synth zur Analysedatei hinzugefügt; braucht keinen Checkpoint und keine Daten</translation>
+    </message>
+    <message>
+        <source>a file with /synth (repalign-cli visualize --out FILE)</source>
+        <translation>eine Datei mit /synth (repalign-cli visualize --out FILE)</translation>
+    </message>
+    <message>
+        <source>Synthesised images:</source>
+        <translation>Synthetisierte Bilder:</translation>
+    </message>
+    <message>
+        <source>HDF5 files (*.h5 *.hdf5);;All files (*)</source>
+        <translation>HDF5-Dateien (*.h5 *.hdf5);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>The file whose /synth is read; the II is written to this analysis&apos;s file</source>
+        <translation>Die Datei, deren /synth gelesen wird; der II wird in die Datei dieser Analyse geschrieben</translation>
+    </message>
+    <message>
+        <source>Precision:</source>
+        <translation>Genauigkeit (Zahlenformat):</translation>
+    </message>
+    <message>
+        <source>the model&apos;s forward pass; bf16: autocast on the CPU or CUDA (LPIPS stays fp32); fp16: CUDA only</source>
+        <translation>der Vorwärtsdurchlauf des Modells; bf16: Autocast auf CPU oder CUDA (LPIPS bleibt fp32); fp16: nur CUDA</translation>
+    </message>
+</context>
+<context>
+    <name>repalign::gui::BehaveFormPanel</name>
+    <message>
+        <source>Model and data</source>
+        <translation>Modell und Daten</translation>
+    </message>
+    <message>
+        <source>Output name:</source>
+        <translation>Ausgabename:</translation>
+    </message>
+    <message>
+        <source>Written as analysis/&lt;name&gt;.h5 in the checkpoint&apos;s run; an existing analysis of that name gains /behaviour</source>
+        <translation>Wird als analysis/&lt;name&gt;.h5 im Lauf des Checkpoints geschrieben; eine vorhandene Analyse dieses Namens erhält /behaviour</translation>
+    </message>
+    <message>
+        <source>Checkpoints (*.pt *.pth);;All files (*)</source>
+        <translation>Checkpoints (*.pt *.pth);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>checkpoint (.pt / .pth)</source>
+        <translation>Checkpoint (.pt / .pth)</translation>
+    </message>
+    <message>
+        <source>Checkpoint:</source>
+        <translation>Checkpoint:</translation>
+    </message>
+    <message>
+        <source>from the checkpoint</source>
+        <translation>aus dem Checkpoint</translation>
+    </message>
+    <message>
+        <source>Architecture:</source>
+        <translation>Architektur:</translation>
+    </message>
+    <message>
+        <source>cifar10:DIR, idx:DIR, folder:DIR or shapes:N[:SEED]</source>
+        <translation>cifar10:DIR, idx:DIR, folder:DIR oder shapes:N[:SEED]</translation>
+    </message>
+    <message>
+        <source>Data:</source>
+        <translation>Daten:</translation>
+    </message>
+    <message>
+        <source>Split:</source>
+        <translation>Teil:</translation>
+    </message>
+    <message>
+        <source>CIFAR-10H and CIFAR-10-C are of the CIFAR-10 test set</source>
+        <translation>CIFAR-10H und CIFAR-10-C beziehen sich auf den CIFAR-10-Testdatensatz</translation>
+    </message>
+    <message>
+        <source>Max images:</source>
+        <translation>Höchstens Bilder:</translation>
+    </message>
+    <message>
+        <source>The first N images of the split (-1 = all)</source>
+        <translation>Die ersten N Bilder des Splits (-1 = alle)</translation>
+    </message>
+    <message>
+        <source>Human agreement (CIFAR-10H)</source>
+        <translation>Übereinstimmung mit Menschen (CIFAR-10H)</translation>
+    </message>
+    <message>
+        <source>cifar10h-probs.npy or cifar10h-counts.npy (empty: none)</source>
+        <translation>cifar10h-probs.npy oder cifar10h-counts.npy (leer: keine)</translation>
+    </message>
+    <message>
+        <source>Human labels:</source>
+        <translation>Menschliche Labels:</translation>
+    </message>
+    <message>
+        <source>NumPy arrays (*.npy);;All files (*)</source>
+        <translation>NumPy-Arrays (*.npy);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Cross-entropy, agreement with the majority and κ against the human label distribution</source>
+        <translation>Kreuzentropie, Übereinstimmung mit der Mehrheit und κ gegen die menschliche Labelverteilung</translation>
+    </message>
+    <message>
+        <source>cifar10h-raw.csv (optional)</source>
+        <translation>cifar10h-raw.csv (optional)</translation>
+    </message>
+    <message>
+        <source>Annotators:</source>
+        <translation>Annotierende:</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV-Dateien (*.csv);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Error consistency (κ) per annotator, its median and CI</source>
+        <translation>Fehlerkonsistenz (κ) je annotierender Person, ihr Median und KI</translation>
+    </message>
+    <message>
+        <source>Corruptions (CIFAR-10-C)</source>
+        <translation>Korruptionen (CIFAR-10-C)</translation>
+    </message>
+    <message>
+        <source>folder with &lt;corruption&gt;.npy and labels.npy (empty: none)</source>
+        <translation>Ordner mit &lt;corruption&gt;.npy und labels.npy (leer: keiner)</translation>
+    </message>
+    <message>
+        <source>Folder:</source>
+        <translation>Ordner:</translation>
+    </message>
+    <message>
+        <source>The published CIFAR-10-C, or a folder written by repalign-cli corrupt</source>
+        <translation>Das veröffentlichte CIFAR-10-C oder ein von repalign-cli corrupt geschriebener Ordner</translation>
+    </message>
+    <message>
+        <source>all in the folder, or e.g. fog,contrast</source>
+        <translation>alle im Ordner, oder z. B. fog,contrast</translation>
+    </message>
+    <message>
+        <source>Only:</source>
+        <translation>Nur:</translation>
+    </message>
+    <message>
+        <source>behave .h5 of a reference model (CE, mCE; optional)</source>
+        <translation>behave-.h5 eines Referenzmodells (CE, mCE; optional)</translation>
+    </message>
+    <message>
+        <source>Reference:</source>
+        <translation>Referenz:</translation>
+    </message>
+    <message>
+        <source>HDF5 files (*.h5 *.hdf5);;All files (*)</source>
+        <translation>HDF5-Dateien (*.h5 *.hdf5);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>PGD robustness</source>
+        <translation>PGD-Robustheit</translation>
+    </message>
+    <message>
+        <source>empty: no L∞ attack</source>
+        <translation>leer: kein L∞-Angriff</translation>
+    </message>
+    <message>
+        <source>L∞ ε (×1/255):</source>
+        <translation>L∞-ε (×1/255):</translation>
+    </message>
+    <message>
+        <source>Comma-separated, in 1/255 pixel steps</source>
+        <translation>Kommagetrennt, in Pixelschritten von 1/255</translation>
+    </message>
+    <message>
+        <source>e.g. 0.25,0.5,1 (empty: no L2 attack)</source>
+        <translation>z. B. 0.25,0.5,1 (leer: kein L2-Angriff)</translation>
+    </message>
+    <message>
+        <source>L2 ε:</source>
+        <translation>L2-ε:</translation>
+    </message>
+    <message>
+        <source>Comma-separated, pixels in [0, 1]</source>
+        <translation>Kommagetrennt, Pixel in [0, 1]</translation>
+    </message>
+    <message>
+        <source>Steps:</source>
+        <translation>Schritte:</translation>
+    </message>
+    <message>
+        <source>Step size (× ε):</source>
+        <translation>Schrittweite (× ε):</translation>
+    </message>
+    <message>
+        <source>Start at a random point of the ε-ball</source>
+        <translation>An einem zufälligen Punkt der ε-Kugel beginnen</translation>
+    </message>
+    <message>
+        <source>Images:</source>
+        <translation>Bilder:</translation>
+    </message>
+    <message>
+        <source>PGD on the first N evaluated images (-1 = all)</source>
+        <translation>PGD auf den ersten N ausgewerteten Bildern (-1 = alle)</translation>
+    </message>
+    <message>
+        <source>Calibration and statistics</source>
+        <translation>Kalibrierung und Statistik</translation>
+    </message>
+    <message>
+        <source>Calibration bins:</source>
+        <translation>Kalibrierungs-Bins:</translation>
+    </message>
+    <message>
+        <source>Equal-width confidence bins of the ECE</source>
+        <translation>Konfidenz-Bins gleicher Breite für die ECE</translation>
+    </message>
+    <message>
+        <source>Bootstrap resamples:</source>
+        <translation>Bootstrap-Stichproben:</translation>
+    </message>
+    <message>
+        <source>For the human metrics&apos; 95% CIs</source>
+        <translation>Für die 95-%-KIs der Menschenvergleichsmaße</translation>
+    </message>
+    <message>
+        <source>Seed:</source>
+        <translation>Seed:</translation>
+    </message>
+    <message>
+        <source>Random starts and bootstrap resamples</source>
+        <translation>Zufallsstarts und Bootstrap-Stichproben</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>Gerät:</translation>
+    </message>
+    <message>
+        <source>all cores</source>
+        <translation>alle Kerne</translation>
+    </message>
+    <message>
+        <source>CPU threads:</source>
+        <translation>CPU-Threads:</translation>
+    </message>
+    <message>
+        <source>Batch size:</source>
+        <translation>Batchgröße:</translation>
+    </message>
+    <message>
+        <source>&lt;form&gt;: key &apos;name&apos; must be a file name (not empty, no &apos;/&apos;, not starting with &apos;.&apos;)</source>
+        <translation>&lt;form&gt;: key &apos;name&apos; muss ein Dateiname sein (nicht leer, kein &apos;/&apos;, nicht mit &apos;.&apos; beginnend)</translation>
+    </message>
+</context>
+<context>
+    <name>repalign::gui::BehaviourPlots</name>
+    <message>
+        <source>L∞ ε (×1/255)</source>
+        <translation>L∞-ε (×1/255)</translation>
+    </message>
+    <message>
+        <source>L2 ε</source>
+        <translation>L2-ε</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>Genauigkeit</translation>
+    </message>
+    <message>
+        <source>Corruption robustness</source>
+        <translation>Robustheit gegen Korruptionen</translation>
+    </message>
+    <message>
+        <source>Robust accuracy</source>
+        <translation>Robuste Genauigkeit</translation>
+    </message>
+    <message>
+        <source>severity</source>
+        <translation>Stärke</translation>
+    </message>
+    <message>
+        <source>%1 is only in %2</source>
+        <translation>%1 ist nur in %2</translation>
+    </message>
+    <message>
+        <source>Corruptions: %1 − %2</source>
+        <translation>Korruptionen: %1 − %2</translation>
+    </message>
+    <message>
+        <source>Δ accuracy (mean %1)</source>
+        <translation>Δ Genauigkeit (Mittel %1)</translation>
+    </message>
+    <message>
+        <source>Reliability</source>
+        <translation>Zuverlässigkeit</translation>
+    </message>
+    <message>
+        <source>confidence</source>
+        <translation>Sicherheit</translation>
+    </message>
+    <message>
+        <source>%1 (ECE %2)</source>
+        <translation>%1 (ECE %2)</translation>
+    </message>
+    <message>
+        <source>Human agreement (95% CI)</source>
+        <translation>Übereinstimmung mit Menschen (95-%-KI)</translation>
+    </message>
+    <message>
+        <source>cross-entropy</source>
+        <translation>Kreuzentropie</translation>
+    </message>
+    <message>
+        <source>agreement</source>
+        <translation>Übereinstimmung</translation>
+    </message>
+    <message>
+        <source>Cohen&apos;s κ</source>
+        <translation>Cohens κ</translation>
+    </message>
+    <message>
+        <source>%1: evaluated on different data (%2 %3 vs %4 %5)</source>
+        <translation>%1: auf verschiedenen Daten ausgewertet (%2 %3 gegen %4 %5)</translation>
+    </message>
+    <message>
+        <source>%1: different numbers of images (%2 vs %3)</source>
+        <translation>%1: verschiedene Bildanzahlen (%2 gegen %3)</translation>
+    </message>
+    <message>
+        <source>%1: different calibration bins (%2 vs %3); ECE values differ with the bins</source>
+        <translation>%1: verschiedene Kalibrierungs-Bins (%2 gegen %3); ECE-Werte hängen von den Bins ab</translation>
+    </message>
+    <message>
+        <source>%1: only %2 has human results (repalign-cli behave --human FILE)</source>
+        <translation>%1: nur %2 hat Ergebnisse zum Menschenvergleich (repalign-cli behave --human FILE)</translation>
+    </message>
+    <message>
+        <source>%1: only %2 has corruption results (repalign-cli behave --corruptions DIR)</source>
+        <translation>%1: nur %2 hat Korruptionsergebnisse (repalign-cli behave --corruptions DIR)</translation>
+    </message>
+    <message>
+        <source>%1: different corruption sets (%2 and %3 corruptions, %4 in both); the heat map shows those in both</source>
+        <translation>%1: verschiedene Korruptionen (%2 und %3, %4 in beiden); die Heatmap zeigt die gemeinsamen</translation>
+    </message>
+    <message>
+        <source>%1: only %2 has %3 PGD results</source>
+        <translation>%1: nur %2 hat %3-PGD-Ergebnisse</translation>
+    </message>
+    <message>
+        <source>%1: different %2 ε grids</source>
+        <translation>%1: verschiedene %2-ε-Raster</translation>
+    </message>
+    <message>
+        <source>%1: %2 PGD with different settings (%3 vs %4 steps, random start %5 vs %6)</source>
+        <translation>%1: %2-PGD mit verschiedenen Einstellungen (%3 gegen %4 Schritte, Zufallsstart %5 gegen %6)</translation>
+    </message>
+    <message>
+        <source>%1: %2 PGD attacked different images</source>
+        <translation>%1: %2-PGD hat verschiedene Bilder angegriffen</translation>
+    </message>
+</context>
+<context>
+    <name>repalign::gui::BehaviourView</name>
+    <message>
+        <source>The baseline&apos;s behaviour file (first in every figure; the heat map subtracts it)</source>
+        <translation>Die Verhaltensdatei des Basismodells (in jeder Abbildung zuerst; die Heatmap zieht sie ab)</translation>
+    </message>
+    <message>
+        <source>The tuned model&apos;s behaviour file (none: the baseline alone)</source>
+        <translation>Die Verhaltensdatei des feinabgestimmten Modells (keine: nur das Basismodell)</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>Öffnen…</translation>
+    </message>
+    <message>
+        <source>Open a behaviour file (.h5 with /behaviour) as the baseline</source>
+        <translation>Eine Verhaltensdatei (.h5 mit /behaviour) als Basismodell öffnen</translation>
+    </message>
+    <message>
+        <source>Open a behaviour file (.h5 with /behaviour) as the tuned model</source>
+        <translation>Eine Verhaltensdatei (.h5 mit /behaviour) als feinabgestimmtes Modell öffnen</translation>
+    </message>
+    <message>
+        <source>Export figure…</source>
+        <translation>Abbildung exportieren…</translation>
+    </message>
+    <message>
+        <source>Export the figure of this page (PNG, SVG or PDF at a talk or paper preset)</source>
+        <translation>Die Abbildung dieser Seite exportieren (PNG, SVG oder PDF in einer Vortrags- oder Papiervorgabe)</translation>
+    </message>
+    <message>
+        <source>Baseline:</source>
+        <translation>Basismodell:</translation>
+    </message>
+    <message>
+        <source>Tuned:</source>
+        <translation>Feinabgestimmt:</translation>
+    </message>
+    <message>
+        <source>Robustness</source>
+        <translation>Robustheit</translation>
+    </message>
+    <message>
+        <source>Corruptions</source>
+        <translation>Korruptionen</translation>
+    </message>
+    <message>
+        <source>Calibration</source>
+        <translation>Kalibrierung</translation>
+    </message>
+    <message>
+        <source>Human agreement</source>
+        <translation>Übereinstimmung mit Menschen</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;No behaviour file yet.&lt;/b&gt; Write one per model (the baseline and the tuned model) into its run&apos;s analysis folder, where this view finds it:&lt;/p&gt;&lt;pre&gt;repalign-cli behave --checkpoint RUN/checkpoints/best_acc.pt --data cifar10:DIR --split test \
+    --out RUN/analysis/behave.h5&lt;/pre&gt;&lt;p&gt;Each option adds a page: human agreement&lt;/p&gt;&lt;pre&gt;    --human cifar10h-probs.npy --human-raw cifar10h-raw.csv&lt;/pre&gt;&lt;p&gt;corruption accuracy (CIFAR-10-C, or a folder written by repalign-cli corrupt)&lt;/p&gt;&lt;pre&gt;    --corruptions CIFAR-10-C&lt;/pre&gt;&lt;p&gt;and PGD robustness (L∞ ε in 1/255, L2 ε in pixel units)&lt;/p&gt;&lt;pre&gt;    --pgd linf:1,2,4,8 --pgd l2:0.25,0.5,1 --pgd-steps 10&lt;/pre&gt;&lt;p&gt;The Setup tab&apos;s Behaviour form queues the same job. A file elsewhere: Open… above.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Noch keine Verhaltensdatei.&lt;/b&gt; Schreiben Sie eine je Modell (Basismodell und feinabgestimmtes Modell) in den Analyseordner seines Laufs, wo diese Ansicht sie findet:&lt;/p&gt;&lt;pre&gt;repalign-cli behave --checkpoint RUN/checkpoints/best_acc.pt --data cifar10:DIR --split test \
+    --out RUN/analysis/behave.h5&lt;/pre&gt;&lt;p&gt;Jede Option fügt eine Seite hinzu: Übereinstimmung mit Menschen&lt;/p&gt;&lt;pre&gt;    --human cifar10h-probs.npy --human-raw cifar10h-raw.csv&lt;/pre&gt;&lt;p&gt;Genauigkeit unter Korruptionen (CIFAR-10-C oder ein von repalign-cli corrupt geschriebener Ordner)&lt;/p&gt;&lt;pre&gt;    --corruptions CIFAR-10-C&lt;/pre&gt;&lt;p&gt;und PGD-Robustheit (L∞-ε in 1/255, L2-ε in Pixeleinheiten)&lt;/p&gt;&lt;pre&gt;    --pgd linf:1,2,4,8 --pgd l2:0.25,0.5,1 --pgd-steps 10&lt;/pre&gt;&lt;p&gt;Das Verhaltensformular im Einrichten-Tab stellt denselben Job in die Warteschlange. Eine Datei anderswo: Öffnen… oben.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Open the tuned model&apos;s behaviour</source>
+        <translation>Verhalten des feinabgestimmten Modells öffnen</translation>
+    </message>
+    <message>
+        <source>Open the baseline&apos;s behaviour</source>
+        <translation>Verhalten des Basismodells öffnen</translation>
+    </message>
+    <message>
+        <source>HDF5 files (*.h5 *.hdf5);;All files (*)</source>
+        <translation>HDF5-Dateien (*.h5 *.hdf5);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>No behaviour file is chosen.</source>
+        <translation>Keine Verhaltensdatei gewählt.</translation>
+    </message>
+    <message>
+        <source>The heat map shows tuned − baseline accuracy: choose a tuned model&apos;s file too.</source>
+        <translation>Die Heatmap zeigt die Genauigkeit feinabgestimmt − Basismodell: wählen Sie auch die Datei eines feinabgestimmten Modells.</translation>
+    </message>
 </context>
 <context>
     <name>repalign::gui::ConfigForm</name>
@@ -612,6 +1107,14 @@
     <message>
         <source>II convention (ii_diagonal): %1</source>
         <translation>II-Konvention (ii_diagonal): %1</translation>
+    </message>
+    <message>
+        <source>Behaviour</source>
+        <translation>Verhalten</translation>
+    </message>
+    <message>
+        <source>Human psychophysics</source>
+        <translation>Psychophysik mit Menschen</translation>
     </message>
 </context>
 <context>
@@ -900,6 +1403,21 @@
     <message>
         <source>Unexpected error</source>
         <translation>Unerwarteter Fehler</translation>
+    </message>
+</context>
+<context>
+    <name>repalign::gui::LayerLpipsPlot</name>
+    <message>
+        <source>II-LPIPS by AlexNet layer</source>
+        <translation>II-LPIPS nach AlexNet-Schicht</translation>
+    </message>
+    <message>
+        <source>LPIPS part</source>
+        <translation>LPIPS-Anteil</translation>
+    </message>
+    <message>
+        <source>AlexNet relu layer</source>
+        <translation>AlexNet-ReLU-Schicht</translation>
     </message>
 </context>
 <context>
@@ -1227,6 +1745,10 @@
         <source>%1 (%2 ranks)</source>
         <translation>%1 (%2 Prozesse)</translation>
     </message>
+    <message>
+        <source>Run &amp;psychophysics experiment…</source>
+        <translation>&amp;Psychophysik-Experiment ausführen…</translation>
+    </message>
 </context>
 <context>
     <name>repalign::gui::MeiGridView</name>
@@ -1416,22 +1938,6 @@ II-LPIPS %2, II-Farbe %3, II-Label %4</translation>
         <translation>Keine Analyse geöffnet</translation>
     </message>
     <message>
-        <source>Pairwise LPIPS</source>
-        <translation>Paarweises LPIPS</translation>
-    </message>
-    <message>
-        <source>MEI</source>
-        <translation>MEI</translation>
-    </message>
-    <message>
-        <source>II-LPIPS by AlexNet layer</source>
-        <translation>II-LPIPS nach AlexNet-Schicht</translation>
-    </message>
-    <message>
-        <source>LPIPS part</source>
-        <translation>LPIPS-Anteil</translation>
-    </message>
-    <message>
         <source>Not a filter: type a unit number, &gt;0.3, &lt;0.2 or 0.2-0.4</source>
         <translation>Kein gültiger Filter: Unit-Nummer, &gt;0.3, &lt;0.2 oder 0.2-0.4 eingeben</translation>
     </message>
@@ -1464,18 +1970,6 @@ II-LPIPS %2, II-Farbe %3, II-Label %4</translation>
         <translation>Unit %1</translation>
     </message>
     <message>
-        <source>Pairwise LPIPS · %1</source>
-        <translation>Paarweises LPIPS · %1</translation>
-    </message>
-    <message>
-        <source>Pairwise LPIPS: not stored in this file</source>
-        <translation>Paarweises LPIPS: in dieser Datei nicht gespeichert</translation>
-    </message>
-    <message>
-        <source>AlexNet relu layer</source>
-        <translation>AlexNet-ReLU-Schicht</translation>
-    </message>
-    <message>
         <source>%1: %2 units of %3 %4, k = %5, ii_diagonal %6</source>
         <translation>%1: %2 Units von %3 %4, k = %5, ii_diagonal %6</translation>
     </message>
@@ -1498,6 +1992,25 @@ II-LPIPS %2, II-Farbe %3, II-Label %4</translation>
     <message>
         <source>%1 · synthesised</source>
         <translation>%1 · synthetisiert</translation>
+    </message>
+</context>
+<context>
+    <name>repalign::gui::PairwiseLpipsPlot</name>
+    <message>
+        <source>Pairwise LPIPS</source>
+        <translation>Paarweises LPIPS</translation>
+    </message>
+    <message>
+        <source>MEI</source>
+        <translation>MEI</translation>
+    </message>
+    <message>
+        <source>Pairwise LPIPS · %1</source>
+        <translation>Paarweises LPIPS · %1</translation>
+    </message>
+    <message>
+        <source>Pairwise LPIPS: not stored in this file</source>
+        <translation>Paarweises LPIPS: in dieser Datei nicht gespeichert</translation>
     </message>
 </context>
 <context>
@@ -1590,6 +2103,321 @@ Zustand: %2</translation>
     <message>
         <source>%1, %2 ranks</source>
         <translation>%1, %2 Prozesse</translation>
+    </message>
+</context>
+<context>
+    <name>repalign::gui::PsychRunnerDialog</name>
+    <message>
+        <source>Weakly activating</source>
+        <translation>Schwach aktivierend</translation>
+    </message>
+    <message>
+        <source>Strongly activating</source>
+        <translation>Stark aktivierend</translation>
+    </message>
+    <message>
+        <source>Which image in the middle belongs with the strongly activating images on the right?</source>
+        <translation>Welches Bild in der Mitte gehört zu den stark aktivierenden Bildern rechts?</translation>
+    </message>
+    <message>
+        <source>F</source>
+        <translation>F</translation>
+    </message>
+    <message>
+        <source>J</source>
+        <translation>J</translation>
+    </message>
+    <message>
+        <source>F or ← for the left image, J or → for the right one</source>
+        <translation>F oder ← für das linke Bild, J oder → für das rechte</translation>
+    </message>
+    <message>
+        <source>How sure are you? Press 1, 2 or 3</source>
+        <translation>Wie sicher sind Sie? Drücken Sie 1, 2 oder 3</translation>
+    </message>
+    <message>
+        <source>1
+guessing</source>
+        <translation>1
+geraten</translation>
+    </message>
+    <message>
+        <source>2
+fairly sure</source>
+        <translation>2
+ziemlich sicher</translation>
+    </message>
+    <message>
+        <source>3
+sure</source>
+        <translation>3
+sicher</translation>
+    </message>
+    <message>
+        <source>Correct!</source>
+        <translation>Richtig!</translation>
+    </message>
+    <message>
+        <source>Not quite: the framed image is the strongly activating one.</source>
+        <translation>Nicht ganz: das umrahmte Bild ist das stark aktivierende.</translation>
+    </message>
+    <message>
+        <source>Psychophysics experiment</source>
+        <translation>Psychophysik-Experiment</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>e.g. P01</source>
+        <translation>z. B. P01</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source> trials</source>
+        <translation> Durchgänge</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Starten</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Experiment folder:</source>
+        <translation>Experimentordner:</translation>
+    </message>
+    <message>
+        <source>Participant id:</source>
+        <translation>Kennung der teilnehmenden Person:</translation>
+    </message>
+    <message>
+        <source>Break every:</source>
+        <translation>Pause alle:</translation>
+    </message>
+    <message>
+        <source>Runs a planned experiment (repalign-cli psych plan) for one participant at this computer, full screen. Keys: F/J or ←/→ to choose, 1/2/3 for confidence, Esc to pause or quit. Every answer is saved at once to the experiment&apos;s results folder; the same participant id continues where it stopped.</source>
+        <translation>Führt ein geplantes Experiment (repalign-cli psych plan) für eine teilnehmende Person an diesem Rechner im Vollbild aus. Tasten: F/J oder ←/→ zur Wahl, 1/2/3 für die Sicherheit, Esc zum Pausieren oder Beenden. Jede Antwort wird sofort im Ergebnisordner des Experiments gespeichert; dieselbe Kennung macht dort weiter, wo sie aufgehört hat.</translation>
+    </message>
+    <message>
+        <source>Loading the images…</source>
+        <translation>Bilder werden geladen…</translation>
+    </message>
+    <message>
+        <source>Choose an experiment folder (holding plan.json)</source>
+        <translation>Experimentordner wählen (mit plan.json)</translation>
+    </message>
+    <message>
+        <source>Reading plan.json…</source>
+        <translation>plan.json wird gelesen…</translation>
+    </message>
+    <message>
+        <source>%1 trials: %2 practice, %3 main, %4 catch; %5 model(s), %6 reference images per side</source>
+        <translation>%1 Durchgänge: %2 Übung, %3 Haupt, %4 Kontrolle; %5 Modell(e), %6 Referenzbilder je Seite</translation>
+    </message>
+    <message>
+        <source>Choose the folder written by repalign-cli psych plan --out DIR.</source>
+        <translation>Wählen Sie den von repalign-cli psych plan --out DIR geschriebenen Ordner.</translation>
+    </message>
+    <message>
+        <source>%1 has answers already: the experiment continues at the first unanswered trial.</source>
+        <translation>%1 hat schon Antworten: das Experiment geht beim ersten unbeantworteten Durchgang weiter.</translation>
+    </message>
+    <message>
+        <source>Choose an experiment folder first (repalign-cli psych plan --out DIR).</source>
+        <translation>Wählen Sie zuerst einen Experimentordner (repalign-cli psych plan --out DIR).</translation>
+    </message>
+    <message>
+        <source>Participant id &apos;%1&apos; is not valid (valid: 1 to 128 letters, digits and _ - . @ : +).</source>
+        <translation>Kennung &apos;%1&apos; ist ungültig (gültig: 1 bis 128 Buchstaben, Ziffern und _ - . @ : +).</translation>
+    </message>
+    <message>
+        <source>Participant &apos;%1&apos; has answered all %2 trials already (%3); choose another participant id.</source>
+        <translation>Teilnehmende Person &apos;%1&apos; hat bereits alle %2 Durchgänge beantwortet (%3); wählen Sie eine andere Kennung.</translation>
+    </message>
+    <message>
+        <source>Welcome back. %1 of %2 trials are done; the experiment continues where it stopped.
+
+Press the space bar to continue.</source>
+        <translation>Willkommen zurück. %1 von %2 Durchgängen sind erledigt; das Experiment geht dort weiter, wo es aufgehört hat.
+
+Drücken Sie die Leertaste zum Fortfahren.</translation>
+    </message>
+    <message>
+        <source>In each trial you see two sets of images: on the right, images that strongly activate one unit of a neural network; on the left, images that activate it weakly. Which of the two images in the middle belongs with the strongly activating images on the right?
+
+Press F (or ←) for the left image and J (or →) for the right one, or click it. Then say how sure you are: 1 = guessing, 2 = fairly sure, 3 = sure.
+
+</source>
+        <translation>In jedem Durchgang sehen Sie zwei Gruppen von Bildern: rechts Bilder, die eine Einheit eines neuronalen Netzes stark aktivieren; links Bilder, die sie schwach aktivieren. Welches der beiden Bilder in der Mitte gehört zu den stark aktivierenden Bildern rechts?
+
+Drücken Sie F (oder ←) für das linke Bild und J (oder →) für das rechte, oder klicken Sie es an. Sagen Sie dann, wie sicher Sie sind: 1 = geraten, 2 = ziemlich sicher, 3 = sicher.
+
+</translation>
+    </message>
+    <message>
+        <source>First a few practice trials, with feedback. Press the space bar to start.</source>
+        <translation>Zuerst ein paar Übungsdurchgänge mit Rückmeldung. Drücken Sie die Leertaste, um zu beginnen.</translation>
+    </message>
+    <message>
+        <source>Press the space bar to start.</source>
+        <translation>Drücken Sie die Leertaste, um zu beginnen.</translation>
+    </message>
+    <message>
+        <source>%1 of %2 done</source>
+        <translation>%1 von %2 fertig</translation>
+    </message>
+    <message>
+        <source>Practice trial %1</source>
+        <translation>Übungsdurchgang %1</translation>
+    </message>
+    <message>
+        <source>Trial %1 of %2</source>
+        <translation>Durchgang %1 von %2</translation>
+    </message>
+    <message>
+        <source>The practice is over. From now on there is no feedback.
+
+Press the space bar to start the experiment.</source>
+        <translation>Die Übung ist vorbei. Ab jetzt gibt es keine Rückmeldung.
+
+Drücken Sie die Leertaste, um das Experiment zu beginnen.</translation>
+    </message>
+    <message>
+        <source>Time for a short break. %1 of %2 trials are done.
+
+Press the space bar when you are ready to go on.</source>
+        <translation>Zeit für eine kurze Pause. %1 von %2 Durchgängen sind erledigt.
+
+Drücken Sie die Leertaste, wenn Sie bereit sind weiterzumachen.</translation>
+    </message>
+    <message>
+        <source>Paused. %1 of %2 trials are done and saved (%3).
+
+Press the space bar to continue, or Q to stop (start again with the same participant id to continue later).</source>
+        <translation>Pausiert. %1 von %2 Durchgängen sind erledigt und gespeichert (%3).
+
+Drücken Sie die Leertaste zum Fortfahren oder Q zum Beenden (mit derselben Kennung später weitermachen).</translation>
+    </message>
+    <message>
+        <source>Thank you! All %1 trials are done and saved to %2.
+
+Press Esc or the space bar to close.</source>
+        <translation>Vielen Dank! Alle %1 Durchgänge sind erledigt und in %2 gespeichert.
+
+Drücken Sie Esc oder die Leertaste zum Schließen.</translation>
+    </message>
+    <message>
+        <source>The answers could not be saved: %1</source>
+        <translation>Die Antworten konnten nicht gespeichert werden: %1</translation>
+    </message>
+</context>
+<context>
+    <name>repalign::gui::PsychView</name>
+    <message>
+        <source>Open…</source>
+        <translation>Öffnen…</translation>
+    </message>
+    <message>
+        <source>Run in-app experiment…</source>
+        <translation>Experiment in der App ausführen…</translation>
+    </message>
+    <message>
+        <source>Run a planned experiment (repalign-cli psych plan) for one participant at this computer, full screen; the answers go to the plan&apos;s results folder</source>
+        <translation>Ein geplantes Experiment (repalign-cli psych plan) für eine teilnehmende Person an diesem Rechner im Vollbild ausführen; die Antworten gehen in den Ergebnisordner des Plans</translation>
+    </message>
+    <message>
+        <source>Export figure…</source>
+        <translation>Abbildung exportieren…</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>Label</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>Genauigkeit</translation>
+    </message>
+    <message>
+        <source>95% CI</source>
+        <translation>95-%-KI</translation>
+    </message>
+    <message>
+        <source>Trials</source>
+        <translation>Durchgänge</translation>
+    </message>
+    <message>
+        <source>Participant</source>
+        <translation>Teilnehmende Person</translation>
+    </message>
+    <message>
+        <source>Catch accuracy</source>
+        <translation>Kontrollgenauigkeit</translation>
+    </message>
+    <message>
+        <source>Excluded</source>
+        <translation>Ausgeschlossen</translation>
+    </message>
+    <message>
+        <source>File:</source>
+        <translation>Datei:</translation>
+    </message>
+    <message>
+        <source>Open psychophysics results</source>
+        <translation>Psychophysik-Ergebnisse öffnen</translation>
+    </message>
+    <message>
+        <source>HDF5 files (*.h5 *.hdf5);;All files (*)</source>
+        <translation>HDF5-Dateien (*.h5 *.hdf5);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>No psychophysics results yet. Plan an experiment from two or more analyses, run it in the browser (jsPsych, JATOS) or here with &quot;Run in-app experiment…&quot;, import the answers, then Open… the file:
+
+  repalign-cli psych plan --analysis baseline.h5 --analysis tuned.h5 --out exp
+  repalign-cli psych export exp    (a jsPsych folder, exp/web; --format jatos for JATOS)
+  repalign-cli psych import exp --results exp/results/*.csv --out human.h5
+
+To try the analysis first: repalign-cli psych simulate exp --out exp/results/simulated.csv answers as a simulated observer.</source>
+        <translation>Noch keine Psychophysik-Ergebnisse. Planen Sie ein Experiment aus zwei oder mehr Analysen, führen Sie es im Browser (jsPsych, JATOS) oder hier mit „Experiment in der App ausführen…“ durch, importieren Sie die Antworten und öffnen Sie dann die Datei mit Öffnen…:
+
+  repalign-cli psych plan --analysis baseline.h5 --analysis tuned.h5 --out exp
+  repalign-cli psych export exp    (ein jsPsych-Ordner, exp/web; --format jatos für JATOS)
+  repalign-cli psych import exp --results exp/results/*.csv --out human.h5
+
+Um die Auswertung zuerst auszuprobieren: repalign-cli psych simulate exp --out exp/results/simulated.csv antwortet als simulierter Beobachter.</translation>
+    </message>
+    <message>
+        <source>Simulated observer (noise %1): these answers come from repalign-cli psych simulate, not from people.</source>
+        <translation>Simulierter Beobachter (Rauschen %1): diese Antworten stammen von repalign-cli psych simulate, nicht von Menschen.</translation>
+    </message>
+    <message>
+        <source>Models compared with %1: statistic %2, p = %3</source>
+        <translation>Modelle verglichen mit %1: Statistik %2, p = %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n participant(s), %1 excluded (catch-trial accuracy below %2)</source>
+        <translation>
+            <numerusform>%n Teilnehmende, %1 ausgeschlossen (Kontrollgenauigkeit unter %2)</numerusform>
+            <numerusform>%n Teilnehmende, %1 ausgeschlossen (Kontrollgenauigkeit unter %2)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
     </message>
 </context>
 <context>
@@ -1722,6 +2550,29 @@ Abschicken mit: sbatch %2</translation>
     </message>
 </context>
 <context>
+    <name>repalign::gui::StudyConditionsModel</name>
+    <message>
+        <source>Condition</source>
+        <translation>Bedingung</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>Stufe</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Progress %</source>
+        <translation>Fortschritt %</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Meldung</translation>
+    </message>
+</context>
+<context>
     <name>repalign::gui::StudyPanel</name>
     <message>
         <source>study.yaml</source>
@@ -1802,26 +2653,6 @@ Abschicken mit: sbatch %2</translation>
     <message>
         <source>At once:</source>
         <translation>Gleichzeitig:</translation>
-    </message>
-    <message>
-        <source>Condition</source>
-        <translation>Bedingung</translation>
-    </message>
-    <message>
-        <source>Stage</source>
-        <translation>Stufe</translation>
-    </message>
-    <message>
-        <source>State</source>
-        <translation>Zustand</translation>
-    </message>
-    <message>
-        <source>Progress %</source>
-        <translation>Fortschritt %</translation>
-    </message>
-    <message>
-        <source>Message</source>
-        <translation>Meldung</translation>
     </message>
     <message>
         <source>Double-click: a run opens in Monitor, an analysis in Neurons</source>
@@ -1989,6 +2820,33 @@ Auf dem Cluster abschicken mit: bash %2</translation>
         <translation>Die gewählten Achsen werden wieder mit den anderen gekreuzt</translation>
     </message>
     <message>
+        <source>Select two or more axes to zip them.</source>
+        <translation>Wählen Sie zwei oder mehr Achsen, um sie zu zippen.</translation>
+    </message>
+    <message>
+        <source>Save a copy of the example %1</source>
+        <translation>Eine Kopie des Beispiels %1 speichern</translation>
+    </message>
+    <message>
+        <source>There is no example study named %1 (examples: %2).</source>
+        <translation>Es gibt keine Beispielstudie namens %1 (Beispiele: %2).</translation>
+    </message>
+</context>
+<context>
+    <name>repalign::gui::StudyResultsView</name>
+    <message>
+        <source>Conditions</source>
+        <translation>Bedingungen</translation>
+    </message>
+    <message>
+        <source>Figure</source>
+        <translation>Abbildung</translation>
+    </message>
+    <message>
+        <source>Comparison</source>
+        <translation>Vergleich</translation>
+    </message>
+    <message>
         <source>The grid axis along the x axis</source>
         <translation>Die Rasterachse entlang der x-Achse</translation>
     </message>
@@ -2053,30 +2911,6 @@ Auf dem Cluster abschicken mit: bash %2</translation>
         <translation>Als CSV speichern…</translation>
     </message>
     <message>
-        <source>Conditions</source>
-        <translation>Bedingungen</translation>
-    </message>
-    <message>
-        <source>Figure</source>
-        <translation>Abbildung</translation>
-    </message>
-    <message>
-        <source>Comparison</source>
-        <translation>Vergleich</translation>
-    </message>
-    <message>
-        <source>Select two or more axes to zip them.</source>
-        <translation>Wählen Sie zwei oder mehr Achsen, um sie zu zippen.</translation>
-    </message>
-    <message>
-        <source>Save a copy of the example %1</source>
-        <translation>Eine Kopie des Beispiels %1 speichern</translation>
-    </message>
-    <message>
-        <source>There is no example study named %1 (examples: %2).</source>
-        <translation>Es gibt keine Beispielstudie namens %1 (Beispiele: %2).</translation>
-    </message>
-    <message>
         <source>The study has no grid axis to plot against.</source>
         <translation>Die Studie hat keine Rasterachse, gegen die gezeichnet werden kann.</translation>
     </message>
@@ -2110,6 +2944,10 @@ Auf dem Cluster abschicken mit: bash %2</translation>
     <message>
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Saved %1.</source>
+        <translation>%1 gespeichert.</translation>
     </message>
 </context>
 <context>
@@ -2169,10 +3007,6 @@ Auf dem Cluster abschicken mit: bash %2</translation>
     <message>
         <source>Precision:</source>
         <translation>Genauigkeit (Zahlenformat):</translation>
-    </message>
-    <message>
-        <source>bf16/fp16 use autocast on CUDA; the CPU trains in fp32</source>
-        <translation>bf16/fp16 nutzen Autocast auf CUDA; die CPU trainiert in fp32</translation>
     </message>
     <message>
         <source>Epoch</source>
@@ -2253,6 +3087,10 @@ Auf dem Cluster abschicken mit: bash %2</translation>
     <message>
         <source>Preset:</source>
         <translation>Vorlage:</translation>
+    </message>
+    <message>
+        <source>bf16: autocast on the CPU or CUDA (faster only with native bf16, see repalign-cli devices); fp16: CUDA only</source>
+        <translation>bf16: Autocast auf CPU oder CUDA (nur mit nativem bf16 schneller, siehe repalign-cli devices); fp16: nur CUDA</translation>
     </message>
 </context>
 <context>
@@ -2459,6 +3297,14 @@ Auf dem Cluster abschicken mit: bash %2</translation>
     <message>
         <source>Rehearsal batch size:</source>
         <translation>Rehearsal-Batchgröße:</translation>
+    </message>
+    <message>
+        <source>Precision:</source>
+        <translation>Genauigkeit (Zahlenformat):</translation>
+    </message>
+    <message>
+        <source>bf16: autocast on the CPU or CUDA (faster only with native bf16, see repalign-cli devices); fp16: CUDA only</source>
+        <translation>bf16: Autocast auf CPU oder CUDA (nur mit nativem bf16 schneller, siehe repalign-cli devices); fp16: nur CUDA</translation>
     </message>
 </context>
 <context>
