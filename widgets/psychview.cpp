@@ -118,9 +118,15 @@ PsychView::PsychView(QWidget* parent)
     layout->addLayout(bar);
     layout->addWidget(m_banner);
     layout->addWidget(m_note);
-    layout->addLayout(plots, 3);
-    layout->addWidget(m_stats);
-    layout->addWidget(tables, 1);
+    // The figures and tables only while a summary is shown (empty axes say nothing).
+    m_results = new QWidget;
+    auto* results = new QVBoxLayout(m_results);
+    results->setContentsMargins(0, 0, 0, 0);
+    results->addLayout(plots, 3);
+    results->addWidget(m_stats);
+    results->addWidget(tables, 1);
+    layout->addWidget(m_results, 1);
+    layout->addStretch(0);
     auto* scroll = new QScrollArea;
     scroll->setWidget(content);
     scroll->setWidgetResizable(true);
@@ -269,7 +275,7 @@ void PsychView::redraw()
         }
         m_banner->hide();
         m_stats->clear();
-        m_stats->hide();
+        m_results->hide();
         if (m_note->isHidden() || m_note->text().isEmpty()) {
             m_note->setText(emptyText());
             m_note->show();
@@ -277,6 +283,7 @@ void PsychView::redraw()
         return;
     }
     const psych::PsychSummary& s = *m_summary;
+    m_results->show();
     if (s.source == "simulated") {
         m_banner->setText(tr("Simulated observer (noise %1): these answers come from repalign-cli psych simulate, "
                              "not from people.")

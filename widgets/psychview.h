@@ -65,6 +65,7 @@ private:
     QLabel* m_banner;
     QLabel* m_note;
     QLabel* m_stats;
+    QWidget* m_results;
     QCustomPlot* m_accuracy;
     QCustomPlot* m_lpips;
     QCustomPlot* m_color;
