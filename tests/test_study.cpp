@@ -3,6 +3,7 @@
 // 4-condition study of tiny runs (resume skips what finished).
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "common/text.h"
 #include "data/virtual_cortex.h"
 #include "pipeline/study.h"
 #include "run/analyze_config.h"
@@ -387,6 +388,92 @@ private Q_SLOTS:
         QVERIFY2(text.find("analyze-tune: finished") != std::string::npos, text.c_str());
         QVERIFY(!isDirectory(plan.runDir("analyze-tune")));
         QVERIFY(!fileExists(plan.logPath("analyze-tune")));
+    }
+
+    void behaveStagePlannedValidatedAndRun()
+    {
+        const std::string behave = "behave:\n  data: \"shapes:16:4\"\n  max_images: 16\n  pgd: [\"linf:1,2\"]\n  pgd_steps: 2\n"
+                                   "  pgd_images: 8\n  bootstrap: 10\n  batch_size: 16\n";
+        const std::string file = writeText(m_dir + "/behave-study.yaml", tinyStudy(m_bundle, "", behave));
+        const std::string out = m_dir + "/behave-out";
+        const StudyPlan plan = loadStudy(file, out);
+        QCOMPARE(names(plan, "behave"), (std::vector<std::string> {"behave-train", "behave-tune"}));
+        const StudyRun* bt = plan.find("behave-tune");
+        QVERIFY(bt);
+        QCOMPARE(bt->dependsOn, std::vector<std::string> {"tune"});
+        QCOMPARE(bt->model, std::string("tune"));
+        QCOMPARE(bt->baseline, std::string("train"));
+        QVERIFY2(bt->config.find(plan.runDir("tune") + "/checkpoints/best_r.pt") != std::string::npos, bt->config.c_str());
+        QVERIFY2(plan.find("behave-train")->config.find(plan.runDir("train") + "/checkpoints/best_acc.pt") != std::string::npos,
+            plan.find("behave-train")->config.c_str());
+        const auto argv = studyRunCommand(plan, *bt, "/bin/repalign-cli", 1);
+        auto has = [&](const std::string& a, const std::string& b) {
+            for (std::size_t i = 0; i + 1 < argv.size(); ++i)
+                if (argv[i] == a && argv[i + 1] == b)
+                    return true;
+            return false;
+        };
+        QCOMPARE(argv[1], std::string("behave"));
+        QVERIFY(has("--pgd", "linf:1,2"));
+        QVERIFY(has("--out", plan.behaviourPath("behave-tune")));
+        QVERIFY(has("--model", "resnet18_cifar10"));
+        QVERIFY(has("--threads", "1"));
+
+        // Bad behave options fail before any work, in one line naming the key.
+        struct Case {
+            std::string block, expect;
+        };
+        const std::vector<Case> cases {
+            {"behave:\n  data: \"shapes:16:4\"\n  pgd: \"linf:\"\n", "pgd"},
+            {"behave:\n  pgd: [\"linf:1\"]\n", "'data' is required"},
+            {"behave:\n  data: \"shapes:16:4\"\n  colour: 1\n", "colour"},
+            {"behave:\n  data: \"shapes:16:4\"\n  corruptions: nowhere-c\n", "does not exist"},
+            {"behave:\n  data: \"shapes:16:4\"\ngrid:\n  behave.pgd_steps: [0]\n", "axis 'behave.pgd_steps' value 0"},
+        };
+        for (const auto& c : cases) {
+            const std::string e = errorOf([&] { parseStudy(tinyStudy(m_bundle, "", c.block), m_dir + "/s.yaml", out); });
+            QVERIFY2(e.find(c.expect) != std::string::npos, (c.block + " -> " + e).c_str());
+            QVERIFY2(e.find('\n') == std::string::npos, e.c_str());
+        }
+
+        // SLURM: the behave conditions are a job array of their own.
+        SlurmOptions so;
+        so.executable = REPALIGN_CLI;
+        const auto scripts = exportSlurm(plan, so);
+        QVERIFY(std::find(scripts.begin(), scripts.end(), out + "/slurm/behave.sbatch") != scripts.end());
+        QVERIFY(testutil::readText(out + "/slurm/submit.sh").find("behave.sbatch") != std::string::npos);
+
+        // Run through the CLI's persistent worker: every condition in its own forked child.
+        std::string text;
+        const int rc
+            = testutil::run(std::string(REPALIGN_CLI) + " study run " + file + " --out " + out + " --threads 1 2>&1", &text);
+        std::string logs;
+        testutil::run("tail -n 5 " + out + "/logs/*", &logs);
+        QVERIFY2(rc == 0, (text + logs).c_str());
+        QVERIFY2(text.find("study worker warmed up") != std::string::npos, text.c_str());
+        for (const char* name : {"behave-train", "behave-tune"}) {
+            QVERIFY(fileExists(plan.behaviourPath(name)));
+            const RunStatus st = readRunStatus(plan.runDir(name));
+            QCOMPARE(st.state, std::string("finished"));
+            QVERIFY(testutil::readText(plan.runDir(name) + "/status.json").find("\"kind\": \"behave\"") != std::string::npos);
+        }
+        const StudyTable t = compareStudy(plan, "lpips");
+        QCOMPARE(t.rows.size(), std::size_t(2));
+        for (const auto& row : t.rows) {
+            QVERIFY(row.behaviour.present);
+            QVERIFY(row.behaviour.accuracy >= 0 && row.behaviour.accuracy <= 1);
+            QCOMPARE(row.behaviour.pgd.size(), std::size_t(2));
+        }
+        const StudyRow& tuned = t.rows[1].stage == "tune" ? t.rows[1] : t.rows[0];
+        QCOMPARE(tuned.baselineBehaviour.run, std::string("behave-train"));
+        const std::string csv = formatStudyTable(t, "csv");
+        QVERIFY2(
+            csv.find("clean acc,clean acc vs baseline,ECE,ECE vs baseline,PGD linf 1/255 acc") != std::string::npos, csv.c_str());
+        const std::string table = formatStudyTable(t, "text");
+        QVERIFY2(table.find("PGD linf 2/255 acc") != std::string::npos, table.c_str());
+        // The tuned row shows its difference to the baseline in brackets.
+        const std::string diff = strprintf(" (%+.4f)", tuned.behaviour.accuracy - tuned.baselineBehaviour.accuracy);
+        QVERIFY2(table.find(diff) != std::string::npos, table.c_str());
     }
 
     void exampleStudiesPlan()

@@ -101,6 +101,9 @@ CommandRegistrar reg(58, [](CLI::App& app) {
         sub->add_flag("--no-worker", *noWorker,
             "Start the program anew for each condition (fork + exec) instead of forking this process (the persistent "
             "study worker)");
+        sub->add_flag(
+            "--no-warm-up", [opt](std::int64_t) { opt->warmUp = false; },
+            "The worker forks its conditions cold (no warm-up step before the first)");
         sub->callback([file, out, opt, quiet, noWorker] {
             const StudyPlan plan = loadStudy(*file, *out);
             opt->executable = selfExecutable();
@@ -167,6 +170,7 @@ CommandRegistrar reg(58, [](CLI::App& app) {
             o.threads = *threads;
             if (!*noWorker)
                 o.inProcess = studyWorker;
+            o.warmUp = false; // one condition: nothing to share a warm-up with
             const JobStatus st = runStudyCondition(plan, *name, o, sink, cancel);
             std::printf("%s: %s\n", name->c_str(), jobStatusName(st));
             exitStatus() = exitCodeFor(st);

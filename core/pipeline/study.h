@@ -170,6 +170,11 @@ struct StudyRunOptions {
     /// goes to logs/NAME.out; status.json and resume as before). Only for a single-threaded
     /// caller (the CLI's `study run` and `study exec`); the GUI, which has threads, leaves it empty.
     std::function<int(const std::vector<std::string>& argv)> inProcess;
+    /// With inProcess: before the first fork, the worker warms itself up once with one step of
+    /// the plan's first training condition on one thread (into a temporary run folder, removed),
+    /// so each child starts with LibTorch's kernels, allocator and operator caches in use. One
+    /// thread: no intra-op thread pool exists in the worker when it forks.
+    bool warmUp = true;
 };
 
 struct StudyRunSummary {

@@ -7,8 +7,10 @@
 #include "common/fsutil.h"
 #include "common/text.h"
 #include "pipeline/study_internal.h"
+#include "run/config.h"
 #include "run/rundir.h"
 #include "train/distributed.h"
+#include "train/trainer.h"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -212,6 +214,34 @@ std::string tailOf(const std::string& path)
         text.pop_back();
     const auto nl = text.rfind('\n');
     return nl == std::string::npos ? text : text.substr(nl + 1);
+}
+
+/// The persistent worker's warm-up: one training step and validation of the first training
+/// condition, one thread, in a temporary run folder that is removed. Failures only cost the
+/// warm-up (the conditions then start cold).
+void warmUpWorker(const StudyPlan& plan, ProgressSink& sink)
+{
+    const auto trains = plan.stage("train");
+    if (trains.empty())
+        return;
+    const std::string dir = plan.studyDir + "/.worker-warm-up";
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    const double t0 = wallClockSeconds();
+    try {
+        TrainConfig cfg = parseTrainConfig(trains.front()->config, trains.front()->name);
+        cfg.threads = 1; // no intra-op thread pool in a process that forks
+        cfg.numWorkers = 1;
+        cfg.epochs = 1;
+        cfg.maxStepsPerEpoch = 1;
+        NullSink quiet;
+        CancelToken never;
+        TrainJob(cfg, dir).run(quiet, never);
+        sink.log(LogLevel::Info, strprintf("study worker warmed up in %.1f s", wallClockSeconds() - t0));
+    } catch (const std::exception& e) {
+        sink.log(LogLevel::Notice, std::string("study worker: warm-up skipped (") + e.what() + ")");
+    }
+    fs::remove_all(dir, ec);
 }
 
 /// The local runner: conditions in dependency order, at most `jobs` at once, each a child
@@ -449,6 +479,9 @@ StudyRunSummary Runner::run()
     m_threads = std::max(1, total / m_jobs);
     writeStudyFolder(m_plan);
     selectTodo();
+    if (m_options.inProcess && m_options.warmUp
+        && std::any_of(m_todo.begin(), m_todo.end(), [](const StudyRun* r) { return !study_detail::isMeasurement(*r); }))
+        warmUpWorker(m_plan, m_sink);
     report();
     while (!m_todo.empty() || !m_running.empty()) {
         if (m_cancel.cancelled() && !m_cancelled)
