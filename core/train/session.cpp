@@ -528,6 +528,181 @@ SessionOutcome TrainingSession::failed(int epoch, const std::string& reason)
     return outcome(JobStatus::Failed, epoch, reason);
 }
 
+std::optional<SessionOutcome> TrainingSession::trainStep(
+    const Batch& batch, int epoch, std::int64_t b, std::uint64_t seedStream, StepProgress& pace, const CancelToken& cancel)
+{
+    Distributed& dist = Distributed::instance();
+    const std::int64_t scheduleStep = m_worldChanged ? std::int64_t(epoch) * m_spec.stepsPerEpoch + b : m_globalStep;
+    const double lr = learningRate(m_spec.schedule, scheduleStep, m_spec.stepsPerEpoch, m_spec.baseLr);
+    // Dropout draws depend on the step only, so a resumed run draws the same masks.
+    torch::manual_seed(mixSeed(m_spec.seed, seedStream, static_cast<std::uint64_t>(m_globalStep)));
+    m_optimizer.zeroGrad();
+    if (dist.active() && !m_spec.syncBatchNorm)
+        dist.broadcast(m_task.modelBuffers()); // DDP's broadcast_buffers
+    const auto stepStart = std::chrono::steady_clock::now();
+    const StepOutput out = m_task.step(batch, lr);
+    if (!dist.active() && !std::isfinite(out.lossValue))
+        return diverged(epoch,
+            "loss became " + std::string(std::isnan(out.lossValue) ? "NaN" : "Inf") + " at step "
+                + std::to_string(m_globalStep + 1) + " (lr " + std::to_string(lr) + ")");
+    double meanLoss = out.lossValue;
+    bool anyCancel = false;
+    const bool updated = optimizerStep(out, lr, [&] {
+        if (!dist.active())
+            return true;
+        // One small all-reduce per step: the mean loss (a NaN on any rank ends all
+        // of them) and whether any rank was cancelled.
+        std::vector<double> v {out.lossValue, cancel.cancelled() ? 1.0 : 0.0};
+        dist.allReduceSum(v);
+        meanLoss = v[0] / dist.worldSize();
+        anyCancel = v[1] > 0;
+        return std::isfinite(meanLoss) && !anyCancel;
+    });
+    if (!updated && !std::isfinite(meanLoss))
+        return diverged(epoch,
+            "loss became " + std::string(std::isnan(meanLoss) ? "NaN" : "Inf") + " at step " + std::to_string(m_globalStep + 1)
+                + " (lr " + std::to_string(lr) + ", mean over " + std::to_string(dist.worldSize()) + " ranks)");
+    if (!updated && anyCancel)
+        return cancelled(epoch, b, cancel);
+    m_stepSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - stepStart).count();
+    ++m_globalStep;
+    if (m_checkRanks)
+        checkRanksAgree();
+    const std::string bad = nonFiniteParameter();
+    if (!bad.empty())
+        return diverged(epoch,
+            "parameter " + bad + " became NaN/Inf at step " + std::to_string(m_globalStep) + " (lr " + std::to_string(lr) + ")");
+    for (std::size_t i = 0; i < m_sums.size() && i < out.sums.size(); ++i)
+        m_sums[i] += out.sums[i];
+    m_seen += out.count;
+    if (!m_writer)
+        return std::nullopt;
+    const double epochPos = epoch + double(b + 1) / double(m_spec.stepsPerEpoch);
+    const double now = wallClockSeconds();
+    for (const NamedMetric& m : out.rows)
+        m_run->appendMetric({m_globalStep, epochPos, now, m.split, m.name, m.value});
+    m_run->appendMetric({m_globalStep, epochPos, now, "train", "lr", lr});
+
+    ProgressEvent ev;
+    ev.phase = m_spec.phase;
+    ev.epoch = epoch + 1;
+    ev.epochs = m_spec.epochs;
+    ev.done = b + 1;
+    ev.total = m_spec.stepsPerEpoch;
+    ev.loss = m_sums[static_cast<std::size_t>(m_spec.runningLossSum)] / m_seen;
+    if (m_spec.runningAccSum >= 0)
+        ev.accuracy = m_sums[static_cast<std::size_t>(m_spec.runningAccSum)] / m_seen;
+    pace.fill(ev, m_globalStep);
+    m_sink.progress(ev);
+    if (pace.statusDue())
+        m_run->writeStatus("running", ev.fraction, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(m_spec.epochs),
+            statusExtra(epoch + 1));
+    return std::nullopt;
+}
+
+std::optional<SessionOutcome> TrainingSession::endEpoch(
+    int epoch, const std::string& lastPath, StepProgress& pace, const CancelToken& cancel)
+{
+    Distributed& dist = Distributed::instance();
+    if (m_writer) {
+        ProgressEvent vev;
+        vev.phase = "val";
+        vev.epoch = epoch + 1;
+        vev.epochs = m_spec.epochs;
+        vev.fraction = fraction();
+        m_sink.progress(vev);
+    }
+    // The epoch's sums over all ranks (a no-op with one process).
+    std::vector<double> totals = m_sums;
+    totals.push_back(m_seen);
+    dist.allReduceSum(totals);
+    std::vector<double> means;
+    for (std::size_t i = 0; i < m_sums.size(); ++i)
+        means.push_back(totals[i] / std::max(1.0, totals.back()));
+    EpochReport report;
+    try {
+        report = m_task.validate(epoch, means, cancel);
+    } catch (const Cancelled&) {
+        // The epoch's training is done: keep it, validation reruns after a resume.
+        return cancelled(epoch, m_spec.stepsPerEpoch, cancel);
+    }
+    if (m_writer) {
+        const double now = wallClockSeconds();
+        const double ep = double(epoch + 1);
+        for (std::size_t i = 0; i < means.size(); ++i)
+            m_run->appendMetric({m_globalStep, ep, now, "train", m_spec.sums[i].metric, means[i]});
+        for (const NamedMetric& m : report.rows)
+            m_run->appendMetric({m_globalStep, ep, now, m.split, m.name, m.value});
+        m_run->log(report.line);
+        m_sink.log(LogLevel::Info, report.line);
+    }
+    if (!std::isfinite(report.valLoss))
+        return diverged(epoch,
+            "validation loss became " + std::string(std::isnan(report.valLoss) ? "NaN" : "Inf") + " after epoch "
+                + std::to_string(epoch + 1));
+
+    std::fill(m_sums.begin(), m_sums.end(), 0.0);
+    m_seen = 0;
+    std::vector<std::size_t> better;
+    for (std::size_t i = 0; i < m_spec.best.size(); ++i) {
+        const BestRule& rule = m_spec.best[i];
+        auto it = report.values.find(rule.value);
+        if (it == report.values.end())
+            continue;
+        if (rule.higherIsBetter ? it->second > m_best[i] : it->second < m_best[i]) {
+            m_best[i] = it->second;
+            m_bestEpoch[i] = epoch + 1;
+            better.push_back(i);
+        }
+    }
+    for (std::size_t i : better)
+        m_task.improved(m_spec.best[i], epoch + 1, report);
+    const Checkpoint ck = checkpoint(epoch + 1, 0);
+    const std::string bad = firstNonFinite(ck.stateDict);
+    if (!bad.empty())
+        return diverged(epoch, bad + " is NaN/Inf after epoch " + std::to_string(epoch + 1));
+    if (m_writer) {
+        // best-* before last.pt: a process killed in between resumes from the previous
+        // last.pt and writes this epoch's files again.
+        for (std::size_t i : better)
+            if (m_spec.best[i].save)
+                saveCheckpoint(m_run->checkpointPath(m_spec.best[i].file), ck);
+        if (m_spec.saveLast)
+            saveCheckpoint(lastPath, ck);
+        m_run->writeStatus("running", fraction(), report.line, statusExtra(epoch + 1));
+    }
+    pace.statusWritten();
+    return std::nullopt;
+}
+
+SessionOutcome TrainingSession::finish(
+    const std::function<std::string()>& finishedLine, const std::function<std::map<std::string, std::string>()>& finishedExtra)
+{
+    Distributed& dist = Distributed::instance();
+    // Every rank is done before rank 0 reports the run finished (and its store goes).
+    dist.barrier();
+    const std::string msg = finishedLine();
+    if (dist.active() && m_writer) {
+        char share[200];
+        std::snprintf(share, sizeof share,
+            "data-parallel: %d ranks, gradient all-reduce waited %.3f s per step (%.1f%% of the step)", dist.worldSize(),
+            m_commSteps ? m_commSeconds / double(m_commSteps) : 0.0,
+            m_stepSeconds > 0 ? 100.0 * m_commSeconds / m_stepSeconds : 0.0);
+        m_run->log(share);
+        if (m_checkRanks)
+            m_run->log(std::string(m_spec.syncBatchNorm ? "parameters and buffers" : "parameters") + " bitwise identical on all "
+                + std::to_string(dist.worldSize()) + " ranks after each of " + std::to_string(m_rankChecks) + " steps");
+    }
+    std::map<std::string, std::string> extra = statusExtra(m_spec.epochs);
+    for (auto& [k, v] : finishedExtra())
+        extra[k] = v;
+    if (m_writer) {
+        m_run->writeStatus(jobStatusName(JobStatus::Finished), 1.0, msg, extra);
+        m_run->log(msg);
+    }
+    return outcome(JobStatus::Finished, m_spec.epochs, msg);
+}
+
 SessionOutcome TrainingSession::run(BatchLoader& loader, const CancelToken& cancel,
     const std::function<std::string()>& finishedLine, const std::function<std::map<std::string, std::string>()>& finishedExtra)
 {
@@ -563,168 +738,13 @@ SessionOutcome TrainingSession::run(BatchLoader& loader, const CancelToken& canc
                     return cancelled(epoch, b, cancel);
                 if (!loader.next(batch))
                     break;
-                const std::int64_t scheduleStep = m_worldChanged ? std::int64_t(epoch) * m_spec.stepsPerEpoch + b : m_globalStep;
-                const double lr = learningRate(m_spec.schedule, scheduleStep, m_spec.stepsPerEpoch, m_spec.baseLr);
-                // Dropout draws depend on the step only, so a resumed run draws the same masks.
-                torch::manual_seed(mixSeed(m_spec.seed, seedStream, static_cast<std::uint64_t>(m_globalStep)));
-                m_optimizer.zeroGrad();
-                if (dist.active() && !m_spec.syncBatchNorm)
-                    dist.broadcast(m_task.modelBuffers()); // DDP's broadcast_buffers
-                const auto stepStart = std::chrono::steady_clock::now();
-                const StepOutput out = m_task.step(batch, lr);
-                if (!dist.active() && !std::isfinite(out.lossValue))
-                    return diverged(epoch,
-                        "loss became " + std::string(std::isnan(out.lossValue) ? "NaN" : "Inf") + " at step "
-                            + std::to_string(m_globalStep + 1) + " (lr " + std::to_string(lr) + ")");
-                double meanLoss = out.lossValue;
-                bool anyCancel = false;
-                const bool updated = optimizerStep(out, lr, [&] {
-                    if (!dist.active())
-                        return true;
-                    // One small all-reduce per step: the mean loss (a NaN on any rank ends all
-                    // of them) and whether any rank was cancelled.
-                    std::vector<double> v {out.lossValue, cancel.cancelled() ? 1.0 : 0.0};
-                    dist.allReduceSum(v);
-                    meanLoss = v[0] / dist.worldSize();
-                    anyCancel = v[1] > 0;
-                    return std::isfinite(meanLoss) && !anyCancel;
-                });
-                if (!updated && !std::isfinite(meanLoss))
-                    return diverged(epoch,
-                        "loss became " + std::string(std::isnan(meanLoss) ? "NaN" : "Inf") + " at step "
-                            + std::to_string(m_globalStep + 1) + " (lr " + std::to_string(lr) + ", mean over "
-                            + std::to_string(dist.worldSize()) + " ranks)");
-                if (!updated && anyCancel)
-                    return cancelled(epoch, b, cancel);
-                m_stepSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - stepStart).count();
-                ++m_globalStep;
-                if (m_checkRanks)
-                    checkRanksAgree();
-                const std::string bad = nonFiniteParameter();
-                if (!bad.empty())
-                    return diverged(epoch,
-                        "parameter " + bad + " became NaN/Inf at step " + std::to_string(m_globalStep) + " (lr "
-                            + std::to_string(lr) + ")");
-                for (std::size_t i = 0; i < m_sums.size() && i < out.sums.size(); ++i)
-                    m_sums[i] += out.sums[i];
-                m_seen += out.count;
-                if (!m_writer)
-                    continue;
-                const double epochPos = epoch + double(b + 1) / double(m_spec.stepsPerEpoch);
-                const double now = wallClockSeconds();
-                for (const NamedMetric& m : out.rows)
-                    m_run->appendMetric({m_globalStep, epochPos, now, m.split, m.name, m.value});
-                m_run->appendMetric({m_globalStep, epochPos, now, "train", "lr", lr});
-
-                ProgressEvent ev;
-                ev.phase = m_spec.phase;
-                ev.epoch = epoch + 1;
-                ev.epochs = m_spec.epochs;
-                ev.done = b + 1;
-                ev.total = m_spec.stepsPerEpoch;
-                ev.loss = m_sums[static_cast<std::size_t>(m_spec.runningLossSum)] / m_seen;
-                if (m_spec.runningAccSum >= 0)
-                    ev.accuracy = m_sums[static_cast<std::size_t>(m_spec.runningAccSum)] / m_seen;
-                pace.fill(ev, m_globalStep);
-                m_sink.progress(ev);
-                if (pace.statusDue())
-                    m_run->writeStatus("running", ev.fraction,
-                        "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(m_spec.epochs), statusExtra(epoch + 1));
+                if (auto ended = trainStep(batch, epoch, b, seedStream, pace, cancel))
+                    return *ended;
             }
-
-            if (m_writer) {
-                ProgressEvent vev;
-                vev.phase = "val";
-                vev.epoch = epoch + 1;
-                vev.epochs = m_spec.epochs;
-                vev.fraction = fraction();
-                m_sink.progress(vev);
-            }
-            // The epoch's sums over all ranks (a no-op with one process).
-            std::vector<double> totals = m_sums;
-            totals.push_back(m_seen);
-            dist.allReduceSum(totals);
-            std::vector<double> means;
-            for (std::size_t i = 0; i < m_sums.size(); ++i)
-                means.push_back(totals[i] / std::max(1.0, totals.back()));
-            EpochReport report;
-            try {
-                report = m_task.validate(epoch, means, cancel);
-            } catch (const Cancelled&) {
-                // The epoch's training is done: keep it, validation reruns after a resume.
-                return cancelled(epoch, m_spec.stepsPerEpoch, cancel);
-            }
-            if (m_writer) {
-                const double now = wallClockSeconds();
-                const double ep = double(epoch + 1);
-                for (std::size_t i = 0; i < means.size(); ++i)
-                    m_run->appendMetric({m_globalStep, ep, now, "train", m_spec.sums[i].metric, means[i]});
-                for (const NamedMetric& m : report.rows)
-                    m_run->appendMetric({m_globalStep, ep, now, m.split, m.name, m.value});
-                m_run->log(report.line);
-                m_sink.log(LogLevel::Info, report.line);
-            }
-            if (!std::isfinite(report.valLoss))
-                return diverged(epoch,
-                    "validation loss became " + std::string(std::isnan(report.valLoss) ? "NaN" : "Inf") + " after epoch "
-                        + std::to_string(epoch + 1));
-
-            std::fill(m_sums.begin(), m_sums.end(), 0.0);
-            m_seen = 0;
-            std::vector<std::size_t> better;
-            for (std::size_t i = 0; i < m_spec.best.size(); ++i) {
-                const BestRule& rule = m_spec.best[i];
-                auto it = report.values.find(rule.value);
-                if (it == report.values.end())
-                    continue;
-                if (rule.higherIsBetter ? it->second > m_best[i] : it->second < m_best[i]) {
-                    m_best[i] = it->second;
-                    m_bestEpoch[i] = epoch + 1;
-                    better.push_back(i);
-                }
-            }
-            for (std::size_t i : better)
-                m_task.improved(m_spec.best[i], epoch + 1, report);
-            const Checkpoint ck = checkpoint(epoch + 1, 0);
-            const std::string bad = firstNonFinite(ck.stateDict);
-            if (!bad.empty())
-                return diverged(epoch, bad + " is NaN/Inf after epoch " + std::to_string(epoch + 1));
-            if (m_writer) {
-                // best-* before last.pt: a process killed in between resumes from the previous
-                // last.pt and writes this epoch's files again.
-                for (std::size_t i : better)
-                    if (m_spec.best[i].save)
-                        saveCheckpoint(m_run->checkpointPath(m_spec.best[i].file), ck);
-                if (m_spec.saveLast)
-                    saveCheckpoint(lastPath, ck);
-                m_run->writeStatus("running", fraction(), report.line, statusExtra(epoch + 1));
-            }
-            pace.statusWritten();
+            if (auto ended = endEpoch(epoch, lastPath, pace, cancel))
+                return *ended;
         }
-
-        // Every rank is done before rank 0 reports the run finished (and its store goes).
-        dist.barrier();
-        const std::string msg = finishedLine();
-        if (dist.active() && m_writer) {
-            char share[200];
-            std::snprintf(share, sizeof share,
-                "data-parallel: %d ranks, gradient all-reduce waited %.3f s per step (%.1f%% of the step)", dist.worldSize(),
-                m_commSteps ? m_commSeconds / double(m_commSteps) : 0.0,
-                m_stepSeconds > 0 ? 100.0 * m_commSeconds / m_stepSeconds : 0.0);
-            m_run->log(share);
-            if (m_checkRanks)
-                m_run->log(std::string(m_spec.syncBatchNorm ? "parameters and buffers" : "parameters")
-                    + " bitwise identical on all " + std::to_string(dist.worldSize()) + " ranks after each of "
-                    + std::to_string(m_rankChecks) + " steps");
-        }
-        std::map<std::string, std::string> extra = statusExtra(m_spec.epochs);
-        for (auto& [k, v] : finishedExtra())
-            extra[k] = v;
-        if (m_writer) {
-            m_run->writeStatus(jobStatusName(JobStatus::Finished), 1.0, msg, extra);
-            m_run->log(msg);
-        }
-        return outcome(JobStatus::Finished, m_spec.epochs, msg);
+        return finish(finishedLine, finishedExtra);
     } catch (const std::exception& e) {
         std::string what = e.what();
         what = what.substr(0, what.find('\n'));

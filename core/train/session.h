@@ -21,10 +21,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace repalign {
+
+class StepProgress;
 
 class GradientReducer;
 
@@ -211,6 +214,15 @@ private:
     SessionOutcome failed(int epoch, const std::string& reason);
     std::string keptCheckpoint() const;
     SessionOutcome outcome(JobStatus status, int epochsDone, const std::string& message) const;
+    /// run() in parts. One optimisation step on @p batch (step @p b of @p epoch) with its metrics
+    /// and progress; an outcome when the run ends there (diverged, cancelled).
+    std::optional<SessionOutcome> trainStep(
+        const Batch& batch, int epoch, std::int64_t b, std::uint64_t seedStream, StepProgress& pace, const CancelToken& cancel);
+    /// The end of @p epoch: validation, the best-* checkpoints and last.pt; an outcome when the run ends there.
+    std::optional<SessionOutcome> endEpoch(int epoch, const std::string& lastPath, StepProgress& pace, const CancelToken& cancel);
+    /// The finished run: every rank done, the data-parallel summary, status.json and log.txt.
+    SessionOutcome finish(const std::function<std::string()>& finishedLine,
+        const std::function<std::map<std::string, std::string>()>& finishedExtra);
 };
 
 } // namespace repalign
