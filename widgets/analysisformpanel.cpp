@@ -130,6 +130,10 @@ AnalysisFormPanel::AnalysisFormPanel(QWidget* parent)
     m_batch = new QSpinBox;
     m_batch->setRange(1, 65536);
     addRow(sys, tr("Batch size:"), m_batch, QStringLiteral("batch_size"));
+    m_precision = new QComboBox;
+    m_precision->addItems({QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16")});
+    addRow(sys, tr("Precision:"), m_precision, QStringLiteral("precision"),
+        tr("the model's forward pass; bf16: autocast on the CPU or CUDA (LPIPS stays fp32); fp16: CUDA only"));
     right->addStretch(1);
 
     connect(m_model, &QComboBox::currentIndexChanged, this, &AnalysisFormPanel::updateTaps);
@@ -294,6 +298,7 @@ void AnalysisFormPanel::setOptions(const AnalyzeOptions& o)
     m_device->setCurrentText(QString::fromStdString(o.device));
     m_threads->setValue(o.threads);
     m_batch->setValue(o.batchSize);
+    m_precision->setCurrentText(QString::fromStdString(o.precision));
     if (!o.out.empty())
         m_name->setText(QFileInfo(QString::fromStdString(o.out)).completeBaseName());
     validateNow();
@@ -321,7 +326,8 @@ QStringList AnalysisFormPanel::overrides() const
         assign(QStringLiteral("ii_diagonal"), m_diagonal->currentData().toString()), assignText(QStringLiteral("ii_on"), iiOn()),
         assign(QStringLiteral("device"), scalar(m_device->currentText())),
         assign(QStringLiteral("threads"), QString::number(m_threads->value())),
-        assign(QStringLiteral("batch_size"), QString::number(m_batch->value()))};
+        assign(QStringLiteral("batch_size"), QString::number(m_batch->value())),
+        assign(QStringLiteral("precision"), scalar(m_precision->currentText()))};
 }
 
 AnalyzeOptions AnalysisFormPanel::options() const

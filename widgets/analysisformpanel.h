@@ -81,6 +81,7 @@ private:
     QComboBox* m_device;
     QSpinBox* m_threads;
     QSpinBox* m_batch;
+    QComboBox* m_precision;
 };
 
 } // namespace repalign::gui

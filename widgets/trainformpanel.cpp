@@ -97,7 +97,7 @@ TrainFormPanel::TrainFormPanel(QWidget* parent)
     m_precision = new QComboBox;
     m_precision->addItems({QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16")});
     addRow(opt, tr("Precision:"), m_precision, QStringLiteral("optimization.precision"),
-        tr("bf16/fp16 use autocast on CUDA; the CPU trains in fp32"));
+        tr("bf16: autocast on the CPU or CUDA (faster only with native bf16, see repalign-cli devices); fp16: CUDA only"));
 
     // Schedule
     m_sched = addScheduleSection(right);

@@ -88,6 +88,10 @@ TuneFormPanel::TuneFormPanel(QWidget* parent)
     left->addStretch(1);
 
     m_opt = addOptimisationSection(right, {QStringLiteral("adam"), QStringLiteral("sgd")});
+    m_precision = new QComboBox;
+    m_precision->addItems({QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16")});
+    addRow(m_opt.form, tr("Precision:"), m_precision, QStringLiteral("optimization.precision"),
+        tr("bf16: autocast on the CPU or CUDA (faster only with native bf16, see repalign-cli devices); fp16: CUDA only"));
 
     m_sched = addScheduleSection(right);
     // Bundle images are resized first, then cropped/flipped/normalised; validation uses the
@@ -260,6 +264,7 @@ void TuneFormPanel::setConfig(const TuneConfig& c)
     setOptimisation(m_opt, c.epochs, c.batchSize, c.maxStepsPerEpoch, c.optimizer,
         c.schedule.type == "constant" && c.schedule.lrInit > 0 ? c.schedule.lrInit : c.optimizer.lr);
     setSchedule(m_sched, c.schedule, c.epochs);
+    m_precision->setCurrentText(QString::fromStdString(c.precision));
     setTransforms(m_tf, c.trainTransforms);
     m_classVal->setText(QString::fromStdString(c.classificationVal));
     m_rehearsalData->setText(QString::fromStdString(c.rehearsal.data));
@@ -294,6 +299,7 @@ QStringList TuneFormPanel::overrides() const
     const bool splitLr = m_sched.type->currentText() == QLatin1String("constant") && m_loadedLrInit > 0
         && m_opt.optimizer->currentText() == m_loadedOptimizer;
     o << optimisationOverrides(m_opt, !splitLr) << scheduleOverrides(m_sched, splitLr ? m_opt.lr->text() : QString())
+      << assign(QStringLiteral("optimization.precision"), scalar(m_precision->currentText()))
       << assignText(QStringLiteral("classification_val"), m_classVal->text().trimmed());
     const QString weight = m_rehearsalWeight->text().trimmed();
     if (m_rehearsalData->text().trimmed().isEmpty() && (weight.isEmpty() || weight.toDouble() == 0))

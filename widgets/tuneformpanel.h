@@ -73,6 +73,7 @@ private:
     QLineEdit* m_rehearsalData;
     QLineEdit* m_rehearsalWeight;
     QSpinBox* m_rehearsalBatch;
+    QComboBox* m_precision;
     QComboBox* m_device;
     QSpinBox* m_threads;
     QLineEdit* m_seed;
