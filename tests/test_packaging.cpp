@@ -89,6 +89,23 @@ private Q_SLOTS:
         QVERIFY2(depends.find("-dev") == std::string::npos, depends.c_str());
     }
 
+    void workbenchPackageBuildsWhatCpackInstalls()
+    {
+        // cpack builds nothing: `./workbench package` builds the icons and the translation that
+        // the install rules read (after a plain ./workbench they are missing), then runs cpack;
+        // the README says so.
+        const std::string script = testutil::readText(kSrc + "/workbench");
+        for (const char* needed : {"package)", "repalign_icons", "release_translations", "cpack -G \"DEB;TGZ\""})
+            QVERIFY2(script.find(needed) != std::string::npos, needed);
+        QVERIFY(testutil::readText(kSrc + "/README.md").find("./workbench package") != std::string::npos);
+        std::string out;
+        QVERIFY(testutil::run("bash '" + kSrc + "/workbench' no-such-mode", &out) != 0);
+        QVERIFY2(out.find("package") != std::string::npos, out.c_str());
+        // Without the icons cpack stops with a line saying what to build (not install's "cannot find").
+        const std::string install = testutil::readText(kBuild + "/packaging/cmake_install.cmake");
+        QVERIFY2(install.find("run ./workbench package") != std::string::npos, install.c_str());
+    }
+
     void tarballRunsFromAnyFolder()
     {
         const std::string dir = testutil::tempDir("tgz");
