@@ -47,6 +47,7 @@ CommandRegistrar reg(50, [](CLI::App& app) {
     sub->add_option("--device", opt->device, "cpu | cuda | cuda:N")->capture_default_str();
     sub->add_option("--threads", opt->threads, "CPU threads (0 = all cores)");
     sub->add_option("--batch-size", opt->batchSize, "Images per forward pass")->capture_default_str();
+    sub->add_option("--precision", opt->precision, "fp32 | bf16 (autocast; cpu or cuda) | fp16 (cuda)")->capture_default_str();
     sub->add_option("--out", opt->out, "Analysis file to write (.h5; default with --config: NAME.h5 from its name key)");
     sub->add_flag("--quiet", *quiet, "No progress output");
     sub->callback([sub, opt, diagonal, config, quiet] {
@@ -91,6 +92,8 @@ CommandRegistrar reg(50, [](CLI::App& app) {
                 o.threads = opt->threads;
             if (given("--batch-size"))
                 o.batchSize = opt->batchSize;
+            if (given("--precision"))
+                o.precision = opt->precision;
             if (given("--out"))
                 o.out = opt->out;
             *opt = o;

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "common/precision.h"
 #include "models/registry.h"
 #include "run/dataspec.h"
 #include "run/yaml_util.h"
@@ -55,7 +56,8 @@ std::string stem(const std::string& out)
 std::vector<std::string> analyzeConfigKeys()
 {
     return {"name", "checkpoint", "checkpoint_key", "model", "data", "split", "max_images", "layer", "aggregation", "k",
-        "bottom_k", "lpips_weights", "lpips_resize", "ii_diagonal", "ii_on", "tuned_area", "device", "threads", "batch_size"};
+        "bottom_k", "lpips_weights", "lpips_resize", "ii_diagonal", "ii_on", "tuned_area", "device", "threads", "batch_size",
+        "precision"};
 }
 
 void requireAnalyzeLayer(const std::string& layer, const std::string& model, const std::string& origin)
@@ -149,6 +151,8 @@ AnalyzeOptions parseAnalyzeConfig(
         throw Error(c.where("device") + " has invalid value '" + o.device + "' (valid: cpu, cuda, cuda:N)");
     o.threads = static_cast<int>(c.integer("threads", 0, 0, 1024));
     o.batchSize = static_cast<int>(c.integer("batch_size", o.batchSize, 1, 65536));
+    o.precision = c.str("precision", o.precision);
+    checkPrecision(o.precision, o.device, c.where("precision"));
     return o;
 }
 
@@ -188,6 +192,8 @@ std::string analyzeConfigToYaml(const AnalyzeOptions& o)
     y << "device: " << o.device << "\n";
     y << "threads: " << o.threads << "\n";
     y << "batch_size: " << o.batchSize << "\n";
+    if (o.precision != "fp32")
+        y << "precision: " << o.precision << "\n";
     return y.str();
 }
 

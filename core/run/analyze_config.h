@@ -45,6 +45,7 @@ struct AnalyzeOptions {
     std::string device = "cpu";
     int threads = 0;
     int batchSize = 256;
+    std::string precision = "fp32"; ///< fp32 | bf16 | fp16: the model's forward pass under autocast (LPIPS stays fp32)
     std::int64_t maxImages = 0; ///< use only the first N images of the split (0 = all)
     std::string out; ///< analysis .h5 path
 };
