@@ -3,20 +3,24 @@
 // cells = tuned − baseline, reliability bins, human-agreement bars with their CIs), the view's
 // file discovery off the UI thread, its notes and empty state, every figure kind exported at
 // every preset through the path `repalign-cli figure` uses, and the Setup form's behave job.
+#include "behaveformpanel.h"
 #include "behaviour_fixture.h"
 #include "behaviourplots.h"
 #include "behaviourview.h"
 #include "figureexport.h"
 #include "qcp.h"
+#include "setuppanel.h"
 #include "test_gui_fixtures.h"
 #include "testutil.h"
 
 #include "common/error.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
 #include <QImage>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QTabWidget>
@@ -103,6 +107,7 @@ private Q_SLOTS:
     void cliFigure();
     void viewFindsAndDrawsFiles();
     void viewEmptyStateAndErrors();
+    void behaveForm();
 
 private:
     std::string m_dir;
@@ -488,6 +493,82 @@ void TestBehaviourView::viewEmptyStateAndErrors()
     view.setAvailableFiles({m_base});
     QTRY_COMPARE(view.files(), (QStringList {m_base, m_plain}));
     QCOMPARE(view.baseFile(), m_plain);
+}
+
+void TestBehaviourView::behaveForm()
+{
+    // A run with a checkpoint file (the form checks that it exists; the job would read it).
+    const QString run = QString::fromStdString(m_dir + "/project/baseline");
+    QDir().mkpath(run + QStringLiteral("/checkpoints"));
+    const QString ckpt = run + QStringLiteral("/checkpoints/best_acc.pt");
+    testutil::writeText(ckpt.toStdString(), "not read by the form");
+    BehaveFormPanel form;
+    form.setCheckpoint(ckpt);
+    form.setData(QStringLiteral("shapes:40"));
+    QVERIFY2(form.validateNow(), qPrintable(form.errorText()));
+    behaviour::BehaveOptions o = form.options();
+    QCOMPARE(QString::fromStdString(o.checkpoint), ckpt);
+    QCOMPARE(o.pgd.size(), std::size_t(1)); // L∞ 1,2,4,8 by default
+    QCOMPARE(o.pgd[0].norm, std::string("linf"));
+    QCOMPARE(o.pgd[0].eps, (behaviour::parsePgdRequest("linf:1,2,4,8").eps));
+    // Validation as you type, beside the field the message names.
+    auto* l2 = qobject_cast<QLineEdit*>(form.field(QStringLiteral("pgd-l2")));
+    QVERIFY(l2);
+    l2->setText(QStringLiteral("0.25,x"));
+    QVERIFY(!form.validateNow());
+    QVERIFY2(!form.fieldError(QStringLiteral("pgd-l2")).isEmpty(), qPrintable(form.errorText()));
+    l2->setText(QStringLiteral("0.25,0.5"));
+    QVERIFY(form.validateNow());
+    auto* raw = qobject_cast<QLineEdit*>(form.field(QStringLiteral("human-raw")));
+    raw->setText(m_plain); // an existing file, but no --human
+    QVERIFY(!form.validateNow());
+    QVERIFY2(form.fieldError(QStringLiteral("human-raw")).contains(QStringLiteral("human labels")), qPrintable(form.errorText()));
+    raw->clear();
+    auto* data = qobject_cast<QLineEdit*>(form.field(QStringLiteral("data")));
+    data->setText(QStringLiteral("pictures:/nowhere"));
+    QVERIFY(!form.validateNow());
+    QVERIFY(!form.fieldError(QStringLiteral("data")).isEmpty());
+    data->setText(QStringLiteral("shapes:40"));
+    qobject_cast<QCheckBox*>(form.field(QStringLiteral("pgd-random-start")))->setChecked(true);
+    QVERIFY(form.validateNow());
+    // The command line the CLI takes: the form's settings as behave options.
+    const QString args = form.cliArguments(QStringLiteral("/tmp/out dir/b.h5")).join(QLatin1Char(' '));
+    for (const char* want : {"--pgd linf:1,2,4,8", "--pgd l2:0.25,0.5", "--data shapes:40", "--pgd-random-start on",
+             "--pgd-steps 10", "--split test", "--out '/tmp/out dir/b.h5'"})
+        QVERIFY2(args.contains(QLatin1String(want)), qPrintable(args));
+    QVERIFY(!args.contains(QStringLiteral("--human")));
+    // Save YAML and load it into a fresh form: the same settings.
+    const QString yamlPath = QString::fromStdString(m_dir + "/behave.yaml");
+    testutil::writeText(yamlPath.toStdString(), form.yaml().toStdString());
+    BehaveFormPanel loaded;
+    loaded.loadYamlFile(yamlPath);
+    QCOMPARE(loaded.overrides(), form.overrides());
+    QCOMPARE(loaded.options().pgdRandomStart, true);
+    testutil::writeText(m_dir + "/bad.yaml", "checkpoint: a.pt\nepochs: 3\n");
+    bool threw = false;
+    try {
+        loaded.loadYamlFile(QString::fromStdString(m_dir + "/bad.yaml"));
+    } catch (const Error& e) {
+        threw = QString::fromUtf8(e.what()).contains(QStringLiteral("key 'epochs'"));
+    }
+    QVERIFY(threw);
+    // Launch from the Setup tab: the behave job writing RUN/analysis/<name>.h5.
+    SetupPanel setup;
+    setup.setProjectPath(QString::fromStdString(m_dir + "/project"));
+    setup.showForm(3);
+    QCOMPARE(setup.currentForm(), static_cast<ConfigForm*>(setup.behaveForm()));
+    setup.behaveForm()->setCheckpoint(ckpt);
+    setup.behaveForm()->setData(QStringLiteral("shapes:40"));
+    const JobSpec spec = setup.buildJob();
+    QCOMPARE(spec.kind, QStringLiteral("behave"));
+    QCOMPARE(QFileInfo(spec.runDir).absoluteFilePath(), QFileInfo(run).absoluteFilePath());
+    QVERIFY(spec.title.contains(QStringLiteral("behave.h5")));
+    // Export for cluster: the whole command line in the script.
+    const QString script = setup.exportForCluster(QString::fromStdString(m_dir + "/cluster"));
+    const QString text = QString::fromStdString(testutil::readText(script.toStdString()));
+    QVERIFY2(text.contains(QStringLiteral("\"$REPALIGN_CLI\" behave --checkpoint"))
+            && text.contains(QStringLiteral("--out analysis/behave.h5")),
+        qPrintable(text));
 }
 
 QTEST_MAIN(TestBehaviourView)

@@ -98,6 +98,38 @@ JobSpec makeAnalyzeJob(const AnalyzeOptions& options)
     return spec;
 }
 
+JobSpec makeBehaveJob(const behaviour::BehaveOptions& options)
+{
+    JobSpec spec;
+    spec.kind = QStringLiteral("behave");
+    const QString out = QString::fromStdString(options.out);
+    const QDir dir = QFileInfo(out).dir();
+    spec.runDir
+        = dir.dirName() == QLatin1String(RunLayout::kAnalysisDir) ? QFileInfo(dir.absolutePath()).absolutePath() : QString();
+    spec.title = QObject::tr("Behaviour %1 (%2)")
+                     .arg(QFileInfo(out).fileName(), QFileInfo(QString::fromStdString(options.checkpoint)).fileName());
+    spec.work = [options](ProgressSink& sink, const CancelToken& cancel) {
+        QDir().mkpath(QFileInfo(QString::fromStdString(options.out)).absolutePath());
+        const behaviour::BehaveResult r = behaviour::runBehave(options, sink, cancel);
+        const behaviour::BehaviourData& d = r.data;
+        QStringList parts;
+        parts << QObject::tr("accuracy %1, ECE %2").arg(d.accuracy, 0, 'f', 4).arg(d.calibration.ece, 0, 'f', 4);
+        if (d.human.present)
+            parts << QObject::tr("human agreement %1").arg(d.human.agreement, 0, 'f', 4);
+        if (d.corruption.present)
+            parts << QObject::tr("CIFAR-10-C %1").arg(d.corruption.meanAccuracy, 0, 'f', 4);
+        for (const behaviour::PgdCurve& p : d.pgd)
+            if (!p.accuracy.empty())
+                parts << QObject::tr("PGD %1 %2 at the largest ε")
+                             .arg(QString::fromStdString(p.norm))
+                             .arg(p.accuracy.back(), 0, 'f', 4);
+        JobOutcome outcome;
+        outcome.message = parts.join(QStringLiteral("; "));
+        return outcome;
+    };
+    return spec;
+}
+
 JobSpec makeImportJob(const QString& file, const QString& runDir)
 {
     JobSpec spec;

@@ -1,9 +1,10 @@
 #pragma once
 /// @file corejobs.h
-/// The core's long-running work wrapped as queue jobs (train, tune, analyse, import, demo).
+/// The core's long-running work wrapped as queue jobs (train, tune, analyse, behave, import, demo).
 /// Each runs on the queue's worker thread and calls the core job directly.
 #include "jobqueuemodel.h"
 
+#include "behaviour/behave.h"
 #include "interpret/analysis.h"
 #include "pipeline/demo.h"
 #include "run/config.h"
@@ -15,6 +16,9 @@ JobSpec makeTrainJob(const TrainConfig& config, const QString& runDir);
 JobSpec makeTuneJob(const TuneConfig& config, const QString& runDir);
 /// @p options.out must be set (the analysis file).
 JobSpec makeAnalyzeJob(const AnalyzeOptions& options);
+/// The behavioural profile (`repalign-cli behave`, behaviour::runBehave); @p options.out must be
+/// set (a new file, or an analysis that gains /behaviour).
+JobSpec makeBehaveJob(const behaviour::BehaveOptions& options);
 /// A PyTorch checkpoint @p file made into the run directory @p runDir (train/import_checkpoint.h):
 /// reading, copying and writing the run all happen on the queue's worker thread.
 JobSpec makeImportJob(const QString& file, const QString& runDir);

@@ -2,6 +2,7 @@
 
 #include "analysisformpanel.h"
 #include "background.h"
+#include "behaveformpanel.h"
 #include "corejobs.h"
 #include "trainformpanel.h"
 #include "tuneformpanel.h"
@@ -31,6 +32,7 @@ SetupPanel::SetupPanel(QWidget* parent)
     m_train = new TrainFormPanel;
     m_tune = new TuneFormPanel;
     m_analysis = new AnalysisFormPanel;
+    m_behave = new BehaveFormPanel;
     m_tabs = new QTabWidget;
     m_tabs->setDocumentMode(true);
     auto scrolled = [](QWidget* w) {
@@ -43,6 +45,7 @@ SetupPanel::SetupPanel(QWidget* parent)
     m_tabs->addTab(scrolled(m_train), tr("Baseline training"));
     m_tabs->addTab(scrolled(m_tune), tr("Neural fine-tuning"));
     m_tabs->addTab(scrolled(m_analysis), tr("Analysis"));
+    m_tabs->addTab(scrolled(m_behave), tr("Behaviour"));
 
     m_launch = new QPushButton(QIcon(QStringLiteral(":/icons/launch.svg")), tr("&Launch"));
     m_launch->setDefault(true);
@@ -77,8 +80,8 @@ SetupPanel::SetupPanel(QWidget* parent)
     connect(save, &QPushButton::clicked, this, &SetupPanel::saveYaml);
     connect(cluster, &QPushButton::clicked, this, &SetupPanel::exportForClusterDialog);
     connect(m_tabs, &QTabWidget::currentChanged, this, &SetupPanel::updateState);
-    for (ConfigForm* f :
-        {static_cast<ConfigForm*>(m_train), static_cast<ConfigForm*>(m_tune), static_cast<ConfigForm*>(m_analysis)})
+    for (ConfigForm* f : {static_cast<ConfigForm*>(m_train), static_cast<ConfigForm*>(m_tune),
+             static_cast<ConfigForm*>(m_analysis), static_cast<ConfigForm*>(m_behave)})
         connect(f, &ConfigForm::validityChanged, this, &SetupPanel::updateState);
 
     // The project's checkpoints (folder scans) and the duration estimate (metrics reads) are
@@ -146,6 +149,7 @@ void SetupPanel::scanNow()
             }
             m_tune->setProjectCheckpoints(entries);
             m_analysis->setProjectCheckpoints(entries);
+            m_behave->setProjectCheckpoints(entries);
             Q_EMIT projectScanned();
         });
 }
@@ -235,6 +239,8 @@ ConfigForm* SetupPanel::currentForm() const
         return m_tune;
     case 2:
         return m_analysis;
+    case 3:
+        return m_behave;
     default:
         return m_train;
     }
@@ -274,6 +280,16 @@ JobSpec SetupPanel::buildJob() const
             : QDir(m_project).filePath(QStringLiteral("analyses"));
         o.out = RunLayout(runDir.toStdString()).analysis(m_analysis->runName().toStdString());
         return makeAnalyzeJob(o);
+    }
+    if (f == m_behave) {
+        behaviour::BehaveOptions o = m_behave->options();
+        // As the analysis: <run>/analysis/<name>.h5 (an existing analysis there gains /behaviour).
+        QDir ckptDir = QFileInfo(QString::fromStdString(o.checkpoint)).absoluteDir();
+        QString runDir = ckptDir.dirName() == QLatin1String(RunLayout::kCheckpointsDir)
+            ? QFileInfo(ckptDir.absolutePath()).absolutePath()
+            : QDir(m_project).filePath(QStringLiteral("analyses"));
+        o.out = RunLayout(runDir.toStdString()).analysis(m_behave->runName().toStdString());
+        return makeBehaveJob(o);
     }
     QString runDir = QDir(m_project).filePath(f->runName());
     for (int i = 2; QFileInfo::exists(runDir); ++i)
@@ -332,7 +348,7 @@ QString SetupPanel::exportForCluster(const QString& folder) const
     const QString yamlPath = QDir(folder).filePath(QStringLiteral("%1-%2.yaml").arg(f->kind(), name));
     const QString scriptPath = QDir(folder).filePath(QStringLiteral("%1-%2.sbatch").arg(f->kind(), name));
     writeFileAtomic(yamlPath.toStdString(), f->yaml().toStdString());
-    const bool cuda = f->yaml().contains(QStringLiteral("device: cuda"));
+    const bool cuda = f->yaml().contains(QStringLiteral("device: cuda")) || f->yaml().contains(QStringLiteral("device: \"cuda"));
     QString script;
     QTextStream o(&script);
     o << "#!/bin/bash\n";
@@ -345,7 +361,8 @@ QString SetupPanel::exportForCluster(const QString& folder) const
     o << "set -euo pipefail\ncd \"${SLURM_SUBMIT_DIR:-$(dirname \"$0\")}\"\n";
     o << "REPALIGN_CLI=${REPALIGN_CLI:-repalign-cli}\n";
     QString command = f->cliCommand(QFileInfo(yamlPath).fileName(),
-        f->kind() == QLatin1String("analyze") ? QStringLiteral("analysis") : QStringLiteral("runs/") + name);
+        f->kind() == QLatin1String("analyze") || f->kind() == QLatin1String("behave") ? QStringLiteral("analysis")
+                                                                                      : QStringLiteral("runs/") + name);
     command.replace(QStringLiteral("repalign-cli "), QStringLiteral("\"$REPALIGN_CLI\" "));
     o << command << "\n";
     writeFileAtomic(scriptPath.toStdString(), script.toStdString());

@@ -1,6 +1,6 @@
 #pragma once
 /// @file setuppanel.h
-/// The Setup tab: baseline training, neural fine-tuning and analysis forms with Launch,
+/// The Setup tab: baseline training, neural fine-tuning, analysis and behaviour forms with Launch,
 /// Save/Load YAML and "Export for cluster" (YAML + sbatch script running repalign-cli).
 #include "jobqueuemodel.h"
 
@@ -14,6 +14,7 @@ class QTabWidget;
 namespace repalign::gui {
 
 class AnalysisFormPanel;
+class BehaveFormPanel;
 class ConfigForm;
 class TrainFormPanel;
 class TuneFormPanel;
@@ -40,8 +41,9 @@ public:
     TrainFormPanel* trainForm() const { return m_train; }
     TuneFormPanel* tuneForm() const { return m_tune; }
     AnalysisFormPanel* analysisForm() const { return m_analysis; }
+    BehaveFormPanel* behaveForm() const { return m_behave; }
     ConfigForm* currentForm() const;
-    /// 0 baseline, 1 fine-tune, 2 analysis.
+    /// 0 baseline, 1 fine-tune, 2 analysis, 3 behaviour.
     void showForm(int index);
 
     /// Builds the job for the current form (run folder inside the project). Throws
@@ -80,6 +82,7 @@ private:
     TrainFormPanel* m_train;
     TuneFormPanel* m_tune;
     AnalysisFormPanel* m_analysis;
+    BehaveFormPanel* m_behave;
     QPushButton* m_launch;
     QLabel* m_status;
 };
