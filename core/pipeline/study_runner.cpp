@@ -53,10 +53,7 @@ void writeAnalyzeStatus(
     const StudyPlan& plan, const StudyRun& r, const std::string& state, double progress, const std::string& msg)
 {
     makeDirs(plan.runDir(r.name));
-    std::ostringstream o;
-    o << "{\"state\": " << jsonQuote(state) << ", \"progress\": " << progress << ", \"message\": " << jsonQuote(msg)
-      << ", \"kind\": " << jsonQuote(r.stage) << ", \"updated\": " << jsonQuote(isoTimestamp()) << "}\n";
-    writeFileAtomic(plan.runDir(r.name) + "/status.json", o.str());
+    writeStatusFile(RunLayout(plan.runDir(r.name)).status(), state, progress, msg, {{"kind", jsonQuote(r.stage)}});
 }
 
 } // namespace
@@ -155,7 +152,7 @@ bool childFinishing(const StudyPlan& plan, const Child& c)
 {
     if (study_detail::isMeasurement(*c.run))
         return false;
-    const std::string status = plan.runDir(c.run->name) + "/status.json";
+    const std::string status = RunLayout(plan.runDir(c.run->name)).status();
     std::error_code ec;
     const auto written = fs::last_write_time(status, ec);
     if (ec || written < c.startedFile)
@@ -177,7 +174,7 @@ void prepareRun(const StudyPlan& plan, const StudyRun& r, ProgressSink& sink)
         sink.log(LogLevel::Notice, r.name + ": no checkpoint from the earlier attempt; starting it again");
         std::error_code ec;
         fs::remove(dir + "/metrics.csv", ec);
-        fs::remove(dir + "/status.json", ec);
+        fs::remove(RunLayout(dir).status(), ec);
     }
 }
 

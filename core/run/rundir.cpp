@@ -2,6 +2,8 @@
 #include "common/error.h"
 #include "common/fsutil.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 
 #include <cerrno>
@@ -262,16 +264,24 @@ void RunDir::truncateMetrics(std::int64_t maxStep)
     writeFileAtomic(metricsPath(), out);
 }
 
-void RunDir::writeStatus(
-    const std::string& state, double progress, const std::string& message, const std::map<std::string, std::string>& extra)
+void writeStatusFile(const std::string& path, const std::string& state, double progress, const std::string& message,
+    const std::map<std::string, std::string>& extra)
 {
     std::ostringstream o;
     o << "{\n  \"state\": " << jsonQuote(state) << ",\n  \"progress\": " << progress << ",\n  \"message\": " << jsonQuote(message)
-      << ",\n  \"updated\": " << jsonQuote(isoTimestamp()) << ",\n  \"pid\": " << ::getpid();
+      << ",\n  \"updated\": " << jsonQuote(isoTimestamp());
     for (const auto& [k, v] : extra)
         o << ",\n  " << jsonQuote(k) << ": " << v;
     o << "\n}\n";
-    writeFileAtomic(statusPath(), o.str());
+    writeFileAtomic(path, o.str());
+}
+
+void RunDir::writeStatus(
+    const std::string& state, double progress, const std::string& message, const std::map<std::string, std::string>& extra)
+{
+    std::map<std::string, std::string> all = extra;
+    all.emplace("pid", std::to_string(::getpid()));
+    writeStatusFile(statusPath(), state, progress, message, all);
 }
 
 void RunDir::log(const std::string& line)
@@ -372,45 +382,26 @@ std::vector<MetricRow> MetricsReader::poll()
 RunStatus readRunStatus(const std::string& runDir)
 {
     RunStatus s;
-    std::string text;
     try {
-        text = readFileText(RunLayout(runDir).status());
-    } catch (const Error&) {
-        return s;
-    }
-    auto field = [&text](const std::string& key) -> std::string {
-        std::size_t k = text.find("\"" + key + "\"");
-        if (k == std::string::npos)
-            return {};
-        std::size_t colon = text.find(':', k);
-        if (colon == std::string::npos)
-            return {};
-        std::size_t v = text.find_first_not_of(" \t\n", colon + 1);
-        if (v == std::string::npos)
-            return {};
-        if (text[v] == '"') {
-            std::string out;
-            for (std::size_t i = v + 1; i < text.size() && text[i] != '"'; ++i) {
-                if (text[i] == '\\' && i + 1 < text.size())
-                    ++i;
-                out += text[i];
-            }
-            return out;
+        // JSON is YAML: yaml-cpp parses the file (escapes included); anything unreadable is an empty state.
+        const YAML::Node n = YAML::Load(readFileText(RunLayout(runDir).status()));
+        if (!n.IsMap())
+            return s;
+        auto text = [&n](const char* key) { return n[key] && n[key].IsScalar() ? n[key].Scalar() : std::string(); };
+        s.state = text("state");
+        s.message = text("message");
+        try {
+            s.progress = std::stod(text("progress"));
+        } catch (...) {
+            s.progress = 0;
         }
-        std::size_t end = text.find_first_of(",}\n", v);
-        return text.substr(v, end - v);
-    };
-    s.state = field("state");
-    s.message = field("message");
-    try {
-        s.progress = std::stod(field("progress"));
-    } catch (...) {
-        s.progress = 0;
-    }
-    try {
-        s.worldSize = std::max(1, std::stoi(field("world_size")));
-    } catch (...) {
-        s.worldSize = 1;
+        try {
+            s.worldSize = std::max(1, std::stoi(text("world_size")));
+        } catch (...) {
+            s.worldSize = 1;
+        }
+    } catch (const std::exception&) {
+        return RunStatus {};
     }
     return s;
 }

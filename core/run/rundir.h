@@ -133,7 +133,13 @@ struct RunStatus {
     std::string message;
     int worldSize = 1; ///< ranks of a data-parallel run (status.json's world_size), 1 otherwise
 };
-/// Reads status.json (tolerant: an unreadable file gives an empty state).
+/// Reads status.json with a JSON parser (yaml-cpp; tolerant: a missing or unreadable file gives
+/// an empty state).
 RunStatus readRunStatus(const std::string& runDir);
+/// The one status.json writer (atomic): state, progress, message, updated, then @p extra (values
+/// given as JSON text). RunDir::writeStatus adds the pid; the study runner writes an analysis' or
+/// behave condition's status through it.
+void writeStatusFile(const std::string& path, const std::string& state, double progress, const std::string& message,
+    const std::map<std::string, std::string>& extra = {});
 
 } // namespace repalign
