@@ -24,6 +24,7 @@ CommandRegistrar reg(90, [](CLI::App& app) {
     sub->add_option("--lpips-weights", opt->lpipsWeights,
         "LPIPS weights (files, folder or random:SEED); default: official files when found, else random:0");
     sub->add_flag("!--no-tune", opt->tune, "Stop after the baseline (no virtual cortex, tuning or analysis)");
+    sub->add_flag("!--no-behave", opt->behave, "No behavioural profile (behave) of the two models");
     auto printDir = std::make_shared<bool>(false);
     sub->add_flag("--print-dir", *printDir,
         "Print the demo project folder (the one the GUI opens first: $REPALIGN_DEMO_DIR, else "
@@ -43,6 +44,8 @@ CommandRegistrar reg(90, [](CLI::App& app) {
             std::cout << "  " << line << "\n";
         if (!r.comparison.empty())
             std::cout << "\nII-LPIPS, baseline vs neural-tuned (layer4, k=5):\n" << r.comparison << "\n";
+        if (!r.behaviourComparison.empty())
+            std::cout << "\nBehaviour, baseline vs neural-tuned:\n" << r.behaviourComparison << "\n";
         std::cout << "Demo data: " << r.dataDir << "\nBaseline run directory: " << r.baselineRun << "\n";
         if (!r.tunedRun.empty())
             std::cout << "Tuned run directory: " << r.tunedRun << "\nVirtual-cortex bundle: " << r.bundle << "\n";

@@ -1,4 +1,7 @@
 #include "pipeline/demo.h"
+#include "behaviour/behave.h"
+#include "behaviour/behaviour_compare.h"
+#include "behaviour/corruptions.h"
 #include "common/error.h"
 #include "common/fsutil.h"
 #include "common/rng.h"
@@ -16,6 +19,7 @@
 #include "train/tuner.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <sstream>
 
@@ -128,6 +132,65 @@ std::string bestCheckpoint(const std::string& runDir)
 
 /// Virtual cortex -> ridge probe before -> LwF tuning on V4 -> probe after -> analysis of both
 /// models -> comparison. Each finished step is kept, so a rerun continues where it stopped.
+/// behave on both models: a small CIFAR-10-C made from the demo's own test images (runCorrupt),
+/// PGD on a few of them, calibration; then compare --metric behaviour.
+void runBehaviourSteps(const DemoOptions& o, DemoResult& r, const std::string& baseCkpt, const std::string& tunedCkpt,
+    ProgressSink& sink, const CancelToken& cancel)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string data = "cifar10:" + r.dataDir;
+    const std::string cdir = o.projectDir + "/data/demo-cifar-c";
+    if (!fileExists(cdir + "/labels.npy")) {
+        behaviour::CorruptOptions co;
+        co.data = data;
+        co.split = "test";
+        co.outDir = cdir;
+        co.corruptions = {"gaussian_noise", "contrast"};
+        co.seed = o.seed;
+        co.maxImages = o.behaveImages;
+        co.threads = o.threads;
+        sink.log(LogLevel::Info,
+            "corrupting " + std::to_string(o.behaveImages)
+                + " test images (gaussian_noise, contrast, "
+                  "severities 1-5) -> "
+                + cdir);
+        const JobStatus st = behaviour::runCorrupt(co, sink, cancel);
+        if (st != JobStatus::Finished)
+            throw Cancelled();
+    }
+    sink.log(LogLevel::Notice,
+        "behave: no human agreement in the demo (CIFAR-10H applies to CIFAR-10 test images only; the demo's data is " + r.dataDir
+            + ")");
+    auto behave = [&](const std::string& ckpt, const std::string& out) {
+        behaviour::BehaveOptions b;
+        b.checkpoint = ckpt;
+        b.data = data;
+        b.split = "test";
+        b.maxImages = o.behaveImages;
+        b.corruptions = cdir;
+        b.pgd = {behaviour::parsePgdRequest("linf:1,4"), behaviour::parsePgdRequest("l2:0.25")};
+        b.pgdSteps = 5;
+        b.pgdImages = o.behavePgdImages;
+        b.seed = o.seed;
+        b.threads = o.threads;
+        b.out = out;
+        if (behaviour::hasBehaviour(out))
+            return;
+        sink.log(LogLevel::Info, "behaviour of " + ckpt + " -> " + out);
+        behaviour::runBehave(b, sink, cancel);
+    };
+    r.baselineBehaviour = r.baselineRun + "/analysis/behaviour.h5";
+    r.tunedBehaviour = r.tunedRun + "/analysis/behaviour.h5";
+    makeDirs(r.baselineRun + "/analysis");
+    makeDirs(r.tunedRun + "/analysis");
+    behave(baseCkpt, r.baselineBehaviour);
+    behave(tunedCkpt, r.tunedBehaviour);
+    r.behaviourComparison = behaviour::formatBehaviourComparison(
+        behaviour::compareBehaviour({r.baselineBehaviour, r.tunedBehaviour}, {"Baseline", "Neural-tuned"}), "text");
+    r.summary.push_back(strprintf("behaviour (%d test images, CIFAR-10-C of 2 corruptions, PGD on %d): %.1f s", o.behaveImages,
+        o.behavePgdImages, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
+}
+
 void runBrainSteps(const DemoOptions& o, DemoResult& r, ProgressSink& sink, const CancelToken& cancel)
 {
     r.status = JobStatus::Cancelled;
@@ -216,6 +279,8 @@ void runBrainSteps(const DemoOptions& o, DemoResult& r, ProgressSink& sink, cons
     r.summary.push_back("II values use ii_diagonal exclude (the mean over MEI pairs i<j). The reference's published numbers "
                         "use include (the full k x k matrix with its zero diagonal), which scales II-LPIPS by (k-1)/k = 0.8 "
                         "at k = 5: analyze --ii-diagonal include to compare with them");
+    if (o.behave)
+        runBehaviourSteps(o, r, baseCkpt, tunedCkpt, sink, cancel);
     r.status = JobStatus::Finished;
 }
 

@@ -25,6 +25,11 @@ struct DemoOptions {
     int tuneBatchSize = 64;
     std::string lpipsWeights; ///< empty = the official files when found, else random:0 (uncalibrated)
     bool tune = true; ///< run the tuning, analysis and comparison steps
+    /// The behavioural profile of both models (behave) after the analyses: a small CIFAR-10-C of
+    /// the demo's own test images (two corruptions, five severities), PGD and calibration.
+    bool behave = true;
+    int behaveImages = 200; ///< test images evaluated (and corrupted)
+    int behavePgdImages = 40; ///< PGD on the first of them
 };
 
 struct DemoResult {
@@ -34,6 +39,8 @@ struct DemoResult {
     std::string tunedRun;
     std::string baselineAnalysis, tunedAnalysis;
     std::string comparison; ///< the compare table (text)
+    std::string baselineBehaviour, tunedBehaviour; ///< behave files (/behaviour)
+    std::string behaviourComparison; ///< compare --metric behaviour (text)
     JobStatus status = JobStatus::Failed;
     std::vector<std::string> summary; ///< human-readable lines (accuracy, ...)
 };
