@@ -88,6 +88,8 @@ CommandRegistrar reg(59, [](CLI::App& app) {
     sub->add_option("--seed", o.seed, "Seed of random starts and bootstrap resamples")->capture_default_str();
     sub->add_option("--batch-size", o.batchSize, "Images per forward (and PGD forward+backward) pass")->capture_default_str();
     addDeviceOptions(sub, o.device, o.threads);
+    sub->add_option("--precision", o.precision, "fp32 | bf16 | fp16 (CUDA): forward passes under autocast")
+        ->capture_default_str();
     sub->add_option("--out", o.out, "File to write: a new .h5, or an existing .h5 (e.g. an analysis) that gains /behaviour")
         ->required();
     sub->add_flag("--quiet", a->quiet, "No progress output");

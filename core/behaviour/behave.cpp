@@ -4,9 +4,11 @@
 #include "behaviour/cifar10c.h"
 #include "behaviour/human.h"
 #include "behaviour/pgd.h"
+#include "common/autocast.h"
 #include "common/device.h"
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "common/precision.h"
 #include "common/text.h"
 #include "data/dataset.h"
 #include "data/loader.h"
@@ -94,15 +96,21 @@ struct Evaluator {
     TransformConfig transform; ///< normalised input (eval's)
     TransformConfig pixels; ///< the same resize, [0, 1] output
     torch::Tensor mean, std;
+    std::string precision = "fp32";
 
     torch::Tensor logits(const ImageDataset& d, std::int64_t begin, std::int64_t end) const
     {
         std::vector<std::int64_t> idx(static_cast<std::size_t>(end - begin));
         std::iota(idx.begin(), idx.end(), begin);
         torch::NoGradGuard noGrad;
+        AutocastScope autocast(precision, device);
         return model->forward(transformAll(d.subset(idx), transform).to(device)).to(torch::kCPU, torch::kFloat64);
     }
-    torch::Tensor pixelForward(const torch::Tensor& x) const { return model->forward((x - mean) / std); }
+    torch::Tensor pixelForward(const torch::Tensor& x) const
+    {
+        AutocastScope autocast(precision, device);
+        return model->forward((x - mean) / std).to(torch::kFloat32);
+    }
 };
 
 std::vector<std::int64_t> argmaxRows(const torch::Tensor& logits)
@@ -148,6 +156,7 @@ void validate(const BehaveOptions& o)
                     throw Error("behave: --pgd " + r.norm + " eps " + significant(e, 6) + " is not a non-negative number");
         }
     }
+    checkPrecision(o.precision, o.device, "behave: --precision");
     if (!o.out.empty()) {
         const std::string parent = std::filesystem::path(o.out).parent_path().string();
         if (!parent.empty() && !isDirectory(parent))
@@ -191,6 +200,7 @@ BehaveResult runBehave(const BehaveOptions& o, ProgressSink& sink, const CancelT
 
     Evaluator ev;
     ev.device = resolveDevice(o.device);
+    ev.precision = o.precision;
     configureThreads(o.threads);
     const Checkpoint ck = loadCheckpoint(o.checkpoint, o.checkpointKey);
     ev.model = modelFromCheckpoint(ck, o.model, o.checkpoint);
@@ -276,7 +286,7 @@ BehaveResult runBehave(const BehaveOptions& o, ProgressSink& sink, const CancelT
     d.checkpoint = o.checkpoint;
     d.data = o.data;
     d.split = splitName(split);
-    d.precision = "fp32";
+    d.precision = o.precision;
     d.images = n;
     d.labels = data.labels;
     d.classes = data.numClasses() > 0 ? data.numClasses() : 10;

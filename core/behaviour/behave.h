@@ -45,6 +45,7 @@ struct BehaveOptions {
     int batchSize = 128;
     std::string device = "cpu";
     int threads = 0;
+    std::string precision = "fp32"; ///< fp32 | bf16 | fp16 (CUDA): the model's forward passes under autocast
 };
 
 struct BehaveResult {
