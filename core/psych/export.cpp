@@ -219,7 +219,7 @@ std::string exportExperiment(const ExportOptions& o)
     const bool jatos = o.format == ExportFormat::Jatos;
     const std::vector<ZipMember> files = experimentFiles(plan, o, resources, jatos);
     if (!jatos) {
-        const std::string out = o.out.empty() ? o.experimentDir + "/web" : o.out;
+        const std::string out = o.out.empty() ? plan.dir + "/web" : o.out;
         if (fs::exists(out) && !o.force)
             throw Error("psych export: '" + out + "' exists (use --force to replace it)");
         const std::string tmp = out + ".tmp-" + std::to_string(::getpid());
@@ -237,10 +237,10 @@ std::string exportExperiment(const ExportOptions& o)
         return out;
     }
     const std::string dirName = dirNameFor(plan);
-    const std::string out = o.out.empty() ? o.experimentDir + "/" + dirName + ".jzip" : o.out;
+    const std::string out = o.out.empty() ? plan.dir + "/" + dirName + ".jzip" : o.out;
     if (fileExists(out) && !o.force)
         throw Error("psych export: '" + out + "' exists (use --force to replace it)");
-    const std::string planText = readFileText(o.experimentDir + "/plan.json");
+    const std::string planText = readFileText(plan.dir + "/plan.json");
     std::string jas = "{\"version\":\"3\",\"data\":{";
     jas += "\"uuid\":\"" + uuidFrom("study:" + planText) + "\",";
     jas += "\"title\":" + jsonQuote(o.title + " (" + baseName(dirName) + ")") + ",";

@@ -63,8 +63,11 @@ struct ModelData {
 
 } // namespace
 
-PlanResult buildPlan(const PlanOptions& o, ProgressSink& sink, const CancelToken& cancel)
+PlanResult buildPlan(const PlanOptions& options, ProgressSink& sink, const CancelToken& cancel)
 {
+    PlanOptions o = options;
+    while (o.outDir.size() > 1 && o.outDir.back() == '/')
+        o.outDir.pop_back(); // "exp/" -> "exp", as the plan records it
     if (o.analyses.size() < 2)
         throw Error("psych plan: give two or more analyses (--analysis base.h5 --analysis tuned.h5), got "
             + std::to_string(o.analyses.size()));

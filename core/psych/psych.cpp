@@ -206,8 +206,11 @@ std::string planJson(const PsychPlan& plan, const std::vector<std::pair<std::str
     return s;
 }
 
-PsychPlan readPlan(const std::string& experimentDir)
+PsychPlan readPlan(const std::string& experimentDirIn)
 {
+    std::string experimentDir = experimentDirIn;
+    while (experimentDir.size() > 1 && experimentDir.back() == '/')
+        experimentDir.pop_back();
     const std::string file = experimentDir + "/plan.json";
     if (!isDirectory(experimentDir))
         throw Error(
