@@ -167,7 +167,12 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
     // --- Interpretability Index
     PhaseSink iiSink(sink, 0.7, 0.97);
     const IIValues ii = computeII(lpips, data, meiIdx, units, o.k, o.lpipsResize, o.iiDiagonal, iiSink, cancel);
-    lap("Interpretability Index (" + std::to_string(ii.distinctImages) + " distinct MEIs)");
+    char iiParts[256];
+    std::snprintf(iiParts, sizeof iiParts,
+        "%lld distinct MEIs, %lld pairs; features %.2f s, pair distances %.2f s, per unit %.2f s",
+        static_cast<long long>(ii.distinctImages), static_cast<long long>(ii.distinctPairs), ii.featureSeconds, ii.pairSeconds,
+        ii.unitSeconds);
+    lap(std::string("Interpretability Index (") + iiParts + ")");
     cancel.check();
 
     // --- write atomically

@@ -3,6 +3,7 @@
 #include "interpret/lpips_net.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace repalign {
 
@@ -20,6 +21,9 @@ IIValues computeII(const LpipsNet& net, const ImageDataset& data, const std::vec
             throw Error(
                 "MEI index " + std::to_string(i) + " is outside the data set (0.." + std::to_string(data.count - 1) + ")");
 
+    using Clock = std::chrono::steady_clock;
+    auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+    const auto t0 = Clock::now();
     // 1. distinct images, features computed once each
     std::vector<std::int64_t> distinct(meiIndices);
     std::sort(distinct.begin(), distinct.end());
@@ -48,6 +52,8 @@ IIValues computeII(const LpipsNet& net, const ImageDataset& data, const std::vec
     for (int l = 0; l < 5; ++l)
         feats[l] = torch::cat(parts[l], 0);
     parts = {};
+    const double featureSeconds = since(t0);
+    const auto t1 = Clock::now();
 
     // 2. every unordered pair of each unit, as positions into the cache; units share images,
     //    so each distinct pair is measured once
@@ -86,8 +92,13 @@ IIValues computeII(const LpipsNet& net, const ImageDataset& data, const std::vec
         return static_cast<std::int64_t>(std::lower_bound(keys.begin(), keys.end(), unitPairKey[q]) - keys.begin());
     };
 
+    const double pairSeconds = since(t1);
+    const auto t2 = Clock::now();
+
     // 3. per-unit averages
     IIValues out;
+    out.featureSeconds = featureSeconds;
+    out.pairSeconds = pairSeconds;
     out.distinctImages = m;
     out.distinctPairs = static_cast<std::int64_t>(keys.size());
     out.lpips.resize(static_cast<std::size_t>(units));
@@ -126,6 +137,7 @@ IIValues computeII(const LpipsNet& net, const ImageDataset& data, const std::vec
         out.color[u] = static_cast<float>(iiColor(imgs.data(), k, static_cast<std::int64_t>(data.height) * data.width, diagonal));
         out.label[u] = static_cast<float>(iiLabel(labels.data(), k, diagonal));
     }
+    out.unitSeconds = since(t2);
     return out;
 }
 

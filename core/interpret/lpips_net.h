@@ -79,6 +79,7 @@ struct IIValues {
     std::vector<float> color, label; ///< [U]
     std::int64_t distinctImages = 0; ///< images whose features were computed
     std::int64_t distinctPairs = 0; ///< image pairs whose distance was computed
+    double featureSeconds = 0, pairSeconds = 0, unitSeconds = 0; ///< where the time went (for the job's log)
 };
 
 /// Computes II-LPIPS (with per-layer parts and the pair matrices), II-color and II-label for
