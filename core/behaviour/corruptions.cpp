@@ -13,6 +13,7 @@
 #include "common/version.h"
 #include "data/dataset.h"
 #include "data/image_file.h"
+#include "data/pil_resize.h"
 #include "io/npy.h"
 
 #include <opencv2/core.hpp>
@@ -354,133 +355,6 @@ std::array<double, 3> hsv2rgb(double h, double s, double v)
     default:
         return {v, p, q};
     }
-}
-
-// ---------------------------------------------------------------- Pillow BOX resample
-
-constexpr int kPrecisionBits = 32 - 8 - 2;
-
-struct Taps {
-    int ksize = 0;
-    std::vector<int> first, count;
-    std::vector<std::int32_t> weights;
-};
-
-/// Pillow's precompute_coeffs with the BOX filter (support 0.5), then normalize_coeffs_8bpc.
-Taps boxTaps(int inSize, int outSize)
-{
-    const double scale = static_cast<double>(static_cast<float>(inSize)) / outSize;
-    const double filterScale = std::max(scale, 1.0);
-    const double support = 0.5 * filterScale;
-    Taps t;
-    t.ksize = static_cast<int>(std::ceil(support)) * 2 + 1;
-    t.first.resize(static_cast<std::size_t>(outSize));
-    t.count.resize(static_cast<std::size_t>(outSize));
-    t.weights.assign(static_cast<std::size_t>(outSize) * t.ksize, 0);
-    std::vector<double> k(static_cast<std::size_t>(t.ksize));
-    const double ss = 1.0 / filterScale;
-    for (int xx = 0; xx < outSize; ++xx) {
-        const double center = (xx + 0.5) * scale;
-        int xmin = static_cast<int>(center - support + 0.5);
-        if (xmin < 0)
-            xmin = 0;
-        int xmax = static_cast<int>(center + support + 0.5);
-        if (xmax > inSize)
-            xmax = inSize;
-        xmax -= xmin;
-        double ww = 0.0;
-        for (int x = 0; x < xmax; ++x) {
-            const double arg = (x + xmin - center + 0.5) * ss;
-            const double w = (arg > -0.5 && arg <= 0.5) ? 1.0 : 0.0;
-            k[static_cast<std::size_t>(x)] = w;
-            ww += w;
-        }
-        std::int32_t* kk = t.weights.data() + static_cast<std::size_t>(xx) * t.ksize;
-        for (int x = 0; x < xmax; ++x) {
-            double w = k[static_cast<std::size_t>(x)];
-            if (ww != 0.0)
-                w /= ww;
-            kk[x] = w < 0 ? static_cast<std::int32_t>(-0.5 + w * (1 << kPrecisionBits))
-                          : static_cast<std::int32_t>(0.5 + w * (1 << kPrecisionBits));
-        }
-        t.first[static_cast<std::size_t>(xx)] = xmin;
-        t.count[static_cast<std::size_t>(xx)] = xmax;
-    }
-    return t;
-}
-
-/// boxTaps, kept per thread for the sizes seen (pixelate resizes between the same two sizes).
-const Taps& cachedBoxTaps(int inSize, int outSize)
-{
-    thread_local std::map<std::pair<int, int>, Taps> cache;
-    auto it = cache.find({inSize, outSize});
-    if (it == cache.end())
-        it = cache.emplace(std::make_pair(inSize, outSize), boxTaps(inSize, outSize)).first;
-    return it->second;
-}
-
-inline std::uint8_t clip8(std::int32_t v)
-{
-    const std::int32_t s = v >> kPrecisionBits;
-    return static_cast<std::uint8_t>(s < 0 ? 0 : (s > 255 ? 255 : s));
-}
-
-/// Image.resize((outW, outH), Image.BOX) of a uint8 RGB image: horizontal pass first (only the
-/// rows the vertical pass reads), uint8 in between, as Pillow's ImagingResample.
-std::vector<std::uint8_t> pilResizeBox(const std::uint8_t* rgb, int h, int w, int outH, int outW)
-{
-    if (outH == h && outW == w)
-        return std::vector<std::uint8_t>(rgb, rgb + static_cast<std::size_t>(h) * w * 3);
-    const Taps& vt = cachedBoxTaps(h, outH);
-    const bool horizontal = outW != w, vertical = outH != h;
-    const int rowFirst = vertical ? vt.first.front() : 0;
-    const int rowLast = vertical ? vt.first.back() + vt.count.back() : h;
-    std::vector<std::uint8_t> temp;
-    const std::uint8_t* src = rgb;
-    int srcFirstRow = 0;
-    if (horizontal) {
-        const Taps& ht = cachedBoxTaps(w, outW);
-        const int rows = rowLast - rowFirst;
-        temp.resize(static_cast<std::size_t>(rows) * outW * 3);
-        for (int yy = 0; yy < rows; ++yy) {
-            const std::uint8_t* in = rgb + static_cast<std::size_t>(yy + rowFirst) * w * 3;
-            std::uint8_t* out = temp.data() + static_cast<std::size_t>(yy) * outW * 3;
-            for (int xx = 0; xx < outW; ++xx) {
-                const std::int32_t* k = ht.weights.data() + static_cast<std::size_t>(xx) * ht.ksize;
-                const int xmin = ht.first[static_cast<std::size_t>(xx)];
-                const int n = ht.count[static_cast<std::size_t>(xx)];
-                std::int32_t s0 = 1 << (kPrecisionBits - 1), s1 = s0, s2 = s0;
-                for (int x = 0; x < n; ++x) {
-                    const std::uint8_t* p = in + static_cast<std::size_t>(x + xmin) * 3;
-                    s0 += p[0] * k[x];
-                    s1 += p[1] * k[x];
-                    s2 += p[2] * k[x];
-                }
-                out[xx * 3 + 0] = clip8(s0);
-                out[xx * 3 + 1] = clip8(s1);
-                out[xx * 3 + 2] = clip8(s2);
-            }
-        }
-        src = temp.data();
-        srcFirstRow = rowFirst;
-    }
-    if (!vertical)
-        return temp;
-    std::vector<std::uint8_t> out(static_cast<std::size_t>(outH) * outW * 3);
-    const std::size_t rowBytes = static_cast<std::size_t>(outW) * 3;
-    for (int yy = 0; yy < outH; ++yy) {
-        const std::int32_t* k = vt.weights.data() + static_cast<std::size_t>(yy) * vt.ksize;
-        const int ymin = vt.first[static_cast<std::size_t>(yy)] - srcFirstRow;
-        const int n = vt.count[static_cast<std::size_t>(yy)];
-        std::uint8_t* o = out.data() + static_cast<std::size_t>(yy) * rowBytes;
-        for (std::size_t c = 0; c < rowBytes; ++c) {
-            std::int32_t s = 1 << (kPrecisionBits - 1);
-            for (int y = 0; y < n; ++y)
-                s += src[static_cast<std::size_t>(y + ymin) * rowBytes + c] * k[y];
-            o[c] = clip8(s);
-        }
-    }
-    return out;
 }
 
 // ---------------------------------------------------------------- JPEG through libjpeg (Pillow's settings)
@@ -1018,8 +892,8 @@ Bytes pixelate(const Image& im, int s)
 {
     const double c = std::array<double, 5> {0.95, 0.9, 0.85, 0.75, 0.65}[s - 1];
     const int sw = static_cast<int>(im.w * c), sh = static_cast<int>(im.h * c);
-    const Bytes small = pilResizeBox(im.rgb, im.h, im.w, sh, sw);
-    return pilResizeBox(small.data(), sh, sw, im.h, im.w);
+    const Bytes small = pilResize(im.rgb, im.h, im.w, sh, sw, PilFilter::Box);
+    return pilResize(small.data(), sh, sw, im.h, im.w, PilFilter::Box);
 }
 
 Bytes jpegCompression(const Image& im, int s)

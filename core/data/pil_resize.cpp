@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <string>
+#include <tuple>
 
 namespace repalign {
 
@@ -20,6 +22,11 @@ double bilinearFilter(double x)
     return x < 1.0 ? 1.0 - x : 0.0;
 }
 
+double boxFilter(double x)
+{
+    return (x > -0.5 && x <= 0.5) ? 1.0 : 0.0;
+}
+
 /// One axis's taps: output pixel i reads input pixels first[i] .. first[i] + count[i] - 1 with
 /// the fixed-point weights at weights[i * ksize].
 struct Taps {
@@ -29,9 +36,11 @@ struct Taps {
 };
 
 /// Pillow's precompute_coeffs (box = the whole axis) followed by normalize_coeffs_8bpc.
-Taps precompute(int inSize, int outSize)
+Taps precompute(int inSize, int outSize, PilFilter filterKind)
 {
-    constexpr double support0 = 1.0; // the bilinear (triangle) filter's support
+    const bool box = filterKind == PilFilter::Box;
+    double (*const filter)(double) = box ? boxFilter : bilinearFilter;
+    const double support0 = box ? 0.5 : 1.0; // the filter's support
     // Pillow computes the box extent in float, then the scale in double.
     const float in0 = 0.0f, in1 = static_cast<float>(inSize);
     const double scale = static_cast<double>(in1 - in0) / outSize;
@@ -56,7 +65,7 @@ Taps precompute(int inSize, int outSize)
         xmax -= xmin;
         double ww = 0.0;
         for (int x = 0; x < xmax; ++x) {
-            const double w = bilinearFilter((x + xmin - center + 0.5) * ss);
+            const double w = filter((x + xmin - center + 0.5) * ss);
             k[static_cast<std::size_t>(x)] = w;
             ww += w;
         }
@@ -74,6 +83,21 @@ Taps precompute(int inSize, int outSize)
     return t;
 }
 
+/// precompute, kept per thread for the (filter, sizes) seen: a dataset resizes between the same
+/// few sizes again and again (pixelate, the NSD stimuli). Bounded: cleared past 64 entries.
+const Taps& cachedTaps(int inSize, int outSize, PilFilter filter)
+{
+    thread_local std::map<std::tuple<int, int, int>, Taps> cache;
+    const std::tuple<int, int, int> key {inSize, outSize, static_cast<int>(filter)};
+    auto it = cache.find(key);
+    if (it == cache.end()) {
+        if (cache.size() >= 64)
+            cache.clear();
+        it = cache.emplace(key, precompute(inSize, outSize, filter)).first;
+    }
+    return it->second;
+}
+
 /// Pillow's clip8: the 22-bit fixed-point sum back to 0..255 (an arithmetic shift, then a clamp).
 inline std::uint8_t clip8(std::int32_t v)
 {
@@ -83,7 +107,7 @@ inline std::uint8_t clip8(std::int32_t v)
 
 } // namespace
 
-std::vector<std::uint8_t> pilResizeBilinear(const std::uint8_t* rgb, int height, int width, int outHeight, int outWidth)
+std::vector<std::uint8_t> pilResize(const std::uint8_t* rgb, int height, int width, int outHeight, int outWidth, PilFilter filter)
 {
     if (height <= 0 || width <= 0 || outHeight <= 0 || outWidth <= 0)
         throw Error("resize: sizes must be positive (image " + std::to_string(height) + "x" + std::to_string(width) + " to "
@@ -94,16 +118,16 @@ std::vector<std::uint8_t> pilResizeBilinear(const std::uint8_t* rgb, int height,
     if (!horizontal && !vertical)
         return std::vector<std::uint8_t>(rgb, rgb + inBytes);
 
-    const Taps vt = precompute(height, outHeight);
     // Only the rows the vertical pass reads go through the horizontal pass (as Pillow).
-    const int rowFirst = vt.first.front();
-    const int rowLast = vt.first.back() + vt.count.back();
+    const Taps* vt = vertical ? &cachedTaps(height, outHeight, filter) : nullptr;
+    const int rowFirst = vertical ? vt->first.front() : 0;
+    const int rowLast = vertical ? vt->first.back() + vt->count.back() : height;
 
     std::vector<std::uint8_t> temp;
     const std::uint8_t* src = rgb;
     int srcFirstRow = 0;
     if (horizontal) {
-        const Taps ht = precompute(width, outWidth);
+        const Taps& ht = cachedTaps(width, outWidth, filter);
         const int rows = rowLast - rowFirst;
         temp.resize(static_cast<std::size_t>(rows) * outWidth * 3);
         for (int yy = 0; yy < rows; ++yy) {
@@ -133,9 +157,9 @@ std::vector<std::uint8_t> pilResizeBilinear(const std::uint8_t* rgb, int height,
     std::vector<std::uint8_t> out(static_cast<std::size_t>(outHeight) * outWidth * 3);
     const std::size_t rowBytes = static_cast<std::size_t>(outWidth) * 3;
     for (int yy = 0; yy < outHeight; ++yy) {
-        const std::int32_t* k = vt.weights.data() + static_cast<std::size_t>(yy) * vt.ksize;
-        const int ymin = vt.first[static_cast<std::size_t>(yy)] - srcFirstRow;
-        const int n = vt.count[static_cast<std::size_t>(yy)];
+        const std::int32_t* k = vt->weights.data() + static_cast<std::size_t>(yy) * vt->ksize;
+        const int ymin = vt->first[static_cast<std::size_t>(yy)] - srcFirstRow;
+        const int n = vt->count[static_cast<std::size_t>(yy)];
         std::uint8_t* o = out.data() + static_cast<std::size_t>(yy) * rowBytes;
         for (std::size_t c = 0; c < rowBytes; ++c) {
             std::int32_t s = 1 << (kPrecisionBits - 1);
@@ -145,6 +169,11 @@ std::vector<std::uint8_t> pilResizeBilinear(const std::uint8_t* rgb, int height,
         }
     }
     return out;
+}
+
+std::vector<std::uint8_t> pilResizeBilinear(const std::uint8_t* rgb, int height, int width, int outHeight, int outWidth)
+{
+    return pilResize(rgb, height, width, outHeight, outWidth, PilFilter::Bilinear);
 }
 
 std::pair<int, int> torchvisionResizeShape(int height, int width, int size)
