@@ -420,10 +420,11 @@ VisualizeJob::VisualizeJob(VisualizeOptions options)
 {
 }
 
-VisualizeResult VisualizeJob::run(ProgressSink& sink, const CancelToken& cancel)
+namespace {
+
+/// One-line errors for options out of range, before any work.
+void checkVisualizeOptions(const VisualizeOptions& o)
 {
-    const auto t0 = std::chrono::steady_clock::now();
-    const VisualizeOptions& o = m_options;
     if (o.steps < 1 || o.steps > 100000)
         throw Error("visualize: --steps " + std::to_string(o.steps) + " is out of range (valid: 1..100000)");
     if (o.starts < 1 || o.starts > 1000)
@@ -449,6 +450,15 @@ VisualizeResult VisualizeJob::run(ProgressSink& sink, const CancelToken& cancel)
         if (!parent.empty() && !isDirectory(parent))
             throw Error("visualize: the folder of " + o.out + " does not exist");
     }
+}
+
+} // namespace
+
+VisualizeResult VisualizeJob::run(ProgressSink& sink, const CancelToken& cancel)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    const VisualizeOptions& o = m_options;
+    checkVisualizeOptions(o);
     configureThreads(o.threads);
     Target t = prepare(o);
 
