@@ -96,6 +96,7 @@ std::string parseBehaveStage(const std::string& yamlText, const std::string& ori
     if (device != "cpu" && device != "cuda" && device.rfind("cuda:", 0) != 0)
         throw Error(c.where("device") + " has invalid value '" + device + "' (valid: cpu, cuda, cuda:N)");
     const long long threads = c.integer("threads", 0, 0, 4096);
+    const std::string precision = c.choice("precision", "fp32", {"fp32", "bf16", "fp16"});
 
     std::ostringstream y;
     y << "checkpoint: " << yamlutil::quote(checkpoint) << "\n";
@@ -112,7 +113,7 @@ std::string parseBehaveStage(const std::string& yamlText, const std::string& ori
     y << "]\npgd_steps: " << pgdSteps << "\npgd_step_fraction: " << stepFraction
       << "\npgd_random_start: " << (randomStart ? "true" : "false") << "\npgd_images: " << pgdImages << "\nbins: " << bins
       << "\nbootstrap: " << bootstrap << "\nseed: " << seed << "\nbatch_size: " << batch << "\ndevice: " << device
-      << "\nthreads: " << threads << "\n";
+      << "\nthreads: " << threads << "\nprecision: " << precision << "\n";
     return y.str();
 }
 
@@ -151,6 +152,7 @@ std::vector<std::string> behaveCommand(
     option("seed", "--seed");
     option("batch_size", "--batch-size");
     option("device", "--device");
+    option("precision", "--precision");
     const std::string t = threads > 0 ? std::to_string(threads) : text("threads");
     if (!t.empty() && t != "0")
         argv.insert(argv.end(), {"--threads", t});
