@@ -739,6 +739,20 @@ private Q_SLOTS:
             }
         }
         QVERIFY(std::fabs(dc.corruption.meanAccuracy - meanAcc) < 1e-12);
+        // CE against a reference: the same model's file as its own reference gives CE = relative CE = 1
+        // for "shift" (its errors over the reference's), and the reference is named.
+        QVERIFY2(testutil::run(cli + " behave --checkpoint " + ckpt + " --data cifar10:" + dir + "/cifar --max-images "
+                         + std::to_string(nc) + " --corruptions " + dir + "/c --corruption-names shift --reference " + dir
+                         + "/corrupt.h5 --quiet --out " + dir + "/ce.h5",
+                     &out)
+                == 0,
+            out.c_str());
+        const BehaviourData dr = readBehaviour(dir + "/ce.h5");
+        QVERIFY(dr.corruption.hasReference);
+        QCOMPARE(dr.corruption.reference, dir + "/corrupt.h5");
+        QCOMPARE(dr.corruption.names, (std::vector<std::string> {"shift"}));
+        QVERIFY(std::fabs(dr.corruption.ce.at(0) - 1.0) < 1e-12 && std::fabs(dr.corruption.mce - 1.0) < 1e-12);
+        QVERIFY(std::fabs(dr.corruption.relativeCe.at(0) - 1.0) < 1e-12 && std::fabs(dr.corruption.relativeMce - 1.0) < 1e-12);
         // The images of another class in "shift" are wrong answers: 7 of 20 per severity.
         QCOMPARE(std::count(dc.corruption.correct.begin() + 5 * nc, dc.corruption.correct.end(), 0), std::ptrdiff_t(5 * 7));
         // Calibration of the file equals computeCalibration on its own probabilities (float32 stored).
