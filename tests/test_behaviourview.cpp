@@ -7,7 +7,9 @@
 #include "behaviour_fixture.h"
 #include "behaviourplots.h"
 #include "behaviourview.h"
+#include "distributionsview.h"
 #include "figureexport.h"
+#include "mainwindow.h"
 #include "qcp.h"
 #include "setuppanel.h"
 #include "test_gui_fixtures.h"
@@ -108,6 +110,7 @@ private Q_SLOTS:
     void viewFindsAndDrawsFiles();
     void viewEmptyStateAndErrors();
     void behaveForm();
+    void mainWindowLayout();
 
 private:
     std::string m_dir;
@@ -569,6 +572,45 @@ void TestBehaviourView::behaveForm()
     QVERIFY2(text.contains(QStringLiteral("\"$REPALIGN_CLI\" behave --checkpoint"))
             && text.contains(QStringLiteral("--out analysis/behave.h5")),
         qPrintable(text));
+}
+
+void TestBehaviourView::mainWindowLayout()
+{
+    // The Behaviour sub-page of Distributions and the Setup form at the window sizes the README
+    // names; the grabs are kept with REPALIGN_TEST_KEEP for a look.
+    const QString project = QString::fromStdString(m_dir + "/window-project");
+    QDir().mkpath(project);
+    MainWindow window;
+    window.openProject(project);
+    BehaviourView* view = window.distributions()->behaviourView();
+    QTabWidget* views = window.distributions()->views();
+    QCOMPARE(views->tabText(views->indexOf(view)), QStringLiteral("Behaviour"));
+    QSignalSpy shown(view, &BehaviourView::shown);
+    view->setFiles(m_base, m_tuned);
+    QVERIFY(shown.wait(5000));
+    for (const QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
+        window.resize(size);
+        window.show();
+        window.tabs()->setCurrentWidget(window.distributions());
+        views->setCurrentWidget(view);
+        QCoreApplication::processEvents();
+        QVERIFY2(view->height() >= 400, qPrintable(QString::number(view->height())));
+        for (int page = 0; page < view->pages()->count(); ++page) {
+            view->pages()->setCurrentIndex(page);
+            QCoreApplication::processEvents();
+            QCustomPlot* plot = view->plot(behaviourFigureKinds()[page]);
+            QVERIFY2(plot->height() >= 200, qPrintable(QString::number(plot->height())));
+            const QString grab = QString::fromStdString(m_dir) + QStringLiteral("/window-%1-%2.png").arg(size.width()).arg(page);
+            QVERIFY(window.grab().save(grab));
+            keep(grab);
+        }
+        window.tabs()->setCurrentWidget(window.setup());
+        window.setup()->showForm(3);
+        QCoreApplication::processEvents();
+        const QString grab = QString::fromStdString(m_dir) + QStringLiteral("/window-%1-setup.png").arg(size.width());
+        QVERIFY(window.grab().save(grab));
+        keep(grab);
+    }
 }
 
 QTEST_MAIN(TestBehaviourView)
