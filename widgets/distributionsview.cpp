@@ -142,17 +142,36 @@ DistributionsView::DistributionsView(QWidget* parent)
     recompute();
 }
 
+bool isUnitAnalysisFile(const QString& path)
+{
+    if (!QFileInfo(path).isFile())
+        return false;
+    try {
+        const H5File f(path.toStdString(), H5File::Mode::Read);
+        return f.exists("/activations") && f.exists("/ii/lpips");
+    } catch (const Error&) {
+        return false;
+    }
+}
+
 void DistributionsView::setAvailableAnalyses(const QStringList& paths)
 {
     m_alignment->setAvailableFiles(paths);
     m_psych->setAvailableFiles(paths);
     m_behaviour->setAvailableFiles(paths);
+    fillList(paths);
+}
+
+void DistributionsView::fillList(const QStringList& paths)
+{
     QSignalBlocker block(m_list);
     QHash<QString, Qt::CheckState> state;
     for (int i = 0; i < m_list->count(); ++i)
         state.insert(m_list->item(i)->data(Qt::UserRole).toString(), m_list->item(i)->checkState());
     m_list->clear();
     for (const QString& p : paths) {
+        if (!isUnitAnalysisFile(p))
+            continue;
         auto* item = new QListWidgetItem(QIcon(QStringLiteral(":/icons/analysis.svg")), analysisLabel(p, true));
         item->setData(Qt::UserRole, p);
         item->setToolTip(p);
@@ -186,7 +205,8 @@ void DistributionsView::setSelectedAnalyses(const QStringList& paths)
         QSignalBlocker block(m_list);
         m_list->clear();
     }
-    setAvailableAnalyses(ordered);
+    // Only the list: the other views keep the project's files.
+    fillList(ordered);
     QSignalBlocker block(m_list);
     for (int i = 0; i < m_list->count(); ++i)
         m_list->item(i)->setCheckState(

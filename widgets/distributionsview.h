@@ -22,11 +22,19 @@ class AlignmentView;
 class BehaviourView;
 class PsychView;
 
+/// True for a unit analysis of repalign-cli analyze (it has /activations and /ii/lpips); false
+/// for the other files of RUN/analysis (behave, align, psych import) and for unreadable ones.
+/// Opens the file's metadata only (no datasets are read).
+bool isUnitAnalysisFile(const QString& path);
+
 class DistributionsView : public QWidget {
     Q_OBJECT
 public:
     explicit DistributionsView(QWidget* parent = nullptr);
 
+    /// The project's RUN/analysis files: all of them go to the Brain alignment, Behaviour and
+    /// Human psychophysics views (each keeps the files it reads); the list of this page offers
+    /// the unit analyses among them (isUnitAnalysisFile).
     void setAvailableAnalyses(const QStringList& paths);
     /// Ticks exactly these analyses (in order) and recomputes.
     void setSelectedAnalyses(const QStringList& paths);
@@ -54,6 +62,10 @@ Q_SIGNALS:
     void exportPlotRequested(QCustomPlot* plot, const QString& suggestedName);
 
 private:
+    /// Fills the list with the unit analyses among @p paths (ticks kept; the first two ticked
+    /// when nothing is) and recomputes when the ticked set changed.
+    void fillList(const QStringList& paths);
+
     QListWidget* m_list;
     QComboBox* m_metric;
     QComboBox* m_kind;

@@ -375,9 +375,15 @@ void MainWindow::updateDemoBanner()
 
 void MainWindow::refreshAnalysisLists()
 {
-    const QStringList analyses = m_project->analysisPaths();
+    // RUN/analysis also holds behave, align and psych files: the Distributions tab hands each to
+    // the view that reads it; the Neurons tab offers the unit analyses only.
+    const QStringList files = m_project->analysisPaths();
+    QStringList analyses;
+    for (const QString& p : files)
+        if (isUnitAnalysisFile(p))
+            analyses << p;
     m_neurons->setAvailableAnalyses(analyses);
-    m_distributions->setAvailableAnalyses(analyses);
+    m_distributions->setAvailableAnalyses(files);
     if (m_neurons->model()->path().isEmpty() && !analyses.isEmpty())
         m_neurons->openAnalysis(analyses.first());
 }
