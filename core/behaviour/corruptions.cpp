@@ -1116,11 +1116,10 @@ void writeRecipe(const CorruptOptions& o, const ImageDataset& ds, const std::vec
     writeFileAtomic(o.outDir + "/corrupt.yaml", y.str());
 }
 
-} // namespace
-
-JobStatus runCorrupt(const CorruptOptions& options, ProgressSink& sink, const CancelToken& cancel)
+/// The options' corruption names (all fifteen when none given), checked with the severities,
+/// the output folder, the data spec and frost's images before any work.
+std::vector<std::string> checkedCorruptions(const CorruptOptions& options)
 {
-    // ---- everything checked before any work
     if (options.outDir.empty())
         throw Error("--out: the output folder is required");
     if (options.data.empty())
@@ -1132,7 +1131,7 @@ JobStatus runCorrupt(const CorruptOptions& options, ProgressSink& sink, const Ca
         for (std::size_t j = 0; j < i; ++j)
             if (names[i] == names[j])
                 throw Error("--corruptions: '" + names[i] + "' is given twice");
-    std::vector<int> severities = options.severities;
+    const std::vector<int>& severities = options.severities;
     if (severities.empty())
         throw Error("--severities: give at least one of 1, 2, 3, 4, 5");
     for (std::size_t i = 0; i < severities.size(); ++i) {
@@ -1148,6 +1147,39 @@ JobStatus runCorrupt(const CorruptOptions& options, ProgressSink& sink, const Ca
                     "from ImageNet-C/create_c of github:hendrycks/robustness); or leave frost out with --corruptions");
     if (wantsFrost)
         frostImages(options.frostDir); // one line naming a missing file, before any work
+    return names;
+}
+
+/// labels.npy: the labels once per severity, uint8 as the published file (int64 where a label
+/// does not fit a byte).
+void writeLabels(const std::string& outDir, const ImageDataset& ds, std::int64_t sevCount)
+{
+    const std::int64_t perCorruption = sevCount * ds.count;
+    const bool small = ds.numClasses() <= 256
+        && std::all_of(ds.labels.begin(), ds.labels.end(), [](std::int64_t l) { return l >= 0 && l < 256; });
+    if (small) {
+        std::vector<std::uint8_t> labels(static_cast<std::size_t>(perCorruption));
+        for (std::int64_t s = 0; s < sevCount; ++s)
+            for (std::int64_t i = 0; i < ds.count; ++i)
+                labels[static_cast<std::size_t>(s * ds.count + i)]
+                    = static_cast<std::uint8_t>(ds.labels[static_cast<std::size_t>(i)]);
+        writeNpyU8(outDir + "/labels.npy", {perCorruption}, labels);
+    } else {
+        std::vector<std::int64_t> labels(static_cast<std::size_t>(perCorruption));
+        for (std::int64_t s = 0; s < sevCount; ++s)
+            for (std::int64_t i = 0; i < ds.count; ++i)
+                labels[static_cast<std::size_t>(s * ds.count + i)] = ds.labels[static_cast<std::size_t>(i)];
+        writeNpyI64(outDir + "/labels.npy", {perCorruption}, labels);
+    }
+}
+
+} // namespace
+
+JobStatus runCorrupt(const CorruptOptions& options, ProgressSink& sink, const CancelToken& cancel)
+{
+    // ---- everything checked before any work
+    const std::vector<std::string> names = checkedCorruptions(options);
+    const std::vector<int>& severities = options.severities;
     const Split split = parseSplit(options.split);
     if (options.maxImages == 0 || options.maxImages < -1)
         throw Error("--max-images: must be positive (got " + std::to_string(options.maxImages) + ")");
@@ -1177,25 +1209,7 @@ JobStatus runCorrupt(const CorruptOptions& options, ProgressSink& sink, const Ca
     const std::int64_t perCorruption = sevCount * ds.count;
     const int threads = std::max(1, options.threads > 0 ? options.threads : hardwareThreads());
 
-    // labels.npy: the labels once per severity, uint8 as the published file
-    {
-        const bool small = ds.numClasses() <= 256
-            && std::all_of(ds.labels.begin(), ds.labels.end(), [](std::int64_t l) { return l >= 0 && l < 256; });
-        if (small) {
-            std::vector<std::uint8_t> labels(static_cast<std::size_t>(perCorruption));
-            for (std::int64_t s = 0; s < sevCount; ++s)
-                for (std::int64_t i = 0; i < ds.count; ++i)
-                    labels[static_cast<std::size_t>(s * ds.count + i)]
-                        = static_cast<std::uint8_t>(ds.labels[static_cast<std::size_t>(i)]);
-            writeNpyU8(options.outDir + "/labels.npy", {perCorruption}, labels);
-        } else {
-            std::vector<std::int64_t> labels(static_cast<std::size_t>(perCorruption));
-            for (std::int64_t s = 0; s < sevCount; ++s)
-                for (std::int64_t i = 0; i < ds.count; ++i)
-                    labels[static_cast<std::size_t>(s * ds.count + i)] = ds.labels[static_cast<std::size_t>(i)];
-            writeNpyI64(options.outDir + "/labels.npy", {perCorruption}, labels);
-        }
-    }
+    writeLabels(options.outDir, ds, sevCount);
 
     std::vector<std::string> done;
     const double started = wallClockSeconds();

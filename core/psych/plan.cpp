@@ -61,13 +61,9 @@ struct ModelData {
     std::vector<std::int64_t> eligible, selected;
 };
 
-} // namespace
-
-PlanResult buildPlan(const PlanOptions& options, ProgressSink& sink, const CancelToken& cancel)
+/// The option checks buildPlan makes before reading anything.
+void checkPlanOptions(const PlanOptions& o)
 {
-    PlanOptions o = options;
-    while (o.outDir.size() > 1 && o.outDir.back() == '/')
-        o.outDir.pop_back(); // "exp/" -> "exp", as the plan records it
     if (o.analyses.size() < 2)
         throw Error("psych plan: give two or more analyses (--analysis base.h5 --analysis tuned.h5), got "
             + std::to_string(o.analyses.size()));
@@ -87,13 +83,12 @@ PlanResult buildPlan(const PlanOptions& options, ProgressSink& sink, const Cance
         throw Error("psych plan: --seed " + std::to_string(o.seed) + " is out of range (valid: 0..4294967295)");
     if (!(o.catchThreshold >= 0 && o.catchThreshold <= 1))
         throw Error("psych plan: --catch-threshold must be a share in 0..1");
-    namespace fs = std::filesystem;
-    if (isDirectory(o.outDir) && !listDir(o.outDir).empty() && !o.force)
-        throw Error("psych plan: output folder '" + o.outDir + "' is not empty (use --force to replace its experiment)");
+}
 
-    // --- read the analyses
-    std::vector<ModelData> models(o.analyses.size());
-    std::map<std::string, ImageDataset> datasets;
+/// Reads each analysis' summary and activations into @p models; returns k (the option's, or the
+/// smallest of the analyses' when the option is 0).
+int readAnalyses(const PlanOptions& o, std::vector<ModelData>& models, ProgressSink& sink, const CancelToken& cancel)
+{
     int k = o.k;
     for (std::size_t m = 0; m < models.size(); ++m) {
         ModelData& md = models[m];
@@ -117,6 +112,13 @@ PlanResult buildPlan(const PlanOptions& options, ProgressSink& sink, const Cance
                 + " images of " + md.dataKey);
         cancel.check();
     }
+    return k;
+}
+
+/// Loads each model's images once per data spec into @p datasets and checks that they are the
+/// images the analysis was made on (count, size, unit 0's first MEI) and enough for k.
+void attachDatasets(std::vector<ModelData>& models, std::map<std::string, ImageDataset>& datasets, int k)
+{
     for (ModelData& md : models) {
         if (md.N < 2 * (k + 1))
             throw Error(md.path + ": " + std::to_string(md.N) + " images are too few for k = " + std::to_string(k)
@@ -150,9 +152,12 @@ PlanResult buildPlan(const PlanOptions& options, ProgressSink& sink, const Cance
             throw Error(md.path + ": image " + std::to_string(a.meiIndices[0]) + " of '" + md.dataKey
                 + "' differs from the analysis' stored MEI: not the data it was analysed on (give it with --data SPEC)");
     }
+}
 
-    // --- eligible units (the held-out queries must differ in activation) and the sample
-    PlanResult result;
+/// Per model: the eligible units (distinct rank-(k+1) maximal and minimal activations), a seeded
+/// sample of o.units of them (selected) and the spare ones (eligible, for practice trials).
+void selectUnits(std::vector<ModelData>& models, const PlanOptions& o, int k, PlanResult& result, const CancelToken& cancel)
+{
     for (std::size_t m = 0; m < models.size(); ++m) {
         ModelData& md = models[m];
         std::int64_t constant = 0;
@@ -185,6 +190,61 @@ PlanResult buildPlan(const PlanOptions& options, ProgressSink& sink, const Cance
         md.eligible.assign(pool.begin() + static_cast<std::ptrdiff_t>(take), pool.end());
         cancel.check();
     }
+}
+
+/// Writes the images as img/NNNN.png (fileNumber[i] for imageList[i]); with o.force the old PNGs go first.
+void writePlanImages(const PlanOptions& o, const std::vector<std::pair<const ImageDataset*, std::int64_t>>& imageList,
+    const std::vector<std::size_t>& fileNumber, ProgressSink& sink, const CancelToken& cancel)
+{
+    namespace fs = std::filesystem;
+    makeDirs(o.outDir + "/img");
+    if (o.force) {
+        std::error_code ec;
+        for (const auto& name : listDir(o.outDir + "/img"))
+            if (name.size() > 4 && name.compare(name.size() - 4, 4, ".png") == 0)
+                fs::remove(o.outDir + "/img/" + name, ec);
+    }
+    for (std::size_t i = 0; i < imageList.size(); ++i) {
+        const ImageDataset& d = *imageList[i].first;
+        cv::Mat rgb(d.height, d.width, CV_8UC3, const_cast<std::uint8_t*>(d.image(imageList[i].second)));
+        cv::Mat bgr;
+        cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+        std::vector<std::uint8_t> png;
+        if (!cv::imencode(".png", bgr, png))
+            throw Error("psych plan: could not encode image " + std::to_string(imageList[i].second) + " as PNG");
+        const std::string n = std::to_string(fileNumber[i]);
+        writeFileAtomic(
+            o.outDir + "/img/" + std::string(n.size() < 4 ? 4 - n.size() : 0, '0') + n + ".png", png.data(), png.size());
+        if (i % 64 == 0) {
+            ProgressEvent e;
+            e.phase = "images";
+            e.fraction = static_cast<double>(i) / static_cast<double>(imageList.size());
+            sink.progress(e);
+            cancel.check();
+        }
+    }
+}
+
+} // namespace
+
+PlanResult buildPlan(const PlanOptions& options, ProgressSink& sink, const CancelToken& cancel)
+{
+    PlanOptions o = options;
+    while (o.outDir.size() > 1 && o.outDir.back() == '/')
+        o.outDir.pop_back(); // "exp/" -> "exp", as the plan records it
+    checkPlanOptions(o);
+    if (isDirectory(o.outDir) && !listDir(o.outDir).empty() && !o.force)
+        throw Error("psych plan: output folder '" + o.outDir + "' is not empty (use --force to replace its experiment)");
+
+    // --- read the analyses
+    std::vector<ModelData> models(o.analyses.size());
+    std::map<std::string, ImageDataset> datasets;
+    const int k = readAnalyses(o, models, sink, cancel);
+    attachDatasets(models, datasets, k);
+
+    // --- eligible units (the held-out queries must differ in activation) and the sample
+    PlanResult result;
+    selectUnits(models, o, k, result, cancel);
 
     // --- images: one PNG per distinct (data, index), numbered in a shuffled order
     std::map<std::pair<std::string, std::int64_t>, std::size_t> imageSlot;
@@ -291,32 +351,7 @@ PlanResult buildPlan(const PlanOptions& options, ProgressSink& sink, const Cance
         }
 
     // --- write: images first, plan.json last (atomically), so a plan always has its images
-    makeDirs(o.outDir + "/img");
-    if (o.force) {
-        std::error_code ec;
-        for (const auto& name : listDir(o.outDir + "/img"))
-            if (name.size() > 4 && name.compare(name.size() - 4, 4, ".png") == 0)
-                fs::remove(o.outDir + "/img/" + name, ec);
-    }
-    for (std::size_t i = 0; i < imageList.size(); ++i) {
-        const ImageDataset& d = *imageList[i].first;
-        cv::Mat rgb(d.height, d.width, CV_8UC3, const_cast<std::uint8_t*>(d.image(imageList[i].second)));
-        cv::Mat bgr;
-        cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-        std::vector<std::uint8_t> png;
-        if (!cv::imencode(".png", bgr, png))
-            throw Error("psych plan: could not encode image " + std::to_string(imageList[i].second) + " as PNG");
-        const std::string n = std::to_string(fileNumber[i]);
-        writeFileAtomic(
-            o.outDir + "/img/" + std::string(n.size() < 4 ? 4 - n.size() : 0, '0') + n + ".png", png.data(), png.size());
-        if (i % 64 == 0) {
-            ProgressEvent e;
-            e.phase = "images";
-            e.fraction = static_cast<double>(i) / static_cast<double>(imageList.size());
-            sink.progress(e);
-            cancel.check();
-        }
-    }
+    writePlanImages(o, imageList, fileNumber, sink, cancel);
     result.images = static_cast<std::int64_t>(imageList.size());
     writeFileAtomic(o.outDir + "/plan.json",
         planJson(plan,

@@ -234,24 +234,12 @@ struct ParticipantStats {
     std::map<int, std::pair<std::int64_t, std::int64_t>> perModel; ///< model -> (trials, correct)
 };
 
-} // namespace
-
-ImportResult analyseResponses(const PsychPlan& plan, const std::vector<PsychResponse>& responsesIn, double catchThreshold,
-    int resamples, std::uint64_t seed)
+/// The responses to analyse: each must answer a trial of @p plan; a repeated (participant, trial)
+/// keeps its first answer (noted). Sets the summary's source (simulated or human, never mixed).
+std::vector<PsychResponse> checkedResponses(const PsychPlan& plan, const std::vector<PsychResponse>& responsesIn,
+    const std::map<std::string, int>& trialIndex, ImportResult& result)
 {
-    if (!(catchThreshold >= 0 && catchThreshold <= 1))
-        throw Error("psych import: --catch-threshold must be a share in 0..1");
-    if (resamples < 100 || resamples > 1000000)
-        throw Error("psych import: --resamples " + std::to_string(resamples) + " is out of range (valid: 100..1000000)");
-    ImportResult result;
     PsychSummary& s = result.summary;
-    std::map<std::string, int> trialIndex;
-    int mainTotal = 0;
-    for (std::size_t i = 0; i < plan.trials.size(); ++i) {
-        trialIndex[plan.trials[i].id] = static_cast<int>(i);
-        mainTotal += plan.trials[i].kind == TrialKind::Main;
-    }
-    // --- checks, duplicates
     std::set<std::pair<std::string, std::string>> seen;
     std::vector<PsychResponse> responses;
     std::set<std::string> sources;
@@ -283,16 +271,18 @@ ImportResult analyseResponses(const PsychPlan& plan, const std::vector<PsychResp
                 break;
             }
     }
-    s.plan = plan.dir;
-    s.catchThreshold = catchThreshold;
-    for (const PsychModel& m : plan.models) {
-        s.modelLabels.push_back(m.label);
-        s.modelNames.push_back(m.model + ":" + baseName(m.analysis));
-    }
-    // --- participants and the exclusion rule
-    std::map<std::string, ParticipantStats> people;
+    return responses;
+}
+
+/// Tallies each participant's catch and main trials into @p people, fills the summary's
+/// participant columns and returns those excluded by the catch-trial rule (noted).
+std::set<std::string> excludeParticipants(const PsychPlan& plan, const std::vector<PsychResponse>& responses,
+    const std::map<std::string, int>& trialIndex, double catchThreshold, int mainTotal,
+    std::map<std::string, ParticipantStats>& people, ImportResult& result)
+{
+    PsychSummary& s = result.summary;
     for (const PsychResponse& r : responses) {
-        const PsychTrial& t = plan.trials[static_cast<std::size_t>(trialIndex[r.trialId])];
+        const PsychTrial& t = plan.trials[static_cast<std::size_t>(trialIndex.at(r.trialId))];
         ParticipantStats& p = people[r.participant];
         if (t.kind == TrialKind::Catch) {
             ++p.catchAnswered;
@@ -330,12 +320,13 @@ ImportResult analyseResponses(const PsychPlan& plan, const std::vector<PsychResp
     result.notes.push_back("exclusion rule: a participant whose catch-trial accuracy is below " + fixed(catchThreshold, 2)
         + " (or who answered no catch trial) is excluded; " + std::to_string(excluded.size()) + " of "
         + std::to_string(people.size()) + " excluded");
-    std::vector<std::string> included;
-    for (const auto& kv : people)
-        if (!excluded.count(kv.first))
-            included.push_back(kv.first);
+    return excluded;
+}
 
-    // --- per unit (Wilson)
+/// Per main-trial unit: trials, correct, accuracy and its Wilson interval (included participants only).
+void unitAccuracies(const PsychPlan& plan, const std::vector<PsychResponse>& responses,
+    const std::map<std::string, int>& trialIndex, const std::set<std::string>& excluded, PsychSummary& s)
+{
     std::map<std::pair<int, std::int64_t>, std::pair<std::int64_t, std::int64_t>> units;
     std::map<std::pair<int, std::int64_t>, std::pair<double, double>> unitIi;
     for (const PsychTrial& t : plan.trials)
@@ -346,7 +337,7 @@ ImportResult analyseResponses(const PsychPlan& plan, const std::vector<PsychResp
     for (const PsychResponse& r : responses) {
         if (excluded.count(r.participant))
             continue;
-        const PsychTrial& t = plan.trials[static_cast<std::size_t>(trialIndex[r.trialId])];
+        const PsychTrial& t = plan.trials[static_cast<std::size_t>(trialIndex.at(r.trialId))];
         if (t.kind != TrialKind::Main)
             continue;
         auto& u = units[{t.model, t.unit}];
@@ -365,8 +356,12 @@ ImportResult analyseResponses(const PsychPlan& plan, const std::vector<PsychResp
         s.unitIiLpips.push_back(unitIi[key].first);
         s.unitIiColor.push_back(unitIi[key].second);
     }
+}
 
-    // --- per model: pooled accuracy, participant-cluster bootstrap CI
+/// Per model: pooled accuracy of the included participants and its participant-cluster bootstrap CI.
+void modelAccuracies(const PsychPlan& plan, const std::map<std::string, ParticipantStats>& people,
+    const std::vector<std::string>& included, int resamples, std::uint64_t seed, PsychSummary& s)
+{
     const std::size_t M = plan.models.size();
     s.modelAccuracy.assign(M, NAN);
     s.modelCiLow.assign(M, NAN);
@@ -374,7 +369,7 @@ ImportResult analyseResponses(const PsychPlan& plan, const std::vector<PsychResp
     s.modelTrials.assign(M, 0);
     std::vector<std::int64_t> modelCorrect(M, 0);
     for (const std::string& id : included)
-        for (const auto& [m, tc] : people[id].perModel) {
+        for (const auto& [m, tc] : people.at(id).perModel) {
             s.modelTrials[static_cast<std::size_t>(m)] += tc.first;
             modelCorrect[static_cast<std::size_t>(m)] += tc.second;
         }
@@ -387,7 +382,7 @@ ImportResult analyseResponses(const PsychPlan& plan, const std::vector<PsychResp
         for (int r = 0; r < resamples; ++r) {
             std::vector<std::int64_t> t(M, 0), c(M, 0);
             for (std::size_t i = 0; i < included.size(); ++i)
-                for (const auto& [m, tc] : people[included[rng.below(included.size())]].perModel) {
+                for (const auto& [m, tc] : people.at(included[rng.below(included.size())]).perModel) {
                     t[static_cast<std::size_t>(m)] += tc.first;
                     c[static_cast<std::size_t>(m)] += tc.second;
                 }
@@ -401,7 +396,13 @@ ImportResult analyseResponses(const PsychPlan& plan, const std::vector<PsychResp
             s.modelCiHigh[m] = sortedQuantile(boots[m], 0.975);
         }
     }
-    // --- paired comparison of the first two labels (A vs B)
+}
+
+/// The paired sign-flip comparison of the first two labels (A vs B), when there are two models or more.
+void compareFirstTwo(const PsychPlan& plan, const std::map<std::string, ParticipantStats>& people,
+    const std::vector<std::string>& included, int resamples, std::uint64_t seed, PsychSummary& s)
+{
+    const std::size_t M = plan.models.size();
     std::vector<std::size_t> byLabel(M);
     for (std::size_t m = 0; m < M; ++m)
         byLabel[m] = m;
@@ -411,7 +412,7 @@ ImportResult analyseResponses(const PsychPlan& plan, const std::vector<PsychResp
         const int a = static_cast<int>(byLabel[0]), b = static_cast<int>(byLabel[1]);
         std::vector<double> d;
         for (const std::string& id : included) {
-            const auto& pm = people[id].perModel;
+            const auto& pm = people.at(id).perModel;
             const auto ia = pm.find(a), ib = pm.find(b);
             if (ia == pm.end() || ib == pm.end() || ia->second.first == 0 || ib->second.first == 0)
                 continue;
@@ -432,7 +433,11 @@ ImportResult analyseResponses(const PsychPlan& plan, const std::vector<PsychResp
             + ", " + std::to_string(d.size()) + " participants); model CIs: participant-cluster bootstrap, "
             + std::to_string(resamples) + " resamples";
     }
-    // --- Spearman between per-unit human accuracy and the II
+}
+
+/// Spearman between per-unit human accuracy and the two interpretability indices.
+void iiCorrelations(int resamples, std::uint64_t seed, PsychSummary& s)
+{
     std::vector<double> acc, lp, co;
     for (std::size_t i = 0; i < s.unitAccuracy.size(); ++i)
         if (s.unitTrials[i] > 0) {
@@ -450,6 +455,43 @@ ImportResult analyseResponses(const PsychPlan& plan, const std::vector<PsychResp
     s.spearmanColorLow = cc.low;
     s.spearmanColorHigh = cc.high;
     s.spearmanColorP = cc.p;
+}
+
+} // namespace
+
+ImportResult analyseResponses(const PsychPlan& plan, const std::vector<PsychResponse>& responsesIn, double catchThreshold,
+    int resamples, std::uint64_t seed)
+{
+    if (!(catchThreshold >= 0 && catchThreshold <= 1))
+        throw Error("psych import: --catch-threshold must be a share in 0..1");
+    if (resamples < 100 || resamples > 1000000)
+        throw Error("psych import: --resamples " + std::to_string(resamples) + " is out of range (valid: 100..1000000)");
+    ImportResult result;
+    PsychSummary& s = result.summary;
+    std::map<std::string, int> trialIndex;
+    int mainTotal = 0;
+    for (std::size_t i = 0; i < plan.trials.size(); ++i) {
+        trialIndex[plan.trials[i].id] = static_cast<int>(i);
+        mainTotal += plan.trials[i].kind == TrialKind::Main;
+    }
+    const std::vector<PsychResponse> responses = checkedResponses(plan, responsesIn, trialIndex, result);
+    s.plan = plan.dir;
+    s.catchThreshold = catchThreshold;
+    for (const PsychModel& m : plan.models) {
+        s.modelLabels.push_back(m.label);
+        s.modelNames.push_back(m.model + ":" + baseName(m.analysis));
+    }
+    std::map<std::string, ParticipantStats> people;
+    const std::set<std::string> excluded
+        = excludeParticipants(plan, responses, trialIndex, catchThreshold, mainTotal, people, result);
+    std::vector<std::string> included;
+    for (const auto& kv : people)
+        if (!excluded.count(kv.first))
+            included.push_back(kv.first);
+    unitAccuracies(plan, responses, trialIndex, excluded, s);
+    modelAccuracies(plan, people, included, resamples, seed, s);
+    compareFirstTwo(plan, people, included, resamples, seed, s);
+    iiCorrelations(resamples, seed, s);
     return result;
 }
 

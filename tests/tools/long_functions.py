@@ -60,7 +60,7 @@ def blank(text):
 
 
 SIG_TAIL = re.compile(r"\)\s*(const|noexcept|override|final|mutable|&|&&|\s|->\s*[\w:<>,\s\*&]+)*$")
-NAME = re.compile(r"([~\w:<>,]+(?:operator\s*[^\s(]+)?)\s*\($")
+NAME = re.compile(r"((?:[~\w]+(?:<[\w:<>,*&]*>)?::)*[~\w]+(?:operator\s*[^\s(]+)?)\s*\($")
 
 
 def functions(path):
