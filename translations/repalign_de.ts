@@ -2548,6 +2548,10 @@ Abschicken mit: sbatch %2</translation>
         <source>Duration: no measurement yet on %1 (%2 images to train on)</source>
         <translation>Dauer: noch keine Messung auf %1 (%2 Bilder zu trainieren)</translation>
     </message>
+    <message>
+        <source>Behaviour</source>
+        <translation>Verhalten</translation>
+    </message>
 </context>
 <context>
     <name>repalign::gui::StudyConditionsModel</name>
