@@ -517,6 +517,295 @@ std::string fitTuneTransform(const std::string& arch, int imageSide, TransformCo
     return "resize " + std::to_string(oldResize) + " gives " + std::to_string(before) + "-px images: " + note;
 }
 
+/// The fitTuneTransform of the train and val transforms, each change said in a notice.
+void fitTuneTransforms(TuneConfig& cfg, const std::string& arch, int imageSide, ProgressSink& sink)
+{
+    for (auto [t, key] : {std::pair<TransformConfig*, const char*> {&cfg.trainTransforms, "train_transforms"},
+             std::pair<TransformConfig*, const char*> {&cfg.valTransforms, "val_transforms"}}) {
+        const std::string note = fitTuneTransform(arch, imageSide, *t);
+        if (!note.empty())
+            sink.log(LogLevel::Notice, cfg.origin + ": " + key + ": " + note);
+    }
+}
+
+/// The bundle (non-finite voxels dropped) and its train and val rows.
+struct TuneBundle {
+    NsdBundle bundle;
+    std::vector<std::int64_t> trainIdx, valIdx;
+};
+
+/// Reads the bundle; fails without train images or with fewer than 2 val images.
+TuneBundle loadTuneBundle(const TuneConfig& cfg, ProgressSink& sink)
+{
+    TuneBundle d;
+    d.bundle = readBundle(cfg.bundle, cfg.rois);
+    dropNonFiniteVoxels(d.bundle, cfg.strictBundle, sink); // as nsd info and predictivity
+    d.trainIdx = d.bundle.indices(BundleSplit::Train);
+    d.valIdx = d.bundle.indices(BundleSplit::Val);
+    if (d.trainIdx.empty())
+        throw Error(cfg.bundle + ": /split has no train images (0)");
+    if (d.valIdx.size() < 2)
+        throw Error(cfg.bundle + ": /split has " + std::to_string(d.valIdx.size())
+            + " val images; tuning needs at least 2 to report predictivity (re-import with --val-fraction)");
+    return d;
+}
+
+/// The frozen teacher and the student, and what one dummy image tells of them.
+struct TuneModels {
+    Checkpoint base;
+    bool fromTuned = false; ///< a fresh run (not a resume) whose student and readouts start from resume_from
+    Checkpoint from; ///< resume_from's checkpoint when fromTuned
+    TapNet teacher, student;
+    std::string arch;
+    std::int64_t featureDim = 0, numClasses = 0; ///< set by probeModels
+};
+
+/// Teacher and student from the base checkpoint; with resume_from (and no resume) the student's
+/// backbone from a tuned checkpoint instead (the notebook's student_state_dict + neural_predict,
+/// or a tune run's readout.<ROI>.*), which must be of the base's architecture and have the tap.
+TuneModels loadTuneModels(const TuneConfig& cfg, bool resume)
+{
+    TuneModels m;
+    m.base = loadCheckpoint(cfg.baseCheckpoint, cfg.baseKey);
+    m.teacher = modelFromCheckpoint(m.base, cfg.baseModel, cfg.baseCheckpoint);
+    m.student = modelFromCheckpoint(m.base, cfg.baseModel, cfg.baseCheckpoint);
+    requireTap(*m.student, cfg.tap, cfg.baseCheckpoint);
+    m.arch = m.student->architecture();
+    m.fromTuned = !cfg.resumeFrom.empty() && !resume;
+    if (m.fromTuned) {
+        m.from = loadCheckpoint(cfg.resumeFrom);
+        m.student = modelFromCheckpoint(m.from, m.arch, cfg.resumeFrom);
+        if (m.student->architecture() != m.arch)
+            throw Error(
+                cfg.resumeFrom + ": resume_from holds a " + m.student->architecture() + ", the base checkpoint a " + m.arch);
+        requireTap(*m.student, cfg.tap, cfg.resumeFrom);
+    }
+    return m;
+}
+
+/// Feature size and class count from one dummy image (of the fitted train transform's side).
+void probeModels(const TuneConfig& cfg, int imageSide, TuneModels& m)
+{
+    const TransformConfig& t = cfg.trainTransforms;
+    const int side = t.outputSide(t.resize > 0 ? t.resize : imageSide);
+    torch::NoGradGuard noGrad;
+    m.teacher->eval();
+    std::map<std::string, torch::Tensor> taps;
+    const torch::Tensor logits = m.teacher->forwardTaps(torch::zeros({1, 3, side, side}), {cfg.tap}, taps, /*fullForward=*/true);
+    m.featureDim = poolTap(taps.at(cfg.tap), cfg.pooling).size(1);
+    m.numClasses = logits.size(1);
+}
+
+/// Labelled data for the base model: no more classes than its @p numClasses. @p what names the data.
+void requireClassesWithin(const ImageDataset& d, std::int64_t numClasses, const std::string& what)
+{
+    if (d.numClasses() > numClasses)
+        throw Error(what + " has " + std::to_string(d.numClasses()) + " classes, the base model " + std::to_string(numClasses));
+}
+
+/// classification_val's data spec: for "auto" the data the base run was validated on (its
+/// run.yaml), else CIFAR-10 where found, else "none" (per-epoch accuracy skipped, said in a notice).
+std::string classificationSpec(const TuneConfig& cfg, const Checkpoint& base, ProgressSink& sink)
+{
+    std::string spec = cfg.classificationVal;
+    if (spec != "auto")
+        return spec;
+    try {
+        spec = baseRunValidationData(cfg.baseCheckpoint, base.config);
+        if (spec.empty())
+            spec = resolveCifar10Spec();
+        else
+            sink.log(LogLevel::Info, "classification_val: auto uses " + spec + ", the data the base run was validated on");
+    } catch (const Error&) {
+        spec = "none";
+        sink.log(LogLevel::Notice,
+            "classification_val: auto found neither the base run's validation data (its run.yaml) nor CIFAR-10; "
+            "per-epoch accuracy is skipped (set classification_val to a data spec)");
+    }
+    return spec;
+}
+
+/// The classification validation set (the reference reports CIFAR-10 accuracy every epoch): the
+/// test split of classificationSpec's data, its first classification_max_images; empty for "none".
+ImageDataset loadClassificationVal(const TuneConfig& cfg, const TuneModels& models, ProgressSink& sink)
+{
+    const std::string spec = classificationSpec(cfg, models.base, sink);
+    ImageDataset clsVal;
+    if (spec == "none")
+        return clsVal;
+    clsVal = loadDataset(spec, Split::Test);
+    if (cfg.classificationMaxImages > 0 && clsVal.count > cfg.classificationMaxImages) {
+        std::vector<std::int64_t> idx(static_cast<std::size_t>(cfg.classificationMaxImages));
+        for (std::size_t i = 0; i < idx.size(); ++i)
+            idx[i] = static_cast<std::int64_t>(i);
+        clsVal = clsVal.subset(idx);
+    }
+    requireClassesWithin(clsVal, models.numClasses, cfg.origin + ": classification_val " + spec);
+    return clsVal;
+}
+
+/// Rehearsal: the original task's training data (each step draws a batch of it); empty when
+/// rehearsal is off. Needs a trainable backbone and labelled images.
+ImageDataset loadRehearsal(const TuneConfig& cfg, std::int64_t numClasses, ProgressSink& sink)
+{
+    ImageDataset data;
+    if (!cfg.rehearsal.enabled())
+        return data;
+    if (cfg.freezeBackbone)
+        throw Error(cfg.origin + ": rehearsal needs a trainable backbone (readout.freeze_backbone is true)");
+    data = loadDataset(cfg.rehearsal.data, Split::Train);
+    if (data.count == 0 || data.labels.empty())
+        throw Error(cfg.origin + ": rehearsal.data " + cfg.rehearsal.data + " has no labelled training images");
+    requireClassesWithin(data, numClasses, cfg.origin + ": rehearsal.data " + cfg.rehearsal.data);
+    char weight[32];
+    std::snprintf(weight, sizeof weight, "%g", cfg.rehearsal.weight);
+    sink.log(LogLevel::Info,
+        "rehearsal: " + std::to_string(data.count) + " training images of " + cfg.rehearsal.data + ", weight " + weight + ", "
+            + std::to_string(cfg.rehearsal.batchSize > 0 ? cfg.rehearsal.batchSize : cfg.batchSize) + " per step");
+    return data;
+}
+
+void freezeParameters(TapNet& net)
+{
+    for (auto& p : net->parameters())
+        p.set_requires_grad(false);
+}
+
+/// Both models on @p device: the teacher frozen in eval mode, the student in train mode (frozen
+/// in eval mode with readout.freeze_backbone).
+void placeModels(const TuneConfig& cfg, const torch::Device& device, TuneModels& m)
+{
+    m.teacher->to(device);
+    m.teacher->eval();
+    freezeParameters(m.teacher);
+    m.student->to(device);
+    if (cfg.freezeBackbone) {
+        freezeParameters(m.student);
+        m.student->eval();
+    } else {
+        m.student->train();
+    }
+}
+
+/// One linear readout (tap features -> voxels) per ROI of the bundle, initialised from the tuning
+/// seed, or copied from resume_from's readout (the optimizer's moments still start fresh).
+Readouts makeReadouts(
+    const TuneConfig& cfg, const NsdBundle& bundle, const TuneModels& models, const torch::Device& device, ProgressSink& sink)
+{
+    torch::manual_seed(cfg.seed);
+    Readouts readouts;
+    readouts.activation = cfg.activation;
+    for (const auto& roi : bundle.rois) {
+        readouts.rois.push_back(roi.name);
+        torch::nn::Linear l(models.featureDim, roi.voxels);
+        if (models.fromTuned) {
+            auto [w, b] = resumeReadout(models.from, cfg.resumeFrom, roi.name, bundle.rois.size(), roi.voxels, models.featureDim);
+            torch::NoGradGuard noGrad;
+            l->weight.copy_(w);
+            l->bias.copy_(b);
+            sink.log(LogLevel::Info,
+                "readout " + roi.name + " starts from " + cfg.resumeFrom + " (" + std::to_string(roi.voxels) + " voxels, "
+                    + std::to_string(models.featureDim) + " features); Adam's moments start fresh");
+        }
+        l->to(device);
+        readouts.layers.push_back(l);
+    }
+    return readouts;
+}
+
+/// What the optimizer updates: the student's parameters (unless its backbone is frozen) and the
+/// readouts', under the names the checkpoint stores them by.
+Optimizer::NamedParams tuneParams(const TuneConfig& cfg, const TapNet& student, const Readouts& readouts)
+{
+    Optimizer::NamedParams params;
+    if (!cfg.freezeBackbone)
+        for (const auto& p : student->named_parameters())
+            params.emplace_back(p.key(), p.value());
+    for (std::size_t r = 0; r < readouts.layers.size(); ++r) {
+        params.emplace_back("readout." + readouts.rois[r] + ".weight", readouts.layers[r]->weight);
+        params.emplace_back("readout." + readouts.rois[r] + ".bias", readouts.layers[r]->bias);
+    }
+    return params;
+}
+
+/// The tensors the task trains and validates on.
+struct TuneTensors {
+    std::vector<torch::Tensor> trainTargets, valTargets; ///< per ROI
+    torch::Tensor valImages, clsImages, clsLabels; ///< the cls ones undefined without a classification set
+};
+
+/// Responses per ROI, gathered by bundle index so batch indices find their targets; the val and
+/// classification images transformed once.
+TuneTensors tuneTensors(const TuneConfig& cfg, const TuneBundle& d, const ImageDataset& clsVal)
+{
+    TuneTensors t;
+    for (const auto& roi : d.bundle.rois) {
+        const torch::Tensor all
+            = torch::from_blob(const_cast<float*>(roi.responses.data()), {d.bundle.count, roi.voxels}, torch::kFloat32);
+        t.trainTargets.push_back(all.index_select(0, torch::tensor(d.trainIdx, torch::kInt64)).contiguous());
+        t.valTargets.push_back(all.index_select(0, torch::tensor(d.valIdx, torch::kInt64)).contiguous());
+    }
+    t.valImages = transformAll(d.bundle.images(d.valIdx), cfg.valTransforms);
+    if (clsVal.count > 0) {
+        t.clsImages = transformAll(clsVal, cfg.valTransforms);
+        t.clsLabels = torch::tensor(clsVal.labels, torch::kInt64);
+    }
+    return t;
+}
+
+/// The log's "started:" line (with the ranks and validation shards of a data-parallel run).
+std::string startedLine(
+    const TuneConfig& cfg, const TuneBundle& d, const TuneModels& models, int threads, const LwfTask& task, std::int64_t clsCount)
+{
+    Distributed& dist = Distributed::instance();
+    std::string ranks;
+    if (dist.active()) {
+        const auto [valShard, clsShard] = task.shardSizes();
+        ranks = ", " + std::to_string(dist.worldSize()) + " ranks (" + dist.backend() + ", batch " + std::to_string(cfg.batchSize)
+            + " per rank; validation sharded: " + std::to_string(valShard) + " of " + std::to_string(d.valIdx.size())
+            + " val images"
+            + (clsCount > 0 ? " and " + std::to_string(clsShard) + " of " + std::to_string(clsCount) + " classification images"
+                            : std::string())
+            + " on rank 0)";
+    }
+    return "started: tune " + models.arch + " (" + cfg.baseCheckpoint + ") on " + cfg.bundle + " ROIs " + joinChoices(cfg.rois)
+        + ", " + std::to_string(d.trainIdx.size()) + " train / " + std::to_string(d.valIdx.size()) + " val images, readout "
+        + std::to_string(models.featureDim) + " features, alpha " + std::to_string(cfg.alpha) + ", device " + cfg.device + ", "
+        + std::to_string(threads) + " threads" + ranks;
+}
+
+/// The log's and status' "finished:" line: the last validation and the best epoch.
+std::string finishedLine(const LwfTask& task, int bestEpoch)
+{
+    const ValOutcome& v = task.last();
+    std::string msg = "finished: val pred loss " + strprintf("%.4f", v.pred);
+    for (const auto& r : task.roiResults(v))
+        msg += ", " + r.roi + " r median " + strprintf("%.3f", r.rMedian);
+    if (v.acc >= 0)
+        msg += ", acc " + strprintf("%.4f", v.acc);
+    return msg + " (best epoch " + std::to_string(bestEpoch) + ")";
+}
+
+/// The job's result. A failed or cancelled run keeps the session's outcome (status, reason, the
+/// epochs it kept in last.pt) and the best epoch's predictivity; the last validation's figures
+/// only come with a run that finished at least one epoch here.
+TuneResult tuneResult(const SessionOutcome& o, const LwfTask& task, int bestEpoch)
+{
+    TuneResult result;
+    static_cast<SessionResult&>(result) = o;
+    result.bestEpoch = bestEpoch;
+    result.best = task.best();
+    result.lastTrainLoss = task.lastTrainLoss();
+    if (o.status == JobStatus::Finished && o.ranEpochs) {
+        const ValOutcome& v = task.last();
+        result.lastValPredLoss = v.pred;
+        result.lastValKdLoss = v.kd;
+        result.lastValAcc = v.acc;
+        result.last = task.roiResults(v);
+    }
+    return result;
+}
+
 } // namespace
 
 template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sink, const CancelToken& cancel)
@@ -533,218 +822,41 @@ template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sin
     for (const auto& n : cfg.notices)
         sink.log(LogLevel::Notice, n);
 
-    NsdBundle bundle = readBundle(cfg.bundle, cfg.rois);
-    dropNonFiniteVoxels(bundle, cfg.strictBundle, sink); // as nsd info and predictivity
-    const std::vector<std::int64_t> trainIdx = bundle.indices(BundleSplit::Train);
-    const std::vector<std::int64_t> valIdx = bundle.indices(BundleSplit::Val);
-    if (trainIdx.empty())
-        throw Error(cfg.bundle + ": /split has no train images (0)");
-    if (valIdx.size() < 2)
-        throw Error(cfg.bundle + ": /split has " + std::to_string(valIdx.size())
-            + " val images; tuning needs at least 2 to report predictivity (re-import with --val-fraction)");
-
-    const Checkpoint baseCkpt = loadCheckpoint(cfg.baseCheckpoint, cfg.baseKey);
-    TapNet teacher = modelFromCheckpoint(baseCkpt, cfg.baseModel, cfg.baseCheckpoint);
-    TapNet student = modelFromCheckpoint(baseCkpt, cfg.baseModel, cfg.baseCheckpoint);
-    requireTap(*student, cfg.tap, cfg.baseCheckpoint);
-    const std::string arch = student->architecture();
-    // resume_from: the student's backbone and the readout from a tuned checkpoint (the notebook's
-    // student_state_dict + neural_predict, or a tune run's readout.<ROI>.*).
-    Checkpoint fromCkpt;
-    if (!cfg.resumeFrom.empty() && !m_resume) {
-        fromCkpt = loadCheckpoint(cfg.resumeFrom);
-        student = modelFromCheckpoint(fromCkpt, arch, cfg.resumeFrom);
-        if (student->architecture() != arch)
-            throw Error(cfg.resumeFrom + ": resume_from holds a " + student->architecture() + ", the base checkpoint a " + arch);
-        requireTap(*student, cfg.tap, cfg.resumeFrom);
-    }
-
+    const TuneBundle data = loadTuneBundle(cfg, sink);
+    TuneModels models = loadTuneModels(cfg, m_resume);
     // A model of another input size (alexnet, resnet50: 224) sees its own size, as in eval and
     // analyze: a transform whose images are not that size resizes to it (a random crop of the
     // old side scales with it).
-    for (auto [t, key] : {std::pair<TransformConfig*, const char*> {&m_config.trainTransforms, "train_transforms"},
-             std::pair<TransformConfig*, const char*> {&m_config.valTransforms, "val_transforms"}}) {
-        const std::string note = fitTuneTransform(arch, bundle.height, *t);
-        if (!note.empty())
-            sink.log(LogLevel::Notice, cfg.origin + ": " + key + ": " + note);
-    }
-
-    // Feature size and class count from one dummy image.
-    std::int64_t featureDim = 0, numClasses = 0;
-    const int side = cfg.trainTransforms.outputSide(cfg.trainTransforms.resize > 0 ? cfg.trainTransforms.resize : bundle.height);
-    {
-        torch::NoGradGuard noGrad;
-        teacher->eval();
-        std::map<std::string, torch::Tensor> taps;
-        const torch::Tensor logits
-            = teacher->forwardTaps(torch::zeros({1, 3, side, side}), {cfg.tap}, taps, /*fullForward=*/true);
-        featureDim = poolTap(taps.at(cfg.tap), cfg.pooling).size(1);
-        numClasses = logits.size(1);
-    }
-
-    // Classification validation set (the reference reports CIFAR-10 accuracy every epoch).
-    ImageDataset clsVal;
-    std::string clsSpec = cfg.classificationVal;
-    if (clsSpec == "auto") {
-        // The data the base run was validated on (its run.yaml), else CIFAR-10 where found.
-        try {
-            clsSpec = baseRunValidationData(cfg.baseCheckpoint, baseCkpt.config);
-            if (clsSpec.empty())
-                clsSpec = resolveCifar10Spec();
-            else
-                sink.log(LogLevel::Info, "classification_val: auto uses " + clsSpec + ", the data the base run was validated on");
-        } catch (const Error&) {
-            clsSpec = "none";
-            sink.log(LogLevel::Notice,
-                "classification_val: auto found neither the base run's validation data (its run.yaml) nor CIFAR-10; "
-                "per-epoch accuracy is skipped (set classification_val to a data spec)");
-        }
-    }
-    if (clsSpec != "none") {
-        clsVal = loadDataset(clsSpec, Split::Test);
-        if (cfg.classificationMaxImages > 0 && clsVal.count > cfg.classificationMaxImages) {
-            std::vector<std::int64_t> idx(static_cast<std::size_t>(cfg.classificationMaxImages));
-            for (std::size_t i = 0; i < idx.size(); ++i)
-                idx[i] = static_cast<std::int64_t>(i);
-            clsVal = clsVal.subset(idx);
-        }
-        if (clsVal.numClasses() > numClasses)
-            throw Error(cfg.origin + ": classification_val " + clsSpec + " has " + std::to_string(clsVal.numClasses())
-                + " classes, the base model " + std::to_string(numClasses));
-    }
-
-    // Rehearsal: the original task's training data (each step draws a batch of it).
-    ImageDataset rehearsalData;
-    if (cfg.rehearsal.enabled()) {
-        if (cfg.freezeBackbone)
-            throw Error(cfg.origin + ": rehearsal needs a trainable backbone (readout.freeze_backbone is true)");
-        rehearsalData = loadDataset(cfg.rehearsal.data, Split::Train);
-        if (rehearsalData.count == 0 || rehearsalData.labels.empty())
-            throw Error(cfg.origin + ": rehearsal.data " + cfg.rehearsal.data + " has no labelled training images");
-        if (rehearsalData.numClasses() > numClasses)
-            throw Error(cfg.origin + ": rehearsal.data " + cfg.rehearsal.data + " has "
-                + std::to_string(rehearsalData.numClasses()) + " classes, the base model " + std::to_string(numClasses));
-        char weight[32];
-        std::snprintf(weight, sizeof weight, "%g", cfg.rehearsal.weight);
-        sink.log(LogLevel::Info,
-            "rehearsal: " + std::to_string(rehearsalData.count) + " training images of " + cfg.rehearsal.data + ", weight "
-                + weight + ", " + std::to_string(cfg.rehearsal.batchSize > 0 ? cfg.rehearsal.batchSize : cfg.batchSize)
-                + " per step");
-    }
+    fitTuneTransforms(m_config, models.arch, data.bundle.height, sink);
+    probeModels(cfg, data.bundle.height, models);
+    const ImageDataset clsVal = loadClassificationVal(cfg, models, sink);
+    const ImageDataset rehearsalData = loadRehearsal(cfg, models.numClasses, sink);
 
     // ------------------------------------------------------------ setup
-
-    teacher->to(device);
-    teacher->eval();
-    for (auto& p : teacher->parameters())
-        p.set_requires_grad(false);
-    student->to(device);
-    if (cfg.freezeBackbone) {
-        for (auto& p : student->parameters())
-            p.set_requires_grad(false);
-        student->eval();
-    } else {
-        student->train();
-    }
-
-    torch::manual_seed(cfg.seed);
-    Readouts readouts;
-    readouts.activation = cfg.activation;
-    for (const auto& roi : bundle.rois) {
-        readouts.rois.push_back(roi.name);
-        torch::nn::Linear l(featureDim, roi.voxels);
-        if (!cfg.resumeFrom.empty() && !m_resume) {
-            auto [w, b] = resumeReadout(fromCkpt, cfg.resumeFrom, roi.name, bundle.rois.size(), roi.voxels, featureDim);
-            torch::NoGradGuard noGrad;
-            l->weight.copy_(w);
-            l->bias.copy_(b);
-            sink.log(LogLevel::Info,
-                "readout " + roi.name + " starts from " + cfg.resumeFrom + " (" + std::to_string(roi.voxels) + " voxels, "
-                    + std::to_string(featureDim) + " features); Adam's moments start fresh");
-        }
-        l->to(device);
-        readouts.layers.push_back(l);
-    }
-    Optimizer::NamedParams params;
-    if (!cfg.freezeBackbone)
-        for (const auto& p : student->named_parameters())
-            params.emplace_back(p.key(), p.value());
-    for (std::size_t r = 0; r < readouts.layers.size(); ++r) {
-        params.emplace_back("readout." + readouts.rois[r] + ".weight", readouts.layers[r]->weight);
-        params.emplace_back("readout." + readouts.rois[r] + ".bias", readouts.layers[r]->bias);
-    }
+    placeModels(cfg, device, models);
+    Readouts readouts = makeReadouts(cfg, data.bundle, models, device, sink);
+    const Optimizer::NamedParams params = tuneParams(cfg, models.student, readouts);
     Optimizer optimizer(cfg.optimizer, params);
     if (dist.active() && cfg.distributed.syncBatchNorm)
-        setBatchNormSync(*student, [](const torch::Tensor& t) { return Distributed::instance().allReduceSumAutograd(t); });
-
-    // Responses per ROI, gathered by bundle index so batch indices find their targets.
-    const ImageDataset trainImages = bundle.images(trainIdx);
-    std::vector<torch::Tensor> trainTargets, valTargets;
-    for (const auto& roi : bundle.rois) {
-        const torch::Tensor all
-            = torch::from_blob(const_cast<float*>(roi.responses.data()), {bundle.count, roi.voxels}, torch::kFloat32);
-        trainTargets.push_back(all.index_select(0, torch::tensor(trainIdx, torch::kInt64)).contiguous());
-        valTargets.push_back(all.index_select(0, torch::tensor(valIdx, torch::kInt64)).contiguous());
-    }
-    const torch::Tensor valImages = transformAll(bundle.images(valIdx), cfg.valTransforms);
-    torch::Tensor clsImages, clsLabels;
-    if (clsVal.count > 0) {
-        clsImages = transformAll(clsVal, cfg.valTransforms);
-        clsLabels = torch::tensor(clsVal.labels, torch::kInt64);
-    }
-
+        setBatchNormSync(*models.student, [](const torch::Tensor& t) { return Distributed::instance().allReduceSumAutograd(t); });
+    const ImageDataset trainImages = data.bundle.images(data.trainIdx);
+    const TuneTensors tensors = tuneTensors(cfg, data, clsVal);
     BatchLoader loader(trainImages, cfg.trainTransforms, trainLoaderOptions(cfg.batchSize, cfg.seed, cfg.numWorkers));
 
-    LwfTask task({cfg, bundle, student, teacher, readouts, trainTargets, valTargets, valImages, clsImages, clsLabels, device,
-        m_runDir, arch, featureDim, cfg.rehearsal.enabled() ? &rehearsalData : nullptr});
-    TrainingSession session(tuneSessionSpec(cfg, m_runDir, m_resume, arch, stepsPerEpoch(loader, cfg.maxStepsPerEpoch)), task,
-        optimizer, params, sink);
-    std::string ranks;
-    if (dist.active()) {
-        const auto [valShard, clsShard] = task.shardSizes();
-        ranks = ", " + std::to_string(dist.worldSize()) + " ranks (" + dist.backend() + ", batch " + std::to_string(cfg.batchSize)
-            + " per rank; validation sharded: " + std::to_string(valShard) + " of " + std::to_string(valIdx.size())
-            + " val images"
-            + (clsVal.count > 0
-                    ? " and " + std::to_string(clsShard) + " of " + std::to_string(clsVal.count) + " classification images"
-                    : std::string())
-            + " on rank 0)";
-    }
+    LwfTask task({cfg, data.bundle, models.student, models.teacher, readouts, tensors.trainTargets, tensors.valTargets,
+        tensors.valImages, tensors.clsImages, tensors.clsLabels, device, m_runDir, models.arch, models.featureDim,
+        cfg.rehearsal.enabled() ? &rehearsalData : nullptr});
+    TrainingSession session(tuneSessionSpec(cfg, m_runDir, m_resume, models.arch, stepsPerEpoch(loader, cfg.maxStepsPerEpoch)),
+        task, optimizer, params, sink);
     if (!session.resumed())
-        session.begin(runYamlText(tuneConfigToYaml(cfg), "tune"),
-            "started: tune " + arch + " (" + cfg.baseCheckpoint + ") on " + cfg.bundle + " ROIs " + joinChoices(cfg.rois) + ", "
-                + std::to_string(trainIdx.size()) + " train / " + std::to_string(valIdx.size()) + " val images, readout "
-                + std::to_string(featureDim) + " features, alpha " + std::to_string(cfg.alpha) + ", device " + cfg.device + ", "
-                + std::to_string(threads) + " threads" + ranks);
+        session.begin(runYamlText(tuneConfigToYaml(cfg), "tune"), startedLine(cfg, data, models, threads, task, clsVal.count));
     auto bestEpoch = [&session] { return static_cast<int>(session.bestEpoch("best_r.pt")); };
     const SessionOutcome o = session.run(
-        loader, cancel,
-        [&] {
-            const ValOutcome& v = task.last();
-            std::string msg = "finished: val pred loss " + strprintf("%.4f", v.pred);
-            for (const auto& r : task.roiResults(v))
-                msg += ", " + r.roi + " r median " + strprintf("%.3f", r.rMedian);
-            if (v.acc >= 0)
-                msg += ", acc " + strprintf("%.4f", v.acc);
-            return msg + " (best epoch " + std::to_string(bestEpoch()) + ")";
-        },
+        loader, cancel, [&] { return finishedLine(task, bestEpoch()); },
         [&] {
             return std::map<std::string, std::string> {{"best_epoch", std::to_string(bestEpoch())}};
         });
-
-    TuneResult result;
-    static_cast<SessionResult&>(result) = o;
-    result.bestEpoch = bestEpoch();
-    result.best = task.best();
-    result.lastTrainLoss = task.lastTrainLoss();
-    if (o.status == JobStatus::Finished && o.ranEpochs) {
-        const ValOutcome& v = task.last();
-        result.lastValPredLoss = v.pred;
-        result.lastValKdLoss = v.kd;
-        result.lastValAcc = v.acc;
-        result.last = task.roiResults(v);
-    }
-    return result;
+    return tuneResult(o, task, bestEpoch());
 }
 
 } // namespace repalign
