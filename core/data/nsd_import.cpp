@@ -541,7 +541,9 @@ NsdBundle importAlgonauts2023(const ImportOptions& o, ProgressSink& sink, const 
 
 // ------------------------------------------------------------------ raw NSD
 
-NsdBundle importNsdRaw(const ImportOptions& o, ProgressSink& sink, const CancelToken& cancel, std::int64_t* trialsRead)
+namespace {
+
+void checkNsdOptions(const ImportOptions& o)
 {
     checkImageSize(o.imageSize);
     if (o.subject < 1 || o.subject > 8)
@@ -551,6 +553,89 @@ NsdBundle importNsdRaw(const ImportOptions& o, ProgressSink& sink, const CancelT
             + " is not valid (valid: A-B within 1-40)");
     if (o.rois.empty())
         throw Error("nsd: give the ROI with --roi NAME (e.g. hV4, V1, V2, V3)");
+}
+
+/// The experiment design: trial t (0-based, over all sessions) shows
+/// subjectim(subject, masterordering(t)), both 1-based MATLAB indices.
+struct NsdDesign {
+    std::string file;
+    int subject = 1;
+    std::vector<double> masterordering, subjectim; ///< subjectim column-major [subjects, perSubject]
+    std::size_t subjects = 0, perSubject = 0;
+
+    /// The 1-based 73k id of trial @p global (0-based over all sessions), read in session @p session.
+    std::int64_t image73k(std::uint64_t global, int session) const
+    {
+        if (global >= masterordering.size())
+            throw Error(file + ": masterordering has " + std::to_string(masterordering.size()) + " trials; session "
+                + std::to_string(session) + " needs trial " + std::to_string(global + 1));
+        const auto col = static_cast<std::size_t>(masterordering[global]) - 1;
+        if (col >= perSubject)
+            throw Error(file + ": masterordering value " + std::to_string(col + 1) + " exceeds subjectim's "
+                + std::to_string(perSubject) + " columns");
+        return static_cast<std::int64_t>(subjectim[static_cast<std::size_t>(subject - 1) + subjects * col]);
+    }
+};
+
+NsdDesign readNsdDesign(const std::string& file, int subject)
+{
+    NsdDesign d;
+    d.file = file;
+    d.subject = subject;
+    const MatFile mat(file);
+    std::vector<std::size_t> dOrder, dIm;
+    d.masterordering = mat.numeric("masterordering", dOrder);
+    d.subjectim = mat.numeric("subjectim", dIm);
+    if (dIm.size() != 2 || static_cast<int>(dIm[0]) < subject)
+        throw Error(file + ": subjectim has " + std::to_string(dIm.empty() ? 0 : dIm[0]) + " rows; subject "
+            + std::to_string(subject) + " is not in it");
+    d.subjects = dIm[0];
+    d.perSubject = dIm[1];
+    return d;
+}
+
+/// The ROI masks: one label volume per ROI class, and per ROI (in the options' order) its
+/// voxels as linear indices into its class's volume.
+struct RoiMasks {
+    std::map<std::string, LabelVolume> volumes;
+    std::vector<std::vector<std::int64_t>> voxels;
+};
+
+/// One subject's files under an NSD root (the published layout, or flat in the root), with the
+/// design and the ROI masks that its betas and stimuli are read against.
+struct NsdSource {
+    const ImportOptions& o;
+    std::string subj; ///< "subj01".."subj08"
+    std::string stimFile;
+    NsdDesign design;
+    RoiMasks masks;
+};
+
+RoiMasks readRoiMasks(const ImportOptions& o, const std::string& subj)
+{
+    RoiMasks masks;
+    for (const auto& roi : o.rois) {
+        const auto [cls, labels] = roiClassLabels(roi);
+        if (!masks.volumes.count(cls)) {
+            const std::string base = o.root + "/nsddata/ppdata/" + subj + "/" + o.space + "/roi/" + cls;
+            masks.volumes[cls] = readLabelVolume(firstExisting(
+                {base + ".nii.gz", base + ".nii", o.root + "/roi/" + cls + ".nii.gz", o.root + "/roi/" + cls + ".nii"},
+                "nsd: ROI volume " + cls));
+        }
+        const LabelVolume& vol = masks.volumes[cls];
+        std::vector<std::int64_t> vox;
+        for (std::size_t i = 0; i < vol.labels.size(); ++i)
+            if (std::find(labels.begin(), labels.end(), vol.labels[i]) != labels.end())
+                vox.push_back(static_cast<std::int64_t>(i));
+        if (vox.empty())
+            throw Error("nsd: ROI " + roi + " has no voxels in the " + cls + " volume (empty ROI)");
+        masks.voxels.push_back(std::move(vox));
+    }
+    return masks;
+}
+
+NsdSource openNsdSource(const ImportOptions& o)
+{
     char subj[16];
     std::snprintf(subj, sizeof subj, "subj%02d", o.subject);
     const std::string& R = o.root;
@@ -558,153 +643,122 @@ NsdBundle importNsdRaw(const ImportOptions& o, ProgressSink& sink, const CancelT
         = firstExisting({R + "/nsddata_stimuli/stimuli/nsd/nsd_stimuli.hdf5", R + "/nsd_stimuli.hdf5"}, "nsd: nsd_stimuli.hdf5");
     const std::string designFile
         = firstExisting({R + "/nsddata/experiments/nsd/nsd_expdesign.mat", R + "/nsd_expdesign.mat"}, "nsd: nsd_expdesign.mat");
+    NsdDesign design = readNsdDesign(designFile, o.subject);
+    RoiMasks masks = readRoiMasks(o, subj);
+    return {o, subj, stimFile, std::move(design), std::move(masks)};
+}
 
-    // Trial order: trial t (0-based, over all sessions) shows subjectim(subject, masterordering(t)).
-    const MatFile mat(designFile);
-    std::vector<std::size_t> dOrder, dIm;
-    const std::vector<double> masterordering = mat.numeric("masterordering", dOrder);
-    const std::vector<double> subjectim = mat.numeric("subjectim", dIm);
-    if (dIm.size() != 2 || static_cast<int>(dIm[0]) < o.subject)
-        throw Error(designFile + ": subjectim has " + std::to_string(dIm.empty() ? 0 : dIm[0]) + " rows; subject "
-            + std::to_string(o.subject) + " is not in it");
-    const std::size_t subjects = dIm[0], perSubject = dIm[1];
+/// One trial: the image it showed and its betas at the ROI voxels.
+struct Trial {
+    std::int64_t image73k; // 1-based
+    std::vector<std::vector<float>> values; // per ROI
+};
 
-    // ROI masks: one label volume per ROI class.
-    std::map<std::string, LabelVolume> volumes;
-    std::vector<std::vector<std::int64_t>> roiVoxels;
-    for (const auto& roi : o.rois) {
-        const auto [cls, labels] = roiClassLabels(roi);
-        if (!volumes.count(cls)) {
-            const std::string base = R + "/nsddata/ppdata/" + subj + "/" + o.space + "/roi/" + cls;
-            volumes[cls] = readLabelVolume(
-                firstExisting({base + ".nii.gz", base + ".nii", R + "/roi/" + cls + ".nii.gz", R + "/roi/" + cls + ".nii"},
-                    "nsd: ROI volume " + cls));
-        }
-        const LabelVolume& vol = volumes[cls];
-        std::vector<std::int64_t> vox;
-        for (std::size_t i = 0; i < vol.labels.size(); ++i)
-            if (std::find(labels.begin(), labels.end(), vol.labels[i]) != labels.end())
-                vox.push_back(static_cast<std::int64_t>(i));
-        if (vox.empty())
-            throw Error("nsd: ROI " + roi + " has no voxels in the " + cls + " volume (empty ROI)");
-        roiVoxels.push_back(std::move(vox));
+/// The trial whose whole-volume betas (int16, 300 x percent signal change) start at @p betas.
+Trial roiTrial(const NsdSource& src, const std::int16_t* betas, std::int64_t image73k)
+{
+    Trial tr;
+    tr.image73k = image73k;
+    for (const auto& vx : src.masks.voxels) {
+        std::vector<float> v(vx.size());
+        for (std::size_t j = 0; j < vx.size(); ++j)
+            v[j] = static_cast<float>(betas[vx[j]]) / 300.0f; // percent signal change
+        tr.values.push_back(std::move(v));
     }
-    const LabelVolume& anyVol = volumes.begin()->second;
+    return tr;
+}
 
-    // Betas: session by session, a block of trials at a time, only the ROI voxels kept.
-    struct Trial {
-        std::int64_t image73k; // 1-based
-        std::vector<std::vector<float>> values; // per ROI
-    };
-    std::vector<Trial> trials;
-    const int sessions = o.sessionLast - o.sessionFirst + 1;
-    for (int s = o.sessionFirst; s <= o.sessionLast; ++s) {
-        char sess[32];
-        std::snprintf(sess, sizeof sess, "betas_session%02d.hdf5", s);
-        const std::string betaFile
-            = firstExisting({R + "/nsddata_betas/ppdata/" + subj + "/" + o.space + "/" + o.betas + "/" + sess,
-                                R + "/" + o.betas + "/" + sess, R + "/" + sess},
-                "nsd: " + std::string(sess));
-        H5File f(betaFile, H5File::Mode::Read);
-        f.require("/betas");
-        const auto d = f.dims("/betas");
-        if (d.size() != 4 || d[1] != static_cast<std::uint64_t>(anyVol.nz) || d[2] != static_cast<std::uint64_t>(anyVol.ny)
-            || d[3] != static_cast<std::uint64_t>(anyVol.nx))
-            throw Error(betaFile + ": /betas has shape [" + std::to_string(d.size() > 0 ? d[0] : 0) + ",...], expected [trials,"
-                + std::to_string(anyVol.nz) + "," + std::to_string(anyVol.ny) + "," + std::to_string(anyVol.nx)
-                + "] to match the ROI volume");
-        const std::uint64_t nt = d[0];
-        const std::uint64_t vox = d[1] * d[2] * d[3];
-        const std::uint64_t block = std::max<std::uint64_t>(1, (64ull << 20) / (vox * 2)); // ~64 MB per read
-        std::vector<std::int16_t> buf;
-        for (std::uint64_t t0 = 0; t0 < nt; t0 += block) {
-            cancel.check();
-            const std::uint64_t cnt = std::min(block, nt - t0);
-            buf.resize(cnt * vox);
-            f.readSlab("/betas", H5Type::Int16, {t0, 0, 0, 0}, {cnt, d[1], d[2], d[3]}, buf.data());
-            for (std::uint64_t k = 0; k < cnt; ++k) {
-                const std::uint64_t global = static_cast<std::uint64_t>(s - 1) * nt + t0 + k;
-                if (global >= masterordering.size())
-                    throw Error(designFile + ": masterordering has " + std::to_string(masterordering.size()) + " trials; session "
-                        + std::to_string(s) + " needs trial " + std::to_string(global + 1));
-                const auto col = static_cast<std::size_t>(masterordering[global]) - 1;
-                if (col >= perSubject)
-                    throw Error(designFile + ": masterordering value " + std::to_string(col + 1) + " exceeds subjectim's "
-                        + std::to_string(perSubject) + " columns");
-                Trial tr;
-                tr.image73k = static_cast<std::int64_t>(subjectim[static_cast<std::size_t>(o.subject - 1) + subjects * col]);
-                for (const auto& vx : roiVoxels) {
-                    std::vector<float> v(vx.size());
-                    for (std::size_t j = 0; j < vx.size(); ++j)
-                        v[j] = static_cast<float>(buf[k * vox + static_cast<std::uint64_t>(vx[j])])
-                            / 300.0f; // percent signal change
-                    tr.values.push_back(std::move(v));
-                }
-                trials.push_back(std::move(tr));
-            }
-            reportProgress(
-                sink, "betas session " + std::to_string(s), static_cast<std::int64_t>(t0 + cnt), static_cast<std::int64_t>(nt));
+/// Session @p s's trials appended to @p trials: its betas file read a block of trials at a time
+/// (~64 MB per read), only the ROI voxels kept.
+void readSessionBetas(const NsdSource& src, int s, std::vector<Trial>& trials, ProgressSink& sink, const CancelToken& cancel)
+{
+    const ImportOptions& o = src.o;
+    const std::string& R = o.root;
+    char sess[32];
+    std::snprintf(sess, sizeof sess, "betas_session%02d.hdf5", s);
+    const std::string betaFile
+        = firstExisting({R + "/nsddata_betas/ppdata/" + src.subj + "/" + o.space + "/" + o.betas + "/" + sess,
+                            R + "/" + o.betas + "/" + sess, R + "/" + sess},
+            "nsd: " + std::string(sess));
+    const LabelVolume& anyVol = src.masks.volumes.begin()->second;
+    H5File f(betaFile, H5File::Mode::Read);
+    f.require("/betas");
+    const auto d = f.dims("/betas");
+    if (d.size() != 4 || d[1] != static_cast<std::uint64_t>(anyVol.nz) || d[2] != static_cast<std::uint64_t>(anyVol.ny)
+        || d[3] != static_cast<std::uint64_t>(anyVol.nx))
+        throw Error(betaFile + ": /betas has shape [" + std::to_string(d.size() > 0 ? d[0] : 0) + ",...], expected [trials,"
+            + std::to_string(anyVol.nz) + "," + std::to_string(anyVol.ny) + "," + std::to_string(anyVol.nx)
+            + "] to match the ROI volume");
+    const std::uint64_t nt = d[0];
+    const std::uint64_t vox = d[1] * d[2] * d[3];
+    const std::uint64_t block = std::max<std::uint64_t>(1, (64ull << 20) / (vox * 2)); // ~64 MB per read
+    std::vector<std::int16_t> buf;
+    for (std::uint64_t t0 = 0; t0 < nt; t0 += block) {
+        cancel.check();
+        const std::uint64_t cnt = std::min(block, nt - t0);
+        buf.resize(cnt * vox);
+        f.readSlab("/betas", H5Type::Int16, {t0, 0, 0, 0}, {cnt, d[1], d[2], d[3]}, buf.data());
+        for (std::uint64_t k = 0; k < cnt; ++k) {
+            const std::uint64_t global = static_cast<std::uint64_t>(s - 1) * nt + t0 + k;
+            trials.push_back(roiTrial(src, buf.data() + k * vox, src.design.image73k(global, s)));
         }
+        reportProgress(
+            sink, "betas session " + std::to_string(s), static_cast<std::int64_t>(t0 + cnt), static_cast<std::int64_t>(nt));
     }
-    if (trialsRead)
-        *trialsRead = static_cast<std::int64_t>(trials.size());
-    (void)sessions;
+}
 
-    // Group the trials by image; repeats are kept in /responses_trials and averaged.
-    std::map<std::int64_t, std::vector<std::size_t>> byImage;
-    for (std::size_t t = 0; t < trials.size(); ++t)
-        byImage[trials[t].image73k].push_back(t);
-    int maxRep = 0;
-    for (const auto& [id, ts] : byImage)
-        maxRep = std::max(maxRep, static_cast<int>(ts.size()));
+/// The trials of each image (by 1-based 73k id, ascending: the bundle's image order).
+using TrialsByImage = std::map<std::int64_t, std::vector<std::size_t>>;
+
+/// ROI @p r of the bundle: every repeat in trials ([N, maxRep, V], NaN where an image was shown
+/// fewer times), their mean in responses, the noise ceiling from the repeats (with at least 2),
+/// and each voxel's (i, j, k) in its volume.
+RoiResponses roiResponses(
+    const NsdSource& src, std::size_t r, const std::vector<Trial>& trials, const TrialsByImage& byImage, int maxRep)
+{
     const auto n = static_cast<std::int64_t>(byImage.size());
-
-    NsdBundle b;
-    b.count = n;
-    b.height = b.width = o.imageSize;
-    b.source = "nsd";
-    b.subject = subj;
-    b.betaVersion = o.betas + " (" + o.space + ", sessions " + std::to_string(o.sessionFirst) + "-"
-        + std::to_string(o.sessionLast) + ", int16/300)";
-    b.origin = R;
-    for (std::size_t r = 0; r < o.rois.size(); ++r) {
-        RoiResponses roi;
-        roi.name = o.rois[r];
-        roi.voxels = static_cast<std::int64_t>(roiVoxels[r].size());
-        roi.repeats = maxRep;
-        const auto v = static_cast<std::size_t>(roi.voxels);
-        roi.trials.assign(static_cast<std::size_t>(n) * maxRep * v, std::numeric_limits<float>::quiet_NaN());
-        roi.responses.assign(static_cast<std::size_t>(n) * v, 0.0f);
-        std::size_t i = 0;
-        for (const auto& [id, ts] : byImage) {
-            for (std::size_t k = 0; k < ts.size(); ++k)
-                for (std::size_t j = 0; j < v; ++j) {
-                    const float x = trials[ts[k]].values[r][j];
-                    roi.trials[(i * maxRep + k) * v + j] = x;
-                    roi.responses[i * v + j] += x / static_cast<float>(ts.size());
-                }
-            ++i;
-        }
-        if (maxRep >= 2)
-            roi.noiseCeiling = noiseCeilingFromTrials(roi.trials, n, maxRep, roi.voxels);
-        roi.coords.resize(v * 3);
-        const LabelVolume& vol = volumes.at(roiClassLabels(roi.name).first);
-        for (std::size_t j = 0; j < v; ++j) {
-            const std::int64_t lin = roiVoxels[r][j];
-            roi.coords[j * 3 + 0] = static_cast<std::int32_t>(lin % vol.nx);
-            roi.coords[j * 3 + 1] = static_cast<std::int32_t>((lin / vol.nx) % vol.ny);
-            roi.coords[j * 3 + 2] = static_cast<std::int32_t>(lin / (static_cast<std::int64_t>(vol.nx) * vol.ny));
-        }
-        b.rois.push_back(std::move(roi));
+    RoiResponses roi;
+    roi.name = src.o.rois[r];
+    roi.voxels = static_cast<std::int64_t>(src.masks.voxels[r].size());
+    roi.repeats = maxRep;
+    const auto v = static_cast<std::size_t>(roi.voxels);
+    roi.trials.assign(static_cast<std::size_t>(n) * maxRep * v, std::numeric_limits<float>::quiet_NaN());
+    roi.responses.assign(static_cast<std::size_t>(n) * v, 0.0f);
+    std::size_t i = 0;
+    for (const auto& [id, ts] : byImage) {
+        for (std::size_t k = 0; k < ts.size(); ++k)
+            for (std::size_t j = 0; j < v; ++j) {
+                const float x = trials[ts[k]].values[r][j];
+                roi.trials[(i * maxRep + k) * v + j] = x;
+                roi.responses[i * v + j] += x / static_cast<float>(ts.size());
+            }
+        ++i;
     }
+    if (maxRep >= 2)
+        roi.noiseCeiling = noiseCeilingFromTrials(roi.trials, n, maxRep, roi.voxels);
+    roi.coords.resize(v * 3);
+    const LabelVolume& vol = src.masks.volumes.at(roiClassLabels(roi.name).first);
+    for (std::size_t j = 0; j < v; ++j) {
+        const std::int64_t lin = src.masks.voxels[r][j];
+        roi.coords[j * 3 + 0] = static_cast<std::int32_t>(lin % vol.nx);
+        roi.coords[j * 3 + 1] = static_cast<std::int32_t>((lin / vol.nx) % vol.ny);
+        roi.coords[j * 3 + 2] = static_cast<std::int32_t>(lin / (static_cast<std::int64_t>(vol.nx) * vol.ny));
+    }
+    return roi;
+}
 
-    // Stimuli: only the images this subject saw, one row of the brick at a time.
+/// Stimuli: only the images this subject saw, one row of the brick at a time, resized into @p b.
+void readStimuli(const NsdSource& src, const TrialsByImage& byImage, NsdBundle& b, ProgressSink& sink, const CancelToken& cancel)
+{
+    const std::string& stimFile = src.stimFile;
+    const int side = src.o.imageSize;
+    const auto n = static_cast<std::int64_t>(byImage.size());
     H5File stim(stimFile, H5File::Mode::Read);
     stim.require("/imgBrick");
     const auto sd = stim.dims("/imgBrick");
     if (sd.size() != 4 || sd[3] != 3)
         throw Error(stimFile + ": /imgBrick must be [N,H,W,3] uint8");
-    const std::size_t bytes = static_cast<std::size_t>(o.imageSize) * o.imageSize * 3;
+    const std::size_t bytes = static_cast<std::size_t>(side) * side * 3;
     b.stimuli.resize(bytes * static_cast<std::size_t>(n));
     std::vector<std::uint8_t> row(sd[1] * sd[2] * 3);
     std::int64_t i = 0;
@@ -714,13 +768,46 @@ NsdBundle importNsdRaw(const ImportOptions& o, ProgressSink& sink, const CancelT
             throw Error(stimFile + ": image " + std::to_string(id) + " (1-based 73k id) is outside /imgBrick's "
                 + std::to_string(sd[0]) + " images");
         stim.readRows("/imgBrick", H5Type::UInt8, static_cast<std::uint64_t>(id - 1), 1, row.data());
-        resizeImageRgb(row.data(), static_cast<int>(sd[1]), static_cast<int>(sd[2]), o.imageSize,
+        resizeImageRgb(row.data(), static_cast<int>(sd[1]), static_cast<int>(sd[2]), side,
             b.stimuli.data() + static_cast<std::size_t>(i) * bytes);
         b.stimulusIds.push_back(id - 1); // 0-based 73k index, as NSD's Python tools use
         ++i;
         if (i % 64 == 0 || i == n)
             reportProgress(sink, "stimuli", i, n);
     }
+}
+
+} // namespace
+
+NsdBundle importNsdRaw(const ImportOptions& o, ProgressSink& sink, const CancelToken& cancel, std::int64_t* trialsRead)
+{
+    checkNsdOptions(o);
+    const NsdSource src = openNsdSource(o);
+    std::vector<Trial> trials;
+    for (int s = o.sessionFirst; s <= o.sessionLast; ++s)
+        readSessionBetas(src, s, trials, sink, cancel);
+    if (trialsRead)
+        *trialsRead = static_cast<std::int64_t>(trials.size());
+
+    // Group the trials by image; repeats are kept in /responses_trials and averaged.
+    TrialsByImage byImage;
+    for (std::size_t t = 0; t < trials.size(); ++t)
+        byImage[trials[t].image73k].push_back(t);
+    int maxRep = 0;
+    for (const auto& [id, ts] : byImage)
+        maxRep = std::max(maxRep, static_cast<int>(ts.size()));
+
+    NsdBundle b;
+    b.count = static_cast<std::int64_t>(byImage.size());
+    b.height = b.width = o.imageSize;
+    b.source = "nsd";
+    b.subject = src.subj;
+    b.betaVersion = o.betas + " (" + o.space + ", sessions " + std::to_string(o.sessionFirst) + "-"
+        + std::to_string(o.sessionLast) + ", int16/300)";
+    b.origin = o.root;
+    for (std::size_t r = 0; r < o.rois.size(); ++r)
+        b.rois.push_back(roiResponses(src, r, trials, byImage, maxRep));
+    readStimuli(src, byImage, b, sink, cancel);
     return b;
 }
 
