@@ -89,7 +89,7 @@ void TestGuiResponsive::staysResponsiveDuringTraining()
     const qint64 elapsed = wall.elapsed();
     probe.timer.stop();
     QCOMPARE(finished.first().at(0).toInt(), id);
-    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("finished"));
+    QCOMPARE(finished.first().at(1).value<RunState>(), RunState::Finished);
     qInfo("training job: %lld ms, %lld event-loop pings, largest stall %lld ms, %d merged progress updates", elapsed, probe.pings,
         probe.worst, int(progress.count()));
     QVERIFY2(probe.worst < 1000, qPrintable(QStringLiteral("UI stalled for %1 ms").arg(probe.worst)));
@@ -97,7 +97,7 @@ void TestGuiResponsive::staysResponsiveDuringTraining()
     QVERIFY(progress.count() >= 1);
     QVERIFY2(progress.count() <= elapsed / 40 + 2, qPrintable(QString::number(progress.count())));
     // The run was followed live: the project lists it finished and the monitor has its curves.
-    QTRY_COMPARE(QString::fromStdString(readRunStatus(runDir.toStdString()).state), QStringLiteral("finished"));
+    QTRY_COMPARE(readRunStatus(runDir.toStdString()).state, RunState::Finished);
     QVERIFY(window.project()->runPaths().contains(runDir));
     QVERIFY(window.monitor()->runs().contains(runDir));
     QTRY_VERIFY(!window.monitor()->plots().isEmpty());
@@ -115,11 +115,11 @@ void TestGuiResponsive::cancelStopsCleanly()
     QTRY_VERIFY_WITH_TIMEOUT(progress.count() > 0, 300000);
     queue.cancelAll();
     QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2, 300000);
-    QCOMPARE(queue.jobState(first), QStringLiteral("cancelled"));
-    QCOMPARE(queue.jobState(second), QStringLiteral("cancelled"));
+    QCOMPARE(queue.jobState(first), RunState::Cancelled);
+    QCOMPARE(queue.jobState(second), RunState::Cancelled);
     QVERIFY(!queue.busy());
     // The cancelled run says so on disk; the queued one never started.
-    QCOMPARE(readRunStatus(dir + "/long").state, std::string("cancelled"));
+    QCOMPARE(readRunStatus(dir + "/long").state, RunState::Cancelled);
     QVERIFY(!QFileInfo::exists(QString::fromStdString(dir + "/next/metrics.csv")));
 }
 
@@ -133,7 +133,7 @@ void TestGuiResponsive::failedJobReportsMessage()
         = [](ProgressSink&, const CancelToken&) -> JobOutcome { throw Error("data spec 'x:1' is not known (valid: a, b)"); };
     queue.enqueue(spec);
     QTRY_COMPARE(finished.count(), 1);
-    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("failed"));
+    QCOMPARE(finished.first().at(1).value<RunState>(), RunState::Failed);
     QVERIFY(finished.first().at(2).toString().contains(QStringLiteral("valid: a, b")));
 }
 
@@ -150,13 +150,13 @@ void TestGuiResponsive::importRunsAsJob()
     const int first = queue.enqueue(makeImportJob(data + QStringLiteral("tiny_ckpt.legacy.pth"), good));
     const int second = queue.enqueue(makeImportJob(data + QStringLiteral("parameters.zip.pth"), bad));
     QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2, 300000);
-    QCOMPARE(queue.jobState(first), QStringLiteral("finished"));
-    QCOMPARE(queue.jobState(second), QStringLiteral("failed"));
+    QCOMPARE(queue.jobState(first), RunState::Finished);
+    QCOMPARE(queue.jobState(second), RunState::Failed);
     QVERIFY(finished.at(0).at(2).toString().contains(QStringLiteral("8 tensors")));
     const QString why = finished.at(1).at(2).toString();
     QVERIFY2(why.contains(QStringLiteral("parameters.zip.pth")) && !why.contains(QLatin1Char('\n')), qPrintable(why));
     QVERIFY(ProjectModel::isRunDir(good));
-    QCOMPARE(readRunStatus(good.toStdString()).state, std::string("finished"));
+    QCOMPARE(readRunStatus(good.toStdString()).state, RunState::Finished);
     QVERIFY(QFileInfo::exists(QString::fromStdString(RunLayout(good.toStdString()).checkpoint("tiny_ckpt.legacy.pth"))));
     QVERIFY(!QFileInfo::exists(bad));
 }

@@ -27,7 +27,7 @@ private Q_SLOTS:
     {
         const QString project = QString::fromStdString(testutil::tempDir("project"));
         const std::string run = project.toStdString() + "/baseline";
-        RunDir(run).writeStatus("running", 0.4, "epoch 2/5");
+        RunDir(run).writeStatus(RunState::Running, 0.4, "epoch 2/5");
         testutil::HoldingChild holder([&] { return std::make_shared<RunLock>(run); });
         QVERIFY(holder.ready());
         const pid_t child = holder.pid();
@@ -65,7 +65,7 @@ private Q_SLOTS:
         qputenv("XDG_DATA_HOME", QByteArray::fromStdString(testutil::tempDir("dp-data")));
         const QString project = QString::fromStdString(testutil::tempDir("project-dp"));
         const QString run = project + QStringLiteral("/big");
-        RunDir(run.toStdString()).writeStatus("running", 0.3, "epoch 1/4", {{"world_size", "2"}});
+        RunDir(run.toStdString()).writeStatus(RunState::Running, 0.3, "epoch 1/4", {{"world_size", "2"}});
         QCOMPARE(readRunStatus(run.toStdString()).worldSize, 2);
         testutil::HoldingChild rank0([&] { return std::make_shared<RunLock>(run.toStdString()); });
         QVERIFY(rank0.ready());
@@ -91,7 +91,7 @@ private Q_SLOTS:
 
         rank0.kill();
         // Finished at world size 1 (resumed by one process): no ranks named, nothing elsewhere.
-        RunDir(run.toStdString()).writeStatus("finished", 1.0, "done");
+        RunDir(run.toStdString()).writeStatus(RunState::Finished, 1.0, "done");
         window.project()->refresh();
         QTRY_COMPARE(label->text(), QStringLiteral("big: finished"));
         QTRY_VERIFY2(!dock->summary().contains(QStringLiteral("elsewhere")), qPrintable(dock->summary()));

@@ -117,7 +117,7 @@ private Q_SLOTS:
         panel->run();
         QTRY_COMPARE(queued.count(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 300000);
-        QCOMPARE(finished.first().at(1).toString(), QStringLiteral("finished"));
+        QCOMPARE(finished.first().at(1).value<repalign::RunState>(), repalign::RunState::Finished);
         panel->refresh();
         QTRY_COMPARE(panel->conditions()->rowCount(), 5);
         QTRY_COMPARE(panel->conditions()->item(4, 2)->text(), QStringLiteral("finished"));

@@ -567,7 +567,7 @@ private Q_SLOTS:
         QCOMPARE(c.epoch, std::int64_t(7));
         QCOMPARE(c.stateDict.size(), std::size_t(8));
         const RunStatus st = readRunStatus(run);
-        QCOMPARE(QString::fromStdString(st.state), QStringLiteral("finished"));
+        QCOMPARE(st.state, RunState::Finished);
         QCOMPARE(QString::fromStdString(st.message), QString::fromStdString("imported from " + kData + "tiny_ckpt.zip.pth"));
         QVERIFY(isRunFolder(run));
         QCOMPARE(QString::fromStdString(preferredCheckpoint(run)), QString::fromStdString(copied));

@@ -1,7 +1,9 @@
 // Run directories that never lie: the job lock (exclusive, naming its holder, released when the
 // holder dies), orphaned temporary files, and the write-fault hook the failure tests use.
+#include "common/child_process.h"
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "pipeline/study.h"
 #include "run/rundir.h"
 #include "testutil.h"
 
@@ -9,8 +11,10 @@
 
 #include <csignal>
 #include <filesystem>
+#include <iterator>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utility>
 
 using namespace repalign;
 
@@ -114,6 +118,89 @@ private Q_SLOTS:
         QVERIFY(!fileExists(orphan));
         QVERIFY(fileExists(mine)); // a live process (this one) may still be writing it
         QVERIFY(fileExists(other)); // not one of ours
+    }
+
+    void runStateNamesRoundTrip()
+    {
+        // The on-disk spelling of every state, through toString/parseRunState and through status.json.
+        const std::pair<RunState, const char*> all[]
+            = {{RunState::Queued, "queued"}, {RunState::Running, "running"}, {RunState::Finished, "finished"},
+                {RunState::Failed, "failed"}, {RunState::Cancelled, "cancelled"}, {RunState::Diverged, "diverged"}};
+        const std::string dir = testutil::tempDir("states") + "/run";
+        RunDir run(dir);
+        for (const auto& [state, text] : all) {
+            QCOMPARE(std::string(toString(state)), std::string(text));
+            QCOMPARE(parseRunState(text), state);
+            run.writeStatus(state, 0.5, "m");
+            QVERIFY(readFileText(run.statusPath()).find(std::string("\"state\": \"") + text + "\"") != std::string::npos);
+            QCOMPARE(readRunStatus(dir).state, state);
+        }
+        QCOMPARE(std::string(toString(RunState::Unknown)), std::string());
+        for (const char* other : {"", "pending", "stopped", "Finished", "finished ", "paused"})
+            QCOMPARE(parseRunState(other), RunState::Unknown);
+        // A state this program does not know, or no status.json at all, reads as Unknown.
+        writeFileAtomic(run.statusPath(), std::string("{\"state\": \"paused\", \"progress\": 0.25}"));
+        QCOMPARE(readRunStatus(dir).state, RunState::Unknown);
+        QCOMPARE(readRunStatus(dir).progress, 0.25);
+        QCOMPARE(readRunStatus(dir + "/missing").state, RunState::Unknown);
+
+        // Job statuses are the ended states, spelled by the same table, with one exit code each.
+        const std::pair<JobStatus, int> codes[]
+            = {{JobStatus::Finished, 0}, {JobStatus::Failed, 1}, {JobStatus::Diverged, 3}, {JobStatus::Cancelled, 130}};
+        for (const auto& [status, code] : codes) {
+            JobStatus back = JobStatus::Finished;
+            QVERIFY(jobStatusOf(runStateOf(status), back));
+            QCOMPARE(back, status);
+            QCOMPARE(std::string(jobStatusName(status)), std::string(toString(runStateOf(status))));
+            QVERIFY(parseJobStatus(jobStatusName(status), back));
+            QCOMPARE(back, status);
+            QCOMPARE(exitCodeForJobStatus(status), code);
+            QCOMPARE(jobStatusForExitCode(code), status);
+        }
+        QCOMPARE(jobStatusForExitCode(143), JobStatus::Cancelled); // SIGTERM
+        QCOMPARE(jobStatusForExitCode(137), JobStatus::Failed); // SIGKILL
+        JobStatus none = JobStatus::Finished;
+        for (RunState open : {RunState::Unknown, RunState::Queued, RunState::Running}) {
+            QVERIFY(!jobStatusOf(open, none));
+            QCOMPARE(isActive(open), open != RunState::Unknown);
+        }
+        QVERIFY(!isActive(RunState::Finished));
+    }
+
+    void studyStageNamesRoundTrip()
+    {
+        const std::pair<StudyStage, const char*> all[] = {{StudyStage::Train, "train"}, {StudyStage::Tune, "tune"},
+            {StudyStage::Analyze, "analyze"}, {StudyStage::Behave, "behave"}};
+        QCOMPARE(studyStages().size(), std::size(all));
+        for (std::size_t i = 0; i < std::size(all); ++i) {
+            const auto& [stage, text] = all[i];
+            QCOMPARE(studyStages()[i], stage); // dependency order
+            QCOMPARE(std::string(toString(stage)), std::string(text));
+            StudyStage back = StudyStage::Behave;
+            QVERIFY(parseStudyStage(text, back));
+            QCOMPARE(back, stage);
+        }
+        StudyStage untouched = StudyStage::Tune;
+        for (const char* other : {"", "compare", "Train", "analyse"})
+            QVERIFY(!parseStudyStage(other, untouched));
+        QCOMPARE(untouched, StudyStage::Tune);
+    }
+
+    void layoutNamesTheRunFiles()
+    {
+        const RunLayout l("/p/run");
+        QCOMPARE(l.config(), std::string("/p/run/run.yaml"));
+        QCOMPARE(l.metrics(), std::string("/p/run/metrics.csv"));
+        QCOMPARE(l.status(), std::string("/p/run/status.json"));
+        QCOMPARE(l.log(), std::string("/p/run/log.txt"));
+        QCOMPARE(l.lock(), std::string("/p/run/job.lock"));
+        QCOMPARE(l.lastCheckpoint(), std::string("/p/run/checkpoints/last.pt"));
+        QCOMPARE(l.checkpoint(RunLayout::kBestAccCheckpoint), std::string("/p/run/checkpoints/best_acc.pt"));
+        QCOMPARE(l.analysis("ii_layer4"), std::string("/p/run/analysis/ii_layer4.h5"));
+        QCOMPARE(l.analysisFile(), std::string("/p/run/analysis.h5"));
+        QCOMPARE(l.behaviourFile(), std::string("/p/run/behaviour.h5"));
+        QCOMPARE(RunLayout::runOfCheckpoint(l.lastCheckpoint()), std::string("/p/run"));
+        QCOMPARE(RunLayout::runOfAnalysis(l.analysis("x")), std::string("/p/run"));
     }
 
     void writeFaultHookFailsTheChosenWrites()

@@ -92,7 +92,7 @@ private Q_SLOTS:
         const StudyPlan plan = readStudyFolder(out);
         QCOMPARE(plan.runs.size(), std::size_t(1 + 3 + 4));
         for (const auto& st : studyStatus(plan))
-            QVERIFY2(st.state == "finished", (st.name + ": " + st.state + " " + st.message + "\n" + logs).c_str());
+            QVERIFY2(st.state == RunState::Finished, (st.name + ": " + st.stateText() + " " + st.message + "\n" + logs).c_str());
         QVERIFY2(fileExists(out + "/comparison.csv"), logs.c_str());
         const std::string csv = testutil::readText(out + "/comparison.csv");
         QVERIFY2(csv.find("analyze-tune-alpha2") != std::string::npos, csv.c_str());
@@ -116,7 +116,7 @@ private Q_SLOTS:
         testutil::run("tail -n 5 " + two + "/logs/*", &logs);
         QVERIFY2(ranDistributed, ("the 2-task job is still queued after 300 s\n" + logs + cluster.logTail()).c_str());
         const RunStatus st = readRunStatus(two + "/runs/train");
-        QVERIFY2(st.state == "finished", (st.state + " " + st.message + "\n" + logs).c_str());
+        QVERIFY2(st.state == RunState::Finished, (toString(st.state) + (" " + st.message) + "\n" + logs).c_str());
         QCOMPARE(st.worldSize, 2);
         QVERIFY2(fileExists(two + "/logs/train.out.rank1"), logs.c_str());
         cluster.stop();

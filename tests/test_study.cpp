@@ -23,7 +23,7 @@ using namespace repalign;
 
 namespace {
 
-std::vector<std::string> names(const StudyPlan& p, const std::string& stage)
+std::vector<std::string> names(const StudyPlan& p, StudyStage stage)
 {
     std::vector<std::string> out;
     for (const StudyRun* r : p.stage(stage))
@@ -100,10 +100,10 @@ private Q_SLOTS:
     {
         const StudyPlan p = parseStudy(
             tinyStudy(m_bundle, "grid:\n  tune.alpha: [0, 0.5]\n  seed: [0, 1]\n"), m_dir + "/s.yaml", m_dir + "/out");
-        QCOMPARE(names(p, "train"), (std::vector<std::string> {"train-s0", "train-s1"}));
-        QCOMPARE(names(p, "tune"),
+        QCOMPARE(names(p, StudyStage::Train), (std::vector<std::string> {"train-s0", "train-s1"}));
+        QCOMPARE(names(p, StudyStage::Tune),
             (std::vector<std::string> {"tune-alpha0-s0", "tune-alpha0-s1", "tune-alpha0.5-s0", "tune-alpha0.5-s1"}));
-        const auto an = names(p, "analyze");
+        const auto an = names(p, StudyStage::Analyze);
         QCOMPARE(an.size(), std::size_t(6));
         QCOMPARE(an.front(), std::string("analyze-train-s0"));
         QVERIFY(std::find(an.begin(), an.end(), "analyze-tune-alpha0.5-s1") != an.end());
@@ -136,7 +136,8 @@ private Q_SLOTS:
         const StudyPlan p = parseStudy(
             tinyStudy(m_bundle, "grid:\n  tune.alpha: [0.5]\n  tune.rois: [[V4], [V1, V4]]\n  tune.tap: [layer4]\n  seed: [1]\n"),
             m_dir + "/s.yaml", m_dir + "/out");
-        QCOMPARE(names(p, "tune"), (std::vector<std::string> {"tune-alpha0.5-V4-layer4-s1", "tune-alpha0.5-V1+V4-layer4-s1"}));
+        QCOMPARE(names(p, StudyStage::Tune),
+            (std::vector<std::string> {"tune-alpha0.5-V4-layer4-s1", "tune-alpha0.5-V1+V4-layer4-s1"}));
         // The same file gives the same plan.
         const StudyPlan q = parseStudy(p.sourceText, m_dir + "/s.yaml", m_dir + "/out");
         QCOMPARE(q.runs.size(), p.runs.size());
@@ -152,11 +153,11 @@ private Q_SLOTS:
                                            "grid:\n  tune.alpha: [0, 1]\n  tune.tap: [layer3, layer4]\n  analyze.layer: [layer3, "
                                            "layer4]\nzip:\n  - [tune.tap, analyze.layer]\n"),
             m_dir + "/s.yaml", m_dir + "/out");
-        QCOMPARE(names(p, "train"), std::vector<std::string> {"train"});
-        QCOMPARE(p.stage("tune").size(), std::size_t(4)); // 2 alphas x 2 zipped (not 2 x 2 x 2)
+        QCOMPARE(names(p, StudyStage::Train), std::vector<std::string> {"train"});
+        QCOMPARE(p.stage(StudyStage::Tune).size(), std::size_t(4)); // 2 alphas x 2 zipped (not 2 x 2 x 2)
         // Baseline analysed once per analysis layer; each tuned model at its own tap's layer.
-        QCOMPARE(p.stage("analyze").size(), std::size_t(2 + 4));
-        for (const StudyRun* a : p.stage("analyze")) {
+        QCOMPARE(p.stage(StudyStage::Analyze).size(), std::size_t(2 + 4));
+        for (const StudyRun* a : p.stage(StudyStage::Analyze)) {
             if (a->model == "train")
                 continue;
             const StudyRun* t = p.find(a->model);
@@ -169,8 +170,8 @@ private Q_SLOTS:
         const StudyPlan c = parseStudy(
             tinyStudy(m_bundle, "grid:\n  tune.alpha: [0, 1]\n  tune.tap: [layer3, layer4]\n  analyze.layer: [layer3, layer4]\n"),
             m_dir + "/s.yaml", m_dir + "/out");
-        QCOMPARE(c.stage("tune").size(), std::size_t(4));
-        QCOMPARE(c.stage("analyze").size(), std::size_t(2 + 8));
+        QCOMPARE(c.stage(StudyStage::Tune).size(), std::size_t(4));
+        QCOMPARE(c.stage(StudyStage::Analyze).size(), std::size_t(2 + 8));
     }
 
     void badGridsFailBeforeAnyWork()
@@ -259,14 +260,14 @@ private Q_SLOTS:
         QCOMPARE(s.finished, 10);
         QCOMPARE(s.skipped, 0);
         for (const auto& st : studyStatus(readStudyFolder(out)))
-            QVERIFY2(st.state == "finished", (st.name + ": " + st.state).c_str());
+            QVERIFY2(st.state == RunState::Finished, (st.name + ": " + st.stateText()).c_str());
         // The comparison: 5 rows, 4 tested against the baseline, Holm-corrected.
         QVERIFY(fileExists(out + "/comparison.csv"));
         const StudyTable t = compareStudy(readStudyFolder(out), "lpips");
         QCOMPARE(t.rows.size(), std::size_t(5));
         std::vector<double> p;
         for (const auto& r : t.rows) {
-            if (r.stage == "tune") {
+            if (r.stage == StudyStage::Tune) {
                 QCOMPARE(r.baselineAnalysis, std::string("analyze-train"));
                 QCOMPARE(r.test, std::string("Wilcoxon signed-rank"));
                 QCOMPARE(r.values.size(), std::size_t(64)); // layer1 units
@@ -278,7 +279,7 @@ private Q_SLOTS:
         const auto adj = holmAdjust(p);
         std::size_t k = 0;
         for (const auto& r : t.rows)
-            if (r.stage == "tune")
+            if (r.stage == StudyStage::Tune)
                 QCOMPARE(r.pHolm, adj[k++]);
         const std::string csv = testutil::readText(out + "/comparison.csv");
         QVERIFY2(csv.find("Holm-Bonferroni") != std::string::npos, csv.c_str());
@@ -375,7 +376,7 @@ private Q_SLOTS:
             testutil::run("tail -n 5 " + out + "/exec-* " + out + "/logs/*", &logs);
             QVERIFY2(rc == 0, (name + "\n" + logs).c_str());
             const RunStatus st = readRunStatus(plan.runDir(name));
-            QVERIFY2(st.state == "finished", (name + ": " + st.state + "\n" + logs).c_str());
+            QVERIFY2(st.state == RunState::Finished, (name + ": " + toString(st.state) + "\n" + logs).c_str());
             QCOMPARE(st.worldSize, 2);
             QVERIFY(fileExists(plan.logPath(name) + ".rank1"));
         }
@@ -397,7 +398,7 @@ private Q_SLOTS:
         const std::string file = writeText(m_dir + "/behave-study.yaml", tinyStudy(m_bundle, "", behave));
         const std::string out = m_dir + "/behave-out";
         const StudyPlan plan = loadStudy(file, out);
-        QCOMPARE(names(plan, "behave"), (std::vector<std::string> {"behave-train", "behave-tune"}));
+        QCOMPARE(names(plan, StudyStage::Behave), (std::vector<std::string> {"behave-train", "behave-tune"}));
         const StudyRun* bt = plan.find("behave-tune");
         QVERIFY(bt);
         QCOMPARE(bt->dependsOn, std::vector<std::string> {"tune"});
@@ -454,7 +455,7 @@ private Q_SLOTS:
         for (const char* name : {"behave-train", "behave-tune"}) {
             QVERIFY(fileExists(plan.behaviourPath(name)));
             const RunStatus st = readRunStatus(plan.runDir(name));
-            QCOMPARE(st.state, std::string("finished"));
+            QCOMPARE(st.state, RunState::Finished);
             QVERIFY(testutil::readText(plan.runDir(name) + "/status.json").find("\"kind\": \"behave\"") != std::string::npos);
         }
         const StudyTable t = compareStudy(plan, "lpips");
@@ -464,7 +465,7 @@ private Q_SLOTS:
             QVERIFY(row.behaviour.accuracy >= 0 && row.behaviour.accuracy <= 1);
             QCOMPARE(row.behaviour.pgd.size(), std::size_t(2));
         }
-        const StudyRow& tuned = t.rows[1].stage == "tune" ? t.rows[1] : t.rows[0];
+        const StudyRow& tuned = t.rows[1].stage == StudyStage::Tune ? t.rows[1] : t.rows[0];
         QCOMPARE(tuned.baselineBehaviour.run, std::string("behave-train"));
         const std::string csv = formatStudyTable(t, "csv");
         QVERIFY2(
@@ -481,13 +482,13 @@ private Q_SLOTS:
         // The studies shipped in resources/studies plan as they are (their bundle need not exist yet).
         const std::string src = std::string(REPALIGN_SOURCE_DIR) + "/resources/studies/";
         const StudyPlan example = loadStudy(src + "example-study.yaml", m_dir + "/example-out");
-        QCOMPARE(example.stage("tune").size(), std::size_t(16));
+        QCOMPARE(example.stage(StudyStage::Tune).size(), std::size_t(16));
         const StudyPlan p = loadStudy(src + "rehearsal-study.yaml", m_dir + "/rehearsal-out");
-        QCOMPARE(names(p, "train"), std::vector<std::string> {"train"});
-        QCOMPARE(names(p, "tune"),
+        QCOMPARE(names(p, StudyStage::Train), std::vector<std::string> {"train"});
+        QCOMPARE(names(p, StudyStage::Tune),
             (std::vector<std::string> {
                 "tune-weight0-alpha0.5", "tune-weight0-alpha1", "tune-weight0.5-alpha0.5", "tune-weight0.5-alpha1"}));
-        QCOMPARE(p.stage("analyze").size(), std::size_t(5));
+        QCOMPARE(p.stage(StudyStage::Analyze).size(), std::size_t(5));
         const TuneConfig off = parseTuneConfig(p.find("tune-weight0-alpha1")->config, "t");
         const TuneConfig on = parseTuneConfig(p.find("tune-weight0.5-alpha1")->config, "t");
         QCOMPARE(off.rehearsal.weight, 0.0);

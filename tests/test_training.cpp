@@ -162,7 +162,7 @@ private Q_SLOTS:
         for (const char* f : {"run.yaml", "metrics.csv", "status.json", "log.txt", "checkpoints/last.pt",
                  "checkpoints/best_loss.pt", "checkpoints/best_acc.pt"})
             QVERIFY2(fileExists(dir + "/" + f), f);
-        QCOMPARE(readRunStatus(dir).state, std::string("finished"));
+        QCOMPARE(readRunStatus(dir).state, RunState::Finished);
         // run.yaml is a config the CLI accepts (reference schema + extensions).
         TrainConfig again = loadTrainConfig(dir + "/run.yaml");
         QCOMPARE(again.model, cfg.model);
@@ -216,7 +216,7 @@ private Q_SLOTS:
         CancelAt stopper(c1, 2, 3);
         TrainResult r1 = TrainJob(cfg, part).run(stopper, c1);
         QCOMPARE(r1.status, JobStatus::Cancelled);
-        QCOMPARE(readRunStatus(part).state, std::string("cancelled"));
+        QCOMPARE(readRunStatus(part).state, RunState::Cancelled);
         CancelToken c2;
         TrainResult r2 = TrainJob(cfg, part, /*resume=*/true).run(none, c2);
         QCOMPARE(r2.status, JobStatus::Finished);
@@ -245,7 +245,7 @@ private Q_SLOTS:
             QSKIP("best_loss.pt is not from epoch 1 in this run");
         std::filesystem::copy_file(
             dir + "/checkpoints/best_loss.pt", dir + "/checkpoints/last.pt", std::filesystem::copy_options::overwrite_existing);
-        RunDir(dir).writeStatus("running", 0.5, "killed");
+        RunDir(dir).writeStatus(RunState::Running, 0.5, "killed");
         QCOMPARE(TrainJob(cfg, dir, true).run(none, c).status, JobStatus::Finished);
         QCOMPARE(metricValues(dir), done);
     }
@@ -297,7 +297,7 @@ private Q_SLOTS:
         CancelToken c;
         TrainResult r = TrainJob(cfg, dir).run(none, c);
         QCOMPARE(r.status, JobStatus::Diverged);
-        QCOMPARE(readRunStatus(dir).state, std::string("diverged"));
+        QCOMPARE(readRunStatus(dir).state, RunState::Diverged);
         QVERIFY(QString::fromStdString(readRunStatus(dir).message).contains(QStringLiteral("NaN"))
             || QString::fromStdString(readRunStatus(dir).message).contains(QStringLiteral("Inf")));
     }
@@ -349,7 +349,7 @@ private Q_SLOTS:
         const TrainResult r = TrainJob(cfg, dir).run(none, c);
         QCOMPARE(r.status, JobStatus::Diverged);
         const RunStatus st = readRunStatus(dir);
-        QCOMPARE(st.state, std::string("diverged"));
+        QCOMPARE(st.state, RunState::Diverged);
         QVERIFY2(st.message.find("validation loss became NaN after epoch 1") != std::string::npos, st.message.c_str());
         QVERIFY2(st.message.find("no checkpoint kept") != std::string::npos, st.message.c_str());
         QVERIFY(std::filesystem::is_empty(dir + "/checkpoints"));
@@ -368,7 +368,7 @@ private Q_SLOTS:
         const TrainResult r = TrainJob(cfg, dir).run(none, c);
         QCOMPARE(r.status, JobStatus::Diverged);
         const RunStatus st = readRunStatus(dir);
-        QCOMPARE(st.state, std::string("diverged"));
+        QCOMPARE(st.state, RunState::Diverged);
         const std::string last = dir + "/checkpoints/last.pt";
         if (fileExists(last)) {
             QVERIFY2(st.message.find("kept " + last) != std::string::npos, st.message.c_str());
@@ -455,7 +455,7 @@ private Q_SLOTS:
         setWriteFault(-1);
         QCOMPARE(r.status, JobStatus::Failed);
         const RunStatus st = readRunStatus(dir);
-        QCOMPARE(st.state, std::string("failed"));
+        QCOMPARE(st.state, RunState::Failed);
         QVERIFY2(st.message.find("No space left on device") != std::string::npos, st.message.c_str());
         const std::string log = testutil::readText(dir + "/log.txt");
         QVERIFY2(log.find("failed: cannot write " + dir + "/checkpoints/") != std::string::npos, log.c_str());
@@ -466,7 +466,7 @@ private Q_SLOTS:
         setWriteFault(-1);
         QCOMPARE(r2.status, JobStatus::Failed);
         const RunStatus st2 = readRunStatus(dir2);
-        QCOMPARE(st2.state, std::string("failed"));
+        QCOMPARE(st2.state, RunState::Failed);
         QVERIFY2(st2.message.find("cannot write " + dir2 + "/metrics.csv") != std::string::npos, st2.message.c_str());
         QCOMPARE(metricValues(dir2).size(), std::size_t(5));
     }
@@ -482,7 +482,7 @@ private Q_SLOTS:
         const TrainResult r = TrainJob(cfg, dir).run(sink, c);
         QCOMPARE(r.status, JobStatus::Cancelled);
         const RunStatus st = readRunStatus(dir);
-        QCOMPARE(st.state, std::string("cancelled"));
+        QCOMPARE(st.state, RunState::Cancelled);
         QVERIFY2(st.message.find("cancelled by signal during validation of epoch 1") != std::string::npos, st.message.c_str());
         QVERIFY2(r.message.find("cancelled by signal") != std::string::npos, r.message.c_str());
         // The epoch's training was kept: the resumed run validates it and goes on.

@@ -288,7 +288,7 @@ private Q_SLOTS:
         QCOMPARE(rMedianRows, 2);
         QCOMPARE(accRows, 2);
         QCOMPARE(kdRows, 2);
-        QCOMPARE(readRunStatus(run).state, std::string("finished"));
+        QCOMPARE(readRunStatus(run).state, RunState::Finished);
         H5File pf(run + "/predictivity.h5", H5File::Mode::Read);
         QCOMPARE(pf.dims("/r/V4"), (std::vector<std::uint64_t> {24}));
         QVERIFY(pf.exists("/normalized/V4"));
@@ -346,7 +346,7 @@ private Q_SLOTS:
         CancelToken cancel;
         const TuneResult r = TuneJob(cfg, run).run(sink, cancel);
         qunsetenv("REPALIGN_DATA");
-        QCOMPARE(readRunStatus(run).state, std::string("finished"));
+        QCOMPARE(readRunStatus(run).state, RunState::Finished);
         QVERIFY2(r.lastValAcc >= 0, sink.text.c_str()); // measured, not skipped
         QVERIFY2(sink.text.find("classification_val: auto uses shapes:24:6") != std::string::npos, sink.text.c_str());
     }
@@ -473,7 +473,7 @@ private Q_SLOTS:
         CancelToken cancel;
         const TuneResult r = TuneJob(cfg, run).run(sink, cancel);
         QCOMPARE(r.status, JobStatus::Diverged);
-        QCOMPARE(readRunStatus(run).state, std::string("diverged"));
+        QCOMPARE(readRunStatus(run).state, RunState::Diverged);
         QVERIFY(!QFile::exists(QString::fromStdString(run + "/checkpoints/last.pt")));
     }
 
@@ -488,7 +488,7 @@ private Q_SLOTS:
         cancel.cancel();
         const TuneResult r = TuneJob(cfg, run).run(sink, cancel);
         QCOMPARE(r.status, JobStatus::Cancelled);
-        QCOMPARE(readRunStatus(run).state, std::string("cancelled"));
+        QCOMPARE(readRunStatus(run).state, RunState::Cancelled);
         cancel.reset();
         const TuneResult done = TuneJob(cfg, run, true).run(sink, cancel);
         QCOMPARE(done.status, JobStatus::Finished);

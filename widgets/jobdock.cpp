@@ -27,8 +27,8 @@ public:
     void paint(QPainter* p, const QStyleOptionViewItem& option, const QModelIndex& index) const override
     {
         QStyledItemDelegate::paint(p, option, QModelIndex());
-        const QString state = index.data(JobQueueModel::StateRole).toString();
-        if (state == QLatin1String("queued"))
+        const RunState state = index.data(JobQueueModel::StateRole).value<RunState>();
+        if (state == RunState::Queued)
             return;
         const double f = std::clamp(index.data(JobQueueModel::ProgressRole).toDouble(), 0.0, 1.0);
         QRect r = option.rect.adjusted(4, option.rect.height() / 2 + 3, -4, -3);
@@ -36,8 +36,8 @@ public:
         p->setPen(Qt::NoPen);
         p->setBrush(QColor(225, 225, 225));
         p->drawRoundedRect(r, 2, 2);
-        JobStatus status = JobStatus::Finished; // queued/running: the "finished" colour
-        parseJobStatus(state.toStdString(), status);
+        JobStatus status = JobStatus::Finished; // running: the "finished" colour
+        jobStatusOf(state, status);
         const QColor fill = status == JobStatus::Failed || status == JobStatus::Diverged ? QColor(213, 94, 0)
             : status == JobStatus::Cancelled                                             ? QColor(150, 150, 150)
                                                                                          : QColor(0, 114, 178);
@@ -158,12 +158,11 @@ JobDock::JobDock(JobQueueModel* model, QWidget* parent)
         m_lastFailed = false;
         setCollapsed(false);
     });
-    connect(m_model, &JobQueueModel::jobFinished, this, [this](int id, const QString& state, const QString& message) {
-        JobStatus status = JobStatus::Failed;
-        parseJobStatus(state.toStdString(), status);
-        const int level = status == JobStatus::Finished ? 1 : (status == JobStatus::Cancelled ? 2 : 3);
-        appendLog(tr("%1: %2 %3").arg(m_model->jobTitle(id), state, message), level);
-        setSummary(tr("Last: %1 %2").arg(m_model->jobTitle(id), state));
+    connect(m_model, &JobQueueModel::jobFinished, this, [this](int id, RunState state, const QString& message) {
+        const int level = state == RunState::Finished ? 1 : (state == RunState::Cancelled ? 2 : 3);
+        const QString label = JobQueueModel::stateLabel(state);
+        appendLog(tr("%1: %2 %3").arg(m_model->jobTitle(id), label, message), level);
+        setSummary(tr("Last: %1 %2").arg(m_model->jobTitle(id), label));
         m_lastFailed = level >= 3;
     });
     // Nothing left to run: back to the strip, unless the last job failed and its log matters.

@@ -48,7 +48,7 @@ void JobWorker::run(int id, std::shared_ptr<JobSpec> spec, std::shared_ptr<Cance
     } catch (...) {
         outcome = {JobStatus::Failed, tr("Unexpected error")};
     }
-    Q_EMIT finished(id, QString::fromLatin1(jobStatusName(outcome.state)), outcome.message);
+    Q_EMIT finished(id, runStateOf(outcome.state), outcome.message);
 }
 
 void JobWorker::progress(const ProgressEvent& event)
@@ -111,6 +111,7 @@ JobQueueModel::JobQueueModel(QObject* parent)
     : QAbstractTableModel(parent)
 {
     qRegisterMetaType<ProgressEvent>("repalign::ProgressEvent");
+    qRegisterMetaType<RunState>("repalign::RunState");
     qRegisterMetaType<std::shared_ptr<JobSpec>>("std::shared_ptr<repalign::gui::JobSpec>");
     qRegisterMetaType<std::shared_ptr<CancelToken>>("std::shared_ptr<repalign::CancelToken>");
 
@@ -164,24 +165,26 @@ int JobQueueModel::columnCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-namespace {
-QString stateLabel(const QString& state)
+QString JobQueueModel::stateLabel(RunState state)
 {
-    if (state == QLatin1String("queued"))
-        return JobQueueModel::tr("queued");
-    if (state == QLatin1String("running"))
-        return JobQueueModel::tr("running");
-    if (state == QLatin1String("finished"))
-        return JobQueueModel::tr("finished");
-    if (state == QLatin1String("cancelled"))
-        return JobQueueModel::tr("cancelled");
-    if (state == QLatin1String("diverged"))
-        return JobQueueModel::tr("diverged");
-    if (state == QLatin1String("failed"))
-        return JobQueueModel::tr("failed");
-    return state;
+    switch (state) {
+    case RunState::Queued:
+        return tr("queued");
+    case RunState::Running:
+        return tr("running");
+    case RunState::Finished:
+        return tr("finished");
+    case RunState::Cancelled:
+        return tr("cancelled");
+    case RunState::Diverged:
+        return tr("diverged");
+    case RunState::Failed:
+        return tr("failed");
+    case RunState::Unknown:
+        break;
+    }
+    return QString();
 }
-} // namespace
 
 QVariant JobQueueModel::data(const QModelIndex& index, int role) const
 {
@@ -191,7 +194,7 @@ QVariant JobQueueModel::data(const QModelIndex& index, int role) const
     if (role == IdRole)
         return e.id;
     if (role == StateRole)
-        return e.state;
+        return QVariant::fromValue(e.state);
     if (role == ProgressRole)
         return e.progress.fraction;
     if (role == Qt::DisplayRole) {
@@ -201,7 +204,7 @@ QVariant JobQueueModel::data(const QModelIndex& index, int role) const
         case StateColumn:
             return stateLabel(e.state);
         case ProgressColumn:
-            if (e.state == QLatin1String("queued"))
+            if (e.state == RunState::Queued)
                 return QString();
             return QStringLiteral("%1 %").arg(e.progress.fraction * 100.0, 0, 'f', 0);
         case MessageColumn:
@@ -211,7 +214,7 @@ QVariant JobQueueModel::data(const QModelIndex& index, int role) const
     if (role == Qt::ToolTipRole && index.column() == MessageColumn)
         return e.message;
     if (role == Qt::DecorationRole && index.column() == TitleColumn) {
-        return QIcon(QStringLiteral(":/icons/state-%1.svg").arg(e.state));
+        return QIcon(QStringLiteral(":/icons/state-%1.svg").arg(QLatin1String(toString(e.state))));
     }
     return {};
 }
@@ -247,7 +250,7 @@ int JobQueueModel::enqueue(JobSpec spec)
     e.id = m_nextId++;
     e.spec = std::make_shared<JobSpec>(std::move(spec));
     e.cancel = std::make_shared<CancelToken>();
-    e.state = QStringLiteral("queued");
+    e.state = RunState::Queued;
     beginInsertRows({}, static_cast<int>(m_entries.size()), static_cast<int>(m_entries.size()));
     m_entries.append(e);
     endInsertRows();
@@ -261,9 +264,9 @@ void JobQueueModel::startNext()
     if (m_shutdown || m_current != 0)
         return;
     for (Entry& e : m_entries) {
-        if (e.state != QLatin1String("queued"))
+        if (e.state != RunState::Queued)
             continue;
-        e.state = QStringLiteral("running");
+        e.state = RunState::Running;
         e.started = QDateTime::currentDateTime();
         m_current = e.id;
         const int row = rowOf(e.id);
@@ -275,7 +278,7 @@ void JobQueueModel::startNext()
     Q_EMIT idle();
 }
 
-void JobQueueModel::onWorkerFinished(int id, const QString& state, const QString& message)
+void JobQueueModel::onWorkerFinished(int id, RunState state, const QString& message)
 {
     flushProgress();
     const int row = rowOf(id);
@@ -284,8 +287,7 @@ void JobQueueModel::onWorkerFinished(int id, const QString& state, const QString
         e.state = state;
         e.message = message;
         e.ended = QDateTime::currentDateTime();
-        JobStatus status;
-        if (parseJobStatus(state.toStdString(), status) && status == JobStatus::Finished)
+        if (state == RunState::Finished)
             e.progress.fraction = 1.0;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
@@ -312,7 +314,7 @@ void JobQueueModel::flushProgress()
     if (row < 0)
         return;
     m_entries[row].progress = event;
-    if (!event.phase.empty() && m_entries[row].state == QLatin1String("running"))
+    if (!event.phase.empty() && m_entries[row].state == RunState::Running)
         m_entries[row].message = QString::fromStdString(event.phase);
     Q_EMIT dataChanged(index(row, StateColumn), index(row, MessageColumn));
     Q_EMIT progressChanged(id, event);
@@ -325,14 +327,14 @@ void JobQueueModel::cancel(int id)
         return;
     Entry& e = m_entries[row];
     e.cancel->cancel();
-    if (e.state == QLatin1String("queued")) {
-        e.state = QStringLiteral("cancelled");
+    if (e.state == RunState::Queued) {
+        e.state = RunState::Cancelled;
         e.message = tr("Cancelled before it started");
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
         Q_EMIT jobFinished(id, e.state, e.message);
         if (m_current == 0 && pendingCount() == 0)
             Q_EMIT idle();
-    } else if (e.state == QLatin1String("running")) {
+    } else if (e.state == RunState::Running) {
         e.message = tr("Stopping…");
         Q_EMIT dataChanged(index(row, MessageColumn), index(row, MessageColumn));
     }
@@ -348,7 +350,7 @@ void JobQueueModel::cancelAll()
 {
     QList<int> ids;
     for (const Entry& e : m_entries)
-        if (e.state == QLatin1String("queued") || e.state == QLatin1String("running"))
+        if (isActive(e.state))
             ids << e.id;
     // Queued ones first, so the running one does not start the next when it stops.
     for (int id : ids)
@@ -360,8 +362,7 @@ void JobQueueModel::cancelAll()
 void JobQueueModel::clearFinished()
 {
     for (int row = static_cast<int>(m_entries.size()) - 1; row >= 0; --row) {
-        const QString& s = m_entries[row].state;
-        if (s == QLatin1String("queued") || s == QLatin1String("running"))
+        if (isActive(m_entries[row].state))
             continue;
         beginRemoveRows({}, row, row);
         m_entries.removeAt(row);
@@ -378,7 +379,7 @@ int JobQueueModel::pendingCount() const
 {
     int n = 0;
     for (const Entry& e : m_entries)
-        if (e.state == QLatin1String("queued"))
+        if (e.state == RunState::Queued)
             ++n;
     return n;
 }
@@ -389,10 +390,10 @@ QString JobQueueModel::jobTitle(int id) const
     return row < 0 ? QString() : m_entries[row].spec->title;
 }
 
-QString JobQueueModel::jobState(int id) const
+RunState JobQueueModel::jobState(int id) const
 {
     const int row = rowOf(id);
-    return row < 0 ? QString() : m_entries[row].state;
+    return row < 0 ? RunState::Unknown : m_entries[row].state;
 }
 
 ProgressEvent JobQueueModel::lastProgress(int id) const

@@ -16,11 +16,13 @@
 #include <memory>
 
 Q_DECLARE_METATYPE(repalign::ProgressEvent)
+Q_DECLARE_METATYPE(repalign::RunState)
 
 namespace repalign::gui {
 
 /// What a job reports when it returns (exceptions are turned into JobStatus::Failed). The
-/// queue's signals and roles spell the status as status.json does (jobStatusName()).
+/// queue's signals and roles give a job's state as a RunState (Queued, Running, then the
+/// RunState of its JobStatus).
 struct JobOutcome {
     JobStatus state = JobStatus::Finished;
     QString message;
@@ -41,7 +43,7 @@ class JobQueueModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { TitleColumn, StateColumn, ProgressColumn, MessageColumn, ColumnCount };
-    enum Role { ProgressRole = Qt::UserRole + 1, StateRole, IdRole };
+    enum Role { ProgressRole = Qt::UserRole + 1, StateRole /**< a repalign::RunState */, IdRole };
 
     explicit JobQueueModel(QObject* parent = nullptr);
     ~JobQueueModel() override;
@@ -64,7 +66,9 @@ public:
     int currentJob() const { return m_current; }
     int pendingCount() const;
     QString jobTitle(int id) const;
-    QString jobState(int id) const;
+    RunState jobState(int id) const; ///< Unknown for an id not in the list
+    /// A state as the queue shows it (translated: "queued", "running", "finished", ...).
+    static QString stateLabel(RunState state);
     ProgressEvent lastProgress(int id) const;
 
     /// Stops the worker thread: cancels everything and waits for the running job to return.
@@ -75,7 +79,7 @@ Q_SIGNALS:
     /// At most once per ~40 ms while a job runs.
     void progressChanged(int id, const repalign::ProgressEvent& event);
     void logLine(int id, int level, const QString& line);
-    void jobFinished(int id, const QString& state, const QString& message);
+    void jobFinished(int id, repalign::RunState state, const QString& message);
     /// No job running and none queued.
     void idle();
 
@@ -87,14 +91,14 @@ private:
         int id = 0;
         std::shared_ptr<JobSpec> spec;
         std::shared_ptr<CancelToken> cancel;
-        QString state; ///< queued | running | finished | cancelled | diverged | failed
+        RunState state = RunState::Queued;
         QString message;
         ProgressEvent progress;
         QDateTime started, ended;
     };
     int rowOf(int id) const;
     void startNext();
-    void onWorkerFinished(int id, const QString& state, const QString& message);
+    void onWorkerFinished(int id, repalign::RunState state, const QString& message);
     void flushProgress();
     friend class JobWorker;
 
@@ -124,7 +128,7 @@ public:
 Q_SIGNALS:
     /// Emitted once per batch: the first progress/log after a take.
     void pending();
-    void finished(int id, const QString& state, const QString& message);
+    void finished(int id, repalign::RunState state, const QString& message);
 
 private:
     QMutex m_mutex;

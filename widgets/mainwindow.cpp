@@ -184,10 +184,10 @@ MainWindow::MainWindow(QWidget* parent)
         }
     });
     connect(m_jobs, &JobQueueModel::progressChanged, this, &MainWindow::onProgress);
-    connect(m_jobs, &JobQueueModel::jobFinished, this, [this](int id, const QString& state, const QString& message) {
-        statusBar()->showMessage(tr("%1: %2. %3").arg(m_jobs->jobTitle(id), state, message), 10000);
+    connect(m_jobs, &JobQueueModel::jobFinished, this, [this](int id, RunState state, const QString& message) {
+        statusBar()->showMessage(tr("%1: %2. %3").arg(m_jobs->jobTitle(id), JobQueueModel::stateLabel(state), message), 10000);
         m_project->refresh();
-        if (state == QLatin1String("failed"))
+        if (state == RunState::Failed)
             m_jobDock->show();
     });
     connect(m_jobs, &JobQueueModel::idle, this, [this] {

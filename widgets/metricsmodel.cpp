@@ -8,7 +8,7 @@
 namespace repalign::gui {
 
 namespace {
-/// RUN/metrics.csv (train/rundir.h names the run's files).
+/// RUN/metrics.csv (run/rundir.h names the run's files).
 QString metricsFile(const QString& runDir)
 {
     return QString::fromStdString(RunLayout(runDir.toStdString()).metrics());

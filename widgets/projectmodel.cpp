@@ -9,7 +9,7 @@
 namespace repalign::gui {
 
 namespace {
-/// RUN/checkpoints and RUN/analysis (train/rundir.h names the run's files).
+/// RUN/checkpoints and RUN/analysis (run/rundir.h names the run's files).
 QString checkpointsDir(const QString& run)
 {
     return QString::fromStdString(RunLayout(run.toStdString()).checkpoints());
@@ -41,12 +41,14 @@ void ProjectModel::scheduleRefresh()
         m_debounce.start();
 }
 
-QIcon ProjectModel::stateIcon(const QString& state)
+QString ProjectModel::stateName(RunState state)
 {
-    static const QStringList known = {QStringLiteral("queued"), QStringLiteral("running"), QStringLiteral("finished"),
-        QStringLiteral("failed"), QStringLiteral("cancelled"), QStringLiteral("diverged")};
-    const QString s = known.contains(state) ? state : QStringLiteral("unknown");
-    return QIcon(QStringLiteral(":/icons/state-%1.svg").arg(s));
+    return state == RunState::Unknown ? QStringLiteral("unknown") : QString::fromLatin1(toString(state));
+}
+
+QIcon ProjectModel::stateIcon(RunState state)
+{
+    return QIcon(QStringLiteral(":/icons/state-%1.svg").arg(stateName(state)));
 }
 
 QString ProjectModel::stateText(const QString& state, int worldSize)
@@ -186,19 +188,17 @@ void ProjectModel::updateRun(QStandardItem* item)
 {
     const QString path = item->data(PathRole).toString();
     const RunStatus status = readRunStatus(path.toStdString());
-    QString state = QString::fromStdString(status.state);
-    if (state.isEmpty())
-        state = QStringLiteral("unknown");
+    const QString state = stateName(status.state);
     const QString oldState = item->data(StateRole).toString();
     if (oldState != state) {
-        item->setIcon(stateIcon(state));
+        item->setIcon(stateIcon(status.state));
         item->setData(state, StateRole);
     }
     item->setData(status.progress, ProgressRole);
     if (item->data(WorldSizeRole).toInt() != status.worldSize)
         item->setData(status.worldSize, WorldSizeRole);
     QString tip = tr("%1\nState: %2").arg(path, stateText(state, status.worldSize));
-    if (state == QLatin1String("running"))
+    if (status.state == RunState::Running)
         tip += tr(" (%1 %)").arg(status.progress * 100.0, 0, 'f', 0);
     // The run directory's lock says whether a job really works on it (a few microseconds).
     RunLockHolder holder;
@@ -210,7 +210,7 @@ void ProjectModel::updateRun(QStandardItem* item)
             + tr("Running elsewhere: process %1 on %2; it cannot be resumed or written here until it ends.")
                   .arg(holder.pid)
                   .arg(QString::fromStdString(holder.host));
-    else if (!locked && state == QLatin1String("running"))
+    else if (!locked && status.state == RunState::Running)
         tip += QLatin1Char('\n')
             + tr("Not running: the process that wrote this status is gone (resume it from its last checkpoint).");
     if (!status.message.empty())

@@ -3,6 +3,8 @@
 /// A project is a folder of run directories. The model shows each run with a state icon and
 /// its checkpoints and analyses, and follows runs written by anyone (repalign-cli in another
 /// terminal, a cluster job on a shared filesystem): a file watcher plus a poll timer.
+#include "common/progress.h"
+
 #include <QFileSystemWatcher>
 #include <QHash>
 #include <QStandardItemModel>
@@ -45,8 +47,10 @@ public:
     /// A run directory name that does not exist yet in the project: base, base-2, base-3, ...
     QString uniqueRunPath(const QString& base) const;
 
-    static QIcon stateIcon(const QString& state);
-    /// A run's state as the GUI names it: "running", or "running, 2 ranks" for a data-parallel run.
+    /// A run's state as the tree stores it (StateRole): status.json's spelling, "unknown" for Unknown.
+    static QString stateName(RunState state);
+    static QIcon stateIcon(RunState state);
+    /// A run's state (stateName) as the GUI names it: "running", or "running, 2 ranks" for a data-parallel run.
     static QString stateText(const QString& state, int worldSize);
 
 Q_SIGNALS:

@@ -30,12 +30,12 @@ StudyConditionsModel::Status StudyConditionsModel::read(std::shared_ptr<const St
         r.plan = plan;
         for (const StudyRunState& s : studyStatus(*plan)) {
             const StudyRun* run = plan->find(s.name);
-            const QString analysis = s.stage == "analyze" ? qs(plan->analysisPath(s.name)) : QString();
+            const QString analysis = s.stage == StudyStage::Analyze ? qs(plan->analysisPath(s.name)) : QString();
             const QString baseline
                 = run && !run->baselineAnalysis.empty() ? qs(plan->analysisPath(run->baselineAnalysis)) : QString();
-            r.rows.push_back({qs(s.name), qs(s.stage), qs(s.state), QString::number(100.0 * s.progress, 'f', 0), qs(s.message),
-                qs(plan->runDir(s.name)), analysis, baseline});
-            if (s.stage == "analyze" && s.state == "finished")
+            r.rows.push_back({qs(s.name), QString::fromLatin1(toString(s.stage)), qs(s.stateText()),
+                QString::number(100.0 * s.progress, 'f', 0), qs(s.message), qs(plan->runDir(s.name)), analysis, baseline});
+            if (s.stage == StudyStage::Analyze && s.state == RunState::Finished)
                 r.finished += qs(s.name) + QLatin1Char('\n');
         }
     } catch (const std::exception& e) {
@@ -67,9 +67,11 @@ void StudyConditionsModel::setRows(const std::vector<std::vector<QString>>& rows
     }
 }
 
-QString StudyConditionsModel::stage(int row) const
+StudyStage StudyConditionsModel::stage(int row) const
 {
-    return index(row, 0).data(StageRole).toString();
+    StudyStage stage = StudyStage::Train;
+    parseStudyStage(index(row, 0).data(StageRole).toString().toStdString(), stage);
+    return stage;
 }
 
 QString StudyConditionsModel::runDir(int row) const

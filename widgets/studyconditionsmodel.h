@@ -10,6 +10,7 @@
 
 namespace repalign {
 struct StudyPlan;
+enum class StudyStage;
 } // namespace repalign
 
 namespace repalign::gui {
@@ -32,7 +33,8 @@ public:
     /// Shows @p rows (from read()), changing only the cells whose text changed.
     void setRows(const std::vector<std::vector<QString>>& rows);
 
-    QString stage(int row) const;
+    /// The condition's stage (Train for a row that does not exist).
+    StudyStage stage(int row) const;
     QString runDir(int row) const;
     /// The condition's analysis file (analyze stage), and its baseline's (empty when none).
     QString analysis(int row) const;

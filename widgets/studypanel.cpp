@@ -378,9 +378,8 @@ void StudyPanel::activateCondition(const QModelIndex& index, bool compare)
     if (!index.isValid())
         return;
     const int row = index.row();
-    const QString stage = m_conditions->stage(row);
     const QString analysis = m_conditions->analysis(row);
-    if (stage == QLatin1String("analyze")) {
+    if (m_conditions->stage(row) == StudyStage::Analyze) {
         if (!QFileInfo::exists(analysis)) {
             m_message->setText(tr("%1 has not been written yet.").arg(analysis));
             return;
@@ -401,7 +400,7 @@ void StudyPanel::conditionMenu(const QPoint& pos)
     if (!index.isValid())
         return;
     QMenu menu;
-    if (m_conditions->stage(index.row()) == QLatin1String("analyze")) {
+    if (m_conditions->stage(index.row()) == StudyStage::Analyze) {
         menu.addAction(tr("Open in Neurons"), this, [this, index] { activateCondition(index, false); });
         if (!m_conditions->baselineAnalysis(index.row()).isEmpty())
             menu.addAction(

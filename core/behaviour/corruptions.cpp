@@ -1078,13 +1078,13 @@ std::string yamlList(const std::vector<std::string>& items)
 }
 
 void writeRecipe(const CorruptOptions& o, const ImageDataset& ds, const std::vector<int>& severities,
-    const std::vector<std::string>& done, const std::vector<std::string>& asked, const char* status, int threads)
+    const std::vector<std::string>& done, const std::vector<std::string>& asked, RunState status, int threads)
 {
     std::ostringstream y;
     y << "# CIFAR-10-C layout written by repalign-cli corrupt (RepAlign Workbench " << programVersion() << ")\n";
     y << "program: repalign-cli corrupt\n";
     y << "created: " << isoTimestamp() << "\n";
-    y << "status: " << status << "\n";
+    y << "status: " << toString(status) << "\n";
     y << "recipe: github:hendrycks/robustness ImageNet-C/create_c/make_cifar_c.py "
          "(8190fe329f5f072a06e3a2aea02bb5dda69aed9f), Hendrycks & Dietterich 2019\n";
     y << "data: " << jsonQuote(o.data) << "\n";
@@ -1274,7 +1274,7 @@ JobStatus runCorrupt(const CorruptOptions& options, ProgressSink& sink, const Ca
         if (failure)
             std::rethrow_exception(failure);
         if (finished.load() < perCorruption) { // cancelled: this corruption's file is not written
-            writeRecipe(options, ds, severities, done, names, "cancelled", threads);
+            writeRecipe(options, ds, severities, done, names, RunState::Cancelled, threads);
             sink.log(LogLevel::Notice,
                 "cancelled during " + name + "; kept the finished files: "
                     + (done.empty() ? std::string("none") : joinChoices(done)) + " (and labels.npy, corrupt.yaml)");
@@ -1283,7 +1283,8 @@ JobStatus runCorrupt(const CorruptOptions& options, ProgressSink& sink, const Ca
         report();
         writeNpyU8(options.outDir + "/" + name + ".npy", {perCorruption, ds.height, ds.width, 3}, out);
         done.push_back(name);
-        writeRecipe(options, ds, severities, done, names, c + 1 == names.size() ? "finished" : "running", threads);
+        writeRecipe(
+            options, ds, severities, done, names, c + 1 == names.size() ? RunState::Finished : RunState::Running, threads);
         sink.log(LogLevel::Info,
             "wrote " + options.outDir + "/" + name + ".npy (" + std::to_string(perCorruption) + " images, "
                 + fixed(wallClockSeconds() - phaseStart, 1) + " s)");

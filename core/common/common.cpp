@@ -1,6 +1,8 @@
 #include "common/error.h"
 #include "common/progress.h"
 
+#include <utility>
+
 namespace repalign {
 
 std::string joinChoices(const std::vector<std::string>& items, const std::string& sep)
@@ -14,29 +16,61 @@ std::string joinChoices(const std::vector<std::string>& items, const std::string
     return out;
 }
 
-const char* jobStatusName(JobStatus status)
+namespace {
+constexpr std::pair<RunState, const char*> kRunStateNames[]
+    = {{RunState::Queued, "queued"}, {RunState::Running, "running"}, {RunState::Finished, "finished"},
+        {RunState::Failed, "failed"}, {RunState::Cancelled, "cancelled"}, {RunState::Diverged, "diverged"}};
+} // namespace
+
+const char* toString(RunState state)
+{
+    for (const auto& [s, name] : kRunStateNames)
+        if (s == state)
+            return name;
+    return "";
+}
+
+RunState parseRunState(const std::string& text)
+{
+    for (const auto& [s, name] : kRunStateNames)
+        if (text == name)
+            return s;
+    return RunState::Unknown;
+}
+
+RunState runStateOf(JobStatus status)
 {
     switch (status) {
     case JobStatus::Finished:
-        return "finished";
+        return RunState::Finished;
     case JobStatus::Cancelled:
-        return "cancelled";
+        return RunState::Cancelled;
     case JobStatus::Diverged:
-        return "diverged";
+        return RunState::Diverged;
     case JobStatus::Failed:
-        return "failed";
+        return RunState::Failed;
     }
-    return "failed";
+    return RunState::Failed;
 }
 
-bool parseJobStatus(const std::string& name, JobStatus& status)
+bool jobStatusOf(RunState state, JobStatus& status)
 {
     for (JobStatus s : {JobStatus::Finished, JobStatus::Cancelled, JobStatus::Diverged, JobStatus::Failed})
-        if (name == jobStatusName(s)) {
+        if (runStateOf(s) == state) {
             status = s;
             return true;
         }
     return false;
+}
+
+const char* jobStatusName(JobStatus status)
+{
+    return toString(runStateOf(status));
+}
+
+bool parseJobStatus(const std::string& name, JobStatus& status)
+{
+    return jobStatusOf(parseRunState(name), status);
 }
 
 void CancelToken::check() const

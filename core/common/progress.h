@@ -33,10 +33,30 @@ public:
 };
 
 /// How a job ended. status.json and the GUI spell these as jobStatusName() gives them; the
-/// CLI maps them to exit codes (0 finished, 1 failed, 3 diverged, 130 cancelled).
+/// CLI maps them to exit codes with exitCodeForJobStatus (common/child_process.h).
 enum class JobStatus { Finished, Cancelled, Diverged, Failed };
 
-/// "finished", "cancelled", "diverged" or "failed" (the on-disk spelling).
+/// A run's state as status.json records it (and the GUI's job queue shows it): the job statuses
+/// plus the two states of a job that has not ended. Unknown: no status.json, an unreadable one,
+/// or a state this program does not know.
+enum class RunState { Unknown, Queued, Running, Finished, Failed, Cancelled, Diverged };
+
+/// The on-disk spelling, the one name table of run states and job statuses: "queued",
+/// "running", "finished", "failed", "cancelled", "diverged"; "" for Unknown.
+const char* toString(RunState state);
+/// The state @p text spells; Unknown for any other text (empty, "pending", a typo).
+RunState parseRunState(const std::string& text);
+/// The state a job that ended with @p status leaves.
+RunState runStateOf(JobStatus status);
+/// The status of an ended state; false for Unknown, Queued and Running.
+bool jobStatusOf(RunState state, JobStatus& status);
+/// Queued or Running: a job that has not ended.
+inline bool isActive(RunState state)
+{
+    return state == RunState::Queued || state == RunState::Running;
+}
+
+/// "finished", "cancelled", "diverged" or "failed": toString(runStateOf(status)).
 const char* jobStatusName(JobStatus status);
 /// The status a name spells; false for other names (queued, running, empty).
 bool parseJobStatus(const std::string& name, JobStatus& status);

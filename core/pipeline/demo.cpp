@@ -124,9 +124,10 @@ double meanR(const ProbeResult& p)
 
 std::string bestCheckpoint(const std::string& runDir)
 {
-    for (const char* name : {"best_acc.pt", "best_loss.pt", "last.pt"})
-        if (fileExists(runDir + "/checkpoints/" + name))
-            return runDir + "/checkpoints/" + name;
+    const RunLayout run(runDir);
+    for (const char* name : {RunLayout::kBestAccCheckpoint, RunLayout::kBestLossCheckpoint, RunLayout::kLastCheckpoint})
+        if (fileExists(run.checkpoint(name)))
+            return run.checkpoint(name);
     throw Error("run " + runDir + " has no checkpoint");
 }
 
@@ -179,10 +180,10 @@ void runBehaviourSteps(const DemoOptions& o, DemoResult& r, const std::string& b
         sink.log(LogLevel::Info, "behaviour of " + ckpt + " -> " + out);
         behaviour::runBehave(b, sink, cancel);
     };
-    r.baselineBehaviour = r.baselineRun + "/analysis/behaviour.h5";
-    r.tunedBehaviour = r.tunedRun + "/analysis/behaviour.h5";
-    makeDirs(r.baselineRun + "/analysis");
-    makeDirs(r.tunedRun + "/analysis");
+    r.baselineBehaviour = RunLayout(r.baselineRun).analysis("behaviour");
+    r.tunedBehaviour = RunLayout(r.tunedRun).analysis("behaviour");
+    makeDirs(RunLayout(r.baselineRun).analysisDir());
+    makeDirs(RunLayout(r.tunedRun).analysisDir());
     behave(baseCkpt, r.baselineBehaviour);
     behave(tunedCkpt, r.tunedBehaviour);
     r.behaviourComparison = behaviour::formatBehaviourComparison(
@@ -217,8 +218,7 @@ void runBrainSteps(const DemoOptions& o, DemoResult& r, ProgressSink& sink, cons
     ProbeResult before = predictivityProbe(po, sink, cancel);
 
     r.tunedRun = o.projectDir + "/tuned-V4";
-    const std::string tuneState = readRunStatus(r.tunedRun).state;
-    if (tuneState != "finished") {
+    if (readRunStatus(r.tunedRun).state != RunState::Finished) {
         TuneConfig tc;
         tc.baseCheckpoint = baseCkpt;
         tc.bundle = r.bundle;
@@ -231,7 +231,7 @@ void runBrainSteps(const DemoOptions& o, DemoResult& r, ProgressSink& sink, cons
         tc.origin = o.projectDir + "/configs/tune.yaml";
         writeFileAtomic(tc.origin, tuneConfigToYaml(tc));
         sink.log(LogLevel::Info, "fine-tuning on virtual-cortex V4 with LwF: " + r.tunedRun);
-        TuneResult t = TuneJob(tc, r.tunedRun, fileExists(r.tunedRun + "/checkpoints/last.pt")).run(sink, cancel);
+        TuneResult t = TuneJob(tc, r.tunedRun, fileExists(RunLayout(r.tunedRun).lastCheckpoint())).run(sink, cancel);
         if (t.status != JobStatus::Finished) {
             r.status = t.status;
             r.summary.push_back(std::string("tuning ") + jobStatusName(t.status) + ": " + t.message);
@@ -270,8 +270,8 @@ void runBrainSteps(const DemoOptions& o, DemoResult& r, ProgressSink& sink, cons
         sink.log(LogLevel::Info, "analysing " + ckpt + " -> " + out);
         AnalyzeJob(ao).run(sink, cancel);
     };
-    r.baselineAnalysis = r.baselineRun + "/analysis/ii_layer4.h5";
-    r.tunedAnalysis = r.tunedRun + "/analysis/ii_layer4.h5";
+    r.baselineAnalysis = RunLayout(r.baselineRun).analysis("ii_layer4");
+    r.tunedAnalysis = RunLayout(r.tunedRun).analysis("ii_layer4");
     analyze(baseCkpt, r.baselineAnalysis);
     analyze(tunedCkpt, r.tunedAnalysis);
     ComparisonResult cmp = compareAnalyses({r.baselineAnalysis, r.tunedAnalysis}, "lpips", {"Baseline", "Neural-tuned"});
@@ -301,10 +301,9 @@ DemoResult runDemo(const DemoOptions& o, ProgressSink& sink, const CancelToken& 
     writeFileAtomic(cfgPath, demoBaselineYaml(o, r.dataDir));
 
     r.baselineRun = o.projectDir + "/baseline";
-    const bool resume = fileExists(r.baselineRun + "/checkpoints/last.pt");
+    const bool resume = fileExists(RunLayout(r.baselineRun).lastCheckpoint());
     TrainResult tr;
-    const std::string state = readRunStatus(r.baselineRun).state;
-    if (state == "finished") {
+    if (readRunStatus(r.baselineRun).state == RunState::Finished) {
         sink.log(LogLevel::Info, "baseline already trained: " + r.baselineRun);
         r.summary.push_back("baseline: " + readRunStatus(r.baselineRun).message);
         tr.status = JobStatus::Finished;

@@ -9,6 +9,7 @@
 #include "pipeline/study_internal.h"
 #include "run/analyze_config.h"
 #include "run/config.h"
+#include "run/rundir.h"
 #include "run/tune_config.h"
 #include "run/yaml_util.h"
 
@@ -26,13 +27,36 @@ namespace fs = std::filesystem;
 
 namespace repalign {
 
-namespace study_detail {
+namespace {
+constexpr std::pair<StudyStage, const char*> kStageNames[] = {
+    {StudyStage::Train, "train"}, {StudyStage::Tune, "tune"}, {StudyStage::Analyze, "analyze"}, {StudyStage::Behave, "behave"}};
+} // namespace
 
-const std::vector<std::string>& studyStages()
+const char* toString(StudyStage stage)
 {
-    static const std::vector<std::string> stages {"train", "tune", "analyze", "behave"};
+    for (const auto& [s, name] : kStageNames)
+        if (s == stage)
+            return name;
+    return "";
+}
+
+bool parseStudyStage(const std::string& text, StudyStage& stage)
+{
+    for (const auto& [s, name] : kStageNames)
+        if (text == name) {
+            stage = s;
+            return true;
+        }
+    return false;
+}
+
+const std::vector<StudyStage>& studyStages()
+{
+    static const std::vector<StudyStage> stages {StudyStage::Train, StudyStage::Tune, StudyStage::Analyze, StudyStage::Behave};
     return stages;
 }
+
+namespace study_detail {
 
 std::string sanitize(const std::string& s)
 {
@@ -146,11 +170,24 @@ struct StageBases {
     YAML::Node train, tune, analyze, behave;
     bool hasTune = false, hasBehave = false;
     /// The base block of @p stage (a clone: axes are applied to it).
-    YAML::Node of(const std::string& stage) const
+    YAML::Node of(StudyStage stage) const
     {
-        return YAML::Clone(stage == "train" ? train : stage == "tune" ? tune : stage == "behave" ? behave : analyze);
+        switch (stage) {
+        case StudyStage::Train:
+            return YAML::Clone(train);
+        case StudyStage::Tune:
+            return YAML::Clone(tune);
+        case StudyStage::Behave:
+            return YAML::Clone(behave);
+        case StudyStage::Analyze:
+            break;
+        }
+        return YAML::Clone(analyze);
     }
-    bool has(const std::string& stage) const { return (stage != "tune" || hasTune) && (stage != "behave" || hasBehave); }
+    bool has(StudyStage stage) const
+    {
+        return (stage != StudyStage::Tune || hasTune) && (stage != StudyStage::Behave || hasBehave);
+    }
 };
 
 /// A full grid point: one value index per axis.
@@ -198,33 +235,33 @@ std::vector<Point> expandGrid(const std::vector<StudyAxis>& axes, std::size_t zi
     }
 }
 
-bool axisApplies(const StudyAxis& axis, const std::string& stage)
+bool axisApplies(const StudyAxis& axis, StudyStage stage)
 {
     const auto st = axis.stages();
     return std::find(st.begin(), st.end(), stage) != st.end();
 }
 
 /// Applies @p axis's value @p v to the stage node.
-void applyAxis(YAML::Node node, const StudyAxis& axis, const std::string& stage, const YAML::Node& v)
+void applyAxis(YAML::Node node, const StudyAxis& axis, StudyStage stage, const YAML::Node& v)
 {
     if (axis.key == "seed")
         setPath(node, "seed", v);
     else
-        setPath(node, axis.key.substr(stage.size() + 1), v);
+        setPath(node, axis.key.substr(std::string(toString(stage)).size() + 1), v);
 }
 
 /// Parses a stage node; returns the resolved YAML text. Throws the parser's Error.
-std::string parseStage(const std::string& stage, const YAML::Node& node, const std::string& origin, const std::string& baseDir,
+std::string parseStage(StudyStage stage, const YAML::Node& node, const std::string& origin, const std::string& baseDir,
     const std::string& model, std::string* archOut = nullptr)
 {
     const std::string text = emitYaml(node);
-    if (stage == "train") {
+    if (stage == StudyStage::Train) {
         TrainConfig c = parseTrainConfig(text, origin);
         if (archOut)
             *archOut = c.model;
         return trainConfigToYaml(c);
     }
-    if (stage == "tune") {
+    if (stage == StudyStage::Tune) {
         TuneConfig c = parseTuneConfig(text, origin, {}, baseDir);
         if (!model.empty()) {
             const auto taps = modelTaps(model);
@@ -234,7 +271,7 @@ std::string parseStage(const std::string& stage, const YAML::Node& node, const s
         }
         return tuneConfigToYaml(c);
     }
-    if (stage == "behave")
+    if (stage == StudyStage::Behave)
         return study_detail::parseBehaveStage(text, origin, baseDir);
     AnalyzeOptions o = parseAnalyzeConfig(text, origin, baseDir);
     if (!model.empty())
@@ -252,12 +289,12 @@ std::string axesText(const std::vector<std::pair<std::string, std::string>>& axe
 
 } // namespace
 
-std::vector<std::string> StudyAxis::stages() const
+std::vector<StudyStage> StudyAxis::stages() const
 {
     if (key == "seed")
-        return {"train", "tune"};
-    for (const auto& s : study_detail::studyStages())
-        if (key.rfind(s + ".", 0) == 0)
+        return {StudyStage::Train, StudyStage::Tune};
+    for (StudyStage s : studyStages())
+        if (key.rfind(std::string(toString(s)) + ".", 0) == 0)
             return {s};
     return {};
 }
@@ -278,7 +315,7 @@ const StudyRun* StudyPlan::find(const std::string& name) const
     return nullptr;
 }
 
-std::vector<const StudyRun*> StudyPlan::stage(const std::string& s) const
+std::vector<const StudyRun*> StudyPlan::stage(StudyStage s) const
 {
     std::vector<const StudyRun*> out;
     for (const auto& r : runs)
@@ -301,11 +338,11 @@ std::string StudyPlan::logPath(const std::string& name) const
 }
 std::string StudyPlan::analysisPath(const std::string& name) const
 {
-    return runDir(name) + "/analysis.h5";
+    return RunLayout(runDir(name)).analysisFile();
 }
 std::string StudyPlan::behaviourPath(const std::string& name) const
 {
-    return runDir(name) + "/behaviour.h5";
+    return RunLayout(runDir(name)).behaviourFile();
 }
 
 std::vector<std::string> studyAxisExamples()
@@ -413,8 +450,8 @@ private:
     int axisIndex(const std::string& key) const;
     Axes axesFor(const Point& p, const std::function<bool(const StudyAxis&)>& pick) const;
     std::string labelFor(const Point& p, const std::function<bool(const StudyAxis&)>& pick) const;
-    YAML::Node stageNode(const std::string& stage, const Point& p) const;
-    std::string validateRun(const StudyRun& r, const std::string& stage, YAML::Node n, const std::string& model) const;
+    YAML::Node stageNode(StudyStage stage, const Point& p) const;
+    std::string validateRun(const StudyRun& r, StudyStage stage, YAML::Node n, const std::string& model) const;
     /// Adds the analysis (and the behave condition) of model run @p of at grid point @p p.
     std::string addModelStages(const Point& p, const StudyRun& of, const Axes& ofAxes, const std::string& ckpt,
         const std::string& model, const std::string& baseline, const std::string& baselineAnalysis);
@@ -448,26 +485,28 @@ void StudyParser::readHeader()
     m_plan.metric = cmp.choice("metric", "lpips", {"lpips", "color", "label"});
     yamlutil::Ctx ck = c.child("checkpoints");
     ck.allowOnly({"train", "tune"});
-    m_trainCkpt = ck.choice("train", "best_acc.pt", {"best_acc.pt", "best_loss.pt", "last.pt"});
-    m_tuneCkpt = ck.choice("tune", "best_r.pt", {"best_r.pt", "best_acc.pt", "best_loss.pt", "last.pt"});
-    for (const auto& s : {"train", "analyze"})
-        if (!c.has(s))
-            throw Error(m_origin + ": key '" + s + "' is required (the base "
-                + (std::string(s) == "train" ? "training" : "analysis") + " config of the study)");
+    m_trainCkpt = ck.choice(toString(StudyStage::Train), RunLayout::kBestAccCheckpoint,
+        {RunLayout::kBestAccCheckpoint, RunLayout::kBestLossCheckpoint, RunLayout::kLastCheckpoint});
+    m_tuneCkpt = ck.choice(toString(StudyStage::Tune), RunLayout::kBestRCheckpoint,
+        {RunLayout::kBestRCheckpoint, RunLayout::kBestAccCheckpoint, RunLayout::kBestLossCheckpoint, RunLayout::kLastCheckpoint});
+    for (StudyStage s : {StudyStage::Train, StudyStage::Analyze})
+        if (!c.has(toString(s)))
+            throw Error(m_origin + ": key '" + toString(s) + "' is required (the base "
+                + (s == StudyStage::Train ? "training" : "analysis") + " config of the study)");
     auto block = [&](const std::string& s) {
         YAML::Node n = m_root[s];
         if (!n.IsMap())
             throw Error(c.where(s) + " must be a mapping (a " + s + " config)");
         return YAML::Clone(n);
     };
-    m_bases.train = block("train");
-    m_bases.analyze = block("analyze");
-    m_bases.hasTune = c.has("tune");
+    m_bases.train = block(toString(StudyStage::Train));
+    m_bases.analyze = block(toString(StudyStage::Analyze));
+    m_bases.hasTune = c.has(toString(StudyStage::Tune));
     if (m_bases.hasTune)
-        m_bases.tune = block("tune");
-    m_bases.hasBehave = c.has("behave");
+        m_bases.tune = block(toString(StudyStage::Tune));
+    m_bases.hasBehave = c.has(toString(StudyStage::Behave));
     if (m_bases.hasBehave)
-        m_bases.behave = block("behave");
+        m_bases.behave = block(toString(StudyStage::Behave));
 }
 
 void StudyParser::readAxes()
@@ -495,10 +534,10 @@ void StudyParser::readAxes()
             throw Error(m_origin + ": axis '" + key
                 + "' is not a key path (valid: seed, or train.KEY, tune.KEY, analyze.KEY, behave.KEY; e.g. "
                 + joinChoices(studyAxisExamples()) + ")");
-        const std::string first = axis.stages().front();
+        const StudyStage first = axis.stages().front();
         if (axis.key != "seed" && !m_bases.has(first))
-            throw Error(m_origin + ": axis '" + key + "' varies the " + (first == "tune" ? "tuning" : "behaviour")
-                + ", but the study has no '" + first + "' block");
+            throw Error(m_origin + ": axis '" + key + "' varies the " + (first == StudyStage::Tune ? "tuning" : "behaviour")
+                + ", but the study has no '" + toString(first) + "' block");
         YAML::Node vals = g[key];
         if (!vals.IsSequence())
             throw Error(m_origin + ": axis '" + key + "' must be a list of values (e.g. [0, 0.5, 1])");
@@ -562,39 +601,40 @@ void StudyParser::validateAxisValues()
 {
     // Each axis value on its own, naming the axis and the value.
     std::string baseModel;
-    parseStage("train", m_bases.train, m_origin + " (train)", m_baseDir, "", &baseModel);
+    parseStage(StudyStage::Train, m_bases.train, m_origin + " (train)", m_baseDir, "", &baseModel);
     const bool modelAxis = axisIndex("train.model") >= 0;
-    const std::string checkpoint = m_plan.studyDir + "/runs/_/checkpoints/" + m_trainCkpt;
+    const std::string checkpoint = RunLayout(m_plan.runDir("_")).checkpoint(m_trainCkpt);
     for (const auto& axis : m_plan.axes) {
         YAML::Node vals = m_root["grid"][axis.key];
         std::size_t i = 0;
         for (const auto& v : vals) {
             const std::string& text = axis.values[i++];
-            for (const auto& stage : axis.stages()) {
+            for (StudyStage stage : axis.stages()) {
                 if (!m_bases.has(stage))
                     continue;
                 YAML::Node n = m_bases.of(stage);
                 applyAxis(n, axis, stage, v);
-                if (stage == "tune")
+                if (stage == StudyStage::Tune)
                     setPath(n, "base.checkpoint", YAML::Node(checkpoint));
-                if (stage == "analyze" || stage == "behave")
+                if (stage == StudyStage::Analyze || stage == StudyStage::Behave)
                     setPath(n, "checkpoint", YAML::Node(checkpoint));
                 try {
                     // Taps and layers are checked against the model the value meets: the
                     // value itself on the train.model axis, the base model without one.
                     const std::string model = axis.key == "train.model" ? text : modelAxis ? std::string() : baseModel;
-                    parseStage(stage, n, stage, m_baseDir, model);
+                    parseStage(stage, n, toString(stage), m_baseDir, model);
                 } catch (const Error& e) {
                     throw Error(m_origin + ": axis '" + axis.key + "' value " + text + " is rejected: " + e.what());
                 }
             }
         }
     }
-    if (m_bases.hasBehave
-        && std::none_of(m_plan.axes.begin(), m_plan.axes.end(), [](const StudyAxis& a) { return axisApplies(a, "behave"); })) {
-        YAML::Node n = m_bases.of("behave");
+    if (m_bases.hasBehave && std::none_of(m_plan.axes.begin(), m_plan.axes.end(), [](const StudyAxis& a) {
+            return axisApplies(a, StudyStage::Behave);
+        })) {
+        YAML::Node n = m_bases.of(StudyStage::Behave);
         setPath(n, "checkpoint", YAML::Node(checkpoint));
-        parseStage("behave", n, m_origin + " (behave)", m_baseDir, "");
+        parseStage(StudyStage::Behave, n, m_origin + " (behave)", m_baseDir, "");
     }
 }
 
@@ -616,7 +656,7 @@ std::string StudyParser::labelFor(const Point& p, const std::function<bool(const
     return s;
 }
 
-YAML::Node StudyParser::stageNode(const std::string& stage, const Point& p) const
+YAML::Node StudyParser::stageNode(StudyStage stage, const Point& p) const
 {
     YAML::Node n = m_bases.of(stage);
     for (std::size_t a = 0; a < m_plan.axes.size(); ++a)
@@ -625,7 +665,7 @@ YAML::Node StudyParser::stageNode(const std::string& stage, const Point& p) cons
     return n;
 }
 
-std::string StudyParser::validateRun(const StudyRun& r, const std::string& stage, YAML::Node n, const std::string& model) const
+std::string StudyParser::validateRun(const StudyRun& r, StudyStage stage, YAML::Node n, const std::string& model) const
 {
     try {
         return parseStage(stage, n, m_origin + " (" + r.name + ")", m_baseDir, model);
@@ -637,11 +677,11 @@ std::string StudyParser::validateRun(const StudyRun& r, const std::string& stage
 std::string StudyParser::addModelStages(const Point& p, const StudyRun& of, const Axes& ofAxes, const std::string& ckpt,
     const std::string& model, const std::string& baseline, const std::string& baselineAnalysis)
 {
-    const std::string checkpoint = m_plan.runDir(of.name) + "/checkpoints/" + ckpt;
-    auto derived = [&](const std::string& stage) {
+    const std::string checkpoint = RunLayout(m_plan.runDir(of.name)).checkpoint(ckpt);
+    auto derived = [&](StudyStage stage) {
         StudyRun a;
         a.stage = stage;
-        a.name = stage + "-" + of.name + labelFor(p, [&](const StudyAxis& x) { return axisApplies(x, stage); });
+        a.name = toString(stage) + ("-" + of.name) + labelFor(p, [&](const StudyAxis& x) { return axisApplies(x, stage); });
         a.axes = ofAxes;
         for (const auto& kv : axesFor(p, [&](const StudyAxis& x) { return axisApplies(x, stage); }))
             a.axes.push_back(kv);
@@ -650,22 +690,22 @@ std::string StudyParser::addModelStages(const Point& p, const StudyRun& of, cons
         a.dependsOn = {of.name};
         return a;
     };
-    StudyRun a = derived("analyze");
+    StudyRun a = derived(StudyStage::Analyze);
     a.baselineAnalysis = baselineAnalysis;
     if (StudyRun* added = addUnique(m_analyses, a)) {
-        YAML::Node n = stageNode("analyze", p);
+        YAML::Node n = stageNode(StudyStage::Analyze, p);
         setPath(n, "checkpoint", YAML::Node(checkpoint));
         setPath(n, "model", YAML::Node(model));
         setPath(n, "name", YAML::Node("analysis"));
-        added->config = validateRun(*added, "analyze", n, model);
+        added->config = validateRun(*added, StudyStage::Analyze, n, model);
     }
     if (m_bases.hasBehave) {
-        StudyRun b = derived("behave");
+        StudyRun b = derived(StudyStage::Behave);
         if (StudyRun* added = addUnique(m_behaves, b)) {
-            YAML::Node n = stageNode("behave", p);
+            YAML::Node n = stageNode(StudyStage::Behave, p);
             setPath(n, "checkpoint", YAML::Node(checkpoint));
             setPath(n, "model", YAML::Node(model));
-            added->config = validateRun(*added, "behave", n, model);
+            added->config = validateRun(*added, StudyStage::Behave, n, model);
         }
     }
     return a.name;
@@ -674,36 +714,37 @@ std::string StudyParser::addModelStages(const Point& p, const StudyRun& of, cons
 void StudyParser::expand()
 {
     const std::vector<Point> points = expandGrid(m_plan.axes, m_plan.zips.size());
-    auto isTrain = [](const StudyAxis& a) { return axisApplies(a, "train"); };
-    auto isTune = [](const StudyAxis& a) { return axisApplies(a, "train") || axisApplies(a, "tune"); };
+    auto isTrain = [](const StudyAxis& a) { return axisApplies(a, StudyStage::Train); };
+    auto isTune = [](const StudyAxis& a) { return axisApplies(a, StudyStage::Train) || axisApplies(a, StudyStage::Tune); };
     std::map<std::string, std::string> modelOf; // train run -> architecture
     for (const Point& p : points) {
         // baseline
         StudyRun t;
-        t.stage = "train";
-        t.name = "train" + labelFor(p, isTrain);
+        t.stage = StudyStage::Train;
+        t.name = toString(StudyStage::Train) + labelFor(p, isTrain);
         t.axes = axesFor(p, isTrain);
         t.baseline = t.name;
         std::string arch;
         if (StudyRun* added = addUnique(m_trains, t)) {
-            added->config = parseStage("train", stageNode("train", p), m_origin + " (" + t.name + ")", m_baseDir, "", &arch);
+            added->config = parseStage(
+                StudyStage::Train, stageNode(StudyStage::Train, p), m_origin + " (" + t.name + ")", m_baseDir, "", &arch);
             modelOf[t.name] = arch;
         }
         const std::string model = modelOf[t.name];
         // tuning
         StudyRun u;
         if (m_bases.hasTune) {
-            u.stage = "tune";
-            u.name = "tune" + labelFor(p, isTune);
+            u.stage = StudyStage::Tune;
+            u.name = toString(StudyStage::Tune) + labelFor(p, isTune);
             u.axes = axesFor(p, isTune);
             u.model = t.name;
             u.baseline = t.name;
             u.dependsOn = {t.name};
             if (StudyRun* added = addUnique(m_tunes, u)) {
-                YAML::Node n = stageNode("tune", p);
-                setPath(n, "base.checkpoint", YAML::Node(m_plan.runDir(t.name) + "/checkpoints/" + m_trainCkpt));
+                YAML::Node n = stageNode(StudyStage::Tune, p);
+                setPath(n, "base.checkpoint", YAML::Node(RunLayout(m_plan.runDir(t.name)).checkpoint(m_trainCkpt)));
                 setPath(n, "base.model", YAML::Node(model));
-                added->config = validateRun(*added, "tune", n, model);
+                added->config = validateRun(*added, StudyStage::Tune, n, model);
             }
         }
         // analyses (and behaviour): the baseline, then the tuned model
@@ -754,7 +795,8 @@ void writeStudyFolder(const StudyPlan& plan)
         std::string deps;
         for (const auto& d : r.dependsOn)
             deps += (deps.empty() ? "" : ",") + d;
-        o << r.name << "\t" << r.stage << "\t" << deps << "\t" << r.model << "\t" << r.baseline << "\t" << r.baselineAnalysis;
+        o << r.name << "\t" << toString(r.stage) << "\t" << deps << "\t" << r.model << "\t" << r.baseline << "\t"
+          << r.baselineAnalysis;
         for (const auto& a : plan.axes)
             o << "\t" << r.axisValue(a.key);
         o << "\n";

@@ -52,20 +52,33 @@
 
 namespace repalign {
 
+/// The stage of a study condition, in dependency order: a baseline is trained, tuned on brain
+/// data, then each model is analysed and its behaviour measured.
+enum class StudyStage { Train, Tune, Analyze, Behave };
+
+/// The one name table of the stages: "train", "tune", "analyze", "behave" (the study file's
+/// blocks and axis prefixes, plan.tsv's stage column, the command a condition runs, a run
+/// name's first word).
+const char* toString(StudyStage stage);
+/// The stage @p text names; false for any other text.
+bool parseStudyStage(const std::string& text, StudyStage& stage);
+/// The four stages in dependency order.
+const std::vector<StudyStage>& studyStages();
+
 /// One grid axis: a key path with its values.
 struct StudyAxis {
     std::string key; ///< "tune.alpha", "seed"
     std::vector<std::string> values; ///< each value as flow YAML ("0.5", "[V1, V4]", "layer4")
     std::vector<std::string> labels; ///< run-name fragments ("alpha0.5", "V1+V4", "layer4", "s1")
     int zipGroup = -1; ///< index into StudyPlan::zips; -1 = crossed
-    /// The stages the axis sets: a subset of train, tune, analyze (seed: train and tune).
-    std::vector<std::string> stages() const;
+    /// The stages the axis sets: one of them (seed: train and tune); none for a key that is no key path.
+    std::vector<StudyStage> stages() const;
 };
 
 /// One condition of one stage: a run.
 struct StudyRun {
     std::string name; ///< "tune-alpha0.5-V4-layer4-s1"; the run folder is runs/NAME
-    std::string stage; ///< train | tune | analyze | behave
+    StudyStage stage = StudyStage::Train;
     std::vector<std::pair<std::string, std::string>> axes; ///< (key, value) of the axes that apply, grid order
     std::vector<std::string> dependsOn; ///< run names that must finish first
     std::string model; ///< analyze/behave: the train/tune run measured; tune: the baseline it starts from
@@ -90,7 +103,7 @@ struct StudyPlan {
 
     const StudyRun* find(const std::string& name) const;
     /// Runs of one stage, in plan order.
-    std::vector<const StudyRun*> stage(const std::string& stage) const;
+    std::vector<const StudyRun*> stage(StudyStage stage) const;
     /// Paths inside the study folder.
     std::string runDir(const std::string& name) const; ///< DIR/runs/NAME
     std::string configPath(const std::string& name) const; ///< DIR/configs/NAME.yaml
@@ -140,10 +153,16 @@ std::string formatStudyPlan(const StudyPlan& plan);
 // ---- state ---------------------------------------------------------------------------
 
 struct StudyRunState {
-    std::string name, stage;
-    std::string state; ///< pending (no folder yet) | queued | running | finished | failed | cancelled | diverged
+    std::string name;
+    StudyStage stage = StudyStage::Train;
+    /// status.json's state; Queued for a folder without a readable one, Unknown when pending.
+    RunState state = RunState::Unknown;
+    bool pending = false; ///< no run folder yet
+    bool stopped = false; ///< status.json says Running, but no process holds the run's lock (killed)
     double progress = 0;
     std::string message;
+    /// As `study status` and the GUI show it: "pending", "stopped" or toString(state).
+    std::string stateText() const;
 };
 /// Each run's state from its folder (status.json). Reads files only.
 std::vector<StudyRunState> studyStatus(const StudyPlan& plan);
@@ -232,7 +251,7 @@ struct StudyBehaviour {
 struct StudyRow {
     std::string analysis; ///< analyze run name
     std::string model; ///< train/tune run analysed
-    std::string stage; ///< train (a baseline) | tune
+    StudyStage stage = StudyStage::Train; ///< Train (a baseline) | Tune
     std::vector<std::pair<std::string, std::string>> axes; ///< grid axis values (all axes; "" where n/a)
     double accuracy = 0;
     std::vector<StudyRoiScore> rois; ///< tuned models only

@@ -59,7 +59,7 @@ StudyBehaviour behaviourOf(const StudyPlan& plan, const std::string& model, std:
 {
     StudyBehaviour out;
     int conditions = 0;
-    for (const StudyRun* b : plan.stage("behave")) {
+    for (const StudyRun* b : plan.stage(StudyStage::Behave)) {
         if (b->model != model || !study_detail::runFinished(plan, *b))
             continue;
         if (++conditions > 1)
@@ -100,7 +100,7 @@ StudyTable compareStudy(const StudyPlan& plan, const std::string& metric)
     std::map<std::string, std::string> layerOf;
     std::vector<std::string> missing;
     bool uncalibrated = false;
-    for (const StudyRun* a : plan.stage("analyze")) {
+    for (const StudyRun* a : plan.stage(StudyStage::Analyze)) {
         if (!study_detail::runFinished(plan, *a)) {
             missing.push_back(a->name);
             continue;
@@ -110,7 +110,7 @@ StudyTable compareStudy(const StudyPlan& plan, const std::string& metric)
         row.analysis = a->name;
         row.model = a->model;
         const StudyRun* m = plan.find(a->model);
-        row.stage = m ? m->stage : "train";
+        row.stage = m ? m->stage : StudyStage::Train;
         for (const auto& key : t.axisKeys)
             row.axes.emplace_back(key, a->axisValue(key));
         row.accuracy = f.accuracy;
@@ -121,16 +121,16 @@ StudyTable compareStudy(const StudyPlan& plan, const std::string& metric)
         row.std = stats::sampleStd(row.values);
         row.baselineAnalysis = a->baselineAnalysis;
         layerOf[a->name] = f.layer;
-        if (m && m->stage == "tune") {
+        if (m && m->stage == StudyStage::Tune) {
             try {
                 row.rois = roiScores(plan, *m);
             } catch (const std::exception& e) {
                 t.notes.push_back(m->name + ": predictivity not read (" + std::string(e.what()) + ")");
             }
         }
-        if (!plan.stage("behave").empty()) {
+        if (!plan.stage(StudyStage::Behave).empty()) {
             row.behaviour = behaviourOf(plan, a->model, t.notes);
-            if (row.stage == "tune")
+            if (row.stage == StudyStage::Tune)
                 row.baselineBehaviour = behaviourOf(plan, a->baseline, t.notes);
         }
         rowOf[a->name] = t.rows.size();
@@ -141,7 +141,7 @@ StudyTable compareStudy(const StudyPlan& plan, const std::string& metric)
     std::vector<double> ps;
     for (std::size_t i = 0; i < t.rows.size(); ++i) {
         StudyRow& row = t.rows[i];
-        if (row.stage != "tune" || row.baselineAnalysis.empty())
+        if (row.stage != StudyStage::Tune || row.baselineAnalysis.empty())
             continue;
         auto it = rowOf.find(row.baselineAnalysis);
         if (it == rowOf.end())
@@ -253,7 +253,7 @@ void addBehaviourCells(std::vector<std::string>& c, const StudyRow& r, const std
     for (const auto& col : columns) {
         const double v = behaviourValue(r.behaviour, col);
         const double base = behaviourValue(r.baselineBehaviour, col);
-        const double diff = r.stage == "tune" && !std::isnan(v) && !std::isnan(base) ? v - base : NAN;
+        const double diff = r.stage == StudyStage::Tune && !std::isnan(v) && !std::isnan(base) ? v - base : NAN;
         if (data) {
             c.push_back(std::isnan(v) ? "" : strprintf("%.10g", v));
             c.push_back(std::isnan(diff) ? "" : strprintf("%.10g", diff));

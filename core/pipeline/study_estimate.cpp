@@ -66,12 +66,12 @@ std::vector<StageSpeed> measuredAnalyses(const std::vector<std::string>& runs)
 {
     std::vector<StageSpeed> out;
     for (const std::string& run : runs) {
-        const std::string file = run + "/analysis.h5";
+        const std::string file = RunLayout(run).analysisFile();
         if (!fileExists(file))
             continue;
         const RunStatus st = readRunStatus(run);
         double seconds = 0;
-        if (st.state != "finished" || std::sscanf(st.message.c_str(), "analysed in %lf s", &seconds) != 1 || seconds <= 0)
+        if (st.state != RunState::Finished || std::sscanf(st.message.c_str(), "analysed in %lf s", &seconds) != 1 || seconds <= 0)
             continue;
         try {
             const AnalysisFile f(file);
@@ -129,21 +129,21 @@ std::string formatStudyPlan(const StudyPlan& plan)
         int estimated = 0;
         std::set<std::string> from; ///< "model: X images/s (RUN)"
     };
-    std::map<std::string, StageTotal> totals;
+    std::map<StudyStage, StageTotal> totals;
     // Seconds for one run, or -1 (no measurement, or a size that cannot be known yet).
     auto estimate = [&](const StudyRun& r, std::string* from) -> double {
-        if (r.stage == "train") {
+        if (r.stage == StudyStage::Train) {
             const TrainConfig cfg = parseTrainConfig(r.config, r.name);
             const DurationEstimate e = estimateTrainingDuration(plan.studyDir + "/runs", cfg);
             if (e.images <= 0)
                 return -1;
-            const StageSpeed sp = measuredSpeed(earlier, "train", cfg.device, cfg.model);
+            const StageSpeed sp = measuredSpeed(earlier, toString(StudyStage::Train), cfg.device, cfg.model);
             if (sp.imagesPerSecond <= 0)
                 return -1;
             *from = strprintf("%s %.1f images/s (%s)", sp.model.c_str(), sp.imagesPerSecond, sp.run.c_str());
             return static_cast<double>(e.images) / sp.imagesPerSecond;
         }
-        if (r.stage == "tune") {
+        if (r.stage == StudyStage::Tune) {
             const TuneConfig cfg = parseTuneConfig(r.config, r.name);
             auto it = bundleTrain.find(cfg.bundle);
             if (it == bundleTrain.end()) {
@@ -159,13 +159,13 @@ std::string formatStudyPlan(const StudyPlan& plan)
             std::int64_t perEpoch = it->second;
             if (cfg.maxStepsPerEpoch > 0)
                 perEpoch = std::min<std::int64_t>(perEpoch, cfg.maxStepsPerEpoch * std::max(1, cfg.batchSize));
-            const StageSpeed sp = measuredSpeed(earlier, "tune", cfg.device, cfg.baseModel);
+            const StageSpeed sp = measuredSpeed(earlier, toString(StudyStage::Tune), cfg.device, cfg.baseModel);
             if (sp.imagesPerSecond <= 0)
                 return -1;
             *from = strprintf("%s %.1f images/s (%s)", sp.model.c_str(), sp.imagesPerSecond, sp.run.c_str());
             return static_cast<double>(perEpoch * cfg.epochs) / sp.imagesPerSecond;
         }
-        if (r.stage == "behave")
+        if (r.stage == StudyStage::Behave)
             return -1; // no behave run records its speed yet
         if (!analysesRead) {
             analyses = measuredAnalyses(earlier);
@@ -182,11 +182,11 @@ std::string formatStudyPlan(const StudyPlan& plan)
         *from = strprintf("%s %.1f images/s (%s)", sp->model.c_str(), sp->imagesPerSecond, sp->run.c_str());
         return static_cast<double>(n) / sp->imagesPerSecond;
     };
-    for (const auto& stage : study_detail::studyStages()) {
+    for (StudyStage stage : studyStages()) {
         const auto runs = plan.stage(stage);
         if (runs.empty())
             continue;
-        o << "\n" << stage << " (" << runs.size() << "):\n";
+        o << "\n" << toString(stage) << " (" << runs.size() << "):\n";
         for (const StudyRun* r : runs) {
             o << "  " << r->name;
             if (!r->dependsOn.empty())
@@ -207,20 +207,22 @@ std::string formatStudyPlan(const StudyPlan& plan)
         }
     }
     o << "\n"
-      << plan.runs.size() << " runs: " << plan.stage("train").size() << " train, " << plan.stage("tune").size() << " tune, "
-      << plan.stage("analyze").size() << " analyze"
-      << (plan.stage("behave").empty() ? std::string() : ", " + std::to_string(plan.stage("behave").size()) + " behave")
+      << plan.runs.size() << " runs: " << plan.stage(StudyStage::Train).size() << " train, "
+      << plan.stage(StudyStage::Tune).size() << " tune, " << plan.stage(StudyStage::Analyze).size() << " analyze"
+      << (plan.stage(StudyStage::Behave).empty() ? std::string()
+                                                 : ", " + std::to_string(plan.stage(StudyStage::Behave).size()) + " behave")
       << ", then the comparison\n";
     o << "estimated time, one run at a time, from the images/s of earlier runs on the same device (in " << plan.studyDir
       << "/runs, else the project around it):\n";
     double all = 0;
     int estimatedStages = 0, stages = 0;
-    for (const auto& stage : study_detail::studyStages()) {
+    for (StudyStage stage : studyStages()) {
         const std::size_t n = plan.stage(stage).size();
         if (n == 0)
             continue;
         ++stages;
-        o << "  " << stage << ":" << std::string(8 - stage.size(), ' ');
+        const std::string name = toString(stage);
+        o << "  " << name << ":" << std::string(8 - name.size(), ' ');
         const auto it = totals.find(stage);
         if (it == totals.end()) {
             o << "no estimate (no measured run yet)\n";

@@ -9,8 +9,6 @@
 
 namespace repalign::study_detail {
 
-/// train, tune, analyze: the stages in dependency order.
-const std::vector<std::string>& studyStages();
 /// @p s with every character outside A-Z a-z 0-9 . _ + - replaced by '_' ("_" when empty).
 std::string sanitize(const std::string& s);
 /// analyze and behave conditions: one process each, whose status.json the runner writes.

@@ -32,31 +32,39 @@ namespace repalign {
 
 bool study_detail::isMeasurement(const StudyRun& r)
 {
-    return r.stage == "analyze" || r.stage == "behave";
+    return r.stage == StudyStage::Analyze || r.stage == StudyStage::Behave;
 }
 
 std::string study_detail::measurementFile(const StudyPlan& plan, const StudyRun& r)
 {
-    return r.stage == "behave" ? plan.behaviourPath(r.name) : plan.analysisPath(r.name);
+    return r.stage == StudyStage::Behave ? plan.behaviourPath(r.name) : plan.analysisPath(r.name);
 }
 
 bool study_detail::runFinished(const StudyPlan& plan, const StudyRun& r)
 {
-    if (readRunStatus(plan.runDir(r.name)).state != "finished")
+    if (readRunStatus(plan.runDir(r.name)).state != RunState::Finished)
         return false;
     return !study_detail::isMeasurement(r) || fileExists(study_detail::measurementFile(plan, r));
 }
 
 namespace {
 
-void writeAnalyzeStatus(
-    const StudyPlan& plan, const StudyRun& r, const std::string& state, double progress, const std::string& msg)
+void writeAnalyzeStatus(const StudyPlan& plan, const StudyRun& r, RunState state, double progress, const std::string& msg)
 {
     makeDirs(plan.runDir(r.name));
-    writeStatusFile(RunLayout(plan.runDir(r.name)).status(), state, progress, msg, {{"kind", jsonQuote(r.stage)}});
+    writeStatusFile(RunLayout(plan.runDir(r.name)).status(), state, progress, msg, {{"kind", jsonQuote(toString(r.stage))}});
 }
 
 } // namespace
+
+std::string StudyRunState::stateText() const
+{
+    if (pending)
+        return "pending";
+    if (stopped)
+        return "stopped";
+    return toString(state);
+}
 
 std::vector<StudyRunState> studyStatus(const StudyPlan& plan)
 {
@@ -67,17 +75,16 @@ std::vector<StudyRunState> studyStatus(const StudyPlan& plan)
         s.stage = r.stage;
         const std::string dir = plan.runDir(r.name);
         if (!isDirectory(dir)) {
-            s.state = "pending";
+            s.pending = true;
         } else {
             const RunStatus st = readRunStatus(dir);
-            s.state = st.state.empty() ? "queued" : st.state;
+            s.state = st.state == RunState::Unknown ? RunState::Queued : st.state;
             s.progress = st.progress;
             s.message = st.message;
-            // A "running" run whose lock nobody holds was stopped without a word (killed).
+            // A running run whose lock nobody holds was stopped without a word (killed).
             RunLockHolder holder;
-            if (s.state == "running" && !study_detail::isMeasurement(r) && fileExists(dir + "/job.lock")
-                && !runLockHolder(dir, holder))
-                s.state = "stopped";
+            s.stopped = s.state == RunState::Running && !study_detail::isMeasurement(r) && fileExists(RunLayout(dir).lock())
+                && !runLockHolder(dir, holder);
         }
         out.push_back(s);
     }
@@ -93,10 +100,11 @@ std::string formatStudyStatus(const std::vector<StudyRunState>& states)
     o << std::string("run") << std::string(w - 3 + 2, ' ') << "stage    state      progress  message\n";
     std::map<std::string, int> counts;
     for (const auto& s : states) {
-        counts[s.state]++;
+        const std::string state = s.stateText();
+        counts[state]++;
         std::string msg = s.message.substr(0, 60);
         o << s.name << std::string(w - s.name.size() + 2, ' ')
-          << strprintf("%-8s %-10s %7.1f%%  ", s.stage.c_str(), s.state.c_str(), 100.0 * s.progress) << msg << "\n";
+          << strprintf("%-8s %-10s %7.1f%%  ", toString(s.stage), state.c_str(), 100.0 * s.progress) << msg << "\n";
     }
     o << states.size() << " runs:";
     bool first = true;
@@ -114,16 +122,17 @@ std::vector<std::string> studyRunCommand(const StudyPlan& plan, const StudyRun& 
 {
     const std::string dir = plan.runDir(r.name);
     std::vector<std::string> argv {exe};
-    if (r.stage == "analyze") {
-        argv.insert(argv.end(), {"analyze", "--config", plan.configPath(r.name), "--out", plan.analysisPath(r.name), "--quiet"});
+    if (r.stage == StudyStage::Analyze) {
+        argv.insert(
+            argv.end(), {toString(r.stage), "--config", plan.configPath(r.name), "--out", plan.analysisPath(r.name), "--quiet"});
         if (threads > 0)
             argv.insert(argv.end(), {"--threads", std::to_string(threads)});
         return argv;
     }
-    if (r.stage == "behave")
+    if (r.stage == StudyStage::Behave)
         return study_detail::behaveCommand(r.config, plan.configPath(r.name), exe, plan.behaviourPath(r.name), threads);
-    argv.insert(argv.end(), {r.stage, "--config", plan.configPath(r.name), "--out", dir, "--quiet"});
-    if (fileExists(dir + "/checkpoints/last.pt"))
+    argv.insert(argv.end(), {toString(r.stage), "--config", plan.configPath(r.name), "--out", dir, "--quiet"});
+    if (fileExists(RunLayout(dir).lastCheckpoint()))
         argv.push_back("--resume");
     if (threads > 0)
         argv.insert(argv.end(), {"--set", "system.threads=" + std::to_string(threads)});
@@ -158,23 +167,24 @@ bool childFinishing(const StudyPlan& plan, const Child& c)
     if (ec || written < c.startedFile)
         return false;
     JobStatus st = JobStatus::Failed;
-    return parseJobStatus(readRunStatus(plan.runDir(c.run->name)).state, st);
+    return jobStatusOf(readRunStatus(plan.runDir(c.run->name)).state, st);
 }
 
 /// Prepares a run folder before its child starts: a train/tune run without last.pt starts
 /// fresh (a partial first epoch is dropped); an analysis records that it runs.
 void prepareRun(const StudyPlan& plan, const StudyRun& r, ProgressSink& sink)
 {
-    const std::string dir = plan.runDir(r.name);
+    const RunLayout layout(plan.runDir(r.name));
     if (study_detail::isMeasurement(r)) {
-        writeAnalyzeStatus(plan, r, "running", 0, (r.stage == "behave" ? "measuring the behaviour of " : "analysing ") + r.model);
+        writeAnalyzeStatus(plan, r, RunState::Running, 0,
+            (r.stage == StudyStage::Behave ? "measuring the behaviour of " : "analysing ") + r.model);
         return;
     }
-    if (!fileExists(dir + "/checkpoints/last.pt") && fileExists(dir + "/metrics.csv")) {
+    if (!fileExists(layout.lastCheckpoint()) && fileExists(layout.metrics())) {
         sink.log(LogLevel::Notice, r.name + ": no checkpoint from the earlier attempt; starting it again");
         std::error_code ec;
-        fs::remove(dir + "/metrics.csv", ec);
-        fs::remove(RunLayout(dir).status(), ec);
+        fs::remove(layout.metrics(), ec);
+        fs::remove(layout.status(), ec);
     }
 }
 
@@ -186,17 +196,18 @@ JobStatus finishRun(const StudyPlan& plan, const StudyRun& r, int waitStatus, do
         const JobStatus st = ok                                  ? JobStatus::Finished
             : jobStatusForExitCode(code) == JobStatus::Cancelled ? JobStatus::Cancelled
                                                                  : JobStatus::Failed;
-        writeAnalyzeStatus(plan, r, jobStatusName(st), ok ? 1.0 : 0.0,
-            ok ? strprintf(r.stage == "behave" ? "measured in %.1f s" : "analysed in %.1f s", seconds)
-               : (r.stage == "behave" ? "behave" : "analysis") + std::string(" exited with status ") + std::to_string(code)
-                    + "; see " + plan.logPath(r.name));
+        const bool behave = r.stage == StudyStage::Behave;
+        writeAnalyzeStatus(plan, r, runStateOf(st), ok ? 1.0 : 0.0,
+            ok ? strprintf(behave ? "measured in %.1f s" : "analysed in %.1f s", seconds)
+               : (behave ? "behave" : "analysis") + std::string(" exited with status ") + std::to_string(code) + "; see "
+                    + plan.logPath(r.name));
         return st;
     }
     const RunStatus s = readRunStatus(plan.runDir(r.name));
     JobStatus st = JobStatus::Failed;
-    if (code == 0 && s.state == "finished")
+    if (code == 0 && s.state == RunState::Finished)
         return JobStatus::Finished;
-    if (parseJobStatus(s.state, st) && st != JobStatus::Finished)
+    if (jobStatusOf(s.state, st) && st != JobStatus::Finished)
         return st;
     const JobStatus byCode = jobStatusForExitCode(code);
     return byCode == JobStatus::Finished ? JobStatus::Failed : byCode;
@@ -218,7 +229,7 @@ std::string tailOf(const std::string& path)
 /// warm-up (the conditions then start cold).
 void warmUpWorker(const StudyPlan& plan, ProgressSink& sink)
 {
-    const auto trains = plan.stage("train");
+    const auto trains = plan.stage(StudyStage::Train);
     if (trains.empty())
         return;
     const std::string dir = plan.studyDir + "/.worker-warm-up";
@@ -457,7 +468,7 @@ void Runner::writeComparisonWhenComplete()
 {
     if (m_cancelled || !m_options.only.empty())
         return;
-    for (const StudyRun* a : m_plan.stage("analyze"))
+    for (const StudyRun* a : m_plan.stage(StudyStage::Analyze))
         if (!study_detail::runFinished(m_plan, *a))
             return;
     const std::string csv = writeStudyComparison(m_plan, compareStudy(m_plan, m_plan.metric));
@@ -506,7 +517,8 @@ JobStatus runOtherRank(const StudyPlan& plan, const StudyRun& r, const StudyRunO
 {
     if (study_detail::isMeasurement(r)) {
         sink.log(LogLevel::Info,
-            r.name + ": an " + r.stage + " condition runs on rank 0 only; rank " + std::to_string(rank) + " has nothing to do");
+            r.name + ": an " + toString(r.stage) + " condition runs on rank 0 only; rank " + std::to_string(rank)
+                + " has nothing to do");
         return JobStatus::Finished;
     }
     SpawnOptions o;
@@ -554,7 +566,7 @@ JobStatus runStudyCondition(
     if (env.worldSize > 1 && env.rank > 0)
         return runOtherRank(plan, *r, options, env.rank, sink, cancel);
     if (env.worldSize > 1 && study_detail::isMeasurement(*r))
-        sink.log(LogLevel::Info, name + ": an " + r->stage + " condition is one process; it runs on rank 0 alone");
+        sink.log(LogLevel::Info, name + ": an " + toString(r->stage) + " condition is one process; it runs on rank 0 alone");
     StudyRunOptions o = options;
     o.jobs = 1;
     o.only = {name};

@@ -28,7 +28,15 @@ std::string shellQuote(const std::string& s)
     return o + "'";
 }
 
-std::string sbatchHeader(const StudyPlan& plan, const SlurmOptions& o, const std::string& job, int arraySize)
+/// A train or tune condition: it may be data-parallel (one rank per task).
+bool mayBeParallel(StudyStage stage)
+{
+    return stage == StudyStage::Train || stage == StudyStage::Tune;
+}
+
+/// @p parallel: the job's conditions may be data-parallel (train and tune; not the analyses and
+/// the comparison, which are one process).
+std::string sbatchHeader(const StudyPlan& plan, const SlurmOptions& o, const std::string& job, int arraySize, bool parallel)
 {
     std::ostringstream s;
     s << "#!/bin/bash\n";
@@ -46,9 +54,6 @@ std::string sbatchHeader(const StudyPlan& plan, const SlurmOptions& o, const std
         s << "#SBATCH --partition=" << o.partition << "\n";
     if (!o.account.empty())
         s << "#SBATCH --account=" << o.account << "\n";
-    // Train and tune conditions may be data-parallel (one rank per task); analyses and the
-    // comparison are one process.
-    const bool parallel = job == "train" || job == "tune";
     if (parallel && o.nodes > 0)
         s << "#SBATCH --nodes=" << o.nodes << "\n";
     if (parallel && o.tasksPerNode > 0)
@@ -76,18 +81,19 @@ std::vector<std::string> exportSlurm(const StudyPlan& plan, const SlurmOptions& 
     makeDirs(dir);
     std::vector<std::string> written;
     std::vector<std::string> stages;
-    for (const auto& stage : study_detail::studyStages()) {
-        const auto runs = plan.stage(stage);
+    for (StudyStage st : studyStages()) {
+        const auto runs = plan.stage(st);
         if (runs.empty())
             continue;
+        const std::string stage = toString(st);
         std::ostringstream s;
-        s << sbatchHeader(plan, o, stage, static_cast<int>(runs.size()));
+        s << sbatchHeader(plan, o, stage, static_cast<int>(runs.size()), mayBeParallel(st));
         s << "# " << runs.size() << " " << stage << " conditions; the array task id chooses one\nRUNS=(";
         for (const StudyRun* r : runs)
             s << "\n  " << shellQuote(r->name);
         s << "\n)\n";
         const int tasks = std::max(1, o.nodes) * std::max(1, o.tasksPerNode);
-        if (tasks > 1 && stage != "analyze" && stage != "behave") {
+        if (tasks > 1 && mayBeParallel(st)) {
             // One rank per task: each task's `study exec` starts its rank of a data-parallel run
             // (the child reads SLURM_PROCID, SLURM_STEP_NUM_TASKS and SLURM_JOB_NODELIST; rank 0
             // alone writes the run folder). A rank that fails ends the step.
@@ -106,7 +112,7 @@ std::vector<std::string> exportSlurm(const StudyPlan& plan, const SlurmOptions& 
     }
     {
         std::ostringstream s;
-        s << sbatchHeader(plan, o, "compare", 0);
+        s << sbatchHeader(plan, o, "compare", 0, false);
         s << "exec " << shellQuote(o.executable) << " study compare " << shellQuote(plan.studyDir) << " --metric " << plan.metric
           << "\n";
         const std::string path = dir + "/compare.sbatch";

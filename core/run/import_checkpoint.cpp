@@ -69,7 +69,7 @@ ImportResult importCheckpoint(const std::string& file, const std::string& runDir
         r.checkpoint = rd.layout().checkpoint(fileName(file));
         copyFileAtomic(file, r.checkpoint);
         rd.log("imported " + source + "\n" + r.listing);
-        rd.writeStatus("finished", 1.0, "imported from " + source);
+        rd.writeStatus(RunState::Finished, 1.0, "imported from " + source);
     } catch (...) {
         // Leave no half-made run behind (the project would list it).
         std::error_code ignored;

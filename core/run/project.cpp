@@ -34,7 +34,7 @@ std::vector<fs::path> subFolders(const fs::path& dir)
 
 int rank(const std::string& file)
 {
-    static const char* order[] = {"best_acc.pt", "best_loss.pt", "last.pt"};
+    static const char* order[] = {RunLayout::kBestAccCheckpoint, RunLayout::kBestLossCheckpoint, RunLayout::kLastCheckpoint};
     for (int i = 0; i < 3; ++i)
         if (file == order[i])
             return i;
@@ -236,9 +236,9 @@ std::string validationDataOf(const std::string& checkpoint, const std::string& r
     if (depth > 4)
         return {};
     std::vector<std::string> texts;
-    const fs::path ckpt(checkpoint);
-    if (ckpt.parent_path().filename() == "checkpoints") {
-        const std::string runYaml = (ckpt.parent_path().parent_path() / "run.yaml").string();
+    const std::string run = RunLayout::runOfCheckpoint(checkpoint);
+    if (!run.empty()) {
+        const std::string runYaml = RunLayout(run).config();
         if (fileExists(runYaml)) {
             try {
                 texts.push_back(readFileText(runYaml));

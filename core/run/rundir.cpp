@@ -199,6 +199,10 @@ std::string RunLayout::checkpoint(const std::string& name) const
 {
     return checkpoints() + "/" + name;
 }
+std::string RunLayout::lastCheckpoint() const
+{
+    return checkpoint(kLastCheckpoint);
+}
 std::string RunLayout::analysisDir() const
 {
     return m_dir + "/" + kAnalysisDir;
@@ -206,6 +210,15 @@ std::string RunLayout::analysisDir() const
 std::string RunLayout::analysis(const std::string& name) const
 {
     return analysisDir() + "/" + name + ".h5";
+}
+
+std::string RunLayout::analysisFile() const
+{
+    return m_dir + "/" + kAnalysisFile;
+}
+std::string RunLayout::behaviourFile() const
+{
+    return m_dir + "/" + kBehaviourFile;
 }
 
 std::string RunLayout::runOfCheckpoint(const std::string& file)
@@ -264,12 +277,12 @@ void RunDir::truncateMetrics(std::int64_t maxStep)
     writeFileAtomic(metricsPath(), out);
 }
 
-void writeStatusFile(const std::string& path, const std::string& state, double progress, const std::string& message,
+void writeStatusFile(const std::string& path, RunState state, double progress, const std::string& message,
     const std::map<std::string, std::string>& extra)
 {
     std::ostringstream o;
-    o << "{\n  \"state\": " << jsonQuote(state) << ",\n  \"progress\": " << progress << ",\n  \"message\": " << jsonQuote(message)
-      << ",\n  \"updated\": " << jsonQuote(isoTimestamp());
+    o << "{\n  \"state\": " << jsonQuote(toString(state)) << ",\n  \"progress\": " << progress
+      << ",\n  \"message\": " << jsonQuote(message) << ",\n  \"updated\": " << jsonQuote(isoTimestamp());
     for (const auto& [k, v] : extra)
         o << ",\n  " << jsonQuote(k) << ": " << v;
     o << "\n}\n";
@@ -277,7 +290,7 @@ void writeStatusFile(const std::string& path, const std::string& state, double p
 }
 
 void RunDir::writeStatus(
-    const std::string& state, double progress, const std::string& message, const std::map<std::string, std::string>& extra)
+    RunState state, double progress, const std::string& message, const std::map<std::string, std::string>& extra)
 {
     std::map<std::string, std::string> all = extra;
     all.emplace("pid", std::to_string(::getpid()));
@@ -388,7 +401,7 @@ RunStatus readRunStatus(const std::string& runDir)
         if (!n.IsMap())
             return s;
         auto text = [&n](const char* key) { return n[key] && n[key].IsScalar() ? n[key].Scalar() : std::string(); };
-        s.state = text("state");
+        s.state = parseRunState(text("state"));
         s.message = text("message");
         try {
             s.progress = std::stod(text("progress"));

@@ -2,6 +2,8 @@
 /// @file rundir.h
 /// The run directory (README "Run directory", docs/ARCHITECTURE.md "File formats"): run.yaml, metrics.csv, status.json,
 /// checkpoints/, analysis/, log.txt. Writing side here; reading side (MetricsReader) for the GUI and tests.
+#include "common/progress.h"
+
 #include <cstdint>
 #include <fstream>
 #include <map>
@@ -58,6 +60,14 @@ public:
     static constexpr const char* kStatusFile = "status.json";
     static constexpr const char* kLogFile = "log.txt";
     static constexpr const char* kLockFile = "job.lock";
+    /// Checkpoint file names inside checkpoints/.
+    static constexpr const char* kLastCheckpoint = "last.pt";
+    static constexpr const char* kBestAccCheckpoint = "best_acc.pt";
+    static constexpr const char* kBestLossCheckpoint = "best_loss.pt";
+    static constexpr const char* kBestRCheckpoint = "best_r.pt"; ///< tuning: best neural predictivity
+    /// What a study's analyze and behave conditions write at the top of their own run folder.
+    static constexpr const char* kAnalysisFile = "analysis.h5";
+    static constexpr const char* kBehaviourFile = "behaviour.h5";
 
     explicit RunLayout(std::string dir);
     const std::string& dir() const { return m_dir; }
@@ -68,8 +78,11 @@ public:
     std::string lock() const; ///< job.lock
     std::string checkpoints() const; ///< checkpoints/
     std::string checkpoint(const std::string& name) const; ///< checkpoints/NAME
+    std::string lastCheckpoint() const; ///< checkpoints/last.pt
     std::string analysisDir() const; ///< analysis/
     std::string analysis(const std::string& name) const; ///< analysis/NAME.h5
+    std::string analysisFile() const; ///< analysis.h5 (a study's analyze condition)
+    std::string behaviourFile() const; ///< behaviour.h5 (a study's behave condition)
 
     /// The run directory that holds @p file when it lies in RUN/checkpoints/ (RUN/analysis/
     /// for runOfAnalysis); empty otherwise. Names only: nothing is checked on disk.
@@ -96,8 +109,8 @@ public:
     /// Rewrites metrics.csv keeping only rows with step <= @p maxStep (resume after a crash).
     void truncateMetrics(std::int64_t maxStep);
     /// Writes status.json atomically. @p extra holds additional JSON members (already encoded).
-    void writeStatus(const std::string& state, double progress, const std::string& message,
-        const std::map<std::string, std::string>& extra = {});
+    void writeStatus(
+        RunState state, double progress, const std::string& message, const std::map<std::string, std::string>& extra = {});
     void log(const std::string& line);
     void writeRunYaml(const std::string& yaml);
 
@@ -128,18 +141,18 @@ private:
 bool parseMetricLine(const std::string& line, MetricRow& row);
 
 struct RunStatus {
-    std::string state; ///< queued | running | finished | failed | cancelled | diverged, empty if unknown
+    RunState state = RunState::Unknown; ///< status.json's "state" (toString spells it); Unknown when missing
     double progress = 0;
     std::string message;
     int worldSize = 1; ///< ranks of a data-parallel run (status.json's world_size), 1 otherwise
 };
-/// Reads status.json with a JSON parser (yaml-cpp; tolerant: a missing or unreadable file gives
-/// an empty state).
+/// Reads status.json with a JSON parser (yaml-cpp; tolerant: a missing or unreadable file, or a
+/// state it does not know, gives RunState::Unknown).
 RunStatus readRunStatus(const std::string& runDir);
 /// The one status.json writer (atomic): state, progress, message, updated, then @p extra (values
 /// given as JSON text). RunDir::writeStatus adds the pid; the study runner writes an analysis' or
 /// behave condition's status through it.
-void writeStatusFile(const std::string& path, const std::string& state, double progress, const std::string& message,
+void writeStatusFile(const std::string& path, RunState state, double progress, const std::string& message,
     const std::map<std::string, std::string>& extra = {});
 
 } // namespace repalign

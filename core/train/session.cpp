@@ -77,12 +77,12 @@ SessionSpec sessionSpec(const std::string& kind, const std::string& runDir, bool
 
 BestRule bestLossRule(bool save)
 {
-    return {"best_loss.pt", "loss", /*higherIsBetter=*/false, save, BestRule::Slot::ValLoss, {}, 0, {}};
+    return {RunLayout::kBestLossCheckpoint, "loss", /*higherIsBetter=*/false, save, BestRule::Slot::ValLoss, {}, 0, {}};
 }
 
 BestRule bestAccRule(bool save)
 {
-    return {"best_acc.pt", "acc", /*higherIsBetter=*/true, save, BestRule::Slot::ValAcc, {}, 0, {}};
+    return {RunLayout::kBestAccCheckpoint, "acc", /*higherIsBetter=*/true, save, BestRule::Slot::ValAcc, {}, 0, {}};
 }
 
 LoaderOptions trainLoaderOptions(int batchSize, std::uint64_t seed, int workers)
@@ -115,9 +115,9 @@ void TrainingSession::checkRunDir(const std::string& runDir, bool resume)
 {
     // Data-parallel runs: rank 0 owns the folder; the others only read last.pt.
     if (!Distributed::instance().writer()) {
-        if (resume && !fileExists(runDir + "/checkpoints/last.pt"))
-            throw Error("cannot resume: " + runDir + "/checkpoints/last.pt does not exist (rank "
-                + std::to_string(Distributed::instance().rank())
+        const std::string lastPath = RunLayout(runDir).lastCheckpoint();
+        if (resume && !fileExists(lastPath))
+            throw Error("cannot resume: " + lastPath + " does not exist (rank " + std::to_string(Distributed::instance().rank())
                 + " reads it; the run directory must be on a file system all ranks share)");
         return;
     }
@@ -130,10 +130,11 @@ void TrainingSession::checkRunDir(const std::string& runDir, bool resume)
 
 void TrainingSession::checkRunFiles(const std::string& runDir, bool resume)
 {
-    const std::string lastPath = runDir + "/checkpoints/last.pt";
+    const RunLayout layout(runDir);
+    const std::string lastPath = layout.lastCheckpoint();
     if (resume && !fileExists(lastPath))
         throw Error("cannot resume: " + lastPath + " does not exist");
-    if (!resume && fileExists(runDir + "/metrics.csv"))
+    if (!resume && fileExists(layout.metrics()))
         throw Error("run directory " + runDir + " already holds a run; use --resume to continue it or choose a new --out");
 }
 
@@ -151,7 +152,7 @@ TrainingSession::TrainingSession(
         // The lock first: what follows reads and writes the folder as its only user.
         m_lock = std::make_unique<RunLock>(m_spec.runDir);
         checkRunFiles(m_spec.runDir, m_spec.resume);
-        for (const std::string& dir : {m_spec.runDir, m_spec.runDir + "/checkpoints"})
+        for (const std::string& dir : {m_spec.runDir, RunLayout(m_spec.runDir).checkpoints()})
             for (const std::string& removed : removeOrphanedTempFiles(dir))
                 m_sink.log(LogLevel::Notice, "removed " + removed + " (left by a process that is gone)");
         m_run = std::make_unique<RunDir>(m_spec.runDir);
@@ -163,7 +164,7 @@ TrainingSession::TrainingSession(
         m_bestEpoch.push_back(0);
     }
     if (m_spec.resume) {
-        const std::string lastPath = RunLayout(m_spec.runDir).checkpoint("last.pt");
+        const std::string lastPath = RunLayout(m_spec.runDir).lastCheckpoint();
         Checkpoint ck = loadCheckpoint(lastPath);
         m_task.restore(ck, lastPath);
         m_optimizer.loadState(ck.optimizerState, ck.optimizerStep);
@@ -317,7 +318,7 @@ void TrainingSession::recreateBestCheckpoints(const Checkpoint& last)
                     lastIsBest = fmtValue("%.9g", row.value) == fmtValue("%.9g", m_best[i]);
         }
         if (lastIsBest) {
-            const std::vector<char> bytes = readFileBytes(m_run->checkpointPath("last.pt"));
+            const std::vector<char> bytes = readFileBytes(m_run->layout().lastCheckpoint());
             writeFileAtomic(path, bytes.data(), bytes.size());
             m_run->log("re-created checkpoints/" + rule.file + " from last.pt (epoch " + std::to_string(last.epoch) + ")");
             m_sink.log(LogLevel::Notice, "re-created " + path + " from last.pt, which holds the best epoch");
@@ -440,7 +441,7 @@ std::string TrainingSession::nonFiniteParameter() const
 
 std::string TrainingSession::keptCheckpoint() const
 {
-    const std::string last = RunLayout(m_spec.runDir).checkpoint("last.pt");
+    const std::string last = RunLayout(m_spec.runDir).lastCheckpoint();
     if (fileExists(last))
         return "kept " + last + " (the last good state)";
     return "no checkpoint kept";
@@ -467,7 +468,7 @@ SessionOutcome TrainingSession::diverged(int epoch, const std::string& what)
     const std::string msg = what + "; " + keptCheckpoint();
     if (m_writer) {
         m_run->log("diverged: " + msg);
-        m_run->writeStatus(jobStatusName(JobStatus::Diverged), fraction(), msg, statusExtra(epoch + 1));
+        m_run->writeStatus(RunState::Diverged, fraction(), msg, statusExtra(epoch + 1));
     }
     m_sink.log(LogLevel::Error, "diverged: " + msg);
     return outcome(JobStatus::Diverged, epoch, msg);
@@ -499,12 +500,12 @@ SessionOutcome TrainingSession::cancelled(int epoch, std::int64_t batch, const C
         if (!bad.empty())
             kept = "not saved: " + bad + " is not finite; " + keptCheckpoint();
         else if (m_writer)
-            saveCheckpoint(m_run->checkpointPath("last.pt"), ck);
+            saveCheckpoint(m_run->layout().lastCheckpoint(), ck);
     } else {
         kept = keptCheckpoint();
     }
     if (m_writer) {
-        m_run->writeStatus(jobStatusName(JobStatus::Cancelled), fraction(), reason + " " + where, statusExtra(epoch + 1));
+        m_run->writeStatus(RunState::Cancelled, fraction(), reason + " " + where, statusExtra(epoch + 1));
         m_run->log(reason + " " + where + "; " + kept);
     }
     return outcome(JobStatus::Cancelled, epoch, reason + " " + where + "; resume with --resume");
@@ -519,7 +520,7 @@ SessionOutcome TrainingSession::failed(int epoch, const std::string& reason)
         } catch (const std::exception&) {
         }
         try {
-            m_run->writeStatus(jobStatusName(JobStatus::Failed), fraction(), reason, statusExtra(epoch + 1));
+            m_run->writeStatus(RunState::Failed, fraction(), reason, statusExtra(epoch + 1));
         } catch (const std::exception& e) {
             m_sink.log(LogLevel::Error, std::string("cannot record the failure in status.json: ") + e.what());
         }
@@ -595,8 +596,8 @@ std::optional<SessionOutcome> TrainingSession::trainStep(
     pace.fill(ev, m_globalStep);
     m_sink.progress(ev);
     if (pace.statusDue())
-        m_run->writeStatus("running", ev.fraction, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(m_spec.epochs),
-            statusExtra(epoch + 1));
+        m_run->writeStatus(RunState::Running, ev.fraction,
+            "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(m_spec.epochs), statusExtra(epoch + 1));
     return std::nullopt;
 }
 
@@ -669,7 +670,7 @@ std::optional<SessionOutcome> TrainingSession::endEpoch(
                 saveCheckpoint(m_run->checkpointPath(m_spec.best[i].file), ck);
         if (m_spec.saveLast)
             saveCheckpoint(lastPath, ck);
-        m_run->writeStatus("running", fraction(), report.line, statusExtra(epoch + 1));
+        m_run->writeStatus(RunState::Running, fraction(), report.line, statusExtra(epoch + 1));
     }
     pace.statusWritten();
     return std::nullopt;
@@ -697,7 +698,7 @@ SessionOutcome TrainingSession::finish(
     for (auto& [k, v] : finishedExtra())
         extra[k] = v;
     if (m_writer) {
-        m_run->writeStatus(jobStatusName(JobStatus::Finished), 1.0, msg, extra);
+        m_run->writeStatus(RunState::Finished, 1.0, msg, extra);
         m_run->log(msg);
     }
     return outcome(JobStatus::Finished, m_spec.epochs, msg);
@@ -714,11 +715,12 @@ SessionOutcome TrainingSession::run(BatchLoader& loader, const CancelToken& canc
         return o;
     }
     Distributed& dist = Distributed::instance();
-    const std::string lastPath = RunLayout(m_spec.runDir).checkpoint("last.pt");
+    const std::string lastPath = RunLayout(m_spec.runDir).lastCheckpoint();
     int epoch = m_startEpoch;
     try {
         if (m_writer)
-            m_run->writeStatus("running", fraction(), m_spec.kind == "tune" ? "tuning" : "training", statusExtra(m_startEpoch));
+            m_run->writeStatus(
+                RunState::Running, fraction(), m_spec.kind == "tune" ? "tuning" : "training", statusExtra(m_startEpoch));
         StepProgress pace(m_totalSteps, m_spec.batchSize * dist.worldSize(), m_globalStep);
         // Each rank draws its own dropout masks (still a function of the step).
         const std::uint64_t seedStream = dist.active()

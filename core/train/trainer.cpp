@@ -205,7 +205,7 @@ template <> TrainResult SessionJob<TrainConfig, TrainResult>::run(ProgressSink& 
                 + (dist.active() ? ", " + std::to_string(dist.worldSize()) + " ranks (" + dist.backend() + ", batch "
                             + std::to_string(cfg.batchSize) + " per rank)"
                                  : std::string()));
-    auto bestAcc = [&session] { return session.best("best_acc.pt"); };
+    auto bestAcc = [&session] { return session.best(RunLayout::kBestAccCheckpoint); };
     const SessionOutcome o = session.run(
         trainLoader, cancel,
         [&] {
