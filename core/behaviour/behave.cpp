@@ -19,6 +19,7 @@
 #include "run/pth_checkpoint.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -88,6 +89,24 @@ struct JobProgress {
     }
 };
 
+/// begin, begin + 1, ..., end - 1.
+std::vector<std::int64_t> indexRange(std::int64_t begin, std::int64_t end)
+{
+    std::vector<std::int64_t> idx(static_cast<std::size_t>(end - begin));
+    std::iota(idx.begin(), idx.end(), begin);
+    return idx;
+}
+
+/// Calls @p batch(b, e) for the batches [b, e) of @p size that cover [0, n), checking @p cancel
+/// before each.
+template <class Batch> void forEachBatch(std::int64_t n, int size, const CancelToken& cancel, Batch&& batch)
+{
+    for (std::int64_t b = 0; b < n; b += size) {
+        cancel.check();
+        batch(b, std::min(n, b + size));
+    }
+}
+
 /// The checkpoint's model with its evaluation transform (as eval/analyze fit it), and the same
 /// model with the normalisation inside for [0, 1] inputs (PGD).
 struct Evaluator {
@@ -100,11 +119,10 @@ struct Evaluator {
 
     torch::Tensor logits(const ImageDataset& d, std::int64_t begin, std::int64_t end) const
     {
-        std::vector<std::int64_t> idx(static_cast<std::size_t>(end - begin));
-        std::iota(idx.begin(), idx.end(), begin);
         torch::NoGradGuard noGrad;
         AutocastScope autocast(precision, device);
-        return model->forward(transformAll(d.subset(idx), transform).to(device)).to(torch::kCPU, torch::kFloat64);
+        return model->forward(transformAll(d.subset(indexRange(begin, end)), transform).to(device))
+            .to(torch::kCPU, torch::kFloat64);
     }
     torch::Tensor pixelForward(const torch::Tensor& x) const
     {
@@ -166,6 +184,375 @@ void validate(const BehaveOptions& o)
     }
 }
 
+struct CorruptionInputs {
+    Cifar10CFolder folder;
+    std::vector<std::string> names; ///< the corruptions evaluated (--corruption-names or all)
+};
+
+/// Everything that can be refused, read before the long work.
+struct BehaveInputs {
+    Split split = Split::Test;
+    Evaluator ev;
+    ImageDataset data; ///< the evaluated images (the first --max-images)
+    HumanLabels human; ///< with --human
+    CorruptionInputs corruptions; ///< with --corruptions
+    BehaviourData reference; ///< with --reference
+};
+
+/// The checkpoint's model on @p device in eval mode.
+TapNet loadModel(const Checkpoint& ck, const BehaveOptions& o, torch::Device device)
+{
+    TapNet model = modelFromCheckpoint(ck, o.model, o.checkpoint);
+    model->to(device);
+    model->eval();
+    for (auto& p : model->parameters())
+        p.set_requires_grad(false); // PGD needs gradients for the input only
+    return model;
+}
+
+ImageDataset loadImages(const BehaveOptions& o, Split split)
+{
+    ImageDataset data = loadDataset(o.data, split);
+    if (o.maxImages > 0 && o.maxImages < data.count)
+        data = data.subset(indexRange(0, o.maxImages));
+    if (data.count == 0)
+        throw Error("behave: " + o.data + " (" + o.split + ") holds no images");
+    return data;
+}
+
+torch::Tensor channelTensor(const std::array<double, 3>& v, torch::Device device)
+{
+    return torch::tensor({v[0], v[1], v[2]}, torch::kFloat32).view({1, 3, 1, 1}).to(device);
+}
+
+/// The evaluation transform fitted to the checkpoint and image size (as eval/analyze fit it),
+/// and the same resize without normalisation for PGD, which normalises inside the model.
+void fitTransforms(Evaluator& ev, const Checkpoint& ck, int imageHeight, const BehaveOptions& o, ProgressSink& sink)
+{
+    ev.transform = referenceEvalTransform();
+    for (const std::string& note : pth::fitEvalTransform(ck, ev.model->architecture(), imageHeight, ev.transform))
+        sink.log(LogLevel::Info, o.checkpoint + ": " + note);
+    ev.pixels = ev.transform;
+    ev.pixels.mean = {{0.0, 0.0, 0.0}};
+    ev.pixels.std = {{1.0, 1.0, 1.0}};
+    ev.mean = channelTensor(ev.transform.mean, ev.device);
+    ev.std = channelTensor(ev.transform.std, ev.device);
+}
+
+HumanLabels readHuman(const BehaveOptions& o, const DataSpec& spec, Split split, const ImageDataset& data)
+{
+    if (o.human.empty())
+        return {};
+    if (spec.kind != "cifar10" || data.numClasses() != 10)
+        throw Error("behave: --human: CIFAR-10H applies to CIFAR-10 test images only (the data is " + o.data + ")");
+    if (split != Split::Test)
+        throw Error("behave: --human: CIFAR-10H labels the CIFAR-10 test split only (--split test, got " + o.split + ")");
+    return readHumanLabels(o.human, o.humanRaw, data.count);
+}
+
+/// Each severity's first N labels in the folder must be the evaluated images' labels.
+void checkFolderLabels(const Cifar10CFolder& folder, const ImageDataset& data, const std::string& dir)
+{
+    for (int s = 0; s < 5; ++s)
+        for (std::int64_t i = 0; i < data.count; ++i) {
+            const std::int64_t label = folder.labels[static_cast<std::size_t>(s * folder.perSeverity + i)];
+            if (label != data.labels[static_cast<std::size_t>(i)])
+                throw Error("behave: " + dir + "/labels.npy gives image " + std::to_string(i) + " of severity "
+                    + std::to_string(s + 1) + " label " + std::to_string(label) + ", the evaluated image " + std::to_string(i)
+                    + " has label " + std::to_string(data.labels[static_cast<std::size_t>(i)])
+                    + " (the folder was not made from these images)");
+        }
+}
+
+CorruptionInputs checkedCorruptions(const BehaveOptions& o, const ImageDataset& data)
+{
+    CorruptionInputs c;
+    if (o.corruptions.empty())
+        return c;
+    c.folder = scanCifar10C(o.corruptions);
+    c.names = o.corruptionNames.empty() ? c.folder.names : o.corruptionNames;
+    for (const std::string& name : c.names)
+        if (std::find(c.folder.names.begin(), c.folder.names.end(), name) == c.folder.names.end())
+            throw Error("behave: --corruption-names: " + o.corruptions + " has no " + name
+                + " (present: " + joinChoices(c.folder.names) + ")");
+    const std::int64_t n = data.count;
+    if (c.folder.perSeverity < n)
+        throw Error("behave: " + o.corruptions + " holds " + std::to_string(c.folder.perSeverity) + " images per severity but "
+            + std::to_string(n) + " images were evaluated (use --max-images " + std::to_string(c.folder.perSeverity) + ")");
+    checkFolderLabels(c.folder, data, o.corruptions);
+    return c;
+}
+
+BehaviourData readReference(const BehaveOptions& o, const std::vector<std::string>& corruptionNames)
+{
+    if (o.reference.empty())
+        return {};
+    BehaviourData reference = readBehaviour(o.reference);
+    if (!reference.corruption.present)
+        throw Error("behave: --reference " + o.reference
+            + " has no /behaviour/corruption (run behave --corruptions on the reference model first)");
+    for (const std::string& c : corruptionNames)
+        if (std::find(reference.corruption.names.begin(), reference.corruption.names.end(), c)
+            == reference.corruption.names.end())
+            throw Error("behave: --reference " + o.reference + " has no results for " + c);
+    return reference;
+}
+
+BehaveInputs readInputs(const BehaveOptions& o, ProgressSink& sink)
+{
+    BehaveInputs in;
+    const DataSpec spec = parseDataSpec(o.data);
+    in.split = parseSplit(o.split);
+    in.ev.device = resolveDevice(o.device);
+    in.ev.precision = o.precision;
+    configureThreads(o.threads);
+    const Checkpoint ck = loadCheckpoint(o.checkpoint, o.checkpointKey);
+    in.ev.model = loadModel(ck, o, in.ev.device);
+    in.data = loadImages(o, in.split);
+    fitTransforms(in.ev, ck, in.data.height, o, sink);
+    in.human = readHuman(o, spec, in.split, in.data);
+    in.corruptions = checkedCorruptions(o, in.data);
+    in.reference = readReference(o, in.corruptions.names);
+    return in;
+}
+
+/// The job's work units (JobProgress): one forward per clean image and per image at each of a
+/// corruption's 5 severities, (steps + 1) forward-backward passes per PGD image and eps.
+double totalWork(const BehaveOptions& o, std::int64_t n, std::int64_t m, std::size_t corruptions)
+{
+    double total = static_cast<double>(n) * (1.0 + 5.0 * static_cast<double>(corruptions));
+    for (const PgdRequest& r : o.pgd)
+        total += static_cast<double>(m) * static_cast<double>(r.eps.size()) * 3.0 * (o.pgdSteps + 1);
+    return total;
+}
+
+/// What every measurement reads.
+struct Measurement {
+    const BehaveOptions& o;
+    const BehaveInputs& in;
+    JobProgress& prog;
+    ProgressSink& sink;
+    const CancelToken& cancel;
+};
+
+/// The result's description of the run, before any measurement.
+BehaviourData describeRun(const BehaveOptions& o, const BehaveInputs& in)
+{
+    BehaviourData d;
+    d.model = in.ev.model->architecture();
+    d.checkpoint = o.checkpoint;
+    d.data = o.data;
+    d.split = splitName(in.split);
+    d.precision = o.precision;
+    d.images = in.data.count;
+    d.labels = in.data.labels;
+    d.classes = in.data.numClasses() > 0 ? in.data.numClasses() : 10;
+    return d;
+}
+
+/// out[i] = 1 where pred[i - b] is labels[i], else 0, for i in [b, e); returns how many are 1.
+double markCorrect(const std::vector<std::int64_t>& pred, const std::vector<std::int64_t>& labels, std::int64_t b, std::int64_t e,
+    std::uint8_t* out)
+{
+    double ok = 0;
+    for (std::int64_t i = b; i < e; ++i) {
+        const bool c = pred[static_cast<std::size_t>(i - b)] == labels[static_cast<std::size_t>(i)];
+        out[i] = c ? 1 : 0;
+        ok += c ? 1 : 0;
+    }
+    return ok;
+}
+
+/// Clean evaluation: predictions, correctness and accuracy into @p d; returns the log-softmax
+/// in double from the logits (N x classes).
+std::vector<double> cleanLogProbs(const Measurement& ms, BehaviourData& d)
+{
+    const ImageDataset& data = ms.in.data;
+    const std::int64_t n = data.count;
+    ms.prog.begin("eval", n);
+    std::vector<double> logProbs;
+    logProbs.reserve(static_cast<std::size_t>(n * d.classes));
+    d.correct.assign(static_cast<std::size_t>(n), 0);
+    double correctSum = 0;
+    forEachBatch(n, ms.o.batchSize, ms.cancel, [&](std::int64_t b, std::int64_t e) {
+        torch::Tensor logits = ms.in.ev.logits(data, b, e);
+        if (logits.size(1) != d.classes)
+            throw Error("behave: " + ms.o.checkpoint + " (" + d.model + ") has " + std::to_string(logits.size(1)) + " outputs, "
+                + ms.o.data + " has " + std::to_string(d.classes) + " classes");
+        torch::Tensor lp = torch::log_softmax(logits, 1).contiguous();
+        logProbs.insert(logProbs.end(), lp.data_ptr<double>(), lp.data_ptr<double>() + lp.numel());
+        const std::vector<std::int64_t> pred = argmaxRows(logits);
+        d.predictions.insert(d.predictions.end(), pred.begin(), pred.end());
+        correctSum += markCorrect(pred, data.labels, b, e, d.correct.data());
+        ms.prog.advance(e - b, 1.0, correctSum / static_cast<double>(e));
+    });
+    d.accuracy = correctSum / static_cast<double>(n);
+    return logProbs;
+}
+
+/// The clean measures: accuracy, softmax, calibration and (with --human) CIFAR-10H agreement.
+void evaluateClean(const Measurement& ms, BehaviourData& d)
+{
+    const std::vector<double> logProbs = cleanLogProbs(ms, d);
+    std::vector<double> probs(logProbs.size());
+    d.probs.resize(logProbs.size());
+    for (std::size_t i = 0; i < logProbs.size(); ++i) {
+        probs[i] = std::exp(logProbs[i]);
+        d.probs[i] = static_cast<float>(probs[i]);
+    }
+    d.calibration = computeCalibration(probs, d.classes, d.labels, ms.o.bins);
+    if (!ms.o.human.empty())
+        d.human = computeHumanMetrics(ms.in.human, logProbs, d.labels, d.predictions, ms.o.bootstrap, ms.o.seed);
+}
+
+/// Corruption @p ci's accuracy at each of the 5 severities: the first N images of each
+/// severity (the folder holds perSeverity images per severity).
+void evaluateCorruption(const Measurement& ms, std::size_t ci, CorruptionResult& c)
+{
+    const ImageDataset& data = ms.in.data;
+    const Cifar10CFolder& folder = ms.in.corruptions.folder;
+    const std::string& name = c.names[ci];
+    const std::int64_t n = data.count;
+    ImageDataset cd = loadCifar10C(folder, name);
+    if (cd.height != data.height || cd.width != data.width)
+        throw Error("behave: " + cd.source + " holds " + std::to_string(cd.height) + "x" + std::to_string(cd.width) + " images, "
+            + ms.o.data + " " + std::to_string(data.height) + "x" + std::to_string(data.width));
+    cd.classes = data.classes;
+    ms.prog.begin("corruption " + name, 5 * n);
+    double sum = 0;
+    for (int s = 0; s < 5; ++s) {
+        const std::int64_t base = s * folder.perSeverity;
+        const std::size_t row = ci * 5 + static_cast<std::size_t>(s);
+        std::uint8_t* correct = c.correct.data() + row * static_cast<std::size_t>(n);
+        double sevCorrect = 0;
+        forEachBatch(n, ms.o.batchSize, ms.cancel, [&](std::int64_t b, std::int64_t e) {
+            sevCorrect += markCorrect(argmaxRows(ms.in.ev.logits(cd, base + b, base + e)), data.labels, b, e, correct);
+            ms.prog.advance(e - b, 1.0);
+        });
+        c.accuracy[row] = sevCorrect / static_cast<double>(n);
+        sum += sevCorrect / static_cast<double>(n);
+    }
+    ms.sink.log(LogLevel::Info, name + ": mean accuracy " + fixed(sum / 5, 4));
+}
+
+/// Corruption errors against the reference model (Hendrycks & Dietterich): CE_c is the sum over
+/// the 5 severities of the error E_{s,c}, divided by the reference's sum; relative CE subtracts
+/// each model's clean error from every E_{s,c} first. mCE and relative mCE average over the
+/// corruptions.
+void addCorruptionErrors(
+    CorruptionResult& c, double cleanAccuracy, const BehaviourData& reference, const std::string& referencePath)
+{
+    const CorruptionResult& rc = reference.corruption;
+    c.hasReference = true;
+    c.reference = referencePath;
+    const double errClean = 1 - cleanAccuracy, refClean = 1 - reference.accuracy;
+    double ceSum = 0, relSum = 0;
+    for (std::size_t ci = 0; ci < c.names.size(); ++ci) {
+        const auto ri = static_cast<std::size_t>(std::find(rc.names.begin(), rc.names.end(), c.names[ci]) - rc.names.begin());
+        double e = 0, er = 0, rel = 0, relr = 0;
+        for (std::size_t s = 0; s < 5; ++s) {
+            e += 1 - c.accuracy[ci * 5 + s];
+            er += 1 - rc.accuracy[ri * 5 + s];
+            rel += (1 - c.accuracy[ci * 5 + s]) - errClean;
+            relr += (1 - rc.accuracy[ri * 5 + s]) - refClean;
+        }
+        c.ce.push_back(er > 0 ? e / er : NAN);
+        c.relativeCe.push_back(relr != 0 ? rel / relr : NAN);
+        ceSum += c.ce.back();
+        relSum += c.relativeCe.back();
+    }
+    c.mce = ceSum / static_cast<double>(c.names.size());
+    c.relativeMce = relSum / static_cast<double>(c.names.size());
+}
+
+/// CIFAR-10-C: the first N images of each severity of each corruption.
+CorruptionResult evaluateCorruptions(const Measurement& ms, double cleanAccuracy)
+{
+    const auto n = static_cast<std::size_t>(ms.in.data.count);
+    CorruptionResult c;
+    c.present = true;
+    c.source = ms.o.corruptions;
+    c.names = ms.in.corruptions.names;
+    c.correct.assign(c.names.size() * 5 * n, 0);
+    c.accuracy.assign(c.names.size() * 5, 0.0);
+    for (std::size_t ci = 0; ci < c.names.size(); ++ci) {
+        ms.cancel.check();
+        evaluateCorruption(ms, ci, c);
+    }
+    c.meanAccuracy = std::accumulate(c.accuracy.begin(), c.accuracy.end(), 0.0) / static_cast<double>(c.accuracy.size());
+    if (!ms.o.reference.empty())
+        addCorruptionErrors(c, cleanAccuracy, ms.in.reference, ms.o.reference);
+    return c;
+}
+
+/// An eps as given on the command line: linf in /255 units.
+std::string epsText(const std::string& norm, double eps)
+{
+    return significant(eps, 4) + (norm == "linf" ? "/255" : "");
+}
+
+PgdStep pgdStep(const BehaveOptions& o, const std::string& norm, double eps)
+{
+    PgdStep step;
+    step.norm = norm;
+    step.eps = norm == "linf" ? eps / 255.0 : eps;
+    step.steps = o.pgdSteps;
+    step.stepSize = step.eps * o.pgdStepFraction;
+    step.randomStart = o.pgdRandomStart;
+    step.seed = o.seed;
+    return step;
+}
+
+/// PGD with @p step on the first @p m images, batched forward + backward: each attacked image's
+/// correctness into @p correct ([m]); returns the robust accuracy.
+double robustAccuracy(const Measurement& ms, const PgdStep& step, std::int64_t m, std::uint8_t* correct)
+{
+    const Evaluator& ev = ms.in.ev;
+    const ImageDataset& data = ms.in.data;
+    const PixelForward forward = [&ev](const torch::Tensor& x) { return ev.pixelForward(x); };
+    double ok = 0;
+    forEachBatch(m, ms.o.batchSize, ms.cancel, [&](std::int64_t b, std::int64_t e) {
+        const std::vector<std::int64_t> ids = indexRange(b, e);
+        const ImageDataset sub = data.subset(ids);
+        torch::Tensor x = transformAll(sub, ev.pixels).to(ev.device);
+        torch::Tensor y = torch::tensor(sub.labels, torch::kInt64).to(ev.device);
+        torch::Tensor adv = pgdAttack(forward, x, y, step, ids, ms.cancel);
+        std::vector<std::int64_t> pred;
+        {
+            torch::NoGradGuard noGrad;
+            pred = argmaxRows(forward(adv).to(torch::kCPU));
+        }
+        ok += markCorrect(pred, data.labels, b, e, correct);
+        ms.prog.advance(e - b, 3.0 * (ms.o.pgdSteps + 1), ok / static_cast<double>(e));
+    });
+    return ok / static_cast<double>(m);
+}
+
+/// Robust accuracy over one norm's eps list, on the first @p m images.
+PgdCurve attackCurve(const Measurement& ms, const PgdRequest& r, std::int64_t m)
+{
+    const BehaveOptions& o = ms.o;
+    PgdCurve curve;
+    curve.norm = r.norm;
+    curve.steps = o.pgdSteps;
+    curve.stepFraction = o.pgdStepFraction;
+    curve.randomStart = o.pgdRandomStart;
+    curve.seed = o.seed;
+    curve.imageIndices = indexRange(0, m);
+    curve.correct.assign(r.eps.size() * static_cast<std::size_t>(m), 0);
+    for (std::size_t ei = 0; ei < r.eps.size(); ++ei) {
+        const PgdStep step = pgdStep(o, r.norm, r.eps[ei]);
+        curve.eps.push_back(step.eps);
+        const std::string eps = epsText(r.norm, r.eps[ei]);
+        ms.prog.begin("pgd " + r.norm + " eps " + eps, m);
+        const double accuracy = robustAccuracy(ms, step, m, curve.correct.data() + ei * static_cast<std::size_t>(m));
+        curve.accuracy.push_back(accuracy);
+        ms.sink.log(LogLevel::Info,
+            "PGD " + r.norm + " eps " + eps + ": robust accuracy " + fixed(accuracy, 4) + " on " + std::to_string(m) + " images");
+    }
+    return curve;
+}
+
 } // namespace
 
 PgdRequest parsePgdRequest(const std::string& text)
@@ -195,252 +582,19 @@ BehaveResult runBehave(const BehaveOptions& o, ProgressSink& sink, const CancelT
 {
     validate(o);
     const auto t0 = Clock::now();
-    const DataSpec spec = parseDataSpec(o.data);
-    const Split split = parseSplit(o.split);
-
-    Evaluator ev;
-    ev.device = resolveDevice(o.device);
-    ev.precision = o.precision;
-    configureThreads(o.threads);
-    const Checkpoint ck = loadCheckpoint(o.checkpoint, o.checkpointKey);
-    ev.model = modelFromCheckpoint(ck, o.model, o.checkpoint);
-    ev.model->to(ev.device);
-    ev.model->eval();
-    for (auto& p : ev.model->parameters())
-        p.set_requires_grad(false); // PGD needs gradients for the input only
-
-    ImageDataset data = loadDataset(o.data, split);
-    if (o.maxImages > 0 && o.maxImages < data.count) {
-        std::vector<std::int64_t> first(static_cast<std::size_t>(o.maxImages));
-        std::iota(first.begin(), first.end(), 0);
-        data = data.subset(first);
-    }
-    if (data.count == 0)
-        throw Error("behave: " + o.data + " (" + o.split + ") holds no images");
-    const std::int64_t n = data.count;
-    ev.transform = referenceEvalTransform();
-    for (const std::string& note : pth::fitEvalTransform(ck, ev.model->architecture(), data.height, ev.transform))
-        sink.log(LogLevel::Info, o.checkpoint + ": " + note);
-    ev.pixels = ev.transform;
-    ev.pixels.mean = {{0.0, 0.0, 0.0}};
-    ev.pixels.std = {{1.0, 1.0, 1.0}};
-    ev.mean = torch::tensor({ev.transform.mean[0], ev.transform.mean[1], ev.transform.mean[2]}, torch::kFloat32)
-                  .view({1, 3, 1, 1})
-                  .to(ev.device);
-    ev.std = torch::tensor({ev.transform.std[0], ev.transform.std[1], ev.transform.std[2]}, torch::kFloat32)
-                 .view({1, 3, 1, 1})
-                 .to(ev.device);
-
-    // Everything that can be refused is read before the long work.
-    HumanLabels human;
-    if (!o.human.empty()) {
-        if (spec.kind != "cifar10" || data.numClasses() != 10)
-            throw Error("behave: --human: CIFAR-10H applies to CIFAR-10 test images only (the data is " + o.data + ")");
-        if (split != Split::Test)
-            throw Error("behave: --human: CIFAR-10H labels the CIFAR-10 test split only (--split test, got " + o.split + ")");
-        human = readHumanLabels(o.human, o.humanRaw, n);
-    }
-    Cifar10CFolder folder;
-    std::vector<std::string> corruptionNames;
-    if (!o.corruptions.empty()) {
-        folder = scanCifar10C(o.corruptions);
-        corruptionNames = o.corruptionNames.empty() ? folder.names : o.corruptionNames;
-        for (const std::string& c : corruptionNames)
-            if (std::find(folder.names.begin(), folder.names.end(), c) == folder.names.end())
-                throw Error("behave: --corruption-names: " + o.corruptions + " has no " + c
-                    + " (present: " + joinChoices(folder.names) + ")");
-        if (folder.perSeverity < n)
-            throw Error("behave: " + o.corruptions + " holds " + std::to_string(folder.perSeverity) + " images per severity but "
-                + std::to_string(n) + " images were evaluated (use --max-images " + std::to_string(folder.perSeverity) + ")");
-        for (int s = 0; s < 5; ++s)
-            for (std::int64_t i = 0; i < n; ++i)
-                if (folder.labels[static_cast<std::size_t>(s * folder.perSeverity + i)]
-                    != data.labels[static_cast<std::size_t>(i)])
-                    throw Error("behave: " + o.corruptions + "/labels.npy gives image " + std::to_string(i) + " of severity "
-                        + std::to_string(s + 1) + " label "
-                        + std::to_string(folder.labels[static_cast<std::size_t>(s * folder.perSeverity + i)])
-                        + ", the evaluated image " + std::to_string(i) + " has label "
-                        + std::to_string(data.labels[static_cast<std::size_t>(i)])
-                        + " (the folder was not made from these images)");
-    }
-    BehaviourData reference;
-    if (!o.reference.empty()) {
-        reference = readBehaviour(o.reference);
-        if (!reference.corruption.present)
-            throw Error("behave: --reference " + o.reference
-                + " has no /behaviour/corruption (run behave --corruptions on the reference model first)");
-        for (const std::string& c : corruptionNames)
-            if (std::find(reference.corruption.names.begin(), reference.corruption.names.end(), c)
-                == reference.corruption.names.end())
-                throw Error("behave: --reference " + o.reference + " has no results for " + c);
-    }
+    const BehaveInputs in = readInputs(o, sink);
+    const std::int64_t n = in.data.count;
     const std::int64_t m = o.pgd.empty() ? 0 : (o.pgdImages < 0 ? n : std::min<std::int64_t>(o.pgdImages, n));
 
     JobProgress prog(sink);
-    prog.total = static_cast<double>(n) * (1.0 + 5.0 * static_cast<double>(corruptionNames.size()));
+    prog.total = totalWork(o, n, m, in.corruptions.names.size());
+    const Measurement ms {o, in, prog, sink, cancel};
+    BehaviourData d = describeRun(o, in);
+    evaluateClean(ms, d);
+    if (!in.corruptions.names.empty())
+        d.corruption = evaluateCorruptions(ms, d.accuracy);
     for (const PgdRequest& r : o.pgd)
-        prog.total += static_cast<double>(m) * static_cast<double>(r.eps.size()) * 3.0 * (o.pgdSteps + 1);
-
-    BehaviourData d;
-    d.model = ev.model->architecture();
-    d.checkpoint = o.checkpoint;
-    d.data = o.data;
-    d.split = splitName(split);
-    d.precision = o.precision;
-    d.images = n;
-    d.labels = data.labels;
-    d.classes = data.numClasses() > 0 ? data.numClasses() : 10;
-
-    // Clean evaluation: log-softmax in double from the logits.
-    prog.begin("eval", n);
-    std::vector<double> logProbs;
-    logProbs.reserve(static_cast<std::size_t>(n * d.classes));
-    double correctSum = 0;
-    for (std::int64_t b = 0; b < n; b += o.batchSize) {
-        cancel.check();
-        const std::int64_t e = std::min(n, b + o.batchSize);
-        torch::Tensor logits = ev.logits(data, b, e);
-        if (logits.size(1) != d.classes)
-            throw Error("behave: " + o.checkpoint + " (" + d.model + ") has " + std::to_string(logits.size(1)) + " outputs, "
-                + o.data + " has " + std::to_string(d.classes) + " classes");
-        torch::Tensor lp = torch::log_softmax(logits, 1).contiguous();
-        logProbs.insert(logProbs.end(), lp.data_ptr<double>(), lp.data_ptr<double>() + lp.numel());
-        for (std::int64_t p : argmaxRows(logits))
-            d.predictions.push_back(p);
-        for (std::int64_t i = b; i < e; ++i) {
-            const bool ok = d.predictions[static_cast<std::size_t>(i)] == data.labels[static_cast<std::size_t>(i)];
-            d.correct.push_back(ok ? 1 : 0);
-            correctSum += ok ? 1 : 0;
-        }
-        prog.advance(e - b, 1.0, correctSum / static_cast<double>(e));
-    }
-    d.accuracy = correctSum / static_cast<double>(n);
-    std::vector<double> probs(logProbs.size());
-    d.probs.resize(logProbs.size());
-    for (std::size_t i = 0; i < logProbs.size(); ++i) {
-        probs[i] = std::exp(logProbs[i]);
-        d.probs[i] = static_cast<float>(probs[i]);
-    }
-    d.calibration = computeCalibration(probs, d.classes, d.labels, o.bins);
-    if (!o.human.empty())
-        d.human = computeHumanMetrics(human, logProbs, d.labels, d.predictions, o.bootstrap, o.seed);
-
-    // CIFAR-10-C: the first N images of each severity.
-    if (!corruptionNames.empty()) {
-        CorruptionResult& c = d.corruption;
-        c.present = true;
-        c.source = o.corruptions;
-        c.names = corruptionNames;
-        c.correct.assign(corruptionNames.size() * 5 * static_cast<std::size_t>(n), 0);
-        c.accuracy.assign(corruptionNames.size() * 5, 0.0);
-        for (std::size_t ci = 0; ci < corruptionNames.size(); ++ci) {
-            cancel.check();
-            ImageDataset cd = loadCifar10C(folder, corruptionNames[ci]);
-            if (cd.height != data.height || cd.width != data.width)
-                throw Error("behave: " + cd.source + " holds " + std::to_string(cd.height) + "x" + std::to_string(cd.width)
-                    + " images, " + o.data + " " + std::to_string(data.height) + "x" + std::to_string(data.width));
-            cd.classes = data.classes;
-            prog.begin("corruption " + corruptionNames[ci], 5 * n);
-            double sum = 0;
-            for (int s = 0; s < 5; ++s) {
-                const std::int64_t base = s * folder.perSeverity;
-                double sevCorrect = 0;
-                for (std::int64_t b = 0; b < n; b += o.batchSize) {
-                    cancel.check();
-                    const std::int64_t e = std::min(n, b + o.batchSize);
-                    const auto pred = argmaxRows(ev.logits(cd, base + b, base + e));
-                    for (std::int64_t i = b; i < e; ++i) {
-                        const bool ok = pred[static_cast<std::size_t>(i - b)] == data.labels[static_cast<std::size_t>(i)];
-                        c.correct[(ci * 5 + static_cast<std::size_t>(s)) * static_cast<std::size_t>(n)
-                            + static_cast<std::size_t>(i)]
-                            = ok ? 1 : 0;
-                        sevCorrect += ok ? 1 : 0;
-                    }
-                    prog.advance(e - b, 1.0);
-                }
-                c.accuracy[ci * 5 + static_cast<std::size_t>(s)] = sevCorrect / static_cast<double>(n);
-                sum += sevCorrect / static_cast<double>(n);
-            }
-            sink.log(LogLevel::Info, corruptionNames[ci] + ": mean accuracy " + fixed(sum / 5, 4));
-        }
-        c.meanAccuracy = std::accumulate(c.accuracy.begin(), c.accuracy.end(), 0.0) / static_cast<double>(c.accuracy.size());
-        if (!o.reference.empty()) {
-            const CorruptionResult& rc = reference.corruption;
-            c.hasReference = true;
-            c.reference = o.reference;
-            const double errClean = 1 - d.accuracy, refClean = 1 - reference.accuracy;
-            double ceSum = 0, relSum = 0;
-            for (std::size_t ci = 0; ci < c.names.size(); ++ci) {
-                const auto ri
-                    = static_cast<std::size_t>(std::find(rc.names.begin(), rc.names.end(), c.names[ci]) - rc.names.begin());
-                double e = 0, er = 0, rel = 0, relr = 0;
-                for (std::size_t s = 0; s < 5; ++s) {
-                    e += 1 - c.accuracy[ci * 5 + s];
-                    er += 1 - rc.accuracy[ri * 5 + s];
-                    rel += (1 - c.accuracy[ci * 5 + s]) - errClean;
-                    relr += (1 - rc.accuracy[ri * 5 + s]) - refClean;
-                }
-                c.ce.push_back(er > 0 ? e / er : NAN);
-                c.relativeCe.push_back(relr != 0 ? rel / relr : NAN);
-                ceSum += c.ce.back();
-                relSum += c.relativeCe.back();
-            }
-            c.mce = ceSum / static_cast<double>(c.names.size());
-            c.relativeMce = relSum / static_cast<double>(c.names.size());
-        }
-    }
-
-    // PGD on the first M images, batched forward + backward.
-    const PixelForward forward = [&ev](const torch::Tensor& x) { return ev.pixelForward(x); };
-    for (const PgdRequest& r : o.pgd) {
-        PgdCurve curve;
-        curve.norm = r.norm;
-        curve.steps = o.pgdSteps;
-        curve.stepFraction = o.pgdStepFraction;
-        curve.randomStart = o.pgdRandomStart;
-        curve.seed = o.seed;
-        curve.imageIndices.resize(static_cast<std::size_t>(m));
-        std::iota(curve.imageIndices.begin(), curve.imageIndices.end(), 0);
-        curve.correct.assign(r.eps.size() * static_cast<std::size_t>(m), 0);
-        for (std::size_t ei = 0; ei < r.eps.size(); ++ei) {
-            PgdStep step;
-            step.norm = r.norm;
-            step.eps = r.norm == "linf" ? r.eps[ei] / 255.0 : r.eps[ei];
-            step.steps = o.pgdSteps;
-            step.stepSize = step.eps * o.pgdStepFraction;
-            step.randomStart = o.pgdRandomStart;
-            step.seed = o.seed;
-            curve.eps.push_back(step.eps);
-            prog.begin("pgd " + r.norm + " eps " + significant(r.eps[ei], 4) + (r.norm == "linf" ? "/255" : ""), m);
-            double ok = 0;
-            for (std::int64_t b = 0; b < m; b += o.batchSize) {
-                cancel.check();
-                const std::int64_t e = std::min(m, b + o.batchSize);
-                std::vector<std::int64_t> ids(static_cast<std::size_t>(e - b));
-                std::iota(ids.begin(), ids.end(), b);
-                const ImageDataset sub = data.subset(ids);
-                torch::Tensor x = transformAll(sub, ev.pixels).to(ev.device);
-                torch::Tensor y = torch::tensor(sub.labels, torch::kInt64).to(ev.device);
-                torch::Tensor adv = pgdAttack(forward, x, y, step, ids, cancel);
-                std::vector<std::int64_t> pred;
-                {
-                    torch::NoGradGuard noGrad;
-                    pred = argmaxRows(forward(adv).to(torch::kCPU));
-                }
-                for (std::int64_t i = b; i < e; ++i) {
-                    const bool c = pred[static_cast<std::size_t>(i - b)] == data.labels[static_cast<std::size_t>(i)];
-                    curve.correct[ei * static_cast<std::size_t>(m) + static_cast<std::size_t>(i)] = c ? 1 : 0;
-                    ok += c ? 1 : 0;
-                }
-                prog.advance(e - b, 3.0 * (o.pgdSteps + 1), ok / static_cast<double>(e));
-            }
-            curve.accuracy.push_back(ok / static_cast<double>(m));
-            sink.log(LogLevel::Info,
-                "PGD " + r.norm + " eps " + significant(r.eps[ei], 4) + (r.norm == "linf" ? "/255" : "") + ": robust accuracy "
-                    + fixed(ok / static_cast<double>(m), 4) + " on " + std::to_string(m) + " images");
-        }
-        d.pgd.push_back(std::move(curve));
-    }
+        d.pgd.push_back(attackCurve(ms, r, m));
 
     BehaveResult res;
     cancel.check();
