@@ -54,9 +54,10 @@ double meanAt(const std::vector<double>& x, const std::vector<std::size_t>& idx)
 }
 
 /// A row for paired 0/1 outcomes: McNemar on the discordant pairs, bootstrap CI of the mean
-/// difference over @p units (each unit: @p per outcomes, e.g. the 5 severities of an image).
+/// difference over @p units (each unit: @p per outcomes, e.g. the 5 severities of an image;
+/// outcome k of unit i at [k * units + i]).
 BehaviourComparisonRow binaryRow(const std::string& measure, const std::uint8_t* a, const std::uint8_t* b, std::size_t units,
-    std::size_t per, std::size_t stride, int resamples, std::uint64_t seed)
+    std::size_t per, int resamples, std::uint64_t seed)
 {
     BehaviourComparisonRow row;
     row.measure = measure;
@@ -65,7 +66,7 @@ BehaviourComparisonRow binaryRow(const std::string& measure, const std::uint8_t*
     std::vector<double> diff(units, 0.0);
     for (std::size_t k = 0; k < per; ++k)
         for (std::size_t i = 0; i < units; ++i) {
-            const int x = a[k * stride + i] ? 1 : 0, y = b[k * stride + i] ? 1 : 0;
+            const int x = a[k * units + i] ? 1 : 0, y = b[k * units + i] ? 1 : 0;
             sa += x;
             sb += y;
             onlyA += x && !y;
@@ -168,17 +169,20 @@ std::string signedNum(double v)
     return (v >= 0 ? "+" : "") + fixed(v, 4);
 }
 
-} // namespace
-
-BehaviourComparison compareBehaviour(
-    const std::vector<std::string>& files, const std::vector<std::string>& labels, int resamples, std::uint64_t seed)
+void checkArguments(const std::vector<std::string>& files, const std::vector<std::string>& labels)
 {
     if (files.size() != 2)
         throw Error("compare --metric behaviour compares two files (got " + std::to_string(files.size())
             + "): A.h5 B.h5, each written by repalign-cli behave");
     if (!labels.empty() && labels.size() != 2)
         throw Error("compare --labels: " + std::to_string(labels.size()) + " labels for 2 files");
-    const BehaviourData A = readBehaviour(files[0]), B = readBehaviour(files[1]);
+}
+
+/// The files, their labels (--labels, else the file stems, else the paths when the stems are
+/// the same) and the bootstrap settings.
+BehaviourComparison describeComparison(
+    const std::vector<std::string>& files, const std::vector<std::string>& labels, int resamples, std::uint64_t seed)
+{
     BehaviourComparison c;
     c.fileA = files[0];
     c.fileB = files[1];
@@ -190,6 +194,12 @@ BehaviourComparison compareBehaviour(
     }
     c.resamples = resamples;
     c.seed = seed;
+    return c;
+}
+
+/// Paired tests need the same images: the same count and the same labels.
+void checkSameImages(const BehaviourData& A, const BehaviourData& B, const std::vector<std::string>& files)
+{
     if (A.labels.size() != B.labels.size())
         throw Error("compare --metric behaviour: " + files[0] + " was evaluated on " + std::to_string(A.labels.size())
             + " images, " + files[1] + " on " + std::to_string(B.labels.size()) + " (paired tests need the same images)");
@@ -201,145 +211,201 @@ BehaviourComparison compareBehaviour(
             + " were evaluated on different images (labels differ first at image " + std::to_string(i) + ": "
             + std::to_string(A.labels[i]) + " vs " + std::to_string(B.labels[i]) + ")");
     }
-    const std::size_t n = A.labels.size();
-    c.images = static_cast<std::int64_t>(n);
-    std::uint64_t s = seed;
+}
 
-    c.rows.push_back(binaryRow("accuracy (clean)", A.correct.data(), B.correct.data(), n, 1, n, resamples, s++));
+/// The two files being compared and the comparison being filled. Each bootstrapped row takes
+/// the next seed, in row order.
+struct Pairing {
+    const BehaviourData& A;
+    const BehaviourData& B;
+    const std::vector<std::string>& files;
+    std::size_t n; ///< images
+    int resamples;
+    std::uint64_t seed; ///< the next row's
+    BehaviourComparison& c;
+
+    std::uint64_t nextSeed() { return seed++; }
+    /// binaryRow over @p units units of @p per outcomes each.
+    void addBinary(
+        const std::string& measure, const std::uint8_t* a, const std::uint8_t* b, std::size_t units, std::size_t per = 1)
     {
-        BehaviourComparisonRow r;
-        r.measure = "ECE (" + std::to_string(A.calibration.bins) + " bins)";
-        r.a = A.calibration.ece;
-        r.b = B.calibration.ece;
-        r.diff = r.b - r.a;
-        r.n = static_cast<std::int64_t>(n);
-        const int bins = A.calibration.bins;
-        r.ci = pairedBootstrap(
-            n, [&](const std::vector<std::size_t>& idx) { return eceAt(B, idx, bins) - eceAt(A, idx, bins); },
-            std::min(resamples, 500), s++);
-        c.rows.push_back(r);
+        c.rows.push_back(binaryRow(measure, a, b, units, per, resamples, nextSeed()));
     }
-    c.rows.push_back(meanRow("NLL", perImageNll(A), perImageNll(B), resamples, s++));
-    c.rows.push_back(meanRow("Brier", perImageBrier(A), perImageBrier(B), resamples, s++));
+    void addMean(const std::string& measure, const std::vector<double>& a, const std::vector<double>& b)
+    {
+        c.rows.push_back(meanRow(measure, a, b, resamples, nextSeed()));
+    }
+    /// A note for a part only file @p side (0 = A, 1 = B) has.
+    void onlyIn(const std::string& what, std::size_t side) { c.notes.push_back(what + " skipped: only in " + files[side]); }
+};
 
+/// A row of two whole-file values, without a test.
+BehaviourComparisonRow valueRow(const std::string& measure, double a, double b, std::int64_t n = 0)
+{
+    BehaviourComparisonRow r;
+    r.measure = measure;
+    r.a = a;
+    r.b = b;
+    r.diff = r.b - r.a;
+    r.n = n;
+    return r;
+}
+
+void addCleanRows(Pairing& p)
+{
+    const BehaviourData &A = p.A, &B = p.B;
+    const std::size_t n = p.n;
+    p.addBinary("accuracy (clean)", A.correct.data(), B.correct.data(), n);
+    const int bins = A.calibration.bins;
+    BehaviourComparisonRow ece
+        = valueRow("ECE (" + std::to_string(bins) + " bins)", A.calibration.ece, B.calibration.ece, static_cast<std::int64_t>(n));
+    ece.ci = pairedBootstrap(
+        n, [&](const std::vector<std::size_t>& idx) { return eceAt(B, idx, bins) - eceAt(A, idx, bins); },
+        std::min(p.resamples, 500), p.nextSeed());
+    p.c.rows.push_back(ece);
+    p.addMean("NLL", perImageNll(A), perImageNll(B));
+    p.addMean("Brier", perImageBrier(A), perImageBrier(B));
+}
+
+/// Both files' human metrics, from the same CIFAR-10H labels.
+void addHumanAgreementRows(Pairing& p)
+{
+    const BehaviourData &A = p.A, &B = p.B;
+    const HumanResult &ha = A.human, &hb = B.human;
+    const std::size_t n = p.n;
+    if (!ha.crossEntropyPerImage.empty() && !hb.crossEntropyPerImage.empty())
+        p.addMean("CIFAR-10H cross-entropy", ha.crossEntropyPerImage, hb.crossEntropyPerImage);
+    std::vector<std::uint8_t> ua(n), ub(n), hardA, hardB;
+    for (std::size_t i = 0; i < n; ++i) {
+        ua[i] = A.predictions[i] == ha.humanMajority[i] ? 1 : 0;
+        ub[i] = B.predictions[i] == ha.humanMajority[i] ? 1 : 0;
+        if (ha.humanAccuracy[i] < 0.9f) {
+            hardA.push_back(A.correct[i]);
+            hardB.push_back(B.correct[i]);
+        }
+    }
+    p.addBinary("CIFAR-10H agreement (human majority)", ua.data(), ub.data(), n);
+    if (!hardA.empty())
+        p.addBinary(
+            "accuracy on human-hard images (" + std::to_string(hardA.size()) + ")", hardA.data(), hardB.data(), hardA.size());
+    BehaviourComparisonRow r
+        = valueRow("error consistency (expected observer)", ha.kappaExpected, hb.kappaExpected, static_cast<std::int64_t>(n));
+    r.ci = pairedBootstrap(
+        n, [&](const std::vector<std::size_t>& idx) { return kappaAt(B, idx) - kappaAt(A, idx); }, p.resamples, p.nextSeed());
+    p.c.rows.push_back(r);
+    if (!ha.kappaPerAnnotator.empty() && !hb.kappaPerAnnotator.empty())
+        p.c.rows.push_back(valueRow("error consistency (median over annotators)", ha.kappaMedian, hb.kappaMedian,
+            static_cast<std::int64_t>(ha.kappaPerAnnotator.size())));
+}
+
+void addHumanRows(Pairing& p)
+{
+    const BehaviourData &A = p.A, &B = p.B;
     if (A.human.present && B.human.present) {
         if (A.human.humanAccuracy != B.human.humanAccuracy)
-            c.notes.push_back("human metrics skipped: the two files used different human labels");
-        else {
-            const HumanResult &ha = A.human, &hb = B.human;
-            if (!ha.crossEntropyPerImage.empty() && !hb.crossEntropyPerImage.empty())
-                c.rows.push_back(
-                    meanRow("CIFAR-10H cross-entropy", ha.crossEntropyPerImage, hb.crossEntropyPerImage, resamples, s++));
-            std::vector<double> agA(n), agB(n), hardA, hardB;
-            for (std::size_t i = 0; i < n; ++i) {
-                agA[i] = A.predictions[i] == ha.humanMajority[i] ? 1.0 : 0.0;
-                agB[i] = B.predictions[i] == ha.humanMajority[i] ? 1.0 : 0.0;
-            }
-            std::vector<std::uint8_t> ua(n), ub(n), hua, hub;
-            for (std::size_t i = 0; i < n; ++i) {
-                ua[i] = agA[i] > 0 ? 1 : 0;
-                ub[i] = agB[i] > 0 ? 1 : 0;
-                if (ha.humanAccuracy[i] < 0.9f) {
-                    hua.push_back(A.correct[i]);
-                    hub.push_back(B.correct[i]);
-                }
-            }
-            c.rows.push_back(binaryRow("CIFAR-10H agreement (human majority)", ua.data(), ub.data(), n, 1, n, resamples, s++));
-            if (!hua.empty())
-                c.rows.push_back(binaryRow("accuracy on human-hard images (" + std::to_string(hua.size()) + ")", hua.data(),
-                    hub.data(), hua.size(), 1, hua.size(), resamples, s++));
-            BehaviourComparisonRow r;
-            r.measure = "error consistency (expected observer)";
-            r.a = ha.kappaExpected;
-            r.b = hb.kappaExpected;
-            r.diff = r.b - r.a;
-            r.n = static_cast<std::int64_t>(n);
-            r.ci = pairedBootstrap(
-                n, [&](const std::vector<std::size_t>& idx) { return kappaAt(B, idx) - kappaAt(A, idx); }, resamples, s++);
-            c.rows.push_back(r);
-            if (!ha.kappaPerAnnotator.empty() && !hb.kappaPerAnnotator.empty()) {
-                BehaviourComparisonRow k;
-                k.measure = "error consistency (median over annotators)";
-                k.a = ha.kappaMedian;
-                k.b = hb.kappaMedian;
-                k.diff = k.b - k.a;
-                k.n = static_cast<std::int64_t>(ha.kappaPerAnnotator.size());
-                c.rows.push_back(k);
-            }
-        }
+            p.c.notes.push_back("human metrics skipped: the two files used different human labels");
+        else
+            addHumanAgreementRows(p);
     } else if (A.human.present || B.human.present) {
-        c.notes.push_back("human metrics skipped: only " + (A.human.present ? files[0] : files[1]) + " has /behaviour/human");
+        p.c.notes.push_back(
+            "human metrics skipped: only " + (A.human.present ? p.files[0] : p.files[1]) + " has /behaviour/human");
     }
+}
 
-    if (A.corruption.present && B.corruption.present) {
-        std::vector<double> meanA(n, 0.0), meanB(n, 0.0);
-        std::vector<std::uint8_t> allA, allB;
-        std::size_t shared = 0;
-        for (std::size_t ca = 0; ca < A.corruption.names.size(); ++ca) {
-            const std::string& name = A.corruption.names[ca];
-            const auto it = std::find(B.corruption.names.begin(), B.corruption.names.end(), name);
-            if (it == B.corruption.names.end()) {
-                c.notes.push_back("corruption " + name + " skipped: only in " + files[0]);
-                continue;
-            }
-            const auto cb = static_cast<std::size_t>(it - B.corruption.names.begin());
-            const std::uint8_t* pa = A.corruption.correct.data() + ca * 5 * n;
-            const std::uint8_t* pb = B.corruption.correct.data() + cb * 5 * n;
-            c.rows.push_back(binaryRow("CIFAR-10-C " + name + " (mean of 5 severities)", pa, pb, n, 5, n, resamples, s++));
-            allA.insert(allA.end(), pa, pa + 5 * n);
-            allB.insert(allB.end(), pb, pb + 5 * n);
-            ++shared;
-        }
-        for (const std::string& name : B.corruption.names)
-            if (std::find(A.corruption.names.begin(), A.corruption.names.end(), name) == A.corruption.names.end())
-                c.notes.push_back("corruption " + name + " skipped: only in " + files[1]);
-        if (shared > 1)
-            c.rows.push_back(binaryRow("CIFAR-10-C mean (" + std::to_string(shared) + " corruptions)", allA.data(), allB.data(),
-                n, 5 * shared, n, resamples, s++));
-        if (A.corruption.hasReference && B.corruption.hasReference) {
-            BehaviourComparisonRow r;
-            r.measure = "CIFAR-10-C mCE";
-            r.a = A.corruption.mce;
-            r.b = B.corruption.mce;
-            r.diff = r.b - r.a;
-            c.rows.push_back(r);
-        }
-    } else if (A.corruption.present || B.corruption.present) {
-        c.notes.push_back(
-            "CIFAR-10-C skipped: only " + (A.corruption.present ? files[0] : files[1]) + " has /behaviour/corruption");
-    }
-
-    for (const PgdCurve& pa : A.pgd) {
-        const auto it = std::find_if(B.pgd.begin(), B.pgd.end(), [&](const PgdCurve& p) { return p.norm == pa.norm; });
-        if (it == B.pgd.end()) {
-            c.notes.push_back("PGD " + pa.norm + " skipped: only in " + files[0]);
+/// One row per corruption both files have (the mean over its 5 severities), their mean over all
+/// shared corruptions, and mCE when both have a reference.
+void addSharedCorruptionRows(Pairing& p)
+{
+    const CorruptionResult &A = p.A.corruption, &B = p.B.corruption;
+    const std::size_t n = p.n;
+    std::vector<std::uint8_t> allA, allB;
+    std::size_t shared = 0;
+    for (std::size_t ca = 0; ca < A.names.size(); ++ca) {
+        const std::string& name = A.names[ca];
+        const auto it = std::find(B.names.begin(), B.names.end(), name);
+        if (it == B.names.end()) {
+            p.onlyIn("corruption " + name, 0);
             continue;
         }
-        const PgdCurve& pb = *it;
-        if (pa.imageIndices != pb.imageIndices) {
-            c.notes.push_back("PGD " + pa.norm + " skipped: the files attacked different images ("
-                + std::to_string(pa.imageIndices.size()) + " vs " + std::to_string(pb.imageIndices.size()) + ")");
+        const auto cb = static_cast<std::size_t>(it - B.names.begin());
+        const std::uint8_t* pa = A.correct.data() + ca * 5 * n;
+        const std::uint8_t* pb = B.correct.data() + cb * 5 * n;
+        p.addBinary("CIFAR-10-C " + name + " (mean of 5 severities)", pa, pb, n, 5);
+        allA.insert(allA.end(), pa, pa + 5 * n);
+        allB.insert(allB.end(), pb, pb + 5 * n);
+        ++shared;
+    }
+    for (const std::string& name : B.names)
+        if (std::find(A.names.begin(), A.names.end(), name) == A.names.end())
+            p.onlyIn("corruption " + name, 1);
+    if (shared > 1)
+        p.addBinary("CIFAR-10-C mean (" + std::to_string(shared) + " corruptions)", allA.data(), allB.data(), n, 5 * shared);
+    if (A.hasReference && B.hasReference)
+        p.c.rows.push_back(valueRow("CIFAR-10-C mCE", A.mce, B.mce));
+}
+
+void addCorruptionRows(Pairing& p)
+{
+    const bool a = p.A.corruption.present, b = p.B.corruption.present;
+    if (a && b)
+        addSharedCorruptionRows(p);
+    else if (a || b)
+        p.c.notes.push_back("CIFAR-10-C skipped: only " + (a ? p.files[0] : p.files[1]) + " has /behaviour/corruption");
+}
+
+/// One row per eps both curves of a norm have, when both attacked the same images.
+void addPgdCurveRows(Pairing& p, const PgdCurve& pa, const PgdCurve& pb)
+{
+    if (pa.imageIndices != pb.imageIndices) {
+        p.c.notes.push_back("PGD " + pa.norm + " skipped: the files attacked different images ("
+            + std::to_string(pa.imageIndices.size()) + " vs " + std::to_string(pb.imageIndices.size()) + ")");
+        return;
+    }
+    if (pa.steps != pb.steps || pa.stepFraction != pb.stepFraction || pa.randomStart != pb.randomStart)
+        p.c.notes.push_back("PGD " + pa.norm + ": the attacks differ in steps, step size or random start");
+    const std::size_t m = pa.imageIndices.size();
+    for (std::size_t ea = 0; ea < pa.eps.size(); ++ea) {
+        std::size_t eb = 0;
+        while (eb < pb.eps.size() && std::fabs(pb.eps[eb] - pa.eps[ea]) > 1e-12)
+            ++eb;
+        const std::string eps = pa.norm == "linf" ? significant(pa.eps[ea] * 255.0, 4) + "/255" : significant(pa.eps[ea], 4);
+        if (eb == pb.eps.size()) {
+            p.onlyIn("PGD " + pa.norm + " eps " + eps, 0);
             continue;
         }
-        if (pa.steps != pb.steps || pa.stepFraction != pb.stepFraction || pa.randomStart != pb.randomStart)
-            c.notes.push_back("PGD " + pa.norm + ": the attacks differ in steps, step size or random start");
-        const std::size_t m = pa.imageIndices.size();
-        for (std::size_t ea = 0; ea < pa.eps.size(); ++ea) {
-            std::size_t eb = 0;
-            while (eb < pb.eps.size() && std::fabs(pb.eps[eb] - pa.eps[ea]) > 1e-12)
-                ++eb;
-            const std::string eps = pa.norm == "linf" ? significant(pa.eps[ea] * 255.0, 4) + "/255" : significant(pa.eps[ea], 4);
-            if (eb == pb.eps.size()) {
-                c.notes.push_back("PGD " + pa.norm + " eps " + eps + " skipped: only in " + files[0]);
-                continue;
-            }
-            c.rows.push_back(binaryRow("PGD " + pa.norm + " eps " + eps, pa.correct.data() + ea * m, pb.correct.data() + eb * m,
-                m, 1, m, resamples, s++));
-        }
+        p.addBinary("PGD " + pa.norm + " eps " + eps, pa.correct.data() + ea * m, pb.correct.data() + eb * m, m);
     }
-    for (const PgdCurve& pb : B.pgd)
-        if (std::none_of(A.pgd.begin(), A.pgd.end(), [&](const PgdCurve& p) { return p.norm == pb.norm; }))
-            c.notes.push_back("PGD " + pb.norm + " skipped: only in " + files[1]);
+}
+
+void addPgdRows(Pairing& p)
+{
+    for (const PgdCurve& pa : p.A.pgd) {
+        const auto it = std::find_if(p.B.pgd.begin(), p.B.pgd.end(), [&](const PgdCurve& x) { return x.norm == pa.norm; });
+        if (it == p.B.pgd.end())
+            p.onlyIn("PGD " + pa.norm, 0);
+        else
+            addPgdCurveRows(p, pa, *it);
+    }
+    for (const PgdCurve& pb : p.B.pgd)
+        if (std::none_of(p.A.pgd.begin(), p.A.pgd.end(), [&](const PgdCurve& x) { return x.norm == pb.norm; }))
+            p.onlyIn("PGD " + pb.norm, 1);
+}
+
+} // namespace
+
+BehaviourComparison compareBehaviour(
+    const std::vector<std::string>& files, const std::vector<std::string>& labels, int resamples, std::uint64_t seed)
+{
+    checkArguments(files, labels);
+    const BehaviourData A = readBehaviour(files[0]), B = readBehaviour(files[1]);
+    BehaviourComparison c = describeComparison(files, labels, resamples, seed);
+    checkSameImages(A, B, files);
+    c.images = static_cast<std::int64_t>(A.labels.size());
+    Pairing p {A, B, files, A.labels.size(), resamples, seed, c};
+    addCleanRows(p);
+    addHumanRows(p);
+    addCorruptionRows(p);
+    addPgdRows(p);
     return c;
 }
 
