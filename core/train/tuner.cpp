@@ -253,7 +253,7 @@ public:
 
     void improved(const BestRule& rule, int epoch, const EpochReport& /*report*/) override
     {
-        if (rule.file != "best_r.pt")
+        if (rule.file != RunLayout::kBestRCheckpoint)
             return;
         if (Distributed::instance().writer())
             writeBestPredictivity(m_last, epoch);
@@ -445,7 +445,7 @@ SessionSpec tuneSessionSpec(
     s.sums = {{"epoch_pred_sum", "epoch_pred_loss"}, {"epoch_kd_sum", "epoch_kd_loss"}, {"epoch_total_sum", "epoch_loss"}};
     s.runningLossSum = 2;
     BestRule r;
-    r.file = "best_r.pt";
+    r.file = RunLayout::kBestRCheckpoint;
     r.value = "mean_r_median";
     r.slot = BestRule::Slot::Scalar;
     r.scalarKey = "best_mean_r_median";
@@ -850,7 +850,7 @@ template <> TuneResult SessionJob<TuneConfig, TuneResult>::run(ProgressSink& sin
         task, optimizer, params, sink);
     if (!session.resumed())
         session.begin(runYamlText(tuneConfigToYaml(cfg), "tune"), startedLine(cfg, data, models, threads, task, clsVal.count));
-    auto bestEpoch = [&session] { return static_cast<int>(session.bestEpoch("best_r.pt")); };
+    auto bestEpoch = [&session] { return static_cast<int>(session.bestEpoch(RunLayout::kBestRCheckpoint)); };
     const SessionOutcome o = session.run(
         loader, cancel, [&] { return finishedLine(task, bestEpoch()); },
         [&] {
