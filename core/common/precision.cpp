@@ -73,6 +73,30 @@ c10::ScalarType precisionDtype(const std::string& precision)
     return at::kFloat;
 }
 
+bool useResidentBf16Weights(torch::nn::Module& module, const std::string& precision, const torch::Device& device)
+{
+    if (precision != "bf16" || !device.is_cpu())
+        return false;
+    torch::NoGradGuard noGrad;
+    auto convert = [](torch::Tensor& t) {
+        if (!t.defined() || !t.is_floating_point())
+            return;
+        torch::Tensor b = t.to(at::kBFloat16);
+        t.set_data(b.dim() == 4 ? b.contiguous(at::MemoryFormat::ChannelsLast) : b.contiguous());
+    };
+    for (auto& p : module.parameters())
+        convert(p);
+    for (auto& b : module.buffers())
+        convert(b);
+    return true;
+}
+
+torch::Tensor lowPrecisionInput(const torch::Tensor& x)
+{
+    const torch::Tensor b = x.to(at::kBFloat16);
+    return b.dim() == 4 ? b.contiguous(at::MemoryFormat::ChannelsLast) : b;
+}
+
 AutocastScope::AutocastScope(const std::string& precision, const torch::Device& device)
     : m_on(precision == "bf16" || precision == "fp16")
     , m_cuda(device.is_cuda())

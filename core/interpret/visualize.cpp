@@ -137,6 +137,7 @@ struct Target {
     std::int64_t count = 0; ///< units / channels / voxels available
     int inputSide = 0; ///< the model's input size (modelInputSize); 0 = as given
     std::string precision = "fp32";
+    bool residentBf16 = false; ///< weights converted to bf16 (useResidentBf16Weights): no autocast
 };
 
 torch::Tensor poolFeatures(const torch::Tensor& tap, const std::string& pooling)
@@ -153,9 +154,12 @@ torch::Tensor poolFeatures(const torch::Tensor& tap, const std::string& pooling)
 torch::Tensor objectiveOf(Target& t, const torch::Tensor& images01, const torch::Tensor& idx)
 {
     std::map<std::string, torch::Tensor> taps;
-    {
+    const torch::Tensor input = (resizeToModelInput(images01, t.inputSide) - t.mean) / t.std;
+    if (t.residentBf16) {
+        t.model->forwardTaps(lowPrecisionInput(input), {t.tap}, taps, /*fullForward=*/false);
+    } else {
         AutocastScope autocast(t.precision, t.device);
-        t.model->forwardTaps((resizeToModelInput(images01, t.inputSide) - t.mean) / t.std, {t.tap}, taps, /*fullForward=*/false);
+        t.model->forwardTaps(input, {t.tap}, taps, /*fullForward=*/false);
     }
     const torch::Tensor out = taps.at(t.tap).to(torch::kFloat32);
     if (t.objective == "voxel") {
@@ -295,6 +299,8 @@ Target prepare(const VisualizeOptions& o)
         t.weight = t.weight.to(t.device);
         t.bias = t.bias.to(t.device);
     }
+    // bf16 on the CPU: the model's weights in bf16 once, instead of autocast's per-forward casts
+    t.residentBf16 = useResidentBf16Weights(*t.model, t.precision, t.device);
     const char* noun = o.objective == "voxel" ? "voxel" : o.objective == "channel" ? "channel" : "unit";
     if (o.units.empty())
         throw Error(std::string("visualize: no ") + noun + "s given (--units / --voxels)");

@@ -2,10 +2,11 @@
 // fp32, measured in the same run on the same weights and inputs (random-init resnet18_cifar10):
 //   train:     forward + cross-entropy + backward + SGD step, batch --batch (the trainer's step)
 //   analysis:  collectActivations over --images images (layer4, centre; analyze's forward)
-//   visualize: VisualizeJob, --units units x --steps steps (gradient ascent on the input)
+//   visualize: VisualizeJob, --units units x --vis-steps steps (gradient ascent on the input; bf16
+//              keeps the model's weights resident in bf16, common/autocast.h)
 // Whether the CPU has native bf16 (avx512_bf16/amx_bf16) is printed next to the ratios: without
 // it bf16 arithmetic is converted to and from fp32 and is not expected to be faster.
-// Usage: bench_precision [--threads T] [--batch B] [--steps S] [--images N] [--units U]
+// Usage: bench_precision [--threads T] [--batch B] [--steps S] [--images N] [--units U] [--vis-steps V]
 #include "common/autocast.h"
 #include "common/device.h"
 #include "common/precision.h"
@@ -34,7 +35,7 @@ double seconds(std::chrono::steady_clock::time_point since)
 
 int main(int argc, char** argv)
 {
-    int threads = 0, batch = 64, steps = 4, units = 8, visSteps = 8;
+    int threads = 0, batch = 64, steps = 4, units = 32, visSteps = 8;
     std::int64_t images = 512;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--threads"))
@@ -47,6 +48,8 @@ int main(int argc, char** argv)
             images = std::atoll(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--units"))
             units = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--vis-steps"))
+            visSteps = std::atoi(argv[i + 1]);
     }
     const int nThreads = configureThreads(threads);
     const torch::Device cpu(torch::kCPU);
@@ -123,6 +126,7 @@ int main(int argc, char** argv)
         const VisualizeResult r = VisualizeJob(o).run(none, cancel);
         return r.imagesPerSecond * visSteps; // image-steps per second
     };
+    visRate("fp32"); // warm-up (oneDNN's first primitives)
     const double visF = visRate("fp32"), visB = visRate("bf16");
     std::fprintf(stderr, "visualize: fp32 %.1f image-steps/s, bf16 %.1f image-steps/s\n", visF, visB);
     std::filesystem::remove_all(dir);

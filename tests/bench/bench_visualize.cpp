@@ -7,7 +7,8 @@
 // --steps scales both sides equally (images/s does not depend on the step count's meaning,
 // only on the work per image). Prints JSON: both rates, their ratio and the largest pixel
 // difference between the two sides' images (a unit's random choices do not depend on its batch).
-// Usage: bench_visualize [--units U] [--steps S] [--threads T]
+// --precision fp32|bf16 applies to both sides (bf16: the model's weights resident in bf16).
+// Usage: bench_visualize [--units U] [--steps S] [--threads T] [--precision P]
 #include "common/fsutil.h"
 #include "interpret/visualize.h"
 #include "models/nets.h"
@@ -27,6 +28,7 @@ using namespace repalign;
 int main(int argc, char** argv)
 {
     int units = 64, steps = 256, threads = 0;
+    std::string precision = "fp32";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--units"))
             units = std::atoi(argv[i + 1]);
@@ -34,6 +36,8 @@ int main(int argc, char** argv)
             steps = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--threads"))
             threads = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--precision"))
+            precision = argv[i + 1];
     }
     const std::string dir = (std::filesystem::temp_directory_path() / ("bench_visualize-" + std::to_string(::getpid()))).string();
     makeDirs(dir);
@@ -52,6 +56,7 @@ int main(int argc, char** argv)
     o.steps = steps;
     o.threads = threads;
     o.traceEvery = 0;
+    o.precision = precision;
     for (int u = 0; u < units; ++u)
         o.units.push_back(u);
     NullSink none;
@@ -66,9 +71,10 @@ int main(int argc, char** argv)
     for (std::size_t i = 0; i < batched.images.size(); ++i)
         maxDiff = std::max(maxDiff, std::abs(int(batched.images[i]) - int(single.images[i])));
     std::filesystem::remove_all(dir);
-    std::printf("{\"units\": %d, \"steps\": %d, \"threads\": %d, \"batched_images_per_s\": %.4f, \"single_images_per_s\": %.4f, "
+    std::printf("{\"units\": %d, \"steps\": %d, \"threads\": %d, \"precision\": \"%s\", \"batched_images_per_s\": %.4f, "
+                "\"single_images_per_s\": %.4f, "
                 "\"batched_s\": %.2f, \"single_s\": %.2f, \"speedup\": %.2f, \"max_pixel_difference\": %d}\n",
-        units, steps, threads, batched.imagesPerSecond, single.imagesPerSecond, batched.seconds, single.seconds,
-        single.imagesPerSecond > 0 ? batched.imagesPerSecond / single.imagesPerSecond : 0.0, maxDiff);
+        units, steps, threads, precision.c_str(), batched.imagesPerSecond, single.imagesPerSecond, batched.seconds,
+        single.seconds, single.imagesPerSecond > 0 ? batched.imagesPerSecond / single.imagesPerSecond : 0.0, maxDiff);
     return 0;
 }
