@@ -84,9 +84,9 @@ QList<QCPAxisRect*> resetLayout(QCustomPlot* plot, const QString& title, int pan
         auto* row = new QCPLayoutGrid;
         root->addElement(2, 0, row);
         root->setRowStretchFactor(2, 0.001);
-        row->addElement(0, 0, new QCPLayoutGrid);
+        row->addElement(0, 0, new QCPLayoutElement(plot)); // an empty grid could not grow: plain elements
         row->addElement(0, 1, legend);
-        row->addElement(0, 2, new QCPLayoutGrid);
+        row->addElement(0, 2, new QCPLayoutElement(plot));
         row->setColumnStretchFactors({1.0, 0.001, 1.0});
         legend->setBorderPen(Qt::NoPen);
         legend->setBrush(Qt::NoBrush);

@@ -133,8 +133,17 @@ void plotPsychAccuracy(QCustomPlot* plot, const psych::PsychSummary& s)
     preparePlot(plot, trPlot("Accuracy per model"), psychObserverLabel(s));
     const int models = static_cast<int>(s.modelAccuracy.size());
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-    for (int m = 0; m < models; ++m)
-        ticker->addTick(m + 1, psychModelName(s, m));
+    for (int m = 0; m < models; ++m) {
+        // A name of the kind "arch:file.h5 (B)" is wider than its bar's slot, and QCustomPlot drops
+        // a tick label that would cross the plot's border: long names go on lines of their own.
+        QString name = psychModelName(s, m);
+        if (models <= 4 && name.size() > 16) {
+            if (const qsizetype open = name.lastIndexOf(QStringLiteral(" (")); open > 0)
+                name[open] = QLatin1Char('\n');
+            name.replace(QLatin1Char(':'), QStringLiteral(":\n"));
+        }
+        ticker->addTick(m + 1, name);
+    }
     plot->xAxis->setTicker(ticker);
     plot->xAxis->setTickLabelRotation(models > 4 ? 30 : 0);
     plot->xAxis->setLabel(QString());
@@ -187,6 +196,8 @@ void plotPsychIi(QCustomPlot* plot, const psych::PsychSummary& s, const QString&
     preparePlot(plot, trPlot("Accuracy per unit vs %1").arg(iiName), psychObserverLabel(s));
     const std::vector<double>& ii = lpips ? s.unitIiLpips : s.unitIiColor;
     plot->xAxis->setLabel(iiName);
+    // II-LPIPS ticks have four decimals (0.0025): five of them run together in a third of the window.
+    plot->xAxis->ticker()->setTickCount(4);
     plot->yAxis->setLabel(trPlot("accuracy (share correct)"));
     const std::size_t units = std::min(s.unitAccuracy.size(), ii.size());
     double xlo = std::numeric_limits<double>::infinity(), xhi = -xlo, ylo = 0.0, yhi = 1.0;
