@@ -7,14 +7,17 @@
 #include "behaviour_fixture.h"
 #include "behaviourplots.h"
 #include "behaviourview.h"
+#include "corejobs.h"
 #include "distributionsview.h"
 #include "figureexport.h"
 #include "mainwindow.h"
+#include "monitorview.h"
 #include "qcp.h"
 #include "setuppanel.h"
 #include "test_gui_fixtures.h"
 #include "testutil.h"
 
+#include "behaviour/behaviour_compare.h"
 #include "common/error.h"
 
 #include <QApplication>
@@ -23,6 +26,7 @@
 #include <QFile>
 #include <QImage>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QTabWidget>
@@ -111,6 +115,7 @@ private Q_SLOTS:
     void viewEmptyStateAndErrors();
     void behaveForm();
     void mainWindowLayout();
+    void demoFinishedShowsBehaviour();
 
 private:
     std::string m_dir;
@@ -611,6 +616,78 @@ void TestBehaviourView::mainWindowLayout()
         QVERIFY(window.grab().save(grab));
         keep(grab);
     }
+}
+
+void TestBehaviourView::demoFinishedShowsBehaviour()
+{
+    // A demo-like project: two runs, each with analysis/behaviour.h5 as the demo writes them. The
+    // job stands in for runDemo (which trains for minutes): it fills the DemoResult the way the
+    // demo does, with the real behaviour comparison, and the window takes the queue's finished path.
+    const QString project = QString::fromStdString(m_dir + "/demo-project");
+    const QString base = project + QStringLiteral("/baseline/analysis/behaviour.h5");
+    const QString tuned = project + QStringLiteral("/neural-tuned/analysis/behaviour.h5");
+    for (const QString& f : {base, tuned})
+        QDir().mkpath(QFileInfo(f).absolutePath());
+    QVERIFY(QFile::copy(m_base, base));
+    QVERIFY(QFile::copy(m_tuned, tuned));
+    for (const char* run : {"baseline", "neural-tuned"})
+        testutil::writeText(project.toStdString() + "/" + run + "/status.json", "{\"state\": \"finished\"}\n");
+    MainWindow window;
+    window.openProject(project);
+    window.resize(1280, 800);
+    window.show();
+    BehaviourView* view = window.distributions()->behaviourView();
+    QCOMPARE(window.demoResultText(), QString());
+    auto result = std::make_shared<DemoResult>();
+    JobSpec spec;
+    spec.kind = QStringLiteral("demo");
+    spec.title = QStringLiteral("Demo pipeline");
+    spec.work = [result, base, tuned](ProgressSink&, const CancelToken&) {
+        result->baselineRun = QFileInfo(base).dir().absoluteFilePath(QStringLiteral("..")).toStdString();
+        result->baselineBehaviour = base.toStdString();
+        result->tunedBehaviour = tuned.toStdString();
+        result->behaviourComparison = behaviour::formatBehaviourComparison(
+            behaviour::compareBehaviour({base.toStdString(), tuned.toStdString()}, {"Baseline", "Neural-tuned"}), "text");
+        result->summary = {"baseline: 1 epochs, val acc 0.5", "behaviour (200 test images): 1.0 s"};
+        result->status = JobStatus::Finished;
+        JobOutcome out;
+        out.message = QStringLiteral("done");
+        return out;
+    };
+    QSignalSpy shown(view, &BehaviourView::shown);
+    window.launchDemo(spec, result);
+    QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.monitor()));
+    // Landed on Distributions > Behaviour with both files, read off the UI thread.
+    QTRY_COMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.distributions()));
+    QCOMPARE(window.distributions()->views()->currentWidget(), static_cast<QWidget*>(view));
+    QCOMPARE(view->baseFile(), base);
+    QCOMPARE(view->tunedFile(), tuned);
+    QTRY_COMPARE(view->models().size(), 2);
+    QTRY_VERIFY(shown.count() >= 1);
+    for (const QString& kind : behaviourFigureKinds())
+        QVERIFY2(view->pageNote(kind).isEmpty(), qPrintable(kind + QStringLiteral(": ") + view->pageNote(kind)));
+    // The demo's summary with the behaviour comparison lines, as the CLI prints them.
+    const QString text = window.demoResultText();
+    QVERIFY2(text.startsWith(QStringLiteral("Demo finished. baseline: 1 epochs")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Behaviour, baseline vs neural-tuned:")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Neural-tuned")) && text.contains(QStringLiteral("McNemar")), qPrintable(text));
+    QVERIFY(!text.contains(QStringLiteral("II-LPIPS, baseline vs"))); // no II table in this result
+    // The view keeps room for its plots under the panel at 1280x800.
+    QCoreApplication::processEvents();
+    QVERIFY2(view->height() >= 400, qPrintable(QString::number(view->height())));
+    const QString grab = QString::fromStdString(m_dir) + QStringLiteral("/window-demo-finished.png");
+    QVERIFY(window.grab().save(grab));
+    keep(grab);
+    // A failed demo leaves the window where it is and shows no result.
+    window.tabs()->setCurrentWidget(window.setup());
+    auto failed = std::make_shared<DemoResult>();
+    JobSpec bad = spec;
+    bad.work = [](ProgressSink&, const CancelToken&) -> JobOutcome { throw Error("demo data missing"); };
+    const int id = window.launchDemo(bad, failed);
+    QTRY_COMPARE(window.jobs()->jobState(id), RunState::Failed);
+    QCoreApplication::processEvents();
+    QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.monitor()));
+    QCOMPARE(window.demoResultText(), QString());
 }
 
 QTEST_MAIN(TestBehaviourView)

@@ -144,13 +144,28 @@ JobSpec makeImportJob(const QString& file, const QString& runDir)
     return spec;
 }
 
-JobSpec makeDemoJob(const DemoOptions& options)
+QString demoComparisonText(const DemoResult& r)
+{
+    QStringList parts;
+    if (!r.comparison.empty())
+        parts << QObject::tr("II-LPIPS, baseline vs neural-tuned (layer4, k=5):") + QLatin1Char('\n')
+                + QString::fromStdString(r.comparison).trimmed();
+    if (!r.behaviourComparison.empty())
+        parts << QObject::tr("Behaviour, baseline vs neural-tuned:") + QLatin1Char('\n')
+                + QString::fromStdString(r.behaviourComparison).trimmed();
+    return parts.join(QStringLiteral("\n\n"));
+}
+
+JobSpec makeDemoJob(const DemoOptions& options, std::shared_ptr<DemoResult> result)
 {
     JobSpec spec;
     spec.kind = QStringLiteral("demo");
     spec.title = QObject::tr("Demo pipeline");
-    spec.work = [options](ProgressSink& sink, const CancelToken& cancel) {
+    spec.work = [options, result](ProgressSink& sink, const CancelToken& cancel) {
         const DemoResult r = runDemo(options, sink, cancel);
+        // The window shows the comparison tables (MainWindow::showDemoResult); the queue's message stays one line.
+        if (result)
+            *result = r;
         JobOutcome out;
         out.state = r.status;
         QStringList lines;

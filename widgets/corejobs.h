@@ -10,6 +10,8 @@
 #include "run/config.h"
 #include "run/tune_config.h"
 
+#include <memory>
+
 namespace repalign::gui {
 
 JobSpec makeTrainJob(const TrainConfig& config, const QString& runDir);
@@ -22,7 +24,13 @@ JobSpec makeBehaveJob(const behaviour::BehaveOptions& options);
 /// A PyTorch checkpoint @p file made into the run directory @p runDir (train/import_checkpoint.h):
 /// reading, copying and writing the run all happen on the queue's worker thread.
 JobSpec makeImportJob(const QString& file, const QString& runDir);
-/// The demo pipeline (baseline → tune → analyse both → compare) as one job.
-JobSpec makeDemoJob(const DemoOptions& options);
+/// The demo pipeline (baseline → tune → analyse both → behave both → compare) as one job. With
+/// @p result, the job stores the demo's result there before it returns (on the worker thread: read
+/// it once the queue's jobFinished arrives).
+JobSpec makeDemoJob(const DemoOptions& options, std::shared_ptr<DemoResult> result = {});
+/// The demo's comparisons as `repalign-cli demo` prints them: the II-LPIPS table, then the
+/// behaviour table ("Behaviour, baseline vs neural-tuned:"), each under its heading; empty
+/// when the demo stopped before them.
+QString demoComparisonText(const DemoResult& result);
 
 } // namespace repalign::gui

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "analysisformpanel.h"
+#include "behaviourview.h"
 #include "corejobs.h"
 #include "distributionsview.h"
 #include "figuredialog.h"
@@ -36,20 +37,24 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTimer>
+#include <QToolButton>
 #include <QTreeView>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -121,11 +126,13 @@ MainWindow::MainWindow(QWidget* parent)
     connect(study, &StudyPanel::exportPlotRequested, this, &MainWindow::exportPlot);
 
     buildDemoBanner();
+    buildDemoResultPanel();
 
     auto* central = new QWidget;
     auto* cl = new QVBoxLayout(central);
     cl->setContentsMargins(4, 4, 4, 0);
     cl->addWidget(m_demoBanner);
+    cl->addWidget(m_demoResult);
     cl->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
@@ -216,6 +223,52 @@ void MainWindow::buildDemoBanner()
     bl->addWidget(bannerText, 1);
     bl->addWidget(m_demoButton);
     connect(m_demoButton, &QPushButton::clicked, this, &MainWindow::runDemoPipeline);
+}
+
+void MainWindow::buildDemoResultPanel()
+{
+    // What `repalign-cli demo` prints at its end: the summary, then the comparison tables.
+    m_demoResult = new QWidget;
+    m_demoResult->setObjectName(QStringLiteral("demoResult"));
+    m_demoResult->setStyleSheet(
+        QStringLiteral("#demoResult { background: #eef7ee; border: 1px solid #9ccc9c; border-radius: 4px; }"));
+    m_demoSummary = new QLabel;
+    m_demoSummary->setWordWrap(true);
+    m_demoSummary->setTextFormat(Qt::PlainText);
+    m_demoSummary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_demoTables = new QPlainTextEdit;
+    m_demoTables->setObjectName(QStringLiteral("demoTables"));
+    m_demoTables->setReadOnly(true);
+    m_demoTables->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_demoTables->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    // Nine lines of the tables; the rest scrolls (the Behaviour view below keeps its room).
+    m_demoTables->setFixedHeight(QFontMetrics(m_demoTables->font()).lineSpacing() * 9 + 12);
+    auto* behaviour = new QPushButton(tr("Show behaviour"));
+    behaviour->setToolTip(tr("Distributions ▸ Behaviour: the demo's baseline and tuned models"));
+    auto* ii = new QPushButton(tr("Show II distributions"));
+    ii->setToolTip(tr("Distributions ▸ II distributions: the demo's two analyses"));
+    auto* dismiss = new QToolButton;
+    dismiss->setAutoRaise(true);
+    dismiss->setIcon(style()->standardIcon(QStyle::SP_TitleBarCloseButton));
+    dismiss->setToolTip(tr("Hide the demo's results"));
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_demoSummary, 1);
+    top->addWidget(behaviour, 0, Qt::AlignTop);
+    top->addWidget(ii, 0, Qt::AlignTop);
+    top->addWidget(dismiss, 0, Qt::AlignTop);
+    auto* l = new QVBoxLayout(m_demoResult);
+    l->addLayout(top);
+    l->addWidget(m_demoTables);
+    m_demoResult->hide();
+    connect(dismiss, &QToolButton::clicked, m_demoResult, &QWidget::hide);
+    connect(behaviour, &QPushButton::clicked, this, [this] {
+        m_tabs->setCurrentWidget(m_distributions);
+        m_distributions->views()->setCurrentWidget(m_distributions->behaviourView());
+    });
+    connect(ii, &QPushButton::clicked, this, [this] {
+        m_tabs->setCurrentWidget(m_distributions);
+        m_distributions->views()->setCurrentIndex(0);
+    });
 }
 
 void MainWindow::buildStatusBar()
@@ -402,9 +455,56 @@ int MainWindow::runDemoPipeline()
         openProject(demoProjectPath());
     DemoOptions options;
     options.projectDir = m_project->projectPath().toStdString();
+    auto result = std::make_shared<DemoResult>();
+    return launchDemo(makeDemoJob(options, result), result);
+}
+
+int MainWindow::launchDemo(const JobSpec& spec, std::shared_ptr<DemoResult> result)
+{
     m_demoBanner->setVisible(false);
+    m_demoResult->hide();
     m_tabs->setCurrentWidget(m_monitor);
-    return launch(makeDemoJob(options));
+    const int id = launch(spec);
+    // The job wrote *result on the worker thread before the queue reported it finished.
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(m_jobs, &JobQueueModel::jobFinished, this, [this, id, result, connection](int done, RunState state) {
+        if (done != id)
+            return;
+        disconnect(*connection);
+        if (state == RunState::Finished)
+            showDemoResult(*result);
+    });
+    return id;
+}
+
+void MainWindow::showDemoResult(const DemoResult& r)
+{
+    QStringList summary;
+    for (const std::string& line : r.summary)
+        summary << QString::fromStdString(line);
+    m_demoSummary->setText(tr("Demo finished. %1").arg(summary.join(QStringLiteral("; "))));
+    const QString tables = demoComparisonText(r);
+    m_demoTables->setPlainText(tables);
+    m_demoTables->setVisible(!tables.isEmpty());
+    m_demoResult->show();
+    // The project's lists were refreshed as the job finished; the behaviour files are shown at once.
+    const QString base = QString::fromStdString(r.baselineBehaviour), tuned = QString::fromStdString(r.tunedBehaviour);
+    if (!base.isEmpty()) {
+        BehaviourView* view = m_distributions->behaviourView();
+        view->setFiles(base, tuned); // read by the view off the UI thread
+        m_tabs->setCurrentWidget(m_distributions);
+        m_distributions->views()->setCurrentWidget(view);
+    } else if (!r.tunedAnalysis.empty()) {
+        m_tabs->setCurrentWidget(m_distributions);
+        m_distributions->views()->setCurrentIndex(0);
+    }
+}
+
+QString MainWindow::demoResultText() const
+{
+    if (m_demoResult->isHidden())
+        return {};
+    return m_demoSummary->text() + QLatin1Char('\n') + m_demoTables->toPlainText();
 }
 
 void MainWindow::updateRunStates()

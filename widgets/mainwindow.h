@@ -5,7 +5,10 @@
 /// progress and ETA. Lives in repalign_widgets (not app/gui) so the tests drive the real window.
 #include <QMainWindow>
 
+#include <memory>
+
 class QLabel;
+class QPlainTextEdit;
 class QTimer;
 class QProgressBar;
 class QTabWidget;
@@ -14,8 +17,9 @@ class QCustomPlot;
 class QPushButton;
 
 namespace repalign {
+struct DemoResult;
 struct ProgressEvent;
-}
+} // namespace repalign
 
 namespace repalign::gui {
 
@@ -52,8 +56,17 @@ public:
 
     /// Queues a job; its run (if any) is followed in the Monitor as it starts.
     int launch(const JobSpec& spec);
-    /// The whole demo pipeline (baseline → tune → analyse both → compare) as one job.
+    /// The whole demo pipeline (baseline → tune → analyse both → behave both → compare) as one job.
     int runDemoPipeline();
+    /// Queues @p spec as the demo pipeline (makeDemoJob(options, result)): when it has finished,
+    /// showDemoResult(*result).
+    int launchDemo(const JobSpec& spec, std::shared_ptr<DemoResult> result);
+    /// After the demo: its summary and comparison tables in a panel above the tabs, and
+    /// Distributions ▸ Behaviour with the demo's baseline and tuned behaviour files (read by the
+    /// view, off the UI thread); without them the II distributions of its two analyses.
+    void showDemoResult(const DemoResult& result);
+    /// What the demo panel shows (summary lines, then the comparison tables); empty while hidden.
+    QString demoResultText() const;
 
 public Q_SLOTS:
     void newProject();
@@ -75,6 +88,8 @@ private:
     void buildMenus();
     /// The "Run demo pipeline" offer above the tabs (shown while the project has no runs).
     void buildDemoBanner();
+    /// The panel showDemoResult fills: the demo's summary and comparison tables, dismissable.
+    void buildDemoResultPanel();
     /// Status bar: run states, the current job with its progress, the device.
     void buildStatusBar();
     void restoreSettings();
@@ -103,6 +118,9 @@ private:
     JobDock* m_jobDock;
     QWidget* m_demoBanner;
     QPushButton* m_demoButton;
+    QWidget* m_demoResult;
+    QLabel* m_demoSummary;
+    QPlainTextEdit* m_demoTables;
     QLabel* m_device;
     QLabel* m_jobLabel;
     QLabel* m_runState; ///< the selected run's state, with its ranks when data-parallel
