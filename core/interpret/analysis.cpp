@@ -64,18 +64,9 @@ std::string areaFromCheckpoint(const Checkpoint& ck)
     return areas;
 }
 
-} // namespace
-
-AnalyzeJob::AnalyzeJob(AnalyzeOptions options)
-    : m_options(std::move(options))
+/// The cheap option checks, before any long work.
+void checkOptions(const AnalyzeOptions& o)
 {
-}
-
-AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
-{
-    const auto t0 = std::chrono::steady_clock::now();
-    const AnalyzeOptions& o = m_options;
-    // --- validate everything cheap before any long work
     if (o.out.empty())
         throw Error("analyze: no output file given (--out A.h5)");
     if (o.checkpoint.empty())
@@ -91,21 +82,23 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
     if (o.maxImages < 0)
         throw Error(
             "analyze: --max-images " + std::to_string(o.maxImages) + " is out of range (valid: 0 = all, or a positive count)");
-    const Split split = parseSplit(o.split);
-    const LpipsWeightsSource weightsSource = locateLpipsWeights(o.lpipsWeights);
-    const torch::Device device = resolveDevice(o.device);
-    checkPrecision(o.precision, o.device, "analyze: --precision");
-    configureThreads(o.threads);
-    torch::NoGradGuard noGrad;
+}
 
-    phase(sink, "load", 0.0);
-    Checkpoint ck = loadCheckpoint(o.checkpoint, o.checkpointKey);
+/// The checkpoint's model on @p device in eval mode; Error listing the taps when it has no --layer.
+TapNet loadModel(const Checkpoint& ck, const AnalyzeOptions& o, torch::Device device)
+{
     TapNet model = modelFromCheckpoint(ck, o.model, o.checkpoint);
     if (!model->hasTap(o.layer))
         throw Error(
             "model " + model->architecture() + " has no tap '" + o.layer + "' (taps: " + joinChoices(model->tapNames()) + ")");
     model->to(device);
     model->eval();
+    return model;
+}
+
+/// The split's first --max-images images, checked against --lpips-resize 0 and k.
+ImageDataset loadImages(const AnalyzeOptions& o, Split split)
+{
     ImageDataset data = loadDataset(o.data, split);
     if (o.maxImages > 0 && o.maxImages < data.count) {
         std::vector<std::int64_t> first(static_cast<std::size_t>(o.maxImages));
@@ -118,35 +111,69 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
     if (o.k > data.count)
         throw Error("analyze: k = " + std::to_string(o.k) + " is larger than the " + std::to_string(data.count) + " images of "
             + o.data + " (" + o.split + ")");
-    auto lap = [&, last = t0](const std::string& what) mutable {
+    return data;
+}
+
+/// Logs the seconds since the previous lap (or the job's start) with what was done.
+class LapTimer {
+public:
+    LapTimer(ProgressSink& sink, std::chrono::steady_clock::time_point start)
+        : m_sink(sink)
+        , m_last(start)
+    {
+    }
+    void operator()(const std::string& what)
+    {
         const auto now = std::chrono::steady_clock::now();
         char buf[96];
-        std::snprintf(buf, sizeof buf, "%s: %.2f s", what.c_str(), std::chrono::duration<double>(now - last).count());
-        sink.log(LogLevel::Info, buf);
-        last = now;
-    };
-    lap("checkpoint, model and data loaded");
-    const LpipsWeights weights = loadLpipsWeights(weightsSource);
-    const LpipsNet lpips(weights, device);
-    if (!weightsSource.calibrated())
-        sink.log(
-            LogLevel::Warning, "LPIPS weights " + weightsSource.description + " are random: II-LPIPS values are uncalibrated");
-    lap("LPIPS weights ready");
-    cancel.check();
+        std::snprintf(buf, sizeof buf, "%s: %.2f s", what.c_str(), std::chrono::duration<double>(now - m_last).count());
+        m_sink.log(LogLevel::Info, buf);
+        m_last = now;
+    }
 
-    // --- activations and streaming MEIs, in one batched pass
+private:
+    ProgressSink& m_sink;
+    std::chrono::steady_clock::time_point m_last;
+};
+
+/// k images per unit selected by activation: dataset indices and activations [U*k].
+struct Selection {
+    std::vector<std::int64_t> indices;
+    std::vector<float> activations;
+};
+
+struct Measured {
+    ActivationResult result;
+    std::int64_t units = 0;
+    Selection top; ///< the MEIs, descending
+    bool hasBottom = false;
+    Selection bottom; ///< with --bottom-k: the least exciting, ascending
+};
+
+/// The loaded checkpoint, model and images.
+struct Loaded {
+    const Checkpoint& ck;
+    TapNetImpl& model;
+    torch::Device device;
+    const ImageDataset& data;
+};
+
+/// Activations and streaming MEIs (and bottom images), in one batched pass.
+Measured measureActivations(const AnalyzeOptions& o, const Loaded& in, ProgressSink& sink, const CancelToken& cancel)
+{
     ActivationOptions ao;
     ao.layer = o.layer;
     ao.aggregation = o.aggregation;
     ao.batchSize = o.batchSize;
     ao.precision = o.precision;
     ao.transform = referenceEvalTransform();
-    for (const std::string& note : pth::fitEvalTransform(ck, model->architecture(), data.height, ao.transform))
+    for (const std::string& note : pth::fitEvalTransform(in.ck, in.model.architecture(), in.data.height, ao.transform))
         sink.log(LogLevel::Info, o.checkpoint + ": " + note);
     std::unique_ptr<StreamingTopK> top, bottom;
     PhaseSink actSink(sink, 0.02, 0.7);
-    const ActivationResult act
-        = collectActivations(*model, device, data, ao, actSink, cancel, [&](const torch::Tensor& a, std::int64_t first) {
+    Measured m;
+    m.result
+        = collectActivations(in.model, in.device, in.data, ao, actSink, cancel, [&](const torch::Tensor& a, std::int64_t first) {
               if (!top) {
                   top = std::make_unique<StreamingTopK>(a.size(1), o.k, true);
                   if (o.bottomK)
@@ -156,109 +183,187 @@ AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
               if (bottom)
                   bottom->add(a.data_ptr<float>(), a.size(0), first);
           });
-    const std::int64_t units = act.activations.size(1);
-    std::vector<std::int64_t> meiIdx, botIdx;
-    std::vector<float> meiAct, botAct;
-    top->result(meiIdx, meiAct);
+    m.units = m.result.activations.size(1);
+    top->result(m.top.indices, m.top.activations);
+    m.hasBottom = bottom != nullptr;
     if (bottom)
-        bottom->result(botIdx, botAct);
+        bottom->result(m.bottom.indices, m.bottom.activations);
+    return m;
+}
 
+std::string iiTimings(const IIValues& ii)
+{
+    char parts[256];
+    std::snprintf(parts, sizeof parts, "%lld distinct MEIs, %lld pairs; features %.2f s, pair distances %.2f s, per unit %.2f s",
+        static_cast<long long>(ii.distinctImages), static_cast<long long>(ii.distinctPairs), ii.featureSeconds, ii.pairSeconds,
+        ii.unitSeconds);
+    return parts;
+}
+
+/// What the analysis file records.
+struct AnalysisOutput {
+    const AnalyzeOptions& o;
+    const ImageDataset& data;
+    Split split;
+    std::string model; ///< architecture
+    std::string tunedArea;
+    const LpipsWeightsSource& weights;
+    const Measured& act;
+    const IIValues& ii;
+};
+
+double accuracyOf(const AnalysisOutput& out)
+{
+    return out.data.labels.empty() ? std::nan("") : static_cast<double>(out.act.result.correct) / out.data.count;
+}
+
+/// Writes a selection as PREFIX{indices,activations,images,labels} ([U,k], images [U,k,H,W,3];
+/// label -1 without labels).
+void writeSelection(H5File& f, const std::string& prefix, const Selection& s, const AnalysisOutput& out)
+{
+    const ImageDataset& data = out.data;
+    const auto U = static_cast<std::uint64_t>(out.act.units), K = static_cast<std::uint64_t>(out.o.k);
+    const auto H = static_cast<std::uint64_t>(data.height), W = static_cast<std::uint64_t>(data.width);
+    std::vector<std::uint8_t> images(static_cast<std::size_t>(U * K) * data.imageBytes());
+    std::vector<std::int64_t> labels(static_cast<std::size_t>(U * K));
+    for (std::size_t i = 0; i < s.indices.size(); ++i) {
+        std::copy_n(data.image(s.indices[i]), data.imageBytes(), images.data() + i * data.imageBytes());
+        labels[i] = data.labels.empty() ? -1 : data.labels[static_cast<std::size_t>(s.indices[i])];
+    }
+    f.writeI64(prefix + "indices", {U, K}, s.indices);
+    f.writeF32(prefix + "activations", {U, K}, s.activations);
+    f.write(prefix + "images", H5Type::UInt8, {U, K, H, W, 3}, images.data(), /*chunkRows=*/8);
+    f.writeI64(prefix + "labels", {U, K}, labels);
+}
+
+void writeIndex(H5File& f, const AnalysisOutput& out)
+{
+    const IIValues& ii = out.ii;
+    const std::int64_t units = out.act.units;
+    const auto U = static_cast<std::uint64_t>(units), K = static_cast<std::uint64_t>(out.o.k);
+    f.writeF32("/ii/lpips", {U}, ii.lpips);
+    std::vector<float> perLayer(static_cast<std::size_t>(units) * 5);
+    for (std::int64_t u = 0; u < units; ++u)
+        for (int l = 0; l < 5; ++l)
+            perLayer[static_cast<std::size_t>(u * 5 + l)] = ii.perLayer[static_cast<std::size_t>(u)][l];
+    f.writeF32("/ii/lpips_per_layer", {U, 5}, perLayer);
+    f.writeF32("/ii/lpips_pairs", {U, K, K}, ii.pairs);
+    f.writeF32("/ii/color", {U}, ii.color);
+    f.writeF32("/ii/label", {U}, ii.label);
+}
+
+void writeAttributes(H5File& f, const AnalysisOutput& out)
+{
+    const AnalyzeOptions& o = out.o;
+    f.setAttr("/", "model", out.model);
+    f.setAttr("/", "checkpoint", o.checkpoint);
+    f.setAttr("/", "layer", o.layer);
+    f.setAttr("/", "aggregation", o.aggregation);
+    f.setAttr("/", "k", static_cast<std::int64_t>(o.k));
+    f.setAttr("/", "data", o.data);
+    f.setAttr("/", "split", std::string(splitName(out.split)));
+    f.setAttr("/", "accuracy", accuracyOf(out));
+    f.setAttr("/", "ii_diagonal", std::string(iiDiagonalName(o.iiDiagonal)));
+    f.setAttr("/", "lpips_weights", out.weights.description);
+    f.setAttr("/", "lpips_calibrated", static_cast<std::int64_t>(out.weights.calibrated() ? 1 : 0));
+    f.setAttr("/", "lpips_resize", static_cast<std::int64_t>(o.lpipsResize));
+    f.setAttr("/", "units", static_cast<std::int64_t>(out.act.units));
+    f.setAttr("/", "precision", o.precision);
+    f.setAttr("/", "images", static_cast<std::int64_t>(out.data.count));
+    f.setAttr("/", "tuned_area", out.tunedArea);
+    f.setAttr("/", "program", std::string("repalign ") + programVersion());
+    f.setAttr("/", "created", isoTimestamp());
+}
+
+/// Writes the analysis file atomically (layout in analysis.h).
+void writeAnalysis(const AnalysisOutput& out, const CancelToken& cancel)
+{
+    const std::string& path = out.o.out;
+    const std::string parent = path.find('/') == std::string::npos ? "" : path.substr(0, path.find_last_of('/'));
+    if (!parent.empty() && !isDirectory(parent))
+        makeDirs(parent);
+    H5File f(path, H5File::Mode::CreateAtomic);
+    const auto N = static_cast<std::uint64_t>(out.data.count), U = static_cast<std::uint64_t>(out.act.units);
+    f.write("/activations", H5Type::Float32, {N, U}, out.act.result.activations.data_ptr<float>());
+    if (!out.data.labels.empty())
+        f.writeI64("/labels", {N}, out.data.labels);
+    writeSelection(f, "/mei/", out.act.top, out);
+    if (out.act.hasBottom) // the k least exciting images too (psych plan's minimal references), as /mei/images
+        writeSelection(f, "/mei/bottom_", out.act.bottom, out);
+    writeIndex(f, out);
+    writeAttributes(f, out);
+    cancel.check(); // a cancel now still leaves no file: the destructor drops the temporary
+    f.commit();
+}
+
+AnalyzeResult summarise(const AnalysisOutput& out)
+{
+    AnalyzeResult r;
+    r.out = out.o.out;
+    r.model = out.model;
+    r.images = out.data.count;
+    r.units = out.act.units;
+    r.k = out.o.k;
+    r.accuracy = accuracyOf(out);
+    const std::vector<double> lp(out.ii.lpips.begin(), out.ii.lpips.end());
+    r.iiLpipsMean = stats::mean(lp);
+    r.iiLpipsStd = stats::sampleStd(lp);
+    r.iiColorMean = stats::mean(std::vector<double>(out.ii.color.begin(), out.ii.color.end()));
+    r.iiLabelMean = stats::mean(std::vector<double>(out.ii.label.begin(), out.ii.label.end()));
+    r.lpipsCalibrated = out.weights.calibrated();
+    r.lpipsWeights = out.weights.description;
+    return r;
+}
+
+} // namespace
+
+AnalyzeJob::AnalyzeJob(AnalyzeOptions options)
+    : m_options(std::move(options))
+{
+}
+
+AnalyzeResult AnalyzeJob::run(ProgressSink& sink, const CancelToken& cancel)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    const AnalyzeOptions& o = m_options;
+    // --- validate everything cheap before any long work
+    checkOptions(o);
+    const Split split = parseSplit(o.split);
+    const LpipsWeightsSource weightsSource = locateLpipsWeights(o.lpipsWeights);
+    const torch::Device device = resolveDevice(o.device);
+    checkPrecision(o.precision, o.device, "analyze: --precision");
+    configureThreads(o.threads);
+    torch::NoGradGuard noGrad;
+
+    phase(sink, "load", 0.0);
+    const Checkpoint ck = loadCheckpoint(o.checkpoint, o.checkpointKey);
+    TapNet model = loadModel(ck, o, device);
+    const ImageDataset data = loadImages(o, split);
+    LapTimer lap(sink, t0);
+    lap("checkpoint, model and data loaded");
+    const LpipsWeights weights = loadLpipsWeights(weightsSource);
+    const LpipsNet lpips(weights, device);
+    if (!weightsSource.calibrated())
+        sink.log(
+            LogLevel::Warning, "LPIPS weights " + weightsSource.description + " are random: II-LPIPS values are uncalibrated");
+    lap("LPIPS weights ready");
+    cancel.check();
+
+    const Measured act = measureActivations(o, {ck, *model, device, data}, sink, cancel);
     lap("activations and MEIs (" + std::to_string(data.count) + " images)");
     // --- Interpretability Index
     PhaseSink iiSink(sink, 0.7, 0.97);
-    const IIValues ii = computeII(lpips, data, meiIdx, units, o.k, o.lpipsResize, o.iiDiagonal, iiSink, cancel);
-    char iiParts[256];
-    std::snprintf(iiParts, sizeof iiParts,
-        "%lld distinct MEIs, %lld pairs; features %.2f s, pair distances %.2f s, per unit %.2f s",
-        static_cast<long long>(ii.distinctImages), static_cast<long long>(ii.distinctPairs), ii.featureSeconds, ii.pairSeconds,
-        ii.unitSeconds);
-    lap(std::string("Interpretability Index (") + iiParts + ")");
+    const IIValues ii = computeII(lpips, data, act.top.indices, act.units, o.k, o.lpipsResize, o.iiDiagonal, iiSink, cancel);
+    lap("Interpretability Index (" + iiTimings(ii) + ")");
     cancel.check();
 
-    // --- write atomically
     phase(sink, "write", 0.97);
-    const int k = o.k;
-    std::vector<std::uint8_t> images(static_cast<std::size_t>(units) * k * data.imageBytes());
-    std::vector<std::int64_t> meiLabels(static_cast<std::size_t>(units) * k);
-    for (std::size_t i = 0; i < meiIdx.size(); ++i) {
-        std::copy_n(data.image(meiIdx[i]), data.imageBytes(), images.data() + i * data.imageBytes());
-        meiLabels[i] = data.labels.empty() ? -1 : data.labels[static_cast<std::size_t>(meiIdx[i])];
-    }
-    const auto U = static_cast<std::uint64_t>(units), K = static_cast<std::uint64_t>(k);
-    const auto N = static_cast<std::uint64_t>(data.count);
-    const auto H = static_cast<std::uint64_t>(data.height), W = static_cast<std::uint64_t>(data.width);
-    {
-        const std::string parent = o.out.find('/') == std::string::npos ? "" : o.out.substr(0, o.out.find_last_of('/'));
-        if (!parent.empty() && !isDirectory(parent))
-            makeDirs(parent);
-        H5File f(o.out, H5File::Mode::CreateAtomic);
-        f.write("/activations", H5Type::Float32, {N, U}, act.activations.data_ptr<float>());
-        if (!data.labels.empty())
-            f.writeI64("/labels", {N}, data.labels);
-        f.writeI64("/mei/indices", {U, K}, meiIdx);
-        f.writeF32("/mei/activations", {U, K}, meiAct);
-        f.write("/mei/images", H5Type::UInt8, {U, K, H, W, 3}, images.data(), /*chunkRows=*/8);
-        f.writeI64("/mei/labels", {U, K}, meiLabels);
-        if (bottom) {
-            // the k least exciting images too (psych plan's minimal references), as /mei/images
-            std::vector<std::uint8_t> botImages(static_cast<std::size_t>(units) * k * data.imageBytes());
-            std::vector<std::int64_t> botLabels(static_cast<std::size_t>(units) * k);
-            for (std::size_t i = 0; i < botIdx.size(); ++i) {
-                std::copy_n(data.image(botIdx[i]), data.imageBytes(), botImages.data() + i * data.imageBytes());
-                botLabels[i] = data.labels.empty() ? -1 : data.labels[static_cast<std::size_t>(botIdx[i])];
-            }
-            f.writeI64("/mei/bottom_indices", {U, K}, botIdx);
-            f.writeF32("/mei/bottom_activations", {U, K}, botAct);
-            f.write("/mei/bottom_images", H5Type::UInt8, {U, K, H, W, 3}, botImages.data(), /*chunkRows=*/8);
-            f.writeI64("/mei/bottom_labels", {U, K}, botLabels);
-        }
-        f.writeF32("/ii/lpips", {U}, ii.lpips);
-        std::vector<float> perLayer(static_cast<std::size_t>(units) * 5);
-        for (std::int64_t u = 0; u < units; ++u)
-            for (int l = 0; l < 5; ++l)
-                perLayer[static_cast<std::size_t>(u * 5 + l)] = ii.perLayer[static_cast<std::size_t>(u)][l];
-        f.writeF32("/ii/lpips_per_layer", {U, 5}, perLayer);
-        f.writeF32("/ii/lpips_pairs", {U, K, K}, ii.pairs);
-        f.writeF32("/ii/color", {U}, ii.color);
-        f.writeF32("/ii/label", {U}, ii.label);
-        const double accuracy = data.labels.empty() ? std::nan("") : static_cast<double>(act.correct) / data.count;
-        f.setAttr("/", "model", model->architecture());
-        f.setAttr("/", "checkpoint", o.checkpoint);
-        f.setAttr("/", "layer", o.layer);
-        f.setAttr("/", "aggregation", o.aggregation);
-        f.setAttr("/", "k", static_cast<std::int64_t>(k));
-        f.setAttr("/", "data", o.data);
-        f.setAttr("/", "split", std::string(splitName(split)));
-        f.setAttr("/", "accuracy", accuracy);
-        f.setAttr("/", "ii_diagonal", std::string(iiDiagonalName(o.iiDiagonal)));
-        f.setAttr("/", "lpips_weights", weightsSource.description);
-        f.setAttr("/", "lpips_calibrated", static_cast<std::int64_t>(weightsSource.calibrated() ? 1 : 0));
-        f.setAttr("/", "lpips_resize", static_cast<std::int64_t>(o.lpipsResize));
-        f.setAttr("/", "units", static_cast<std::int64_t>(units));
-        f.setAttr("/", "precision", o.precision);
-        f.setAttr("/", "images", static_cast<std::int64_t>(data.count));
-        f.setAttr("/", "tuned_area", o.tunedArea.empty() ? areaFromCheckpoint(ck) : o.tunedArea);
-        f.setAttr("/", "program", std::string("repalign ") + programVersion());
-        f.setAttr("/", "created", isoTimestamp());
-        cancel.check(); // a cancel now still leaves no file: the destructor drops the temporary
-        f.commit();
-    }
+    const AnalysisOutput out {o, data, split, model->architecture(), o.tunedArea.empty() ? areaFromCheckpoint(ck) : o.tunedArea,
+        weightsSource, act, ii};
+    writeAnalysis(out, cancel);
     lap("analysis written");
 
-    AnalyzeResult r;
-    r.out = o.out;
-    r.model = model->architecture();
-    r.images = data.count;
-    r.units = units;
-    r.k = k;
-    r.accuracy = data.labels.empty() ? std::nan("") : static_cast<double>(act.correct) / data.count;
-    const std::vector<double> lp(ii.lpips.begin(), ii.lpips.end());
-    r.iiLpipsMean = stats::mean(lp);
-    r.iiLpipsStd = stats::sampleStd(lp);
-    r.iiColorMean = stats::mean(std::vector<double>(ii.color.begin(), ii.color.end()));
-    r.iiLabelMean = stats::mean(std::vector<double>(ii.label.begin(), ii.label.end()));
-    r.lpipsCalibrated = weightsSource.calibrated();
-    r.lpipsWeights = weightsSource.description;
+    AnalyzeResult r = summarise(out);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     phase(sink, "done", 1.0);
     return r;
