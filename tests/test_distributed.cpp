@@ -330,28 +330,38 @@ private Q_SLOTS:
     void syncBatchNormMatchesOneRankWithTheDoubleBatch()
     {
         // 2 ranks x batch 8 with synchronised BN = 1 rank x batch 16 on the same global order,
-        // BatchNorm in training mode, after 2 steps (lr 0.02, momentum 0.9). The statistics
-        // and their gradients are summed in double, as LibTorch's own batch_norm does: with
-        // float sums the weights were 2.7e-6 apart after 1 step and 4.5e-4 after 2; with
-        // double sums 3e-7 and 9e-7. That is the float noise floor: one process with 1 or 2
-        // threads (the same maths in another summation order) is 3.5e-7 / 6.8e-7 apart. On
-        // these images the floor itself grows past 1e-5 from the third step on (2.2e-4 after
-        // 3 steps, 1.1e-3 on random-noise images), so a 1e-5 bound for N >= 3 is checked with
-        // BatchNorm in eval mode (tuneValidationIsShardedAndSummed: 3 steps of a frozen backbone).
+        // BatchNorm in training mode, after 1 step (lr 0.02, momentum 0.9). The statistics and
+        // their gradients are summed in double, as LibTorch's own batch_norm does (with float
+        // sums the weights were 2.7e-6 apart after 1 step). What is left is float noise, and it
+        // depends on the CPU: the same maths in another summation order (1 or 2 threads) is
+        // 3.5e-7 apart after 1 step; 2 ranks vs 1 were 3.1e-7 after 1 step and 9.3e-7 after 2
+        // on the AMD Zen 5 build machine, but 9.25e-5 after 2 steps on a CI machine whose
+        // oneDNN picks other kernels for batch 8 and 16, and the noise grows with every step
+        // (2.2e-4 after 3). So the bound is 1e-4 after 1 step, and the same run without sync BN
+        // (per-rank statistics over 8 images) must miss it by far: that is what sync BN fixes.
+        // A 1e-5 bound for N >= 3 steps is checked with BatchNorm in eval mode
+        // (tuneValidationIsShardedAndSummed: 3 steps of a frozen backbone).
         const std::string dir = testutil::tempDir("dist_syncbn");
-        const std::string two = dir + "/two.yaml", one = dir + "/one.yaml";
-        testutil::writeText(two, configText(1, 8, 2, 64, true));
-        testutil::writeText(one, configText(1, 16, 2, 64, false));
+        const std::string two = dir + "/two.yaml", one = dir + "/one.yaml", local = dir + "/local.yaml";
+        testutil::writeText(two, configText(1, 8, 1, 64, true));
+        testutil::writeText(one, configText(1, 16, 1, 64, false));
+        testutil::writeText(local, configText(1, 8, 1, 64, false));
         std::vector<std::string> logs;
         auto codes = runRanks(2, two, dir + "/run2", &logs);
         QVERIFY2(codes == std::vector<int>({0, 0}), joinLogs(logs).c_str());
         logs.clear();
         codes = runRanks(1, one, dir + "/run1", &logs);
         QVERIFY2(codes == std::vector<int>({0}), joinLogs(logs).c_str());
-        std::string where;
+        logs.clear();
+        codes = runRanks(2, local, dir + "/runlocal", &logs);
+        QVERIFY2(codes == std::vector<int>({0, 0}), joinLogs(logs).c_str());
+        std::string where, whereLocal;
         const double d = maxStateDiff(dir + "/run2/checkpoints/last.pt", dir + "/run1/checkpoints/last.pt", &where);
-        qInfo("2 ranks x 8 (sync BN) vs 1 rank x 16 after 2 steps: max |diff| %.3g (%s)", d, where.c_str());
-        QVERIFY2(d <= 1e-5, where.c_str());
+        const double dLocal = maxStateDiff(dir + "/runlocal/checkpoints/last.pt", dir + "/run1/checkpoints/last.pt", &whereLocal);
+        qInfo("2 ranks x 8 vs 1 rank x 16 after 1 step: max |diff| %.3g (%s) with sync BN, %.3g (%s) without", d, where.c_str(),
+            dLocal, whereLocal.c_str());
+        QVERIFY2(d <= 1e-4, where.c_str());
+        QVERIFY2(dLocal >= 100 * 1e-4, whereLocal.c_str());
         // Validation is sharded and summed: the same val loss and accuracy as one process.
         auto valRows = [](const std::string& run) {
             std::map<std::string, double> v;
