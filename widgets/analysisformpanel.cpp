@@ -1,7 +1,5 @@
 #include "analysisformpanel.h"
 
-#include "background.h"
-
 #include "common/error.h"
 #include "data/dataset.h"
 #include "models/registry.h"
@@ -12,7 +10,6 @@
 #include <QComboBox>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
@@ -23,11 +20,7 @@ namespace repalign::gui {
 AnalysisFormPanel::AnalysisFormPanel(QWidget* parent)
     : ConfigForm(parent)
 {
-    auto* columns = new QHBoxLayout(this);
-    auto* left = new QVBoxLayout;
-    auto* right = new QVBoxLayout;
-    columns->addLayout(left, 1);
-    columns->addLayout(right, 1);
+    const auto [left, right] = addColumns();
 
     QFormLayout* what = addSection(tr("Model and data"), left);
     m_preset = new QComboBox;
@@ -38,26 +31,14 @@ AnalysisFormPanel::AnalysisFormPanel(QWidget* parent)
                             "The reference's published II values use ii_diagonal include."));
     what->addRow(tr("Preset:"), m_preset);
     connect(m_preset, &QComboBox::activated, this, [this](int index) { applyPreset(m_preset->itemData(index).toString()); });
-    m_name = new QLineEdit(QStringLiteral("layer4"));
-    addRow(
-        what, tr("Analysis name:"), m_name, QStringLiteral("name"), tr("Written as analysis/<name>.h5 in the checkpoint's run"));
-    m_checkpoint = new QComboBox;
-    QWidget* checkpointBox = checkpointField(m_checkpoint, tr("Checkpoints (*.pt *.pth);;All files (*)"));
-    m_checkpoint->lineEdit()->setPlaceholderText(tr("checkpoint (.pt / .pth)"));
-    addRow(what, tr("Checkpoint:"), checkpointBox, QStringLiteral("checkpoint"));
-    m_checkpointNote = new QLabel;
-    m_checkpointNote->setEnabled(false);
-    m_checkpointNote->setWordWrap(true);
-    m_checkpointNote->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
-    what->addRow(QString(), m_checkpointNote);
-    m_model = new QComboBox;
-    m_model->addItem(tr("from the checkpoint"), QString());
-    for (const std::string& n : modelNames())
-        m_model->addItem(QString::fromStdString(n), QString::fromStdString(n));
+    m_name = addNameRow(what, tr("Analysis name:"), QStringLiteral("layer4"), QStringLiteral("name"),
+        tr("Written as analysis/<name>.h5 in the checkpoint's run"));
+    m_checkpoint = addCheckpointRow(what, tr("Checkpoint:"), tr("Checkpoints (*.pt *.pth);;All files (*)"),
+        tr("checkpoint (.pt / .pth)"), QStringLiteral("checkpoint"));
+    QLabel* checkpointNote = addNote(what);
+    m_model = modelChoice(tr("from the checkpoint"));
     addRow(what, tr("Architecture:"), m_model, QStringLiteral("model"));
-    m_data = new QLineEdit;
-    m_data->setPlaceholderText(tr("cifar10:DIR, idx:DIR, folder:DIR or shapes:N[:SEED]"));
-    addRow(what, tr("Data:"), pathField(m_data, true, {}, [] { return QStringLiteral("cifar10"); }), QStringLiteral("data"));
+    m_data = addDataRow(what, tr("Data:"), tr("cifar10:DIR, idx:DIR, folder:DIR or shapes:N[:SEED]"), QStringLiteral("data"));
     m_split = new QComboBox;
     m_split->addItems({QStringLiteral("test"), QStringLiteral("train"), QStringLiteral("val")});
     addRow(what, tr("Split:"), m_split, QStringLiteral("split"));
@@ -118,33 +99,20 @@ AnalysisFormPanel::AnalysisFormPanel(QWidget* parent)
     connect(m_iiOn, &QComboBox::currentIndexChanged, this,
         [this] { m_synthFile->setEnabled(m_iiOn->currentData().toString() == QLatin1String("file")); });
 
-    QFormLayout* sys = addSection(tr("System"), right);
-    m_device = new QComboBox;
-    m_device->setEditable(true);
-    m_device->addItems({QStringLiteral("cpu"), QStringLiteral("cuda"), QStringLiteral("cuda:0")});
-    addRow(sys, tr("Device:"), m_device, QStringLiteral("device"));
-    m_threads = new QSpinBox;
-    m_threads->setRange(0, 1024);
-    m_threads->setSpecialValueText(tr("all cores"));
-    addRow(sys, tr("CPU threads:"), m_threads, QStringLiteral("threads"));
-    m_batch = new QSpinBox;
-    m_batch->setRange(1, 65536);
-    addRow(sys, tr("Batch size:"), m_batch, QStringLiteral("batch_size"));
+    const SystemFields sys = addSystemSection(right, {tr("System"), tr("Device:"), tr("CPU threads:"), tr("all cores"), {}},
+        QStringLiteral("device"), QStringLiteral("threads"));
+    m_device = sys.device;
+    m_threads = sys.threads;
+    m_batch = addBatchRow(sys.form, tr("Batch size:"), QStringLiteral("batch_size"));
     m_precision = new QComboBox;
     m_precision->addItems({QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16")});
-    addRow(sys, tr("Precision:"), m_precision, QStringLiteral("precision"),
+    addRow(sys.form, tr("Precision:"), m_precision, QStringLiteral("precision"),
         tr("the model's forward pass; bf16: autocast on the CPU or CUDA (LPIPS stays fp32); fp16: CUDA only"));
     right->addStretch(1);
 
     connect(m_model, &QComboBox::currentIndexChanged, this, &AnalysisFormPanel::updateTaps);
-    // The checkpoint is read (architecture) off the UI thread, once typing pauses.
-    m_inspectTimer.setSingleShot(true);
-    m_inspectTimer.setInterval(300);
-    connect(&m_inspectTimer, &QTimer::timeout, this, &AnalysisFormPanel::inspectCheckpoint);
-    connect(m_checkpoint, &QComboBox::currentTextChanged, this, [this] {
-        ++m_inspectGeneration;
-        m_inspectTimer.start();
-    });
+    inspectCheckpoints(m_checkpoint, checkpointNote, {tr("Reading the checkpoint…"), tr("%1 does not exist")},
+        &AnalysisFormPanel::describe, [this] { updateTaps(); });
     updateTaps();
     setOptions(AnalyzeOptions());
 }
@@ -153,63 +121,18 @@ QString AnalysisFormPanel::tapModel() const
 {
     QString model = m_model->currentData().toString();
     if (model.isEmpty())
-        model = m_inspectedModel;
+        model = inspectedModel();
     return model;
 }
 
-void AnalysisFormPanel::inspectCheckpoint()
+QString AnalysisFormPanel::describe(const CheckpointSummary& s)
 {
-    const QString path = checkpointPath(m_checkpoint);
-    const int generation = m_inspectGeneration;
-    if (path.isEmpty()) {
-        m_checkpointNote->clear();
-        m_inspectedModel.clear();
-        updateTaps();
-        return;
-    }
-    m_checkpointNote->setText(tr("Reading the checkpoint…"));
-    struct Result {
-        QString model, note;
-    };
-    runInBackground(
-        this,
-        [path] {
-            Result r;
-            try {
-                if (!QFileInfo(path).isFile()) {
-                    r.note = tr("%1 does not exist").arg(path);
-                } else {
-                    const CheckpointSummary s = repalign::inspectCheckpoint(path.toStdString());
-                    r.model = QString::fromStdString(s.model);
-                    r.note = s.model.empty() ? tr("architecture not recorded (choose it below)") : r.model;
-                    if (s.epoch > 0)
-                        r.note += tr(" · epoch %1").arg(s.epoch);
-                    if (!s.readouts.empty())
-                        r.note += tr(" · tuned (readout %1)").arg(QString::fromStdString(s.readouts.front()));
-                }
-            } catch (const std::exception& e) {
-                r.note = QString::fromUtf8(e.what());
-            }
-            return r;
-        },
-        [this, generation](Result r) {
-            if (generation != m_inspectGeneration)
-                return;
-            m_inspectedModel = r.model;
-            m_checkpointNote->setText(r.note);
-            updateTaps();
-            Q_EMIT checkpointInspected();
-        });
-}
-
-QString AnalysisFormPanel::inspectedModel() const
-{
-    return m_inspectedModel;
-}
-
-QString AnalysisFormPanel::checkpointNote() const
-{
-    return m_checkpointNote->text();
+    QString note = s.model.empty() ? tr("architecture not recorded (choose it below)") : QString::fromStdString(s.model);
+    if (s.epoch > 0)
+        note += tr(" · epoch %1").arg(s.epoch);
+    if (!s.readouts.empty())
+        note += tr(" · tuned (readout %1)").arg(QString::fromStdString(s.readouts.front()));
+    return note;
 }
 
 void AnalysisFormPanel::updateTaps()
@@ -244,10 +167,6 @@ void AnalysisFormPanel::setData(const QString& spec)
 {
     m_data->setText(spec);
 }
-QString AnalysisFormPanel::runName() const
-{
-    return m_name->text().trimmed();
-}
 
 QStringList AnalysisFormPanel::presetKeys() const
 {
@@ -278,8 +197,7 @@ void AnalysisFormPanel::setOptions(const AnalyzeOptions& o)
 {
     setBaseYaml(QString::fromStdString(analyzeConfigToYaml(o)));
     setCheckpointPath(m_checkpoint, QString::fromStdString(o.checkpoint));
-    const int mi = m_model->findData(QString::fromStdString(o.model));
-    m_model->setCurrentIndex(mi < 0 ? 0 : mi);
+    setModelChoice(m_model, QString::fromStdString(o.model));
     updateTaps();
     m_data->setText(QString::fromStdString(o.data));
     m_split->setCurrentText(QString::fromStdString(o.split));
@@ -335,23 +253,16 @@ AnalyzeOptions AnalysisFormPanel::options() const
     // The core's parser, as `repalign-cli analyze --config` reads the same YAML; the layer is
     // checked against the architecture the checkpoint records once it has been read.
     AnalyzeOptions o = parseAnalyzeConfig(baseYaml().toStdString(), "<form>", {}, overrideList());
-    if (o.model.empty() && !m_inspectedModel.isEmpty())
-        requireAnalyzeLayer(o.layer, m_inspectedModel.toStdString(), "<form>");
+    if (o.model.empty() && !inspectedModel().isEmpty())
+        requireAnalyzeLayer(o.layer, inspectedModel().toStdString(), "<form>");
     o.out.clear();
     return o;
 }
 
 QString AnalysisFormPanel::check() const
 {
-    const QString name = runName();
-    if (name.isEmpty() || name.contains(QLatin1Char('/')) || name.startsWith(QLatin1Char('.')))
-        return tr("<form>: key 'name' must be a file name (not empty, no '/', not starting with '.')");
-    try {
-        options();
-    } catch (const Error& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
+    return checkWith(
+        tr("<form>: key 'name' must be a file name (not empty, no '/', not starting with '.')"), [this] { options(); });
 }
 
 void AnalysisFormPanel::loadYamlFile(const QString& path)

@@ -8,14 +8,6 @@
 
 #include "interpret/analysis.h"
 
-#include <QTimer>
-
-class QCheckBox;
-class QComboBox;
-class QLabel;
-class QLineEdit;
-class QSpinBox;
-
 namespace repalign::gui {
 
 class AnalysisFormPanel : public ConfigForm {
@@ -27,7 +19,6 @@ public:
     QString check() const override;
     void loadYamlFile(const QString& path) override;
     QString kind() const override { return QStringLiteral("analyze"); }
-    QString runName() const override;
     QString cliCommand(const QString& yamlFile, const QString& outDir) const override;
 
     /// Options for AnalyzeJob (out is left empty: the caller puts the file in the run).
@@ -35,10 +26,6 @@ public:
     void setOptions(const AnalyzeOptions& options);
     void setCheckpoint(const QString& path);
     void setData(const QString& spec);
-    /// The architecture the checkpoint records, once read (empty before, or when it records none).
-    QString inspectedModel() const;
-    /// The line under the checkpoint field: what the file holds, or why it cannot be read.
-    QString checkpointNote() const;
     /// Fills the study settings (layer, aggregation, k, LPIPS side, ii_diagonal) with a preset:
     /// "reference" (the reference study's numbers: layer4, centre, k 5, LPIPS at 64 px,
     /// ii_diagonal include) or "defaults" (the same with the pairwise ii_diagonal exclude).
@@ -47,22 +34,15 @@ public:
     /// The preset keys, in the order the form offers them.
     QStringList presetKeys() const;
 
-Q_SIGNALS:
-    /// The checkpoint was read in the background (the note and the layer list are updated).
-    void checkpointInspected();
-
 private:
     void updateTaps();
     /// The `ii_on` value the II fields give: dataset, synth or synth:FILE.
     QString iiOn() const;
     QString tapModel() const;
-    void inspectCheckpoint();
+    /// The note under the checkpoint field for what it holds.
+    static QString describe(const CheckpointSummary& summary);
     QLineEdit* m_name;
     QComboBox* m_checkpoint;
-    QLabel* m_checkpointNote;
-    QTimer m_inspectTimer;
-    int m_inspectGeneration = 0;
-    QString m_inspectedModel;
     QString m_tapsModel;
     QComboBox* m_model;
     QLineEdit* m_data;

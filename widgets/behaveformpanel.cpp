@@ -1,7 +1,6 @@
 #include "behaveformpanel.h"
 
 #include "common/error.h"
-#include "models/registry.h"
 #include "run/config.h"
 #include "run/dataspec.h"
 
@@ -10,7 +9,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QRegularExpression>
@@ -94,28 +92,16 @@ QString unquote(const QString& raw, const QString& origin, int line)
 BehaveFormPanel::BehaveFormPanel(QWidget* parent)
     : ConfigForm(parent)
 {
-    auto* columns = new QHBoxLayout(this);
-    auto* left = new QVBoxLayout;
-    auto* right = new QVBoxLayout;
-    columns->addLayout(left, 1);
-    columns->addLayout(right, 1);
+    const auto [left, right] = addColumns();
 
     QFormLayout* what = addSection(tr("Model and data"), left);
-    m_name = new QLineEdit(QStringLiteral("behave"));
-    addRow(what, tr("Output name:"), m_name, QStringLiteral("name"),
+    m_name = addNameRow(what, tr("Output name:"), QStringLiteral("behave"), QStringLiteral("name"),
         tr("Written as analysis/<name>.h5 in the checkpoint's run; an existing analysis of that name gains /behaviour"));
-    m_checkpoint = new QComboBox;
-    QWidget* checkpointBox = checkpointField(m_checkpoint, tr("Checkpoints (*.pt *.pth);;All files (*)"));
-    m_checkpoint->lineEdit()->setPlaceholderText(tr("checkpoint (.pt / .pth)"));
-    addRow(what, tr("Checkpoint:"), checkpointBox, QStringLiteral("checkpoint"));
-    m_model = new QComboBox;
-    m_model->addItem(tr("from the checkpoint"), QString());
-    for (const std::string& n : modelNames())
-        m_model->addItem(QString::fromStdString(n), QString::fromStdString(n));
+    m_checkpoint = addCheckpointRow(what, tr("Checkpoint:"), tr("Checkpoints (*.pt *.pth);;All files (*)"),
+        tr("checkpoint (.pt / .pth)"), QStringLiteral("checkpoint"));
+    m_model = modelChoice(tr("from the checkpoint"));
     addRow(what, tr("Architecture:"), m_model, QStringLiteral("model"));
-    m_data = new QLineEdit;
-    m_data->setPlaceholderText(tr("cifar10:DIR, idx:DIR, folder:DIR or shapes:N[:SEED]"));
-    addRow(what, tr("Data:"), pathField(m_data, true, {}, [] { return QStringLiteral("cifar10"); }), QStringLiteral("data"));
+    m_data = addDataRow(what, tr("Data:"), tr("cifar10:DIR, idx:DIR, folder:DIR or shapes:N[:SEED]"), QStringLiteral("data"));
     m_split = new QComboBox;
     m_split->addItems({QStringLiteral("test"), QStringLiteral("train")});
     addRow(what, tr("Split:"), m_split, QStringLiteral("split"), tr("CIFAR-10H and CIFAR-10-C are of the CIFAR-10 test set"));
@@ -172,18 +158,11 @@ BehaveFormPanel::BehaveFormPanel(QWidget* parent)
     m_seed = new QLineEdit;
     addRow(stats, tr("Seed:"), m_seed, QStringLiteral("seed"), tr("Random starts and bootstrap resamples"));
 
-    QFormLayout* sys = addSection(tr("System"), right);
-    m_device = new QComboBox;
-    m_device->setEditable(true);
-    m_device->addItems({QStringLiteral("cpu"), QStringLiteral("cuda"), QStringLiteral("cuda:0")});
-    addRow(sys, tr("Device:"), m_device, QStringLiteral("device"));
-    m_threads = new QSpinBox;
-    m_threads->setRange(0, 1024);
-    m_threads->setSpecialValueText(tr("all cores"));
-    addRow(sys, tr("CPU threads:"), m_threads, QStringLiteral("threads"));
-    m_batch = new QSpinBox;
-    m_batch->setRange(1, 65536);
-    addRow(sys, tr("Batch size:"), m_batch, QStringLiteral("batch-size"));
+    const SystemFields sys = addSystemSection(right, {tr("System"), tr("Device:"), tr("CPU threads:"), tr("all cores"), {}},
+        QStringLiteral("device"), QStringLiteral("threads"));
+    m_device = sys.device;
+    m_threads = sys.threads;
+    m_batch = addBatchRow(sys.form, tr("Batch size:"), QStringLiteral("batch-size"));
     right->addStretch(1);
 
     setBaseYaml(QString()); // no base config: the fields are the whole mapping (block style)
@@ -202,16 +181,10 @@ void BehaveFormPanel::setData(const QString& spec)
     m_data->setText(spec);
 }
 
-QString BehaveFormPanel::runName() const
-{
-    return m_name->text().trimmed();
-}
-
 void BehaveFormPanel::setOptions(const behaviour::BehaveOptions& o)
 {
     setCheckpointPath(m_checkpoint, QString::fromStdString(o.checkpoint));
-    const int mi = m_model->findData(QString::fromStdString(o.model));
-    m_model->setCurrentIndex(mi < 0 ? 0 : mi);
+    setModelChoice(m_model, QString::fromStdString(o.model));
     m_data->setText(QString::fromStdString(o.data));
     m_split->setCurrentText(QString::fromStdString(o.split));
     m_maxImages->setText(QString::number(o.maxImages));
@@ -313,15 +286,8 @@ behaviour::BehaveOptions BehaveFormPanel::options() const
 
 QString BehaveFormPanel::check() const
 {
-    const QString name = runName();
-    if (name.isEmpty() || name.contains(QLatin1Char('/')) || name.startsWith(QLatin1Char('.')))
-        return tr("<form>: key 'name' must be a file name (not empty, no '/', not starting with '.')");
-    try {
-        options();
-    } catch (const Error& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
+    return checkWith(
+        tr("<form>: key 'name' must be a file name (not empty, no '/', not starting with '.')"), [this] { options(); });
 }
 
 QStringList BehaveFormPanel::overrides() const

@@ -10,12 +10,6 @@
 
 #include "behaviour/behave.h"
 
-class QCheckBox;
-class QComboBox;
-class QLabel;
-class QLineEdit;
-class QSpinBox;
-
 namespace repalign::gui {
 
 class BehaveFormPanel : public ConfigForm {
@@ -27,7 +21,6 @@ public:
     QString check() const override;
     void loadYamlFile(const QString& path) override;
     QString kind() const override { return QStringLiteral("behave"); }
-    QString runName() const override;
     QString cliCommand(const QString& yamlFile, const QString& outDir) const override;
 
     /// Options for the behave job, checked as the CLI checks them (out is left empty: the caller

@@ -1,15 +1,21 @@
 #include "configform.h"
 
+#include "background.h"
+
 #include "common/error.h"
+#include "models/registry.h"
+#include "run/checkpoint_info.h"
 
 #include <QAbstractButton>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QIcon>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QRegularExpression>
@@ -25,6 +31,178 @@ ConfigForm::ConfigForm(QWidget* parent)
     m_timer.setSingleShot(true);
     m_timer.setInterval(120);
     connect(&m_timer, &QTimer::timeout, this, &ConfigForm::validateNow);
+}
+
+ConfigForm::Columns ConfigForm::addColumns()
+{
+    auto* columns = new QHBoxLayout(this);
+    Columns c {new QVBoxLayout, new QVBoxLayout};
+    columns->addLayout(c.left, 1);
+    columns->addLayout(c.right, 1);
+    return c;
+}
+
+QLineEdit* ConfigForm::addNameRow(
+    QFormLayout* form, const QString& label, const QString& initial, const QString& key, const QString& help)
+{
+    m_nameField = new QLineEdit(initial);
+    addRow(form, label, m_nameField, key, help);
+    return m_nameField;
+}
+
+QString ConfigForm::runName() const
+{
+    return m_nameField ? m_nameField->text().trimmed() : QString();
+}
+
+QComboBox* ConfigForm::addCheckpointRow(QFormLayout* form, const QString& label, const QString& filter,
+    const QString& placeholder, const QString& key, const QString& help)
+{
+    auto* combo = new QComboBox;
+    QWidget* box = checkpointField(combo, filter);
+    combo->lineEdit()->setPlaceholderText(placeholder);
+    addRow(form, label, box, key, help);
+    return combo;
+}
+
+QComboBox* ConfigForm::modelChoice(const QString& fromCheckpoint)
+{
+    auto* combo = new QComboBox;
+    combo->addItem(fromCheckpoint, QString());
+    for (const std::string& n : modelNames())
+        combo->addItem(QString::fromStdString(n), QString::fromStdString(n));
+    return combo;
+}
+
+void ConfigForm::setModelChoice(QComboBox* combo, const QString& name)
+{
+    const int i = combo->findData(name);
+    combo->setCurrentIndex(i < 0 ? 0 : i);
+}
+
+QLineEdit* ConfigForm::addDataRow(QFormLayout* form, const QString& label, const QString& placeholder, const QString& key)
+{
+    auto* edit = new QLineEdit;
+    edit->setPlaceholderText(placeholder);
+    addRow(form, label, pathField(edit, true, {}, [] { return QStringLiteral("cifar10"); }), key);
+    return edit;
+}
+
+ConfigForm::SystemFields ConfigForm::addSystemSection(
+    QVBoxLayout* column, const SystemTexts& texts, const QString& deviceKey, const QString& threadsKey)
+{
+    SystemFields f;
+    f.form = addSection(texts.title, column);
+    f.device = new QComboBox;
+    f.device->setEditable(true);
+    f.device->addItems({QStringLiteral("cpu"), QStringLiteral("cuda"), QStringLiteral("cuda:0")});
+    addRow(f.form, texts.device, f.device, deviceKey, texts.deviceHelp);
+    f.threads = new QSpinBox;
+    f.threads->setRange(0, 1024);
+    f.threads->setSpecialValueText(texts.allCores);
+    addRow(f.form, texts.threads, f.threads, threadsKey);
+    return f;
+}
+
+QSpinBox* ConfigForm::addBatchRow(QFormLayout* form, const QString& label, const QString& key)
+{
+    auto* batch = new QSpinBox;
+    batch->setRange(1, 65536);
+    addRow(form, label, batch, key);
+    return batch;
+}
+
+bool ConfigForm::isPlainName(const QString& name, bool noBackslash)
+{
+    return !(name.isEmpty() || name.contains(QLatin1Char('/')) || (noBackslash && name.contains(QLatin1Char('\\')))
+        || name.startsWith(QLatin1Char('.')));
+}
+
+QString ConfigForm::checkWith(const QString& nameError, const std::function<void()>& parse, bool noBackslash) const
+{
+    if (!isPlainName(runName(), noBackslash))
+        return nameError;
+    try {
+        parse();
+    } catch (const Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+QLabel* ConfigForm::addNote(QFormLayout* form)
+{
+    auto* note = new QLabel;
+    note->setEnabled(false);
+    note->setWordWrap(true);
+    note->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    form->addRow(QString(), note);
+    return note;
+}
+
+void ConfigForm::inspectCheckpoints(QComboBox* combo, QLabel* note, const InspectTexts& texts,
+    std::function<QString(const CheckpointSummary&)> describe, std::function<void()> updated)
+{
+    m_inspected = combo;
+    m_checkpointNote = note;
+    m_inspectTexts = texts;
+    m_describe = std::move(describe);
+    m_inspectUpdated = std::move(updated);
+    // The checkpoint is read (architecture, tensors, readouts) off the UI thread, once typing pauses.
+    m_inspectTimer.setSingleShot(true);
+    m_inspectTimer.setInterval(300);
+    connect(&m_inspectTimer, &QTimer::timeout, this, &ConfigForm::inspectCheckpoint);
+    connect(combo, &QComboBox::currentTextChanged, this, [this] {
+        ++m_inspectGeneration; // a result for an older text is dropped
+        m_inspectTimer.start();
+    });
+}
+
+QString ConfigForm::checkpointNote() const
+{
+    return m_checkpointNote ? m_checkpointNote->text() : QString();
+}
+
+void ConfigForm::inspectCheckpoint()
+{
+    const QString path = checkpointPath(m_inspected);
+    const int generation = m_inspectGeneration;
+    if (path.isEmpty()) {
+        m_checkpointNote->clear();
+        m_inspectedModel.clear();
+        m_inspectUpdated();
+        return;
+    }
+    m_checkpointNote->setText(m_inspectTexts.reading);
+    struct Result {
+        bool ok = false;
+        CheckpointSummary summary;
+        QString error;
+    };
+    runInBackground(
+        this,
+        [path, missing = m_inspectTexts.missing] {
+            Result r;
+            try {
+                if (!QFileInfo(path).isFile()) {
+                    r.error = missing.arg(path);
+                } else {
+                    r.summary = repalign::inspectCheckpoint(path.toStdString());
+                    r.ok = true;
+                }
+            } catch (const std::exception& e) {
+                r.error = QString::fromUtf8(e.what());
+            }
+            return r;
+        },
+        [this, generation](Result r) {
+            if (generation != m_inspectGeneration)
+                return; // the field changed meanwhile
+            m_inspectedModel = r.ok ? QString::fromStdString(r.summary.model) : QString();
+            m_checkpointNote->setText(r.ok ? m_describe(r.summary) : r.error);
+            m_inspectUpdated();
+            Q_EMIT checkpointInspected();
+        });
 }
 
 QFormLayout* ConfigForm::addSection(const QString& title, QVBoxLayout* column)

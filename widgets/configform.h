@@ -27,6 +27,10 @@ class QVBoxLayout;
 
 #include "run/config.h"
 
+namespace repalign {
+struct CheckpointSummary;
+}
+
 namespace repalign::gui {
 
 class ConfigForm : public QWidget {
@@ -48,8 +52,8 @@ public:
     virtual void loadYamlFile(const QString& path) = 0;
     /// Short name for files and jobs ("train", "tune", "analyze").
     virtual QString kind() const = 0;
-    /// Run directory / output name typed by the user.
-    virtual QString runName() const = 0;
+    /// Run directory / output name typed by the user (the name field, trimmed).
+    QString runName() const;
     /// The `repalign-cli` command line that runs @p yamlFile writing to @p outDir.
     virtual QString cliCommand(const QString& yamlFile, const QString& outDir) const = 0;
 
@@ -71,10 +75,17 @@ public:
     };
     /// Offers @p checkpoints in this form's checkpoint fields (keeps what each field holds).
     void setProjectCheckpoints(const QList<ProjectCheckpoint>& checkpoints);
+    /// The architecture the inspected checkpoint records, once read (empty before, or when it
+    /// records none); only in the forms that inspect their checkpoint (inspectCheckpoints).
+    QString inspectedModel() const { return m_inspectedModel; }
+    /// The line under the checkpoint field: what the file holds, or why it cannot be read.
+    QString checkpointNote() const;
 
 Q_SIGNALS:
     void validityChanged(bool valid, const QString& message);
     void changed();
+    /// The checkpoint was read in the background (the note and the layer list are updated).
+    void checkpointInspected();
 
 protected:
     /// The `lr_scheduling` block, shared by the training and tuning forms.
@@ -129,6 +140,59 @@ protected:
     static void setSchedule(const ScheduleFields& f, const ScheduleConfig& c, int epochs);
     static void setTransforms(const TransformFields& f, const TransformConfig& c);
 
+    /// The panel's layout: two columns side by side, of equal stretch.
+    struct Columns {
+        QVBoxLayout* left = nullptr;
+        QVBoxLayout* right = nullptr;
+    };
+    Columns addColumns();
+    /// The run / output name row (runName() reads it): a line edit holding @p initial.
+    QLineEdit* addNameRow(
+        QFormLayout* form, const QString& label, const QString& initial, const QString& key, const QString& help);
+    /// The checkpoint row: a checkpointField() with @p placeholder, mapped to @p key.
+    QComboBox* addCheckpointRow(QFormLayout* form, const QString& label, const QString& filter, const QString& placeholder,
+        const QString& key, const QString& help = {});
+    /// The architecture box: @p fromCheckpoint (data: empty) first, then the registry's models.
+    static QComboBox* modelChoice(const QString& fromCheckpoint);
+    /// Selects @p name in a modelChoice() box (empty = the checkpoint's; the first entry when
+    /// the registry has no such name).
+    static void setModelChoice(QComboBox* combo, const QString& name);
+    /// The data-spec row (folder browse with the cifar10 prefix).
+    QLineEdit* addDataRow(QFormLayout* form, const QString& label, const QString& placeholder, const QString& key);
+    /// The `System` section's device and CPU-thread fields.
+    struct SystemFields {
+        QFormLayout* form = nullptr;
+        QComboBox* device = nullptr;
+        QSpinBox* threads = nullptr;
+    };
+    /// Labels and texts of the System section (translated by the form that adds it).
+    struct SystemTexts {
+        QString title, device, threads, allCores, deviceHelp;
+    };
+    SystemFields addSystemSection(
+        QVBoxLayout* column, const SystemTexts& texts, const QString& deviceKey, const QString& threadsKey);
+    /// A batch-size spin box (1..65536) mapped to @p key.
+    QSpinBox* addBatchRow(QFormLayout* form, const QString& label, const QString& key);
+    /// True when @p name can be a file or folder name: not empty, no '/' (nor '\\' when
+    /// @p noBackslash), not starting with '.'.
+    static bool isPlainName(const QString& name, bool noBackslash = false);
+    /// check()'s shape: @p nameError when runName() is no plain name, else the message of the
+    /// Error @p parse throws (empty when it throws none).
+    QString checkWith(const QString& nameError, const std::function<void()>& parse, bool noBackslash = false) const;
+    /// Texts of the checkpoint inspection (translated by the form).
+    struct InspectTexts {
+        QString reading; ///< shown while the file is read
+        QString missing; ///< "%1 does not exist"
+    };
+    /// Reads the checkpoint in @p combo off the UI thread once typing pauses (300 ms) and shows
+    /// describe(summary), or why it cannot be read, in @p note; a result for an older text is
+    /// dropped. @p updated is called after inspectedModel() changes (then checkpointInspected()
+    /// is emitted, except when the field was emptied).
+    void inspectCheckpoints(QComboBox* combo, QLabel* note, const InspectTexts& texts,
+        std::function<QString(const CheckpointSummary&)> describe, std::function<void()> updated);
+    /// A greyed, word-wrapped note line under the fields of @p form.
+    static QLabel* addNote(QFormLayout* form);
+
     QFormLayout* addSection(const QString& title, QVBoxLayout* column);
     /// Adds a row: the widget, with a message label under it, mapped to @p key.
     void addRow(QFormLayout* form, const QString& label, QWidget* widget, const QString& key, const QString& help = {});
@@ -157,6 +221,17 @@ protected:
 
 private:
     void showError(const QString& message);
+    void inspectCheckpoint();
+    QLineEdit* m_nameField = nullptr;
+    // Checkpoint inspection (inspectCheckpoints).
+    QComboBox* m_inspected = nullptr;
+    QLabel* m_checkpointNote = nullptr;
+    InspectTexts m_inspectTexts;
+    std::function<QString(const CheckpointSummary&)> m_describe;
+    std::function<void()> m_inspectUpdated;
+    QTimer m_inspectTimer;
+    int m_inspectGeneration = 0;
+    QString m_inspectedModel;
     QHash<QString, QWidget*> m_fields;
     QHash<QString, QLabel*> m_errors;
     QString m_error;

@@ -29,11 +29,7 @@ namespace repalign::gui {
 TrainFormPanel::TrainFormPanel(QWidget* parent)
     : ConfigForm(parent)
 {
-    auto* columns = new QHBoxLayout(this);
-    auto* left = new QVBoxLayout;
-    auto* right = new QVBoxLayout;
-    columns->addLayout(left, 1);
-    columns->addLayout(right, 1);
+    const auto [left, right] = addColumns();
 
     // Run and data
     QFormLayout* run = addSection(tr("Run and data"), left);
@@ -55,8 +51,8 @@ TrainFormPanel::TrainFormPanel(QWidget* parent)
     m_preset->setToolTip(tr("Fills the form with a recipe; every field stays editable"));
     run->addRow(tr("Preset:"), m_preset);
     connect(m_preset, &QComboBox::activated, this, [this](int index) { applyPreset(m_preset->itemData(index).toString()); });
-    m_name = new QLineEdit(QStringLiteral("baseline"));
-    addRow(run, tr("Run name:"), m_name, QStringLiteral("run.name"), tr("Folder created in the project for this run"));
+    m_name = addNameRow(run, tr("Run name:"), QStringLiteral("baseline"), QStringLiteral("run.name"),
+        tr("Folder created in the project for this run"));
     m_dataset = new QComboBox;
     m_dataset->addItems({QStringLiteral("cifar10"), QStringLiteral("cifar10_224"), QStringLiteral("fashion_mnist"),
         QStringLiteral("mnist"), QStringLiteral("shapes"), QStringLiteral("custom")});
@@ -117,15 +113,12 @@ TrainFormPanel::TrainFormPanel(QWidget* parent)
     m_tf = addTransformSection(right, /*withResize=*/false);
 
     // System
-    QFormLayout* sys = addSection(tr("System"), right);
-    m_device = new QComboBox;
-    m_device->setEditable(true);
-    m_device->addItems({QStringLiteral("cpu"), QStringLiteral("cuda"), QStringLiteral("cuda:0")});
-    addRow(sys, tr("Device:"), m_device, QStringLiteral("system.device"), tr("cpu, cuda or cuda:N"));
-    m_threads = new QSpinBox;
-    m_threads->setRange(0, 1024);
-    m_threads->setSpecialValueText(tr("all cores"));
-    addRow(sys, tr("CPU threads:"), m_threads, QStringLiteral("system.threads"));
+    const SystemFields system
+        = addSystemSection(right, {tr("System"), tr("Device:"), tr("CPU threads:"), tr("all cores"), tr("cpu, cuda or cuda:N")},
+            QStringLiteral("system.device"), QStringLiteral("system.threads"));
+    QFormLayout* sys = system.form;
+    m_device = system.device;
+    m_threads = system.threads;
     m_workers = new QSpinBox;
     m_workers->setRange(0, 256);
     addRow(sys, tr("Data workers:"), m_workers, QStringLiteral("system.num_workers"));
@@ -249,11 +242,6 @@ void TrainFormPanel::setRunName(const QString& name)
     m_name->setText(name);
 }
 
-QString TrainFormPanel::runName() const
-{
-    return m_name->text().trimmed();
-}
-
 void TrainFormPanel::setConfig(const TrainConfig& c)
 {
     setBaseYaml(QString::fromStdString(trainConfigToYaml(c)));
@@ -302,16 +290,9 @@ TrainConfig TrainFormPanel::config() const
 
 QString TrainFormPanel::check() const
 {
-    const QString name = runName();
-    if (name.isEmpty() || name.contains(QLatin1Char('/')) || name.contains(QLatin1Char('\\'))
-        || name.startsWith(QLatin1Char('.')))
-        return tr("<form>: key 'run.name' must be a folder name (not empty, no '/', not starting with '.')");
-    try {
-        config();
-    } catch (const Error& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
+    return checkWith(
+        tr("<form>: key 'run.name' must be a folder name (not empty, no '/', not starting with '.')"), [this] { config(); },
+        /*noBackslash=*/true);
 }
 
 void TrainFormPanel::loadYamlFile(const QString& path)

@@ -6,11 +6,6 @@
 
 #include "run/config.h"
 
-class QCheckBox;
-class QComboBox;
-class QLabel;
-class QLineEdit;
-class QSpinBox;
 class QCustomPlot;
 
 namespace repalign::gui {
@@ -24,7 +19,6 @@ public:
     QString check() const override;
     void loadYamlFile(const QString& path) override;
     QString kind() const override { return QStringLiteral("train"); }
-    QString runName() const override;
     QString cliCommand(const QString& yamlFile, const QString& outDir) const override;
 
     /// Fills every field from @p config.

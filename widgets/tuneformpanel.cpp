@@ -1,7 +1,5 @@
 #include "tuneformpanel.h"
 
-#include "background.h"
-
 #include "common/error.h"
 #include "models/registry.h"
 #include "run/checkpoint_info.h"
@@ -10,7 +8,6 @@
 #include <QComboBox>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
@@ -21,29 +18,16 @@ namespace repalign::gui {
 TuneFormPanel::TuneFormPanel(QWidget* parent)
     : ConfigForm(parent)
 {
-    auto* columns = new QHBoxLayout(this);
-    auto* left = new QVBoxLayout;
-    auto* right = new QVBoxLayout;
-    columns->addLayout(left, 1);
-    columns->addLayout(right, 1);
+    const auto [left, right] = addColumns();
 
     QFormLayout* base = addSection(tr("Base model and brain data"), left);
-    m_name = new QLineEdit(QStringLiteral("tuned"));
-    addRow(base, tr("Run name:"), m_name, QStringLiteral("run.name"), tr("Folder created in the project for this run"));
-    m_checkpoint = new QComboBox;
-    QWidget* checkpointBox = checkpointField(m_checkpoint, tr("Checkpoints (*.pt *.pth);;All files (*)"));
-    m_checkpoint->lineEdit()->setPlaceholderText(tr("baseline checkpoint (.pt / .pth)"));
-    addRow(base, tr("Base checkpoint:"), checkpointBox, QStringLiteral("base.checkpoint"),
+    m_name = addNameRow(base, tr("Run name:"), QStringLiteral("tuned"), QStringLiteral("run.name"),
+        tr("Folder created in the project for this run"));
+    m_checkpoint = addCheckpointRow(base, tr("Base checkpoint:"), tr("Checkpoints (*.pt *.pth);;All files (*)"),
+        tr("baseline checkpoint (.pt / .pth)"), QStringLiteral("base.checkpoint"),
         tr("The trained baseline; a copy becomes the student, the original the frozen teacher"));
-    m_checkpointNote = new QLabel;
-    m_checkpointNote->setEnabled(false);
-    m_checkpointNote->setWordWrap(true);
-    m_checkpointNote->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
-    base->addRow(QString(), m_checkpointNote);
-    m_model = new QComboBox;
-    m_model->addItem(tr("from the checkpoint"), QString());
-    for (const std::string& n : modelNames())
-        m_model->addItem(QString::fromStdString(n), QString::fromStdString(n));
+    QLabel* checkpointNote = addNote(base);
+    m_model = modelChoice(tr("from the checkpoint"));
     addRow(base, tr("Architecture:"), m_model, QStringLiteral("base.model"),
         tr("Only needed for PyTorch files that do not record it"));
     m_bundle = new QLineEdit;
@@ -98,28 +82,17 @@ TuneFormPanel::TuneFormPanel(QWidget* parent)
     // same resize and normalisation without the random parts, as the reference does.
     m_tf = addTransformSection(right, /*withResize=*/true);
 
-    QFormLayout* sys = addSection(tr("System"), right);
-    m_device = new QComboBox;
-    m_device->setEditable(true);
-    m_device->addItems({QStringLiteral("cpu"), QStringLiteral("cuda"), QStringLiteral("cuda:0")});
-    addRow(sys, tr("Device:"), m_device, QStringLiteral("system.device"));
-    m_threads = new QSpinBox;
-    m_threads->setRange(0, 1024);
-    m_threads->setSpecialValueText(tr("all cores"));
-    addRow(sys, tr("CPU threads:"), m_threads, QStringLiteral("system.threads"));
+    const SystemFields sys = addSystemSection(right, {tr("System"), tr("Device:"), tr("CPU threads:"), tr("all cores"), {}},
+        QStringLiteral("system.device"), QStringLiteral("system.threads"));
+    m_device = sys.device;
+    m_threads = sys.threads;
     m_seed = new QLineEdit;
-    addRow(sys, tr("Seed:"), m_seed, QStringLiteral("seed"));
+    addRow(sys.form, tr("Seed:"), m_seed, QStringLiteral("seed"));
     right->addStretch(1);
 
     connect(m_model, &QComboBox::currentIndexChanged, this, &TuneFormPanel::updateTaps);
-    // The checkpoint is read (architecture, tensors, readouts) off the UI thread, once typing pauses.
-    m_inspectTimer.setSingleShot(true);
-    m_inspectTimer.setInterval(300);
-    connect(&m_inspectTimer, &QTimer::timeout, this, &TuneFormPanel::inspectCheckpoint);
-    connect(m_checkpoint, &QComboBox::currentTextChanged, this, [this] {
-        ++m_inspectGeneration; // a result for an older text is dropped
-        m_inspectTimer.start();
-    });
+    inspectCheckpoints(m_checkpoint, checkpointNote, {tr("Reading the checkpoint…"), tr("%1 does not exist")},
+        &TuneFormPanel::describe, [this] { updateTaps(); });
     updateTaps();
     setConfig(TuneConfig());
 }
@@ -128,7 +101,7 @@ QString TuneFormPanel::tapModel() const
 {
     QString model = m_model->currentData().toString();
     if (model.isEmpty())
-        model = m_inspectedModel;
+        model = inspectedModel();
     if (model.isEmpty())
         model = m_loadedBaseModel.isEmpty() ? QStringLiteral("resnet18_cifar10") : m_loadedBaseModel;
     return model;
@@ -152,48 +125,6 @@ void TuneFormPanel::updateTaps()
     m_tap->setCurrentText(current.isEmpty() ? QStringLiteral("layer4") : current);
 }
 
-void TuneFormPanel::inspectCheckpoint()
-{
-    const QString path = checkpointPath(m_checkpoint);
-    const int generation = m_inspectGeneration;
-    if (path.isEmpty()) {
-        m_checkpointNote->clear();
-        m_inspectedModel.clear();
-        updateTaps();
-        return;
-    }
-    m_checkpointNote->setText(tr("Reading the checkpoint…"));
-    struct Result {
-        bool ok = false;
-        CheckpointSummary summary;
-        QString error;
-    };
-    runInBackground(
-        this,
-        [path] {
-            Result r;
-            try {
-                if (!QFileInfo(path).isFile())
-                    r.error = tr("%1 does not exist").arg(path);
-                else {
-                    r.summary = repalign::inspectCheckpoint(path.toStdString());
-                    r.ok = true;
-                }
-            } catch (const std::exception& e) {
-                r.error = QString::fromUtf8(e.what());
-            }
-            return r;
-        },
-        [this, generation](Result r) {
-            if (generation != m_inspectGeneration)
-                return; // the field changed meanwhile
-            m_inspectedModel = r.ok ? QString::fromStdString(r.summary.model) : QString();
-            m_checkpointNote->setText(r.ok ? describe(r.summary) : r.error);
-            updateTaps();
-            Q_EMIT checkpointInspected();
-        });
-}
-
 QString TuneFormPanel::describe(const CheckpointSummary& s)
 {
     QStringList parts;
@@ -212,16 +143,6 @@ QString TuneFormPanel::describe(const CheckpointSummary& s)
     return parts.join(QStringLiteral(" · "));
 }
 
-QString TuneFormPanel::inspectedModel() const
-{
-    return m_inspectedModel;
-}
-
-QString TuneFormPanel::checkpointNote() const
-{
-    return m_checkpointNote->text();
-}
-
 void TuneFormPanel::setRunName(const QString& name)
 {
     m_name->setText(name);
@@ -234,10 +155,6 @@ void TuneFormPanel::setBundle(const QString& path)
 {
     m_bundle->setText(path);
 }
-QString TuneFormPanel::runName() const
-{
-    return m_name->text().trimmed();
-}
 
 void TuneFormPanel::setConfig(const TuneConfig& c)
 {
@@ -246,8 +163,7 @@ void TuneFormPanel::setConfig(const TuneConfig& c)
     m_loadedOptimizer = QString::fromStdString(c.optimizer.type);
     m_loadedLrInit = c.schedule.lrInit;
     setCheckpointPath(m_checkpoint, QString::fromStdString(c.baseCheckpoint));
-    const int mi = m_model->findData(QString::fromStdString(c.baseModel));
-    m_model->setCurrentIndex(mi < 0 ? 0 : mi);
+    setModelChoice(m_model, QString::fromStdString(c.baseModel));
     m_bundle->setText(QString::fromStdString(c.bundle));
     QStringList rois;
     for (const auto& r : c.rois)
@@ -319,19 +235,13 @@ TuneConfig TuneFormPanel::config() const
 
 QString TuneFormPanel::check() const
 {
-    const QString name = runName();
-    if (name.isEmpty() || name.contains(QLatin1Char('/')) || name.startsWith(QLatin1Char('.')))
+    if (!isPlainName(runName()))
         return tr("<form>: key 'run.name' must be a folder name (not empty, no '/', not starting with '.')");
     if (checkpointPath(m_checkpoint).isEmpty())
         return tr("<form>: key 'base.checkpoint' is required: choose the baseline checkpoint to tune");
     if (m_bundle->text().trimmed().isEmpty())
         return tr("<form>: key 'bundle' is required: choose an NSD bundle (File ▸ Import NSD… writes one)");
-    try {
-        config();
-    } catch (const Error& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
+    return checkWith({}, [this] { config(); });
 }
 
 void TuneFormPanel::loadYamlFile(const QString& path)

@@ -6,18 +6,6 @@
 
 #include "run/tune_config.h"
 
-#include <QTimer>
-
-class QCheckBox;
-class QComboBox;
-class QLabel;
-class QLineEdit;
-class QSpinBox;
-
-namespace repalign {
-struct CheckpointSummary;
-}
-
 namespace repalign::gui {
 
 class TuneFormPanel : public ConfigForm {
@@ -29,7 +17,6 @@ public:
     QString check() const override;
     void loadYamlFile(const QString& path) override;
     QString kind() const override { return QStringLiteral("tune"); }
-    QString runName() const override;
     QString cliCommand(const QString& yamlFile, const QString& outDir) const override;
 
     void setConfig(const TuneConfig& config);
@@ -37,14 +24,6 @@ public:
     void setBaseCheckpoint(const QString& path);
     void setBundle(const QString& path);
     void setRunName(const QString& name);
-    /// The architecture the base checkpoint records, once read (empty before, or when it records none).
-    QString inspectedModel() const;
-    /// The line under the checkpoint field: what the file holds, or why it cannot be read.
-    QString checkpointNote() const;
-
-Q_SIGNALS:
-    /// The base checkpoint was read in the background (the note and the layer list are updated).
-    void checkpointInspected();
 
 private:
     OptimisationFields m_opt;
@@ -52,14 +31,9 @@ private:
     TransformFields m_tf;
     void updateTaps();
     QString tapModel() const;
-    void inspectCheckpoint();
     static QString describe(const CheckpointSummary& summary);
     QLineEdit* m_name;
     QComboBox* m_checkpoint;
-    QLabel* m_checkpointNote;
-    QTimer m_inspectTimer;
-    int m_inspectGeneration = 0;
-    QString m_inspectedModel;
     QString m_tapsModel;
     QComboBox* m_model;
     QLineEdit* m_bundle;
