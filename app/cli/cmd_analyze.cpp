@@ -2,6 +2,7 @@
 #include "cli/command.h"
 #include "cli/job_options.h"
 #include "cli/terminal_sink.h"
+#include "common/child_process.h"
 #include "common/error.h"
 #include "interpret/analysis.h"
 #include "interpret/synth_ii.h"
@@ -140,7 +141,7 @@ CommandRegistrar reg(50, [](CLI::App& app) {
         } catch (const Cancelled&) {
             sink.finish();
             std::cerr << "analyze cancelled; no file written\n";
-            exitStatus() = exitCodeFor(JobStatus::Cancelled);
+            exitStatus() = exitCodeForJobStatus(JobStatus::Cancelled);
             return;
         }
         sink.finish();

@@ -3,6 +3,7 @@
 #include "behaviour/corruptions.h"
 #include "cli/command.h"
 #include "cli/terminal_sink.h"
+#include "common/child_process.h"
 #include "common/error.h"
 
 #include <iostream>
@@ -76,7 +77,7 @@ CommandRegistrar reg(61, [](CLI::App& app) {
                       << " are complete (listed in corrupt.yaml)\n";
         else
             std::cout << "wrote " << opt->outDir << " (corrupt.yaml records the recipe and seed)\n";
-        exitStatus() = exitCodeFor(status);
+        exitStatus() = exitCodeForJobStatus(status);
     });
 });
 

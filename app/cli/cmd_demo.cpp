@@ -1,6 +1,7 @@
 // repalign-cli demo: the built-in demo project, headless.
 #include "cli/command.h"
 #include "cli/terminal_sink.h"
+#include "common/child_process.h"
 #include "common/paths.h"
 #include "pipeline/demo.h"
 
@@ -51,7 +52,7 @@ CommandRegistrar reg(90, [](CLI::App& app) {
             std::cout << "Tuned run directory: " << r.tunedRun << "\nVirtual-cortex bundle: " << r.bundle << "\n";
         if (!r.baselineAnalysis.empty())
             std::cout << "Analyses: " << r.baselineAnalysis << "\n          " << r.tunedAnalysis << "\n";
-        exitStatus() = exitCodeFor(r.status);
+        exitStatus() = exitCodeForJobStatus(r.status);
     });
 });
 

@@ -131,7 +131,9 @@ CommandRegistrar launchReg(12, [](CLI::App& app) {
     sub->add_option("--grace", args->grace, "Seconds the other ranks get to stop after one failed, then they are killed")
         ->check(CLI::Range(1, 86400));
     sub->add_option("command", args->command, "The repalign-cli command and its options, after --")->required();
-    sub->callback([args] { exitStatus() = launch(*args); });
+    // The first failed rank's exit status, as the other commands spell it (a rank killed by a
+    // signal: failed, 1; SIGINT/SIGTERM: cancelled, 130).
+    sub->callback([args] { exitStatus() = exitCodeForJobStatus(jobStatusForExitCode(launch(*args))); });
 });
 
 } // namespace

@@ -1,6 +1,7 @@
 // repalign-cli nsd import | synth | info: brain-data bundles.
 #include "cli/command.h"
 #include "cli/terminal_sink.h"
+#include "common/child_process.h"
 #include "common/error.h"
 #include "data/nsd_bundle.h"
 #include "data/nsd_import.h"
@@ -100,7 +101,7 @@ CommandRegistrar reg(30, [](CLI::App& app) {
         } catch (const Cancelled&) {
             sink.finish();
             std::cout << "cancelled; no bundle written\n";
-            exitStatus() = exitCodeFor(JobStatus::Cancelled);
+            exitStatus() = exitCodeForJobStatus(JobStatus::Cancelled);
             return;
         }
         sink.finish();

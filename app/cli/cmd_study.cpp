@@ -2,6 +2,7 @@
 // planned, run locally or exported as SLURM job arrays, watched and compared.
 #include "cli/command.h"
 #include "cli/terminal_sink.h"
+#include "common/child_process.h"
 #include "common/error.h"
 #include "common/fsutil.h"
 #include "pipeline/study.h"
@@ -119,7 +120,7 @@ CommandRegistrar reg(58, [](CLI::App& app) {
             std::printf("study folder: %s\n", plan.studyDir.c_str());
             if (fileExists(plan.studyDir + "/comparison.csv"))
                 std::printf("comparison: %s/comparison.csv\n", plan.studyDir.c_str());
-            exitStatus() = exitCodeFor(s.status);
+            exitStatus() = exitCodeForJobStatus(s.status);
         });
     }
     // status
@@ -173,7 +174,7 @@ CommandRegistrar reg(58, [](CLI::App& app) {
             o.warmUp = false; // one condition: nothing to share a warm-up with
             const JobStatus st = runStudyCondition(plan, *name, o, sink, cancel);
             std::printf("%s: %s\n", name->c_str(), jobStatusName(st));
-            exitStatus() = exitCodeFor(st);
+            exitStatus() = exitCodeForJobStatus(st);
         });
     }
     // export-slurm

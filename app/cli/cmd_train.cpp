@@ -1,6 +1,7 @@
 // repalign-cli train / eval
 #include "cli/command.h"
 #include "cli/terminal_sink.h"
+#include "common/child_process.h"
 #include "common/error.h"
 #include "train/trainer.h"
 
@@ -40,7 +41,7 @@ CommandRegistrar trainReg(10, [](CLI::App& app) {
         TrainResult r = job.run(sink, cancel);
         sink.finish();
         std::cout << jobStatusName(r.status) << ": " << r.message << "\nrun directory: " << r.runDir << "\n";
-        exitStatus() = exitCodeFor(r.status);
+        exitStatus() = exitCodeForJobStatus(r.status);
     });
 });
 

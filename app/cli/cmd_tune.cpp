@@ -1,6 +1,7 @@
 // repalign-cli tune: neural fine-tuning (LwF) on a brain-data bundle.
 #include "cli/command.h"
 #include "cli/terminal_sink.h"
+#include "common/child_process.h"
 #include "common/error.h"
 #include "train/tuner.h"
 
@@ -52,7 +53,7 @@ CommandRegistrar reg(31, [](CLI::App& app) {
             std::printf("\n");
         }
         std::cout << "run directory: " << r.runDir << "\n";
-        exitStatus() = exitCodeFor(r.status);
+        exitStatus() = exitCodeForJobStatus(r.status);
     });
 });
 

@@ -19,17 +19,14 @@ struct CommandRegistrar {
 
 void setupAllCommands(CLI::App& app);
 
-/// Exit status the running command wants (0 success).
+/// Exit status the running command wants (0 success; exitCodeForJobStatus in
+/// common/child_process.h maps how a job ended to it).
 int& exitStatus();
 
 /// Parses and runs one command line as main() does (argv[0] the program name; a fresh CLI::App
 /// each time) and returns its exit status: the study worker runs a condition this way.
 int runCommandLine(int argc, char** argv);
 int runCommandLine(const std::vector<std::string>& args);
-
-/// The exit status for how a job ended: 0 finished, 1 failed (as bad input), 3 diverged,
-/// 130 cancelled (as a shell reports SIGINT).
-int exitCodeFor(JobStatus status);
 
 /// While alive, SIGINT and SIGTERM cancel @p token instead of killing the process, so the
 /// running job stops cleanly and keeps its last good state (checkpoint, no partial file).

@@ -3,6 +3,7 @@
 // device option groups, and running a job with terminal progress and Ctrl-C cancel.
 #include "cli/command.h"
 #include "cli/terminal_sink.h"
+#include "common/child_process.h"
 #include "common/error.h"
 
 #include <iostream>
@@ -37,7 +38,7 @@ template <class Job> bool runCancellable(const char* command, bool quiet, const 
     } catch (const Cancelled&) {
         sink.finish();
         std::cerr << command << " cancelled; " << left << "\n";
-        exitStatus() = exitCodeFor(JobStatus::Cancelled);
+        exitStatus() = exitCodeForJobStatus(JobStatus::Cancelled);
         return false;
     }
     sink.finish();

@@ -38,11 +38,6 @@ int& exitStatus()
     return status;
 }
 
-int exitCodeFor(JobStatus status)
-{
-    return exitCodeForJobStatus(status);
-}
-
 namespace {
 std::atomic<CancelToken*> g_signalTarget {nullptr};
 void cancelOnSignal(int)
@@ -82,13 +77,14 @@ int runCommandLine(int argc, char** argv)
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --version-like exits are 0; a bad command line is bad input like the rest.
+        return app.exit(e) == 0 ? 0 : exitCodeForJobStatus(JobStatus::Failed);
     } catch (const repalign::Error& e) {
         std::cerr << "error: " << e.what() << "\n";
-        return 1;
+        return exitCodeForJobStatus(JobStatus::Failed);
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
-        return 1;
+        return exitCodeForJobStatus(JobStatus::Failed);
     }
     if (version) {
         std::cout << "repalign-cli " << REPALIGN_VERSION << "\n" << repalign::libraryVersions() << "Qt " << qVersion() << "\n";
