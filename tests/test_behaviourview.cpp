@@ -630,6 +630,8 @@ void TestBehaviourView::demoFinishedShowsBehaviour()
         QDir().mkpath(QFileInfo(f).absolutePath());
     QVERIFY(QFile::copy(m_base, base));
     QVERIFY(QFile::copy(m_tuned, tuned));
+    QDir().mkpath(project + QStringLiteral("/data/demo-cifar"));
+    testutil::writeText(project.toStdString() + "/data/demo-cifar/test_batch.bin", "not read");
     for (const char* run : {"baseline", "neural-tuned"})
         testutil::writeText(project.toStdString() + "/" + run + "/status.json", "{\"state\": \"finished\"}\n");
     MainWindow window;
@@ -637,6 +639,9 @@ void TestBehaviourView::demoFinishedShowsBehaviour()
     window.resize(1280, 800);
     window.show();
     BehaviourView* view = window.distributions()->behaviourView();
+    // The demo's data is the Behaviour form's default in its project.
+    QCOMPARE(qobject_cast<QLineEdit*>(window.setup()->behaveForm()->field(QStringLiteral("data")))->text(),
+        QStringLiteral("cifar10:") + project + QStringLiteral("/data/demo-cifar"));
     QCOMPARE(window.demoResultText(), QString());
     auto result = std::make_shared<DemoResult>();
     JobSpec spec;
@@ -672,6 +677,11 @@ void TestBehaviourView::demoFinishedShowsBehaviour()
     QVERIFY2(text.contains(QStringLiteral("Behaviour, baseline vs neural-tuned:")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("Neural-tuned")) && text.contains(QStringLiteral("McNemar")), qPrintable(text));
     QVERIFY(!text.contains(QStringLiteral("II-LPIPS, baseline vs"))); // no II table in this result
+    // Both tables: the behaviour one first, above the II one.
+    result->comparison = "II-LPIPS per analysis\n";
+    const QString both = demoComparisonText(*result);
+    QVERIFY2(both.indexOf(QStringLiteral("Behaviour, baseline")) < both.indexOf(QStringLiteral("II-LPIPS, baseline")),
+        qPrintable(both));
     // The view keeps room for its plots under the panel at 1280x800.
     QCoreApplication::processEvents();
     QVERIFY2(view->height() >= 400, qPrintable(QString::number(view->height())));

@@ -147,12 +147,12 @@ JobSpec makeImportJob(const QString& file, const QString& runDir)
 QString demoComparisonText(const DemoResult& r)
 {
     QStringList parts;
-    if (!r.comparison.empty())
-        parts << QObject::tr("II-LPIPS, baseline vs neural-tuned (layer4, k=5):") + QLatin1Char('\n')
-                + QString::fromStdString(r.comparison).trimmed();
     if (!r.behaviourComparison.empty())
         parts << QObject::tr("Behaviour, baseline vs neural-tuned:") + QLatin1Char('\n')
                 + QString::fromStdString(r.behaviourComparison).trimmed();
+    if (!r.comparison.empty())
+        parts << QObject::tr("II-LPIPS, baseline vs neural-tuned (layer4, k=5):") + QLatin1Char('\n')
+                + QString::fromStdString(r.comparison).trimmed();
     return parts.join(QStringLiteral("\n\n"));
 }
 

@@ -28,9 +28,9 @@ JobSpec makeImportJob(const QString& file, const QString& runDir);
 /// @p result, the job stores the demo's result there before it returns (on the worker thread: read
 /// it once the queue's jobFinished arrives).
 JobSpec makeDemoJob(const DemoOptions& options, std::shared_ptr<DemoResult> result = {});
-/// The demo's comparisons as `repalign-cli demo` prints them: the II-LPIPS table, then the
-/// behaviour table ("Behaviour, baseline vs neural-tuned:"), each under its heading; empty
-/// when the demo stopped before them.
+/// The demo's comparison tables as `repalign-cli demo` prints them, each under its heading: the
+/// behaviour table ("Behaviour, baseline vs neural-tuned:") first (the window lands on the
+/// Behaviour view), then the II-LPIPS table; empty when the demo stopped before them.
 QString demoComparisonText(const DemoResult& result);
 
 } // namespace repalign::gui

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "analysisformpanel.h"
+#include "behaveformpanel.h"
 #include "behaviourview.h"
 #include "corejobs.h"
 #include "distributionsview.h"
@@ -405,6 +406,9 @@ void MainWindow::openProject(const QString& path)
         if (auto* data = qobject_cast<QLineEdit*>(m_setup->analysisForm()->field(QStringLiteral("data")));
             data && data->text().isEmpty())
             data->setText(QStringLiteral("cifar10:") + demoData);
+        if (auto* data = qobject_cast<QLineEdit*>(m_setup->behaveForm()->field(QStringLiteral("data")));
+            data && data->text().isEmpty())
+            m_setup->behaveForm()->setData(QStringLiteral("cifar10:") + demoData);
     }
     const QString bundle = QDir(m_project->projectPath()).filePath(QStringLiteral("data/virtual-cortex.h5"));
     auto* bundleField = qobject_cast<QLineEdit*>(m_setup->tuneForm()->field(QStringLiteral("bundle")));
