@@ -12,6 +12,7 @@
 #include "figureexport.h"
 #include "mainwindow.h"
 #include "monitorview.h"
+#include "neuronsview.h"
 #include "qcp.h"
 #include "setuppanel.h"
 #include "test_gui_fixtures.h"
@@ -688,6 +689,11 @@ void TestBehaviourView::demoFinishedShowsBehaviour()
     const QString grab = QString::fromStdString(m_dir) + QStringLiteral("/window-demo-finished.png");
     QVERIFY(window.grab().save(grab));
     keep(grab);
+    // On another tab the panel keeps its summary line only.
+    auto* tables = window.findChild<QPlainTextEdit*>(QStringLiteral("demoTables"));
+    QVERIFY(tables && tables->isVisible());
+    window.tabs()->setCurrentWidget(window.neurons());
+    QVERIFY(!tables->isVisible());
     // A failed demo leaves the window where it is and shows no result.
     window.tabs()->setCurrentWidget(window.setup());
     auto failed = std::make_shared<DemoResult>();

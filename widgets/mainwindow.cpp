@@ -262,7 +262,14 @@ void MainWindow::buildDemoResultPanel()
     l->addWidget(m_demoTables);
     m_demoResult->hide();
     connect(dismiss, &QToolButton::clicked, m_demoResult, &QWidget::hide);
+    // The tables are for Distributions: on the other tabs the panel keeps its summary only (the
+    // Neurons and Monitor plots need the height at 1280x800); Show behaviour brings them back.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_tabs->currentWidget() != m_distributions)
+            m_demoTables->hide();
+    });
     connect(behaviour, &QPushButton::clicked, this, [this] {
+        m_demoTables->setVisible(!m_demoTables->toPlainText().isEmpty());
         m_tabs->setCurrentWidget(m_distributions);
         m_distributions->views()->setCurrentWidget(m_distributions->behaviourView());
     });
@@ -489,7 +496,6 @@ void MainWindow::showDemoResult(const DemoResult& r)
     m_demoSummary->setText(tr("Demo finished. %1").arg(summary.join(QStringLiteral("; "))));
     const QString tables = demoComparisonText(r);
     m_demoTables->setPlainText(tables);
-    m_demoTables->setVisible(!tables.isEmpty());
     m_demoResult->show();
     // The project's lists were refreshed as the job finished; the behaviour files are shown at once.
     const QString base = QString::fromStdString(r.baselineBehaviour), tuned = QString::fromStdString(r.tunedBehaviour);
@@ -502,6 +508,7 @@ void MainWindow::showDemoResult(const DemoResult& r)
         m_tabs->setCurrentWidget(m_distributions);
         m_distributions->views()->setCurrentIndex(0);
     }
+    m_demoTables->setVisible(!tables.isEmpty() && m_tabs->currentWidget() == m_distributions);
 }
 
 QString MainWindow::demoResultText() const
