@@ -104,6 +104,13 @@ ConfigForm::SystemFields ConfigForm::addSystemSection(
     return f;
 }
 
+QLineEdit* ConfigForm::addLineRow(QFormLayout* form, const QString& label, const QString& key, const QString& help)
+{
+    auto* edit = new QLineEdit;
+    addRow(form, label, edit, key, help);
+    return edit;
+}
+
 QSpinBox* ConfigForm::addBatchRow(QFormLayout* form, const QString& label, const QString& key)
 {
     auto* batch = new QSpinBox;
@@ -337,17 +344,13 @@ ConfigForm::ScheduleFields ConfigForm::addScheduleSection(QVBoxLayout* column)
     f.type = new QComboBox;
     f.type->addItems({QStringLiteral("constant"), QStringLiteral("linear_warmup_cosine_decay")});
     addRow(f.form, tr("Schedule:"), f.type, QStringLiteral("optimization.lr_scheduling"));
-    f.warmupStart = new QLineEdit;
-    addRow(f.form, tr("Warm-up start LR:"), f.warmupStart, QStringLiteral("optimization.lr_scheduling_params.warmup_start_lr"));
-    f.baseLr = new QLineEdit;
-    addRow(f.form, tr("Base LR:"), f.baseLr, QStringLiteral("optimization.lr_scheduling_params.base_lr"));
-    f.warmup = new QLineEdit;
-    addRow(f.form, tr("Warm-up (epochs):"), f.warmup, QStringLiteral("optimization.lr_scheduling_params.warmup_steps"),
+    f.warmupStart
+        = addLineRow(f.form, tr("Warm-up start LR:"), QStringLiteral("optimization.lr_scheduling_params.warmup_start_lr"));
+    f.baseLr = addLineRow(f.form, tr("Base LR:"), QStringLiteral("optimization.lr_scheduling_params.base_lr"));
+    f.warmup = addLineRow(f.form, tr("Warm-up (epochs):"), QStringLiteral("optimization.lr_scheduling_params.warmup_steps"),
         tr("In epochs, as the reference configs give it; the LR changes every step"));
-    f.maxEpochs = new QLineEdit;
-    addRow(f.form, tr("Decay ends (epoch):"), f.maxEpochs, QStringLiteral("optimization.lr_scheduling_params.max_steps"));
-    f.etaMin = new QLineEdit;
-    addRow(f.form, tr("Minimum LR:"), f.etaMin, QStringLiteral("optimization.lr_scheduling_params.eta_min"));
+    f.maxEpochs = addLineRow(f.form, tr("Decay ends (epoch):"), QStringLiteral("optimization.lr_scheduling_params.max_steps"));
+    f.etaMin = addLineRow(f.form, tr("Minimum LR:"), QStringLiteral("optimization.lr_scheduling_params.eta_min"));
     f.firstStep = new QComboBox;
     f.firstStep->addItems({QStringLiteral("reference"), QStringLiteral("schedule")});
     addRow(f.form, tr("First step's rate:"), f.firstStep, QStringLiteral("optimization.first_step_lr"),
@@ -372,19 +375,15 @@ ConfigForm::OptimisationFields ConfigForm::addOptimisationSection(QVBoxLayout* c
     f.batch->setRange(1, 65536);
     addRow(f.form, tr("Batch size:"), f.batch, QStringLiteral("optimization.batch_size"),
         tr("Per process: a data-parallel run of N ranks steps on N times this many images"));
-    f.maxSteps = new QLineEdit;
-    addRow(f.form, tr("Max steps per epoch:"), f.maxSteps, QStringLiteral("optimization.max_steps_per_epoch"),
+    f.maxSteps = addLineRow(f.form, tr("Max steps per epoch:"), QStringLiteral("optimization.max_steps_per_epoch"),
         tr("Caps each epoch for smoke runs; 0 = whole epoch"));
     f.optimizer = new QComboBox;
     f.optimizer->addItems(optimizers);
     addRow(f.form, tr("Optimiser:"), f.optimizer, QStringLiteral("optimization.optimizer"));
-    f.lr = new QLineEdit;
-    addRow(f.form, tr("Learning rate:"), f.lr, QStringLiteral("optimization.optimizer_params.lr"));
-    f.weightDecay = new QLineEdit;
-    addRow(f.form, tr("Weight decay:"), f.weightDecay, QStringLiteral("optimization.optimizer_params.weight_decay"),
+    f.lr = addLineRow(f.form, tr("Learning rate:"), QStringLiteral("optimization.optimizer_params.lr"));
+    f.weightDecay = addLineRow(f.form, tr("Weight decay:"), QStringLiteral("optimization.optimizer_params.weight_decay"),
         tr("L2 penalty added to the gradient (as torch.optim)"));
-    f.momentum = new QLineEdit;
-    addRow(f.form, tr("Momentum:"), f.momentum, QStringLiteral("optimization.optimizer_params.momentum"));
+    f.momentum = addLineRow(f.form, tr("Momentum:"), QStringLiteral("optimization.optimizer_params.momentum"));
     f.nesterov = new QCheckBox(tr("Nesterov momentum"));
     addRow(f.form, QString(), f.nesterov, QStringLiteral("optimization.optimizer_params.nesterov"));
     connect(f.optimizer, &QComboBox::currentTextChanged, this, [f](const QString& s) {

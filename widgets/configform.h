@@ -171,6 +171,8 @@ protected:
     };
     SystemFields addSystemSection(
         QVBoxLayout* column, const SystemTexts& texts, const QString& deviceKey, const QString& threadsKey);
+    /// A plain line edit mapped to @p key.
+    QLineEdit* addLineRow(QFormLayout* form, const QString& label, const QString& key, const QString& help = {});
     /// A batch-size spin box (1..65536) mapped to @p key.
     QSpinBox* addBatchRow(QFormLayout* form, const QString& label, const QString& key);
     /// True when @p name can be a file or folder name: not empty, no '/' (nor '\\' when
