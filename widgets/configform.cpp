@@ -585,17 +585,28 @@ QString ConfigForm::scalar(const QString& text)
     return quoted(t);
 }
 
-QWidget* ConfigForm::pathField(QLineEdit* edit, bool directory, const QString& filter, std::function<QString()> prefix)
+namespace {
+
+/// @p field with a "…" browse button (tool tip @p toolTip) beside it, in one widget.
+std::pair<QWidget*, QToolButton*> withBrowseButton(QWidget* field, const QString& toolTip)
 {
     auto* box = new QWidget;
     auto* h = new QHBoxLayout(box);
     h->setContentsMargins(0, 0, 0, 0);
     h->setSpacing(4);
-    h->addWidget(edit, 1);
+    h->addWidget(field, 1);
     auto* browse = new QToolButton;
     browse->setText(QStringLiteral("…"));
-    browse->setToolTip(directory ? tr("Choose a folder") : tr("Choose a file"));
+    browse->setToolTip(toolTip);
     h->addWidget(browse);
+    return {box, browse};
+}
+
+} // namespace
+
+QWidget* ConfigForm::pathField(QLineEdit* edit, bool directory, const QString& filter, std::function<QString()> prefix)
+{
+    const auto [box, browse] = withBrowseButton(edit, directory ? tr("Choose a folder") : tr("Choose a file"));
     connect(browse, &QToolButton::clicked, this, [this, edit, directory, filter, prefix] {
         QString current = edit->text();
         const int colon = current.indexOf(QLatin1Char(':'));
@@ -619,15 +630,7 @@ QWidget* ConfigForm::checkpointField(QComboBox* combo, const QString& filter)
     combo->setMinimumContentsLength(20);
     combo->setToolTip(tr("A checkpoint of this project's runs, or type or browse for any .pt / .pth file"));
     m_checkpointFields << combo;
-    auto* box = new QWidget;
-    auto* h = new QHBoxLayout(box);
-    h->setContentsMargins(0, 0, 0, 0);
-    h->setSpacing(4);
-    h->addWidget(combo, 1);
-    auto* browse = new QToolButton;
-    browse->setText(QStringLiteral("…"));
-    browse->setToolTip(tr("Choose a checkpoint file outside the project"));
-    h->addWidget(browse);
+    const auto [box, browse] = withBrowseButton(combo, tr("Choose a checkpoint file outside the project"));
     connect(browse, &QToolButton::clicked, this, [this, combo, filter] {
         const QString chosen = QFileDialog::getOpenFileName(this, tr("Choose a checkpoint"), checkpointPath(combo), filter);
         if (!chosen.isEmpty())
