@@ -102,6 +102,14 @@
         <source>PGD %1 %2 at the largest ε</source>
         <translation>PGD %1 %2 beim größten ε</translation>
     </message>
+    <message>
+        <source>Behaviour, baseline vs neural-tuned:</source>
+        <translation>Verhalten, Baseline vs. neuronal feinabgestimmt:</translation>
+    </message>
+    <message>
+        <source>II-LPIPS, baseline vs neural-tuned (layer4, k=5):</source>
+        <translation>II-LPIPS, Baseline vs. neuronal feinabgestimmt (layer4, k=5):</translation>
+    </message>
 </context>
 <context>
     <name>repalign::gui::AlignmentPlot</name>
@@ -1748,6 +1756,30 @@
     <message>
         <source>Run &amp;psychophysics experiment…</source>
         <translation>&amp;Psychophysik-Experiment ausführen…</translation>
+    </message>
+    <message>
+        <source>Show behaviour</source>
+        <translation>Verhalten zeigen</translation>
+    </message>
+    <message>
+        <source>Distributions ▸ Behaviour: the demo&apos;s baseline and tuned models</source>
+        <translation>Verteilungen ▸ Verhalten: Baseline- und feinabgestimmtes Modell der Demo</translation>
+    </message>
+    <message>
+        <source>Show II distributions</source>
+        <translation>II-Verteilungen zeigen</translation>
+    </message>
+    <message>
+        <source>Distributions ▸ II distributions: the demo&apos;s two analyses</source>
+        <translation>Verteilungen ▸ II-Verteilungen: die beiden Analysen der Demo</translation>
+    </message>
+    <message>
+        <source>Hide the demo&apos;s results</source>
+        <translation>Ergebnisse der Demo ausblenden</translation>
+    </message>
+    <message>
+        <source>Demo finished. %1</source>
+        <translation>Demo abgeschlossen. %1</translation>
     </message>
 </context>
 <context>
