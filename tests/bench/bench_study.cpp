@@ -78,7 +78,7 @@ int main(int argc, char** argv)
     const double folderSeconds = wallClockSeconds() - t0;
 
     std::string only;
-    for (const StudyRun* r : plan.stage("train"))
+    for (const StudyRun* r : plan.stage(StudyStage::Train))
         only += " --only " + r->name;
     NullSink sink;
     CancelToken cancel;
@@ -122,7 +122,7 @@ int main(int argc, char** argv)
     double inProcess = 0, inProcessCpu = 0, firstCondition = 0;
     for (int i = -1; i < conditions; ++i) {
         const std::size_t k = static_cast<std::size_t>(i < 0 ? 0 : i);
-        TrainConfig cfg = parseTrainConfig(plan.stage("train")[k]->config, "bench");
+        TrainConfig cfg = parseTrainConfig(plan.stage(StudyStage::Train)[k]->config, "bench");
         const double t = wallClockSeconds(), c = cpuSeconds(RUSAGE_SELF);
         TrainJob job(cfg, dir + "/inproc-" + std::to_string(i + 1));
         job.run(sink, cancel);
