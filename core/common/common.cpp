@@ -1,4 +1,5 @@
 #include "common/error.h"
+#include "common/name_table.h"
 #include "common/progress.h"
 
 #include <utility>
@@ -24,18 +25,14 @@ constexpr std::pair<RunState, const char*> kRunStateNames[]
 
 const char* toString(RunState state)
 {
-    for (const auto& [s, name] : kRunStateNames)
-        if (s == state)
-            return name;
-    return "";
+    return nameOf(kRunStateNames, state);
 }
 
 RunState parseRunState(const std::string& text)
 {
-    for (const auto& [s, name] : kRunStateNames)
-        if (text == name)
-            return s;
-    return RunState::Unknown;
+    RunState state = RunState::Unknown;
+    valueOf(kRunStateNames, text, state);
+    return state;
 }
 
 RunState runStateOf(JobStatus status)

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/fsutil.h"
+#include "common/name_table.h"
 #include "models/registry.h"
 #include "pipeline/study_internal.h"
 #include "run/analyze_config.h"
@@ -34,25 +35,22 @@ constexpr std::pair<StudyStage, const char*> kStageNames[] = {
 
 const char* toString(StudyStage stage)
 {
-    for (const auto& [s, name] : kStageNames)
-        if (s == stage)
-            return name;
-    return "";
+    return nameOf(kStageNames, stage);
 }
 
 bool parseStudyStage(const std::string& text, StudyStage& stage)
 {
-    for (const auto& [s, name] : kStageNames)
-        if (text == name) {
-            stage = s;
-            return true;
-        }
-    return false;
+    return valueOf(kStageNames, text, stage);
 }
 
 const std::vector<StudyStage>& studyStages()
 {
-    static const std::vector<StudyStage> stages {StudyStage::Train, StudyStage::Tune, StudyStage::Analyze, StudyStage::Behave};
+    static const std::vector<StudyStage> stages = [] {
+        std::vector<StudyStage> all;
+        for (const auto& entry : kStageNames)
+            all.push_back(entry.first);
+        return all;
+    }();
     return stages;
 }
 
