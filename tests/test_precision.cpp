@@ -6,6 +6,7 @@
 //              top-k MEI overlap (shared images / all U*k) >= kMeiOverlapShare,
 //              accuracy within kAnalysisAccuracyBound (absolute)
 //   visualize: the objective of the stored images within kVisualizeRelError of fp32's (relative)
+#include "common/allocator.h"
 #include "common/autocast.h"
 #include "common/error.h"
 #include "common/precision.h"
@@ -22,6 +23,8 @@
 
 #include <ATen/autocast_mode.h>
 #include <QtTest>
+
+#include <malloc.h>
 
 #include <algorithm>
 #include <cmath>
@@ -78,6 +81,28 @@ class TestPrecision : public QObject {
 
 private Q_SLOTS:
     void initTestCase() { m_dir = testutil::tempDir("precision"); }
+
+    /// configureAllocator: a large tensor comes from the heap (no mmap to fault in and unmap
+    /// per batch) and its memory stays in the process after it is freed.
+    void tensorMemoryStaysInTheHeap()
+    {
+        const std::string state = configureAllocator();
+        if (state.rfind("glibc malloc: one arena", 0) != 0)
+            QSKIP(("the tuned heap is not in force here (" + state + "): an environment malloc setting wins").c_str());
+        QCOMPARE(configureAllocator(), state); // idempotent
+        constexpr std::size_t kBytes = std::size_t(256) << 20;
+        const struct mallinfo2 before = mallinfo2();
+        {
+            torch::Tensor big = torch::ones({static_cast<std::int64_t>(kBytes / sizeof(float))});
+            const struct mallinfo2 during = mallinfo2();
+            QCOMPARE(during.hblkhd, before.hblkhd); // not an mmap'ed chunk
+            QVERIFY(during.uordblks >= before.uordblks + kBytes);
+            QCOMPARE(big.sum().item<double>(), static_cast<double>(kBytes / sizeof(float)));
+        }
+        const struct mallinfo2 after = mallinfo2();
+        QVERIFY2(after.arena >= kBytes, "the freed tensor's memory was handed back to the kernel");
+        QVERIFY(after.uordblks < before.uordblks + kBytes);
+    }
 
     void validationIsOneLine()
     {

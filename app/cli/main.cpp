@@ -1,5 +1,6 @@
 // repalign-cli: every workbench result, headless.
 #include "cli/command.h"
+#include "common/allocator.h"
 #include "common/child_process.h"
 #include "common/error.h"
 #include "common/version.h"
@@ -111,5 +112,6 @@ int runCommandLine(const std::vector<std::string>& args)
 
 int main(int argc, char** argv)
 {
+    repalign::configureAllocator(); // before any thread exists, so every thread shares the tuned heap
     return repalign::cli::runCommandLine(argc, argv);
 }

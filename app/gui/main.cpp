@@ -1,4 +1,5 @@
 // repalign: the workbench GUI. Opens the last project, or the demo project on first start.
+#include "common/allocator.h"
 #include "i18n.h"
 #include "mainwindow.h"
 #include "preferencesdialog.h"
@@ -13,6 +14,7 @@
 
 int main(int argc, char** argv)
 {
+    repalign::configureAllocator(); // before Qt starts its threads: the job thread shares the tuned heap
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("RepAlign"));
     QApplication::setApplicationName(QStringLiteral("repalign"));

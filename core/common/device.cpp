@@ -1,4 +1,5 @@
 #include "common/device.h"
+#include "common/allocator.h"
 #include "common/error.h"
 #include "common/fsutil.h"
 
@@ -31,6 +32,7 @@ int configureThreads(int threads)
 {
     if (threads < 0 || threads > 1024)
         throw Error("threads " + std::to_string(threads) + " is out of range (valid: 0 = all cores, or 1..1024)");
+    configureAllocator(); // before the job's first tensor (a no-op after main() did it)
     const int n = threads > 0 ? threads : hardwareThreads();
     if (torch::get_num_threads() != n)
         torch::set_num_threads(n);

@@ -53,7 +53,8 @@ public:
     std::array<torch::Tensor, 5> features(const torch::Tensor& x) const;
     /// Per-layer distances [B,5] between two batches in [-1, 1].
     torch::Tensor forward(const torch::Tensor& x0, const torch::Tensor& x1) const;
-    /// Per-layer distances [P,5] between cached features rows @p ia and @p ib (int64 [P]).
+    /// Per-layer distances [P,5] between cached features rows @p ia and @p ib (int64 [P]): one
+    /// fused pass on the CPU, batched tensor operations in chunks of @p chunk pairs elsewhere.
     torch::Tensor pairDistances(const std::array<torch::Tensor, 5>& feats, const torch::Tensor& ia, const torch::Tensor& ib,
         std::int64_t chunk = 512) const;
 

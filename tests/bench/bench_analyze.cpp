@@ -13,6 +13,7 @@
 //              averaged; --naive-units U runs the II part for U units and scales it by 512/U
 // Prints JSON: the times, analyze/forward (target <= 1.3) and reference/analyze (goal 50).
 // Usage: bench_analyze [--images N] [--threads T] [--batch-size B] [--naive-units U]
+#include "common/allocator.h"
 #include "common/device.h"
 #include "common/fsutil.h"
 #include "data/dataset.h"
@@ -61,6 +62,7 @@ std::string jsonEscape(const std::string& s)
 
 int main(int argc, char** argv)
 {
+    const std::string allocator = configureAllocator(); // as repalign-cli's main() does
     std::int64_t images = 2000;
     int threads = 0;
     int batch = 256;
@@ -204,7 +206,7 @@ int main(int argc, char** argv)
     const double ratio = analyzeSeconds / forward;
     std::printf("{\n  \"benchmark\": \"analyze\",\n  \"model\": \"resnet18_cifar10 (random init)\",\n  \"layer\": \"layer4\",\n"
                 "  \"aggregation\": \"center\",\n  \"k\": %d,\n  \"units\": %lld,\n  \"images\": %lld,\n  \"threads\": %d,\n"
-                "  \"batch_size\": %d,\n  \"lpips_weights\": \"random:0\",\n"
+                "  \"batch_size\": %d,\n  \"allocator\": \"%s\",\n  \"lpips_weights\": \"random:0\",\n"
                 "  \"forward_only_seconds\": %.3f,\n  \"forward_only_runs\": [%.3f, %.3f],\n"
                 "  \"analyze_seconds\": %.3f,\n  \"analyze_laps\": [%s],\n"
                 "  \"analyze_over_forward\": %.3f,\n"
@@ -214,10 +216,10 @@ int main(int argc, char** argv)
                 "  \"identical_meis\": %s,\n"
                 "  \"targets\": {\"analyze_over_forward_at_most\": 1.3, \"reference_over_analyze_goal\": 50},\n"
                 "  \"analyze_within_target\": %s\n}\n",
-        k, static_cast<long long>(units), static_cast<long long>(data.count), nThreads, batch, forward, forwardA, forwardB,
-        analyzeSeconds, lapJson.c_str(), ratio, reference, refAct, refII_s, static_cast<long long>(naiveCount),
-        naiveCount < units ? "true" : "false", reference / analyzeSeconds, maxDiff, sameMeis ? "true" : "false",
-        ratio <= 1.3 ? "true" : "false");
+        k, static_cast<long long>(units), static_cast<long long>(data.count), nThreads, batch, allocator.c_str(), forward,
+        forwardA, forwardB, analyzeSeconds, lapJson.c_str(), ratio, reference, refAct, refII_s,
+        static_cast<long long>(naiveCount), naiveCount < units ? "true" : "false", reference / analyzeSeconds, maxDiff,
+        sameMeis ? "true" : "false", ratio <= 1.3 ? "true" : "false");
     std::filesystem::remove_all(dir);
     return 0;
 }
