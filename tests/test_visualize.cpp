@@ -162,7 +162,10 @@ private Q_SLOTS:
         o.units = {2};
         o.batchSize = 1;
         const VisualizeResult d = VisualizeJob(o).run(none, cancel);
-        // (same random choices; the batched convolutions round differently, which Adam carries on)
+        // (same random choices; the batched convolutions round differently, which Adam carries on:
+        // with the channels_last weights oneDNN picks other kernels for batch 1 and 6, measured
+        // mean 0.95, max 15 of 255 on a Zen 5; the batch neighbour's images are 15.3 apart on
+        // average, the control below)
         int maxDiff = 0;
         double sumDiff = 0;
         for (std::size_t i = 0; i < 2 * img; ++i) {
@@ -172,7 +175,14 @@ private Q_SLOTS:
         }
         const double meanDiff = sumDiff / static_cast<double>(2 * img);
         qInfo("unit 2 alone vs in a batch of 6: mean pixel difference %.3f, max %d (of 255)", meanDiff, maxDiff);
-        QVERIFY2(meanDiff <= 0.5 && maxDiff <= 24, qPrintable(QStringLiteral("mean %1, max %2").arg(meanDiff).arg(maxDiff)));
+        QVERIFY2(meanDiff <= 2.0 && maxDiff <= 24, qPrintable(QStringLiteral("mean %1, max %2").arg(meanDiff).arg(maxDiff)));
+        // the control: unit 2 alone against its batch neighbour unit 1 is far further apart
+        double neighbourDiff = 0;
+        for (std::size_t i = 0; i < 2 * img; ++i)
+            neighbourDiff += std::abs(int(d.images[i]) - int(a.images[i]));
+        neighbourDiff /= static_cast<double>(2 * img);
+        qInfo("unit 2 alone vs unit 1 in the batch: mean pixel difference %.3f", neighbourDiff);
+        QVERIFY2(neighbourDiff > 4 * std::max(meanDiff, 1.0), qPrintable(QString::number(neighbourDiff)));
         for (std::size_t j = 0; j < 2; ++j)
             QVERIFY2(std::abs(d.activations[j] - a.activations[2 + j]) <= 0.1f * std::max(1.0f, std::abs(a.activations[2 + j])),
                 qPrintable(QStringLiteral("%1 vs %2").arg(d.activations[j]).arg(a.activations[2 + j])));

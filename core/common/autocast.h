@@ -29,17 +29,19 @@ private:
 /// The dtype @p precision computes in (kFloat32, kBFloat16, kHalf).
 c10::ScalarType precisionDtype(const std::string& precision);
 
-/// bf16 inference on the CPU without autocast, for a module only used for forward passes and
-/// input gradients (eval mode, no weight gradients; its fp32 weights are replaced): when
-/// @p precision is bf16 and @p device a CPU, converts every floating-point parameter and buffer
-/// of @p module to bf16 once (4-D weights in channels_last, oneDNN's preferred layout) and
-/// returns true; the caller then passes inputs through lowPrecisionInput and runs the forward
-/// outside an AutocastScope. Otherwise changes nothing and returns false (fp32 stays as it was).
-/// Autocast instead converts the fp32 weights again on every forward; measured on a Zen 5 core
-/// the resident bf16 weights are about 1.1-1.2x faster than autocast for visualize's steps.
-bool useResidentBf16Weights(torch::nn::Module& module, const std::string& precision, const torch::Device& device);
+/// Weights in oneDNN's preferred layout, resident, for a module only used for forward passes
+/// and input gradients on the CPU (eval mode, no weight gradients; its weights are replaced):
+/// when @p device is a CPU and @p precision is fp32 or bf16, converts the 4-D weights to
+/// channels_last (and, for bf16, every floating-point parameter and buffer to bf16, once) and
+/// returns true; the caller then passes inputs through residentInput and runs the forward
+/// outside an AutocastScope. Otherwise changes nothing and returns false. Autocast instead
+/// converts the fp32 weights again on every forward (resident bf16 is about 1.1-1.2x faster
+/// for visualize's steps on a Zen 5 core), and NCHW fp32 convolutions reorder their
+/// activations on every call (channels_last: visualize's batch of 64 about 1.2x faster).
+bool useResidentCpuWeights(torch::nn::Module& module, const std::string& precision, const torch::Device& device);
 
-/// @p x as bf16 in channels_last (4-D) for a module converted by useResidentBf16Weights.
-torch::Tensor lowPrecisionInput(const torch::Tensor& x);
+/// @p x in the layout (channels_last, 4-D) and type (bf16 for "bf16") of a module converted by
+/// useResidentCpuWeights.
+torch::Tensor residentInput(const torch::Tensor& x, const std::string& precision);
 
 } // namespace repalign

@@ -73,15 +73,16 @@ c10::ScalarType precisionDtype(const std::string& precision)
     return at::kFloat;
 }
 
-bool useResidentBf16Weights(torch::nn::Module& module, const std::string& precision, const torch::Device& device)
+bool useResidentCpuWeights(torch::nn::Module& module, const std::string& precision, const torch::Device& device)
 {
-    if (precision != "bf16" || !device.is_cpu())
+    if ((precision != "bf16" && precision != "fp32") || !device.is_cpu())
         return false;
+    const bool bf16 = precision == "bf16";
     torch::NoGradGuard noGrad;
-    auto convert = [](torch::Tensor& t) {
+    auto convert = [bf16](torch::Tensor& t) {
         if (!t.defined() || !t.is_floating_point())
             return;
-        torch::Tensor b = t.to(at::kBFloat16);
+        torch::Tensor b = bf16 ? t.to(at::kBFloat16) : t;
         t.set_data(b.dim() == 4 ? b.contiguous(at::MemoryFormat::ChannelsLast) : b.contiguous());
     };
     for (auto& p : module.parameters())
@@ -91,9 +92,9 @@ bool useResidentBf16Weights(torch::nn::Module& module, const std::string& precis
     return true;
 }
 
-torch::Tensor lowPrecisionInput(const torch::Tensor& x)
+torch::Tensor residentInput(const torch::Tensor& x, const std::string& precision)
 {
-    const torch::Tensor b = x.to(at::kBFloat16);
+    const torch::Tensor b = precision == "bf16" ? x.to(at::kBFloat16) : x;
     return b.dim() == 4 ? b.contiguous(at::MemoryFormat::ChannelsLast) : b;
 }
 

@@ -137,7 +137,7 @@ struct Target {
     std::int64_t count = 0; ///< units / channels / voxels available
     int inputSide = 0; ///< the model's input size (modelInputSize); 0 = as given
     std::string precision = "fp32";
-    bool residentBf16 = false; ///< weights converted to bf16 (useResidentBf16Weights): no autocast
+    bool residentWeights = false; ///< weights converted by useResidentCpuWeights: no autocast
 };
 
 torch::Tensor poolFeatures(const torch::Tensor& tap, const std::string& pooling)
@@ -155,8 +155,8 @@ torch::Tensor objectiveOf(Target& t, const torch::Tensor& images01, const torch:
 {
     std::map<std::string, torch::Tensor> taps;
     const torch::Tensor input = (resizeToModelInput(images01, t.inputSide) - t.mean) / t.std;
-    if (t.residentBf16) {
-        t.model->forwardTaps(lowPrecisionInput(input), {t.tap}, taps, /*fullForward=*/false);
+    if (t.residentWeights) {
+        t.model->forwardTaps(residentInput(input, t.precision), {t.tap}, taps, /*fullForward=*/false);
     } else {
         AutocastScope autocast(t.precision, t.device);
         t.model->forwardTaps(input, {t.tap}, taps, /*fullForward=*/false);
@@ -299,8 +299,9 @@ Target prepare(const VisualizeOptions& o)
         t.weight = t.weight.to(t.device);
         t.bias = t.bias.to(t.device);
     }
-    // bf16 on the CPU: the model's weights in bf16 once, instead of autocast's per-forward casts
-    t.residentBf16 = useResidentBf16Weights(*t.model, t.precision, t.device);
+    // on the CPU: the model's weights channels_last (and bf16 once, instead of autocast's
+    // per-forward casts)
+    t.residentWeights = useResidentCpuWeights(*t.model, t.precision, t.device);
     const char* noun = o.objective == "voxel" ? "voxel" : o.objective == "channel" ? "channel" : "unit";
     if (o.units.empty())
         throw Error(std::string("visualize: no ") + noun + "s given (--units / --voxels)");
