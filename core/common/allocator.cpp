@@ -49,4 +49,11 @@ std::string configureAllocator()
     return state;
 }
 
+void releaseFreeHeap()
+{
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
+
 } // namespace repalign

@@ -1,4 +1,5 @@
 #include "common/child_process.h"
+#include "common/allocator.h"
 
 #include "common/error.h"
 
@@ -100,6 +101,7 @@ pid_t spawnProcess(const SpawnOptions& o)
 
 pid_t forkProcess(const std::string& cwd, const std::string& output, const std::function<int()>& body)
 {
+    releaseFreeHeap(); // the child gets fresh pages, not copy-on-write copies of freed ones
     const int fd = openOutput(output);
     std::cout.flush();
     std::cerr.flush();
