@@ -364,7 +364,16 @@ void TestFigures::plotExport()
 void TestFigures::widgetExport()
 {
     DistributionsView view;
+    QSignalSpy shown(&view, &DistributionsView::shown);
     view.setSelectedAnalyses({m_a, m_b});
+    // the files are read off the UI thread; the plots fill when the result arrives
+    QTRY_VERIFY(view.distributionPlot()->plottableCount() >= 2);
+    QVERIFY(shown.count() >= 1);
+    QVERIFY(view.scatterPlot()->plottableCount() >= 1);
+    QCOMPARE(view.selectedAnalyses(), (QStringList {m_a, m_b}));
+    // Copy as Markdown formats the comparison computed for the table
+    const QString md = view.statisticsText(QStringLiteral("markdown"));
+    QVERIFY2(md.contains(QLatin1Char('|')) && md.contains(QStringLiteral("95%")), qPrintable(md));
     for (const char* s : {"png", "svg", "pdf"}) {
         const QString path = QString::fromStdString(m_dir) + QStringLiteral("/page.") + QLatin1String(s);
         exportWidgetFigure(view.page(), path, FigurePreset::TwoColumn, 200);

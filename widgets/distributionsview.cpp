@@ -1,5 +1,6 @@
 #include "distributionsview.h"
 #include "alignmentview.h"
+#include "background.h"
 #include "behaviourview.h"
 #include "distributionplots.h"
 #include "psychview.h"
@@ -30,6 +31,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 namespace repalign::gui {
 
@@ -224,64 +226,94 @@ QStringList DistributionsView::selectedAnalyses() const
     return out;
 }
 
+/// What the Distributions page shows for a set of analyses, read and computed off the UI
+/// thread (the comparison's bootstrap CIs take 10,000 resamples per analysis).
+struct DistributionsData {
+    QList<DistributionGroup> groups;
+    QStringList errors; ///< analyses that could not be read
+    QStringList conventions; ///< "label: ii_diagonal" per analysis
+    QString table; ///< the comparison table, when two or more were read
+    QStringList notes; ///< errors of the comparison itself
+    std::shared_ptr<const ComparisonResult> comparison; ///< for Copy as Markdown/LaTeX
+};
+
+namespace {
+DistributionsData readDistributions(const QStringList& paths, const QString& metric)
+{
+    DistributionsData d;
+    for (const QString& p : paths) {
+        try {
+            d.groups << loadDistributionGroup(p, metric);
+            // One attribute per file, next to the group read from the same file.
+            const H5File f(p.toStdString(), H5File::Mode::Read);
+            d.conventions << QStringLiteral("%1: %2").arg(
+                analysisLabel(p), QString::fromStdString(f.attrString("/", "ii_diagonal")));
+        } catch (const std::exception& e) {
+            d.errors << QString::fromStdString(e.what());
+        }
+    }
+    if (d.groups.size() < 2 || !d.errors.isEmpty())
+        return d;
+    try {
+        std::vector<std::string> files, labels;
+        for (int i = 0; i < paths.size(); ++i) {
+            files.push_back(paths[i].toStdString());
+            labels.push_back(d.groups[i].label.toStdString());
+        }
+        // Repeated run names (two analyses of one run) would make ambiguous labels.
+        std::vector<std::string> sorted = labels;
+        std::sort(sorted.begin(), sorted.end());
+        if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+            labels.clear();
+        auto r = std::make_shared<const ComparisonResult>(compareAnalyses(files, metric.toStdString(), labels));
+        d.table = QString::fromStdString(formatComparison(*r, "table"));
+        d.comparison = r;
+        // r.notes (uncalibrated LPIPS, mixed conventions) are footnotes of the table itself.
+    } catch (const std::exception& e) {
+        d.notes << QString::fromStdString(e.what());
+    }
+    return d;
+}
+} // namespace
+
 void DistributionsView::recompute()
 {
     const QStringList paths = selectedAnalyses();
     m_computedPaths = paths;
     const QString metric = m_metric->currentData().toString();
+    const int generation = ++m_generation;
+    runInBackground(
+        this, [paths, metric] { return readDistributions(paths, metric); },
+        [this, generation, metric](DistributionsData d) {
+            if (generation != m_generation)
+                return; // the ticks or the metric changed meanwhile: a newer result follows
+            showDistributions(d, metric);
+        });
+}
+
+void DistributionsView::showDistributions(const DistributionsData& d, const QString& metric)
+{
+    m_comparison = d.comparison;
+    m_comparisonKey = m_computedPaths.join(QLatin1Char('\n')) + QLatin1Char('\n') + metric;
     const QString label = metricLabel(metric);
-    QList<DistributionGroup> groups;
-    QStringList errors;
-    for (const QString& p : paths) {
-        try {
-            groups << loadDistributionGroup(p, metric);
-        } catch (const Error& e) {
-            errors << QString::fromStdString(e.what());
-        }
-    }
-    plotDistributions(m_dist, groups, static_cast<DistributionKind>(m_kind->currentIndex()), label);
-    if (groups.size() >= 2)
-        plotPairedScatter(m_scatter, groups[0], groups[1], label);
+    plotDistributions(m_dist, d.groups, static_cast<DistributionKind>(m_kind->currentIndex()), label);
+    if (d.groups.size() >= 2)
+        plotPairedScatter(m_scatter, d.groups[0], d.groups[1], label);
     else
         plotPairedScatter(m_scatter, DistributionGroup {}, DistributionGroup {}, label);
-    QStringList conventions;
-    for (const QString& p : paths)
-        try {
-            // One attribute per file; the groups above were read from the same files.
-            const H5File f(p.toStdString(), H5File::Mode::Read);
-            conventions << QStringLiteral("%1: %2").arg(
-                analysisLabel(p), QString::fromStdString(f.attrString("/", "ii_diagonal")));
-        } catch (const Error&) {
-        }
-    m_header->setText(
-        conventions.isEmpty() ? QString() : tr("II convention (ii_diagonal): %1").arg(conventions.join(QStringLiteral(" · "))));
-    m_header->setVisible(!conventions.isEmpty());
-    QStringList notes = errors;
+    m_header->setText(d.conventions.isEmpty()
+            ? QString()
+            : tr("II convention (ii_diagonal): %1").arg(d.conventions.join(QStringLiteral(" · "))));
+    m_header->setVisible(!d.conventions.isEmpty());
     m_table->clear();
-    if (groups.size() >= 2 && errors.isEmpty()) {
-        try {
-            std::vector<std::string> files, labels;
-            for (int i = 0; i < paths.size(); ++i) {
-                files.push_back(paths[i].toStdString());
-                labels.push_back(groups[i].label.toStdString());
-            }
-            // Repeated run names (two analyses of one run) would make ambiguous labels.
-            std::vector<std::string> sorted = labels;
-            std::sort(sorted.begin(), sorted.end());
-            if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
-                labels.clear();
-            const ComparisonResult r = compareAnalyses(files, metric.toStdString(), labels);
-            m_table->setPlainText(QString::fromStdString(formatComparison(r, "table")));
-            // r.notes (uncalibrated LPIPS, mixed conventions) are footnotes of the table itself.
-        } catch (const Error& e) {
-            notes << QString::fromStdString(e.what());
-        }
-    } else if (groups.size() < 2) {
+    m_table->setPlainText(d.table);
+    if (d.groups.size() < 2)
         m_table->setPlaceholderText(tr("Tick two or more analyses to compare them."));
-    }
+    QStringList notes = d.errors + d.notes;
     notes.removeDuplicates();
     m_note->setText(notes.join(QLatin1Char('\n')));
     m_note->setVisible(!notes.isEmpty());
+    Q_EMIT shown();
 }
 
 QString DistributionsView::statisticsText(const QString& format) const
@@ -289,11 +321,15 @@ QString DistributionsView::statisticsText(const QString& format) const
     const QStringList paths = selectedAnalyses();
     if (paths.size() < 2)
         return {};
+    const QString metric = m_metric->currentData().toString();
+    // the comparison shown (computed off the UI thread), unless the ticks changed since
+    if (m_comparison && m_comparisonKey == paths.join(QLatin1Char('\n')) + QLatin1Char('\n') + metric)
+        return QString::fromStdString(formatComparison(*m_comparison, format.toStdString()));
     std::vector<std::string> files;
     for (const QString& p : paths)
         files.push_back(p.toStdString());
     try {
-        const ComparisonResult r = compareAnalyses(files, m_metric->currentData().toString().toStdString());
+        const ComparisonResult r = compareAnalyses(files, metric.toStdString());
         return QString::fromStdString(formatComparison(r, format.toStdString()));
     } catch (const Error& e) {
         return QString::fromStdString(e.what());

@@ -7,6 +7,8 @@
 
 #include <QWidget>
 
+#include <memory>
+
 #include <vector>
 
 class QComboBox;
@@ -15,6 +17,10 @@ class QCustomPlot;
 class QLabel;
 class QListWidget;
 class QPlainTextEdit;
+
+namespace repalign {
+struct ComparisonResult;
+}
 
 namespace repalign::gui {
 
@@ -26,6 +32,8 @@ class PsychView;
 /// for the other files of RUN/analysis (behave, align, psych import) and for unreadable ones.
 /// Opens the file's metadata only (no datasets are read).
 bool isUnitAnalysisFile(const QString& path);
+
+struct DistributionsData;
 
 class DistributionsView : public QWidget {
     Q_OBJECT
@@ -53,6 +61,7 @@ public:
     QString statisticsText(const QString& format) const;
 
 public Q_SLOTS:
+    /// Reads the ticked analyses and their comparison off the UI thread, then redraws (shown()).
     void recompute();
     void copyMarkdown();
     void copyLatex();
@@ -60,11 +69,14 @@ public Q_SLOTS:
 Q_SIGNALS:
     void exportRequested(QWidget* widget, const QString& suggestedName);
     void exportPlotRequested(QCustomPlot* plot, const QString& suggestedName);
+    /// The plots, the table and the notes show the ticked analyses (after recompute()).
+    void shown();
 
 private:
     /// Fills the list with the unit analyses among @p paths (ticks kept; the first two ticked
     /// when nothing is) and recomputes when the ticked set changed.
     void fillList(const QStringList& paths);
+    void showDistributions(const DistributionsData& d, const QString& metric);
 
     QListWidget* m_list;
     QComboBox* m_metric;
@@ -80,6 +92,9 @@ private:
     BehaviourView* m_behaviour;
     QTabWidget* m_views;
     QStringList m_computedPaths;
+    int m_generation = 0; ///< recompute()'s count: only the newest result is shown
+    std::shared_ptr<const ComparisonResult> m_comparison; ///< the shown table's comparison
+    QString m_comparisonKey; ///< its analyses and metric
 };
 
 } // namespace repalign::gui
