@@ -182,6 +182,8 @@ void plotPairedScatter(QCustomPlot* plot, const DistributionGroup& a, const Dist
     }
     if (!std::isfinite(lo)) {
         plot->legend->setVisible(false); // nothing to name: no empty legend box
+        plot->xAxis->setLabel(a.label); // empty without a pair: no stale model names
+        plot->yAxis->setLabel(b.label);
         plot->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
