@@ -187,6 +187,7 @@ private Q_SLOTS:
     void plotExport_data();
     void plotExport();
     void widgetExport();
+    void distributionsListSurvivesANewerProjectList();
     void exportRestoresFonts();
     void badSuffix();
     void cliFigure_data();
@@ -382,6 +383,29 @@ void TestFigures::widgetExport()
     QImage img(QString::fromStdString(m_dir) + QStringLiteral("/page.png"));
     QCOMPARE(img.size(), QSize(1400, 700));
     QVERIFY(pdfMediaBox(QString::fromStdString(m_dir) + QStringLiteral("/page.pdf")).width() > 503);
+}
+
+/// The unit-analysis check runs off the UI thread: a selection made while the project's list
+/// is still being checked wins, keeps the project's other analyses listed and drops files that
+/// are no analyses.
+void TestFigures::distributionsListSurvivesANewerProjectList()
+{
+    DistributionsView view;
+    QSignalSpy shown(&view, &DistributionsView::shown);
+    const QString missing = QString::fromStdString(m_dir) + QStringLiteral("/no-such-analysis.h5");
+    view.setAvailableAnalyses({m_a, missing, m_b});
+    view.setSelectedAnalyses({m_b});
+    view.setAvailableAnalyses({m_a, missing, m_b}); // the project scan again, before either finished
+    QTRY_COMPARE(view.selectedAnalyses(), QStringList {m_b});
+    QTRY_VERIFY(view.distributionPlot()->plottableCount() >= 1);
+    QVERIFY(shown.count() >= 1);
+    QCOMPARE(view.statisticsText(QStringLiteral("markdown")), QString()); // one analysis: no comparison
+    // both analyses are listed (ticking the other one compares them), the missing file is not
+    view.setSelectedAnalyses({m_a, m_b});
+    QTRY_COMPARE(view.selectedAnalyses(), (QStringList {m_a, m_b}));
+    QTRY_VERIFY(view.statisticsText(QStringLiteral("markdown")).contains(QLatin1Char('|')));
+    view.setSelectedAnalyses({m_a, missing});
+    QTRY_COMPARE(view.selectedAnalyses(), QStringList {m_a});
 }
 
 void TestFigures::exportRestoresFonts()

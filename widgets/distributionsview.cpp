@@ -161,19 +161,59 @@ void DistributionsView::setAvailableAnalyses(const QStringList& paths)
     m_alignment->setAvailableFiles(paths);
     m_psych->setAvailableFiles(paths);
     m_behaviour->setAvailableFiles(paths);
-    fillList(paths);
+    m_available = paths;
+    listUnitAnalyses(paths);
 }
 
-void DistributionsView::fillList(const QStringList& paths)
+void DistributionsView::listUnitAnalyses(const QStringList& paths)
+{
+    // each candidate is opened to see whether it is a unit analysis: off the UI thread. A
+    // pending setSelectedAnalyses() survives a newer list: its files are candidates too.
+    QStringList candidates = m_pendingTick.value_or(QStringList {});
+    for (const QString& p : paths)
+        if (!candidates.contains(p))
+            candidates << p;
+    const int generation = ++m_listGeneration;
+    runInBackground(
+        this,
+        [candidates] {
+            QStringList units;
+            for (const QString& p : candidates)
+                if (isUnitAnalysisFile(p))
+                    units << p;
+            return units;
+        },
+        [this, generation](QStringList units) {
+            if (generation != m_listGeneration)
+                return; // a newer list is on its way
+            if (!m_pendingTick) {
+                fillList(units);
+                return;
+            }
+            const QStringList tick = *m_pendingTick;
+            m_pendingTick.reset();
+            {
+                QSignalBlocker block(m_list);
+                m_list->clear();
+            }
+            fillList(units); // the ticked first, in the given order (candidates' order)
+            QSignalBlocker block(m_list);
+            for (int i = 0; i < m_list->count(); ++i)
+                m_list->item(i)->setCheckState(
+                    tick.contains(m_list->item(i)->data(Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
+            block.unblock();
+            recompute();
+        });
+}
+
+void DistributionsView::fillList(const QStringList& units)
 {
     QSignalBlocker block(m_list);
     QHash<QString, Qt::CheckState> state;
     for (int i = 0; i < m_list->count(); ++i)
         state.insert(m_list->item(i)->data(Qt::UserRole).toString(), m_list->item(i)->checkState());
     m_list->clear();
-    for (const QString& p : paths) {
-        if (!isUnitAnalysisFile(p))
-            continue;
+    for (const QString& p : units) {
         auto* item = new QListWidgetItem(QIcon(QStringLiteral(":/icons/analysis.svg")), analysisLabel(p, true));
         item->setData(Qt::UserRole, p);
         item->setToolTip(p);
@@ -192,29 +232,13 @@ void DistributionsView::fillList(const QStringList& paths)
 
 void DistributionsView::setSelectedAnalyses(const QStringList& paths)
 {
-    QStringList all;
+    // Selected first, in the given order; then the rest of the list. Only the list: the
+    // other views keep the project's files.
+    QStringList rest = m_available; // the project's, also while their check is still running
     for (int i = 0; i < m_list->count(); ++i)
-        all << m_list->item(i)->data(Qt::UserRole).toString();
-    for (const QString& p : paths)
-        if (!all.contains(p))
-            all << p;
-    // Selected first, in the given order.
-    QStringList ordered = paths;
-    for (const QString& p : all)
-        if (!ordered.contains(p))
-            ordered << p;
-    {
-        QSignalBlocker block(m_list);
-        m_list->clear();
-    }
-    // Only the list: the other views keep the project's files.
-    fillList(ordered);
-    QSignalBlocker block(m_list);
-    for (int i = 0; i < m_list->count(); ++i)
-        m_list->item(i)->setCheckState(
-            paths.contains(m_list->item(i)->data(Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
-    block.unblock();
-    recompute();
+        rest << m_list->item(i)->data(Qt::UserRole).toString();
+    m_pendingTick = paths;
+    listUnitAnalyses(rest);
 }
 
 QStringList DistributionsView::selectedAnalyses() const

@@ -8,6 +8,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 #include <vector>
 
@@ -44,7 +45,8 @@ public:
     /// Human psychophysics views (each keeps the files it reads); the list of this page offers
     /// the unit analyses among them (isUnitAnalysisFile).
     void setAvailableAnalyses(const QStringList& paths);
-    /// Ticks exactly these analyses (in order) and recomputes.
+    /// Ticks exactly these analyses (in order, after the list's check of the files, off the
+    /// UI thread) and recomputes.
     void setSelectedAnalyses(const QStringList& paths);
     QStringList selectedAnalyses() const;
 
@@ -73,9 +75,12 @@ Q_SIGNALS:
     void shown();
 
 private:
-    /// Fills the list with the unit analyses among @p paths (ticks kept; the first two ticked
-    /// when nothing is) and recomputes when the ticked set changed.
-    void fillList(const QStringList& paths);
+    /// Finds the unit analyses among @p paths off the UI thread, then fills the list with them
+    /// (fillList), ticking exactly a pending setSelectedAnalyses() request if there is one.
+    void listUnitAnalyses(const QStringList& paths);
+    /// Fills the list with @p units (unit analyses; ticks kept; the first two ticked when
+    /// nothing is) and recomputes when the ticked set changed.
+    void fillList(const QStringList& units);
     void showDistributions(const DistributionsData& d, const QString& metric);
 
     QListWidget* m_list;
@@ -93,6 +98,9 @@ private:
     QTabWidget* m_views;
     QStringList m_computedPaths;
     int m_generation = 0; ///< recompute()'s count: only the newest result is shown
+    QStringList m_available; ///< the last setAvailableAnalyses() files
+    std::optional<QStringList> m_pendingTick; ///< setSelectedAnalyses() waiting for its list
+    int m_listGeneration = 0; ///< listUnitAnalyses()' count: only the newest list is shown
     std::shared_ptr<const ComparisonResult> m_comparison; ///< the shown table's comparison
     QString m_comparisonKey; ///< its analyses and metric
 };
