@@ -93,9 +93,8 @@ AlignmentView::~AlignmentView() = default;
 
 void AlignmentView::setAvailableFiles(const QStringList& paths)
 {
-    const int generation = ++m_generation;
-    runInBackground(
-        this,
+    runLatestInBackground(
+        this, m_generation,
         [paths] {
             QStringList with;
             for (const QString& p : paths) {
@@ -107,9 +106,7 @@ void AlignmentView::setAvailableFiles(const QStringList& paths)
             }
             return with;
         },
-        [this, generation](const QStringList& with) {
-            if (generation != m_generation)
-                return;
+        [this](const QStringList& with) {
             const QString current = currentFile();
             QSignalBlocker block(m_file);
             m_file->clear();
@@ -158,13 +155,12 @@ QString AlignmentView::note() const
 
 void AlignmentView::showFile(const QString& path)
 {
-    const int generation = ++m_generation;
     struct Result {
         std::shared_ptr<AlignmentScores> scores;
         QString error;
     };
-    runInBackground(
-        this,
+    runLatestInBackground(
+        this, m_generation,
         [path] {
             Result r;
             try {
@@ -174,9 +170,7 @@ void AlignmentView::showFile(const QString& path)
             }
             return r;
         },
-        [this, generation](Result r) {
-            if (generation != m_generation)
-                return;
+        [this](Result r) {
             if (r.scores) {
                 m_scores = std::make_unique<AlignmentScores>(*r.scores);
                 m_note->hide();

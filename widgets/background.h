@@ -32,4 +32,17 @@ template <class Work, class Apply> void runInBackground(QObject* receiver, Work 
     });
 }
 
+/// runInBackground for work that a newer call supersedes (a re-scan, another file chosen):
+/// each call counts @p generation (a member of @p receiver) up, and @p apply runs only with the
+/// newest call's result; older results are dropped.
+template <class Work, class Apply> void runLatestInBackground(QObject* receiver, int& generation, Work work, Apply apply)
+{
+    const int mine = ++generation;
+    int* counter = &generation; // read only while the receiver, its owner, exists
+    runInBackground(receiver, std::move(work), [counter, mine, apply = std::move(apply)](auto result) mutable {
+        if (*counter == mine)
+            apply(std::move(result));
+    });
+}
+
 } // namespace repalign::gui

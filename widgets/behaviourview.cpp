@@ -151,9 +151,8 @@ void BehaviourView::addFile(const QString& path)
 
 void BehaviourView::setAvailableFiles(const QStringList& paths)
 {
-    const int generation = ++m_scanGeneration;
-    runInBackground(
-        this,
+    runLatestInBackground(
+        this, m_scanGeneration,
         [paths] {
             QStringList with;
             for (const QString& p : paths)
@@ -161,9 +160,7 @@ void BehaviourView::setAvailableFiles(const QStringList& paths)
                     with << p;
             return with;
         },
-        [this, generation](const QStringList& with) {
-            if (generation != m_scanGeneration)
-                return;
+        [this](const QStringList& with) {
             m_scanned = true;
             const QString base = baseFile(), tuned = tunedFile();
             {
@@ -274,7 +271,6 @@ void BehaviourView::updateEmptyState()
 
 void BehaviourView::load()
 {
-    const int generation = ++m_loadGeneration;
     QStringList paths;
     if (!baseFile().isEmpty())
         paths << baseFile();
@@ -284,8 +280,8 @@ void BehaviourView::load()
         QList<BehaviourModel> models;
         QStringList errors;
     };
-    runInBackground(
-        this,
+    runLatestInBackground(
+        this, m_loadGeneration,
         [paths] {
             Result r;
             for (const QString& p : paths) {
@@ -301,9 +297,7 @@ void BehaviourView::load()
                     m.label = QFileInfo(QString::fromStdString(m.data.path)).completeBaseName();
             return r;
         },
-        [this, generation](Result r) {
-            if (generation != m_loadGeneration)
-                return;
+        [this](Result r) {
             m_models = r.models;
             QStringList notes = r.errors;
             notes << behaviourMismatchNotes(m_models);

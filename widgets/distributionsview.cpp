@@ -32,6 +32,8 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
+#include <utility>
 
 namespace repalign::gui {
 
@@ -137,7 +139,7 @@ DistributionsView::DistributionsView(QWidget* parent)
     connect(m_list, &QListWidget::itemChanged, this, &DistributionsView::recompute);
     connect(m_list->model(), &QAbstractItemModel::rowsMoved, this, &DistributionsView::recompute);
     connect(m_metric, qOverload<int>(&QComboBox::currentIndexChanged), this, &DistributionsView::recompute);
-    connect(m_kind, qOverload<int>(&QComboBox::currentIndexChanged), this, &DistributionsView::recompute);
+    connect(m_kind, qOverload<int>(&QComboBox::currentIndexChanged), this, &DistributionsView::replotDistribution);
     connect(copyMd, &QPushButton::clicked, this, &DistributionsView::copyMarkdown);
     connect(copyTex, &QPushButton::clicked, this, &DistributionsView::copyLatex);
     connect(exportPage, &QPushButton::clicked, this, [this] { Q_EMIT exportRequested(m_page, QStringLiteral("distributions")); });
@@ -173,9 +175,8 @@ void DistributionsView::listUnitAnalyses(const QStringList& paths)
     for (const QString& p : paths)
         if (!candidates.contains(p))
             candidates << p;
-    const int generation = ++m_listGeneration;
-    runInBackground(
-        this,
+    runLatestInBackground(
+        this, m_listGeneration,
         [candidates] {
             QStringList units;
             for (const QString& p : candidates)
@@ -183,35 +184,20 @@ void DistributionsView::listUnitAnalyses(const QStringList& paths)
                     units << p;
             return units;
         },
-        [this, generation](QStringList units) {
-            if (generation != m_listGeneration)
-                return; // a newer list is on its way
-            if (!m_pendingTick) {
-                fillList(units);
-                return;
-            }
-            const QStringList tick = *m_pendingTick;
-            m_pendingTick.reset();
-            {
-                QSignalBlocker block(m_list);
-                m_list->clear();
-            }
-            fillList(units); // the ticked first, in the given order (candidates' order)
-            QSignalBlocker block(m_list);
-            for (int i = 0; i < m_list->count(); ++i)
-                m_list->item(i)->setCheckState(
-                    tick.contains(m_list->item(i)->data(Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
-            block.unblock();
-            recompute();
-        });
+        [this](const QStringList& units) { fillList(units, std::exchange(m_pendingTick, std::nullopt)); });
 }
 
-void DistributionsView::fillList(const QStringList& units)
+void DistributionsView::fillList(const QStringList& units, const std::optional<QStringList>& tick)
 {
     QSignalBlocker block(m_list);
     QHash<QString, Qt::CheckState> state;
     for (int i = 0; i < m_list->count(); ++i)
         state.insert(m_list->item(i)->data(Qt::UserRole).toString(), m_list->item(i)->checkState());
+    if (tick) {
+        state.clear();
+        for (const QString& p : *tick)
+            state.insert(p, Qt::Checked);
+    }
     m_list->clear();
     for (const QString& p : units) {
         auto* item = new QListWidgetItem(QIcon(QStringLiteral(":/icons/analysis.svg")), analysisLabel(p, true));
@@ -222,7 +208,7 @@ void DistributionsView::fillList(const QStringList& units)
         m_list->addItem(item);
     }
     // With nothing chosen yet, compare the first two (baseline vs tuned in the demo).
-    if (selectedAnalyses().isEmpty() && m_list->count() >= 2)
+    if (!tick && selectedAnalyses().isEmpty() && m_list->count() >= 2)
         for (int i = 0; i < 2; ++i)
             m_list->item(i)->setCheckState(Qt::Checked);
     block.unblock();
@@ -258,13 +244,17 @@ struct DistributionsData {
     QStringList conventions; ///< "label: ii_diagonal" per analysis
     QString table; ///< the comparison table, when two or more were read
     QStringList notes; ///< errors of the comparison itself
-    std::shared_ptr<const ComparisonResult> comparison; ///< for Copy as Markdown/LaTeX
+    std::optional<ComparisonResult> comparison; ///< for Copy as Markdown/LaTeX
+    QStringList paths; ///< what was read
+    QString metric;
 };
 
 namespace {
 DistributionsData readDistributions(const QStringList& paths, const QString& metric)
 {
     DistributionsData d;
+    d.paths = paths;
+    d.metric = metric;
     for (const QString& p : paths) {
         try {
             d.groups << loadDistributionGroup(p, metric);
@@ -289,9 +279,8 @@ DistributionsData readDistributions(const QStringList& paths, const QString& met
         std::sort(sorted.begin(), sorted.end());
         if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
             labels.clear();
-        auto r = std::make_shared<const ComparisonResult>(compareAnalyses(files, metric.toStdString(), labels));
-        d.table = QString::fromStdString(formatComparison(*r, "table"));
-        d.comparison = r;
+        d.comparison = compareAnalyses(files, metric.toStdString(), labels);
+        d.table = QString::fromStdString(formatComparison(*d.comparison, "table"));
         // r.notes (uncalibrated LPIPS, mixed conventions) are footnotes of the table itself.
     } catch (const std::exception& e) {
         d.notes << QString::fromStdString(e.what());
@@ -305,22 +294,26 @@ void DistributionsView::recompute()
     const QStringList paths = selectedAnalyses();
     m_computedPaths = paths;
     const QString metric = m_metric->currentData().toString();
-    const int generation = ++m_generation;
-    runInBackground(
-        this, [paths, metric] { return readDistributions(paths, metric); },
-        [this, generation, metric](DistributionsData d) {
-            if (generation != m_generation)
-                return; // the ticks or the metric changed meanwhile: a newer result follows
-            showDistributions(d, metric);
+    runLatestInBackground(
+        this, m_generation, [paths, metric] { return readDistributions(paths, metric); },
+        [this](DistributionsData d) {
+            m_shown = std::make_shared<const DistributionsData>(std::move(d));
+            showDistributions();
         });
 }
 
-void DistributionsView::showDistributions(const DistributionsData& d, const QString& metric)
+void DistributionsView::replotDistribution()
 {
-    m_comparison = d.comparison;
-    m_comparisonKey = m_computedPaths.join(QLatin1Char('\n')) + QLatin1Char('\n') + metric;
-    const QString label = metricLabel(metric);
-    plotDistributions(m_dist, d.groups, static_cast<DistributionKind>(m_kind->currentIndex()), label);
+    if (m_shown)
+        plotDistributions(
+            m_dist, m_shown->groups, static_cast<DistributionKind>(m_kind->currentIndex()), metricLabel(m_shown->metric));
+}
+
+void DistributionsView::showDistributions()
+{
+    const DistributionsData& d = *m_shown;
+    const QString label = metricLabel(d.metric);
+    replotDistribution();
     if (d.groups.size() >= 2)
         plotPairedScatter(m_scatter, d.groups[0], d.groups[1], label);
     else
@@ -347,8 +340,8 @@ QString DistributionsView::statisticsText(const QString& format) const
         return {};
     const QString metric = m_metric->currentData().toString();
     // the comparison shown (computed off the UI thread), unless the ticks changed since
-    if (m_comparison && m_comparisonKey == paths.join(QLatin1Char('\n')) + QLatin1Char('\n') + metric)
-        return QString::fromStdString(formatComparison(*m_comparison, format.toStdString()));
+    if (m_shown && m_shown->comparison && m_shown->paths == paths && m_shown->metric == metric)
+        return QString::fromStdString(formatComparison(*m_shown->comparison, format.toStdString()));
     std::vector<std::string> files;
     for (const QString& p : paths)
         files.push_back(p.toStdString());

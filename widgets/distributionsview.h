@@ -19,10 +19,6 @@ class QLabel;
 class QListWidget;
 class QPlainTextEdit;
 
-namespace repalign {
-struct ComparisonResult;
-}
-
 namespace repalign::gui {
 
 class AlignmentView;
@@ -78,10 +74,14 @@ private:
     /// Finds the unit analyses among @p paths off the UI thread, then fills the list with them
     /// (fillList), ticking exactly a pending setSelectedAnalyses() request if there is one.
     void listUnitAnalyses(const QStringList& paths);
-    /// Fills the list with @p units (unit analyses; ticks kept; the first two ticked when
-    /// nothing is) and recomputes when the ticked set changed.
-    void fillList(const QStringList& units);
-    void showDistributions(const DistributionsData& d, const QString& metric);
+    /// Fills the list with @p units (unit analyses; ticked: exactly @p tick when given, else
+    /// the ticks kept and the first two when nothing is) and recomputes when the ticked set
+    /// changed.
+    void fillList(const QStringList& units, const std::optional<QStringList>& tick = std::nullopt);
+    /// Shows m_shown: plots, convention header, table and notes; emits shown().
+    void showDistributions();
+    /// The distribution plot of m_shown in the chosen kind (histogram, ...): no re-read.
+    void replotDistribution();
 
     QListWidget* m_list;
     QComboBox* m_metric;
@@ -101,8 +101,7 @@ private:
     QStringList m_available; ///< the last setAvailableAnalyses() files
     std::optional<QStringList> m_pendingTick; ///< setSelectedAnalyses() waiting for its list
     int m_listGeneration = 0; ///< listUnitAnalyses()' count: only the newest list is shown
-    std::shared_ptr<const ComparisonResult> m_comparison; ///< the shown table's comparison
-    QString m_comparisonKey; ///< its analyses and metric
+    std::shared_ptr<const DistributionsData> m_shown; ///< what the page shows (readDistributions)
 };
 
 } // namespace repalign::gui

@@ -193,13 +193,7 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(m_jobs, &JobQueueModel::progressChanged, this, &MainWindow::onProgress);
     connect(m_jobs, &JobQueueModel::jobFinished, this, [this](int id, RunState state, const QString& message) {
-        // the job's own message often starts with its state ("finished: val acc ..."), which the
-        // translated state label already says
-        QString detail = message;
-        const QString prefix = QString::fromUtf8(toString(state)) + QStringLiteral(": ");
-        if (detail.startsWith(prefix))
-            detail = detail.mid(prefix.size());
-        statusBar()->showMessage(tr("%1: %2. %3").arg(m_jobs->jobTitle(id), JobQueueModel::stateLabel(state), detail), 10000);
+        statusBar()->showMessage(tr("%1: %2. %3").arg(m_jobs->jobTitle(id), JobQueueModel::stateLabel(state), message), 10000);
         m_project->refresh();
         if (state == RunState::Failed)
             m_jobDock->show();

@@ -530,13 +530,12 @@ void PsychRunnerDialog::setPlanFolder(const QString& dir)
     m_plan.reset();
     m_planError.clear();
     m_planInfo->setText(tr("Reading plan.json…"));
-    const int generation = ++m_planGeneration;
     struct Result {
         std::shared_ptr<psych::PsychPlan> plan;
         QString error;
     };
-    runInBackground(
-        this,
+    runLatestInBackground(
+        this, m_planGeneration,
         [path] {
             Result r;
             try {
@@ -546,9 +545,7 @@ void PsychRunnerDialog::setPlanFolder(const QString& dir)
             }
             return r;
         },
-        [this, generation](Result r) {
-            if (generation != m_planGeneration)
-                return;
+        [this](Result r) {
             m_plan = r.plan;
             m_planError = r.error;
             updateSetup();

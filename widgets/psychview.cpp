@@ -164,9 +164,8 @@ QString PsychView::emptyText() const
 
 void PsychView::setAvailableFiles(const QStringList& paths)
 {
-    const int generation = ++m_generation;
-    runInBackground(
-        this,
+    runLatestInBackground(
+        this, m_generation,
         [paths] {
             QStringList with;
             for (const QString& p : paths)
@@ -174,9 +173,7 @@ void PsychView::setAvailableFiles(const QStringList& paths)
                     with << p;
             return with;
         },
-        [this, generation](const QStringList& with) {
-            if (generation != m_generation)
-                return;
+        [this](const QStringList& with) {
             const QString current = currentFile();
             QSignalBlocker block(m_file);
             m_file->clear();
@@ -230,13 +227,12 @@ QString PsychView::note() const
 
 void PsychView::showFile(const QString& path)
 {
-    const int generation = ++m_generation;
     struct Result {
         std::shared_ptr<psych::PsychSummary> summary;
         QString error;
     };
-    runInBackground(
-        this,
+    runLatestInBackground(
+        this, m_generation,
         [path] {
             Result r;
             try {
@@ -246,9 +242,7 @@ void PsychView::showFile(const QString& path)
             }
             return r;
         },
-        [this, generation](Result r) {
-            if (generation != m_generation)
-                return;
+        [this](Result r) {
             if (r.summary) {
                 m_summary = std::make_unique<psych::PsychSummary>(*r.summary);
                 m_note->hide();

@@ -194,13 +194,10 @@ void StudyPanel::plan()
         return;
     }
     m_message->setText(tr("Planning…"));
-    const int generation = ++m_generation;
     const std::string text = studyText().toStdString(), file = m_file->text().trimmed().toStdString(), dir = folder.toStdString();
-    runInBackground(
-        this, [text, file, dir] { return planStudy(text, file, dir); },
-        [this, generation](PlanResult r) {
-            if (generation != m_generation)
-                return;
+    runLatestInBackground(
+        this, m_generation, [text, file, dir] { return planStudy(text, file, dir); },
+        [this](PlanResult r) {
             if (!r.error.isEmpty()) {
                 m_message->setText(r.error);
                 Q_EMIT failed(r.error);

@@ -699,7 +699,7 @@ SessionOutcome TrainingSession::finish(
         extra[k] = v;
     if (m_writer) {
         m_run->writeStatus(RunState::Finished, 1.0, msg, extra);
-        m_run->log(msg);
+        m_run->log(std::string(toString(RunState::Finished)) + ": " + msg);
     }
     return outcome(JobStatus::Finished, m_spec.epochs, msg);
 }

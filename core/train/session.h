@@ -168,7 +168,8 @@ public:
 
     /// Runs the remaining epochs over @p loader. Cancel, divergence and failures after the
     /// start (a full disk, ...) are outcomes, recorded in status.json and log.txt.
-    /// @p finishedLine / @p finishedExtra give the end-of-run summary.
+    /// @p finishedLine / @p finishedExtra give the end-of-run summary (the message without its
+    /// state: status.json has the state beside it, the log writes "finished: <line>").
     SessionOutcome run(BatchLoader& loader, const CancelToken& cancel, const std::function<std::string()>& finishedLine,
         const std::function<std::map<std::string, std::string>()>& finishedExtra);
 

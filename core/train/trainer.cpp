@@ -210,8 +210,8 @@ template <> TrainResult SessionJob<TrainConfig, TrainResult>::run(ProgressSink& 
         trainLoader, cancel,
         [&] {
             char msg[160];
-            std::snprintf(msg, sizeof msg, "finished: val acc %.4f (best %.4f), val loss %.4f", task.last().acc, bestAcc(),
-                task.last().loss);
+            std::snprintf(
+                msg, sizeof msg, "val acc %.4f (best %.4f), val loss %.4f", task.last().acc, bestAcc(), task.last().loss);
             return std::string(msg);
         },
         [&] {

@@ -774,11 +774,12 @@ std::string startedLine(
         + std::to_string(threads) + " threads" + ranks;
 }
 
-/// The log's and status' "finished:" line: the last validation and the best epoch.
+/// The finished run's summary (status message; the log's "finished:" line): the last
+/// validation and the best epoch.
 std::string finishedLine(const LwfTask& task, int bestEpoch)
 {
     const ValOutcome& v = task.last();
-    std::string msg = "finished: val pred loss " + strprintf("%.4f", v.pred);
+    std::string msg = "val pred loss " + strprintf("%.4f", v.pred);
     for (const auto& r : task.roiResults(v))
         msg += ", " + r.roi + " r median " + strprintf("%.3f", r.rMedian);
     if (v.acc >= 0)
